@@ -1,0 +1,137 @@
+"""A local stand-in for the FCM HTTP v1 API (Google ships no FCM emulator).
+
+``POST /v1/projects/{project}/messages:send`` answers like FCM. The token decides the
+answer, so tests and the demo can exercise every path without shared state:
+
+* ``unregistered-*``: 404 ``UNREGISTERED`` (the app was uninstalled)
+* ``invalid-*``: 400 ``INVALID_ARGUMENT``
+* ``quota-*``: 429 ``QUOTA_EXCEEDED``
+* ``unavailable-*``: 503 ``UNAVAILABLE``
+* anything else: 200 with a message name.
+
+Every accepted message is kept; ``GET /messages`` lists them (``?token=`` filters),
+``DELETE /messages`` forgets them, ``GET /healthz`` answers ``ok``.
+
+Run: ``python -m emulators.fcm --port 9199``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+_SEND = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
+_ERRORS = {
+    "unregistered-": (404, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found."),
+    "invalid-": (
+        400,
+        "INVALID_ARGUMENT",
+        "INVALID_ARGUMENT",
+        "The registration token is not valid",
+    ),
+    "quota-": (429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED", "Quota exceeded for sending."),
+    "unavailable-": (503, "UNAVAILABLE", "UNAVAILABLE", "The service is currently unavailable."),
+}
+
+
+class FcmState:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.messages: list[dict] = []
+        self.ids = itertools.count(1)
+
+
+def error_body(status: int, grpc_status: str, fcm_code: str, message: str) -> dict:
+    return {
+        "error": {
+            "code": status,
+            "message": message,
+            "status": grpc_status,
+            "details": [
+                {
+                    "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError",
+                    "errorCode": fcm_code,
+                }
+            ],
+        }
+    }
+
+
+def make_handler(state: FcmState) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args) -> None:  # quiet: the functions log the outcome
+            pass
+
+        def _reply(self, status: int, body: object) -> None:
+            raw = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+        def do_GET(self) -> None:
+            url = urlparse(self.path)
+            if url.path == "/healthz":
+                return self._reply(200, {"status": "ok"})
+            if url.path == "/messages":
+                token = parse_qs(url.query).get("token", [None])[0]
+                with state.lock:
+                    found = [m for m in state.messages if token in (None, m["message"]["token"])]
+                return self._reply(200, {"messages": found})
+            return self._reply(404, {"error": {"code": 404, "message": "not found"}})
+
+        def do_DELETE(self) -> None:
+            if urlparse(self.path).path == "/messages":
+                with state.lock:
+                    state.messages.clear()
+                return self._reply(200, {})
+            return self._reply(404, {"error": {"code": 404, "message": "not found"}})
+
+        def do_POST(self) -> None:
+            m = _SEND.match(urlparse(self.path).path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            if not m:
+                return self._reply(404, {"error": {"code": 404, "message": "not found"}})
+            try:
+                message = json.loads(raw)["message"]
+                token = message["token"]
+            except (ValueError, KeyError, TypeError):
+                return self._reply(
+                    400, error_body(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT", "bad message")
+                )
+            for prefix, (status, grpc, code, text) in _ERRORS.items():
+                if token.startswith(prefix):
+                    return self._reply(status, error_body(status, grpc, code, text))
+            with state.lock:
+                name = f"projects/{m['project']}/messages/{next(state.ids)}"
+                state.messages.append({"name": name, "message": message})
+            return self._reply(200, {"name": name})
+
+    return Handler
+
+
+def serve(host: str, port: int) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((host, port), make_handler(FcmState()))
+    server.daemon_threads = True
+    return server
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=9199)
+    args = parser.parse_args()
+    serve(args.host, args.port).serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,422 @@
+"""Start and stop the whole local stack: ``python -m emulators.stack up|down|env``.
+
+``up`` starts, detached and each in its own process group: the Pub/Sub and Firestore
+emulators (gcloud), the Auth and Hosting emulators (firebase-tools), the FCM stand-in,
+and one functions-framework process per function. It waits on readiness probes, creates
+the Pub/Sub topology, and writes ``<state>/stack.env``. ``down`` stops exactly the
+process groups ``up`` recorded, checks their ports are free again, and is safe to run
+twice.
+
+``ROLLCALL_PORT_OFFSET`` shifts every port (the tests run a second stack at +10000),
+``ROLLCALL_STATE_DIR`` moves the pid, log and env files (default ``.local``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from emulators import pubsub
+from rollcall_ops import topology
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+DEFAULT_PROJECT = "demo-rollcall"
+
+#: Base ports; ROLLCALL_PORT_OFFSET is added to each.
+BASE_PORTS = {
+    "pubsub": 8085,
+    "firestore": 8080,
+    "auth": 9099,
+    "hosting": 5000,
+    "fcm": 9199,
+    "scan": 8081,
+    "attendance": 8082,
+    "notify": 8083,
+    "dashboard": 8084,
+}
+HOST = "127.0.0.1"
+
+
+class StackError(Exception):
+    """A one-line, actionable reason the stack cannot start."""
+
+
+@dataclass
+class Stack:
+    state_dir: Path
+    offset: int = 0
+    project: str = DEFAULT_PROJECT
+    ports: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ports = {name: port + self.offset for name, port in BASE_PORTS.items()}
+
+    @classmethod
+    def from_env(cls) -> Stack:
+        state = Path(os.environ.get("ROLLCALL_STATE_DIR", ROOT / ".local"))
+        offset = int(os.environ.get("ROLLCALL_PORT_OFFSET", "0"))
+        project = os.environ.get("ROLLCALL_PROJECT", DEFAULT_PROJECT)
+        if not project.startswith("demo-"):
+            raise StackError(f"local project id must start with 'demo-', not {project!r}")
+        return cls(state_dir=state, offset=offset, project=project)
+
+    # -- where things are ------------------------------------------------------------
+
+    @property
+    def pid_dir(self) -> Path:
+        return self.state_dir / "pids"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    @property
+    def env_file(self) -> Path:
+        return self.state_dir / "stack.env"
+
+    def url(self, name: str) -> str:
+        return f"http://{HOST}:{self.ports[name]}"
+
+    def hostport(self, name: str) -> str:
+        return f"{HOST}:{self.ports[name]}"
+
+    def environment(self) -> dict[str, str]:
+        """What a client of the stack needs (written to stack.env)."""
+        return {
+            "GOOGLE_CLOUD_PROJECT": self.project,
+            "PUBSUB_EMULATOR_HOST": self.hostport("pubsub"),
+            "FIRESTORE_EMULATOR_HOST": self.hostport("firestore"),
+            "FIREBASE_AUTH_EMULATOR_HOST": self.hostport("auth"),
+            "FCM_ENDPOINT": self.url("fcm"),
+            "SCAN_URL": self.url("scan") + "/",
+            "DASHBOARD_URL": self.url("hosting") + "/",
+        }
+
+    # -- up --------------------------------------------------------------------------
+
+    def up(self, log=print) -> dict[str, str]:
+        check_prerequisites()
+        running = self.running()
+        if running:
+            if set(running) == set(self.processes()):
+                log(f"stack already running ({len(running)} processes); `make down` stops it")
+                self.write_env()
+                return self.environment()
+            raise StackError(
+                f"a partial stack is running ({', '.join(sorted(running))}): run `make down` first"
+            )
+        for name, port in self.ports.items():
+            if not port_free(port):
+                raise StackError(
+                    f"port {port} ({name}) is busy: stop what uses it, or set "
+                    f"ROLLCALL_PORT_OFFSET to move the whole stack"
+                )
+        self.pid_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        (self.state_dir / "data" / "pubsub").mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        try:
+            processes = self.processes()
+            for name, (argv, env, cwd) in processes.items():
+                self._spawn(name, argv, env, cwd)
+            for name in processes:
+                self._wait_ready(name)
+            endpoints = {s.name: self.url(s.name) + "/" for s in topology.load().subscriptions}
+            pubsub.bootstrap(self.hostport("pubsub"), self.project, topology.load(), endpoints)
+        except BaseException:
+            self.down(log=lambda *_: None)
+            raise
+        self.write_env()
+        log(f"stack up in {time.monotonic() - started:.1f}s; environment in {self.env_file}")
+        return self.environment()
+
+    def processes(self) -> dict[str, tuple[list[str], dict[str, str], Path]]:
+        """name -> (argv, extra environment, working directory)."""
+        gcloud = shutil.which("gcloud") or "gcloud"
+        firebase = str(ROOT / "node_modules" / ".bin" / "firebase")
+        data = self.state_dir / "data"
+        procs: dict[str, tuple[list[str], dict[str, str], Path]] = {
+            "pubsub": (
+                [
+                    gcloud,
+                    "beta",
+                    "emulators",
+                    "pubsub",
+                    "start",
+                    "--quiet",
+                    f"--host-port={self.hostport('pubsub')}",
+                    f"--project={self.project}",
+                    f"--data-dir={data / 'pubsub'}",
+                ],
+                {},
+                ROOT,
+            ),
+            "firestore": (
+                [
+                    gcloud,
+                    "emulators",
+                    "firestore",
+                    "start",
+                    "--quiet",
+                    f"--host-port={self.hostport('firestore')}",
+                    f"--rules={ROOT / 'firestore.rules'}",
+                ],
+                {},
+                ROOT,
+            ),
+            "firebase": (
+                [
+                    firebase,
+                    "emulators:start",
+                    "--only",
+                    "auth,hosting",
+                    "--project",
+                    self.project,
+                    "--config",
+                    str(self.firebase_config()),
+                ],
+                {"FIREBASE_CLI_DISABLE_UPDATE_CHECK": "true"},
+                ROOT,
+            ),
+            "fcm": (
+                [
+                    sys.executable,
+                    "-m",
+                    "emulators.fcm",
+                    "--host",
+                    HOST,
+                    "--port",
+                    str(self.ports["fcm"]),
+                ],
+                {"PYTHONPATH": str(ROOT)},
+                ROOT,
+            ),
+        }
+        function_env = {
+            "GOOGLE_CLOUD_PROJECT": self.project,
+            "PUBSUB_EMULATOR_HOST": self.hostport("pubsub"),
+            "FIRESTORE_EMULATOR_HOST": self.hostport("firestore"),
+            "FIREBASE_AUTH_EMULATOR_HOST": self.hostport("auth"),
+            "FCM_ENDPOINT": self.url("fcm"),
+            "CORS_ORIGINS": f"{self.url('hosting')},http://localhost:{self.ports['hosting']}",
+            "PYTHONUNBUFFERED": "1",
+        }
+        targets = {"scan": "scan"}
+        targets.update({s.name: s.function for s in topology.load().subscriptions})
+        for name, target in targets.items():
+            procs[name] = (
+                [
+                    str(VENV_BIN / "functions-framework"),
+                    "--source",
+                    "main.py",
+                    "--target",
+                    target,
+                    "--host",
+                    HOST,
+                    "--port",
+                    str(self.ports[name]),
+                ],
+                function_env,
+                ROOT / "functions",
+            )
+        return procs
+
+    def firebase_config(self) -> Path:
+        """firebase.json with this stack's ports (the repo file keeps the defaults)."""
+        config = json.loads((ROOT / "firebase.json").read_text())
+        config["emulators"]["auth"]["port"] = self.ports["auth"]
+        config["emulators"]["hosting"]["port"] = self.ports["hosting"]
+        config["hosting"]["public"] = str(ROOT / config["hosting"]["public"])
+        config["firestore"]["rules"] = str(ROOT / config["firestore"]["rules"])
+        config["firestore"]["indexes"] = str(ROOT / config["firestore"]["indexes"])
+        path = ROOT / f".firebase.{self.offset}.json"
+        path.write_text(json.dumps(config, indent=2))
+        return path
+
+    def _spawn(self, name: str, argv: list[str], extra_env: dict[str, str], cwd: Path) -> None:
+        env = {**os.environ, **extra_env}
+        logfile = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 (kept by the child)
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=logfile,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        logfile.close()
+        (self.pid_dir / f"{name}.pid").write_text(f"{proc.pid}\n")
+
+    def probes(self) -> dict[str, list[str]]:
+        """name -> URLs that must answer (any HTTP status) for it to be ready."""
+        probes = {name: [self.url(name) + "/"] for name in self.ports}
+        probes["fcm"] = [self.url("fcm") + "/healthz"]
+        probes["firebase"] = [self.url("auth") + "/", self.url("hosting") + "/"]
+        return probes
+
+    def _wait_ready(self, name: str, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        for url in self.probes()[name]:
+            while True:
+                if not self._alive(name):
+                    raise StackError(
+                        f"{name} exited while starting; see {self.log_dir / (name + '.log')}"
+                    )
+                try:
+                    requests.get(url, timeout=2)
+                    break
+                except requests.RequestException:
+                    if time.monotonic() > deadline:
+                        raise StackError(
+                            f"{name} not ready after {timeout:.0f}s; see "
+                            f"{self.log_dir / (name + '.log')}"
+                        ) from None
+                    time.sleep(0.1)
+
+    def write_env(self) -> None:
+        lines = [f"export {k}={v}" for k, v in self.environment().items()]
+        self.env_file.parent.mkdir(parents=True, exist_ok=True)
+        self.env_file.write_text("\n".join(lines) + "\n")
+
+    # -- down ------------------------------------------------------------------------
+
+    def _pid(self, name: str) -> int | None:
+        try:
+            return int((self.pid_dir / f"{name}.pid").read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def _alive(self, name: str) -> bool:
+        pid = self._pid(name)
+        return pid is not None and _group_alive(pid)
+
+    def running(self) -> list[str]:
+        if not self.pid_dir.exists():
+            return []
+        return [p.stem for p in self.pid_dir.glob("*.pid") if self._alive(p.stem)]
+
+    def down(self, log=print) -> None:
+        pidfiles = sorted(self.pid_dir.glob("*.pid")) if self.pid_dir.exists() else []
+        if not pidfiles:
+            log("stack not running")
+            return
+        groups = {}
+        for pidfile in pidfiles:
+            pid = self._pid(pidfile.stem)
+            if pid is not None and self._alive(pidfile.stem):
+                groups[pidfile.stem] = pid
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(_group_alive(p) for p in groups.values()):
+            time.sleep(0.1)
+        for pid in groups.values():
+            if _group_alive(pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+        for pidfile in pidfiles:
+            pidfile.unlink(missing_ok=True)
+        busy = [f"{n}:{p}" for n, p in self.ports.items() if not _wait_port_free(p, 10)]
+        (ROOT / f".firebase.{self.offset}.json").unlink(missing_ok=True)
+        if busy:
+            raise StackError(f"stopped the stack, but ports are still busy: {', '.join(busy)}")
+        log(f"stack stopped ({len(groups)} process groups)")
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((HOST, port))
+        except OSError:
+            return False
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.2)
+        return s.connect_ex((HOST, port)) != 0
+
+
+def _wait_port_free(port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not port_free(port):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def check_prerequisites() -> None:
+    """Fail with one actionable line when something the stack needs is missing."""
+    if not shutil.which("java"):
+        raise StackError(
+            "java not found: the gcloud emulators need it (apt-get install -y "
+            "openjdk-17-jre-headless)"
+        )
+    gcloud = shutil.which("gcloud")
+    if not gcloud:
+        raise StackError(
+            "gcloud not found: install the Google Cloud CLI (apt-get install -y google-cloud-cli)"
+        )
+    platform = Path(os.path.realpath(gcloud)).parents[1] / "platform"
+    for component, package in (
+        ("pubsub-emulator", "google-cloud-cli-pubsub-emulator"),
+        ("cloud-firestore-emulator", "google-cloud-cli-firestore-emulator"),
+    ):
+        if not (platform / component).exists():
+            raise StackError(f"gcloud component {component} missing: apt-get install -y {package}")
+    if not shutil.which("node"):
+        raise StackError("node not found: install Node.js 20 (the Firebase emulators need it)")
+    if not (ROOT / "node_modules" / ".bin" / "firebase").exists():
+        raise StackError("firebase-tools not installed: run `npm ci` (or `make install`)")
+    if not (ROOT / "web" / "dist" / "index.html").exists():
+        raise StackError("the web app is not built: run `make web`")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m emulators.stack", description=__doc__)
+    parser.add_argument("command", choices=["up", "down", "env", "status"])
+    args = parser.parse_args(argv)
+    try:
+        stack = Stack.from_env()
+        if args.command == "up":
+            stack.up()
+            for key, value in stack.environment().items():
+                print(f"  {key}={value}")
+        elif args.command == "down":
+            stack.down()
+        elif args.command == "env":
+            print(stack.env_file.read_text(), end="")
+        else:
+            running = stack.running()
+            print(f"{len(running)} running: {', '.join(sorted(running)) or '-'}")
+    except StackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

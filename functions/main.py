@@ -1,0 +1,30 @@
+"""Cloud Functions entry points of Rollcall. Each one is thin: it hands its request or
+CloudEvent to the ``rollcall`` package, which does the work."""
+
+import functions_framework
+
+from rollcall import consumers, ingest
+
+
+@functions_framework.http
+def scan(request):
+    """HTTP: POST /  {"qr", "device_id"} with a Firebase ID token -> 202 {"scan_id", "status"}."""
+    return ingest.handle(request)
+
+
+@functions_framework.cloud_event
+def record_attendance(cloud_event):
+    """Pub/Sub push from subscription ``attendance``: the attendance record."""
+    consumers.run("attendance", cloud_event, consumers.record_attendance)
+
+
+@functions_framework.cloud_event
+def send_notification(cloud_event):
+    """Pub/Sub push from subscription ``notify``: inbox entry and FCM push."""
+    consumers.run("notify", cloud_event, consumers.send_notification)
+
+
+@functions_framework.cloud_event
+def update_dashboard(cloud_event):
+    """Pub/Sub push from subscription ``dashboard``: live session aggregates."""
+    consumers.run("dashboard", cloud_event, consumers.update_dashboard)

@@ -1,0 +1,52 @@
+"""Settings, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+@dataclass(frozen=True)
+class Settings:
+    project: str
+    scan_topic: str
+    dead_letter_suffix: str
+    #: Largest accepted scan request body, in bytes.
+    max_body_bytes: int
+    #: Web origins allowed to call the scan endpoint from a browser.
+    cors_origins: tuple[str, ...]
+    #: How long a session document may be served from the ingest cache.
+    session_cache_seconds: float
+    #: How long a course roster may be served from the ingest cache.
+    roster_cache_seconds: float
+    #: Publisher batching window: a scan's answer waits at most this for its batch.
+    publish_max_latency_ms: float
+    #: Shards of each session's live tally (dashboard); see rollcall.dashboard.
+    tally_shards: int
+    #: Local only: base URL of an FCM v1 compatible endpoint (the emulator stack's).
+    fcm_endpoint: str | None
+
+
+@cache
+def settings() -> Settings:
+    project = os.environ.get("GOOGLE_CLOUD_PROJECT") or os.environ.get("GCLOUD_PROJECT")
+    if not project:
+        raise RuntimeError("GOOGLE_CLOUD_PROJECT is not set")
+    origins = os.environ.get("CORS_ORIGINS", "")
+    return Settings(
+        project=project,
+        scan_topic=os.environ.get("SCAN_TOPIC", "scans"),
+        dead_letter_suffix=os.environ.get("DEAD_LETTER_SUFFIX", "-dead-letter"),
+        max_body_bytes=_int("MAX_BODY_BYTES", 4096),
+        cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+        session_cache_seconds=float(os.environ.get("SESSION_CACHE_SECONDS", 5)),
+        roster_cache_seconds=float(os.environ.get("ROSTER_CACHE_SECONDS", 60)),
+        publish_max_latency_ms=float(os.environ.get("PUBLISH_MAX_LATENCY_MS", 2)),
+        tally_shards=_int("TALLY_SHARDS", 20),
+        fcm_endpoint=os.environ.get("FCM_ENDPOINT") or None,
+    )

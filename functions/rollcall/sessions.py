@@ -1,0 +1,93 @@
+"""Sessions, courses and rosters: the documents ingest reads, and their cache.
+
+Layout (written by the operator CLI or the teacher's app, read here):
+
+* ``courses/{course_id}``: ``name``, ``teacher_uid``
+* ``courses/{course_id}/enrollments/{uid}``: one document per enrolled student
+* ``sessions/{session_id}``: ``course_id``, ``teacher_uid``, ``secret``,
+  ``rotation_seconds``, ``late_after_minutes``, ``starts_at``, ``ends_at``, ``status``
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from rollcall import qr
+from rollcall.cache import TtlCache
+
+DEFAULT_ROTATION_SECONDS = 10
+DEFAULT_LATE_AFTER_MINUTES = 10
+OPEN, CLOSED = "open", "closed"
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    course_id: str
+    teacher_uid: str
+    secret: bytes
+    rotation_seconds: int
+    late_after_minutes: int
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+
+    @classmethod
+    def from_doc(cls, session_id: str, doc: Mapping[str, Any]) -> Session:
+        return cls(
+            id=session_id,
+            course_id=doc["course_id"],
+            teacher_uid=doc.get("teacher_uid", ""),
+            secret=qr.decode_secret(doc["secret"]),
+            rotation_seconds=int(doc.get("rotation_seconds", DEFAULT_ROTATION_SECONDS)),
+            late_after_minutes=int(doc.get("late_after_minutes", DEFAULT_LATE_AFTER_MINUTES)),
+            starts_at=doc["starts_at"],
+            ends_at=doc["ends_at"],
+            status=doc.get("status", OPEN),
+        )
+
+    def is_open(self, at: datetime) -> bool:
+        return self.status == OPEN and self.starts_at <= at < self.ends_at
+
+    def attendance_status(self, at: datetime) -> str:
+        """``present`` up to the late threshold after the start, ``late`` after it."""
+        late_from = self.starts_at + timedelta(minutes=self.late_after_minutes)
+        return "present" if at < late_from else "late"
+
+
+class Directory:
+    """Cached reads of sessions and rosters for the ingest function.
+
+    A session is cached for ``session_ttl`` seconds (so closing it takes effect within
+    that time). A roster is loaded whole, once per ``roster_ttl``, by one query; a
+    student missing from a cached roster is checked with a direct read before being
+    refused, so a late enrollment is never rejected because of the cache.
+    """
+
+    def __init__(self, db: Any, session_ttl: float, roster_ttl: float) -> None:
+        self._db = db
+        self._sessions: TtlCache[Session | None] = TtlCache(session_ttl)
+        self._rosters: TtlCache[frozenset[str]] = TtlCache(roster_ttl)
+
+    def session(self, session_id: str) -> Session | None:
+        return self._sessions.get(session_id, lambda: self._load_session(session_id))
+
+    def is_enrolled(self, course_id: str, uid: str) -> bool:
+        roster = self._rosters.get(course_id, lambda: self._load_roster(course_id))
+        if uid in roster:
+            return True
+        return self._enrollment(course_id).document(uid).get().exists
+
+    def _load_session(self, session_id: str) -> Session | None:
+        snap = self._db.collection("sessions").document(session_id).get()
+        return Session.from_doc(snap.id, snap.to_dict()) if snap.exists else None
+
+    def _load_roster(self, course_id: str) -> frozenset[str]:
+        refs = self._enrollment(course_id).list_documents()
+        return frozenset(ref.id for ref in refs)
+
+    def _enrollment(self, course_id: str) -> Any:
+        return self._db.collection("courses").document(course_id).collection("enrollments")

@@ -1,0 +1,1 @@
+"""Operator and developer tools of Rollcall (the ``rollcall`` CLI). Not deployed."""

@@ -1,0 +1,80 @@
+"""The Pub/Sub topology file (infra/topology.yaml), parsed and checked.
+
+Terraform reads the same file; this is its reading for the emulator bootstrap, the CLI
+and the tests.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TOPOLOGY_FILE = ROOT / "infra" / "topology.yaml"
+_DURATION = re.compile(r"^[0-9]+s$")
+
+
+@dataclass(frozen=True)
+class Subscription:
+    name: str
+    function: str
+    ack_deadline_seconds: int
+    minimum_backoff: str
+    maximum_backoff: str
+    max_delivery_attempts: int
+    dead_letter_topic: str
+
+    @property
+    def dead_letter_subscription(self) -> str:
+        return self.dead_letter_topic
+
+
+@dataclass(frozen=True)
+class Topology:
+    topic: str
+    message_retention: str
+    subscriptions: tuple[Subscription, ...]
+    dead_letter_ack_deadline_seconds: int
+    dead_letter_retention: str
+
+    def subscription(self, name: str) -> Subscription:
+        for sub in self.subscriptions:
+            if sub.name == name:
+                return sub
+        raise KeyError(f"no subscription {name!r} in {TOPOLOGY_FILE.name}")
+
+
+def load(path: Path = TOPOLOGY_FILE) -> Topology:
+    raw = yaml.safe_load(path.read_text())
+    suffix = raw["dead_letter"]["suffix"]
+    subs = []
+    for name, spec in raw["subscriptions"].items():
+        attempts = int(spec["max_delivery_attempts"])
+        if not 5 <= attempts <= 100:
+            raise ValueError(f"{name}: max_delivery_attempts must be within 5..100, not {attempts}")
+        for key in ("minimum_backoff", "maximum_backoff"):
+            if not _DURATION.match(str(spec[key])):
+                raise ValueError(f"{name}: {key} must be seconds like '10s', not {spec[key]!r}")
+        if not 10 <= int(spec["ack_deadline_seconds"]) <= 600:
+            raise ValueError(f"{name}: ack_deadline_seconds must be within 10..600")
+        subs.append(
+            Subscription(
+                name=name,
+                function=spec["function"],
+                ack_deadline_seconds=int(spec["ack_deadline_seconds"]),
+                minimum_backoff=spec["minimum_backoff"],
+                maximum_backoff=spec["maximum_backoff"],
+                max_delivery_attempts=attempts,
+                dead_letter_topic=name + suffix,
+            )
+        )
+    return Topology(
+        topic=raw["topic"],
+        message_retention=raw["message_retention"],
+        subscriptions=tuple(subs),
+        dead_letter_ack_deadline_seconds=int(raw["dead_letter"]["ack_deadline_seconds"]),
+        dead_letter_retention=raw["dead_letter"]["message_retention"],
+    )
