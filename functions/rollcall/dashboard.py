@@ -62,6 +62,7 @@ def read_tally(db: Any, session_id: str) -> dict[str, Any]:
     """The session's aggregates, summed over its shards (what the dashboard shows)."""
     totals: Counter[str] = Counter()
     arrivals: Counter[str] = Counter()
+    updated_at = None
     shards = db.collection("sessions").document(session_id).collection("tally").stream()
     for snap in shards:
         doc = snap.to_dict() or {}
@@ -69,9 +70,12 @@ def read_tally(db: Any, session_id: str) -> dict[str, Any]:
             totals[name] += int(doc.get(name, 0))
         for minute, n in (doc.get("arrivals") or {}).items():
             arrivals[minute] += int(n)
+        if doc.get("updated_at") and (updated_at is None or doc["updated_at"] > updated_at):
+            updated_at = doc["updated_at"]
     return {
         "total": totals["total"],
         "present": totals["present"],
         "late": totals["late"],
         "arrivals": dict(sorted(arrivals.items())),
+        "updated_at": updated_at,
     }

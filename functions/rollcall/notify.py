@@ -1,7 +1,8 @@
 """Notifications: an in-app inbox entry and an FCM push to the student's devices.
 
 * Inbox: ``users/{uid}/inbox/{session_id}``, created once per student and session.
-* Devices: ``users/{uid}/fcm_tokens/{token}``; no token means inbox only.
+* Devices: the ``fcm_tokens`` map of ``users/{uid}`` (token -> details); no token means
+  inbox only. One document, so the user and the inbox entry come in one batched read.
 
 The inbox entry also records the push state (``push.status``: ``none``, ``pending``,
 ``sent``; ``push.delivered``: tokens FCM accepted), so a redelivery neither adds a
@@ -39,47 +40,59 @@ def message_text(event: ScanEvent) -> tuple[str, str]:
 
 
 def notify(db: Any, app: Any, event: ScanEvent) -> Outcome:
-    user = db.collection("users").document(event.uid)
-    inbox = user.collection("inbox").document(event.session_id)
-    tokens = [ref.id for ref in user.collection("fcm_tokens").list_documents()]
+    """Inbox entry plus push, once. Firestore work: one batched read (user, entry) and
+    one write, plus the FCM call when the student has devices."""
+    user_ref = db.collection("users").document(event.uid)
+    inbox = user_ref.collection("inbox").document(event.session_id)
+    user, entry_snap = _read_both(db, user_ref, inbox)
+    push_state = (entry_snap.to_dict() or {}).get("push") or {} if entry_snap.exists else {}
+    if entry_snap.exists and push_state.get("status") != PENDING:
+        return Outcome(created=False)
+    tokens = sorted((user.to_dict() or {}).get("fcm_tokens") or {}) if user.exists else []
     title, body = message_text(event)
-    delivered: list[str] = []
-    try:
-        inbox.create(
+    entry = {
+        "type": "attendance",
+        "title": title,
+        "body": body,
+        "session_id": event.session_id,
+        "course_id": event.course_id,
+        "status": event.status,
+        "scan_id": event.scan_id,
+        "created_at": firestore.SERVER_TIMESTAMP,
+        "read": False,
+    }
+    if not tokens:
+        try:
+            inbox.create({**entry, "push": {"status": NONE, "delivered": []}})
+        except AlreadyExists:
+            return Outcome(created=False)
+        return Outcome(created=True)
+
+    delivered = list(push_state.get("delivered") or [])
+    pending = [t for t in tokens if t not in delivered]
+    sent, removed, failed = push(app, pending, title, body, event)
+    if removed:
+        user_ref.update(
             {
-                "type": "attendance",
-                "title": title,
-                "body": body,
-                "session_id": event.session_id,
-                "course_id": event.course_id,
-                "status": event.status,
-                "scan_id": event.scan_id,
-                "created_at": firestore.SERVER_TIMESTAMP,
-                "read": False,
-                "push": {"status": PENDING if tokens else NONE, "delivered": []},
+                firestore.FieldPath("fcm_tokens", t).to_api_repr(): firestore.DELETE_FIELD
+                for t in removed
             }
         )
-        created = True
-    except AlreadyExists:
-        existing = (inbox.get().to_dict() or {}).get("push") or {}
-        if existing.get("status") != PENDING:
-            return Outcome(created=False)
-        delivered = list(existing.get("delivered") or [])
-        created = False
-
-    pending = [t for t in tokens if t not in delivered]
-    if not pending:
-        if tokens:
-            inbox.update({"push.status": SENT})
-        return Outcome(created=created)
-    sent, removed, failed = push(app, pending, title, body, event)
-    for token in removed:
-        user.collection("fcm_tokens").document(token).delete()
-    delivered += sent
-    inbox.update({"push.status": PENDING if failed else SENT, "push.delivered": delivered})
+    state = {"status": PENDING if failed else SENT, "delivered": delivered + sent}
+    if entry_snap.exists:
+        inbox.update({"push": state})
+    else:
+        # A crash between the push and this write means a redelivery pushes again;
+        # the notification's tag (the session id) makes the device show it once.
+        inbox.set({**entry, "push": state})
     if failed:
         raise TransientError(f"FCM refused {len(failed)} of {len(pending)} pushes: {failed[0]}")
-    return Outcome(created=created, pushed=len(sent), removed_tokens=len(removed))
+    return Outcome(created=not entry_snap.exists, pushed=len(sent), removed_tokens=len(removed))
+
+
+def _read_both(db: Any, first: Any, second: Any) -> tuple[Any, Any]:
+    snaps = {snap.reference.path: snap for snap in db.get_all([first, second])}
+    return snaps[first.path], snaps[second.path]
 
 
 def push(app: Any, tokens: list[str], title: str, body: str, event: ScanEvent):
@@ -97,21 +110,44 @@ def push(app: Any, tokens: list[str], title: str, body: str, event: ScanEvent):
     failed: list[str] = []
     for start in range(0, len(tokens), FCM_BATCH_LIMIT):
         batch = tokens[start : start + FCM_BATCH_LIMIT]
-        messages = [
-            messaging.Message(
-                token=token,
-                notification=messaging.Notification(title=title, body=body),
-                data={"type": "attendance", "session_id": event.session_id, "status": event.status},
-            )
-            for token in batch
-        ]
-        result = messaging.send_each(messages, app=app)
-        for token, response in zip(batch, result.responses, strict=True):
-            error = response.exception
-            if response.success:
+        messages = [message(token, title, body, event) for token in batch]
+        for token, error in zip(batch, _send(messaging, app, messages), strict=True):
+            if error is None:
                 sent.append(token)
             elif isinstance(error, remove_token_errors):
                 removed.append(token)
             else:
                 failed.append(f"{type(error).__name__}: {error}")
     return sent, removed, failed
+
+
+def message(token: str, title: str, body: str, event: ScanEvent) -> Any:
+    """One push. The session id is its tag/collapse key, so a repeated push replaces
+    the first on the device instead of showing twice."""
+    from firebase_admin import messaging
+
+    tag = f"attendance-{event.session_id}"
+    return messaging.Message(
+        token=token,
+        notification=messaging.Notification(title=title, body=body),
+        data={"type": "attendance", "session_id": event.session_id, "status": event.status},
+        android=messaging.AndroidConfig(
+            collapse_key=tag, notification=messaging.AndroidNotification(tag=tag)
+        ),
+        apns=messaging.APNSConfig(headers={"apns-collapse-id": tag}),
+        webpush=messaging.WebpushConfig(notification=messaging.WebpushNotification(tag=tag)),
+    )
+
+
+def _send(messaging: Any, app: Any, messages: list[Any]) -> list[Exception | None]:
+    """Per-message error or None. One message goes out directly (send_each would spin
+    up a thread pool for it); more go through send_each."""
+    from firebase_admin import exceptions
+
+    if len(messages) == 1:
+        try:
+            messaging.send(messages[0], app=app)
+        except exceptions.FirebaseError as exc:
+            return [exc]
+        return [None]
+    return [r.exception for r in messaging.send_each(messages, app=app).responses]

@@ -91,3 +91,34 @@ class Directory:
 
     def _enrollment(self, course_id: str) -> Any:
         return self._db.collection("courses").document(course_id).collection("enrollments")
+
+
+def new_session_id() -> str:
+    import secrets
+
+    return "s" + secrets.token_hex(6)
+
+
+def session_doc(
+    course_id: str,
+    teacher_uid: str,
+    starts_at: datetime,
+    duration_minutes: int,
+    rotation_seconds: int = DEFAULT_ROTATION_SECONDS,
+    late_after_minutes: int = DEFAULT_LATE_AFTER_MINUTES,
+) -> dict[str, Any]:
+    """The document of a newly opened session (the shape ``Session.from_doc`` reads)."""
+    if not 5 <= rotation_seconds <= 300:
+        raise ValueError("rotation must be within 5..300 seconds")
+    if not 0 <= late_after_minutes <= duration_minutes:
+        raise ValueError("late threshold must be within the session")
+    return {
+        "course_id": course_id,
+        "teacher_uid": teacher_uid,
+        "secret": qr.new_secret(),
+        "rotation_seconds": rotation_seconds,
+        "late_after_minutes": late_after_minutes,
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(minutes=duration_minutes),
+        "status": OPEN,
+    }

@@ -1,0 +1,39 @@
+# The APIs the system needs. They stay enabled on destroy: other things in the project
+# may use them, and disabling an API deletes its resources behind Terraform's back.
+
+locals {
+  services = toset([
+    "artifactregistry.googleapis.com",     # images built from the function source
+    "cloudbuild.googleapis.com",           # builds the function source into images
+    "cloudfunctions.googleapis.com",       # Cloud Run functions (2nd gen)
+    "cloudresourcemanager.googleapis.com", # project IAM
+    "fcm.googleapis.com",                  # FCM v1 send (notify)
+    "firebase.googleapis.com",             # Firebase project, web app
+    "firebasehosting.googleapis.com",      # Hosting site
+    "firebaserules.googleapis.com",        # Firestore security rules
+    "firestore.googleapis.com",            # database and indexes
+    "iam.googleapis.com",                  # service accounts, custom role
+    "iamcredentials.googleapis.com",       # OIDC tokens for push
+    "identitytoolkit.googleapis.com",      # Firebase Authentication
+    "logging.googleapis.com",              # function logs
+    "monitoring.googleapis.com",           # alert policies
+    "pubsub.googleapis.com",               # scans, subscriptions, dead letters
+    "run.googleapis.com",                  # the functions' Cloud Run services
+    "serviceusage.googleapis.com",         # this list
+    "storage.googleapis.com",              # function source bucket
+  ])
+}
+
+resource "google_project_service" "enabled" {
+  for_each = local.services
+
+  project            = var.project_id
+  service            = each.value
+  disable_on_destroy = false
+}
+
+data "google_project" "this" {
+  project_id = var.project_id
+
+  depends_on = [google_project_service.enabled]
+}

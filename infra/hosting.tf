@@ -1,0 +1,52 @@
+# Firebase on the project: the Firebase project itself, the web app (its config is
+# served to the page at /__/firebase/init.json), the Hosting site the web app is
+# deployed to (cloudbuild.yaml, step deploy-hosting) and Firebase Authentication, whose
+# ID tokens the scan ingest verifies.
+
+resource "google_firebase_project" "this" {
+  provider = google-beta
+
+  project = var.project_id
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_firebase_web_app" "web" {
+  provider = google-beta
+
+  project         = var.project_id
+  display_name    = "Rollcall"
+  deletion_policy = "DELETE"
+
+  depends_on = [google_firebase_project.this]
+}
+
+resource "google_firebase_hosting_site" "web" {
+  provider = google-beta
+
+  project = var.project_id
+  site_id = local.hosting_site_id
+  app_id  = google_firebase_web_app.web.app_id
+}
+
+# Email/password sign-in for students and teachers; tokens are accepted only from the
+# app's own domains.
+resource "google_identity_platform_config" "auth" {
+  project = var.project_id
+
+  authorized_domains = distinct(concat(
+    ["localhost"],
+    [for o in local.cors_origins : regex("^https://([^:/]+)", o)[0]],
+  ))
+
+  sign_in {
+    allow_duplicate_emails = false
+
+    email {
+      enabled           = true
+      password_required = true
+    }
+  }
+
+  depends_on = [google_project_service.enabled, google_firebase_project.this]
+}

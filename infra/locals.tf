@@ -1,0 +1,44 @@
+# The Pub/Sub topology, read from the one file that also drives the emulator bootstrap
+# (emulators/pubsub.py via tools/rollcall_ops/topology.py). Nothing about topics,
+# subscriptions, retry or dead-letter settings is repeated here.
+
+locals {
+  topology           = yamldecode(file("${path.module}/topology.yaml"))
+  dead_letter_suffix = local.topology.dead_letter.suffix
+
+  # One entry per push subscription, keyed by its name in topology.yaml, with the
+  # effective max_delivery_attempts (topology value unless var.max_delivery_attempts
+  # overrides it) and the name of its dead-letter topic and pull subscription.
+  subscriptions = {
+    for name, sub in local.topology.subscriptions : name => merge(sub, {
+      max_delivery_attempts = lookup(var.max_delivery_attempts, name, sub.max_delivery_attempts)
+      dead_letter           = "${name}${local.dead_letter_suffix}"
+    })
+  }
+
+  # The four Cloud Run functions, keyed by entry point (functions/main.py). The HTTP
+  # ingest `scan` is the only public one; each consumer is named by the `function:` of
+  # its subscription and is invoked only by that subscription's authenticated pushes.
+  consumers = {
+    for name, sub in local.subscriptions : sub.function => name
+  }
+  functions = merge(
+    { scan = { subscription = null, public = true } },
+    { for entry_point, sub in local.consumers : entry_point => { subscription = sub, public = false } },
+  )
+
+  # Cloud Run service and service-account names allow only [a-z0-9-].
+  function_names = { for entry_point in keys(local.functions) : entry_point => replace(entry_point, "_", "-") }
+
+  hosting_site_id = coalesce(var.hosting_site_id, var.project_id)
+  hosting_origins = [
+    "https://${local.hosting_site_id}.web.app",
+    "https://${local.hosting_site_id}.firebaseapp.com",
+  ]
+  cors_origins = distinct(concat(local.hosting_origins, var.web_origins))
+
+  labels = {
+    app        = "rollcall"
+    managed-by = "terraform"
+  }
+}

@@ -1,0 +1,293 @@
+"""Shape of the Terraform module: formatting, files by concern, bounded versions, typed
+and validated inputs, the outputs operators need, functions, data and alerts."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+
+import pytest
+from conftest import INFRA, ROOT, TerraformError, block, tf_template
+
+CONCERNS = {
+    "versions.tf",
+    "variables.tf",
+    "outputs.tf",
+    "locals.tf",
+    "apis.tf",
+    "pubsub.tf",
+    "iam.tf",
+    "functions.tf",
+    "storage.tf",
+    "firestore.tf",
+    "hosting.tf",
+    "monitoring.tf",
+}
+
+
+def test_terraform_files_are_formatted(terraform, tf_env):
+    proc = subprocess.run(
+        [terraform, "fmt", "-check", "-recursive", "-diff", str(INFRA)],
+        capture_output=True,
+        text=True,
+        env=tf_env,
+        timeout=60,
+    )
+    assert proc.returncode == 0, f"run `terraform fmt -recursive infra`:\n{proc.stdout}"
+
+
+def test_files_are_split_by_concern():
+    assert {p.name for p in INFRA.glob("*.tf")} >= CONCERNS
+
+
+def test_terraform_and_provider_versions_are_bounded(hcl):
+    (settings,) = hcl.files["versions.tf"]["terraform"]
+    assert re.fullmatch(r">= [0-9.]+, < [0-9.]+", settings["required_version"])
+
+    (providers,) = settings["required_providers"]
+    assert {"google", "google-beta", "archive"} <= set(providers)
+    for name, spec in providers.items():
+        assert spec["source"].startswith("hashicorp/"), name
+        assert re.fullmatch(r">= [0-9.]+, < [0-9.]+", spec["version"]), (name, spec["version"])
+
+
+def test_every_variable_is_typed_and_described(hcl):
+    for name, var in hcl.variables.items():
+        assert var.get("type"), f"variable {name} has no type"
+        assert len(var.get("description", "")) > 20, f"variable {name} has no description"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["project_id", "region", "max_delivery_attempts", "function_settings", "web_origins"],
+)
+def test_key_variables_are_validated(hcl, name):
+    validations = hcl.variables[name].get("validation", [])
+    assert validations
+    assert all(v.get("condition") and v.get("error_message") for v in validations)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("project_id", "Rollcall_Prod"),
+        ("project_id", "demo-rollcall"),
+        ("region", "europe-west1-b"),
+        ("web_origins", ["http://rollcall.example.edu"]),
+        ("web_origins", ["https://rollcall.example.edu/"]),
+        (
+            "function_settings",
+            {
+                "scan": {
+                    "memory": "512Mi",
+                    "cpu": "0.5",
+                    "concurrency": 80,
+                    "min_instances": 1,
+                    "max_instances": 10,
+                    "timeout_seconds": 30,
+                }
+            },
+        ),
+        (
+            "function_settings",
+            {
+                "scan": {
+                    "memory": "512Mi",
+                    "cpu": "1",
+                    "concurrency": 80,
+                    "min_instances": 3,
+                    "max_instances": 2,
+                    "timeout_seconds": 30,
+                }
+            },
+        ),
+    ],
+)
+def test_invalid_inputs_are_rejected(tf_eval, variable, value):
+    with pytest.raises(TerraformError, match="Invalid value for variable"):
+        tf_eval(f"var.{variable}", **{variable: value})
+
+
+def test_function_settings_cover_every_function_with_reasoned_defaults(tf_eval):
+    settings = tf_eval("var.function_settings")
+    functions = tf_eval("local.functions")
+
+    assert set(settings) == set(functions)
+    assert settings["scan"]["min_instances"] >= 1, "a warm ingest for the first scans at 9:00"
+    for name, fn in functions.items():
+        if not fn["public"]:
+            assert settings[name]["min_instances"] == 0, f"{name} should scale to zero"
+
+
+def test_reasons_are_written_next_to_the_function_defaults():
+    text = (INFRA / "variables.tf").read_text()
+    start = text.index('variable "function_settings"')
+    defaults = text[start : text.index("validation {", start)]
+    for entry_point in ("scan", "record_attendance", "send_notification", "update_dashboard"):
+        before = defaults[: defaults.index(f"    {entry_point} = {{")].rstrip().splitlines()
+        assert before[-1].lstrip().startswith("#"), f"no reason above the {entry_point} defaults"
+
+
+def test_outputs_for_operators(hcl):
+    outputs = hcl.outputs
+    for name in ("scan_url", "dashboard_url", "dead_letter_subscriptions"):
+        assert outputs[name].get("description"), name
+    assert "google_pubsub_subscription.dead_letter" in outputs["dead_letter_subscriptions"]["value"]
+    assert "service_config[0].uri" in outputs["scan_url"]["value"]
+
+
+def _entry_points() -> set[str]:
+    tree = ast.parse((ROOT / "functions" / "main.py").read_text())
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        and any("functions_framework" in ast.unparse(d) for d in node.decorator_list)
+    }
+
+
+def test_the_four_functions_are_the_entry_points_of_main(hcl, tf_eval):
+    function = hcl.resource("google_cloudfunctions2_function", "function")
+    build = block(function.body, "build_config")
+
+    assert set(tf_eval(tf_template(function.body["for_each"]))) == _entry_points()
+    assert build["entry_point"] == "${each.key}"
+    assert "event_trigger" not in function.body, (
+        "consumers are reached by our own push subscriptions"
+    )
+
+
+def test_functions_are_built_from_one_source_archive(hcl):
+    (archive,) = [
+        b["archive_file"]["functions"] for _, b in hcl.blocks("data") if "archive_file" in b
+    ]
+    assert archive["source_dir"] == "${path.module}/../functions"
+    assert archive["type"] == "zip"
+
+    obj = hcl.resource("google_storage_bucket_object", "function_source")
+    assert "data.archive_file.functions.output_md5" in obj.body["name"]
+
+    function = hcl.resource("google_cloudfunctions2_function", "function")
+    source = block(block(block(function.body, "build_config"), "source"), "storage_source")
+    assert source["object"] == "${google_storage_bucket_object.function_source.name}"
+    assert source["bucket"] == "${google_storage_bucket.function_source.name}"
+
+
+def test_source_bucket_is_private_uniform_and_versioned(hcl):
+    bucket = hcl.resource("google_storage_bucket", "function_source").body
+    assert bucket["uniform_bucket_level_access"] is True
+    assert bucket["public_access_prevention"] == "enforced"
+    assert block(bucket, "versioning")["enabled"] is True
+
+
+def test_functions_get_every_setting_they_read(hcl):
+    function = hcl.resource("google_cloudfunctions2_function", "function")
+    env = block(function.body, "service_config")["environment_variables"]
+
+    assert {
+        "GOOGLE_CLOUD_PROJECT",
+        "SCAN_TOPIC",
+        "DEAD_LETTER_SUFFIX",
+        "CORS_ORIGINS",
+        "MAX_BODY_BYTES",
+        "SESSION_CACHE_SECONDS",
+        "ROSTER_CACHE_SECONDS",
+        "PUBLISH_MAX_LATENCY_MS",
+        "TALLY_SHARDS",
+    } <= set(env)
+    assert "FCM_ENDPOINT" not in env, "the FCM stand-in is for the local stack only"
+    assert env["DEAD_LETTER_SUFFIX"] == "${local.dead_letter_suffix}"
+
+
+def test_cors_origins_are_the_hosting_site_plus_custom_origins(tf_eval):
+    origins = tf_eval(
+        "local.cors_origins", hosting_site_id="rollcall-web", web_origins=["https://rc.example.edu"]
+    )
+    assert origins == [
+        "https://rollcall-web.web.app",
+        "https://rollcall-web.firebaseapp.com",
+        "https://rc.example.edu",
+    ]
+
+
+def test_firestore_indexes_and_rules_come_from_the_repository_files(hcl, tf_eval):
+    assert hcl.locals["firestore_indexes"] == (
+        '${jsondecode(file("${path.module}/../firestore.indexes.json"))}'
+    )
+    declared = json.loads((ROOT / "firestore.indexes.json").read_text())
+    assert set(tf_eval("keys(local.field_overrides)")) == {
+        f"{o['collectionGroup']}/{o['fieldPath']}" for o in declared.get("fieldOverrides", [])
+    }
+    assert len(tf_eval("keys(local.composite_indexes)")) == len(declared["indexes"])
+    assert hcl.resource("google_firestore_index", "composite").body["for_each"] == (
+        "${local.composite_indexes}"
+    )
+    assert hcl.resource("google_firestore_field", "override").body["for_each"] == (
+        "${local.field_overrides}"
+    )
+
+    ruleset = hcl.resource("google_firebaserules_ruleset", "firestore").body
+    files = block(block(ruleset, "source"), "files")
+    assert files["content"] == '${file("${path.module}/../firestore.rules")}'
+    release = hcl.resource("google_firebaserules_release", "firestore").body
+    assert release["name"] == "cloud.firestore"
+
+
+def test_firestore_database_is_native_and_protected(hcl):
+    db = hcl.resource("google_firestore_database", "default").body
+    assert db["name"] == "(default)"
+    assert db["type"] == "FIRESTORE_NATIVE"
+    assert "var.firestore_delete_protection" in db["delete_protection_state"]
+
+
+def test_hosting_site_for_the_web_app(hcl):
+    site = hcl.resource("google_firebase_hosting_site", "web").body
+    assert site["site_id"] == "${local.hosting_site_id}"
+
+
+def test_required_apis_are_enabled(hcl, tf_eval):
+    services = set(tf_eval("local.services"))
+    assert {
+        "cloudfunctions.googleapis.com",
+        "run.googleapis.com",
+        "cloudbuild.googleapis.com",
+        "artifactregistry.googleapis.com",
+        "pubsub.googleapis.com",
+        "firestore.googleapis.com",
+        "firebaserules.googleapis.com",
+        "firebasehosting.googleapis.com",
+        "monitoring.googleapis.com",
+        "iamcredentials.googleapis.com",
+        "fcm.googleapis.com",
+        "identitytoolkit.googleapis.com",
+    } <= services
+    apis = hcl.resource("google_project_service", "enabled").body
+    assert apis["disable_on_destroy"] is False
+
+
+def test_dead_letter_backlog_alert_watches_every_dead_letter_subscription(hcl):
+    policy = hcl.resource("google_monitoring_alert_policy", "dead_letters").body
+    condition = block(block(policy, "conditions"), "condition_threshold")
+
+    assert (
+        'metric.type = \\"pubsub.googleapis.com/subscription/num_undelivered_messages\\"'
+        in (condition["filter"])
+    )
+    assert "google_pubsub_subscription.dead_letter" in condition["filter"]
+    assert condition["comparison"] == "COMPARISON_GT"
+    assert condition["threshold_value"] == 0
+    assert policy["notification_channels"] == "${var.alert_notification_channels}"
+
+
+def test_ingest_5xx_alert_is_a_ratio_on_the_scan_service(hcl):
+    policy = hcl.resource("google_monitoring_alert_policy", "ingest_5xx").body
+    condition = block(block(policy, "conditions"), "condition_threshold")
+
+    assert "run.googleapis.com/request_count" in condition["filter"]
+    assert 'response_code_class = \\"5xx\\"' in condition["filter"]
+    assert "5xx" not in condition["denominator_filter"]
+    assert 'google_cloudfunctions2_function.function["scan"].name' in condition["filter"]
+    assert condition["threshold_value"] == "${var.ingest_5xx_ratio_threshold}"
+    assert policy["notification_channels"] == "${var.alert_notification_channels}"

@@ -1,0 +1,203 @@
+"""Set-up and inspection of courses, sessions and effects, for the CLI, the demo and
+the tests. Writes go through the Admin path (emulator owner / service account)."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from firebase_admin import auth
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from rollcall import clients, qr, sessions
+from rollcall.dashboard import read_tally
+from rollcall.events import now
+
+DEMO_PASSWORD = "rollcall-demo"
+DEMO_TEACHER = "teacher@rollcall.test"
+
+
+def db() -> firestore.Client:
+    return clients.firestore_client()
+
+
+def student_uid(i: int) -> str:
+    return f"student-{i:03d}"
+
+
+def student_email(i: int) -> str:
+    return f"student{i:03d}@rollcall.test"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    course_id: str
+    teacher_uid: str
+    students: int
+
+
+def ensure_user(uid: str, email: str, password: str, name: str) -> None:
+    app = clients.firebase_app()
+    try:
+        auth.create_user(uid=uid, email=email, password=password, display_name=name, app=app)
+    except (auth.UidAlreadyExistsError, auth.EmailAlreadyExistsError):
+        pass
+
+
+def seed(course_id: str, students: int, course_name: str = "Distributed Systems") -> Seeded:
+    """A course, its teacher and ``students`` enrolled students, each with one device
+    token (so the FCM path runs). Idempotent."""
+    teacher_uid = "teacher-" + course_id
+    ensure_user(
+        teacher_uid,
+        DEMO_TEACHER if course_id == "demo" else f"teacher-{course_id}@rollcall.test",
+        DEMO_PASSWORD,
+        "Demo Teacher",
+    )
+    with ThreadPoolExecutor(16) as pool:
+        list(
+            pool.map(
+                lambda i: ensure_user(
+                    student_uid(i), student_email(i), DEMO_PASSWORD, f"Student {i:03d}"
+                ),
+                range(1, students + 1),
+            )
+        )
+    client = db()
+    client.collection("courses").document(course_id).set(
+        {"name": course_name, "teacher_uid": teacher_uid, "created_at": firestore.SERVER_TIMESTAMP},
+        merge=True,
+    )
+    enrollments = client.collection("courses").document(course_id).collection("enrollments")
+    for start in range(1, students + 1, 400):
+        batch = client.batch()
+        for i in range(start, min(start + 400, students + 1)):
+            uid = student_uid(i)
+            batch.set(
+                enrollments.document(uid),
+                {"uid": uid, "name": f"Student {i:03d}", "email": student_email(i)},
+            )
+            token = f"demo-device-{uid}"
+            batch.set(
+                client.collection("users").document(uid),
+                {"fcm_tokens": {token: {"platform": "web"}}},
+                merge=True,
+            )
+        batch.commit()
+    return Seeded(course_id=course_id, teacher_uid=teacher_uid, students=students)
+
+
+def open_session(course_id: str, rotation: int, late_after: int, duration: int) -> str:
+    course = db().collection("courses").document(course_id).get()
+    if not course.exists:
+        raise SystemExit(
+            f"error: no course {course_id!r}: run `rollcall seed --course {course_id}`"
+        )
+    session_id = sessions.new_session_id()
+    doc = sessions.session_doc(
+        course_id, course.get("teacher_uid"), now(), duration, rotation, late_after
+    )
+    doc["opened_at"] = firestore.SERVER_TIMESTAMP
+    db().collection("sessions").document(session_id).create(doc)
+    return session_id
+
+
+def close_session(session_id: str) -> None:
+    db().collection("sessions").document(session_id).update(
+        {"status": sessions.CLOSED, "closed_at": firestore.SERVER_TIMESTAMP}
+    )
+
+
+def load_session(session_id: str) -> sessions.Session:
+    snap = db().collection("sessions").document(session_id).get()
+    if not snap.exists:
+        raise SystemExit(f"error: no session {session_id!r}")
+    return sessions.Session.from_doc(session_id, snap.to_dict())
+
+
+def current_qr(session_id: str) -> str:
+    return current_qr_for(load_session(session_id))
+
+
+def roster(course_id: str) -> list[str]:
+    refs = db().collection("courses").document(course_id).collection("enrollments").list_documents()
+    return sorted(ref.id for ref in refs)
+
+
+@dataclass(frozen=True)
+class Effects:
+    attendance: int
+    inbox: int
+    dashboard: int
+
+    def all_at_least(self, n: int) -> bool:
+        return min(self.attendance, self.inbox, self.dashboard) >= n
+
+
+def _count(query: Any) -> int:
+    return int(query.count().get()[0][0].value)
+
+
+def effects(session_id: str, known: Effects | None = None, target: int | None = None) -> Effects:
+    """What each consumer has done for a session: records, inbox entries, tally.
+
+    With ``known`` and ``target``, counts that already reached the target are not
+    queried again (polling the emulator costs CPU the pipeline needs)."""
+    client = db()
+
+    def need(name: str) -> bool:
+        return known is None or target is None or getattr(known, name) < target
+
+    session = client.collection("sessions").document(session_id)
+    attendance = (
+        _count(session.collection("attendance")) if need("attendance") else known.attendance
+    )
+    inbox = (
+        _count(
+            client.collection_group("inbox").where(
+                filter=FieldFilter("session_id", "==", session_id)
+            )
+        )
+        if need("inbox")
+        else known.inbox
+    )
+    dashboard = read_tally(client, session_id)["total"] if need("dashboard") else known.dashboard
+    return Effects(attendance, inbox, dashboard)
+
+
+def last_effect_at(session_id: str) -> datetime | None:
+    """Server time of the latest effect of any consumer for the session."""
+    client = db()
+    latest = []
+    session = client.collection("sessions").document(session_id)
+    newest = firestore.Query.DESCENDING
+    for query, name in (
+        (session.collection("attendance").order_by("recorded_at", direction=newest), "recorded_at"),
+        (
+            client.collection_group("inbox")
+            .where(filter=FieldFilter("session_id", "==", session_id))
+            .order_by("created_at", direction=newest),
+            "created_at",
+        ),
+    ):
+        for snap in query.limit(1).stream():
+            latest.append(snap.get(name))
+    tally = read_tally(client, session_id)["updated_at"]
+    if tally:
+        latest.append(tally)
+    return max(latest) if latest else None
+
+
+def project() -> str:
+    return os.environ["GOOGLE_CLOUD_PROJECT"]
+
+
+def current_qr_for(session: sessions.Session) -> str:
+    """The token the teacher's screen shows now."""
+    return qr.mint(
+        session.secret, session.id, qr.window_at(now().timestamp(), session.rotation_seconds)
+    )

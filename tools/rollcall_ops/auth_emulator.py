@@ -1,0 +1,39 @@
+"""Sign-in against the Firebase Auth emulator's REST API (what the web SDK does)."""
+
+from __future__ import annotations
+
+import os
+
+import requests
+
+API_KEY = "demo-api-key"  # the emulator accepts any key
+
+
+def _url(method: str) -> str:
+    host = os.environ["FIREBASE_AUTH_EMULATOR_HOST"]
+    return f"http://{host}/identitytoolkit.googleapis.com/v1/accounts:{method}?key={API_KEY}"
+
+
+def sign_in(email: str, password: str, session: requests.Session | None = None) -> str:
+    """A Firebase ID token for the user."""
+    http = session or requests
+    resp = http.post(
+        _url("signInWithPassword"),
+        json={"email": email, "password": password, "returnSecureToken": True},
+        timeout=30,
+    )
+    if resp.status_code != 200:
+        raise RuntimeError(f"sign-in of {email} failed: {resp.status_code} {resp.text[:200]}")
+    return resp.json()["idToken"]
+
+
+def sign_up(email: str, password: str) -> tuple[str, str]:
+    """Create a user; returns (uid, ID token)."""
+    resp = requests.post(
+        _url("signUp"),
+        json={"email": email, "password": password, "returnSecureToken": True},
+        timeout=30,
+    )
+    resp.raise_for_status()
+    body = resp.json()
+    return body["localId"], body["idToken"]

@@ -1,0 +1,29 @@
+"""Where the CLI finds the stack: the environment, or else ``.local/stack.env``
+written by ``make up`` (so ``rollcall ...`` works in any shell after ``make up``)."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+
+from rollcall_ops.topology import ROOT
+
+REQUIRED = ("GOOGLE_CLOUD_PROJECT", "FIRESTORE_EMULATOR_HOST", "FIREBASE_AUTH_EMULATOR_HOST")
+
+
+def load_stack_env() -> None:
+    if all(os.environ.get(k) for k in REQUIRED):
+        return
+    state = Path(os.environ.get("ROLLCALL_STATE_DIR", ROOT / ".local"))
+    path = state / "stack.env"
+    if not path.exists():
+        raise SystemExit(
+            "error: no local stack found: run `make up` (or export the variables of "
+            "stack.env for a real project)"
+        )
+    for line in path.read_text().splitlines():
+        parts = shlex.split(line)
+        if len(parts) == 2 and parts[0] == "export" and "=" in parts[1]:
+            key, value = parts[1].split("=", 1)
+            os.environ.setdefault(key, value)
