@@ -18,7 +18,7 @@ terraform {
     }
     archive = {
       source  = "hashicorp/archive"
-      version = ">= 2.4.0, < 3.0.0"
+      version = ">= 2.5.0, < 3.0.0" # 2.5 brought glob patterns in archive_file excludes
     }
   }
 

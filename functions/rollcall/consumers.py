@@ -18,18 +18,20 @@ from typing import Any
 from rollcall import attendance, clients, dashboard, logs, notify
 from rollcall.config import settings
 from rollcall.errors import PoisonEvent
-from rollcall.events import Delivery, ScanEvent, delivery_from_cloud_event
+from rollcall.events import Delivery, ScanEvent, delivery_from_cloud_event, now
 
 PUBLISH_TIMEOUT_SECONDS = 10
 
 
-def record_attendance(event: ScanEvent) -> dict[str, Any]:
+def record_attendance(event: ScanEvent, delivery: Delivery) -> dict[str, Any]:
     created = attendance.record(clients.firestore_client(), event)
     return {"effect": "attendance", "created": created}
 
 
-def send_notification(event: ScanEvent) -> dict[str, Any]:
-    outcome = notify.notify(clients.firestore_client(), clients.messaging_app(), event)
+def send_notification(event: ScanEvent, delivery: Delivery) -> dict[str, Any]:
+    outcome = notify.notify(
+        clients.firestore_client(), clients.messaging_app(), event, delivery.message_id, now()
+    )
     return {
         "effect": "notification",
         "created": outcome.created,
@@ -38,12 +40,16 @@ def send_notification(event: ScanEvent) -> dict[str, Any]:
     }
 
 
-def update_dashboard(event: ScanEvent) -> dict[str, Any]:
+def update_dashboard(event: ScanEvent, delivery: Delivery) -> dict[str, Any]:
     counted = dashboard.tally(clients.firestore_client(), event, settings().tally_shards)
     return {"effect": "dashboard", "created": counted}
 
 
-def run(subscription: str, cloud_event: Any, effect: Callable[[ScanEvent], dict[str, Any]]) -> None:
+def run(
+    subscription: str,
+    cloud_event: Any,
+    effect: Callable[[ScanEvent, Delivery], dict[str, Any]],
+) -> None:
     """Handle one delivery of ``subscription`` (its name is its dead-letter topic's stem)."""
     delivery: Delivery | None = None
     try:
@@ -60,7 +66,7 @@ def run(subscription: str, cloud_event: Any, effect: Callable[[ScanEvent], dict[
         "uid": event.uid,
     }
     try:
-        result = effect(event)
+        result = effect(event, delivery)
     except Exception as exc:
         logs.error("consumer effect failed, delivery will be retried", error=repr(exc), **fields)
         raise

@@ -9,11 +9,18 @@ The inbox entry also records the push state (``push.status``: ``none``, ``pendin
 second entry nor pushes again to a device that already got it. A token FCM reports as
 unregistered or invalid is deleted and not retried. Quota and server errors leave the
 push ``pending`` and raise, so Pub/Sub redelivers (and finally dead-letters).
+
+Two deliveries for the same student and session can run at once (a double tap, a
+duplicate publish). The first to create the entry owns the push (``push.owner``: its
+delivery id); another delivery that finds a fresh claim by someone else acknowledges
+without pushing, since the owner finishes or is retried. A claim older than
+``CLAIM_LEASE`` (an owner that was dead-lettered, say) may be taken over.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from google.api_core.exceptions import AlreadyExists
@@ -39,36 +46,54 @@ def message_text(event: ScanEvent) -> tuple[str, str]:
     return "Attendance recorded", "You were marked present for this session."
 
 
-def notify(db: Any, app: Any, event: ScanEvent) -> Outcome:
-    """Inbox entry plus push, once. Firestore work: one batched read (user, entry) and
-    one write, plus the FCM call when the student has devices."""
+CLAIM_LEASE = timedelta(seconds=120)  # longer than the notify ack deadline
+
+
+def notify(db: Any, app: Any, event: ScanEvent, delivery_id: str, at: datetime) -> Outcome:
+    """Inbox entry plus push, once. Firestore work without devices: one batched read
+    (user, entry) and one create; with devices, one more write after the push."""
     user_ref = db.collection("users").document(event.uid)
     inbox = user_ref.collection("inbox").document(event.session_id)
     user, entry_snap = _read_both(db, user_ref, inbox)
-    push_state = (entry_snap.to_dict() or {}).get("push") or {} if entry_snap.exists else {}
-    if entry_snap.exists and push_state.get("status") != PENDING:
-        return Outcome(created=False)
     tokens = sorted((user.to_dict() or {}).get("fcm_tokens") or {}) if user.exists else []
     title, body = message_text(event)
-    entry = {
-        "type": "attendance",
-        "title": title,
-        "body": body,
-        "session_id": event.session_id,
-        "course_id": event.course_id,
-        "status": event.status,
-        "scan_id": event.scan_id,
-        "created_at": firestore.SERVER_TIMESTAMP,
-        "read": False,
+    claim = {
+        "status": PENDING if tokens else NONE,
+        "delivered": [],
+        "owner": delivery_id,
+        "claimed_at": at,
     }
-    if not tokens:
-        try:
-            inbox.create({**entry, "push": {"status": NONE, "delivered": []}})
-        except AlreadyExists:
-            return Outcome(created=False)
-        return Outcome(created=True)
 
-    delivered = list(push_state.get("delivered") or [])
+    if entry_snap.exists:
+        state = (entry_snap.to_dict() or {}).get("push") or {}
+        if not _may_push(state, delivery_id, at):
+            return Outcome(created=False)
+        created = False
+        if state.get("owner") != delivery_id:
+            inbox.update({"push.owner": delivery_id, "push.claimed_at": at})
+    else:
+        try:
+            inbox.create(
+                {
+                    "type": "attendance",
+                    "title": title,
+                    "body": body,
+                    "session_id": event.session_id,
+                    "course_id": event.course_id,
+                    "status": event.status,
+                    "scan_id": event.scan_id,
+                    "created_at": firestore.SERVER_TIMESTAMP,
+                    "read": False,
+                    "push": claim,
+                }
+            )
+        except AlreadyExists:  # a concurrent delivery created it first: it owns the push
+            return Outcome(created=False)
+        if not tokens:
+            return Outcome(created=True)
+        state, created = claim, True
+
+    delivered = list(state.get("delivered") or [])
     pending = [t for t in tokens if t not in delivered]
     sent, removed, failed = push(app, pending, title, body, event)
     if removed:
@@ -78,16 +103,20 @@ def notify(db: Any, app: Any, event: ScanEvent) -> Outcome:
                 for t in removed
             }
         )
-    state = {"status": PENDING if failed else SENT, "delivered": delivered + sent}
-    if entry_snap.exists:
-        inbox.update({"push": state})
-    else:
-        # A crash between the push and this write means a redelivery pushes again;
-        # the notification's tag (the session id) makes the device show it once.
-        inbox.set({**entry, "push": state})
+    inbox.update({"push.status": PENDING if failed else SENT, "push.delivered": delivered + sent})
     if failed:
         raise TransientError(f"FCM refused {len(failed)} of {len(pending)} pushes: {failed[0]}")
-    return Outcome(created=not entry_snap.exists, pushed=len(sent), removed_tokens=len(removed))
+    return Outcome(created=created, pushed=len(sent), removed_tokens=len(removed))
+
+
+def _may_push(state: dict, delivery_id: str, at: datetime) -> bool:
+    """Whether this delivery should (go on to) push for an existing entry."""
+    if state.get("status") != PENDING:
+        return False  # sent, or nothing to send
+    if state.get("owner") == delivery_id:
+        return True  # our own earlier attempt failed part-way: finish it
+    claimed_at = state.get("claimed_at")
+    return claimed_at is None or at - claimed_at > CLAIM_LEASE
 
 
 def _read_both(db: Any, first: Any, second: Any) -> tuple[Any, Any]:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 import yaml
-from conftest import ROOT
+from infra_model import ROOT
 
 CLOUDBUILD = ROOT / "cloudbuild.yaml"
 PIPELINE = [

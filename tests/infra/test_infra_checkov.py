@@ -9,7 +9,7 @@ import re
 import subprocess
 
 import pytest
-from conftest import INFRA, ROOT
+from infra_model import INFRA, ROOT
 
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 CONFIG = INFRA / "checkov.yaml"

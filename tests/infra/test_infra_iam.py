@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import block, per_instance, tf_template
+from infra_model import block, per_instance, tf_template
 
 from rollcall_ops import topology
 

@@ -9,7 +9,7 @@ import re
 import subprocess
 
 import pytest
-from conftest import INFRA, ROOT, TerraformError, block, tf_template
+from infra_model import INFRA, ROOT, TerraformError, block, tf_template
 
 CONCERNS = {
     "versions.tf",

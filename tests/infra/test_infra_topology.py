@@ -4,7 +4,7 @@ emulator bootstrap creates (emulators/pubsub.py reads it through rollcall_ops.to
 from __future__ import annotations
 
 import pytest
-from conftest import TerraformError, block, per_instance, tf_template
+from infra_model import TerraformError, block, per_instance, tf_template
 
 from rollcall_ops import topology
 

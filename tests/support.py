@@ -1,0 +1,196 @@
+"""Helpers for the emulator tests: real users on the Auth emulator, real documents on
+the Firestore emulator, real HTTP to the functions, real Pub/Sub subscriptions."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from google.cloud import pubsub_v1
+
+from rollcall import qr, sessions
+from rollcall.events import now
+from rollcall_ops import admin, auth_emulator
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 20, interval: float = 0.1) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last value {value!r})")
+        time.sleep(interval)
+
+
+class Student:
+    def __init__(self, uid: str, id_token: str) -> None:
+        self.uid = uid
+        self.id_token = id_token
+
+
+def new_course(teacher_uid: str | None = None) -> str:
+    course_id = unique("c")
+    admin.db().collection("courses").document(course_id).set(
+        {"name": "Test course", "teacher_uid": teacher_uid or unique("t")}
+    )
+    return course_id
+
+
+def new_student(course_id: str | None = None, tokens: tuple[str, ...] = ()) -> Student:
+    """A signed-up user, enrolled in ``course_id`` if given, with FCM tokens."""
+    uid, id_token = auth_emulator.sign_up(f"{unique('s')}@rollcall.test", "password-123")
+    db = admin.db()
+    if course_id:
+        db.collection("courses").document(course_id).collection("enrollments").document(uid).set(
+            {"uid": uid}
+        )
+    if tokens:
+        db.collection("users").document(uid).set(
+            {"fcm_tokens": {t: {"platform": "web"} for t in tokens}}
+        )
+    return Student(uid, id_token)
+
+
+def new_session(course_id: str, **overrides: Any) -> sessions.Session:
+    session_id = sessions.new_session_id()
+    doc = sessions.session_doc(course_id, "teacher", now(), duration_minutes=60)
+    doc.update(overrides)
+    admin.db().collection("sessions").document(session_id).set(doc)
+    return sessions.Session.from_doc(session_id, doc)
+
+
+def token_for(session: sessions.Session, windows_ago: int = 0) -> str:
+    window = qr.window_at(now().timestamp(), session.rotation_seconds) - windows_ago
+    return qr.mint(session.secret, session.id, window)
+
+
+def scan(
+    student: Student | None, qr_token: Any, device_id: Any = "phone-1", **kw
+) -> requests.Response:
+    headers = {"Authorization": f"Bearer {student.id_token}"} if student else {}
+    return requests.post(
+        os.environ["SCAN_URL"],
+        json={"qr": qr_token, "device_id": device_id},
+        headers=headers,
+        timeout=30,
+        **kw,
+    )
+
+
+def attendance(session_id: str, uid: str) -> dict | None:
+    snap = (
+        admin.db()
+        .collection("sessions")
+        .document(session_id)
+        .collection("attendance")
+        .document(uid)
+        .get()
+    )
+    return snap.to_dict() if snap.exists else None
+
+
+def inbox(uid: str, session_id: str) -> dict | None:
+    snap = (
+        admin.db().collection("users").document(uid).collection("inbox").document(session_id).get()
+    )
+    return snap.to_dict() if snap.exists else None
+
+
+def tally(session_id: str) -> dict:
+    from rollcall.dashboard import read_tally
+
+    return read_tally(admin.db(), session_id)
+
+
+def all_effects(session_id: str, uid: str) -> bool:
+    return bool(
+        attendance(session_id, uid) and inbox(uid, session_id) and tally(session_id)["total"]
+    )
+
+
+def fcm_messages(token: str) -> list[dict]:
+    resp = requests.get(
+        f"{os.environ['FCM_ENDPOINT']}/messages", params={"token": token}, timeout=5
+    )
+    return resp.json()["messages"]
+
+
+def push_body(data: bytes, attributes: dict | None = None, message_id: str | None = None) -> dict:
+    return {
+        "message": {
+            "data": base64.b64encode(data).decode(),
+            "attributes": attributes or {},
+            "messageId": message_id or unique("m"),
+            "publishTime": now().isoformat(),
+        },
+        "subscription": f"projects/{os.environ['GOOGLE_CLOUD_PROJECT']}/subscriptions/test",
+    }
+
+
+def consumer_url(subscription: str) -> str:
+    """The local push endpoint of a subscription's function."""
+    from emulators.pubsub import list_subscriptions
+    from rollcall_ops.topology import load
+
+    load().subscription(subscription)
+    subs = list_subscriptions(
+        os.environ["PUBSUB_EMULATOR_HOST"], os.environ["GOOGLE_CLOUD_PROJECT"]
+    )
+    return subs[subscription]["pushConfig"]["pushEndpoint"]
+
+
+class Probe:
+    """A pull subscription on a topic: sees everything published after its creation."""
+
+    def __init__(self, topic: str) -> None:
+        self.client = pubsub_v1.SubscriberClient()
+        project = os.environ["GOOGLE_CLOUD_PROJECT"]
+        self.path = self.client.subscription_path(project, unique("probe-"))
+        self.client.create_subscription(
+            request={"name": self.path, "topic": f"projects/{project}/topics/{topic}"}
+        )
+
+    def pull(self, wait: float = 2.0) -> list[Any]:
+        """Everything that arrives within ``wait`` seconds (acknowledged)."""
+        received = []
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            resp = self.client.pull(
+                request={"subscription": self.path, "max_messages": 100}, timeout=5
+            )
+            if resp.received_messages:
+                self.client.acknowledge(
+                    request={
+                        "subscription": self.path,
+                        "ack_ids": [m.ack_id for m in resp.received_messages],
+                    }
+                )
+                received += [m.message for m in resp.received_messages]
+            else:
+                time.sleep(0.2)
+        return received
+
+    def close(self) -> None:
+        self.client.delete_subscription(request={"subscription": self.path})
+
+
+def publish(topic: str, data: bytes, **attributes: str) -> str:
+    client = pubsub_v1.PublisherClient()
+    path = client.topic_path(os.environ["GOOGLE_CLOUD_PROJECT"], topic)
+    return client.publish(path, data, **attributes).result(10)
+
+
+def event_json(message: Any) -> dict:
+    return json.loads(message.data)

@@ -1,0 +1,94 @@
+"""The ScanEvent schema and the unwrapping of Pub/Sub deliveries."""
+
+import base64
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from rollcall.errors import PoisonEvent
+from rollcall.events import SCHEMA_VERSION, ScanEvent, delivery_from_cloud_event
+
+EVENT = ScanEvent(
+    scan_id="abc123",
+    session_id="s1",
+    course_id="c1",
+    uid="u1",
+    status="late",
+    scanned_at=datetime(2026, 11, 26, 9, 3, 12, 500000, tzinfo=UTC),
+    device_id="phone-1",
+)
+
+
+def test_encode_decode_round_trip():
+    data, _ = EVENT.encode()
+    assert ScanEvent.decode(data) == EVENT
+
+
+def test_encoded_event_is_versioned_json_with_routing_attributes():
+    data, attributes = EVENT.encode()
+    body = json.loads(data)
+    assert body["schema"] == SCHEMA_VERSION == 1
+    assert body["type"] == "scan"
+    assert body["scanned_at"] == "2026-11-26T09:03:12.500000+00:00"
+    assert attributes == {"type": "scan", "schema": "1", "session_id": "s1", "course_id": "c1"}
+
+
+def test_idempotency_key_is_session_and_student():
+    assert EVENT.key == "s1:u1"
+
+
+def _with(**changes):
+    body = json.loads(EVENT.encode()[0])
+    body.update(changes)
+    return json.dumps(body).encode()
+
+
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"\xff\xfe", "not JSON"),
+        (b"not json", "not JSON"),
+        (b"[1, 2]", "not a JSON object"),
+        (_with(schema=2), "schema version 2"),
+        (_with(type="teleport"), "event type"),
+        (_with(uid=""), "'uid'"),
+        (_with(uid=7), "'uid'"),
+        (_with(status="asleep"), "status"),
+        (_with(scanned_at="yesterday"), "scanned_at"),
+        (_with(scanned_at="2026-11-26T09:00:00"), "time zone"),
+    ],
+)
+def test_undecodable_events_are_poison(data, reason):
+    with pytest.raises(PoisonEvent, match=reason):
+        ScanEvent.decode(data)
+
+
+def push_body(data: bytes, **attributes) -> dict:
+    """A raw Pub/Sub push body as the emulator and Pub/Sub send it."""
+    return {
+        "message": {
+            "data": base64.b64encode(data).decode(),
+            "attributes": attributes,
+            "messageId": "42",
+            "publishTime": "2026-11-26T09:03:13.000Z",
+        },
+        "subscription": "projects/demo-rollcall/subscriptions/attendance",
+    }
+
+
+def test_delivery_from_push_body():
+    data, attributes = EVENT.encode()
+    delivery = delivery_from_cloud_event(push_body(data, **attributes))
+    assert delivery.message_id == "42"
+    assert delivery.attributes["session_id"] == "s1"
+    assert ScanEvent.decode(delivery.data) == EVENT
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, "text", {}, {"message": "x"}, {"message": {"data": "%%%not base64%%%"}}],
+)
+def test_deliveries_without_a_message_are_poison(data):
+    with pytest.raises(PoisonEvent):
+        delivery_from_cloud_event(data)
