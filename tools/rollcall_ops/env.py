@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import socket
 from pathlib import Path
 
 from rollcall_ops.topology import ROOT
@@ -13,8 +14,25 @@ REQUIRED = ("GOOGLE_CLOUD_PROJECT", "FIRESTORE_EMULATOR_HOST", "FIREBASE_AUTH_EM
 
 
 def load_stack_env() -> None:
-    if all(os.environ.get(k) for k in REQUIRED):
+    if not all(os.environ.get(k) for k in REQUIRED):
+        _read_env_file()
+    _check_reachable(os.environ.get("FIRESTORE_EMULATOR_HOST"))
+
+
+def _check_reachable(hostport: str | None) -> None:
+    """Fail in a second, not after the client library's 5-minute retry."""
+    if not hostport:
         return
+    host, _, port = hostport.rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=2).close()
+    except OSError:
+        raise SystemExit(
+            f"error: the Firestore emulator at {hostport} does not answer: run `make up`"
+        ) from None
+
+
+def _read_env_file() -> None:
     state = Path(os.environ.get("ROLLCALL_STATE_DIR", ROOT / ".local"))
     path = state / "stack.env"
     if not path.exists():
