@@ -50,3 +50,12 @@ resource "google_identity_platform_config" "auth" {
 
   depends_on = [google_project_service.enabled, google_firebase_project.this]
 }
+
+# The web app reads its runtime configuration from /rollcall-config.json (decision 0003);
+# cloudbuild.yaml writes it into web/dist from the output web_runtime_config.
+data "google_firebase_web_app_config" "web" {
+  provider = google-beta
+
+  project    = var.project_id
+  web_app_id = google_firebase_web_app.web.app_id
+}

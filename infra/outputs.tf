@@ -42,3 +42,20 @@ output "function_source_bucket" {
   description = "Bucket holding the function source archives."
   value       = google_storage_bucket.function_source.name
 }
+
+output "web_runtime_config" {
+  description = "The web app's runtime configuration, written to web/dist/rollcall-config.json at deploy time."
+  # The web API key is not a secret (it identifies the project to Firebase), but the
+  # provider may mark it sensitive; `terraform output -raw` prints it either way.
+  sensitive = true
+  value = jsonencode({
+    firebase = {
+      apiKey     = data.google_firebase_web_app_config.web.api_key
+      authDomain = data.google_firebase_web_app_config.web.auth_domain
+      projectId  = var.project_id
+      appId      = google_firebase_web_app.web.app_id
+    }
+    scanUrl   = google_cloudfunctions2_function.function["scan"].service_config[0].uri
+    emulators = null
+  })
+}

@@ -1,0 +1,195 @@
+"""Browser fixtures: the web app built into web/dist (served by the test stack's
+Hosting emulator), Debian's chromium driven by Playwright, and browser contexts that
+carry the test stack's runtime configuration (window.ROLLCALL_CONFIG)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright import sync_api  # requirements.txt
+
+from tests.paths import ROOT
+
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+JSQR = ROOT / "node_modules" / "jsqr" / "dist" / "jsQR.js"
+
+#: Phone-sized and projector-sized viewports.
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True}
+PROJECTOR = {"viewport": {"width": 1600, "height": 900}}
+
+
+@pytest.fixture(scope="session")
+def web_build() -> Path:
+    """web/dist, freshly built (a second or two), so the tests see the current source."""
+    npm = shutil.which("npm")
+    if not npm:
+        pytest.fail("npm not found: the browser tests build the web app (npm run build)")
+    subprocess.run([npm, "run", "--silent", "build"], cwd=ROOT, check=True, capture_output=True)
+    index = ROOT / "web" / "dist" / "index.html"
+    assert index.exists()
+    return index.parent
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Any]:
+    if not shutil.which("chromium"):
+        pytest.fail("chromium not found: `make prereqs` installs it (apt-get install -y chromium)")
+    with sync_api.sync_playwright() as pw:
+        yield pw
+
+
+def launch(playwright: Any, extra_args: tuple[str, ...] = ()) -> Any:
+    """Debian's chromium (Playwright's own browser download is not available here)."""
+    return playwright.chromium.launch(
+        executable_path=shutil.which("chromium"), args=[*CHROMIUM_ARGS, *extra_args]
+    )
+
+
+@pytest.fixture(scope="session")
+def browser(playwright) -> Iterator[Any]:
+    b = launch(playwright)
+    try:
+        yield b
+    finally:
+        b.close()
+
+
+def rollcall_config(env: dict[str, str]) -> dict[str, Any]:
+    """The runtime configuration of the web app for a stack (see web/src/config.js)."""
+    fs_host, fs_port = env["FIRESTORE_EMULATOR_HOST"].rsplit(":", 1)
+    return {
+        "firebase": {
+            "apiKey": "demo-api-key",
+            "authDomain": f"{env['GOOGLE_CLOUD_PROJECT']}.firebaseapp.com",
+            "projectId": env["GOOGLE_CLOUD_PROJECT"],
+            "appId": "1:000000000000:web:0000000000000000000000",
+        },
+        "scanUrl": env["SCAN_URL"],
+        "emulators": {
+            "auth": f"http://{env['FIREBASE_AUTH_EMULATOR_HOST']}",
+            "firestore": {"host": fs_host, "port": int(fs_port)},
+        },
+    }
+
+
+class Web:
+    """Opens pages of the app in fresh browser contexts; records errors; screenshots."""
+
+    def __init__(self, browser: Any, env: dict[str, str], name: str) -> None:
+        self.browser = browser
+        self.url = env["DASHBOARD_URL"].rstrip("/")
+        self.config = rollcall_config(env)
+        self.name = name
+        self.contexts: list[Any] = []
+        self.errors: list[str] = []
+
+    def page(
+        self, path: str = "/", device: dict[str, Any] | None = None, browser: Any = None
+    ) -> Any:
+        context = (browser or self.browser).new_context(**(device or PROJECTOR))
+        context.add_init_script(f"window.ROLLCALL_CONFIG = {json.dumps(self.config)};")
+        self.contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        page.goto(self.url + path)
+        return page
+
+    def sign_in(self, page: Any, email: str, password: str) -> None:
+        page.fill("#signin-email", email)
+        page.fill("#signin-password", password)
+        page.click("#signin-submit")
+        page.wait_for_selector("#signout")
+
+    def shot(self, page: Any, label: str, full_page: bool = False) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{self.name}-{label}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    def decode_qr(self, page: Any, selector: str = "#qr") -> str | None:
+        """Decode the QR code as rendered on screen (a screenshot of the element,
+        decoded by jsQR inside the page)."""
+        png = page.locator(selector).screenshot()
+        if not page.evaluate("typeof window.jsQR === 'function'"):
+            page.add_script_tag(path=str(JSQR))
+        return page.evaluate(
+            """async (b64) => {
+                const img = new Image();
+                img.src = "data:image/png;base64," + b64;
+                await img.decode();
+                const c = document.createElement("canvas");
+                c.width = img.naturalWidth; c.height = img.naturalHeight;
+                const ctx = c.getContext("2d");
+                ctx.drawImage(img, 0, 0);
+                const d = ctx.getImageData(0, 0, c.width, c.height);
+                const code = window.jsQR(d.data, c.width, c.height);
+                return code ? code.data : null;
+            }""",
+            base64.b64encode(png).decode(),
+        )
+
+    def qr_luma(self, page: Any, width: int, height: int, selector: str = "#qr") -> bytes:
+        """The QR code on screen as an 8-bit grey image of width x height (centred on
+        white): the Y plane of a fake camera frame."""
+        png = page.locator(selector).screenshot()
+        grey = page.evaluate(
+            """async ([b64, w, h]) => {
+                const img = new Image();
+                img.src = "data:image/png;base64," + b64;
+                await img.decode();
+                const c = document.createElement("canvas");
+                c.width = w; c.height = h;
+                const ctx = c.getContext("2d");
+                ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, h);
+                const side = Math.min(w, h) * 0.8;
+                ctx.drawImage(img, (w - side) / 2, (h - side) / 2, side, side);
+                const d = ctx.getImageData(0, 0, w, h).data;
+                let out = "";
+                for (let i = 0; i < d.length; i += 4) {
+                    out += String.fromCharCode(Math.round(
+                        0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2]));
+                }
+                return btoa(out);
+            }""",
+            [base64.b64encode(png).decode(), width, height],
+        )
+        return base64.b64decode(grey)
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+def write_y4m(path: Path, luma: bytes, width: int, height: int, frames: int = 10) -> Path:
+    """A greyscale video file for chromium's fake camera (--use-file-for-fake-video-capture)."""
+    chroma = bytes([128]) * ((width // 2) * (height // 2) * 2)
+    with path.open("wb") as f:
+        f.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            f.write(b"FRAME\n" + luma + chroma)
+    return path
+
+
+@pytest.fixture
+def web(request, browser, stack_env, web_build) -> Iterator[Web]:
+    w = Web(browser, stack_env, request.node.name.replace("[", "-").rstrip("]"))
+    try:
+        yield w
+    finally:
+        w.close()
+    assert not w.errors, w.errors

@@ -1,0 +1,60 @@
+// Runtime configuration and Firebase initialisation, shared by both pages.
+//
+// One build serves the demo stack, the test stack (other ports) and production: the
+// settings are read at run time from window.ROLLCALL_CONFIG (tests inject it) or else
+// from /rollcall-config.json on the same origin (production replaces that file at
+// deploy time). Shape:
+//   { firebase: {apiKey, authDomain, projectId, appId}, scanUrl: "...",
+//     emulators: {auth: "http://host:port", firestore: {host, port}} | null }
+import { initializeApp } from "firebase/app";
+import { connectAuthEmulator, getAuth } from "firebase/auth";
+
+let configPromise;
+let firebasePromise;
+let firestorePromise;
+
+export function loadConfig() {
+  configPromise ??= (async () => {
+    if (window.ROLLCALL_CONFIG) return validate(window.ROLLCALL_CONFIG);
+    const resp = await fetch("/rollcall-config.json", { cache: "no-cache" });
+    if (!resp.ok) throw new Error(`cannot load /rollcall-config.json (HTTP ${resp.status})`);
+    return validate(await resp.json());
+  })();
+  return configPromise;
+}
+
+function validate(config) {
+  if (!config || !config.firebase || !config.firebase.apiKey || !config.scanUrl) {
+    throw new Error("Rollcall configuration is incomplete (firebase.apiKey and scanUrl are required)");
+  }
+  return config;
+}
+
+/** The Firebase app and Auth, connected to the emulators when the config says so. */
+export function firebase() {
+  firebasePromise ??= (async () => {
+    const config = await loadConfig();
+    const app = initializeApp(config.firebase);
+    const auth = getAuth(app);
+    if (config.emulators?.auth) {
+      connectAuthEmulator(auth, config.emulators.auth, { disableWarnings: true });
+    }
+    return { config, app, auth };
+  })();
+  return firebasePromise;
+}
+
+/**
+ * Firestore, loaded on demand: the student page needs it only after a scan, so a
+ * cheap phone does not download and parse it before the first scan.
+ */
+export function firestore() {
+  firestorePromise ??= (async () => {
+    const [{ config, app }, fs] = await Promise.all([firebase(), import("firebase/firestore")]);
+    const db = fs.getFirestore(app);
+    const emu = config.emulators?.firestore;
+    if (emu) fs.connectFirestoreEmulator(db, emu.host, Number(emu.port));
+    return { db, fs };
+  })();
+  return firestorePromise;
+}

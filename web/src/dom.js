@@ -1,0 +1,71 @@
+// Tiny DOM helpers (no framework): element builder, escaping, formatting.
+
+/** h("p.note", {hidden: true}, "text", child) -> element. */
+export function h(tag, attrs = {}, ...children) {
+  const [name, ...classes] = tag.split(".");
+  const el = document.createElement(name || "div");
+  if (classes.length) el.className = classes.join(" ");
+  for (const [k, v] of Object.entries(attrs ?? {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+    else if (k === "dataset") Object.assign(el.dataset, v);
+    else if (v === true) el.setAttribute(k, "");
+    else el.setAttribute(k, String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+export function clear(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+
+const timeFmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const dateFmt = new Intl.DateTimeFormat(undefined, {
+  weekday: "short",
+  day: "numeric",
+  month: "short",
+});
+
+export function fmtTime(date) {
+  return date ? timeFmt.format(date) : "–";
+}
+
+export function fmtDay(date) {
+  return date ? dateFmt.format(date) : "";
+}
+
+/** A Firestore Timestamp, Date or null as a Date or null. */
+export function toDate(value) {
+  if (!value) return null;
+  if (value instanceof Date) return value;
+  if (typeof value.toDate === "function") return value.toDate();
+  return null;
+}
+
+/**
+ * Coalesce calls: fn runs once, `ms` after the first call of a burst (a lecture's
+ * scans arrive as bursts of snapshots; the page redraws a few times a second at most).
+ * A timer, not requestAnimationFrame, so a dashboard in a background tab still updates.
+ */
+export function coalesce(fn, ms = 50) {
+  let timer = null;
+  return () => {
+    if (timer !== null) return;
+    timer = setTimeout(() => {
+      timer = null;
+      fn();
+    }, ms);
+  };
+}

@@ -1,0 +1,86 @@
+// Rotating QR tokens, computed in the teacher's page with WebCrypto (no server
+// round-trip per rotation). Mirrors functions/rollcall/qr.py:
+//   token  = "1." + sessionId + "." + window + "." + mac
+//   window = floor(unixSeconds / rotationSeconds)
+//   mac    = base64url(first 12 bytes of HMAC-SHA256(secret, sessionId + "." + window)),
+//            without padding (16 characters)
+// The secret is the session document's `secret`, base64url without padding.
+
+export const VERSION = "1";
+export const MAC_BYTES = 12;
+const TOKEN = /^([0-9]+)\.([A-Za-z0-9_-]{1,64})\.([0-9]{1,12})\.([A-Za-z0-9_-]{16})$/;
+
+export function base64UrlDecode(text) {
+  const b64 = text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4);
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+export function base64UrlEncode(bytes) {
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export function windowAt(unixSeconds, rotationSeconds) {
+  return Math.floor(unixSeconds / rotationSeconds);
+}
+
+function subtle() {
+  const s = globalThis.crypto?.subtle;
+  if (!s) {
+    throw new Error(
+      "WebCrypto is unavailable: open the dashboard over https (or http://localhost)",
+    );
+  }
+  return s;
+}
+
+/** A signing function for one session: (window) => Promise<token>. */
+export async function tokenMinter(sessionId, secret) {
+  const key = await subtle().importKey(
+    "raw",
+    base64UrlDecode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const encoder = new TextEncoder();
+  return async (window) => {
+    const message = encoder.encode(`${sessionId}.${window}`);
+    const digest = new Uint8Array(await subtle().sign("HMAC", key, message));
+    return `${VERSION}.${sessionId}.${window}.${base64UrlEncode(digest.slice(0, MAC_BYTES))}`;
+  };
+}
+
+export async function mint(secret, sessionId, window) {
+  return (await tokenMinter(sessionId, secret))(window);
+}
+
+/** {version, sessionId, window, mac} of a well-formed token, else null. */
+export function parseToken(token) {
+  const m = TOKEN.exec(token);
+  if (!m) return null;
+  return { version: m[1], sessionId: m[2], window: Number(m[3]), mac: m[4] };
+}
+
+/**
+ * The token in what a student scanned or typed: a bare token, or a scan-page link
+ * whose fragment carries it (what the projector's QR encodes, so that a phone's own
+ * camera app opens the scan page directly).
+ */
+export function extractToken(text) {
+  const value = String(text ?? "").trim();
+  const hash = value.indexOf("#");
+  if (hash >= 0 && /^https?:\/\//i.test(value)) {
+    return decodeURIComponent(value.slice(hash + 1)).replace(/^qr=/, "").trim();
+  }
+  return value;
+}
+
+/** The link a projector QR encodes: the scan page with the token in the fragment. */
+export function scanLink(origin, token) {
+  return `${origin}/scan.html#${token}`;
+}
