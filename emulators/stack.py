@@ -235,7 +235,7 @@ class Stack:
                     "--port",
                     str(self.ports[name]),
                 ],
-                function_env,
+                {**function_env, **_server_env(name)},
                 ROOT / "functions",
             )
         return procs
@@ -344,6 +344,16 @@ class Stack:
         if busy:
             raise StackError(f"stopped the stack, but ports are still busy: {', '.join(busy)}")
         log(f"stack stopped ({len(groups)} process groups)")
+
+
+def _server_env(function: str) -> dict[str, str]:
+    """gunicorn settings of a function process (functions-framework reads WORKERS and
+    THREADS); ROLLCALL_<NAME>_THREADS overrides, for tuning runs."""
+    env = {}
+    threads = os.environ.get(f"ROLLCALL_{function.upper()}_THREADS")
+    if threads:
+        env["THREADS"] = threads
+    return env
 
 
 def _group_alive(pgid: int) -> bool:
