@@ -26,7 +26,7 @@ def stack():
     """The running local stack; its environment (stack.env) as a dict."""
     from emulators.stack import Stack
 
-    s = Stack(state_dir=ROOT / ".local" / "test-stack", offset=TEST_PORT_OFFSET)
+    s = Stack(state_dir=ROOT / ".local" / f"test-stack-{TEST_PORT_OFFSET}", offset=TEST_PORT_OFFSET)
     s.down(log=lambda *_: None)  # leftovers of an interrupted run
     env = s.up(log=lambda *_: None)
     os.environ.update(env)
