@@ -47,6 +47,10 @@ class NotEnrolled(RequestError):
     code, status = "not_enrolled", 403
 
 
+class Forbidden(RequestError):
+    code, status = "forbidden", 403
+
+
 class MethodNotAllowed(RequestError):
     code, status = "method_not_allowed", 405
 
@@ -55,12 +59,22 @@ class SessionClosed(RequestError):
     code, status = "session_closed", 409
 
 
+class DeviceInUse(RequestError):
+    """This device already marked another student in this session."""
+
+    code, status = "device_in_use", 409
+
+
 class PayloadTooLarge(RequestError):
     code, status = "payload_too_large", 413
 
 
 class UnsupportedMediaType(RequestError):
     code, status = "unsupported_media_type", 415
+
+
+class RateLimited(RequestError):
+    code, status = "rate_limited", 429
 
 
 class Unavailable(RequestError):
@@ -78,10 +92,13 @@ REQUEST_ERRORS: dict[str, type[RequestError]] = {
         QrInvalid,
         QrExpired,
         NotEnrolled,
+        Forbidden,
         MethodNotAllowed,
         SessionClosed,
+        DeviceInUse,
         PayloadTooLarge,
         UnsupportedMediaType,
+        RateLimited,
         Unavailable,
     )
 }

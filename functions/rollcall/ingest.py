@@ -2,26 +2,33 @@
 
 Checks, in order; the first that fails answers its stable error and nothing is
 published: method, body size, media type, Firebase ID token, body shape, QR token
-(format, genuine MAC, window), session open, student enrolled. Then a ScanEvent is
-published to topic ``scans`` and the answer is ``202 {"scan_id", "status"}``; the
-consumers do the rest.
+(format, genuine MAC, window) or typed code, session open, student enrolled, device
+not bound to another student. Then a ScanEvent is published to topic ``scans`` and the
+answer is ``202 {"scan_id", "status"}``; the consumers do the rest. A rejection that can
+be attributed (student and session known) is recorded for the teacher
+(rollcall.rejections).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from rollcall import clients, logs, qr
 from rollcall.config import settings
+from rollcall.devices import DeviceRegistry
 from rollcall.errors import (
     BadRequest,
     MethodNotAllowed,
     NotEnrolled,
     PayloadTooLarge,
     QrInvalid,
+    RateLimited,
     RequestError,
     SessionClosed,
     Unauthenticated,
@@ -29,9 +36,14 @@ from rollcall.errors import (
     UnsupportedMediaType,
 )
 from rollcall.events import ScanEvent, now
-from rollcall.sessions import Directory
+from rollcall.ratelimit import FailureLimiter
+from rollcall.rejections import RejectionLog
+from rollcall.sessions import Directory, Session
 
+T = TypeVar("T")
 MAX_DEVICE_ID = 128
+CODE_FAILURES = 10
+CODE_FAILURE_SECONDS = 300
 PUBLISH_TIMEOUT_SECONDS = 10
 CORS_HEADERS = "Authorization, Content-Type"
 
@@ -42,19 +54,56 @@ def directory() -> Directory:
     return Directory(clients.firestore_client(), s.session_cache_seconds, s.roster_cache_seconds)
 
 
+@cache
+def device_registry() -> DeviceRegistry:
+    return DeviceRegistry(clients.firestore_client())
+
+
+@cache
+def rejection_log() -> RejectionLog:
+    return RejectionLog(clients.firestore_client())
+
+
+@cache
+def code_guesses() -> FailureLimiter:
+    """Typed codes are 6 digits: a student gets CODE_FAILURES wrong ones per window of
+    CODE_FAILURE_SECONDS (per instance), which makes guessing hopeless."""
+    return FailureLimiter(CODE_FAILURES, CODE_FAILURE_SECONDS)
+
+
+@dataclass
+class Attempt:
+    """What is known about a scan so far: enough, on rejection, to record it."""
+
+    uid: str | None = None
+    device_id: str | None = None
+    session_id: str | None = None
+
+
 def handle(request: Any) -> tuple[Any, int, dict[str, str]]:
     """Flask request in, Flask response tuple out."""
     headers = cors_headers(request.headers.get("Origin"))
     if request.method == "OPTIONS":
         return "", 204, headers
     trace = logs.trace_id(request.headers.get("X-Cloud-Trace-Context"))
+    attempt = Attempt()
     try:
-        event = accept(request)
+        event = accept(request, attempt)
     except RequestError as exc:
         if exc.status == 405:
             headers["Allow"] = "POST, OPTIONS"
         severity = "ERROR" if exc.status >= 500 else "WARNING"
-        logs.log(severity, "scan rejected", reason=exc.code, detail=exc.message, trace=trace)
+        logs.log(
+            severity,
+            "scan rejected",
+            reason=exc.code,
+            detail=exc.message,
+            session_id=attempt.session_id,
+            uid=attempt.uid,
+            device_id=attempt.device_id,
+            trace=trace,
+        )
+        record_rejection(attempt, exc)
         return exc.to_json(), exc.status, headers
     logs.info(
         "scan accepted",
@@ -62,36 +111,36 @@ def handle(request: Any) -> tuple[Any, int, dict[str, str]]:
         session_id=event.session_id,
         uid=event.uid,
         status=event.status,
+        device_id=event.device_id,
         trace=trace,
     )
     return {"scan_id": event.scan_id, "status": event.status}, 202, headers
 
 
-def accept(request: Any) -> ScanEvent:
+def accept(request: Any, attempt: Attempt) -> ScanEvent:
     """Validate a scan request and publish its event, or raise a RequestError."""
     if request.method != "POST":
         raise MethodNotAllowed(f"{request.method} is not allowed: POST a scan")
     body = read_body(request)
-    uid = authenticate(request.headers.get("Authorization"))
-    qr_token, device_id = parse_body(body)
-    token = qr.parse(qr_token)
-
-    try:
-        session = directory().session(token.session_id)
-    except Exception as exc:  # Firestore down or slow: the client may retry
-        raise Unavailable("session lookup failed, try again") from exc
-    if session is None:
-        raise QrInvalid("QR code is not genuine")
+    attempt.uid = uid = authenticate(request.headers.get("Authorization"))
+    scanned = parse_body(body)
+    attempt.device_id = scanned.device_id
     at = now()
-    qr.verify(token, session.secret, session.rotation_seconds, at.timestamp())
+    if scanned.qr is not None:
+        token = qr.parse(scanned.qr)
+        session = lookup(directory().session, token.session_id)
+        if session is None:
+            raise QrInvalid("QR code is not genuine")
+        attempt.session_id = session.id
+        qr.verify(token, session.secret, session.rotation_seconds, at.timestamp())
+    else:
+        session = session_of_code(uid, scanned.code, at)
+        attempt.session_id = session.id
     if not session.is_open(at):
         raise SessionClosed("this session is not open for scans")
-    try:
-        enrolled = directory().is_enrolled(session.course_id, uid)
-    except Exception as exc:
-        raise Unavailable("roster lookup failed, try again") from exc
-    if not enrolled:
+    if not lookup(directory().is_enrolled, session.course_id, uid):
         raise NotEnrolled("you are not enrolled in this course")
+    lookup(device_registry().claim, session.id, scanned.device_id, uid)
 
     event = ScanEvent(
         scan_id=uuid.uuid4().hex,
@@ -100,10 +149,51 @@ def accept(request: Any) -> ScanEvent:
         uid=uid,
         status=session.attendance_status(at),
         scanned_at=at,
-        device_id=device_id,
+        device_id=scanned.device_id,
     )
     publish(event)
     return event
+
+
+def session_of_code(uid: str, code: str, at: datetime) -> Session:
+    """The open session (of the student's courses) whose current or previous typed
+    code this is."""
+    if code_guesses().blocked(uid):
+        raise RateLimited("too many wrong codes: wait a few minutes, or scan the QR code")
+    for session in lookup(directory().open_sessions_of_student, uid):
+        if qr.matches_code(
+            code, session.secret, session.id, session.rotation_seconds, at.timestamp()
+        ):
+            return session
+    code_guesses().fail(uid)
+    raise QrInvalid("this code is not the one on the screen now")
+
+
+def lookup(read: Callable[..., T], *args: Any) -> T:
+    """A Firestore read on the scan path; its failure is the client's 503, not a 500."""
+    try:
+        return read(*args)
+    except RequestError:
+        raise
+    except Exception as exc:  # Firestore down or slow: the client may retry
+        raise Unavailable("could not check the scan now, try again") from exc
+
+
+def record_rejection(attempt: Attempt, exc: RequestError) -> None:
+    if not (attempt.session_id and attempt.uid):
+        return
+    try:
+        rejection_log().record(
+            attempt.session_id, attempt.uid, attempt.device_id, exc.code, exc.message, now()
+        )
+    except Exception as error:  # the answer to the student matters more than the record
+        logs.error(
+            "could not record a rejected scan",
+            error=repr(error),
+            session_id=attempt.session_id,
+            uid=attempt.uid,
+            reason=exc.code,
+        )
 
 
 def read_body(request: Any) -> bytes:
@@ -134,24 +224,38 @@ def authenticate(header: str | None) -> str:
     return claims["uid"]
 
 
-def parse_body(body: bytes) -> tuple[str, str]:
+@dataclass(frozen=True)
+class ScanBody:
+    device_id: str
+    qr: str | None = None
+    code: str | None = None
+
+
+def parse_body(body: bytes) -> ScanBody:
+    """``{"qr": token, "device_id": ...}`` or ``{"code": "123456", "device_id": ...}``."""
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise BadRequest("body is not valid JSON") from None
     if not isinstance(data, dict):
         raise BadRequest("body must be a JSON object")
-    unknown = set(data) - {"qr", "device_id"}
+    unknown = set(data) - {"qr", "code", "device_id"}
     if unknown:
         raise BadRequest(f"unknown field(s): {', '.join(sorted(unknown))}")
-    qr_token, device_id = data.get("qr"), data.get("device_id")
-    if not isinstance(qr_token, str) or not qr_token:
-        raise BadRequest("field 'qr' (string) is required")
+    device_id = data.get("device_id")
     if not isinstance(device_id, str) or not 1 <= len(device_id) <= MAX_DEVICE_ID:
         raise BadRequest(f"field 'device_id' must be a string of 1 to {MAX_DEVICE_ID} characters")
     if not device_id.isprintable():
         raise BadRequest("field 'device_id' must be printable text")
-    return qr_token, device_id
+    if ("qr" in data) == ("code" in data):
+        raise BadRequest("send exactly one of 'qr' (the scanned token) and 'code' (typed)")
+    if "qr" in data:
+        if not isinstance(data["qr"], str) or not data["qr"]:
+            raise BadRequest("field 'qr' must be a non-empty string")
+        return ScanBody(device_id=device_id, qr=data["qr"])
+    if not qr.is_code(data["code"]):
+        raise BadRequest(f"field 'code' must be a string of {qr.CODE_DIGITS} digits")
+    return ScanBody(device_id=device_id, code=data["code"])
 
 
 def publish(event: ScanEvent) -> None:

@@ -87,3 +87,37 @@ def verify(token: QrToken, secret: bytes, rotation_seconds: int, now: float) -> 
 
 def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+CODE_DIGITS = 6
+
+
+def typed_code(secret: bytes, session_id: str, window: int) -> str:
+    """The short numeric code shown under the QR code, for typing by hand.
+
+    Same secret and window as the token, a distinct message (``code.`` prefix), and
+    RFC 4226 dynamic truncation to ``CODE_DIGITS`` digits.
+    """
+    digest = hmac.new(secret, f"code.{session_id}.{window}".encode(), hashlib.sha256).digest()
+    offset = digest[-1] & 0x0F
+    number = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
+    return f"{number % 10**CODE_DIGITS:0{CODE_DIGITS}d}"
+
+
+def matches_code(
+    code: str, secret: bytes, session_id: str, rotation_seconds: int, now: float
+) -> bool:
+    """Whether ``code`` is the session's code of the current or the previous window
+    (compared in constant time)."""
+    current = window_at(now, rotation_seconds)
+    found = False
+    for window in (current, current - 1):
+        expected = typed_code(secret, session_id, window)
+        found |= hmac.compare_digest(expected.encode(), code.encode())
+    return found
+
+
+def is_code(value: object) -> bool:
+    return (
+        isinstance(value, str) and len(value) == CODE_DIGITS and value.isascii() and value.isdigit()
+    )

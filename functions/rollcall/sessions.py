@@ -71,6 +71,8 @@ class Directory:
         self._db = db
         self._sessions: TtlCache[Session | None] = TtlCache(session_ttl)
         self._rosters: TtlCache[frozenset[str]] = TtlCache(roster_ttl)
+        self._courses_of: TtlCache[tuple[str, ...]] = TtlCache(roster_ttl)
+        self._open_in: TtlCache[tuple[Session, ...]] = TtlCache(session_ttl)
 
     def session(self, session_id: str) -> Session | None:
         return self._sessions.get(session_id, lambda: self._load_session(session_id))
@@ -80,6 +82,31 @@ class Directory:
         if uid in roster:
             return True
         return self._enrollment(course_id).document(uid).get().exists
+
+    def open_sessions_of_student(self, uid: str) -> list[Session]:
+        """Open sessions of the courses the student is enrolled in (for typed codes,
+        which do not name their session)."""
+        courses = self._courses_of.get(uid, lambda: self._load_courses_of(uid))
+        found: list[Session] = []
+        for course_id in courses:
+            found += self._open_in.get(course_id, lambda c=course_id: self._load_open(c))
+        return found
+
+    def _load_courses_of(self, uid: str) -> tuple[str, ...]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self._db.collection_group("enrollments").where(filter=FieldFilter("uid", "==", uid))
+        return tuple(sorted({snap.reference.parent.parent.id for snap in query.stream()}))
+
+    def _load_open(self, course_id: str) -> tuple[Session, ...]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = (
+            self._db.collection("sessions")
+            .where(filter=FieldFilter("course_id", "==", course_id))
+            .where(filter=FieldFilter("status", "==", OPEN))
+        )
+        return tuple(Session.from_doc(snap.id, snap.to_dict()) for snap in query.stream())
 
     def _load_session(self, session_id: str) -> Session | None:
         snap = self._db.collection("sessions").document(session_id).get()

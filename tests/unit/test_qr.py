@@ -101,3 +101,37 @@ def test_secret_round_trips_through_base64url():
     secret = qr.new_secret()
     assert len(qr.decode_secret(secret)) == 32
     assert "=" not in secret and "+" not in secret and "/" not in secret
+
+
+def test_typed_code_matches_a_known_vector():
+    # Computed independently: HMAC-SHA256(k*32, "code.sabc.123") with openssl, then
+    # RFC 4226 dynamic truncation to 6 digits.
+    assert qr.typed_code(b"k" * 32, "sabc", 123) == "391050"
+
+
+@pytest.mark.parametrize("age, accepted", [(0, True), (1, True), (2, False), (-1, False)])
+def test_typed_code_follows_the_same_window_rules(age, accepted):
+    code = qr.typed_code(SECRET, "s1", WINDOW - age)
+    assert qr.matches_code(code, SECRET, "s1", ROTATION, NOW) is accepted
+
+
+def test_typed_code_of_another_session_or_secret_does_not_match():
+    code = qr.typed_code(SECRET, "s1", WINDOW)
+    assert not qr.matches_code(code, SECRET, "s2", ROTATION, NOW)
+    other = qr.decode_secret(qr.new_secret())
+    assert not qr.matches_code(code, other, "s1", ROTATION, NOW)
+
+
+@pytest.mark.parametrize(
+    "value, ok",
+    [
+        ("012345", True),
+        ("12345", False),
+        ("1234567", False),
+        ("12345a", False),
+        ("１２３４５６", False),
+        (123456, False),
+    ],
+)
+def test_code_shape(value, ok):
+    assert qr.is_code(value) is ok

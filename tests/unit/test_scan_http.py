@@ -74,10 +74,13 @@ def test_error_codes_are_unique_and_mapped_to_http_statuses():
         "qr_invalid": 403,
         "qr_expired": 403,
         "not_enrolled": 403,
+        "forbidden": 403,
         "method_not_allowed": 405,
         "session_closed": 409,
+        "device_in_use": 409,
         "payload_too_large": 413,
         "unsupported_media_type": 415,
+        "rate_limited": 429,
         "unavailable": 503,
     }
     assert errors.QrExpired("gone").to_json() == {

@@ -1,0 +1,72 @@
+"""Rejected scans, recorded for the teacher: who, which device, why, when.
+
+Only rejections that can be attributed (a signed-in student and a known session) are
+recorded, in ``sessions/{sid}/rejections/{uid}__{code}``: one document per student and
+reason, with a ``count``, so a student who retries a hundred times leaves one document,
+not a hundred. Each instance writes a given document at most once per ``WRITE_EVERY``
+seconds; repeats in between are added to the next write's count. This record is the one
+document a rejected scan writes; no event is published for it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from google.cloud import firestore
+
+RECORDED_CODES = frozenset(
+    {"qr_invalid", "qr_expired", "session_closed", "not_enrolled", "device_in_use", "rate_limited"}
+)
+WRITE_EVERY = 10.0
+
+
+class RejectionLog:
+    def __init__(self, db: Any, write_every: float = WRITE_EVERY, clock=time.monotonic) -> None:
+        self._db = db
+        self._write_every = write_every
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._last_write: dict[str, float] = {}
+        self._pending: dict[str, int] = {}
+
+    def due(self, key: str) -> int:
+        """How many rejections to add now for ``key`` (0: not yet, collapse it)."""
+        now = self._clock()
+        with self._lock:
+            self._pending[key] = self._pending.get(key, 0) + 1
+            last = self._last_write.get(key)
+            if last is not None and now - last < self._write_every:
+                return 0
+            self._last_write[key] = now
+            return self._pending.pop(key)
+
+    def record(
+        self, session_id: str, uid: str, device_id: str | None, code: str, message: str, at: Any
+    ) -> bool:
+        """Record one rejection; False when it was collapsed into a later write."""
+        if code not in RECORDED_CODES:
+            return False
+        doc_id = f"{uid}__{code}"
+        count = self.due(f"{session_id}/{doc_id}")
+        if not count:
+            return False
+        ref = (
+            self._db.collection("sessions")
+            .document(session_id)
+            .collection("rejections")
+            .document(doc_id)
+        )
+        ref.set(
+            {
+                "uid": uid,
+                "code": code,
+                "message": message,
+                "device_id": device_id,
+                "last_at": at,
+                "count": firestore.Increment(count),
+            },
+            merge=True,
+        )
+        return True

@@ -1,0 +1,140 @@
+"""Anti-proxy rules on the emulators: one device per student per session, typed codes
+under the same rules with guessing limited, and rejected scans recorded for the teacher
+(one record per student and reason, not one per attempt)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rollcall import qr
+from rollcall.events import now
+from rollcall_ops import admin
+from tests.support import (
+    Probe,
+    attendance,
+    new_course,
+    new_session,
+    new_student,
+    scan,
+    token_for,
+    unique,
+    wait_for,
+)
+
+pytestmark = pytest.mark.emulator
+
+
+def rejections(session_id: str) -> dict[str, dict]:
+    col = admin.db().collection("sessions").document(session_id).collection("rejections")
+    return {snap.id: snap.to_dict() for snap in col.stream()}
+
+
+def typed(session, windows_ago: int = 0) -> str:
+    window = qr.window_at(now().timestamp(), session.rotation_seconds) - windows_ago
+    return qr.typed_code(session.secret, session.id, window)
+
+
+def scan_code(student, code, device_id="phone-1"):
+    import os
+
+    import requests
+
+    return requests.post(
+        os.environ["SCAN_URL"],
+        json={"code": code, "device_id": device_id},
+        headers={"Authorization": f"Bearer {student.id_token}"},
+        timeout=30,
+    )
+
+
+def test_one_device_cannot_mark_a_second_student(stack_env):
+    course = new_course()
+    session = new_session(course)
+    alice, bob = new_student(course), new_student(course)
+    device = unique("shared-phone-")
+    probe = Probe("scans")
+
+    assert scan(alice, token_for(session), device_id=device).status_code == 202
+    refused = scan(bob, token_for(session), device_id=device)
+    again = scan(alice, token_for(session), device_id=device)
+    own = scan(bob, token_for(session), device_id=unique("bobs-phone-"))
+
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "device_in_use")
+    assert again.status_code == 202 and own.status_code == 202
+    published = probe.pull(wait=2)
+    probe.close()
+    assert sorted(m.attributes["session_id"] for m in published) == [session.id] * 3
+    record = rejections(session.id)[f"{bob.uid}__device_in_use"]
+    assert record["device_id"] == device and record["count"] == 1 and record["last_at"]
+    wait_for(lambda: attendance(session.id, bob.uid))
+
+
+def test_a_flood_of_rejections_leaves_one_counted_record(stack_env):
+    course = new_course()
+    session = new_session(course)
+    outsider = new_student(new_course())
+    for _ in range(20):
+        assert scan(outsider, token_for(session)).json()["error"]["code"] == "not_enrolled"
+    records = rejections(session.id)
+    assert list(records) == [f"{outsider.uid}__not_enrolled"]
+    # Written once, the next 19 held back for the next write (at most one per 10 s).
+    assert records[f"{outsider.uid}__not_enrolled"]["count"] == 1
+
+
+def test_expired_and_forged_codes_are_recorded_with_their_reason(stack_env):
+    course = new_course()
+    session = new_session(course)
+    student = new_student(course)
+    assert scan(student, token_for(session, windows_ago=3)).status_code == 403
+    v, sid, w, mac = token_for(session).split(".")
+    assert scan(student, f"{v}.{sid}.{w}.{'B' * len(mac)}").status_code == 403
+    records = rejections(session.id)
+    assert set(records) == {f"{student.uid}__qr_expired", f"{student.uid}__qr_invalid"}
+    assert records[f"{student.uid}__qr_expired"]["device_id"] == "phone-1"
+
+
+def test_unauthenticated_and_unattributable_rejections_write_nothing(stack_env):
+    course = new_course()
+    session = new_session(course)
+    scan(None, token_for(session))
+    scan(new_student(course), "1.snosuchsession.1.AAAAAAAAAAAAAAAA")
+    assert rejections(session.id) == {}
+
+
+def test_typed_code_checks_in_like_a_scan(stack_env):
+    course = new_course()
+    session = new_session(course)
+    student = new_student(course)
+    resp = scan_code(student, typed(session))
+    assert resp.status_code == 202, resp.text
+    assert resp.json()["status"] == "present"
+    wait_for(lambda: attendance(session.id, student.uid))
+    assert attendance(session.id, student.uid)["scan_id"] == resp.json()["scan_id"]
+
+
+def test_typed_code_of_the_previous_window_is_accepted_older_is_not(stack_env):
+    course = new_course()
+    session = new_session(course)
+    assert scan_code(new_student(course), typed(session, 1)).status_code == 202
+    old = scan_code(new_student(course), typed(session, 2))
+    assert (old.status_code, old.json()["error"]["code"]) == (403, "qr_invalid")
+
+
+def test_typed_code_only_matches_the_students_own_courses(stack_env):
+    other = new_session(new_course())
+    student = new_student(new_course())
+    resp = scan_code(student, typed(other))
+    assert (resp.status_code, resp.json()["error"]["code"]) == (403, "qr_invalid")
+
+
+def test_guessing_typed_codes_is_rate_limited(stack_env):
+    course = new_course()
+    session = new_session(course)
+    student = new_student(course)
+    right = typed(session)
+    wrong = [f"{(int(right) + i) % 10**6:06d}" for i in range(1, 11)]
+    codes = [scan_code(student, c).json()["error"]["code"] for c in wrong]
+    assert codes == ["qr_invalid"] * 10
+    blocked = scan_code(student, right)
+    assert (blocked.status_code, blocked.json()["error"]["code"]) == (429, "rate_limited")
+    assert attendance(session.id, student.uid) is None

@@ -1,0 +1,34 @@
+"""Per-instance limits: typed-code guessing, and the collapsing of repeated rejections."""
+
+from rollcall.ratelimit import FailureLimiter
+from rollcall.rejections import RejectionLog
+
+
+class Clock:
+    def __init__(self):
+        self.t = 100.0
+
+    def __call__(self):
+        return self.t
+
+
+def test_failures_block_after_the_limit_and_expire():
+    clock = Clock()
+    limiter = FailureLimiter(3, 60, clock=clock)
+    for _ in range(3):
+        assert not limiter.blocked("u1")
+        limiter.fail("u1")
+    assert limiter.blocked("u1")
+    assert not limiter.blocked("u2")
+    clock.t += 61
+    assert not limiter.blocked("u1")
+
+
+def test_repeated_rejections_are_collapsed_into_counted_writes():
+    clock = Clock()
+    log = RejectionLog(db=None, write_every=10, clock=clock)
+    assert log.due("k") == 1  # first: written at once
+    assert [log.due("k") for _ in range(5)] == [0] * 5  # repeats within 10 s: held
+    clock.t += 10
+    assert log.due("k") == 6  # next write carries the 5 held ones and itself
+    assert log.due("other") == 1
