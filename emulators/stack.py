@@ -105,6 +105,7 @@ class Stack:
             "FCM_ENDPOINT": self.url("fcm"),
             "SCAN_URL": self.url("scan") + "/",
             "DASHBOARD_URL": self.url("hosting") + "/",
+            "ROLLCALL_LOGS": str(self.log_dir),
         }
 
     # -- up --------------------------------------------------------------------------

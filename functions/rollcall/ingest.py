@@ -12,6 +12,7 @@ be attributed (student and session known) is recorded for the teacher
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from rollcall.sessions import Directory, Session
 
 T = TypeVar("T")
 MAX_DEVICE_ID = 128
+DEVICE_ID = re.compile(r"[\x20-\x7e]{1,128}")
 CODE_FAILURES = 10
 CODE_FAILURE_SECONDS = 300
 PUBLISH_TIMEOUT_SECONDS = 10
@@ -245,8 +247,8 @@ def parse_body(body: bytes) -> ScanBody:
     device_id = data.get("device_id")
     if not isinstance(device_id, str) or not 1 <= len(device_id) <= MAX_DEVICE_ID:
         raise BadRequest(f"field 'device_id' must be a string of 1 to {MAX_DEVICE_ID} characters")
-    if not device_id.isprintable():
-        raise BadRequest("field 'device_id' must be printable text")
+    if not DEVICE_ID.fullmatch(device_id):
+        raise BadRequest("field 'device_id' must be printable ASCII")
     if ("qr" in data) == ("code" in data):
         raise BadRequest("send exactly one of 'qr' (the scanned token) and 'code' (typed)")
     if "qr" in data:

@@ -1,0 +1,72 @@
+"""Hostile input: schemathesis generates requests from the OpenAPI description
+(docs/openapi.yaml) against the running scan function: valid and invalid bodies,
+headers, media types, methods, missing auth. No request may get a 5xx, and none may
+publish anything (checked on a probe subscription) or write an attendance record."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.paths import ROOT
+from tests.support import Probe, attendance, new_course, new_session, new_student
+
+pytestmark = pytest.mark.emulator
+SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
+MAX_EXAMPLES = 1000
+
+
+def scan_log_lines() -> list[dict]:
+    path = Path(os.environ["ROLLCALL_LOGS"]) / "scan.log"
+    lines = []
+    for raw in path.read_text().splitlines():
+        if raw.startswith("{"):
+            lines.append(json.loads(raw))
+    return lines
+
+
+def test_fuzzing_the_scan_api_finds_no_server_error_and_publishes_nothing(stack_env, tmp_path):
+    course = new_course()
+    session = new_session(course)
+    student = new_student(course)
+    probe = Probe("scans")
+    before = len(scan_log_lines())
+
+    run = subprocess.run(
+        [
+            SCHEMATHESIS,
+            "run",
+            str(ROOT / "docs" / "openapi.yaml"),
+            "--url",
+            os.environ["SCAN_URL"].rstrip("/"),
+            "-H",
+            f"Authorization: Bearer {student.id_token}",
+            "--checks",
+            "all",
+            "--max-examples",
+            str(MAX_EXAMPLES),
+            "--no-color",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    summary = "\n".join(run.stdout.splitlines()[-25:])
+    assert run.returncode == 0, summary
+    seen = scan_log_lines()[before:]
+    reasons = Counter(line.get("reason", "accepted") for line in seen)
+    severities = Counter(line["severity"] for line in seen)
+    print(f"\nfuzz: {len(seen)} requests logged, reasons {dict(reasons)}\n{summary}")
+    assert len(seen) >= MAX_EXAMPLES
+    assert "unavailable" not in reasons and "ERROR" not in severities
+    assert reasons.get("accepted", 0) == 0
+    assert probe.pull(wait=2) == []
+    probe.close()
+    assert attendance(session.id, student.uid) is None
