@@ -24,7 +24,10 @@ PUBLISH_TIMEOUT_SECONDS = 10
 
 
 def record_attendance(event: ScanEvent, delivery: Delivery) -> dict[str, Any]:
-    created = attendance.record(clients.firestore_client(), event)
+    db = clients.firestore_client()
+    created = (
+        attendance.apply_override(db, event) if event.is_override else attendance.record(db, event)
+    )
     return {"effect": "attendance", "created": created}
 
 
@@ -41,7 +44,11 @@ def send_notification(event: ScanEvent, delivery: Delivery) -> dict[str, Any]:
 
 
 def update_dashboard(event: ScanEvent, delivery: Delivery) -> dict[str, Any]:
-    counted = dashboard.tally(clients.firestore_client(), event, settings().tally_shards)
+    db, shards = clients.firestore_client(), settings().tally_shards
+    if event.is_override:
+        counted = dashboard.apply_override(db, event, shards)
+    else:
+        counted = dashboard.tally(db, event, shards)
     return {"effect": "dashboard", "created": counted}
 
 

@@ -10,6 +10,10 @@ Idempotency: the increment is committed in one atomic batch together with the
 creation of a marker ``sessions/{sid}/tally_marks/{uid}``. A redelivery or second scan
 fails the marker's create precondition, so the whole batch, increments included, is
 not applied.
+
+A teacher's override moves the student between counts: a transaction reads only the
+student's marker (the counted status) and writes it back with increments on the shard
+(``total`` counts those checked in: present plus late).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ def tally(db: Any, event: ScanEvent, shards: int) -> bool:
     batch = db.batch()
     batch.create(
         session.collection("tally_marks").document(event.uid),
-        {"status": event.status, "scan_id": event.scan_id, "at": event.scanned_at},
+        {"status": event.status, "scan_id": event.scan_id, "status_at": event.scanned_at},
     )
     batch.set(
         session.collection("tally").document(shard_of(event.uid, shards)),
@@ -58,6 +62,43 @@ def tally(db: Any, event: ScanEvent, shards: int) -> bool:
     return True
 
 
+CHECKED_IN = ("present", "late")
+COUNTS = ("total", "present", "late", "excused", "absent")
+
+
+def apply_override(db: Any, event: ScanEvent, shards: int) -> bool:
+    """Move the student's count to the override's status, once, in order."""
+    session = db.collection("sessions").document(event.session_id)
+    marker = session.collection("tally_marks").document(event.uid)
+    shard = session.collection("tally").document(shard_of(event.uid, shards))
+
+    @firestore.transactional
+    def apply(tx: Any) -> bool:
+        snap = marker.get(transaction=tx)
+        counted = snap.to_dict() if snap.exists else {}
+        if counted.get("last_change") == event.scan_id:
+            return False
+        newer = counted.get("status_at")
+        if newer and newer > event.scanned_at:
+            return False  # a later override (or scan) already decided
+        old, new = counted.get("status"), event.status
+        deltas: Counter[str] = Counter({new: 1})
+        if old:
+            deltas[old] -= 1
+        deltas["total"] = (new in CHECKED_IN) - (old in CHECKED_IN)
+        changes: dict[str, Any] = {k: firestore.Increment(v) for k, v in deltas.items() if v}
+        changes["updated_at"] = firestore.SERVER_TIMESTAMP
+        tx.set(shard, changes, merge=True)
+        tx.set(
+            marker,
+            {"status": new, "status_at": event.scanned_at, "last_change": event.scan_id},
+            merge=True,
+        )
+        return True
+
+    return apply(db.transaction())
+
+
 def read_tally(db: Any, session_id: str) -> dict[str, Any]:
     """The session's aggregates, summed over its shards (what the dashboard shows)."""
     totals: Counter[str] = Counter()
@@ -66,16 +107,14 @@ def read_tally(db: Any, session_id: str) -> dict[str, Any]:
     shards = db.collection("sessions").document(session_id).collection("tally").stream()
     for snap in shards:
         doc = snap.to_dict() or {}
-        for name in ("total", "present", "late"):
+        for name in COUNTS:
             totals[name] += int(doc.get(name, 0))
         for minute, n in (doc.get("arrivals") or {}).items():
             arrivals[minute] += int(n)
         if doc.get("updated_at") and (updated_at is None or doc["updated_at"] > updated_at):
             updated_at = doc["updated_at"]
     return {
-        "total": totals["total"],
-        "present": totals["present"],
-        "late": totals["late"],
+        **{name: totals[name] for name in COUNTS},
         "arrivals": dict(sorted(arrivals.items())),
         "updated_at": updated_at,
     }

@@ -51,6 +51,10 @@ class Forbidden(RequestError):
     code, status = "forbidden", 403
 
 
+class NotFound(RequestError):
+    code, status = "not_found", 404
+
+
 class MethodNotAllowed(RequestError):
     code, status = "method_not_allowed", 405
 
@@ -93,6 +97,7 @@ REQUEST_ERRORS: dict[str, type[RequestError]] = {
         QrExpired,
         NotEnrolled,
         Forbidden,
+        NotFound,
         MethodNotAllowed,
         SessionClosed,
         DeviceInUse,

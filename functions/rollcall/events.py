@@ -19,11 +19,18 @@ from rollcall.errors import PoisonEvent
 
 SCHEMA_VERSION = 1
 TYPE_SCAN = "scan"
+TYPE_OVERRIDE = "override"
+#: Statuses a scan can give, and those a teacher's override can set.
 STATUSES = ("present", "late")
+OVERRIDE_STATUSES = ("present", "late", "excused", "absent")
 
 
 @dataclass(frozen=True)
 class ScanEvent:
+    """A student's attendance changed: by a scan (``type`` scan), or by the teacher
+    (``type`` override: ``scan_id`` is the override's id, ``by`` the teacher's uid,
+    ``reason`` why; ``scanned_at`` is when the override was made)."""
+
     scan_id: str
     session_id: str
     course_id: str
@@ -33,6 +40,12 @@ class ScanEvent:
     device_id: str
     type: str = TYPE_SCAN
     schema: int = SCHEMA_VERSION
+    reason: str = ""
+    by: str = ""
+
+    @property
+    def is_override(self) -> bool:
+        return self.type == TYPE_OVERRIDE
 
     @property
     def key(self) -> str:
@@ -66,15 +79,20 @@ class ScanEvent:
             raise PoisonEvent("data is not a JSON object")
         if body.get("schema") != SCHEMA_VERSION:
             raise PoisonEvent(f"unsupported schema version {body.get('schema')!r}")
-        if body.get("type") != TYPE_SCAN:
-            raise PoisonEvent(f"unsupported event type {body.get('type')!r}")
-        fields = {}
-        for name in ("scan_id", "session_id", "course_id", "uid", "status", "device_id"):
+        kind = body.get("type")
+        if kind not in (TYPE_SCAN, TYPE_OVERRIDE):
+            raise PoisonEvent(f"unsupported event type {kind!r}")
+        required = ("scan_id", "session_id", "course_id", "uid", "status")
+        required += ("device_id",) if kind == TYPE_SCAN else ("reason", "by")
+        fields: dict[str, Any] = {"type": kind}
+        for name in required:
             value = body.get(name)
             if not isinstance(value, str) or not value:
                 raise PoisonEvent(f"field {name!r} is missing or not a string")
             fields[name] = value
-        if fields["status"] not in STATUSES:
+        if kind == TYPE_OVERRIDE:
+            fields["device_id"] = str(body.get("device_id") or "")
+        if fields["status"] not in (STATUSES if kind == TYPE_SCAN else OVERRIDE_STATUSES):
             raise PoisonEvent(f"unknown status {fields['status']!r}")
         try:
             scanned_at = datetime.fromisoformat(body["scanned_at"])

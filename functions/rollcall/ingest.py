@@ -27,6 +27,7 @@ from rollcall.errors import (
     BadRequest,
     MethodNotAllowed,
     NotEnrolled,
+    NotFound,
     PayloadTooLarge,
     QrInvalid,
     RateLimited,
@@ -83,13 +84,20 @@ class Attempt:
 
 
 def handle(request: Any) -> tuple[Any, int, dict[str, str]]:
-    """Flask request in, Flask response tuple out."""
+    """Flask request in, Flask response tuple out: ``/`` scans, ``/overrides`` a
+    teacher's override (rollcall.overrides)."""
     headers = cors_headers(request.headers.get("Origin"))
     if request.method == "OPTIONS":
         return "", 204, headers
     trace = logs.trace_id(request.headers.get("X-Cloud-Trace-Context"))
+    if request.path.rstrip("/") == "/overrides":
+        from rollcall import overrides
+
+        return overrides.handle(request, headers, trace)
     attempt = Attempt()
     try:
+        if request.path != "/":
+            raise NotFound(f"no such endpoint: {request.path}")
         event = accept(request, attempt)
     except RequestError as exc:
         if exc.status == 405:

@@ -19,15 +19,19 @@ from tests.support import Probe, attendance, new_course, new_session, new_studen
 
 pytestmark = pytest.mark.emulator
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
-MAX_EXAMPLES = 1000
+MAX_EXAMPLES = 500  # per operation; three operations give over 1,000 requests
+MIN_REQUESTS = 1000
 
 
 def scan_log_lines() -> list[dict]:
+    """The scan function's log: one line per scan or override request it answered."""
     path = Path(os.environ["ROLLCALL_LOGS"]) / "scan.log"
     lines = []
     for raw in path.read_text().splitlines():
         if raw.startswith("{"):
-            lines.append(json.loads(raw))
+            line = json.loads(raw)
+            if line["message"].startswith(("scan ", "override ")):
+                lines.append(line)
     return lines
 
 
@@ -64,7 +68,7 @@ def test_fuzzing_the_scan_api_finds_no_server_error_and_publishes_nothing(stack_
     reasons = Counter(line.get("reason", "accepted") for line in seen)
     severities = Counter(line["severity"] for line in seen)
     print(f"\nfuzz: {len(seen)} requests logged, reasons {dict(reasons)}\n{summary}")
-    assert len(seen) >= MAX_EXAMPLES
+    assert len(seen) >= MIN_REQUESTS
     assert "unavailable" not in reasons and "ERROR" not in severities
     assert reasons.get("accepted", 0) == 0
     assert probe.pull(wait=2) == []

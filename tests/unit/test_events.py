@@ -92,3 +92,40 @@ def test_delivery_from_push_body():
 def test_deliveries_without_a_message_are_poison(data):
     with pytest.raises(PoisonEvent):
         delivery_from_cloud_event(data)
+
+
+OVERRIDE = ScanEvent(
+    scan_id="ov1",
+    session_id="s1",
+    course_id="c1",
+    uid="u1",
+    status="excused",
+    scanned_at=datetime(2026, 11, 26, 10, 0, tzinfo=UTC),
+    device_id="",
+    type="override",
+    reason="doctor's note",
+    by="teacher-1",
+)
+
+
+def test_override_round_trip():
+    data, attributes = OVERRIDE.encode()
+    assert attributes["type"] == "override"
+    decoded = ScanEvent.decode(data)
+    assert decoded == OVERRIDE and decoded.is_override
+
+
+@pytest.mark.parametrize(
+    "changes, reason",
+    [({"reason": ""}, "'reason'"), ({"by": None}, "'by'"), ({"status": "sleeping"}, "status")],
+)
+def test_invalid_overrides_are_poison(changes, reason):
+    body = json.loads(OVERRIDE.encode()[0])
+    body.update(changes)
+    with pytest.raises(PoisonEvent, match=reason):
+        ScanEvent.decode(json.dumps(body).encode())
+
+
+def test_a_scan_cannot_carry_an_override_status():
+    with pytest.raises(PoisonEvent, match="status"):
+        ScanEvent.decode(_with(status="excused"))

@@ -32,6 +32,11 @@ def test_wrong_method_is_405_with_allow(client, method):
     assert resp.headers["Allow"] == "POST, OPTIONS"
 
 
+def test_unknown_path_is_404(client):
+    resp = client.post("/admin", json={})
+    assert error_of(resp) == (404, "not_found")
+
+
 def test_body_over_limit_is_413(client):
     resp = client.post("/", data=b"x" * 5000, content_type="application/json")
     assert error_of(resp) == (413, "payload_too_large")
@@ -75,6 +80,7 @@ def test_error_codes_are_unique_and_mapped_to_http_statuses():
         "qr_expired": 403,
         "not_enrolled": 403,
         "forbidden": 403,
+        "not_found": 404,
         "method_not_allowed": 405,
         "session_closed": 409,
         "device_in_use": 409,
