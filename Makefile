@@ -11,7 +11,7 @@ CHECKOV := .venv-checkov/bin/checkov
 STAMP   := $(VENV)/.installed
 APT_GET := $(if $(shell command -v sudo 2>/dev/null),sudo apt-get,apt-get)
 
-.PHONY: help install prereqs web up down demo test lint fmt unit clean
+.PHONY: help install prereqs web up down demo bench test lint fmt unit clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -37,6 +37,7 @@ prereqs: ## apt packages the stack and the browser tests need, when missing
 	command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v curl >/dev/null || missing="$$missing curl"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	sdk=$$(dirname $$(dirname $$(readlink -f $$(command -v gcloud) 2>/dev/null) 2>/dev/null) 2>/dev/null); \
 	test -d "$$sdk/platform/pubsub-emulator" || missing="$$missing google-cloud-cli-pubsub-emulator"; \
 	test -d "$$sdk/platform/cloud-firestore-emulator" || missing="$$missing google-cloud-cli-firestore-emulator"; \
@@ -58,6 +59,9 @@ down: ## stop what `make up` started (safe to run twice)
 
 demo: up ## run a 500-student lecture on the local stack; DEMO_EXIT=1 to stop after it
 	$(PY) -m rollcall_ops.demo
+
+bench: up ## measure the pipeline against its bounds: table, bench/results.json, bench/latency.png
+	$(PY) -m rollcall_ops.bench
 
 # --- checks ---------------------------------------------------------------------
 

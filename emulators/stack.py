@@ -226,6 +226,7 @@ class Stack:
         for name, target in targets.items():
             procs[name] = (
                 [
+                    *self.nice(name),
                     str(VENV_BIN / "functions-framework"),
                     "--source",
                     "main.py",
@@ -236,10 +237,18 @@ class Stack:
                     "--port",
                     str(self.ports[name]),
                 ],
-                {**function_env, **_server_env(name)},
+                {**function_env, **_server_env(name), "K_SERVICE": name},
                 ROOT / "functions",
             )
         return procs
+
+    def nice(self, name: str) -> list[str]:
+        """In Cloud each function has its own instances; here all share two cores. The
+        consumers run at a lower CPU priority so that, in a burst, the function the
+        phones wait on answers first and the consumers use what is left (their work is
+        asynchronous by design). ROLLCALL_CONSUMER_NICE=0 turns this off."""
+        level = int(os.environ.get("ROLLCALL_CONSUMER_NICE", "10"))
+        return ["nice", "-n", str(level)] if name != "scan" and level else []
 
     def firebase_config(self) -> Path:
         """firebase.json with this stack's ports (the repo file keeps the defaults)."""

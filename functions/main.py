@@ -1,9 +1,14 @@
 """Cloud Functions entry points of Rollcall. Each one is thin: it hands its request or
 CloudEvent to the ``rollcall`` package, which does the work."""
 
+import os
+
 import functions_framework
 
-from rollcall import consumers, ingest
+from rollcall import clients, consumers, ingest
+
+if os.environ.get("K_SERVICE"):  # serving (Cloud Run, or the local stack), not a test
+    clients.warm(os.environ.get("FUNCTION_TARGET", ""))
 
 
 @functions_framework.http

@@ -13,6 +13,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -69,22 +70,24 @@ def sign_in_students(course_id: str, n: int, progress=None) -> list[tuple[str, s
         return list(pool.map(one, uids))
 
 
-def run(
-    session_id: str,
-    students: int,
-    scan_url: str | None = None,
-    on_signed_in=None,
-    on_scan=None,
-    effects_timeout: float = 60,
-) -> LectureResult:
-    scan_url = scan_url or os.environ["SCAN_URL"]
-    session = admin.load_session(session_id)
-    tokens = sign_in_students(session.course_id, students, on_signed_in)
-    result = LectureResult(students=students)
+@dataclass
+class Burst:
+    """Every student's scan sent at the same instant: what each one saw."""
+
+    first_scan: float  # unix time the starting gun fired
+    ack_ms: list[float] = field(default_factory=list)
+    accepted: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)
+
+
+def burst(scan_url: str, session: Any, tokens: list[tuple[str, str]], on_scan=None) -> Burst:
+    """POST one scan per (uid, ID token), all at once (one thread and connection each),
+    with the token the teacher's screen shows at that moment."""
     lock = threading.Lock()
     go = threading.Event()
     http = requests.Session()
-    http.mount("http://", HTTPAdapter(pool_connections=1, pool_maxsize=students))
+    http.mount("http://", HTTPAdapter(pool_connections=1, pool_maxsize=max(1, len(tokens))))
+    result = Burst(first_scan=0.0)
 
     def scan(item: tuple[str, str]) -> None:
         uid, id_token = item
@@ -108,26 +111,52 @@ def run(
         if on_scan:
             on_scan()
 
-    with ThreadPoolExecutor(students) as pool:
+    with ThreadPoolExecutor(max(1, len(tokens))) as pool:
         futures = [pool.submit(scan, item) for item in tokens]
         time.sleep(0.2)  # let every thread reach the start line
-        first_scan = time.time()
+        result.first_scan = time.time()
         go.set()
         for f in futures:
             f.result()
+    return result
 
-    deadline = time.monotonic() + effects_timeout
-    # Polling only tells when everything is done; the time it was done comes from the
-    # effects' own server timestamps, so a slow poll costs the emulator less CPU
-    # without making the figure less exact.
+
+def wait_for_effects(session_id: str, expected: int, first_scan: float, timeout: float = 60):
+    """(effects, ms from the first scan until the last effect, or None if incomplete).
+
+    Polling only tells when everything is done; the time it was done comes from the
+    effects' own server timestamps, so a slow poll costs the emulator less CPU without
+    making the figure less exact."""
+    deadline = time.monotonic() + timeout
+    effects = None
     while True:
-        result.effects = admin.effects(session_id, result.effects, result.accepted)
-        if result.effects.all_at_least(result.accepted) or time.monotonic() > deadline:
+        effects = admin.effects(session_id, effects, expected)
+        if effects.all_at_least(expected) or time.monotonic() > deadline:
             break
         time.sleep(0.25)
     last = admin.last_effect_at(session_id)
-    if result.effects.all_at_least(result.accepted) and last is not None:
-        result.all_effects_ms = (last.timestamp() - first_scan) * 1000
+    if effects.all_at_least(expected) and last is not None:
+        return effects, (last.timestamp() - first_scan) * 1000
+    return effects, None
+
+
+def run(
+    session_id: str,
+    students: int,
+    scan_url: str | None = None,
+    on_signed_in=None,
+    on_scan=None,
+    effects_timeout: float = 60,
+) -> LectureResult:
+    session = admin.load_session(session_id)
+    tokens = sign_in_students(session.course_id, students, on_signed_in)
+    sent = burst(scan_url or os.environ["SCAN_URL"], session, tokens, on_scan)
+    result = LectureResult(
+        students=students, accepted=sent.accepted, rejected=sent.rejected, ack_ms=sent.ack_ms
+    )
+    result.effects, result.all_effects_ms = wait_for_effects(
+        session_id, result.accepted, sent.first_scan, effects_timeout
+    )
     return result
 
 

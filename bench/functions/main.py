@@ -1,0 +1,51 @@
+"""Bench-only functions (never deployed; `make bench` serves them like the ingest).
+
+* ``bare``: the floor. Publishes one message per request and answers 202: what any
+  HTTP-to-Pub/Sub function costs on this server, with the ingest's publisher settings.
+* ``scan_sync``: the design not taken. The ingest's checks, then the three effects
+  done inside the request (attendance record, inbox and push, dashboard tally) before
+  answering, instead of publishing for the consumers.
+"""
+
+import sys
+import uuid
+from pathlib import Path
+
+import functions_framework
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "functions"))
+
+from rollcall import attendance, clients, dashboard, ingest, notify  # noqa: E402
+from rollcall.config import settings  # noqa: E402
+from rollcall.events import now  # noqa: E402
+
+BARE_TOPIC = "bench-bare"
+
+
+@functions_framework.http
+def bare(request):
+    data = request.get_data() or b"{}"
+    topic = clients.topic_path(BARE_TOPIC)
+    clients.publisher().publish(topic, data, type="bench").result(10)
+    return {"scan_id": uuid.uuid4().hex, "status": "present"}, 202
+
+
+def _apply_effects(event):
+    db = clients.firestore_client()
+    attendance.record(db, event)
+    notify.notify(db, clients.messaging_app(), event, event.scan_id, now())
+    dashboard.tally(db, event, settings().tally_shards)
+
+
+# In this bench-only process the ingest's last step, publishing, becomes the three
+# effects themselves: every check before it stays the same.
+ingest.publish = _apply_effects
+
+
+@functions_framework.http
+def scan_sync(request):
+    try:
+        event = ingest.accept(request, ingest.Attempt())
+    except ingest.RequestError as exc:
+        return exc.to_json(), exc.status
+    return {"scan_id": event.scan_id, "status": event.status}, 202

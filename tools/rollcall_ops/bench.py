@@ -1,0 +1,356 @@
+"""`make bench`: the lecture pipeline measured side by side with what bounds it.
+
+In one run, on one machine (the local stack; started here unless one is running):
+
+1. bare baseline: a function that only publishes one message per request, served like
+   the ingest (same functions-framework/gunicorn server, workers, threads, publisher);
+2. throughput at 50 concurrent connections (wrk), ingest against bare. The ingest
+   instance for this phase publishes to a topic without subscribers, like bare, so
+   the figure is the HTTP function's own and not the consumers' CPU;
+3. the lecture burst: 500 students scan at once (one connection each): accepted, ack
+   p50/p99, the same burst against bare, and the time from the first scan until all
+   three effects exist for every student;
+4. the synchronous design (bench-only ``scan_sync``): the same checks, then the three
+   effects inside the request; ack p50/p99 for the same burst;
+5. cold start: process launch to first accepted scan, ingest against bare.
+
+Prints a table, writes ``bench/results.json`` and a latency plot ``bench/latency.png``.
+A benchmark, not a test: nothing here asserts a timing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+from rich.console import Console
+from rich.table import Table
+
+from emulators.stack import HOST, ROOT, Stack, _group_alive, port_free
+from rollcall_ops import admin, lecture
+from rollcall_ops.cli import _progress
+from rollcall_ops.env import load_stack_env
+
+BENCH_DIR = ROOT / "bench"
+COURSE = "bench"
+STUDENTS = int(os.environ.get("BENCH_STUDENTS", "500"))
+CONNECTIONS = 50
+THROUGHPUT_SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+#: Ports of the bench-only processes, added to the stack's offset.
+BENCH_PORTS = {
+    "bare": 8091,
+    "scan_sync": 8092,
+    "scan_tp": 8093,
+    "cold_scan": 8094,
+    "cold_bare": 8095,
+}
+TOPICS = ("bench-bare", "bench-scans")
+
+console = Console(stderr=True)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    proc: subprocess.Popen
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}/"
+
+    def stop(self) -> None:
+        if _group_alive(self.proc.pid):
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+class Bench:
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.servers: list[Server] = []
+        self.logs = stack.log_dir
+        scan_argv, self.env, self.cwd = stack.processes()["scan"]
+        self.functions_framework = scan_argv[0]
+
+    def port(self, name: str) -> int:
+        return BENCH_PORTS[name] + self.stack.offset
+
+    def start(self, name: str, target: str, source: Path, **env: str) -> Server:
+        """A functions-framework process served exactly like the stack's ingest."""
+        port = self.port(name)
+        if not port_free(port):
+            raise SystemExit(f"error: port {port} ({name}) is busy")
+        argv = [
+            self.functions_framework,
+            "--source",
+            str(source),
+            "--target",
+            target,
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+        ]
+        log = open(self.logs / f"bench-{name}.log", "ab")  # noqa: SIM115 (kept by the child)
+        proc = subprocess.Popen(
+            argv,
+            cwd=self.cwd,
+            env={**os.environ, **self.env, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        log.close()
+        server = Server(name, port, proc)
+        self.servers.append(server)
+        return server
+
+    def stop_all(self) -> None:
+        for server in self.servers:
+            server.stop()
+        self.servers.clear()
+
+
+def ensure_topics(project: str) -> None:
+    host = os.environ["PUBSUB_EMULATOR_HOST"]
+    for topic in TOPICS:
+        resp = requests.put(
+            f"http://{host}/v1/projects/{project}/topics/{topic}", json={}, timeout=10
+        )
+        if resp.status_code not in (200, 409):
+            raise SystemExit(f"error: cannot create topic {topic}: {resp.text}")
+
+
+def wait_until_accepting(url: str, body: dict, headers: dict, timeout: float = 60) -> float:
+    """Seconds until ``url`` first answers 202 to ``body``."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            if requests.post(url, json=body, headers=headers, timeout=5).status_code == 202:
+                return time.perf_counter() - started
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.01)
+    raise SystemExit(f"error: {url} did not accept a scan within {timeout:.0f}s")
+
+
+def wrk_throughput(url: str, requests_lua: list[tuple[str, str]], seconds: int) -> float:
+    """Requests/s at CONNECTIONS connections (wrk), all of which must be 202."""
+    script = BENCH_DIR / ".wrk-requests.lua"
+    entries = ",\n".join(
+        f"{{{json.dumps(auth)}, {json.dumps(body)}}}" for auth, body in requests_lua
+    )
+    script.write_text(
+        "local reqs = {\n" + entries + "\n}\n"
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i % #reqs + 1\n"
+        "  local r = reqs[i]\n"
+        "  return wrk.format('POST', nil, {['Authorization'] = r[1],"
+        " ['Content-Type'] = 'application/json'}, r[2])\n"
+        "end\n"
+        "local bad = 0\n"
+        "response = function(status) if status ~= 202 then bad = bad + 1 end end\n"
+        "done = function() io.write(string.format('non202 %d\\n', bad)) end\n"
+    )
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    ).stdout
+    script.unlink(missing_ok=True)
+    rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
+    non202 = int(re.search(r"non202 (\d+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non202 or errors:
+        console.print(f"[yellow]warning: {non202} answers were not 202 at {url}[/]")
+    return rps
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        raise SystemExit("error: wrk not found: apt-get install -y wrk (make bench does)")
+    load_stack_env()
+    stack = Stack.from_env()
+    project = os.environ["GOOGLE_CLOUD_PROJECT"]
+    ensure_topics(project)
+    bench = Bench(stack)
+    results: dict[str, float | int] = {}
+    latencies: dict[str, list[float]] = {}
+    try:
+        with _progress() as progress:
+            setup = progress.add_task("set-up: course, sign-ins, servers", total=4)
+            admin.seed(COURSE, STUDENTS, course_name="Bench")
+            progress.advance(setup)
+            tokens = lecture.sign_in_students(COURSE, STUDENTS)
+            progress.advance(setup)
+            bare = bench.start("bare", "bare", BENCH_DIR / "functions" / "main.py")
+            sync = bench.start("scan_sync", "scan_sync", BENCH_DIR / "functions" / "main.py")
+            tp = bench.start("scan_tp", "scan", Path("main.py"), SCAN_TOPIC="bench-scans")
+            progress.advance(setup)
+            long_session = admin.load_session(
+                admin.open_session(COURSE, rotation=300, late_after=10, duration=60)
+            )
+            probe_uid, probe_token = tokens[0]
+            body = {"qr": admin.current_qr_for(long_session), "device_id": f"phone-{probe_uid}"}
+            auth = {"Authorization": f"Bearer {probe_token}"}
+            for server in (bare, sync, tp):
+                wait_until_accepting(server.url, body, auth)
+            progress.advance(setup)
+
+            phase = progress.add_task("throughput (wrk, 50 connections)", total=2)
+            qr_token = admin.current_qr_for(long_session)
+            reqs = [
+                (f"Bearer {tok}", json.dumps({"qr": qr_token, "device_id": f"phone-{uid}"}))
+                for uid, tok in tokens[:CONNECTIONS]
+            ]
+            results["bare_rps"] = wrk_throughput(bare.url, reqs, THROUGHPUT_SECONDS)
+            progress.advance(phase)
+            results["ingest_rps"] = wrk_throughput(tp.url, reqs, THROUGHPUT_SECONDS)
+            progress.advance(phase)
+
+            lecture_task = progress.add_task(f"lecture burst ({STUDENTS} students)", total=3)
+            session = admin.load_session(
+                admin.open_session(COURSE, rotation=10, late_after=10, duration=60)
+            )
+            sent = lecture.burst(os.environ["SCAN_URL"], session, tokens)
+            effects, all_ms = lecture.wait_for_effects(session.id, sent.accepted, sent.first_scan)
+            latencies["ingest (async)"] = sent.ack_ms
+            results.update(
+                burst_students=STUDENTS,
+                burst_accepted=sent.accepted,
+                burst_ack_p50_ms=percentile(sent.ack_ms, 50),
+                burst_ack_p99_ms=percentile(sent.ack_ms, 99),
+                all_effects_ms=all_ms if all_ms is not None else float("nan"),
+                async_ack_p50_ms=percentile(sent.ack_ms, 50),
+            )
+            progress.advance(lecture_task)
+            bare_burst = lecture.burst(bare.url, session, tokens)
+            latencies["bare"] = bare_burst.ack_ms
+            results["bare_burst_ack_p50_ms"] = percentile(bare_burst.ack_ms, 50)
+            results["bare_burst_ack_p99_ms"] = percentile(bare_burst.ack_ms, 99)
+            progress.advance(lecture_task)
+            sync_session = admin.load_session(
+                admin.open_session(COURSE, rotation=10, late_after=10, duration=60)
+            )
+            sync_burst = lecture.burst(sync.url, sync_session, tokens)
+            latencies["synchronous effects"] = sync_burst.ack_ms
+            results["sync_accepted"] = sync_burst.accepted
+            results["sync_ack_p50_ms"] = percentile(sync_burst.ack_ms, 50)
+            results["sync_ack_p99_ms"] = percentile(sync_burst.ack_ms, 99)
+            progress.advance(lecture_task)
+            bench.stop_all()
+
+            cold = progress.add_task("cold start", total=2)
+            body = {"qr": admin.current_qr_for(long_session), "device_id": f"phone-{probe_uid}"}
+            started = time.perf_counter()
+            server = bench.start("cold_scan", "scan", Path("main.py"))
+            wait_until_accepting(server.url, body, auth)
+            results["cold_start_ms"] = (time.perf_counter() - started) * 1000
+            progress.advance(cold)
+            started = time.perf_counter()
+            server = bench.start("cold_bare", "bare", BENCH_DIR / "functions" / "main.py")
+            wait_until_accepting(server.url, body, auth)
+            results["bare_cold_start_ms"] = (time.perf_counter() - started) * 1000
+            progress.advance(cold)
+    finally:
+        bench.stop_all()
+
+    if effects is not None and not effects.all_at_least(sent.accepted):
+        console.print(f"[red]effects incomplete after the burst: {effects}[/]")
+    results = {k: round(v, 1) if isinstance(v, float) else v for k, v in results.items()}
+    BENCH_DIR.mkdir(exist_ok=True)
+    (BENCH_DIR / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    plot(latencies, BENCH_DIR / "latency.png")
+    print_table(results)
+    return 0
+
+
+TARGETS = [
+    ("ingest_rps", "≥ 0.7 × bare_rps", lambda r: r["ingest_rps"] >= 0.7 * r["bare_rps"]),
+    ("burst_accepted", "= burst_students", lambda r: r["burst_accepted"] == r["burst_students"]),
+    (
+        "burst_ack_p99_ms",
+        "≤ 1.2 × bare_burst_ack_p99_ms",
+        lambda r: r["burst_ack_p99_ms"] <= 1.2 * r["bare_burst_ack_p99_ms"],
+    ),
+    ("all_effects_ms", "≤ 3000", lambda r: r["all_effects_ms"] <= 3000),
+    (
+        "async_ack_p50_ms",
+        "≤ ⅓ × sync_ack_p50_ms",
+        lambda r: r["async_ack_p50_ms"] <= r["sync_ack_p50_ms"] / 3,
+    ),
+    (
+        "cold_start_ms",
+        "≤ 1.5 × bare_cold_start_ms",
+        lambda r: r["cold_start_ms"] <= 1.5 * r["bare_cold_start_ms"],
+    ),
+]
+
+
+def print_table(results: dict) -> None:
+    table = Table(title="Rollcall bench (this machine, one run)")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, value in results.items():
+        table.add_row(key, f"{value}")
+    Console().print(table)
+    verdicts = Table(title="targets")
+    verdicts.add_column("figure")
+    verdicts.add_column("target")
+    verdicts.add_column("met")
+    for key, target, check in TARGETS:
+        verdicts.add_row(key, target, "yes" if check(results) else "NO")
+    Console().print(verdicts)
+    print(f"results: {BENCH_DIR / 'results.json'}  plot: {BENCH_DIR / 'latency.png'}")
+
+
+def plot(latencies: dict[str, list[float]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
+    for label, values in latencies.items():
+        ordered = sorted(values)
+        n = len(ordered)
+        ax.plot(
+            ordered,
+            [(i + 1) / n * 100 for i in range(n)],
+            label=f"{label} (p50 {statistics.median(ordered):.0f} ms)",
+        )
+    ax.set_xlabel("acknowledgement latency seen by the phone (ms)")
+    ax.set_ylabel("% of the 500 scans answered")
+    ax.set_title("500 students scan at once: answer times (CDF)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
