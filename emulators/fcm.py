@@ -4,13 +4,22 @@
 answer, so tests and the demo can exercise every path without shared state:
 
 * ``unregistered-*``: 404 ``UNREGISTERED`` (the app was uninstalled)
-* ``invalid-*``: 400 ``INVALID_ARGUMENT``
+* ``invalid-*``: 400 ``INVALID_ARGUMENT``, "not a valid FCM registration token"
+* ``mismatch-*``: 403 ``SENDER_ID_MISMATCH`` (a token of another Firebase project)
+* ``malformed-*``: 400 ``INVALID_ARGUMENT`` about the message, not the token
 * ``quota-*``: 429 ``QUOTA_EXCEEDED``
 * ``unavailable-*``: 503 ``UNAVAILABLE``
+* ``internal-*``: 500 ``INTERNAL``
+* ``thirdparty-*``: 401 ``THIRD_PARTY_AUTH_ERROR`` (APNs or web push credentials; the
+  SDK's session refreshes its credentials on a 401, which the local stack's anonymous
+  credentials cannot do: there the send raises instead, and still fails the delivery)
 * anything else: 200 with a message name.
 
-Every accepted message is kept; ``GET /messages`` lists them (``?token=`` filters),
-``DELETE /messages`` forgets them, ``GET /healthz`` answers ``ok``.
+The bodies are FCM v1's (``google.rpc.Status`` with an ``FcmError`` detail), so
+firebase-admin raises its typed errors (``UnregisteredError``, ...). Every accepted
+message is kept; ``GET /messages`` lists them (``?token=`` filters), ``DELETE
+/messages`` forgets them, ``GET /healthz`` answers ``ok``. Every send attempt is
+counted per token, answered or refused (``GET /attempts?token=``), to show retries.
 
 Run: ``python -m emulators.fcm --port 9199``.
 """
@@ -22,20 +31,36 @@ import itertools
 import json
 import re
 import threading
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 _SEND = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
+#: token prefix -> (HTTP status, google.rpc status, FCM error code, message), as FCM says it
 _ERRORS = {
     "unregistered-": (404, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found."),
     "invalid-": (
         400,
         "INVALID_ARGUMENT",
         "INVALID_ARGUMENT",
-        "The registration token is not valid",
+        "The registration token is not a valid FCM registration token",
+    ),
+    "mismatch-": (403, "PERMISSION_DENIED", "SENDER_ID_MISMATCH", "SenderId mismatch"),
+    "malformed-": (
+        400,
+        "INVALID_ARGUMENT",
+        "INVALID_ARGUMENT",
+        "Invalid value at 'message.data[0].value' (TYPE_STRING)",
     ),
     "quota-": (429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED", "Quota exceeded for sending."),
     "unavailable-": (503, "UNAVAILABLE", "UNAVAILABLE", "The service is currently unavailable."),
+    "internal-": (500, "INTERNAL", "INTERNAL", "Internal error encountered."),
+    "thirdparty-": (
+        401,
+        "UNAUTHENTICATED",
+        "THIRD_PARTY_AUTH_ERROR",
+        "Auth error from APNS or Web Push Service",
+    ),
 }
 
 
@@ -43,6 +68,7 @@ class FcmState:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.messages: list[dict] = []
+        self.attempts: Counter[str] = Counter()  # token -> send requests, any answer
         self.ids = itertools.count(1)
 
 
@@ -89,12 +115,18 @@ def make_handler(state: FcmState) -> type[BaseHTTPRequestHandler]:
                 with state.lock:
                     found = [m for m in state.messages if token in (None, m["message"]["token"])]
                 return self._reply(200, {"messages": found})
+            if url.path == "/attempts":
+                token = parse_qs(url.query).get("token", [""])[0]
+                with state.lock:
+                    attempts = state.attempts[token]
+                return self._reply(200, {"token": token, "attempts": attempts})
             return self._reply(404, {"error": {"code": 404, "message": "not found"}})
 
         def do_DELETE(self) -> None:
             if urlparse(self.path).path == "/messages":
                 with state.lock:
                     state.messages.clear()
+                    state.attempts.clear()
                 return self._reply(200, {})
             return self._reply(404, {"error": {"code": 404, "message": "not found"}})
 
@@ -111,6 +143,8 @@ def make_handler(state: FcmState) -> type[BaseHTTPRequestHandler]:
                 return self._reply(
                     400, error_body(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT", "bad message")
                 )
+            with state.lock:
+                state.attempts[token] += 1
             for prefix, (status, grpc, code, text) in _ERRORS.items():
                 if token.startswith(prefix):
                     return self._reply(status, error_body(status, grpc, code, text))
@@ -123,8 +157,11 @@ def make_handler(state: FcmState) -> type[BaseHTTPRequestHandler]:
 
 
 def serve(host: str, port: int) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer((host, port), make_handler(FcmState()))
+    """The server (not started); ``server.state`` is what it recorded."""
+    state = FcmState()
+    server = ThreadingHTTPServer((host, port), make_handler(state))
     server.daemon_threads = True
+    server.state = state  # type: ignore[attr-defined]
     return server
 
 

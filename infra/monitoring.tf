@@ -43,7 +43,7 @@ resource "google_monitoring_alert_policy" "dead_letters" {
       A consumer failed an event max_delivery_attempts times (or judged it poison) and it
       was dead-lettered: the attendance record, notification or dashboard tally it stands for
       did not happen. Inspect with `rollcall dead-letters list <subscription>`, fix the
-      cause, then `rollcall dead-letters replay <subscription>` (every effect is
+      cause, then `rollcall dead-letters replay <subscription> --all` (every effect is
       idempotent, so a replay is safe).
     MD
   }

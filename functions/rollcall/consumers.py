@@ -71,6 +71,7 @@ def run(
         "scan_id": event.scan_id,
         "session_id": event.session_id,
         "uid": event.uid,
+        "replayed_from": delivery.attributes.get("rollcall_replayed_from"),
     }
     try:
         result = effect(event, delivery)

@@ -124,7 +124,8 @@ def handle(request: Any) -> tuple[Any, int, dict[str, str]]:
         device_id=event.device_id,
         trace=trace,
     )
-    return {"scan_id": event.scan_id, "status": event.status}, 202, headers
+    body = {"scan_id": event.scan_id, "status": event.status, "session_id": event.session_id}
+    return body, 202, headers
 
 
 def accept(request: Any, attempt: Attempt) -> ScanEvent:
@@ -170,11 +171,14 @@ def session_of_code(uid: str, code: str, at: datetime) -> Session:
     code this is."""
     if code_guesses().blocked(uid):
         raise RateLimited("too many wrong codes: wait a few minutes, or scan the QR code")
-    for session in lookup(directory().open_sessions_of_student, uid):
-        if qr.matches_code(
-            code, session.secret, session.id, session.rotation_seconds, at.timestamp()
-        ):
-            return session
+    # A miss is checked again against fresh reads before it counts as a wrong code:
+    # a session opened within the cache time must not refuse its own code.
+    for fresh in (False, True):
+        for session in lookup(directory().open_sessions_of_student, uid, fresh):
+            if qr.matches_code(
+                code, session.secret, session.id, session.rotation_seconds, at.timestamp()
+            ):
+                return session
     code_guesses().fail(uid)
     raise QrInvalid("this code is not the one on the screen now")
 

@@ -6,15 +6,25 @@
 
 The inbox entry also records the push state (``push.status``: ``none``, ``pending``,
 ``sent``; ``push.delivered``: tokens FCM accepted), so a redelivery neither adds a
-second entry nor pushes again to a device that already got it. A token FCM reports as
-unregistered or invalid is deleted and not retried. Quota and server errors leave the
-push ``pending`` and raise, so Pub/Sub redelivers (and finally dead-letters).
+second entry nor pushes again to a device that already got it.
+
+FCM's answers, per token (sent in batches of at most 500, FCM's limit):
+
+* ``UNREGISTERED``, ``SENDER_ID_MISMATCH``, or ``INVALID_ARGUMENT`` about the
+  registration token: the token is dead; it is deleted and never retried;
+* anything else (``QUOTA_EXCEEDED``/429, ``UNAVAILABLE``/503, ``INTERNAL``/500, an
+  ``INVALID_ARGUMENT`` about the message itself, a third-party auth error): the push
+  stays ``pending`` and the delivery fails, so Pub/Sub redelivers it with backoff and
+  finally dead-letters it, for replay once the cause is fixed. (firebase-admin itself
+  retries 500 and 503 up to four times within the call first.)
 
 Two deliveries for the same student and session can run at once (a double tap, a
 duplicate publish). The first to create the entry owns the push (``push.owner``: its
 delivery id); another delivery that finds a fresh claim by someone else acknowledges
 without pushing, since the owner finishes or is retried. A claim older than
-``CLAIM_LEASE`` (an owner that was dead-lettered, say) may be taken over.
+``CLAIM_LEASE`` may be taken over. An owner that was dead-lettered will never finish:
+replaying its dead letter releases the claim first (``release_claims``), so the
+replayed delivery pushes at once.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from typing import Any
 
 from google.api_core.exceptions import AlreadyExists
 from google.cloud import firestore
+from google.cloud.firestore_v1.field_path import FieldPath
 
 from rollcall.errors import TransientError
 from rollcall.events import ScanEvent
@@ -40,7 +51,19 @@ class Outcome:
     removed_tokens: int = 0
 
 
+def inbox_id(event: ScanEvent) -> str:
+    """One entry per student and session for the scan; one per override on top."""
+    if event.is_override:
+        return f"{event.session_id}-override-{event.scan_id}"
+    return event.session_id
+
+
 def message_text(event: ScanEvent) -> tuple[str, str]:
+    if event.is_override:
+        return (
+            f"Attendance changed: {event.status}",
+            f"Your teacher marked you {event.status} for this session: {event.reason}",
+        )
     if event.status == "late":
         return "Attendance recorded: late", "You were marked late for this session."
     return "Attendance recorded", "You were marked present for this session."
@@ -53,7 +76,7 @@ def notify(db: Any, app: Any, event: ScanEvent, delivery_id: str, at: datetime) 
     """Inbox entry plus push, once. Firestore work without devices: one batched read
     (user, entry) and one create; with devices, one more write after the push."""
     user_ref = db.collection("users").document(event.uid)
-    inbox = user_ref.collection("inbox").document(event.session_id)
+    inbox = user_ref.collection("inbox").document(inbox_id(event))
     user, entry_snap = _read_both(db, user_ref, inbox)
     tokens = sorted((user.to_dict() or {}).get("fcm_tokens") or {}) if user.exists else []
     title, body = message_text(event)
@@ -75,13 +98,14 @@ def notify(db: Any, app: Any, event: ScanEvent, delivery_id: str, at: datetime) 
         try:
             inbox.create(
                 {
-                    "type": "attendance",
+                    "type": event.type,
                     "title": title,
                     "body": body,
                     "session_id": event.session_id,
                     "course_id": event.course_id,
                     "status": event.status,
                     "scan_id": event.scan_id,
+                    "reason": event.reason or None,
                     "created_at": firestore.SERVER_TIMESTAMP,
                     "read": False,
                     "push": claim,
@@ -96,14 +120,18 @@ def notify(db: Any, app: Any, event: ScanEvent, delivery_id: str, at: datetime) 
     delivered = list(state.get("delivered") or [])
     pending = [t for t in tokens if t not in delivered]
     sent, removed, failed = push(app, pending, title, body, event)
+    # The push state and the dead tokens' removal in one atomic write: a retry neither
+    # pushes again to a device that got it nor keeps a token FCM called dead.
+    batch = db.batch()
     if removed:
-        user_ref.update(
-            {
-                firestore.FieldPath("fcm_tokens", t).to_api_repr(): firestore.DELETE_FIELD
-                for t in removed
-            }
+        batch.update(
+            user_ref,
+            {FieldPath("fcm_tokens", t).to_api_repr(): firestore.DELETE_FIELD for t in removed},
         )
-    inbox.update({"push.status": PENDING if failed else SENT, "push.delivered": delivered + sent})
+    batch.update(
+        inbox, {"push.status": PENDING if failed else SENT, "push.delivered": delivered + sent}
+    )
+    batch.commit()
     if failed:
         raise TransientError(f"FCM refused {len(failed)} of {len(pending)} pushes: {failed[0]}")
     return Outcome(created=created, pushed=len(sent), removed_tokens=len(removed))
@@ -126,14 +154,8 @@ def _read_both(db: Any, first: Any, second: Any) -> tuple[Any, Any]:
 
 def push(app: Any, tokens: list[str], title: str, body: str, event: ScanEvent):
     """Send to each token. Returns (sent tokens, tokens to remove, transient errors)."""
-    from firebase_admin import exceptions, messaging
+    from firebase_admin import messaging
 
-    # FCM says the token is dead or not one of ours: delete it, never retry it.
-    remove_token_errors = (
-        messaging.UnregisteredError,
-        messaging.SenderIdMismatchError,
-        exceptions.InvalidArgumentError,
-    )
     sent: list[str] = []
     removed: list[str] = []
     failed: list[str] = []
@@ -143,11 +165,55 @@ def push(app: Any, tokens: list[str], title: str, body: str, event: ScanEvent):
         for token, error in zip(batch, _send(messaging, app, messages), strict=True):
             if error is None:
                 sent.append(token)
-            elif isinstance(error, remove_token_errors):
+            elif token_is_dead(error):
                 removed.append(token)
             else:
                 failed.append(f"{type(error).__name__}: {error}")
     return sent, removed, failed
+
+
+def token_is_dead(error: Exception) -> bool:
+    """FCM says this token will never work again: the app was uninstalled
+    (``UNREGISTERED``), the token belongs to another sender, or it is not a valid
+    registration token. An ``INVALID_ARGUMENT`` about the message itself is our bug,
+    not the device's: deleting every token for it would lose them all, so it fails
+    the delivery instead."""
+    from firebase_admin import exceptions, messaging
+
+    if isinstance(error, messaging.UnregisteredError | messaging.SenderIdMismatchError):
+        return True
+    return isinstance(error, exceptions.InvalidArgumentError) and (
+        "registration token" in str(error).lower()
+    )
+
+
+def release_claims(db: Any, events: list[ScanEvent]) -> int:
+    """Free the push claims of these events' inbox entries that are still ``pending``,
+    so the next delivery pushes instead of waiting out ``CLAIM_LEASE``. For replaying
+    notify's dead letters: the claim's owner was dead-lettered and will not finish.
+    Returns how many claims were released."""
+    from google.api_core.exceptions import FailedPrecondition, NotFound
+
+    paths = {(e.uid, inbox_id(e)) for e in events}
+    refs = [
+        db.collection("users").document(uid).collection("inbox").document(entry)
+        for uid, entry in sorted(paths)
+    ]
+    released = 0
+    for start in range(0, len(refs), 300):
+        for snap in db.get_all(refs[start : start + 300]):
+            push_state = (snap.to_dict() or {}).get("push") or {} if snap.exists else {}
+            if push_state.get("status") != PENDING or push_state.get("claimed_at") is None:
+                continue
+            try:
+                snap.reference.update(
+                    {"push.claimed_at": None},
+                    option=db.write_option(last_update_time=snap.update_time),
+                )
+            except (FailedPrecondition, NotFound):
+                continue  # changed meanwhile: a delivery is at work on it
+            released += 1
+    return released
 
 
 def message(token: str, title: str, body: str, event: ScanEvent) -> Any:
@@ -155,11 +221,11 @@ def message(token: str, title: str, body: str, event: ScanEvent) -> Any:
     the first on the device instead of showing twice."""
     from firebase_admin import messaging
 
-    tag = f"attendance-{event.session_id}"
+    tag = f"rollcall-{inbox_id(event)}"
     return messaging.Message(
         token=token,
         notification=messaging.Notification(title=title, body=body),
-        data={"type": "attendance", "session_id": event.session_id, "status": event.status},
+        data={"type": event.type, "session_id": event.session_id, "status": event.status},
         android=messaging.AndroidConfig(
             collapse_key=tag, notification=messaging.AndroidNotification(tag=tag)
         ),

@@ -83,10 +83,15 @@ class Directory:
             return True
         return self._enrollment(course_id).document(uid).get().exists
 
-    def open_sessions_of_student(self, uid: str) -> list[Session]:
+    def open_sessions_of_student(self, uid: str, fresh: bool = False) -> list[Session]:
         """Open sessions of the courses the student is enrolled in (for typed codes,
-        which do not name their session)."""
+        which do not name their session); ``fresh`` skips the cache."""
+        if fresh:
+            self._courses_of.invalidate(uid)
         courses = self._courses_of.get(uid, lambda: self._load_courses_of(uid))
+        if fresh:
+            for course_id in courses:
+                self._open_in.invalidate(course_id)
         found: list[Session] = []
         for course_id in courses:
             found += self._open_in.get(course_id, lambda c=course_id: self._load_open(c))

@@ -74,11 +74,15 @@ def student_page(web, email: str = admin.student_email(1)):
     page.wait_for_selector("#signin-email")
     web.shot(page, "student-signin")
     web.sign_in(page, email, PASSWORD)
-    page.wait_for_selector("#code")
+    page.wait_for_selector("#typed-code")
     return page
 
 
 def submit_code(page, token: str) -> None:
+    """Paste a token (or link) into the scan page's paste field (under a disclosure,
+    below the camera and the typed 6-digit code)."""
+    if not page.locator("#paste").evaluate("d => d.open"):
+        page.click("#paste summary")
     page.fill("#code", token)
     page.click("#code-submit")
 
@@ -210,7 +214,7 @@ def test_rejected_scan_shows_the_reason(web, course, case):
 
     # The student can go back and try again.
     student.click("#result button")
-    student.wait_for_selector("#code")
+    student.wait_for_selector("#typed-code")
 
 
 def test_scan_link_checks_in_after_sign_in(web, course):
@@ -263,34 +267,38 @@ def test_student_scans_the_projected_code_with_the_camera(web, course, playwrigh
         camera_browser.close()
 
 
-def test_scan_shows_pending_then_a_network_failure(web, course):
-    """While the request is out the page says so; a scan that never reached the
-    server is not shown as refused but as not sent, with a retry."""
+def test_scan_shows_sending_then_pending_after_a_network_failure(web, course):
+    """While the request is out the page says so; a scan that never reached the server
+    is not shown as refused but as pending, kept on the phone, and sent again by
+    itself (backoff) once requests get through."""
     session_id = open_session(course, rotation=30)
     student = student_page(web, admin.student_email(2))
     held = []
 
     def hold(route):
-        held.append(route)
+        if held:
+            route.continue_()  # the retry goes through
+        else:
+            held.append(route)
 
     student.route(os.environ["SCAN_URL"] + "**", hold)
     submit_code(student, token_at(session_id))
-    student.wait_for_selector("#result[data-state=pending]")
-    web.shot(student, "01-pending")
+    student.wait_for_selector("#result[data-state=sending]")
+    web.shot(student, "01-sending")
     deadline = time.monotonic() + 10
     while not held and time.monotonic() < deadline:
         student.wait_for_timeout(50)
     assert held, "the scan request was not sent"
     held[0].abort("internetdisconnected")
-    student.wait_for_selector("#result[data-state=failed]")
-    web.shot(student, "02-no-connection")
+    student.wait_for_selector("#result[data-state=pending]")
+    web.shot(student, "02-pending")
     assert student.get_attribute("#result", "data-code") == "network"
-    assert student.locator("#result-title").inner_text() == "No connection"
-    student.unroute(os.environ["SCAN_URL"] + "**")
+    assert student.locator("#result-title").inner_text() == "No connection: pending"
+    assert "sent automatically" in student.locator("#result-detail").inner_text()
 
-    # Try again (the same code, still valid): this time it goes through.
-    student.click("#try-again")
-    student.wait_for_selector("#result[data-state=accepted]")
+    # The retry (after 1 to 2 s) goes through with the same, still valid, code.
+    student.wait_for_selector("#result[data-state=accepted]", timeout=10_000)
+    web.shot(student, "03-accepted")
 
 
 def test_config_is_fetched_from_hosting_when_not_injected(web, course):
@@ -308,7 +316,7 @@ def test_config_is_fetched_from_hosting_when_not_injected(web, course):
     page = context.new_page()
     page.goto(f"{web.url}/scan.html")
     web.sign_in(page, admin.student_email(1), PASSWORD)
-    page.wait_for_selector("#code")
+    page.wait_for_selector("#typed-code")
     assert served == [f"{web.url}/rollcall-config.json"]
 
     # The file in web/dist holds the local defaults (production replaces it).

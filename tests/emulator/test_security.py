@@ -108,6 +108,7 @@ def test_typed_code_checks_in_like_a_scan(stack_env):
     resp = scan_code(student, typed(session))
     assert resp.status_code == 202, resp.text
     assert resp.json()["status"] == "present"
+    assert resp.json()["session_id"] == session.id
     wait_for(lambda: attendance(session.id, student.uid))
     assert attendance(session.id, student.uid)["scan_id"] == resp.json()["scan_id"]
 
@@ -138,3 +139,14 @@ def test_guessing_typed_codes_is_rate_limited(stack_env):
     blocked = scan_code(student, right)
     assert (blocked.status_code, blocked.json()["error"]["code"]) == (429, "rate_limited")
     assert attendance(session.id, student.uid) is None
+
+
+def test_typed_code_of_a_session_opened_after_the_cache_was_filled(stack_env):
+    course = new_course()
+    first = new_session(course)
+    student = new_student(course)
+    assert scan_code(student, typed(first)).status_code == 202  # caches the open sessions
+    second = new_session(course)  # opened now: not in the cached list yet
+    resp = scan_code(student, typed(second), device_id="phone-2")
+    assert resp.status_code == 202, resp.text
+    assert resp.json()["session_id"] == second.id

@@ -169,6 +169,25 @@ def effects(session_id: str, known: Effects | None = None, target: int | None = 
     return Effects(attendance, inbox, dashboard)
 
 
+def enrolled(course_id: str) -> int:
+    return _count(db().collection("courses").document(course_id).collection("enrollments"))
+
+
+def push_states(session_id: str) -> dict[str, int]:
+    """The session's inbox entries by push state (``sent``, ``pending``, ``none``)."""
+    entries = (
+        db()
+        .collection_group("inbox")
+        .where(filter=FieldFilter("session_id", "==", session_id))
+        .select(["push.status"])
+    )
+    states: dict[str, int] = {}
+    for snap in entries.stream():
+        state = (snap.to_dict().get("push") or {}).get("status") or "none"
+        states[state] = states.get(state, 0) + 1
+    return states
+
+
 def last_effect_at(session_id: str) -> datetime | None:
     """Server time of the latest effect of any consumer for the session."""
     client = db()

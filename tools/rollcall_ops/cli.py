@@ -1,19 +1,23 @@
 """``rollcall``: the operator CLI of Rollcall (local emulators, or a real project).
 
-Finds the stack through the environment, or ``.local/stack.env`` after ``make up``.
+Finds the stack through the environment, or ``.local/stack.env`` after ``make up``;
+``rollcall --project P status|dead-letters ...`` works on a real project instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from collections import Counter
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rollcall_ops.env import load_stack_env
+from rollcall_ops.env import load_stack_env, use_project
 
 console = Console(stderr=True)
 
@@ -81,34 +85,250 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    import os
-
     from rollcall.dashboard import read_tally
-    from rollcall_ops import admin, deadletters
+    from rollcall_ops import admin, deadletters, topology
 
+    session = admin.load_session(args.session)
+    enrolled = admin.enrolled(session.course_id)
     effects = admin.effects(args.session)
     tally = read_tally(admin.db(), args.session)
-    table = Table(title=f"session {args.session}")
-    table.add_column("consumer")
-    table.add_column("done", justify="right")
-    table.add_row("attendance (records)", str(effects.attendance))
-    table.add_row("notify (inbox entries)", str(effects.inbox))
-    table.add_row(
-        "dashboard (counted)",
-        f"{tally['total']} (present {tally['present']}, late {tally['late']})",
-    )
-    Console().print(table)
-    backlog = Table(title="dead-letter backlog")
-    backlog.add_column("subscription")
-    backlog.add_column("messages", justify="right")
-    for name, count in deadletters.backlog(os.environ["GOOGLE_CLOUD_PROJECT"]).items():
-        backlog.add_row(name, str(count))
-    Console().print(backlog)
+    pushes = admin.push_states(args.session)
+    subs = deadletters.dead_letter_subscriptions()
+    letters = deadletters.collect(_project(), subs)
+    mine = [d for d in letters if d.session_id == args.session]
+    waiting = {
+        s.name: sum(1 for d in mine if d.source_subscription == s.name)
+        for s in topology.load().subscriptions
+    }
+    consumers = {
+        "attendance": {"done": effects.attendance},
+        "notify": {"done": effects.inbox, "push": pushes},
+        "dashboard": {
+            "done": tally["total"],
+            **{k: tally[k] for k in ("present", "late") if k in tally},
+        },
+    }
+    for name, progress in consumers.items():
+        progress["dead_letters"] = waiting.get(name, 0)
+    backlog = {}
+    for sub in subs:
+        here = [d for d in letters if d.subscription == sub]
+        ages = [a for d in here if (a := d.age_seconds()) is not None]
+        backlog[sub] = {
+            "messages": len(here),
+            "this_session": sum(1 for d in here if d.session_id == args.session),
+            "retries_exhausted": sum(1 for d in here if not d.poison),
+            "poison": sum(1 for d in here if d.poison),
+            "oldest_age_seconds": round(max(ages), 1) if ages else None,
+        }
+    if args.json:
+        report = {
+            "session_id": args.session,
+            "course_id": session.course_id,
+            "enrolled": enrolled,
+            "consumers": consumers,
+            "dead_letter_backlog": backlog,
+        }
+        print(json.dumps(report, indent=2))
+        return 0
+
+    out = _out()
+    table = Table(title=f"session {args.session} (course {session.course_id}, {enrolled} enrolled)")
+    for column in ("consumer", "done", "of enrolled", "dead letters", "detail"):
+        table.add_column(column, justify="left" if column in ("consumer", "detail") else "right")
+    labels = {
+        "attendance": "attendance (records)",
+        "notify": "notify (inbox entries)",
+        "dashboard": "dashboard (counted)",
+    }
+    details = {
+        "attendance": "",
+        "notify": ", ".join(f"push {k} {v}" for k, v in sorted(pushes.items())),
+        "dashboard": f"present {tally['present']}, late {tally['late']}",
+    }
+    for name, progress in consumers.items():
+        done = progress["done"]
+        table.add_row(
+            labels[name],
+            str(done),
+            f"{100 * done / enrolled:.0f}%" if enrolled else "-",
+            str(progress["dead_letters"]),
+            details[name],
+        )
+    out.print(table)
+    table = Table(title="dead-letter backlog (every subscription)")
+    for column in (
+        "subscription",
+        "messages",
+        "this session",
+        "retries exhausted",
+        "poison",
+        "oldest",
+    ):
+        table.add_column(column, justify="left" if column == "subscription" else "right")
+    for sub, b in backlog.items():
+        table.add_row(
+            sub,
+            str(b["messages"]),
+            str(b["this_session"]),
+            str(b["retries_exhausted"]),
+            str(b["poison"]),
+            _age(b["oldest_age_seconds"]),
+        )
+    out.print(table)
+    for name, progress in consumers.items():
+        if progress["dead_letters"]:
+            out.print(
+                f"{progress['dead_letters']} of this session's events wait on {name}'s "
+                f"dead-letter subscription: once the cause is fixed, `rollcall dead-letters "
+                f"replay --subscription {name} --session {args.session} --all`"
+            )
     return 0
+
+
+# -- dead letters --------------------------------------------------------------------
+
+
+def _out() -> Console:
+    """Tables on stdout; wide when it is not a terminal, so piped rows do not wrap."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
+
+
+def _project() -> str:
+    return os.environ["GOOGLE_CLOUD_PROJECT"]
+
+
+def _age(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.0f}{unit}"
+    return f"{seconds:.0f}s"
+
+
+def _dead_letters(args: argparse.Namespace) -> list:
+    """Every dead letter of the chosen subscription(s), filtered by session."""
+    from rollcall_ops import deadletters
+
+    subs = deadletters.dead_letter_subscriptions(args.subscription or args.subscription_arg)
+    letters = deadletters.collect(_project(), subs)
+    letters = [d for d in letters if args.session is None or d.session_id == args.session]
+    return sorted(
+        letters,
+        key=lambda d: (
+            d.subscription,
+            d.dead_lettered_at.timestamp() if d.dead_lettered_at else 0.0,
+            d.message_id,
+        ),
+    )
+
+
+def cmd_dead_letters_list(args: argparse.Namespace) -> int:
+    from rollcall.events import now
+
+    letters = _dead_letters(args)
+    at = now()
+    if args.json:
+        print(json.dumps([d.to_json(at) for d in letters], indent=2))
+        return 0
+    table = Table(title="dead letters")
+    for column in ("source", "message id", "kind", "attempts", "age", "summary"):
+        table.add_column(column, justify="right" if column in ("attempts", "age") else "left")
+    for d in letters[: args.limit]:
+        table.add_row(
+            d.source_subscription,
+            d.message_id,
+            d.kind,
+            str(d.delivery_count) if d.delivery_count is not None else "-",
+            _age(d.age_seconds(at)),
+            escape(d.summary()),
+        )
+    _out().print(table)
+    shown = f" (showing {args.limit})" if len(letters) > args.limit else ""
+    print(f"{len(letters)} dead letters{shown}")
+    return 0
+
+
+def cmd_dead_letters_replay(args: argparse.Namespace) -> int:
+    from rollcall_ops import deadletters, topology
+
+    chosen, poison, missing = deadletters.select(
+        _dead_letters(args), ids=args.ids, include_poison=args.include_poison
+    )
+    for wanted in sorted(missing):
+        print(f"not found: {wanted}", file=sys.stderr)
+    topic = topology.load().topic
+    released: list[int] = []
+    if chosen:
+        with _progress() as progress:
+            task = progress.add_task(f"replaying to {topic}", total=len(chosen))
+            result = deadletters.replay(
+                _project(),
+                chosen,
+                before_publish=lambda d: released.append(deadletters.release_notify_claims(d)),
+                on_done=lambda n: progress.advance(task, n),
+            )
+    else:
+        result = deadletters.ReplayResult()
+    print(
+        f"replayed {result.replayed} of {len(chosen)} dead letters "
+        f"({result.published} published to {topic})"
+    )
+    if sum(released):
+        print(f"released {sum(released)} pending push claims of dead-lettered notify deliveries")
+    if poison:
+        print(
+            f"skipped {len(poison)} poison events: they fail the same way again; name them "
+            "with --ids, or pass --include-poison, once a consumer can process them"
+        )
+    for failure in result.failed:
+        print(f"not replayed, still waiting: {failure}", file=sys.stderr)
+    for gone in result.missing:
+        print(f"gone meanwhile (replayed or purged elsewhere?): {gone}", file=sys.stderr)
+    return 0 if result.replayed == len(chosen) and not missing else 1
+
+
+def cmd_dead_letters_purge(args: argparse.Namespace) -> int:
+    from rollcall_ops import deadletters
+
+    chosen, _, missing = deadletters.select(_dead_letters(args), ids=args.ids, include_poison=True)
+    for wanted in sorted(missing):
+        print(f"not found: {wanted}", file=sys.stderr)
+    if not chosen:
+        print("purged 0 dead letters")
+        return 1 if missing else 0
+    counts = Counter(d.subscription for d in chosen)
+    where = ", ".join(f"{n} on {sub}" for sub, n in sorted(counts.items()))
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print(
+                "error: purge needs confirmation: run it in a terminal, or pass --yes",
+                file=sys.stderr,
+            )
+            return 2
+        answer = input(
+            f"Delete {len(chosen)} dead letters ({where})? They cannot be replayed "
+            "afterwards. Type 'purge' to confirm: "
+        )
+        if answer.strip() != "purge":
+            print("nothing purged")
+            return 1
+    with _progress() as progress:
+        task = progress.add_task("purging", total=len(chosen))
+        purged = deadletters.purge(_project(), chosen, on_done=lambda n: progress.advance(task, n))
+    print(f"purged {purged} dead letters ({where})")
+    return 0 if purged == len(chosen) else 1
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rollcall", description=__doc__.splitlines()[0])
+    p.add_argument(
+        "--project",
+        help="a real Google Cloud project (status and dead-letters only; credentials from "
+        "`gcloud auth application-default login`); default: the local stack",
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("seed", help="a demo course, its teacher and N enrolled students")
@@ -139,13 +359,58 @@ def parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("status", help="what each consumer has done; dead-letter backlog")
     st.add_argument("--session", required=True)
-    st.set_defaults(fn=cmd_status)
+    st.add_argument("--json", action="store_true", help="machine-readable output")
+    st.set_defaults(fn=cmd_status, cloud=True)
+
+    dl = sub.add_parser(
+        "dead-letters", help="inspect, replay or purge what waits on dead-letter subscriptions"
+    )
+    dls = dl.add_subparsers(dest="action", required=True)
+
+    def scope(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument(
+            "subscription_arg",
+            nargs="?",
+            metavar="SUBSCRIPTION",
+            help="a consumer's subscription (notify) or its dead-letter one; default: all",
+        )
+        cmd.add_argument("--subscription", help="same as SUBSCRIPTION")
+        cmd.add_argument("--session", help="only this session's events")
+
+    ls = dls.add_parser("list", help="each dead letter: source, attempts, age, summary")
+    scope(ls)
+    ls.add_argument("--json", action="store_true", help="machine-readable output")
+    ls.add_argument("--limit", type=int, default=200, help="rows shown (default 200)")
+    ls.set_defaults(fn=cmd_dead_letters_list, cloud=True)
+
+    rp = dls.add_parser(
+        "replay",
+        help="republish to the source topic, then acknowledge (consumers are idempotent)",
+    )
+    scope(rp)
+    which = rp.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="every dead letter in scope")
+    which.add_argument("--ids", nargs="+", metavar="ID", help="dead-letter message ids or scan ids")
+    rp.add_argument("--include-poison", action="store_true", help="with --all: poison events too")
+    rp.set_defaults(fn=cmd_dead_letters_replay, cloud=True)
+
+    pg = dls.add_parser("purge", help="delete dead letters for good (asks first)")
+    scope(pg)
+    pg.add_argument("--ids", nargs="+", metavar="ID", help="only these (message or scan ids)")
+    pg.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    pg.set_defaults(fn=cmd_dead_letters_purge, cloud=True)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    load_stack_env()
+    p = parser()
+    args = p.parse_args(argv)
+    if args.project:
+        if not getattr(args, "cloud", False):
+            p.error(f"`{args.command}` works on the local stack only: leave out --project")
+        use_project(args.project)
+    else:
+        load_stack_env()
     return args.fn(args)
 
 

@@ -32,6 +32,7 @@ export function clear(el, ...children) {
 export const $ = (sel, root = document) => root.querySelector(sel);
 
 const timeFmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const clockFmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 const dateFmt = new Intl.DateTimeFormat(undefined, {
   weekday: "short",
   day: "numeric",
@@ -40,6 +41,20 @@ const dateFmt = new Intl.DateTimeFormat(undefined, {
 
 export function fmtTime(date) {
   return date ? timeFmt.format(date) : "–";
+}
+
+/** With seconds: for events that cluster within a minute (rejected scans). */
+export function fmtClock(date) {
+  return date ? clockFmt.format(date) : "–";
+}
+
+/** "just now", "3 min ago", else the time (today) or day and time. */
+export function fmtAgo(date, now = new Date()) {
+  if (!date) return "";
+  const s = Math.round((now - date) / 1000);
+  if (s < 45) return "just now";
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  return now.toDateString() === date.toDateString() ? fmtTime(date) : `${fmtDay(date)} ${fmtTime(date)}`;
 }
 
 export function fmtDay(date) {

@@ -1,18 +1,46 @@
-// The projector view of one session: a full-screen rotating QR code computed in the
-// page (WebCrypto, see qr-token.js), the course and session time in large type, a
-// countdown to the next code, and the live panel (counts summed over the tally shards,
-// arrivals per minute, class list joined with attendance), all from onSnapshot.
+// The projector view of one session: a full-screen rotating QR code and the typed
+// fallback code, both computed in the page (WebCrypto, see qr-token.js), the course
+// and session time in large type, a countdown to the next code, and the live panel
+// (counts summed over the tally shards, arrivals per minute, rejected scans, class
+// list joined with attendance, with the teacher's override per student), all from
+// onSnapshot. The teacher closes the session here.
 import QRCode from "qrcode";
 
 import { drawArrivals } from "./chart.js";
-import { firestore } from "./config.js";
-import { $, clear, coalesce, fmtDay, fmtTime, h, toDate } from "./dom.js";
-import { scanLink, tokenMinter, windowAt } from "./qr-token.js";
-import { arrivalSeries, sumShards } from "./tally.js";
+import { firebase, firestore } from "./config.js";
+import { clear, coalesce, fmtClock, fmtDay, fmtTime, h, toDate } from "./dom.js";
+import { groupCode, scanLink, sessionSigner, windowAt } from "./qr-token.js";
+import { overrideErrorText, submitOverride } from "./scan-api.js";
+import { arrivalSeries, notYet, sumShards } from "./tally.js";
 
-const STATUS_LABEL = { present: "Present", late: "Late", missing: "Not yet" };
+export const STATUS_LABEL = {
+  present: "Present",
+  late: "Late",
+  excused: "Excused",
+  absent: "Absent",
+  missing: "Not yet",
+};
+const OVERRIDE_STATUSES = ["present", "late", "excused", "absent"];
 
-export function showSession(root, { sessionId }) {
+/** Why the scan function refused a scan, in the teacher's words. */
+export const REJECTION_REASONS = {
+  qr_invalid: "Wrong or forged code",
+  qr_expired: "Code had expired (an old photo or a slow scan)",
+  session_closed: "Session was not open",
+  not_enrolled: "Not enrolled in this course",
+  device_in_use: "Phone already used to check in another student",
+  rate_limited: "Too many wrong typed codes",
+};
+
+/** sessions/{sid}/devices/{key}: key = first 32 hex chars of sha256(device id). */
+async function deviceKey(deviceId) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(deviceId));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0"))
+    .join("")
+    .slice(0, 32);
+}
+
+export function showSession(root, { sessionId, user }) {
   document.title = "Check-in · Rollcall";
   const el = {
     course: h("h1.course-name", { id: "course-name" }, "…"),
@@ -23,12 +51,18 @@ export function showSession(root, { sessionId }) {
       role: "img",
       "aria-label": "Check-in QR code",
     }),
+    code: h("p.typed-code", { id: "typed-code", "aria-label": "Code to type" }, "··· ···"),
     countdown: h("p.countdown", { id: "countdown", "aria-hidden": "true" }),
     bar: h("span.bar-fill"),
     present: h("strong", { id: "count-present" }, "0"),
     late: h("strong", { id: "count-late" }, "0"),
     total: h("strong", { id: "count-total" }, "0"),
     missing: h("strong", { id: "count-missing" }, "–"),
+    excused: h("strong", { id: "count-excused" }, "0"),
+    absent: h("strong", { id: "count-absent" }, "0"),
+    rejections: h("tbody", { id: "rejections-body" }),
+    rejectionCount: h("span.badge", { id: "rejections-count" }, "0"),
+    closeArea: h("div.close-area", { id: "close-area" }),
     live: h("span.live-dot", { id: "live", title: "Connecting…" }, "Connecting…"),
     chart: h("div.chart", { id: "arrivals-chart" }),
     roster: h("tbody", { id: "roster-body" }),
@@ -71,6 +105,12 @@ export function showSession(root, { sessionId }) {
         "div.qr-side",
         {},
         el.state,
+        h(
+          "div.typed-box",
+          {},
+          h("p.typed-label", {}, "No camera? Type this code at ", h("span.scan-url", {}, `${location.host}/scan.html`)),
+          el.code,
+        ),
         h("div.rotation", {}, h("div.bar", { "aria-hidden": "true" }, el.bar), el.countdown),
         h(
           "dl.big-counts",
@@ -79,8 +119,9 @@ export function showSession(root, { sessionId }) {
           h("div.count.count-late", {}, h("dt", {}, "Late"), h("dd", {}, el.late)),
           h("div.count.count-total", {}, h("dt", {}, "Checked in"), h("dd", {}, el.total)),
           h("div.count.count-missing", {}, h("dt", {}, "Not yet"), h("dd", {}, el.missing)),
+          h("div.count.count-excused", {}, h("dt", {}, "Excused"), h("dd", {}, el.excused)),
+          h("div.count.count-absent", {}, h("dt", {}, "Absent"), h("dd", {}, el.absent)),
         ),
-        h("p.scan-hint", {}, "Scan with your phone's camera or the Rollcall scan page: ", h("span.scan-url", {}, `${location.host}/scan.html`)),
       ),
     ),
   );
@@ -92,6 +133,7 @@ export function showSession(root, { sessionId }) {
       { "aria-label": "Session" },
       h("a.btn.btn-quiet", { href: "#/" }, "← My courses"),
       el.live,
+      el.closeArea,
       h(
         "button.btn",
         {
@@ -111,6 +153,34 @@ export function showSession(root, { sessionId }) {
       el.chart,
     ),
     h(
+      "section.rejections",
+      { "aria-labelledby": "rejections-title" },
+      h("h2", { id: "rejections-title" }, "Rejected scans ", el.rejectionCount),
+      h(
+        "p.muted.small",
+        {},
+        "Scans Rollcall refused, one line per student and reason; repeats add to the count.",
+      ),
+      h(
+        "table.data-table",
+        { id: "rejections" },
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "Student"),
+            h("th", { scope: "col" }, "Reason"),
+            h("th", { scope: "col" }, "Device"),
+            h("th", { scope: "col" }, "Last"),
+            h("th.num", { scope: "col" }, "Count"),
+          ),
+        ),
+        el.rejections,
+      ),
+    ),
+    h(
       "section.roster",
       { "aria-labelledby": "roster-title" },
       h(
@@ -123,40 +193,55 @@ export function showSession(root, { sessionId }) {
       ),
       el.rosterNote,
       h(
-        "table.roster-table",
+        "table.roster-table.data-table",
         { id: "roster" },
         h(
           "thead",
           {},
-          h("tr", {}, h("th", { scope: "col" }, "Student"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, "Time")),
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "Student"),
+            h("th", { scope: "col" }, "Status"),
+            h("th", { scope: "col" }, "Scanned"),
+            h("th", { scope: "col" }, h("span.visually-hidden", {}, "Change")),
+          ),
         ),
         el.roster,
       ),
     ),
   );
+  const overrideDialog = makeOverrideDialog();
+  root.append(overrideDialog.dialog);
 
   // ---- state -------------------------------------------------------------------
   let session = null;
-  let minter = null;
+  let signer = null;
   let shownWindow = null;
   let tally = sumShards([]);
   let enrolled = new Map(); // uid -> {uid, name, email}
   let attendance = new Map(); // uid -> record
+  let rejections = new Map(); // doc id -> {uid, code, message, device_id, last_at, count}
+  const deviceOwners = new Map(); // device id -> uid it is bound to (null: unknown)
+  const pendingOverrides = new Map(); // uid -> {overrideId, status}
+  let fsRef = null; // {db, fs, sessionRef} once Firestore is loaded
   let stopped = false;
   let chartMinute = null;
   const unsubs = [];
   const renderRosterSoon = coalesce(() => renderRoster());
   const renderTallySoon = coalesce(() => renderTally());
+  const renderRejectionsSoon = coalesce(() => renderRejections());
 
   function fail(message) {
     clear(el.state, message);
     el.state.classList.add("is-error");
     el.qr.replaceChildren();
+    el.code.textContent = "";
   }
 
   // ---- QR rotation ---------------------------------------------------------------
   async function showToken(window) {
-    const token = await minter(window);
+    const [token, code] = await Promise.all([signer.token(window), signer.code(window)]);
     if (stopped || window !== shownWindow) return;
     const link = scanLink(location.origin, token);
     const svg = await QRCode.toString(link, {
@@ -170,10 +255,13 @@ export function showSession(root, { sessionId }) {
     el.qr.dataset.token = token;
     el.qr.dataset.window = String(window);
     el.qr.dataset.link = link;
+    el.code.textContent = groupCode(code);
+    el.code.dataset.code = code;
+    el.code.dataset.window = String(window);
   }
 
   function tick() {
-    if (!session || !minter) return;
+    if (!session || !signer) return;
     const nowMs = Date.now();
     const start = toDate(session.starts_at);
     const end = toDate(session.ends_at);
@@ -187,6 +275,8 @@ export function showSession(root, { sessionId }) {
       if (el.state.textContent !== state) el.state.textContent = state;
       el.qr.replaceChildren(h("p.qr-stopped", {}, "No code"));
       delete el.qr.dataset.token;
+      el.code.textContent = "";
+      delete el.code.dataset.code;
       shownWindow = null;
       el.countdown.textContent = "";
       el.bar.style.transform = "scaleX(0)";
@@ -215,7 +305,9 @@ export function showSession(root, { sessionId }) {
     el.present.textContent = tally.present;
     el.late.textContent = tally.late;
     el.total.textContent = tally.total;
-    el.missing.textContent = enrolled.size ? Math.max(0, enrolled.size - tally.total) : "–";
+    el.excused.textContent = tally.excused;
+    el.absent.textContent = tally.absent;
+    el.missing.textContent = enrolled.size ? notYet(tally, enrolled.size) : "–";
     el.total.parentElement.parentElement.title = enrolled.size ? `${tally.total} of ${enrolled.size}` : "";
     if (session) {
       drawArrivals(
@@ -225,34 +317,276 @@ export function showSession(root, { sessionId }) {
     }
   }
 
+  function studentName(uid) {
+    return enrolled.get(uid)?.name ?? uid;
+  }
+
   function renderRoster() {
     const rows = [];
     const term = el.search.value.trim().toLowerCase();
     const students = [...enrolled.values()];
     // a record of a student no longer enrolled still shows
-    for (const [uid, rec] of attendance) if (!enrolled.has(uid)) students.push({ uid, name: uid, email: "" });
+    for (const [uid] of attendance) if (!enrolled.has(uid)) students.push({ uid, name: uid, email: "" });
     students.sort((a, b) => String(a.name ?? a.uid).localeCompare(String(b.name ?? b.uid), undefined, { numeric: true }));
-    let arrived = 0;
+    const counts = { present: 0, late: 0, excused: 0, absent: 0, missing: 0 };
     for (const s of students) {
       const rec = attendance.get(s.uid);
-      const status = rec?.status === "late" ? "late" : rec ? "present" : "missing";
-      if (rec) arrived += 1;
-      if (filter === "missing" && rec) continue;
-      if (filter === "arrived" && !rec) continue;
+      const status = rec && STATUS_LABEL[rec.status] ? rec.status : rec ? "present" : "missing";
+      counts[status] += 1;
+      const checkedIn = status === "present" || status === "late";
+      if (filter === "missing" && status !== "missing") continue;
+      if (filter === "arrived" && !checkedIn) continue;
       if (term && !`${s.name} ${s.email} ${s.uid}`.toLowerCase().includes(term)) continue;
       const at = toDate(rec?.scanned_at);
+      const pending = pendingOverrides.get(s.uid);
+      if (pending && rec?.override_id === pending.overrideId) pendingOverrides.delete(s.uid);
+      const saving = pendingOverrides.has(s.uid);
+      const overridden = rec?.source === "override";
       rows.push(
         h(
           "tr",
-          { dataset: { uid: s.uid, status } },
+          { dataset: { uid: s.uid, status, source: rec?.source ?? "" } },
           h("th", { scope: "row" }, h("span.student-name", {}, s.name ?? s.uid), s.email ? h("span.student-email", {}, s.email) : null),
-          h("td", {}, h(`span.status.status-${status}`, {}, STATUS_LABEL[status])),
+          h(
+            "td",
+            {},
+            h(`span.status.status-${status}`, {}, STATUS_LABEL[status]),
+            saving ? h("span.saving", { role: "status" }, " Saving…") : null,
+            overridden
+              ? h(
+                  "span.override-note",
+                  { title: rec.previous_status ? `Was: ${STATUS_LABEL[rec.previous_status] ?? rec.previous_status}` : "Was: not checked in" },
+                  `Changed by teacher: ${rec.reason ?? ""}`,
+                )
+              : null,
+          ),
           h("td.time", {}, at ? fmtTime(at) : ""),
+          h(
+            "td.row-action",
+            {},
+            h(
+              "button.btn.btn-small.override-open",
+              {
+                type: "button",
+                dataset: { uid: s.uid },
+                "aria-label": `Change attendance of ${s.name ?? s.uid}`,
+                onclick: () => overrideDialog.open(s.uid),
+              },
+              "Change",
+            ),
+          ),
         ),
       );
     }
     el.roster.replaceChildren(...rows);
-    el.rosterNote.textContent = `${arrived} of ${enrolled.size} enrolled checked in` + (rows.length !== students.length ? ` · showing ${rows.length}` : "");
+    const extra = [counts.excused ? `${counts.excused} excused` : "", counts.absent ? `${counts.absent} absent` : ""].filter(Boolean);
+    el.rosterNote.textContent =
+      `${counts.present + counts.late} of ${enrolled.size} enrolled checked in` +
+      (extra.length ? ` · ${extra.join(" · ")}` : "") +
+      (rows.length !== students.length ? ` · showing ${rows.length}` : "");
+  }
+
+  // ---- rejected scans ---------------------------------------------------------------
+  /** Whom a device was bound to in this session (for "phone already used"): looked
+   * up once per device, then the list is drawn again. */
+  function deviceOwner(deviceId) {
+    if (!fsRef || !deviceId) return null;
+    if (!deviceOwners.has(deviceId)) {
+      deviceOwners.set(deviceId, null);
+      (async () => {
+        const { db, fs } = fsRef;
+        const snap = await fs.getDoc(fs.doc(db, "sessions", sessionId, "devices", await deviceKey(deviceId)));
+        if (snap.exists() && snap.data().uid) {
+          deviceOwners.set(deviceId, snap.data().uid);
+          renderRejectionsSoon();
+        }
+      })().catch(() => {});
+    }
+    return deviceOwners.get(deviceId);
+  }
+
+  function renderRejections() {
+    const list = [...rejections.values()].sort(
+      (a, b) => (toDate(b.last_at)?.getTime() ?? 0) - (toDate(a.last_at)?.getTime() ?? 0),
+    );
+    el.rejectionCount.textContent = String(list.length);
+    el.rejectionCount.classList.toggle("is-zero", list.length === 0);
+    if (!list.length) {
+      el.rejections.replaceChildren(h("tr.empty", {}, h("td", { colspan: 5 }, "No rejected scans.")));
+      return;
+    }
+    el.rejections.replaceChildren(
+      ...list.map((r) => {
+        const known = enrolled.get(r.uid);
+        let reason = REJECTION_REASONS[r.code] ?? r.code;
+        if (r.code === "device_in_use") {
+          const owner = deviceOwner(r.device_id);
+          if (owner) reason += `: ${studentName(owner)}`;
+        }
+        const device = r.device_id ?? "";
+        return h(
+          "tr",
+          { dataset: { uid: r.uid, code: r.code } },
+          known
+            ? h("th", { scope: "row" }, h("span.student-name", {}, known.name ?? r.uid), known.email ? h("span.student-email", {}, known.email) : null)
+            : h(
+                "th",
+                { scope: "row" },
+                h("span.student-name.unknown", {}, "Not on the class list"),
+                h("span.student-email", { title: "Firebase user id" }, r.uid),
+              ),
+          h("td", { title: r.message ?? "" }, h(`span.reason.reason-${r.code}`, {}, reason)),
+          h("td.device", { title: device }, device.length > 12 ? `${device.slice(0, 4)}…${device.slice(-4)}` : device),
+          h("td.time", {}, fmtClock(toDate(r.last_at))),
+          h("td.num", {}, String(r.count ?? 1)),
+        );
+      }),
+    );
+  }
+
+  // ---- override -----------------------------------------------------------------------
+  function makeOverrideDialog() {
+    const title = h("h2", { id: "override-title" }, "Change attendance");
+    const who = h("p.muted", { id: "override-student" });
+    const error = h("p.form-error", { id: "override-error", role: "alert" });
+    const reason = h("textarea", {
+      oninput: () => (error.textContent = ""),
+      id: "override-reason",
+      name: "reason",
+      rows: 3,
+      maxlength: 500,
+      required: true,
+      placeholder: "For example: doctor's note; scanned on a friend's phone",
+    });
+    const submit = h("button.btn.btn-primary", { type: "submit", id: "override-submit" }, "Save");
+    const radios = OVERRIDE_STATUSES.map((st) =>
+      h(
+        "label.choice",
+        { dataset: { status: st } },
+        h("input", { type: "radio", name: "status", value: st, required: true }),
+        h(`span.status.status-${st}`, {}, STATUS_LABEL[st]),
+      ),
+    );
+    let uid = null;
+    const form = h(
+      "form.override-form",
+      {
+        novalidate: true,
+        async onsubmit(ev) {
+          ev.preventDefault();
+          const status = form.elements.status.value;
+          const text = reason.value.trim();
+          error.textContent = "";
+          if (!status) return void (error.textContent = "Choose the new status.");
+          if (!text) {
+            error.textContent = "Give a reason: it goes into the record and to the student.";
+            return reason.focus();
+          }
+          submit.disabled = true;
+          submit.textContent = "Saving…";
+          try {
+            const [{ config }, idToken] = await Promise.all([firebase(), user.getIdToken()]);
+            const result = await submitOverride({ scanUrl: config.scanUrl, idToken, sessionId, uid, status, reason: text });
+            if (result.state === "accepted") {
+              pendingOverrides.set(uid, { overrideId: result.overrideId, status });
+              dialog.close();
+              renderRoster();
+            } else {
+              error.textContent = overrideErrorText(result);
+            }
+          } catch (err) {
+            error.textContent = `Could not send the change: ${err.message ?? err}`;
+          } finally {
+            submit.disabled = false;
+            submit.textContent = "Save";
+          }
+        },
+      },
+      title,
+      who,
+      h("fieldset.choices", {}, h("legend", {}, "New status"), radios),
+      h("label", { for: "override-reason" }, "Reason ", h("span.muted.small", {}, "(required; the student sees it)")),
+      reason,
+      error,
+      h(
+        "div.dialog-actions",
+        {},
+        h("button.btn", { type: "button", id: "override-cancel", onclick: () => dialog.close() }, "Cancel"),
+        submit,
+      ),
+    );
+    const dialog = h("dialog.override-dialog", { id: "override-dialog", "aria-labelledby": "override-title" }, form);
+    return {
+      dialog,
+      open(forUid) {
+        uid = forUid;
+        const rec = attendance.get(uid);
+        const current = rec ? STATUS_LABEL[rec.status] ?? rec.status : STATUS_LABEL.missing;
+        title.textContent = `Change attendance: ${studentName(uid)}`;
+        who.textContent = `Now: ${current}${rec?.source === "override" ? ` (changed by teacher: ${rec.reason})` : ""}`;
+        form.reset();
+        error.textContent = "";
+        dialog.showModal();
+        radios.find((r) => r.dataset.status !== rec?.status)?.querySelector("input")?.focus();
+      },
+    };
+  }
+
+  // ---- open / close ---------------------------------------------------------------------
+  function renderCloseArea() {
+    if (!session || session.status !== "open") {
+      el.closeArea.replaceChildren();
+      return;
+    }
+    if (el.closeArea.dataset.confirm === "true") return;
+    el.closeArea.replaceChildren(
+      h("button.btn.btn-danger-quiet", { type: "button", id: "close-session", onclick: confirmClose }, "Close session"),
+    );
+  }
+
+  function confirmClose() {
+    el.closeArea.dataset.confirm = "true";
+    const error = h("span.form-error.inline", { role: "alert" });
+    const yes = h(
+      "button.btn.btn-danger",
+      {
+        type: "button",
+        id: "close-confirm",
+        async onclick() {
+          yes.disabled = true;
+          error.textContent = "";
+          try {
+            const { fs, sessionRef } = fsRef;
+            await fs.updateDoc(sessionRef, { status: "closed", closed_at: fs.serverTimestamp() });
+            delete el.closeArea.dataset.confirm;
+            renderCloseArea();
+          } catch (err) {
+            yes.disabled = false;
+            error.textContent =
+              err.code === "permission-denied" ? "Not allowed: only the course's teacher closes an open session." : `Could not close: ${err.code ?? err.message}`;
+          }
+        },
+      },
+      "Close now",
+    );
+    el.closeArea.replaceChildren(
+      h("span.confirm-text", {}, "Close the session? Scans will be refused."),
+      yes,
+      h(
+        "button.btn.btn-quiet",
+        {
+          type: "button",
+          id: "close-cancel",
+          onclick() {
+            delete el.closeArea.dataset.confirm;
+            renderCloseArea();
+          },
+        },
+        "Cancel",
+      ),
+      error,
+    );
+    yes.focus();
   }
 
   function setLive(ok, text) {
@@ -278,6 +612,7 @@ export function showSession(root, { sessionId }) {
     const { db, fs } = await firestore();
     if (stopped) return;
     const sessionRef = fs.doc(db, "sessions", sessionId);
+    fsRef = { db, fs, sessionRef };
     let courseWatched = null;
     unsubs.push(
       fs.onSnapshot(
@@ -293,12 +628,13 @@ export function showSession(root, { sessionId }) {
           el.when.textContent = `${fmtDay(start)} · ${fmtTime(start)}–${fmtTime(toDate(data.ends_at))}`;
           if (secretChanged) {
             try {
-              minter = await tokenMinter(sessionId, data.secret);
+              signer = await sessionSigner(sessionId, data.secret);
             } catch (err) {
               return fail(err.message ?? String(err));
             }
             shownWindow = null;
           }
+          renderCloseArea();
           tick();
           renderTallySoon();
           if (courseWatched !== data.course_id) {
@@ -337,7 +673,24 @@ export function showSession(root, { sessionId }) {
         (err) => (el.rosterNote.textContent = `Attendance unavailable (${err.code})`),
       ),
     );
+    unsubs.push(
+      fs.onSnapshot(
+        fs.collection(sessionRef, "rejections"),
+        (snap) => {
+          for (const change of snap.docChanges()) {
+            if (change.type === "removed") rejections.delete(change.doc.id);
+            else rejections.set(change.doc.id, change.doc.data());
+          }
+          renderRejectionsSoon();
+        },
+        (err) =>
+          el.rejections.replaceChildren(
+            h("tr.empty", {}, h("td", { colspan: 5 }, `Rejected scans unavailable (${err.code})`)),
+          ),
+      ),
+    );
   })().catch((err) => fail(String(err.message ?? err)));
+  renderRejections();
 
   function watchCourse(db, fs, courseId) {
     fs.getDoc(fs.doc(db, "courses", courseId))
@@ -357,6 +710,7 @@ export function showSession(root, { sessionId }) {
           }
           renderRosterSoon();
           renderTallySoon();
+          renderRejectionsSoon();
         },
         (err) => (el.rosterNote.textContent = `Class list unavailable (${err.code})`),
       ),
@@ -369,6 +723,7 @@ export function showSession(root, { sessionId }) {
     resize.disconnect();
     document.removeEventListener("fullscreenchange", onFullscreen);
     document.body.classList.remove("is-fullscreen");
+    if (overrideDialog.dialog.open) overrideDialog.dialog.close();
     unsubs.forEach((u) => u());
   };
 }

@@ -5,9 +5,15 @@
 //   mac    = base64url(first 12 bytes of HMAC-SHA256(secret, sessionId + "." + window)),
 //            without padding (16 characters)
 // The secret is the session document's `secret`, base64url without padding.
+//
+// The typed fallback code (for a student whose camera fails) comes from the same
+// secret and window (qr.typed_code):
+//   code   = RFC 4226 dynamic truncation of HMAC-SHA256(secret, "code." + sessionId +
+//            "." + window) to 6 digits, zero-padded
 
 export const VERSION = "1";
 export const MAC_BYTES = 12;
+export const CODE_DIGITS = 6;
 const TOKEN = /^([0-9]+)\.([A-Za-z0-9_-]{1,64})\.([0-9]{1,12})\.([A-Za-z0-9_-]{16})$/;
 
 export function base64UrlDecode(text) {
@@ -53,6 +59,58 @@ export async function tokenMinter(sessionId, secret) {
     const digest = new Uint8Array(await subtle().sign("HMAC", key, message));
     return `${VERSION}.${sessionId}.${window}.${base64UrlEncode(digest.slice(0, MAC_BYTES))}`;
   };
+}
+
+/** RFC 4226 dynamic truncation of an HMAC digest to `digits` decimal digits. */
+export function truncate(digest, digits = CODE_DIGITS) {
+  const offset = digest[digest.length - 1] & 0x0f;
+  const number =
+    ((digest[offset] & 0x7f) << 24) |
+    (digest[offset + 1] << 16) |
+    (digest[offset + 2] << 8) |
+    digest[offset + 3];
+  return String(number % 10 ** digits).padStart(digits, "0");
+}
+
+/**
+ * A signer for one session: {token(window), code(window)} -> Promise<string>. The key
+ * is imported once (non-extractable) and serves both.
+ */
+export async function sessionSigner(sessionId, secret) {
+  const key = await subtle().importKey(
+    "raw",
+    base64UrlDecode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const encoder = new TextEncoder();
+  const sign = async (text) => new Uint8Array(await subtle().sign("HMAC", key, encoder.encode(text)));
+  return {
+    async token(window) {
+      const digest = await sign(`${sessionId}.${window}`);
+      return `${VERSION}.${sessionId}.${window}.${base64UrlEncode(digest.slice(0, MAC_BYTES))}`;
+    },
+    async code(window) {
+      return truncate(await sign(`code.${sessionId}.${window}`));
+    },
+  };
+}
+
+/** The typed code of a session's window (mirrors qr.typed_code). */
+export async function typedCode(secret, sessionId, window) {
+  return (await sessionSigner(sessionId, secret)).code(window);
+}
+
+/** "391050" -> "391 050" (easier to read from the back of a lecture hall). */
+export function groupCode(code) {
+  return code.length === CODE_DIGITS ? `${code.slice(0, 3)} ${code.slice(3)}` : code;
+}
+
+/** Six digits typed by a student (spaces and dashes ignored), or null. */
+export function normalizeCode(text) {
+  const digits = String(text ?? "").replace(/[\s-]/g, "");
+  return new RegExp(`^[0-9]{${CODE_DIGITS}}$`).test(digits) ? digits : null;
 }
 
 export async function mint(secret, sessionId, window) {

@@ -1,19 +1,28 @@
 // Live session aggregates: the dashboard function spreads counts over shard documents
 // sessions/{sid}/tally/{NN} (no hot document); the page sums them. Pure functions.
 
-/** Sum shard documents' data: {total, present, late, arrivals: {minuteKey: n}}. */
+export const COUNTS = ["total", "present", "late", "excused", "absent"];
+
+/**
+ * Sum shard documents' data: {total, present, late, excused, absent, arrivals:
+ * {minuteKey: n}}. `total` counts those checked in (present + late); a teacher's
+ * override moves a student between the counts (excused and absent are not in total).
+ */
 export function sumShards(shards) {
-  const out = { total: 0, present: 0, late: 0, arrivals: {} };
+  const out = { total: 0, present: 0, late: 0, excused: 0, absent: 0, arrivals: {} };
   for (const doc of shards) {
     if (!doc) continue;
-    out.total += Number(doc.total ?? 0);
-    out.present += Number(doc.present ?? 0);
-    out.late += Number(doc.late ?? 0);
+    for (const name of COUNTS) out[name] += Number(doc[name] ?? 0);
     for (const [minute, n] of Object.entries(doc.arrivals ?? {})) {
       out.arrivals[minute] = (out.arrivals[minute] ?? 0) + Number(n);
     }
   }
   return out;
+}
+
+/** Students with no status at all yet (neither checked in nor excused/absent). */
+export function notYet(tally, enrolledCount) {
+  return Math.max(0, enrolledCount - tally.total - tally.excused - tally.absent);
 }
 
 /** "YYYYMMDDHHMM" (UTC) -> Date, or null. */

@@ -1,9 +1,11 @@
-// Teacher dashboard: sign in, my courses and their open sessions, and the projector
-// view of a session (#/session/<id>). Hash routes, so Hosting needs no rewrites.
+// Teacher dashboard: sign in, my courses and their open sessions (open a new one
+// here), and the projector view of a session (#/session/<id>). Hash routes, so
+// Hosting needs no rewrites.
 import { signInForm, signOutButton, watchUser } from "./auth-ui.js";
 import { firebase, firestore } from "./config.js";
 import { $, clear, fmtDay, fmtTime, h, toDate } from "./dom.js";
 import { showSession } from "./projector.js";
+import { DEFAULTS, LIMITS, newSessionId, sessionFields, validateSessionForm } from "./sessions.js";
 
 const app = $("#app");
 const account = $("#account");
@@ -92,7 +94,7 @@ function showCourses(root, { user, only = null }) {
         );
         return;
       }
-      clear(list, ...courses.map((c) => courseCard(c)));
+      clear(list, ...courses.map((c) => courseCard(c, { user, db, fs })));
       for (const c of courses) {
         const target = list.querySelector(`[data-course="${CSS.escape(c.id)}"] .sessions`);
         const q = fs.query(
@@ -159,13 +161,110 @@ function showCourses(root, { user, only = null }) {
   };
 }
 
-function courseCard(course) {
+function courseCard(course, ctx) {
+  const form = openSessionForm(course, ctx);
+  const toggle = h(
+    "button.btn.open-session-toggle",
+    {
+      type: "button",
+      "aria-expanded": "false",
+      onclick() {
+        form.hidden = !form.hidden;
+        toggle.setAttribute("aria-expanded", String(!form.hidden));
+        if (!form.hidden) form.querySelector("input")?.focus();
+      },
+    },
+    "Open a session…",
+  );
   return h(
     "article.card.course",
     { dataset: { course: course.id }, "aria-labelledby": `course-${course.id}` },
-    h("h2", { id: `course-${course.id}` }, course.name ?? course.id),
-    h("p.muted.small", {}, `Course id: ${course.id}`),
+    h(
+      "div.course-head",
+      {},
+      h("div", {}, h("h2", { id: `course-${course.id}` }, course.name ?? course.id), h("p.muted.small", {}, `Course id: ${course.id}`)),
+      toggle,
+    ),
+    form,
     h("div.sessions", {}, h("p.muted", {}, "Loading sessions…")),
+  );
+}
+
+/**
+ * "Open session": rotation, late threshold, duration. Creates sessions/{id} with
+ * exactly the fields the rules' validNewSession allows, then shows its projector view.
+ */
+function openSessionForm(course, { user, db, fs }) {
+  const field = (name, label, unit, value, { min, max }) => {
+    const input = h("input", {
+      id: `${name}-${course.id}`,
+      name,
+      type: "number",
+      inputmode: "numeric",
+      min,
+      max,
+      step: 1,
+      required: true,
+      value,
+    });
+    return {
+      input,
+      el: h(
+        "div.field",
+        {},
+        h("label", { for: input.id }, label),
+        h("div.with-unit", {}, input, h("span.unit", {}, unit)),
+      ),
+    };
+  };
+  const rotation = field("rotation", "New code every", "s", DEFAULTS.rotation, LIMITS.rotation);
+  const lateAfter = field("late", "Late after", "min", DEFAULTS.lateAfter, LIMITS.lateAfter);
+  const duration = field("duration", "Duration", "min", DEFAULTS.duration, LIMITS.duration);
+  const error = h("p.form-error", { role: "alert" });
+  const submit = h("button.btn.btn-primary", { type: "submit", dataset: { open: course.id } }, "Open session and show the code");
+  return h(
+    "form.open-session",
+    {
+      hidden: true,
+      dataset: { course: course.id },
+      novalidate: true,
+      async onsubmit(ev) {
+        ev.preventDefault();
+        const { values, errors } = validateSessionForm({
+          rotation: rotation.input.value,
+          lateAfter: lateAfter.input.value,
+          duration: duration.input.value,
+        });
+        const messages = Object.values(errors);
+        if (messages.length) {
+          error.textContent = messages.join(" ");
+          return;
+        }
+        error.textContent = "";
+        submit.disabled = true;
+        submit.textContent = "Opening…";
+        const id = newSessionId();
+        try {
+          await fs.setDoc(fs.doc(db, "sessions", id), {
+            ...sessionFields({ courseId: course.id, teacherUid: user.uid, ...values }),
+            opened_at: fs.serverTimestamp(),
+          });
+          location.hash = `#/session/${encodeURIComponent(id)}`;
+        } catch (err) {
+          error.textContent =
+            err.code === "permission-denied"
+              ? "Not allowed: only the course's teacher can open a session (check the values)."
+              : `Could not open the session: ${err.code ?? err.message}`;
+        } finally {
+          submit.disabled = false;
+          submit.textContent = "Open session and show the code";
+        }
+      },
+    },
+    h("div.fields", {}, rotation.el, lateAfter.el, duration.el),
+    h("p.muted.small", {}, "Starts now. Students scanning after the late threshold are marked late; the session closes at the end of its duration (at most 12 h) or when you close it."),
+    error,
+    submit,
   );
 }
 
@@ -176,7 +275,7 @@ function renderSessions(target, course, sessions) {
       h(
         "p.muted",
         {},
-        "No open session. Open one with ",
+        "No open session. Open one here, or with ",
         h("code", {}, `rollcall session open --course ${course.id}`),
         ".",
       ),

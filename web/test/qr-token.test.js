@@ -8,10 +8,15 @@ import {
   base64UrlDecode,
   base64UrlEncode,
   extractToken,
+  groupCode,
   mint,
+  normalizeCode,
   parseToken,
   scanLink,
+  sessionSigner,
   tokenMinter,
+  truncate,
+  typedCode,
   windowAt,
 } from "../src/qr-token.js";
 
@@ -68,4 +73,49 @@ test("extractToken reads bare tokens and scan links", () => {
   assert.equal(extractToken(scanLink("https://rollcall.example", token)), token);
   assert.equal(extractToken(`http://127.0.0.1:5000/scan.html#qr=${token}`), token);
   assert.equal(extractToken("not a code"), "not a code");
+});
+
+// Typed fallback codes: qr.typed_code(secret, session, window), RFC 4226 truncation of
+// HMAC-SHA256(secret, "code.<session>.<window>") to 6 digits.
+const CODE_VECTORS = [
+  // the reference vector: key = 32 bytes of ASCII "k"
+  [base64UrlEncode(new TextEncoder().encode("k".repeat(32))), "sabc", 123, "391050"],
+  ["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", "s5bb68b2093d5", 356612345, "911930"],
+  ["_-_-", "x", 0, "702432"],
+];
+
+test("typedCode matches the backend's qr.typed_code", async () => {
+  assert.equal(CODE_VECTORS[0][0], "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s");
+  for (const [secret, sid, window, expected] of CODE_VECTORS) {
+    assert.equal(await typedCode(secret, sid, window), expected, `${sid}/${window}`);
+  }
+});
+
+test("one signer makes the token and the code of a window", async () => {
+  const [secret, sid, window, token] = VECTORS[0];
+  const signer = await sessionSigner(sid, secret);
+  assert.equal(await signer.token(window), token);
+  assert.equal(await signer.code(window), "884879"); // qr.typed_code, same secret
+  assert.notEqual(await signer.code(window + 1), "884879");
+});
+
+test("truncate follows RFC 4226 (its HOTP test vector)", () => {
+  // RFC 4226 section 5.4: this HMAC-SHA-1 digest truncates to 872921
+  const hex = "1f8698690e02ca16618550ef7f19da8e945b555a";
+  const digest = Uint8Array.from(hex.match(/../g), (b) => parseInt(b, 16));
+  assert.equal(truncate(digest), "872921");
+  // the top bit of the 31-bit number is masked; short numbers are zero-padded
+  const d = new Uint8Array(32);
+  d[0] = 0xff; d[3] = 7; d[31] = 0;
+  assert.equal(truncate(d), String(((0x7f << 24) | 7) % 1e6).padStart(6, "0"));
+  assert.equal(truncate(new Uint8Array(32)), "000000");
+});
+
+test("codes are shown grouped and read back whatever the student typed", () => {
+  assert.equal(groupCode("391050"), "391 050");
+  assert.equal(normalizeCode(" 391 050 "), "391050");
+  assert.equal(normalizeCode("391-050"), "391050");
+  assert.equal(normalizeCode("39105"), null);
+  assert.equal(normalizeCode("39105a"), null);
+  assert.equal(normalizeCode("3910501"), null);
 });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 
-import { OUTCOMES, outcomeFor, submitScan } from "../src/scan-api.js";
+import { OUTCOMES, isTransient, outcomeFor, overrideErrorText, submitOverride, submitScan } from "../src/scan-api.js";
 
 const realFetch = globalThis.fetch;
 afterEach(() => {
@@ -62,8 +62,56 @@ test("every documented error code has a message; unknown codes get a generic one
     "unsupported_media_type",
     "unavailable",
     "device_in_use",
+    "rate_limited",
   ]) {
     assert.ok(OUTCOMES[code]?.title, code);
   }
   assert.equal(outcomeFor("something_new").title, "Scan refused");
+});
+
+test("a typed code is sent as {code, device_id}; a wrong one reads as a wrong code", async () => {
+  answer(403, { error: { code: "qr_invalid", message: "this code is not the one on the screen now" } });
+  const r = await submitScan({ scanUrl: "http://scan/", idToken: "tok", code: "123456", device: "d1" });
+  assert.deepEqual(JSON.parse(answer.last.init.body), { code: "123456", device_id: "d1" });
+  assert.equal(r.code, "qr_invalid");
+  assert.equal(outcomeFor("qr_invalid", "code").title, "Wrong code");
+  assert.equal(outcomeFor("qr_invalid").title, "Not a valid Rollcall code");
+  assert.equal(outcomeFor("rate_limited", "code").title, "Too many wrong codes");
+  assert.equal(outcomeFor("device_in_use", "code").title, "Device already used");
+});
+
+test("transient results are the ones the outbox sends again", () => {
+  assert.equal(isTransient({ state: "failed", code: "network" }), true);
+  assert.equal(isTransient({ state: "rejected", code: "unavailable" }), true);
+  assert.equal(isTransient({ state: "rejected", code: "qr_expired" }), false);
+  assert.equal(isTransient({ state: "accepted" }), false);
+});
+
+test("an override goes to {scanUrl}overrides with the teacher's token", async () => {
+  answer(202, { override_id: "o1", status: "excused" });
+  const r = await submitOverride({
+    scanUrl: "http://scan.example/base/",
+    idToken: "teacher",
+    sessionId: "s1",
+    uid: "u1",
+    status: "excused",
+    reason: "doctor's note",
+  });
+  assert.deepEqual(r, { state: "accepted", overrideId: "o1", status: "excused" });
+  assert.equal(answer.last.url, "http://scan.example/base/overrides");
+  assert.equal(answer.last.init.headers.Authorization, "Bearer teacher");
+  assert.deepEqual(JSON.parse(answer.last.init.body), {
+    session_id: "s1",
+    uid: "u1",
+    status: "excused",
+    reason: "doctor's note",
+  });
+
+  answer(403, { error: { code: "forbidden", message: "only the teacher" } });
+  const refused = await submitOverride({ scanUrl: "http://scan/", idToken: "x", sessionId: "s", uid: "u", status: "late", reason: "r" });
+  assert.equal(refused.code, "forbidden");
+  assert.match(overrideErrorText(refused), /Only the teacher/);
+  answer(400, { error: { code: "bad_request", message: "field 'reason' must be text" } });
+  const bad = await submitOverride({ scanUrl: "http://scan/", idToken: "x", sessionId: "s", uid: "u", status: "late", reason: "r" });
+  assert.equal(overrideErrorText(bad), "The change was refused: field 'reason' must be text");
 });

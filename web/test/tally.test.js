@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { arrivalSeries, minuteKey, minuteKeyToDate, sumShards } from "../src/tally.js";
+import { arrivalSeries, minuteKey, minuteKeyToDate, notYet, sumShards } from "../src/tally.js";
 
 test("sumShards adds totals and merges arrivals over shards", () => {
   const out = sumShards([
@@ -15,8 +15,24 @@ test("sumShards adds totals and merges arrivals over shards", () => {
     total: 5,
     present: 3,
     late: 2,
+    excused: 0,
+    absent: 0,
     arrivals: { "202601051000": 3, "202601051001": 2 },
   });
+});
+
+test("overrides move students between counts; total is present + late", () => {
+  // shard 1: a present student excused by the teacher; shard 2: one marked absent
+  const out = sumShards([
+    { total: 1, present: 1, arrivals: { "202601051000": 2 } },
+    { total: 0, present: 0, excused: 1, arrivals: {} },
+    { absent: 1 },
+  ]);
+  assert.equal(out.total, 1);
+  assert.equal(out.excused, 1);
+  assert.equal(out.absent, 1);
+  assert.equal(notYet(out, 5), 2);
+  assert.equal(notYet(out, 2), 0);
 });
 
 test("minute keys are UTC and round-trip", () => {
