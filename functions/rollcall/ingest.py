@@ -100,21 +100,16 @@ def handle(request: Any) -> tuple[Any, int, dict[str, str]]:
             raise NotFound(f"no such endpoint: {request.path}")
         event = accept(request, attempt)
     except RequestError as exc:
-        if exc.status == 405:
-            headers["Allow"] = "POST, OPTIONS"
-        severity = "ERROR" if exc.status >= 500 else "WARNING"
-        logs.log(
-            severity,
+        record_rejection(attempt, exc)
+        return rejected(
             "scan rejected",
-            reason=exc.code,
-            detail=exc.message,
+            exc,
+            headers,
+            trace,
             session_id=attempt.session_id,
             uid=attempt.uid,
             device_id=attempt.device_id,
-            trace=trace,
         )
-        record_rejection(attempt, exc)
-        return exc.to_json(), exc.status, headers
     logs.info(
         "scan accepted",
         scan_id=event.scan_id,
@@ -126,6 +121,17 @@ def handle(request: Any) -> tuple[Any, int, dict[str, str]]:
     )
     body = {"scan_id": event.scan_id, "status": event.status, "session_id": event.session_id}
     return body, 202, headers
+
+
+def rejected(
+    what: str, exc: RequestError, headers: dict[str, str], trace: str | None, **fields: Any
+) -> tuple[Any, int, dict[str, str]]:
+    """Log a rejection (ERROR when it is our fault, 5xx) and answer its JSON error."""
+    if exc.status == 405:
+        headers["Allow"] = "POST, OPTIONS"
+    severity = "ERROR" if exc.status >= 500 else "WARNING"
+    logs.log(severity, what, reason=exc.code, detail=exc.message, trace=trace, **fields)
+    return exc.to_json(), exc.status, headers
 
 
 def accept(request: Any, attempt: Attempt) -> ScanEvent:

@@ -18,7 +18,7 @@ from typing import Any
 from rollcall import clients, logs
 from rollcall.errors import BadRequest, Forbidden, MethodNotAllowed, NotEnrolled, RequestError
 from rollcall.events import OVERRIDE_STATUSES, TYPE_OVERRIDE, ScanEvent, now
-from rollcall.ingest import authenticate, directory, lookup, publish, read_body
+from rollcall.ingest import authenticate, directory, lookup, publish, read_body, rejected
 
 MAX_REASON = 500
 _ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -37,10 +37,7 @@ def handle(request: Any, headers: dict[str, str], trace: str | None):
     try:
         event = accept(request)
     except RequestError as exc:
-        if exc.status == 405:
-            headers["Allow"] = "POST, OPTIONS"
-        logs.warning("override rejected", reason=exc.code, detail=exc.message, trace=trace)
-        return exc.to_json(), exc.status, headers
+        return rejected("override rejected", exc, headers, trace)
     logs.info(
         "override accepted",
         override_id=event.scan_id,
