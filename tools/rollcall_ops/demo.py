@@ -76,13 +76,13 @@ def main() -> int:
         "Serving until Ctrl-C (then the stack stops; `make down` also stops it).",
         flush=True,
     )
+    # Ctrl-C or a TERM stops the stack. SIGINT is handled explicitly: a shell that starts
+    # `make demo` in the background sets it to ignored, and Python then raises nothing.
     stop = {"now": False}
-    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
-    try:
-        while not stop["now"]:
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.update(now=True))
+    while not stop["now"]:
+        time.sleep(0.5)
     stack.down()
     return 0
 
