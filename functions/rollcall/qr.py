@@ -21,7 +21,6 @@ from rollcall.errors import QrExpired, QrInvalid
 VERSION = "1"
 MAC_BYTES = 12
 _MAC_CHARS = 16  # base64url length of MAC_BYTES without padding
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _TOKEN = re.compile(
     r"^(?P<v>[0-9]+)\.(?P<sid>[A-Za-z0-9_-]{1,64})\.(?P<w>[0-9]{1,12})\.(?P<mac>[A-Za-z0-9_-]+)$"
 )

@@ -3,7 +3,6 @@ the tests. Writes go through the Admin path (emulator owner / service account)."
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -210,9 +209,6 @@ def last_effect_at(session_id: str) -> datetime | None:
         latest.append(tally)
     return max(latest) if latest else None
 
-
-def project() -> str:
-    return os.environ["GOOGLE_CLOUD_PROJECT"]
 
 
 def current_qr_for(session: sessions.Session) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -162,7 +161,3 @@ def run(
         session_id, result.accepted, sent.first_scan, effects_timeout
     )
     return result
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
