@@ -210,7 +210,6 @@ def last_effect_at(session_id: str) -> datetime | None:
     return max(latest) if latest else None
 
 
-
 def current_qr_for(session: sessions.Session) -> str:
     """The token the teacher's screen shows now."""
     return qr.mint(
