@@ -34,6 +34,19 @@ def curl(*args: str) -> tuple[int, dict]:
     return int(status), json.loads(body)
 
 
+def curl_scan(id_token: str, token: str) -> tuple[int, dict]:
+    """A scan as a newcomer sends it by hand (README, "A scan by hand")."""
+    return curl(
+        "-H",
+        f"Authorization: Bearer {id_token}",
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+        json.dumps({"qr": token, "device_id": "curl"}),
+        os.environ["SCAN_URL"],
+    )
+
+
 def test_curl_scan_with_token_from_rollcall_qr(stack_env):
     course = unique("cli")
     assert f"course {course}:" in rollcall("seed", "--course", course, "--students", "3")
@@ -57,15 +70,7 @@ def test_curl_scan_with_token_from_rollcall_qr(stack_env):
         f"http://{auth}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=k",
     )
     assert status == 200
-    status, body = curl(
-        "-H",
-        f"Authorization: Bearer {signed_in['idToken']}",
-        "-H",
-        "Content-Type: application/json",
-        "-d",
-        json.dumps({"qr": token, "device_id": "curl"}),
-        os.environ["SCAN_URL"],
-    )
+    status, body = curl_scan(signed_in["idToken"], token)
     assert status == 202, body
     assert body["status"] == "present"
     wait_for(lambda: all_effects(session, "student-002"))
@@ -79,17 +84,7 @@ def test_curl_scan_with_token_from_rollcall_qr(stack_env):
     # The ingest caches a session for 5 s: within that, closing takes effect.
     wait_for(
         lambda: (
-            curl(
-                "-H",
-                f"Authorization: Bearer {signed_in['idToken']}",
-                "-H",
-                "Content-Type: application/json",
-                "-d",
-                json.dumps({"qr": token, "device_id": "curl"}),
-                os.environ["SCAN_URL"],
-            )[1]
-            .get("error", {})
-            .get("code")
+            curl_scan(signed_in["idToken"], token)[1].get("error", {}).get("code")
             == "session_closed"
         ),
         timeout=10,

@@ -4,14 +4,7 @@ import threading
 import time
 
 from rollcall.cache import TtlCache
-
-
-class Clock:
-    def __init__(self):
-        self.t = 0.0
-
-    def __call__(self):
-        return self.t
+from tests.clock import Clock
 
 
 def test_value_is_reused_within_ttl_and_reloaded_after():

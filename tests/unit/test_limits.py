@@ -2,18 +2,11 @@
 
 from rollcall.ratelimit import FailureLimiter
 from rollcall.rejections import RejectionLog
-
-
-class Clock:
-    def __init__(self):
-        self.t = 100.0
-
-    def __call__(self):
-        return self.t
+from tests.clock import Clock
 
 
 def test_failures_block_after_the_limit_and_expire():
-    clock = Clock()
+    clock = Clock(100.0)
     limiter = FailureLimiter(3, 60, clock=clock)
     for _ in range(3):
         assert not limiter.blocked("u1")
@@ -25,7 +18,7 @@ def test_failures_block_after_the_limit_and_expire():
 
 
 def test_repeated_rejections_are_collapsed_into_counted_writes():
-    clock = Clock()
+    clock = Clock(100.0)
     log = RejectionLog(db=None, write_every=10, clock=clock)
     assert log.due("k") == 1  # first: written at once
     assert [log.due("k") for _ in range(5)] == [0] * 5  # repeats within 10 s: held

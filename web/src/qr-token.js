@@ -46,19 +46,8 @@ function subtle() {
 
 /** A signing function for one session: (window) => Promise<token>. */
 export async function tokenMinter(sessionId, secret) {
-  const key = await subtle().importKey(
-    "raw",
-    base64UrlDecode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const encoder = new TextEncoder();
-  return async (window) => {
-    const message = encoder.encode(`${sessionId}.${window}`);
-    const digest = new Uint8Array(await subtle().sign("HMAC", key, message));
-    return `${VERSION}.${sessionId}.${window}.${base64UrlEncode(digest.slice(0, MAC_BYTES))}`;
-  };
+  const signer = await sessionSigner(sessionId, secret);
+  return (window) => signer.token(window);
 }
 
 /** RFC 4226 dynamic truncation of an HMAC digest to `digits` decimal digits. */
