@@ -33,7 +33,7 @@ def bare(request):
 def _apply_effects(event):
     db = clients.firestore_client()
     attendance.record(db, event)
-    notify.notify(db, clients.messaging_app(), event, event.scan_id, now())
+    notify.notify(db, clients.messaging_app(), notify.notice_of(event), event.scan_id, now())
     dashboard.tally(db, event, settings().tally_shards)
 
 

@@ -9,6 +9,12 @@ documents (no shared document) and writes its audit entry
 audit entry doubles as the idempotency marker. Overrides apply in the order they were
 made (``status_at``): a redelivered older override is audited as superseded and changes
 nothing.
+
+A session's close (event type ``close``) creates an ``absent`` record, ``source``
+``close``, for a student without one. That absence is only the default: a scan of the
+same student delivered after it (scanned before the close, delayed on its way)
+replaces it, so a scan is never lost to a race with the close. Then, for a close, a
+late scan or an override, the student's course figures follow (rollcall.progress).
 """
 
 from __future__ import annotations
@@ -20,28 +26,67 @@ from google.cloud import firestore
 
 from rollcall.events import ScanEvent
 
+CREATED, REPLACED, EXISTED = "created", "replaced", "existed"
 
-def record(db: Any, event: ScanEvent) -> bool:
-    """Create the student's record for the session. False if it existed already."""
+
+def record(db: Any, event: ScanEvent) -> str:
+    """Create the student's record for the session (a scan, or a close's absence):
+    ``created``; ``replaced`` when a scan replaced a close's absence; ``existed``
+    when there was a record already and nothing changed."""
     ref = attendance_ref(db, event.session_id, event.uid)
     try:
-        ref.create(
-            {
-                "uid": event.uid,
-                "session_id": event.session_id,
-                "course_id": event.course_id,
-                "status": event.status,
-                "scanned_at": event.scanned_at,
-                "scan_id": event.scan_id,
-                "device_id": event.device_id,
-                "status_at": event.scanned_at,
-                "source": "scan",
-                "recorded_at": firestore.SERVER_TIMESTAMP,
-            }
-        )
+        ref.create(_scan_record(event) if not event.is_close else _absence_record(event))
     except AlreadyExists:
-        return False
-    return True
+        if not event.is_close and _replace_absence(db, ref, event):
+            return REPLACED
+        return EXISTED
+    return CREATED
+
+
+def _scan_record(event: ScanEvent) -> dict[str, Any]:
+    return {
+        "uid": event.uid,
+        "session_id": event.session_id,
+        "course_id": event.course_id,
+        "status": event.status,
+        "scanned_at": event.scanned_at,
+        "scan_id": event.scan_id,
+        "device_id": event.device_id,
+        "status_at": event.scanned_at,
+        "source": "scan",
+        "recorded_at": firestore.SERVER_TIMESTAMP,
+    }
+
+
+def _absence_record(event: ScanEvent) -> dict[str, Any]:
+    return {
+        "uid": event.uid,
+        "session_id": event.session_id,
+        "course_id": event.course_id,
+        "status": "absent",
+        "status_at": event.scanned_at,
+        "source": "close",
+        "by": event.by,
+        "recorded_at": firestore.SERVER_TIMESTAMP,
+    }
+
+
+def is_close_absence(doc: dict[str, Any]) -> bool:
+    return doc.get("source") == "close" and doc.get("status") == "absent"
+
+
+def _replace_absence(db: Any, ref: Any, event: ScanEvent) -> bool:
+    """A scan that arrives after the close's absence wins over it."""
+
+    @firestore.transactional
+    def apply(tx: Any) -> bool:
+        snap = ref.get(transaction=tx)
+        if not snap.exists or not is_close_absence(snap.to_dict() or {}):
+            return False
+        tx.set(ref, {**_scan_record(event), "previous_status": "absent"})
+        return True
+
+    return apply(db.transaction())
 
 
 def apply_override(db: Any, event: ScanEvent) -> bool:

@@ -15,25 +15,64 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from rollcall import attendance, clients, dashboard, logs, notify
+from rollcall import attendance, clients, closing, dashboard, logs, notify, progress
 from rollcall.config import settings
 from rollcall.errors import PoisonEvent
-from rollcall.events import Delivery, ScanEvent, delivery_from_cloud_event, now
+from rollcall.events import (
+    Alert,
+    CloseSession,
+    Delivery,
+    Event,
+    ScanEvent,
+    Sweep,
+    decode,
+    delivery_from_cloud_event,
+    now,
+)
 
 PUBLISH_TIMEOUT_SECONDS = 10
+#: Set on a message replayed from a dead letter (tools/rollcall_ops/deadletters.py).
+REPLAYED = "rollcall_replayed_from"
 
 
-def record_attendance(event: ScanEvent, delivery: Delivery) -> dict[str, Any]:
+def record_attendance(event: Event, delivery: Delivery) -> dict[str, Any]:
+    """The attendance record and the student's course figures; also closes sessions
+    (a sweep) and turns a close into one event per student."""
     db = clients.firestore_client()
-    created = (
-        attendance.apply_override(db, event) if event.is_override else attendance.record(db, event)
-    )
-    return {"effect": "attendance", "created": created}
+    if isinstance(event, Sweep):
+        closes = closing.sweep(db, now())
+        publish_all(closes)
+        return {"effect": "sweep", "closes": len(closes)}
+    if isinstance(event, CloseSession):
+        return {"effect": "close", "students": closing.expand(db, publish_all, event)}
+    if not isinstance(event, ScanEvent):
+        return skipped("attendance", event)
+    if event.is_override:
+        changed = attendance.apply_override(db, event)
+        outcome = attendance.REPLACED if changed else attendance.EXISTED
+    else:
+        outcome = attendance.record(db, event)
+        changed = outcome != attendance.EXISTED
+    alerts: list[Alert] = []
+    # A freshly created scan record is the hot path of a lecture and cannot be in the
+    # course figures yet (the close adds the session): only the rest syncs them, a
+    # redelivery included (it heals a sync lost to a crash).
+    if event.is_close or outcome != attendance.CREATED:
+        alerts = progress.sync(
+            db, event.course_id, event.session_id, event.uid, add=event.is_close, at=now()
+        )
+    if alerts:
+        publish_all(alerts)
+        progress.handed_over(db, alerts)
+    return {"effect": "attendance", "created": changed, "alerts": [a.kind for a in alerts]}
 
 
-def send_notification(event: ScanEvent, delivery: Delivery) -> dict[str, Any]:
+def send_notification(event: Event, delivery: Delivery) -> dict[str, Any]:
+    notice = notify.notice_of(event) if isinstance(event, ScanEvent | Alert) else None
+    if notice is None:
+        return skipped("notification", event)
     outcome = notify.notify(
-        clients.firestore_client(), clients.messaging_app(), event, delivery.message_id, now()
+        clients.firestore_client(), clients.messaging_app(), notice, delivery.message_id, now()
     )
     return {
         "effect": "notification",
@@ -43,7 +82,9 @@ def send_notification(event: ScanEvent, delivery: Delivery) -> dict[str, Any]:
     }
 
 
-def update_dashboard(event: ScanEvent, delivery: Delivery) -> dict[str, Any]:
+def update_dashboard(event: Event, delivery: Delivery) -> dict[str, Any]:
+    if not isinstance(event, ScanEvent):
+        return skipped("dashboard", event)
     db, shards = clients.firestore_client(), settings().tally_shards
     if event.is_override:
         counted = dashboard.apply_override(db, event, shards)
@@ -52,32 +93,51 @@ def update_dashboard(event: ScanEvent, delivery: Delivery) -> dict[str, Any]:
     return {"effect": "dashboard", "created": counted}
 
 
+def skipped(effect: str, event: Event) -> dict[str, Any]:
+    """An event type this consumer does not act on: acknowledged, nothing done."""
+    return {"effect": effect, "skipped": event.type}
+
+
+def publish_all(events: list[Any]) -> None:
+    """Publish to topic ``scans`` and wait for every one (a failure fails the
+    delivery, so it is retried; consumers of the copies are idempotent)."""
+    topic = clients.topic_path(settings().scan_topic)
+    futures = []
+    for event in events:
+        data, attributes = event.encode()
+        futures.append(clients.publisher().publish(topic, data, **attributes))
+    for future in futures:
+        future.result(PUBLISH_TIMEOUT_SECONDS)
+
+
 def run(
     subscription: str,
     cloud_event: Any,
-    effect: Callable[[ScanEvent, Delivery], dict[str, Any]],
+    effect: Callable[[Event, Delivery], dict[str, Any]],
 ) -> None:
     """Handle one delivery of ``subscription`` (its name is its dead-letter topic's stem)."""
     delivery: Delivery | None = None
     try:
         delivery = delivery_from_cloud_event(cloud_event.data)
-        event = ScanEvent.decode(delivery.data)
+        event = decode(delivery.data)
     except PoisonEvent as exc:
         dead_letter(subscription, cloud_event, delivery, str(exc))
         return
     fields = {
         "subscription": subscription,
         "message_id": delivery.message_id,
-        "scan_id": event.scan_id,
-        "session_id": event.session_id,
-        "uid": event.uid,
-        "replayed_from": delivery.attributes.get("rollcall_replayed_from"),
+        "type": event.type,
+        **event.log_fields(),
+        "replayed_from": delivery.attributes.get(REPLAYED),
     }
     try:
         result = effect(event, delivery)
     except Exception as exc:
         logs.error("consumer effect failed, delivery will be retried", error=repr(exc), **fields)
         raise
+    if "skipped" in result:  # not this consumer's type: acknowledged quietly
+        logs.log("DEBUG", "event type not handled by this consumer", **result, **fields)
+        return
     duplicate = not result.pop("created", True)
     logs.info(
         "consumer effect applied" if not duplicate else "consumer effect already applied",

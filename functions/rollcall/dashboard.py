@@ -14,6 +14,10 @@ not applied.
 A teacher's override moves the student between counts: a transaction reads only the
 student's marker (the counted status) and writes it back with increments on the shard
 (``total`` counts those checked in: present plus late).
+
+A session's close counts each student without a marker as ``absent`` (the same batch,
+marker ``source: close``). A scan delivered after that (it was made before the close)
+moves the student from absent to its status, like an override.
 """
 
 from __future__ import annotations
@@ -38,27 +42,33 @@ def minute_key(event: ScanEvent) -> str:
 
 
 def tally(db: Any, event: ScanEvent, shards: int) -> bool:
-    """Count the student's arrival once. False if it was counted already."""
+    """Count the student's arrival (or a close's absence) once. False if it was
+    counted already."""
     session = db.collection("sessions").document(event.session_id)
+    marker = session.collection("tally_marks").document(event.uid)
     batch = db.batch()
     batch.create(
-        session.collection("tally_marks").document(event.uid),
-        {"status": event.status, "scan_id": event.scan_id, "status_at": event.scanned_at},
+        marker,
+        {
+            "status": event.status,
+            "scan_id": event.scan_id,
+            "status_at": event.scanned_at,
+            "source": event.type,
+        },
     )
+    changes: dict[str, Any] = {event.status: firestore.Increment(1)}
+    if not event.is_close:
+        changes["total"] = firestore.Increment(1)
+        changes["arrivals"] = {minute_key(event): firestore.Increment(1)}
     batch.set(
         session.collection("tally").document(shard_of(event.uid, shards)),
-        {
-            "total": firestore.Increment(1),
-            event.status: firestore.Increment(1),
-            "arrivals": {minute_key(event): firestore.Increment(1)},
-            "updated_at": firestore.SERVER_TIMESTAMP,
-        },
+        {**changes, "updated_at": firestore.SERVER_TIMESTAMP},
         merge=True,
     )
     try:
         batch.commit()
     except AlreadyExists:
-        return False
+        return False if event.is_close else move(db, event, shards, only_from_close=True)
     return True
 
 
@@ -68,6 +78,13 @@ COUNTS = ("total", "present", "late", "excused", "absent")
 
 def apply_override(db: Any, event: ScanEvent, shards: int) -> bool:
     """Move the student's count to the override's status, once, in order."""
+    return move(db, event, shards)
+
+
+def move(db: Any, event: ScanEvent, shards: int, only_from_close: bool = False) -> bool:
+    """Move the student's count to the event's status in a transaction on their
+    marker: an override (in the order made), or with ``only_from_close`` a late scan
+    over a close's absence (then it counts as an arrival too)."""
     session = db.collection("sessions").document(event.session_id)
     marker = session.collection("tally_marks").document(event.uid)
     shard = session.collection("tally").document(shard_of(event.uid, shards))
@@ -76,10 +93,13 @@ def apply_override(db: Any, event: ScanEvent, shards: int) -> bool:
     def apply(tx: Any) -> bool:
         snap = marker.get(transaction=tx)
         counted = snap.to_dict() if snap.exists else {}
-        if counted.get("last_change") == event.scan_id:
+        if only_from_close:
+            if counted.get("source") != "close" or counted.get("status") != "absent":
+                return False
+        elif counted.get("last_change") == event.scan_id:
             return False
         newer = counted.get("status_at")
-        if newer and newer > event.scanned_at:
+        if not only_from_close and newer and newer > event.scanned_at:
             return False  # a later override (or scan) already decided
         old, new = counted.get("status"), event.status
         deltas: Counter[str] = Counter({new: 1})
@@ -87,11 +107,18 @@ def apply_override(db: Any, event: ScanEvent, shards: int) -> bool:
             deltas[old] -= 1
         deltas["total"] = (new in CHECKED_IN) - (old in CHECKED_IN)
         changes: dict[str, Any] = {k: firestore.Increment(v) for k, v in deltas.items() if v}
+        if only_from_close:
+            changes["arrivals"] = {minute_key(event): firestore.Increment(1)}
         changes["updated_at"] = firestore.SERVER_TIMESTAMP
         tx.set(shard, changes, merge=True)
         tx.set(
             marker,
-            {"status": new, "status_at": event.scanned_at, "last_change": event.scan_id},
+            {
+                "status": new,
+                "status_at": event.scanned_at,
+                "last_change": event.scan_id,
+                "source": event.type,
+            },
             merge=True,
         )
         return True

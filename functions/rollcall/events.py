@@ -20,16 +20,21 @@ from rollcall.errors import PoisonEvent
 SCHEMA_VERSION = 1
 TYPE_SCAN = "scan"
 TYPE_OVERRIDE = "override"
+#: A closed session's verdict for one student: absent, unless a record exists.
+TYPE_CLOSE = "close"
 #: Statuses a scan can give, and those a teacher's override can set.
 STATUSES = ("present", "late")
 OVERRIDE_STATUSES = ("present", "late", "excused", "absent")
+_STATUSES_OF = {TYPE_SCAN: STATUSES, TYPE_OVERRIDE: OVERRIDE_STATUSES, TYPE_CLOSE: ("absent",)}
 
 
 @dataclass(frozen=True)
 class ScanEvent:
-    """A student's attendance changed: by a scan (``type`` scan), or by the teacher
+    """A student's attendance changed: by a scan (``type`` scan), by the teacher
     (``type`` override: ``scan_id`` is the override's id, ``by`` the teacher's uid,
-    ``reason`` why; ``scanned_at`` is when the override was made)."""
+    ``reason`` why; ``scanned_at`` is when the override was made), or by the session's
+    close (``type`` close, status ``absent``: it applies only where the student has no
+    record; ``by`` is who closed it, ``schedule`` at its end time)."""
 
     scan_id: str
     session_id: str
@@ -46,6 +51,13 @@ class ScanEvent:
     @property
     def is_override(self) -> bool:
         return self.type == TYPE_OVERRIDE
+
+    @property
+    def is_close(self) -> bool:
+        return self.type == TYPE_CLOSE
+
+    def log_fields(self) -> dict[str, Any]:
+        return {"scan_id": self.scan_id, "session_id": self.session_id, "uid": self.uid}
 
     @property
     def key(self) -> str:
@@ -71,36 +83,152 @@ class ScanEvent:
     @classmethod
     def decode(cls, data: bytes) -> ScanEvent:
         """Parse message data; anything that is not a valid ScanEvent is poison."""
-        try:
-            body = json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise PoisonEvent(f"data is not JSON: {exc}") from None
-        if not isinstance(body, dict):
-            raise PoisonEvent("data is not a JSON object")
-        if body.get("schema") != SCHEMA_VERSION:
-            raise PoisonEvent(f"unsupported schema version {body.get('schema')!r}")
-        kind = body.get("type")
-        if kind not in (TYPE_SCAN, TYPE_OVERRIDE):
-            raise PoisonEvent(f"unsupported event type {kind!r}")
+        event = decode(data)
+        if not isinstance(event, ScanEvent):
+            raise PoisonEvent(f"not a scan event: type {event.type!r}")
+        return event
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> ScanEvent:
+        kind = body["type"]
         required = ("scan_id", "session_id", "course_id", "uid", "status")
-        required += ("device_id",) if kind == TYPE_SCAN else ("reason", "by")
-        fields: dict[str, Any] = {"type": kind}
-        for name in required:
-            value = body.get(name)
-            if not isinstance(value, str) or not value:
-                raise PoisonEvent(f"field {name!r} is missing or not a string")
-            fields[name] = value
-        if kind == TYPE_OVERRIDE:
+        required += {TYPE_SCAN: ("device_id",), TYPE_OVERRIDE: ("reason", "by")}.get(kind, ())
+        fields: dict[str, Any] = {"type": kind, **_strings(body, required)}
+        if kind != TYPE_SCAN:
             fields["device_id"] = str(body.get("device_id") or "")
-        if fields["status"] not in (STATUSES if kind == TYPE_SCAN else OVERRIDE_STATUSES):
+        if kind == TYPE_CLOSE:
+            fields["by"] = str(body.get("by") or "")
+        if fields["status"] not in _STATUSES_OF[kind]:
             raise PoisonEvent(f"unknown status {fields['status']!r}")
-        try:
-            scanned_at = datetime.fromisoformat(body["scanned_at"])
-        except (KeyError, TypeError, ValueError):
-            raise PoisonEvent("field 'scanned_at' is missing or not an ISO timestamp") from None
-        if scanned_at.tzinfo is None:
-            raise PoisonEvent("field 'scanned_at' has no time zone")
-        return cls(scanned_at=scanned_at, **fields)
+        return cls(scanned_at=_timestamp(body, "scanned_at"), **fields)
+
+
+@dataclass(frozen=True)
+class CloseSession:
+    """A session was closed (by its teacher, or by the schedule at its end time): the
+    attendance consumer gives each enrolled student without a record a ``close``
+    event. Published again by the sweep until the session says it was done."""
+
+    session_id: str
+    course_id: str
+    closed_at: datetime
+    by: str
+    type: str = "close_session"
+    schema: int = SCHEMA_VERSION
+
+    def log_fields(self) -> dict[str, Any]:
+        return {"session_id": self.session_id, "by": self.by}
+
+    def encode(self) -> tuple[bytes, dict[str, str]]:
+        body = {**asdict(self), "closed_at": self.closed_at.astimezone(UTC).isoformat()}
+        data = json.dumps(body, separators=(",", ":")).encode()
+        return data, {"type": self.type, "schema": str(self.schema), "session_id": self.session_id}
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> CloseSession:
+        fields = _strings(body, ("session_id", "course_id", "by"))
+        return cls(closed_at=_timestamp(body, "closed_at"), **fields)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Sent by the scheduler (Cloud Scheduler; the stack's stand-in locally) every
+    minute: close the sessions past their end, and finish closes left half done."""
+
+    type: str = "sweep"
+    schema: int = SCHEMA_VERSION
+
+    def log_fields(self) -> dict[str, Any]:
+        return {}
+
+    def encode(self) -> tuple[bytes, dict[str, str]]:
+        data = json.dumps(asdict(self), separators=(",", ":")).encode()
+        return data, {"type": self.type, "schema": str(self.schema)}
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> Sweep:
+        return cls()
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A student's standing in a course crossed into an alert (rollcall.standing);
+    the notification consumer puts it in the inbox and pushes it, once per
+    ``alert_id``."""
+
+    alert_id: str
+    uid: str
+    course_id: str
+    session_id: str
+    kind: str
+    title: str
+    body: str
+    at: datetime
+    type: str = "alert"
+    schema: int = SCHEMA_VERSION
+
+    def log_fields(self) -> dict[str, Any]:
+        return {"alert_id": self.alert_id, "uid": self.uid, "kind": self.kind}
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "at": self.at.astimezone(UTC).isoformat()}
+
+    def encode(self) -> tuple[bytes, dict[str, str]]:
+        data = json.dumps(self.to_json(), separators=(",", ":")).encode()
+        return data, {"type": self.type, "schema": str(self.schema), "course_id": self.course_id}
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> Alert:
+        names = ("alert_id", "uid", "course_id", "session_id", "kind", "title", "body")
+        return cls(at=_timestamp(body, "at"), **_strings(body, names))
+
+
+Event = ScanEvent | CloseSession | Sweep | Alert
+_KINDS: dict[str, Any] = {
+    TYPE_SCAN: ScanEvent,
+    TYPE_OVERRIDE: ScanEvent,
+    TYPE_CLOSE: ScanEvent,
+    "close_session": CloseSession,
+    "sweep": Sweep,
+    "alert": Alert,
+}
+
+
+def decode(data: bytes) -> Event:
+    """Parse one message of topic ``scans``; anything unknown or malformed is poison.
+    Every consumer sees every type and acts on those it owns."""
+    try:
+        body = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PoisonEvent(f"data is not JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise PoisonEvent("data is not a JSON object")
+    if body.get("schema") != SCHEMA_VERSION:
+        raise PoisonEvent(f"unsupported schema version {body.get('schema')!r}")
+    kind = body.get("type")
+    if kind not in _KINDS:
+        raise PoisonEvent(f"unsupported event type {kind!r}")
+    return _KINDS[kind].from_json(body)
+
+
+def _strings(body: dict[str, Any], names: tuple[str, ...]) -> dict[str, str]:
+    fields = {}
+    for name in names:
+        value = body.get(name)
+        if not isinstance(value, str) or not value:
+            raise PoisonEvent(f"field {name!r} is missing or not a string")
+        fields[name] = value
+    return fields
+
+
+def _timestamp(body: dict[str, Any], name: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(body[name])
+    except (KeyError, TypeError, ValueError):
+        raise PoisonEvent(f"field {name!r} is missing or not an ISO timestamp") from None
+    if value.tzinfo is None:
+        raise PoisonEvent(f"field {name!r} has no time zone")
+    return value
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,9 @@
 """Notifications: an in-app inbox entry and an FCM push to the student's devices.
 
-* Inbox: ``users/{uid}/inbox/{session_id}``, created once per student and session.
+* Inbox: ``users/{uid}/inbox/{session_id}``, created once per student and session
+  for a scan; ``{session_id}-override-{override_id}`` for each override; the alert's
+  id (``alert-{course}-{kind}-{n}``) for each alert about the student's standing
+  (rollcall.standing). A session's close (absences) notifies nobody: the alerts do.
 * Devices: the ``fcm_tokens`` map of ``users/{uid}`` (token -> details); no token means
   inbox only. One document, so the user and the inbox entry come in one batched read.
 
@@ -38,7 +41,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.field_path import FieldPath
 
 from rollcall.errors import TransientError
-from rollcall.events import ScanEvent
+from rollcall.events import Alert, ScanEvent
 
 FCM_BATCH_LIMIT = 500  # messages per send_each call, FCM's limit
 NONE, PENDING, SENT = "none", "pending", "sent"
@@ -49,6 +52,56 @@ class Outcome:
     created: bool
     pushed: int = 0
     removed_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What the student is told: one inbox entry (``entry_id``) and its push."""
+
+    uid: str
+    entry_id: str
+    title: str
+    body: str
+    #: Stored on the inbox entry besides title, body, read and push state.
+    fields: dict[str, Any]
+    #: The push's data payload (strings only, FCM's rule).
+    data: dict[str, str]
+
+
+def notice_of(event: ScanEvent | Alert) -> Notice | None:
+    """The notice an event gives, or None (a close's absences notify nobody)."""
+    if isinstance(event, Alert):
+        return Notice(
+            uid=event.uid,
+            entry_id=event.alert_id,
+            title=event.title,
+            body=event.body,
+            fields={
+                "type": "alert",
+                "kind": event.kind,
+                "course_id": event.course_id,
+                "session_id": event.session_id,
+            },
+            data={"type": "alert", "kind": event.kind, "course_id": event.course_id},
+        )
+    if event.is_close:
+        return None
+    title, body = message_text(event)
+    return Notice(
+        uid=event.uid,
+        entry_id=inbox_id(event),
+        title=title,
+        body=body,
+        fields={
+            "type": event.type,
+            "session_id": event.session_id,
+            "course_id": event.course_id,
+            "status": event.status,
+            "scan_id": event.scan_id,
+            "reason": event.reason or None,
+        },
+        data={"type": event.type, "session_id": event.session_id, "status": event.status},
+    )
 
 
 def inbox_id(event: ScanEvent) -> str:
@@ -72,14 +125,13 @@ def message_text(event: ScanEvent) -> tuple[str, str]:
 CLAIM_LEASE = timedelta(seconds=120)  # longer than the notify ack deadline
 
 
-def notify(db: Any, app: Any, event: ScanEvent, delivery_id: str, at: datetime) -> Outcome:
+def notify(db: Any, app: Any, notice: Notice, delivery_id: str, at: datetime) -> Outcome:
     """Inbox entry plus push, once. Firestore work without devices: one batched read
     (user, entry) and one create; with devices, one more write after the push."""
-    user_ref = db.collection("users").document(event.uid)
-    inbox = user_ref.collection("inbox").document(inbox_id(event))
+    user_ref = db.collection("users").document(notice.uid)
+    inbox = user_ref.collection("inbox").document(notice.entry_id)
     user, entry_snap = _read_both(db, user_ref, inbox)
     tokens = sorted((user.to_dict() or {}).get("fcm_tokens") or {}) if user.exists else []
-    title, body = message_text(event)
     claim = {
         "status": PENDING if tokens else NONE,
         "delivered": [],
@@ -98,14 +150,9 @@ def notify(db: Any, app: Any, event: ScanEvent, delivery_id: str, at: datetime) 
         try:
             inbox.create(
                 {
-                    "type": event.type,
-                    "title": title,
-                    "body": body,
-                    "session_id": event.session_id,
-                    "course_id": event.course_id,
-                    "status": event.status,
-                    "scan_id": event.scan_id,
-                    "reason": event.reason or None,
+                    **notice.fields,
+                    "title": notice.title,
+                    "body": notice.body,
                     "created_at": firestore.SERVER_TIMESTAMP,
                     "read": False,
                     "push": claim,
@@ -119,7 +166,7 @@ def notify(db: Any, app: Any, event: ScanEvent, delivery_id: str, at: datetime) 
 
     delivered = list(state.get("delivered") or [])
     pending = [t for t in tokens if t not in delivered]
-    sent, removed, failed = push(app, pending, title, body, event)
+    sent, removed, failed = push(app, pending, notice)
     # The push state and the dead tokens' removal in one atomic write: a retry neither
     # pushes again to a device that got it nor keeps a token FCM called dead.
     batch = db.batch()
@@ -152,7 +199,7 @@ def _read_both(db: Any, first: Any, second: Any) -> tuple[Any, Any]:
     return snaps[first.path], snaps[second.path]
 
 
-def push(app: Any, tokens: list[str], title: str, body: str, event: ScanEvent):
+def push(app: Any, tokens: list[str], notice: Notice):
     """Send to each token. Returns (sent tokens, tokens to remove, transient errors)."""
     from firebase_admin import messaging
 
@@ -161,7 +208,7 @@ def push(app: Any, tokens: list[str], title: str, body: str, event: ScanEvent):
     failed: list[str] = []
     for start in range(0, len(tokens), FCM_BATCH_LIMIT):
         batch = tokens[start : start + FCM_BATCH_LIMIT]
-        messages = [message(token, title, body, event) for token in batch]
+        messages = [message(token, notice) for token in batch]
         for token, error in zip(batch, _send(messaging, app, messages), strict=True):
             if error is None:
                 sent.append(token)
@@ -187,14 +234,14 @@ def token_is_dead(error: Exception) -> bool:
     )
 
 
-def release_claims(db: Any, events: list[ScanEvent]) -> int:
-    """Free the push claims of these events' inbox entries that are still ``pending``,
+def release_claims(db: Any, notices: list[Notice]) -> int:
+    """Free the push claims of these notices' inbox entries that are still ``pending``,
     so the next delivery pushes instead of waiting out ``CLAIM_LEASE``. For replaying
     notify's dead letters: the claim's owner was dead-lettered and will not finish.
     Returns how many claims were released."""
     from google.api_core.exceptions import FailedPrecondition, NotFound
 
-    paths = {(e.uid, inbox_id(e)) for e in events}
+    paths = {(n.uid, n.entry_id) for n in notices}
     refs = [
         db.collection("users").document(uid).collection("inbox").document(entry)
         for uid, entry in sorted(paths)
@@ -216,16 +263,16 @@ def release_claims(db: Any, events: list[ScanEvent]) -> int:
     return released
 
 
-def message(token: str, title: str, body: str, event: ScanEvent) -> Any:
-    """One push. The session id is its tag/collapse key, so a repeated push replaces
-    the first on the device instead of showing twice."""
+def message(token: str, notice: Notice) -> Any:
+    """One push. The inbox entry's id is its tag/collapse key, so a repeated push
+    replaces the first on the device instead of showing twice."""
     from firebase_admin import messaging
 
-    tag = f"rollcall-{inbox_id(event)}"
+    tag = f"rollcall-{notice.entry_id}"
     return messaging.Message(
         token=token,
-        notification=messaging.Notification(title=title, body=body),
-        data={"type": event.type, "session_id": event.session_id, "status": event.status},
+        notification=messaging.Notification(title=notice.title, body=notice.body),
+        data=notice.data,
         android=messaging.AndroidConfig(
             collapse_key=tag, notification=messaging.AndroidNotification(tag=tag)
         ),

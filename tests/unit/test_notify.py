@@ -4,6 +4,7 @@ token to delete, or a failure that fails the delivery; batches stay within FCM's
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -28,6 +29,10 @@ EVENT = ScanEvent(
     scanned_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
     device_id="phone-1",
 )
+
+
+def _notice(title: str, body: str) -> notify.Notice:
+    return dataclasses.replace(notify.notice_of(EVENT), title=title, body=body)
 
 
 class _NoAuth(Credentials):
@@ -109,7 +114,7 @@ def outcome_of(tok: str, sent: list, removed: list, failed: list) -> str:
 def test_one_device_each_answer_is_classified(app, stand_in, prefix):
     tok = token(prefix)
 
-    sent, removed, failed = notify.push(app, [tok], "t", "b", EVENT)
+    sent, removed, failed = notify.push(app, [tok], _notice("t", "b"))
 
     expected, tries = ANSWERS[prefix]
     assert outcome_of(tok, sent, removed, failed) == expected
@@ -120,7 +125,7 @@ def test_one_device_each_answer_is_classified(app, stand_in, prefix):
 def test_many_devices_in_one_batch_each_classified(app, stand_in):
     tokens = {prefix: token(prefix) for prefix in ANSWERS}
 
-    sent, removed, failed = notify.push(app, sorted(tokens.values()), "t", "b", EVENT)
+    sent, removed, failed = notify.push(app, sorted(tokens.values()), _notice("t", "b"))
 
     for prefix, tok in tokens.items():
         assert outcome_of(tok, sent, removed, failed) == ANSWERS[prefix][0], prefix
@@ -140,7 +145,7 @@ def test_batches_stay_within_fcm_limit(app, stand_in, monkeypatch):
     monkeypatch.setattr(notify, "_send", counting_send)
     tokens = [token("tok-") for _ in range(notify.FCM_BATCH_LIMIT * 2 + 1)]
 
-    sent, removed, failed = notify.push(app, tokens, "t", "b", EVENT)
+    sent, removed, failed = notify.push(app, tokens, _notice("t", "b"))
 
     assert sizes == [500, 500, 1]
     assert sorted(sent) == sorted(tokens) and not removed and not failed
@@ -149,7 +154,7 @@ def test_batches_stay_within_fcm_limit(app, stand_in, monkeypatch):
 def test_push_is_tagged_with_the_session_so_a_repeat_replaces_it(app, stand_in):
     tok = token("tok-")
 
-    notify.push(app, [tok], "Attendance recorded", "You were marked present.", EVENT)
+    notify.push(app, [tok], notify.notice_of(EVENT))
 
     host, port = stand_in.server_address[:2]
     [recorded] = requests.get(
@@ -158,7 +163,7 @@ def test_push_is_tagged_with_the_session_so_a_repeat_replaces_it(app, stand_in):
     message = recorded["message"]
     assert message["notification"] == {
         "title": "Attendance recorded",
-        "body": "You were marked present.",
+        "body": "You were marked present for this session.",
     }
     assert message["data"]["session_id"] == "s-unit" and message["data"]["status"] == "present"
     tag = message["android"]["collapse_key"]

@@ -36,7 +36,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import pubsub_v1
 
 from rollcall.errors import PoisonEvent
-from rollcall.events import ScanEvent, now
+from rollcall.events import Alert, Event, ScanEvent, decode, now
 from rollcall_ops import topology
 
 #: Attributes that describe the dead-lettering itself; a replay drops them.
@@ -90,7 +90,7 @@ class DeadLetter:
     @property
     def reason(self) -> str | None:
         """Why it is here: the consumer's reason for poison, else the decode error if
-        the data is no ScanEvent, else None (its deliveries failed; see the logs)."""
+        the data is no Rollcall event, else None (its deliveries failed; see the logs)."""
         return self.attributes.get("rollcall_dead_letter_reason") or self.decode_error
 
     @property
@@ -103,14 +103,14 @@ class DeadLetter:
             return None
 
     @cached_property
-    def _decoded(self) -> tuple[ScanEvent | None, str | None]:
+    def _decoded(self) -> tuple[Event | None, str | None]:
         try:
-            return ScanEvent.decode(self.data), None
+            return decode(self.data), None
         except PoisonEvent as exc:
             return None, str(exc)
 
     @property
-    def event(self) -> ScanEvent | None:
+    def event(self) -> Event | None:
         return self._decoded[0]
 
     @property
@@ -119,11 +119,12 @@ class DeadLetter:
 
     @property
     def session_id(self) -> str | None:
-        return self.event.session_id if self.event else self.attributes.get("session_id")
+        return getattr(self.event, "session_id", None) or self.attributes.get("session_id")
 
     @property
     def scan_id(self) -> str | None:
-        return self.event.scan_id if self.event else None
+        e = self.event
+        return getattr(e, "scan_id", None) or getattr(e, "alert_id", None)
 
     def age_seconds(self, at: datetime | None = None) -> float | None:
         if self.dead_lettered_at is None:
@@ -132,12 +133,18 @@ class DeadLetter:
 
     def summary(self) -> str:
         e = self.event
+        if isinstance(e, Alert):
+            at = e.at.astimezone(UTC)
+            return f"alert {e.kind} for {e.uid} in course {e.course_id} at {at:%Y-%m-%d %H:%M:%S}Z"
+        if e is not None and not isinstance(e, ScanEvent):
+            return f"{e.type} {' '.join(f'{k}={v}' for k, v in e.log_fields().items())}".strip()
         if e is not None:
-            what = (
-                f"override to {e.status} of {e.uid} by {getattr(e, 'by', '')}"
-                if getattr(e, "is_override", False)
-                else f"{e.status} scan {e.scan_id[:8]} by {e.uid}"
-            )
+            if e.is_override:
+                what = f"override to {e.status} of {e.uid} by {e.by}"
+            elif e.is_close:
+                what = f"close (absent unless recorded) of {e.uid}"
+            else:
+                what = f"{e.status} scan {e.scan_id[:8]} by {e.uid}"
             return (
                 f"{what} in session {e.session_id} (course {e.course_id}) "
                 f"at {e.scanned_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z"
@@ -180,8 +187,8 @@ class DeadLetter:
             "age_seconds": round(age, 1) if age is not None else None,
             "session_id": self.session_id,
             "scan_id": self.scan_id,
-            "uid": e.uid if e else None,
-            "status": e.status if e else None,
+            "uid": getattr(e, "uid", None),
+            "status": getattr(e, "status", None),
             "summary": self.summary(),
             "attributes": dict(self.attributes),
         }
@@ -354,14 +361,15 @@ def release_notify_claims(letters: list[DeadLetter]) -> int:
     from rollcall import clients, notify
 
     name = next(s.name for s in topology.load().subscriptions if s.function == "send_notification")
-    events = [
-        d.event
+    notices = [
+        notice
         for d in letters
-        if d.event is not None and d.source_subscription == name and not d.poison
+        if isinstance(d.event, ScanEvent | Alert) and d.source_subscription == name and not d.poison
+        if (notice := notify.notice_of(d.event)) is not None
     ]
-    if not events:
+    if not notices:
         return 0
-    return notify.release_claims(clients.firestore_client(), events)
+    return notify.release_claims(clients.firestore_client(), notices)
 
 
 # -- Pub/Sub plumbing ----------------------------------------------------------------

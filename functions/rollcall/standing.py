@@ -1,0 +1,268 @@
+"""A student's standing in a course: attendance percentage, run of absences, projection,
+and which alerts it warrants. Pure (no Firestore), so each rule has a fast unit test.
+
+The rules are course settings, on ``courses/{course_id}`` (defaults in brackets):
+
+* ``min_attendance_percent`` [75]: the threshold a student must stay at or above;
+* ``late_weight`` [1]: what a late arrival counts as (1 = an attendance, 0.5 = half);
+* ``excused_policy`` [``not_counted``]: ``not_counted`` leaves an excused session out
+  of both sides of the fraction; ``attended`` counts it as attended;
+* ``absence_alert_run`` [3]: alert when this many sessions in a row are missed
+  (0 turns the alert off);
+* ``planned_sessions`` [none]: sessions planned for the term; the projection needs it.
+
+A session counts for a student once it is closed (closing gives everyone without a
+record an ``absent`` one), and a teacher's override after that changes it in place.
+
+    percentage = attended / counted
+    attended   = present + late_weight x late (+ excused, under ``attended``)
+    counted    = held (- excused, under ``not_counted``)
+
+Projection, with R = planned - held sessions still to come, each assumed counted:
+
+* ``can_miss``: the largest m <= R with (attended + R - m) / (counted + R) >= threshold:
+  how many of the remaining sessions the student may still miss and end the term at or
+  above it; None when even attending all of them would not get there;
+* ``needed``: when below the threshold now, the fewest consecutive attendances k with
+  (attended + k) / (counted + k) >= threshold; ``reachable`` says whether k <= R.
+
+Arithmetic is exact (fractions), so 75 % of 12 is 9, never 8.999.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+STATUSES = ("present", "late", "excused", "absent")
+EXCUSED_POLICIES = ("not_counted", "attended")
+OK, AT_RISK, BELOW = "ok", "at_risk", "below"
+#: The alerts, each sent once per crossing (its condition turning true).
+BELOW_THRESHOLD, ABSENCE_RUN, LAST_CHANCE = "below_threshold", "absence_run", "last_chance"
+ALERTS = (BELOW_THRESHOLD, ABSENCE_RUN, LAST_CHANCE)
+
+
+@dataclass(frozen=True)
+class Rules:
+    min_percent: Fraction = Fraction(75)
+    late_weight: Fraction = Fraction(1)
+    excused_policy: str = "not_counted"
+    absence_alert_run: int = 3
+    planned_sessions: int | None = None
+
+    @property
+    def threshold(self) -> Fraction:
+        return self.min_percent / 100
+
+    @classmethod
+    def from_course(cls, doc: Mapping[str, Any]) -> Rules:
+        """The course document's settings; a missing or invalid one takes its default
+        (the teacher's app validates them; a bad value must not stop the consumers)."""
+        default = cls()
+        percent = _fraction(doc.get("min_attendance_percent"), 0, 100, default.min_percent)
+        late = _fraction(doc.get("late_weight"), 0, 1, default.late_weight)
+        policy = doc.get("excused_policy")
+        run = doc.get("absence_alert_run")
+        planned = doc.get("planned_sessions")
+        return cls(
+            min_percent=percent,
+            late_weight=late,
+            excused_policy=policy if policy in EXCUSED_POLICIES else default.excused_policy,
+            absence_alert_run=run if _int_in(run, 0, 1000) else default.absence_alert_run,
+            planned_sessions=planned if _int_in(planned, 1, 1000) else None,
+        )
+
+    def describe(self) -> dict[str, Any]:
+        """The settings as stored and exported (plain numbers)."""
+        return {
+            "min_attendance_percent": float(self.min_percent),
+            "late_weight": float(self.late_weight),
+            "excused_policy": self.excused_policy,
+            "absence_alert_run": self.absence_alert_run,
+            "planned_sessions": self.planned_sessions,
+        }
+
+
+def _int_in(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _fraction(value: Any, low: int, high: int, default: Fraction) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return default
+    try:
+        result = Fraction(str(value))  # str: 0.1 is one tenth, not the nearest double
+    except ValueError:
+        return default
+    return result if low <= result <= high else default
+
+
+@dataclass(frozen=True)
+class Standing:
+    held: int
+    present: int
+    late: int
+    excused: int
+    absent: int
+    attended: Fraction
+    counted: int
+    absence_run: int
+    remaining: int | None
+    can_miss: int | None
+    needed: int | None
+    reachable: bool | None
+    threshold: Fraction
+
+    @property
+    def ratio(self) -> Fraction | None:
+        return self.attended / self.counted if self.counted else None
+
+    @property
+    def percent(self) -> float | None:
+        """Percentage to one decimal (for display); the exact ratio decides."""
+        ratio = self.ratio
+        return None if ratio is None else round(float(ratio * 100), 1)
+
+    @property
+    def below(self) -> bool:
+        ratio = self.ratio
+        return ratio is not None and ratio < self.threshold
+
+    def conditions(self, rules: Rules) -> dict[str, bool]:
+        """Each alert's condition now; an alert is sent when it turns true."""
+        run_alert = rules.absence_alert_run
+        return {
+            BELOW_THRESHOLD: self.below,
+            ABSENCE_RUN: run_alert > 0 and self.absence_run >= run_alert,
+            LAST_CHANCE: (
+                not self.below
+                and self.can_miss is not None
+                and bool(self.remaining)
+                and self.can_miss <= 1
+            ),
+        }
+
+    def state(self, rules: Rules) -> str:
+        """``below`` the threshold, ``at_risk`` (a run of absences, or at most one more
+        miss allowed), or ``ok``: what the teacher's at-risk list shows."""
+        conditions = self.conditions(rules)
+        if conditions[BELOW_THRESHOLD]:
+            return BELOW
+        return AT_RISK if conditions[ABSENCE_RUN] or conditions[LAST_CHANCE] else OK
+
+    def figures(self, rules: Rules) -> dict[str, Any]:
+        """What is stored on the student's course document and exported."""
+        return {
+            "held": self.held,
+            "present": self.present,
+            "late": self.late,
+            "excused": self.excused,
+            "absent": self.absent,
+            "counted": self.counted,
+            "attended": float(self.attended),
+            "percent": self.percent,
+            "absence_run": self.absence_run,
+            "remaining": self.remaining,
+            "can_miss": self.can_miss,
+            "needed": self.needed,
+            "reachable": self.reachable,
+            "state": self.state(rules),
+        }
+
+
+def compute(entries: Iterable[tuple[Any, str]], rules: Rules) -> Standing:
+    """The standing from the student's sessions as (sort key, status) pairs; the sort
+    key orders them in time (the session's start)."""
+    ordered = [status for _, status in sorted(entries, key=lambda entry: entry[0])]
+    counts = {status: ordered.count(status) for status in STATUSES}
+    held = len(ordered)
+    attended = counts["present"] + rules.late_weight * counts["late"]
+    counted = held
+    if rules.excused_policy == "attended":
+        attended += counts["excused"]
+    else:
+        counted -= counts["excused"]
+    run = 0
+    for status in reversed(ordered):  # an excused session neither breaks nor extends it
+        if status == "absent":
+            run += 1
+        elif status != "excused":
+            break
+    t = rules.threshold
+    remaining = None
+    can_miss = None
+    if rules.planned_sessions is not None:
+        remaining = max(rules.planned_sessions - held, 0)
+        slack = attended + remaining - t * (counted + remaining)
+        can_miss = min(math.floor(slack), remaining) if slack >= 0 else None
+    needed: int | None = 0
+    reachable: bool | None = True
+    if counted and attended / counted < t:
+        needed = math.ceil((t * counted - attended) / (1 - t)) if t < 1 else None
+        reachable = needed is not None and (remaining is None or needed <= remaining)
+        if needed is not None and remaining is None:
+            reachable = None  # no plan: cannot tell
+    return Standing(
+        held=held,
+        present=counts["present"],
+        late=counts["late"],
+        excused=counts["excused"],
+        absent=counts["absent"],
+        attended=attended,
+        counted=counted,
+        absence_run=run,
+        remaining=remaining,
+        can_miss=can_miss,
+        needed=needed,
+        reachable=reachable,
+        threshold=t,
+    )
+
+
+def crossings(before: Mapping[str, bool], now: Mapping[str, bool]) -> list[str]:
+    """The alerts whose condition turned true (each is sent once per such crossing;
+    one that turns false is re-armed)."""
+    return [kind for kind in ALERTS if now.get(kind) and not before.get(kind)]
+
+
+def alert_text(kind: str, course: str, standing: Standing, rules: Rules) -> tuple[str, str]:
+    """Title and body of an alert, in the student's terms."""
+    need = _pct(rules.min_percent)
+    have = f"{standing.percent:g} %" if standing.percent is not None else "no figure yet"
+    if kind == BELOW_THRESHOLD:
+        if standing.reachable is False or standing.needed is None:
+            plan = f"You can no longer reach {need} this term: talk to your teacher."
+        else:
+            n = standing.needed
+            plan = f"Attend the next {n} session{'s' if n != 1 else ''} to get back to {need}."
+        return (
+            f"{course}: attendance below {need}",
+            f"Your attendance in {course} is {have}, below the required {need}. {plan}",
+        )
+    if kind == ABSENCE_RUN:
+        n = standing.absence_run
+        return (
+            f"{course}: {n} absences in a row",
+            f"You have missed the last {n} sessions of {course} (attendance {have}).",
+        )
+    if kind == LAST_CHANCE:
+        m = standing.can_miss
+        if m == 0:
+            return (
+                f"{course}: you cannot miss another session",
+                f"Your attendance in {course} is {have}: missing any further session "
+                f"takes you below {need}.",
+            )
+        return (
+            f"{course}: you can miss at most {m} more session{'s' if m != 1 else ''}",
+            f"Your attendance in {course} is {have}: missing more than {m} of the "
+            f"remaining {standing.remaining} sessions takes you below {need}.",
+        )
+    raise ValueError(f"unknown alert {kind!r}")
+
+
+def _pct(value: Fraction) -> str:
+    return f"{float(value):g} %"
