@@ -1,14 +1,15 @@
 """Start and stop the whole local stack: ``python -m emulators.stack up|down|env``.
 
 ``up`` starts, detached and each in its own process group: the Pub/Sub and Firestore
-emulators (gcloud), the Auth and Hosting emulators (firebase-tools), the FCM stand-in,
-and one functions-framework process per function. It waits on readiness probes, creates
-the Pub/Sub topology, and writes ``<state>/stack.env``. ``down`` stops exactly the
-process groups ``up`` recorded, checks their ports are free again, and is safe to run
-twice.
+emulators (gcloud), the Auth and Hosting emulators (firebase-tools), the FCM and Cloud
+Scheduler stand-ins, and one functions-framework process per function. It waits on
+readiness probes, creates the Pub/Sub topology, and writes ``<state>/stack.env``.
+``down`` stops exactly the process groups ``up`` recorded, checks their ports are free
+again, and is safe to run twice.
 
 ``ROLLCALL_PORT_OFFSET`` shifts every port (the tests run a second stack at +10000),
-``ROLLCALL_STATE_DIR`` moves the pid, log and env files (default ``.local``).
+``ROLLCALL_STATE_DIR`` moves the pid, log and env files (default ``.local``),
+``ROLLCALL_SCHEDULE_EVERY`` sets the scheduler stand-in's period in seconds (0: off).
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ class Stack:
     state_dir: Path
     offset: int = 0
     project: str = DEFAULT_PROJECT
+    #: Period of the Cloud Scheduler stand-in (None: topology.yaml's; 0: no ticks).
+    schedule_every: float | None = None
     ports: dict[str, int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -71,9 +74,15 @@ class Stack:
         state = Path(os.environ.get("ROLLCALL_STATE_DIR", ROOT / ".local"))
         offset = int(os.environ.get("ROLLCALL_PORT_OFFSET", "0"))
         project = os.environ.get("ROLLCALL_PROJECT", DEFAULT_PROJECT)
+        every = os.environ.get("ROLLCALL_SCHEDULE_EVERY")
         if not project.startswith("demo-"):
             raise StackError(f"local project id must start with 'demo-', not {project!r}")
-        return cls(state_dir=state, offset=offset, project=project)
+        return cls(
+            state_dir=state,
+            offset=offset,
+            project=project,
+            schedule_every=float(every) if every else None,
+        )
 
     # -- where things are ------------------------------------------------------------
 
@@ -212,6 +221,21 @@ class Stack:
                 ROOT,
             ),
         }
+        every = [] if self.schedule_every is None else ["--every", str(self.schedule_every)]
+        procs["scheduler"] = (
+            [
+                sys.executable,
+                "-m",
+                "emulators.scheduler",
+                "--pubsub",
+                self.hostport("pubsub"),
+                "--project",
+                self.project,
+                *every,
+            ],
+            {"PYTHONPATH": str(ROOT)},
+            ROOT,
+        )
         function_env = {
             "GOOGLE_CLOUD_PROJECT": self.project,
             "PUBSUB_EMULATOR_HOST": self.hostport("pubsub"),
@@ -285,6 +309,7 @@ class Stack:
         probes = {name: [self.url(name) + "/"] for name in self.ports}  # any answer will do
         probes["fcm"] = [self.url("fcm") + "/healthz"]
         probes["firebase"] = [self.url("auth") + "/", self.url("hosting") + "/"]
+        probes["scheduler"] = []  # no port: ready once alive
         return probes
 
     def _wait_ready(self, name: str, timeout: float = 90) -> None:

@@ -26,7 +26,13 @@ def stack():
     """The running local stack; its environment (stack.env) as a dict."""
     from emulators.stack import Stack
 
-    s = Stack(state_dir=ROOT / ".local" / f"test-stack-{TEST_PORT_OFFSET}", offset=TEST_PORT_OFFSET)
+    # No scheduler ticks: a sweep closes every ended session of the project, so the
+    # tests that need one publish it themselves, when they choose.
+    s = Stack(
+        state_dir=ROOT / ".local" / f"test-stack-{TEST_PORT_OFFSET}",
+        offset=TEST_PORT_OFFSET,
+        schedule_every=0,
+    )
     s.down(log=lambda *_: None)  # leftovers of an interrupted run
     env = s.up(log=lambda *_: None)
     os.environ.update(env)

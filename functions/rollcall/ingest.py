@@ -37,7 +37,7 @@ from rollcall.errors import (
     Unavailable,
     UnsupportedMediaType,
 )
-from rollcall.events import ScanEvent, now
+from rollcall.events import CloseSession, ScanEvent, now
 from rollcall.ratelimit import FailureLimiter
 from rollcall.rejections import RejectionLog
 from rollcall.sessions import Directory, Session
@@ -85,15 +85,25 @@ class Attempt:
 
 def handle(request: Any) -> tuple[Any, int, dict[str, str]]:
     """Flask request in, Flask response tuple out: ``/`` scans, ``/overrides`` a
-    teacher's override (rollcall.overrides)."""
+    teacher's override (rollcall.overrides), ``/sessions/close`` and ``/exports/...``
+    the teacher's close and CSV exports (rollcall.teaching)."""
     headers = cors_headers(request.headers.get("Origin"))
     if request.method == "OPTIONS":
         return "", 204, headers
     trace = logs.trace_id(request.headers.get("X-Cloud-Trace-Context"))
-    if request.path.rstrip("/") == "/overrides":
+    path = request.path.rstrip("/")
+    if path == "/overrides":
         from rollcall import overrides
 
         return overrides.handle(request, headers, trace)
+    if path == "/sessions/close":
+        from rollcall import teaching
+
+        return teaching.handle_close(request, headers, trace)
+    if path.startswith("/exports/"):
+        from rollcall import teaching
+
+        return teaching.handle_export(request, headers, trace)
     attempt = Attempt()
     try:
         if request.path != "/":
@@ -278,7 +288,7 @@ def parse_body(body: bytes) -> ScanBody:
     return ScanBody(device_id=device_id, code=data["code"])
 
 
-def publish(event: ScanEvent) -> None:
+def publish(event: ScanEvent | CloseSession) -> None:
     data, attributes = event.encode()
     topic = clients.topic_path(settings().scan_topic)
     try:
@@ -292,7 +302,8 @@ def cors_headers(origin: str | None) -> dict[str, str]:
         return {"Vary": "Origin"}
     return {
         "Access-Control-Allow-Origin": origin,
-        "Access-Control-Allow-Methods": "POST, OPTIONS",
+        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Access-Control-Expose-Headers": "Content-Disposition",
         "Access-Control-Allow-Headers": CORS_HEADERS,
         "Access-Control-Max-Age": "3600",
         "Vary": "Origin",

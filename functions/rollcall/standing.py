@@ -137,11 +137,14 @@ class Standing:
         return {
             BELOW_THRESHOLD: self.below,
             ABSENCE_RUN: run_alert > 0 and self.absence_run >= run_alert,
+            # Only when missing all that is left would take the student below: a
+            # perfect record with one session to go is no "last chance".
             LAST_CHANCE: (
                 not self.below
                 and self.can_miss is not None
-                and bool(self.remaining)
+                and self.remaining is not None
                 and self.can_miss <= 1
+                and self.can_miss < self.remaining
             ),
         }
 

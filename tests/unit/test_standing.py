@@ -167,6 +167,13 @@ def test_a_threshold_of_100_cannot_be_recovered():
     assert s.needed is None and s.reachable is False and s.can_miss is None
 
 
+def test_no_last_chance_when_missing_everything_left_is_still_fine():
+    rules = Rules.from_course({"planned_sessions": 8})
+    s = compute(timeline(*["present"] * 7), rules)
+    assert s.remaining == 1 and s.can_miss == 1
+    assert not s.conditions(rules)[LAST_CHANCE] and s.state(rules) == "ok"
+
+
 def test_more_sessions_held_than_planned_leaves_none_remaining():
     rules = Rules.from_course({"planned_sessions": 2})
     s = compute(timeline("present", "present", "present"), rules)

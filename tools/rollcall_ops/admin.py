@@ -105,10 +105,69 @@ def open_session(course_id: str, rotation: int, late_after: int, duration: int) 
     return session_id
 
 
-def close_session(session_id: str) -> None:
-    db().collection("sessions").document(session_id).update(
-        {"status": sessions.CLOSED, "closed_at": firestore.SERVER_TIMESTAMP}
-    )
+def close_session(session_id: str, by: str = "operator") -> tuple[sessions.Session, bool]:
+    """Close the session as the teacher's close does (rollcall.closing): absences follow
+    through the pipeline. Returns the session and whether absences are being marked
+    now (False: they were marked by an earlier close)."""
+    from rollcall import closing
+
+    close = closing.close(db(), session_id, by, now())
+    if close is None:
+        raise SystemExit(f"error: no session {session_id!r}")
+    marking = not closing.absences_marked(db(), session_id)
+    if marking:
+        publish(close)
+    return load_session(session_id), marking
+
+
+def publish(event: Any) -> None:
+    """Publish a Rollcall event (rollcall.events) to topic ``scans``."""
+    from rollcall.config import settings
+
+    data, attributes = event.encode()
+    topic = clients.topic_path(settings().scan_topic)
+    clients.publisher().publish(topic, data, **attributes).result(30)
+
+
+COURSE_SETTINGS = (
+    "min_attendance_percent",
+    "late_weight",
+    "excused_policy",
+    "absence_alert_run",
+    "planned_sessions",
+)
+
+
+def course_settings(course_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Set the course's attendance rules (rollcall.standing); returns them as the
+    consumers will read them. A value the rules would not accept is refused."""
+    from rollcall.standing import Rules
+
+    ref = db().collection("courses").document(course_id)
+    snap = ref.get()
+    if not snap.exists:
+        raise SystemExit(f"error: no course {course_id!r}")
+    merged = {**(snap.to_dict() or {}), **changes}
+    rules = Rules.from_course(merged).describe()
+    for name, value in changes.items():
+        if rules[name] != value and not (isinstance(value, int | float) and rules[name] == value):
+            raise SystemExit(f"error: {name}={value!r} is not a valid setting (see README)")
+    if changes:
+        ref.update(changes)
+    return rules
+
+
+def standings(course_id: str) -> list[dict[str, Any]]:
+    """Each enrolled student's course figures (empty figures before the first close)."""
+    course = db().collection("courses").document(course_id)
+    names = {
+        s.id: (s.to_dict() or {}).get("name") for s in course.collection("enrollments").stream()
+    }
+    figures = {s.id: s.to_dict() or {} for s in course.collection("students").stream()}
+    return [
+        {"uid": uid, "name": names.get(uid), **figures.get(uid, {})}
+        for uid in sorted(set(names) | set(figures))
+    ]
 
 
 def load_session(session_id: str) -> sessions.Session:

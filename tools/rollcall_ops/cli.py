@@ -54,8 +54,91 @@ def cmd_session_open(args: argparse.Namespace) -> int:
 def cmd_session_close(args: argparse.Namespace) -> int:
     from rollcall_ops import admin
 
-    admin.close_session(args.session)
-    print(f"session {args.session} closed")
+    session, marking = admin.close_session(args.session)
+    enrolled = admin.enrolled(session.course_id)
+    absences = (
+        f"marking absences of the {enrolled} enrolled students without a record"
+        if marking
+        else "absences were marked by the first close"
+    )
+    print(f"session {args.session} closed; {absences}")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from rollcall.events import Sweep
+    from rollcall_ops import admin
+
+    admin.publish(Sweep())
+    print("sweep published: sessions past their end close, unfinished closes resume")
+    return 0
+
+
+SETTING_FLAGS = {
+    "min_percent": "min_attendance_percent",
+    "late_weight": "late_weight",
+    "excused_policy": "excused_policy",
+    "absence_alert_run": "absence_alert_run",
+    "planned_sessions": "planned_sessions",
+}
+
+
+def cmd_course_settings(args: argparse.Namespace) -> int:
+    from rollcall_ops import admin
+
+    changes = {
+        field: getattr(args, flag)
+        for flag, field in SETTING_FLAGS.items()
+        if getattr(args, flag) is not None
+    }
+    rules = admin.course_settings(args.course, changes)
+    print(json.dumps(rules, sort_keys=True))
+    return 0
+
+
+def cmd_standing(args: argparse.Namespace) -> int:
+    from rollcall_ops import admin
+
+    rows = admin.standings(args.course)
+    if args.at_risk:
+        rows = [r for r in rows if r.get("state") in ("below", "at_risk")]
+    if args.json:
+        keep = ("uid", "name", "held", "percent", "absence_run", "remaining", "can_miss")
+        keep += ("needed", "reachable", "state", "present", "late", "excused", "absent")
+        print(json.dumps([{k: r.get(k) for k in keep} for r in rows], indent=2))
+        return 0
+    table = Table(title=f"course {args.course}: {len(rows)} students")
+    for column in ("student", "held", "%", "run", "can miss", "needed", "state"):
+        table.add_column(column, justify="left" if column in ("student", "state") else "right")
+    for r in rows:
+        table.add_row(
+            escape(f"{r.get('name') or ''} ({r['uid']})"),
+            *(_show(r.get(k)) for k in ("held", "percent", "absence_run", "can_miss", "needed")),
+            _show(r.get("state")),
+        )
+    Console().print(table)
+    return 0
+
+
+def _show(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from rollcall import exports
+    from rollcall_ops import admin
+
+    make = exports.session_csv if args.kind == "session" else exports.course_csv
+    text = make(admin.db(), args.id)
+    if text is None:
+        print(f"error: no {args.kind} {args.id!r}", file=sys.stderr)
+        return 1
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        with open(args.output, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        print(f"{text.count(chr(10)) - 1} rows written to {args.output}", file=sys.stderr)
     return 0
 
 
@@ -326,8 +409,8 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rollcall", description=__doc__.splitlines()[0])
     p.add_argument(
         "--project",
-        help="a real Google Cloud project (status and dead-letters only; credentials from "
-        "`gcloud auth application-default login`); default: the local stack",
+        help="a real Google Cloud project (status, standing, export and dead-letters only; "
+        "credentials from `gcloud auth application-default login`); default: the local stack",
     )
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -344,9 +427,37 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--late-after", type=int, default=10, help="minutes after start")
     o.add_argument("--duration", type=int, default=90, help="minutes")
     o.set_defaults(fn=cmd_session_open)
-    c = ss.add_parser("close", help="close a session: later scans get session_closed")
+    c = ss.add_parser(
+        "close", help="close a session: later scans get session_closed, absences are marked"
+    )
     c.add_argument("--session", required=True)
     c.set_defaults(fn=cmd_session_close)
+
+    sw = sub.add_parser("sweep", help="close sessions past their end now (what the schedule does)")
+    sw.set_defaults(fn=cmd_sweep)
+
+    course = sub.add_parser("course", help="a course's attendance rules")
+    cs = course.add_subparsers(dest="action", required=True)
+    st_ = cs.add_parser("settings", help="show or set the rules (README: Student success)")
+    st_.add_argument("--course", required=True)
+    st_.add_argument("--min-percent", type=float, help="threshold, percent (default 75)")
+    st_.add_argument("--late-weight", type=float, help="what a late counts as, 0..1 (1)")
+    st_.add_argument("--excused-policy", choices=("not_counted", "attended"))
+    st_.add_argument("--absence-alert-run", type=int, help="alert at N absences in a row (3)")
+    st_.add_argument("--planned-sessions", type=int, help="sessions planned this term")
+    st_.set_defaults(fn=cmd_course_settings)
+
+    sd = sub.add_parser("standing", help="each student's course figures; --at-risk: the list")
+    sd.add_argument("--course", required=True)
+    sd.add_argument("--at-risk", action="store_true", help="only students below or at risk")
+    sd.add_argument("--json", action="store_true", help="machine-readable output")
+    sd.set_defaults(fn=cmd_standing, cloud=True)
+
+    ex = sub.add_parser("export", help="CSV of a session or a course, one row per student")
+    ex.add_argument("kind", choices=("session", "course"))
+    ex.add_argument("id", help="the session or course id")
+    ex.add_argument("-o", "--output", help="file to write (default: standard output)")
+    ex.set_defaults(fn=cmd_export, cloud=True)
 
     q = sub.add_parser("qr", help="print the QR token the teacher's screen shows now")
     q.add_argument("--session", required=True)

@@ -6,6 +6,7 @@ and the tests.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,12 +34,28 @@ class Subscription:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """A Cloud Scheduler job publishing ``{"schema": 1, "type": <type>}`` to the topic."""
+
+    name: str
+    schedule: str
+    time_zone: str
+    local_every_seconds: float
+    type: str
+
+    def message(self) -> tuple[bytes, dict[str, str]]:
+        data = json.dumps({"schema": 1, "type": self.type}, separators=(",", ":")).encode()
+        return data, {"type": self.type, "schema": "1"}
+
+
+@dataclass(frozen=True)
 class Topology:
     topic: str
     message_retention: str
     subscriptions: tuple[Subscription, ...]
     dead_letter_ack_deadline_seconds: int
     dead_letter_retention: str
+    schedules: tuple[Schedule, ...] = ()
 
     def subscription(self, name: str) -> Subscription:
         for sub in self.subscriptions:
@@ -71,7 +88,18 @@ def load(path: Path = TOPOLOGY_FILE) -> Topology:
                 dead_letter_topic=name + suffix,
             )
         )
+    schedules = tuple(
+        Schedule(
+            name=name,
+            schedule=str(spec["schedule"]),
+            time_zone=str(spec.get("time_zone", "Etc/UTC")),
+            local_every_seconds=float(spec["local_every_seconds"]),
+            type=str(spec["type"]),
+        )
+        for name, spec in (raw.get("schedules") or {}).items()
+    )
     return Topology(
+        schedules=schedules,
         topic=raw["topic"],
         message_retention=raw["message_retention"],
         subscriptions=tuple(subs),

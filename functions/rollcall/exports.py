@@ -1,0 +1,153 @@
+"""CSV exports for teachers: one session, or a whole course; one row per student.
+
+The same functions serve the CLI (``rollcall export ...``) and the dashboard (``GET
+/exports/sessions/{id}.csv`` and ``/exports/courses/{id}.csv`` on the scan function,
+with the teacher's ID token), so both give the same file.
+
+* Session: each enrolled student's status in the session (empty while the session is
+  open and the student has not scanned), how it was set (scan, override, close), when,
+  the override's reason, and the student's course figures next to it.
+* Course: each student's course figures (rollcall.standing), then one column per
+  closed session, oldest first, with the student's status in it.
+
+Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+``@``, tab or carriage return) are prefixed with ``'``: a reason typed by someone must
+not become a formula on the teacher's machine.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+FIGURES = (
+    "held",
+    "present",
+    "late",
+    "excused",
+    "absent",
+    "percent",
+    "absence_run",
+    "remaining",
+    "can_miss",
+    "needed",
+    "reachable",
+    "state",
+)
+SESSION_COLUMNS = ("uid", "name", "email", "status", "source", "at", "reason", "by")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def session_csv(db: Any, session_id: str) -> str | None:
+    """The session's CSV, or None if there is no such session."""
+    session = db.collection("sessions").document(session_id).get()
+    if not session.exists:
+        return None
+    course_id = (session.to_dict() or {})["course_id"]
+    students = _roster(db, course_id)
+    records = {
+        snap.id: snap.to_dict() or {}
+        for snap in db.collection("sessions").document(session_id).collection("attendance").stream()
+    }
+    figures = _figures(db, course_id)
+    header = [*SESSION_COLUMNS, *(f"course_{name}" for name in FIGURES)]
+    rows = []
+    for uid in sorted(set(students) | set(records)):
+        record = records.get(uid, {})
+        at = record.get("status_at") or record.get("scanned_at")
+        rows.append(
+            [
+                uid,
+                students.get(uid, {}).get("name"),
+                students.get(uid, {}).get("email"),
+                record.get("status"),
+                record.get("source"),
+                at,
+                record.get("reason"),
+                record.get("by"),
+                *(figures.get(uid, {}).get(name) for name in FIGURES),
+            ]
+        )
+    return _csv(header, rows)
+
+
+def course_csv(db: Any, course_id: str) -> str | None:
+    """The course's CSV, or None if there is no such course."""
+    if not db.collection("courses").document(course_id).get().exists:
+        return None
+    students = _roster(db, course_id)
+    figures = _figures(db, course_id)
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    closed = [
+        snap
+        for snap in db.collection("sessions")
+        .where(filter=FieldFilter("course_id", "==", course_id))
+        .where(filter=FieldFilter("status", "==", "closed"))
+        .stream()
+    ]
+    closed.sort(key=lambda snap: ((snap.to_dict() or {}).get("starts_at"), snap.id))
+    session_ids = [snap.id for snap in closed]
+    header = ["uid", "name", "email", *FIGURES]
+    for snap in closed:
+        starts = (snap.to_dict() or {}).get("starts_at")
+        header.append(f"{_time(starts)[:16]} {snap.id}")
+    rows = []
+    for uid in sorted(set(students) | set(figures)):
+        doc = figures.get(uid, {})
+        entries = doc.get("sessions") or {}
+        rows.append(
+            [
+                uid,
+                students.get(uid, {}).get("name"),
+                students.get(uid, {}).get("email"),
+                *(doc.get(name) for name in FIGURES),
+                *((entries.get(sid) or {}).get("status") for sid in session_ids),
+            ]
+        )
+    return _csv(header, rows)
+
+
+def _roster(db: Any, course_id: str) -> dict[str, dict[str, Any]]:
+    enrollments = db.collection("courses").document(course_id).collection("enrollments")
+    return {snap.id: snap.to_dict() or {} for snap in enrollments.stream()}
+
+
+def _figures(db: Any, course_id: str) -> dict[str, dict[str, Any]]:
+    students = db.collection("courses").document(course_id).collection("students")
+    return {snap.id: snap.to_dict() or {} for snap in students.stream()}
+
+
+def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([cell(value) for value in row])
+    return out.getvalue()
+
+
+def cell(value: Any) -> str:
+    """One CSV cell: empty for None, ISO 8601 UTC for times, true/false, numbers as
+    written, text neutralised if a spreadsheet would read it as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return _time(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    if isinstance(value, str) and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _time(value: Any) -> str:
+    if not isinstance(value, datetime):
+        return ""
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -1,0 +1,114 @@
+"""The teacher's endpoints on the scan function besides overrides, each with the
+teacher's Firebase ID token; only the teacher of the course may.
+
+* ``POST /sessions/close`` ``{"session_id"}``: close the session now (rollcall.closing)
+  and publish its ``close_session``, so every enrolled student without a record is
+  marked absent. Closing again answers the same and changes nothing.
+  -> ``202 {"session_id", "status": "closed", "closed_at", "absences"}``, where
+  ``absences`` is ``marking`` (published now) or ``marked`` (done before).
+* ``GET /exports/sessions/{id}.csv`` and ``GET /exports/courses/{id}.csv``: the CSV
+  files of rollcall.exports, as a download.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from rollcall import clients, closing, exports, logs
+from rollcall.errors import BadRequest, Forbidden, MethodNotAllowed, NotFound, RequestError
+from rollcall.events import now
+from rollcall.ingest import authenticate, lookup, publish, read_body, rejected
+from rollcall.overrides import course_teacher
+
+_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+_EXPORT = re.compile(r"/exports/(sessions|courses)/([A-Za-z0-9_-]{1,128})\.csv")
+
+
+def handle_close(request: Any, headers: dict[str, str], trace: str | None):
+    try:
+        if request.method != "POST":
+            raise MethodNotAllowed(f"{request.method} is not allowed: POST a close")
+        body = read_body(request)
+        teacher = authenticate(request.headers.get("Authorization"))
+        session_id = _session_id(body)
+        db = clients.firestore_client()
+        session = lookup(_session, db, session_id)
+        if session is None or lookup(course_teacher, session["course_id"]) != teacher:
+            raise Forbidden("only the teacher of this session's course may close it")
+        close = lookup(closing.close, db, session_id, teacher, now())
+        if close is None:  # pragma: no cover (deleted between the two reads)
+            raise NotFound("no such session")
+        marked = lookup(closing.absences_marked, db, session_id)
+        if not marked:
+            publish(close)
+    except RequestError as exc:
+        return rejected("close rejected", exc, headers, trace)
+    logs.info("session closed", session_id=session_id, by=teacher, trace=trace)
+    answer = {
+        "session_id": session_id,
+        "status": "closed",
+        "closed_at": exports.cell(close.closed_at),
+        "absences": "marked" if marked else "marking",
+    }
+    return answer, 202, headers
+
+
+def handle_export(request: Any, headers: dict[str, str], trace: str | None):
+    try:
+        if request.method != "GET":
+            raise MethodNotAllowed(f"{request.method} is not allowed: GET an export")
+        match = _EXPORT.fullmatch(request.path)
+        if match is None:
+            raise NotFound(f"no such export: {request.path}")
+        kind, ident = match.groups()
+        teacher = authenticate(request.headers.get("Authorization"))
+        db = clients.firestore_client()
+        if kind == "sessions":
+            session = lookup(_session, db, ident)
+            course_id = session["course_id"] if session else None
+        else:
+            course_id = ident
+        if course_id is None or lookup(course_teacher, course_id) != teacher:
+            raise Forbidden("only the teacher of this course may export its attendance")
+        text = lookup(exports.session_csv if kind == "sessions" else exports.course_csv, db, ident)
+        if text is None:
+            raise NotFound(f"no such {kind[:-1]}")
+    except RequestError as exc:
+        answer = rejected("export rejected", exc, headers, trace)
+        if exc.status == 405:
+            answer[2]["Allow"] = "GET, OPTIONS"
+        return answer
+    logs.info("attendance exported", kind=kind[:-1], id=ident, by=teacher, trace=trace)
+    filename = f"rollcall-{kind[:-1]}-{ident}.csv"
+    return (
+        text,
+        200,
+        {
+            **headers,
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _session(db: Any, session_id: str) -> dict[str, Any] | None:
+    snap = db.collection("sessions").document(session_id).get()
+    return snap.to_dict() if snap.exists else None
+
+
+def _session_id(body: bytes) -> str:
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadRequest("body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise BadRequest("body must be a JSON object")
+    unknown = set(data) - {"session_id"}
+    if unknown:
+        raise BadRequest(f"unknown field(s): {', '.join(sorted(unknown))}")
+    if not isinstance(data.get("session_id"), str) or not _ID.fullmatch(data["session_id"]):
+        raise BadRequest("field 'session_id' must be an id")
+    return data["session_id"]
