@@ -11,6 +11,15 @@ if os.environ.get("K_SERVICE"):  # serving (Cloud Run, or the local stack), not 
     clients.warm(os.environ.get("FUNCTION_TARGET", ""))
 
 
+@functions_framework.errorhandler(404)
+def not_found(error):
+    """A path Flask's router itself refuses (e.g. one with a newline, which the
+    catch-all route does not match) gets the same JSON error as any unknown path."""
+    from rollcall.errors import NotFound
+
+    return NotFound("no such endpoint").to_json(), 404
+
+
 @functions_framework.http
 def scan(request):
     """HTTP: POST /  {"qr", "device_id"} with a Firebase ID token -> 202 {"scan_id", "status"}."""

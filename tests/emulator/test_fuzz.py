@@ -1,7 +1,8 @@
 """Hostile input: schemathesis generates requests from the OpenAPI description
 (docs/openapi.yaml) against the running scan function: valid and invalid bodies,
-headers, media types, methods, missing auth. No request may get a 5xx, and none may
-publish anything (checked on a probe subscription) or write an attendance record."""
+headers, media types, methods, missing auth, on every endpoint (scan, override, close,
+exports). No request may get a 5xx, and none may publish anything (checked on a probe
+subscription), write an attendance record or close the session."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ from pathlib import Path
 import pytest
 
 from tests.paths import ROOT
+from rollcall_ops import admin
 from tests.support import Probe, attendance, new_course, new_session, new_student
 
 pytestmark = pytest.mark.emulator
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
 MAX_EXAMPLES = 250  # per operation and phase: about 2,000 requests in all
 MIN_REQUESTS = 1000
+#: The scan function's log line for each request it answered (accepted or rejected).
+ANSWERS = ("scan ", "override ", "close ", "export ", "session closed", "attendance exported")
 
 
 def scan_log_lines() -> list[dict]:
@@ -30,7 +34,7 @@ def scan_log_lines() -> list[dict]:
     for raw in path.read_text().splitlines():
         if raw.startswith("{"):
             line = json.loads(raw)
-            if line["message"].startswith(("scan ", "override ")):
+            if line["message"].startswith(ANSWERS):
                 lines.append(line)
     return lines
 
@@ -81,3 +85,4 @@ def test_fuzzing_the_scan_api_finds_no_server_error_and_publishes_nothing(stack_
     assert probe.pull(wait=2) == []
     probe.close()
     assert attendance(session.id, student.uid) is None
+    assert admin.db().collection("sessions").document(session.id).get().get("status") == "open"

@@ -37,6 +37,29 @@ def test_unknown_path_is_404(client):
     assert error_of(resp) == (404, "not_found")
 
 
+@pytest.mark.parametrize("path", ["/exports/sessions/%0Ax.csv", "/%0A", "/overrides%0A"])
+def test_a_path_the_router_refuses_is_the_same_json_404(client, path):
+    # Flask's catch-all route does not match a newline: its own HTML 404 was the
+    # answer until main.py registered a handler (found by the fuzz test).
+    resp = client.get(path)
+    assert error_of(resp) == (404, "not_found")
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+def test_exports_answer_only_get(client, method):
+    resp = client.open("/exports/courses/c1.csv", method=method)
+    assert error_of(resp) == (405, "method_not_allowed")
+    assert resp.headers["Allow"] == "GET, OPTIONS"
+
+
+def test_close_and_exports_need_a_sign_in(client):
+    assert error_of(client.post("/sessions/close", json={"session_id": "s1"})) == (
+        401,
+        "unauthenticated",
+    )
+    assert error_of(client.get("/exports/sessions/s1.csv")) == (401, "unauthenticated")
+
+
 def test_body_over_limit_is_413(client):
     resp = client.post("/", data=b"x" * 5000, content_type="application/json")
     assert error_of(resp) == (413, "payload_too_large")

@@ -157,6 +157,38 @@ def course_settings(course_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     return rules
 
 
+def absences_done(session_id: str, course_id: str) -> bool:
+    """After a close: every enrolled student has a record, the session is in each one's
+    course figures, and no alert waits in an outbox."""
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    n = enrolled(course_id)
+    records = db().collection("sessions").document(session_id).collection("attendance")
+    if _count(records) < n:
+        return False
+    students = db().collection("courses").document(course_id).collection("students")
+    from google.cloud.firestore_v1.field_path import FieldPath
+
+    path = FieldPath("sessions", session_id, "status").to_api_repr()
+    counted = students.where(filter=FieldFilter(path, ">", ""))
+    return _count(counted) >= n and not any(
+        (s.to_dict() or {}).get("pending_alerts") for s in students.stream()
+    )
+
+
+def alerts_sent(course_id: str) -> int:
+    """Alert inbox entries of the course's students (all of them, ever)."""
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    query = (
+        db()
+        .collection_group("inbox")
+        .where(filter=FieldFilter("course_id", "==", course_id))
+        .where(filter=FieldFilter("type", "==", "alert"))
+    )
+    return _count(query)
+
+
 def standings(course_id: str) -> list[dict[str, Any]]:
     """Each enrolled student's course figures (empty figures before the first close)."""
     course = db().collection("courses").document(course_id)

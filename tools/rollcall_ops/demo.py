@@ -2,7 +2,9 @@
 
 Seeds the demo course, opens a session, runs a short warm-up lecture on a separate
 session (the emulators are JVMs that start cold, unlike the services they stand in
-for; the warm-up is not counted), then the lecture itself, and prints its summary.
+for; the warm-up is not counted) and closes it, which marks the others absent and
+gives them their first course figures and alerts; then the lecture itself, and prints
+its summary.
 Then it keeps serving and prints the dashboard URL and logins until Ctrl-C; with
 ``DEMO_EXIT=1`` it stops the stack after the summary instead and exits 0 only if
 every count equals the number of students.
@@ -25,6 +27,14 @@ from rollcall_ops.env import load_stack_env
 STUDENTS = int(os.environ.get("DEMO_STUDENTS", "500"))
 WARMUP_STUDENTS = int(os.environ.get("DEMO_WARMUP_STUDENTS", "100"))
 COURSE = "demo"
+#: The demo course's attendance rules (README, Student success).
+DEMO_RULES = {
+    "min_attendance_percent": 75,
+    "late_weight": 1,
+    "excused_policy": "not_counted",
+    "absence_alert_run": 3,
+    "planned_sessions": 12,
+}
 
 console = Console(stderr=True)
 
@@ -46,11 +56,29 @@ def main() -> int:
     stack = Stack.from_env()
     console.print(f"seeding course '{COURSE}' with {STUDENTS} students ...")
     admin.seed(COURSE, max(STUDENTS, WARMUP_STUDENTS), course_name="Distributed Systems 101")
+    admin.course_settings(COURSE, DEMO_RULES)
     if WARMUP_STUDENTS:
         warmup = admin.open_session(COURSE, rotation=10, late_after=5, duration=5)
         result = run_lecture(warmup, WARMUP_STUDENTS, "warm-up")
         console.print(f"warm-up (not counted): {result.summary()}")
-        admin.close_session(warmup)
+        # Closing marks the others absent, and the course figures and alerts follow;
+        # the lecture starts once that has settled, so it is measured on its own.
+        admin.close_session(warmup, by="demo")
+        started = time.monotonic()
+        while not admin.absences_done(warmup, COURSE):
+            if time.monotonic() - started > 120:
+                console.print("warning: the warm-up's absences are not all marked after 120 s")
+                break
+            time.sleep(1)
+        alerts, last = admin.alerts_sent(COURSE), -1
+        while alerts != last and time.monotonic() - started < 120:  # notify still at work
+            time.sleep(1.5)
+            alerts, last = admin.alerts_sent(COURSE), alerts
+        console.print(
+            f"warm-up closed: {max(STUDENTS, WARMUP_STUDENTS) - WARMUP_STUDENTS} absences "
+            f"marked, course figures and {alerts} alerts done in "
+            f"{time.monotonic() - started:.1f} s"
+        )
     session_id = admin.open_session(COURSE, rotation=10, late_after=10, duration=90)
     console.print(f"session {session_id} open; {STUDENTS} students scan at once ...")
     result = run_lecture(session_id, STUDENTS, "lecture")
