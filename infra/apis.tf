@@ -7,6 +7,7 @@ locals {
     "cloudbuild.googleapis.com",           # builds the function source into images
     "cloudfunctions.googleapis.com",       # Cloud Run functions (2nd gen)
     "cloudresourcemanager.googleapis.com", # project IAM
+    "cloudscheduler.googleapis.com",       # the sweep schedule (scheduler.tf)
     "fcm.googleapis.com",                  # FCM v1 send (notify)
     "firebase.googleapis.com",             # Firebase project, web app
     "firebasehosting.googleapis.com",      # Hosting site

@@ -3,6 +3,9 @@
 #   - `rollcall-push`, the identity in the push subscriptions' OIDC tokens, allowed to
 #     invoke the consumer functions and nothing else;
 #   - the Pub/Sub service agent, allowed to dead-letter;
+#   - the Cloud Scheduler service agent publishes the scheduled messages with the role
+#     Google grants it when the API is enabled; nothing is granted to it here
+#     (scheduler.tf);
 #   - `rollcall-build`, which builds the function images;
 #   - anyone may invoke the ingest function, which checks Firebase ID tokens itself.
 
@@ -33,6 +36,18 @@ resource "google_pubsub_topic_iam_member" "ingest_publishes_scans" {
   topic  = google_pubsub_topic.scans.id
   role   = "roles/pubsub.publisher"
   member = google_service_account.function["scan"].member
+}
+
+# The attendance consumer publishes to `scans` as well: a sweep's session closes, a
+# close's one event per student, and the alerts of a student's course figures
+# (rollcall.consumers.record_attendance). On that topic only, never project-wide; the
+# other consumers publish nothing but their poison events.
+resource "google_pubsub_topic_iam_member" "attendance_publishes_scans" {
+  for_each = { for entry_point, sub in local.consumers : entry_point => sub if entry_point == "record_attendance" }
+
+  topic  = google_pubsub_topic.scans.id
+  role   = "roles/pubsub.publisher"
+  member = google_service_account.function[each.key].member
 }
 
 # A consumer publishes a poison event straight to its own dead-letter topic (rollcall.

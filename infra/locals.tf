@@ -1,6 +1,7 @@
 # The Pub/Sub topology, read from the one file that also drives the emulator bootstrap
-# (emulators/pubsub.py via tools/rollcall_ops/topology.py). Nothing about topics,
-# subscriptions, retry or dead-letter settings is repeated here.
+# (emulators/pubsub.py and emulators/scheduler.py via tools/rollcall_ops/topology.py).
+# Nothing about topics, subscriptions, retry, dead-letter settings or schedules is
+# repeated here.
 
 locals {
   topology           = yamldecode(file("${path.module}/topology.yaml"))
@@ -14,6 +15,21 @@ locals {
       max_delivery_attempts = lookup(var.max_delivery_attempts, name, sub.max_delivery_attempts)
       dead_letter           = "${name}${local.dead_letter_suffix}"
     })
+  }
+
+  # One Cloud Scheduler job per entry of `schedules:` (scheduler.tf), carrying the exact
+  # message the local stand-in publishes (emulators/scheduler.py, via
+  # rollcall_ops.topology.Schedule.message): data {"schema":1,"type":<type>} as compact
+  # JSON, attributes type and schema (strings). jsonencode sorts keys, which gives that
+  # byte string; tests/infra decodes the job's data and compares it byte for byte.
+  schedules = {
+    for name, s in coalesce(lookup(local.topology, "schedules", null), {}) : name => {
+      schedule   = s.schedule
+      time_zone  = lookup(s, "time_zone", "Etc/UTC")
+      type       = s.type
+      data       = jsonencode({ schema = 1, type = s.type })
+      attributes = { type = s.type, schema = "1" }
+    }
   }
 
   # The four Cloud Run functions, keyed by entry point (functions/main.py). The HTTP

@@ -33,6 +33,11 @@ output "push_subscriptions" {
   }
 }
 
+output "scheduler_jobs" {
+  description = "Cloud Scheduler job of each topology.yaml schedule (they publish to topic scans); `gcloud scheduler jobs run` on one forces a tick."
+  value       = { for name, job in google_cloud_scheduler_job.schedule : name => job.id }
+}
+
 output "function_service_accounts" {
   description = "Runtime service account of each function."
   value       = { for k, sa in google_service_account.function : k => sa.email }

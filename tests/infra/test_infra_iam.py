@@ -174,6 +174,11 @@ def test_runtime_identities_hold_only_what_their_function_does(hcl):
             "${google_pubsub_topic.scans.id}",
         ),
         (
+            "google_pubsub_topic_iam_member.attendance_publishes_scans",
+            "roles/pubsub.publisher",
+            "${google_pubsub_topic.scans.id}",
+        ),
+        (
             "google_pubsub_topic_iam_member.consumer_publishes_own_dead_letter",
             "roles/pubsub.publisher",
             "${google_pubsub_topic.dead_letter[each.value].id}",
@@ -202,3 +207,53 @@ def test_fcm_sender_role_is_the_send_permission_only(hcl, tf_eval):
 
     grant = hcl.resource("google_project_iam_member", "notify_sends_fcm")
     assert list(tf_eval(tf_template(grant.body["for_each"]))) == ["send_notification"]
+
+
+def test_attendance_consumer_may_publish_to_scans_and_no_other_consumer(hcl, tf_eval):
+    """record_attendance publishes a sweep's closes, a close's per-student events and
+    alerts to `scans` (rollcall.consumers.publish_all); the others publish nothing there."""
+    grant = hcl.resource("google_pubsub_topic_iam_member", "attendance_publishes_scans")
+    assert grant.body["topic"] == "${google_pubsub_topic.scans.id}"
+    assert grant.body["role"] == "roles/pubsub.publisher"
+    assert grant.body["member"] == "${google_service_account.function[each.key].member}"
+
+    publishers = tf_eval(tf_template(grant.body["for_each"]))
+    attendance = topology.load().subscription("attendance").function
+    assert list(publishers) == [attendance] == ["record_attendance"]
+
+    on_scans = [
+        r.address
+        for r in _iam_resources(hcl)
+        if r.body.get("topic") == "${google_pubsub_topic.scans.id}"
+    ]
+    assert sorted(on_scans) == [
+        "google_pubsub_topic_iam_member.attendance_publishes_scans",
+        "google_pubsub_topic_iam_member.ingest_publishes_scans",
+    ]
+
+
+def test_no_pubsub_role_is_granted_project_wide(hcl):
+    """Publishing is granted per topic; a project-level publisher role would let a
+    function (or the scheduler) write to every topic, dead-letter topics included."""
+    project_level = [
+        r
+        for r in _iam_resources(hcl)
+        if r.type.startswith(("google_project_iam", "google_organization_iam", "google_folder_iam"))
+    ]
+    assert project_level, "expected the project-level grants of iam.tf"
+    for r in project_level:
+        role = r.body.get("role", "")
+        assert not role.startswith("roles/pubsub."), f"{r.address}: {role} on the project"
+
+
+def test_scheduler_needs_no_identity_of_ours(hcl):
+    """Pub/Sub targets publish as the Cloud Scheduler service agent, whose
+    roles/cloudscheduler.serviceAgent (granted by Google) holds pubsub.topics.publish:
+    no service account, token or grant belongs to the scheduler jobs."""
+    for job in hcl.of_type("google_cloud_scheduler_job"):
+        target = block(job.body, "pubsub_target")
+        assert "service_account_email" not in " ".join(str(v) for v in target.values())
+        assert "http_target" not in job.body
+    for r in _iam_resources(hcl):
+        assert "cloudscheduler" not in " ".join(_members(r)), r.address
+        assert "cloudscheduler" not in str(r.body.get("role", "")), r.address

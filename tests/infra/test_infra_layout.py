@@ -24,6 +24,7 @@ CONCERNS = {
     "firestore.tf",
     "hosting.tf",
     "monitoring.tf",
+    "scheduler.tf",
 }
 
 
@@ -220,7 +221,6 @@ def test_firestore_indexes_and_rules_come_from_the_repository_files(hcl, tf_eval
     assert set(tf_eval("keys(local.field_overrides)")) == {
         f"{o['collectionGroup']}/{o['fieldPath']}" for o in declared.get("fieldOverrides", [])
     }
-    assert len(tf_eval("keys(local.composite_indexes)")) == len(declared["indexes"])
     assert hcl.resource("google_firestore_index", "composite").body["for_each"] == (
         "${local.composite_indexes}"
     )
@@ -262,6 +262,7 @@ def test_required_apis_are_enabled(hcl, tf_eval):
         "iamcredentials.googleapis.com",
         "fcm.googleapis.com",
         "identitytoolkit.googleapis.com",
+        "cloudscheduler.googleapis.com",
     } <= services
     apis = hcl.resource("google_project_service", "enabled").body
     assert apis["disable_on_destroy"] is False
@@ -291,3 +292,60 @@ def test_ingest_5xx_alert_is_a_ratio_on_the_scan_service(hcl):
     assert 'google_cloudfunctions2_function.function["scan"].name' in condition["filter"]
     assert condition["threshold_value"] == "${var.ingest_5xx_ratio_threshold}"
     assert policy["notification_channels"] == "${var.alert_notification_channels}"
+
+
+def test_every_composite_index_of_the_indexes_file_is_deployed(hcl, tf_eval):
+    """The google_firestore_index for_each, evaluated by Terraform with the resource's
+    own expressions, yields exactly the indexes of firestore.indexes.json (the sweep's
+    `sessions` (status, ends_at) and (status, closed_at) among them): same collection,
+    scope, fields and orders, none lost to a duplicate key."""
+    index = hcl.resource("google_firestore_index", "composite")
+    (dynamic,) = index.body["dynamic"]
+    fields = dynamic["fields"]
+    assert fields["for_each"] == "${each.value.fields}"
+    (content,) = fields["content"]
+
+    def expr(template: str) -> str:
+        out = tf_template(template)
+        out = re.sub(r"\bfields\.value\b", "__f", out)
+        out = re.sub(r"\beach\.value\b", "__v", out)
+        return out
+
+    field_attrs = ", ".join(
+        f"{k} = {expr(content[k])}" for k in ("field_path", "order", "array_config")
+    )
+    collection, scope = expr(index.body["collection"]), expr(index.body["query_scope"])
+    deployed = tf_eval(
+        f"{{for __k, __v in {tf_template(index.body['for_each'])} : __k => {{"
+        f"collection = {collection}, query_scope = {scope}, "
+        f"fields = [for __f in __v.fields : {{{field_attrs}}}]}}}}"
+    )
+
+    declared = json.loads((ROOT / "firestore.indexes.json").read_text())["indexes"]
+    expected = [
+        {
+            "collection": idx["collectionGroup"],
+            "query_scope": idx.get("queryScope", "COLLECTION"),
+            "fields": [
+                {
+                    "field_path": f["fieldPath"],
+                    "order": f.get("order"),
+                    "array_config": f.get("arrayConfig"),
+                }
+                for f in idx["fields"]
+            ],
+        }
+        for idx in declared
+    ]
+
+    def canonical(items):
+        return sorted(json.dumps(i, sort_keys=True) for i in items)
+
+    assert len(deployed) == len(declared), "two indexes of the file share a for_each key"
+    assert canonical(deployed.values()) == canonical(expected)
+    for fields_needed in (["status", "ends_at"], ["status", "closed_at"]):
+        assert any(
+            i["collection"] == "sessions"
+            and [f["field_path"] for f in i["fields"]] == fields_needed
+            for i in deployed.values()
+        ), f"the sweep's sessions index {fields_needed} is not deployed"

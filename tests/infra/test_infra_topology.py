@@ -1,7 +1,11 @@
 """Terraform creates the Pub/Sub topology of infra/topology.yaml, exactly the one the
-emulator bootstrap creates (emulators/pubsub.py reads it through rollcall_ops.topology)."""
+emulator bootstrap creates (emulators/pubsub.py reads it through rollcall_ops.topology),
+and its schedules as Cloud Scheduler jobs sending what emulators/scheduler.py sends."""
 
 from __future__ import annotations
+
+import base64
+import json
 
 import pytest
 from infra_model import TerraformError, block, per_instance, tf_template
@@ -135,3 +139,96 @@ def test_topology_values_are_checked_before_anything_is_created(hcl):
         for c in conditions
     )
     assert any("setsubtract(keys(var.max_delivery_attempts)" in c for c in conditions)
+
+
+# --- Schedules: Cloud Scheduler in production, emulators/scheduler.py locally ----------
+
+
+def _jobs(hcl, tf_eval) -> dict:
+    job = hcl.resource("google_cloud_scheduler_job", "schedule")
+    target = block(job.body, "pubsub_target")
+    return tf_eval(
+        per_instance(
+            job,
+            {
+                "name": job.body["name"],
+                "schedule": job.body["schedule"],
+                "time_zone": job.body["time_zone"],
+                "region": job.body["region"],
+                "data": target["data"],
+                "attributes": target["attributes"],
+            },
+        )
+    )
+
+
+def test_schedules_are_decoded_from_the_topology_file(hcl):
+    assert "local.topology" in hcl.locals["schedules"]
+    job = hcl.resource("google_cloud_scheduler_job", "schedule")
+    assert job.body["for_each"] == "${local.schedules}"
+
+
+def test_one_scheduler_job_per_topology_schedule_with_its_cron(hcl, tf_eval, topo):
+    assert topo.schedules, "topology.yaml declares no schedule: nothing closes sessions"
+    jobs = _jobs(hcl, tf_eval)
+
+    assert {k: (v["name"], v["schedule"], v["time_zone"]) for k, v in jobs.items()} == {
+        s.name: (s.name, s.schedule, s.time_zone) for s in topo.schedules
+    }
+    assert len(hcl.of_type("google_cloud_scheduler_job")) == 1
+    assert {v["region"] for v in jobs.values()} == {tf_eval("var.region")}
+    assert hcl.resource("google_cloud_scheduler_job", "schedule").body["region"] == (
+        "${var.region}"
+    )
+
+
+def test_scheduler_jobs_publish_to_the_scans_topic_only(hcl, tf_eval, topo):
+    job = hcl.resource("google_cloud_scheduler_job", "schedule").body
+    target = block(job, "pubsub_target")
+    scans = hcl.resource("google_pubsub_topic", "scans")
+
+    assert target["topic_name"] == "${google_pubsub_topic.scans.id}"
+    assert tf_eval(tf_template(scans.body["name"])) == topo.topic
+    # No HTTP or App Engine target: no endpoint to expose, no OIDC identity to grant.
+    assert {"http_target", "app_engine_http_target"}.isdisjoint(job)
+
+
+def test_scheduler_sends_exactly_the_message_of_the_local_stand_in(hcl, tf_eval, topo):
+    """Production (Cloud Scheduler) and the stack (emulators/scheduler.py) must publish
+    the same bytes and attributes, or the consumers would see different events."""
+    jobs = _jobs(hcl, tf_eval)
+    for schedule in topo.schedules:
+        data, attributes = schedule.message()
+        job = jobs[schedule.name]
+        assert base64.b64decode(job["data"], validate=True) == data, schedule.name
+        assert job["attributes"] == attributes, schedule.name
+        assert json.loads(data) == {"schema": 1, "type": schedule.type}
+
+
+def test_scheduler_retries_a_failed_publish_within_one_tick(hcl):
+    job = hcl.resource("google_cloud_scheduler_job", "schedule").body
+    retry = block(job, "retry_config")
+    seconds = {
+        k: int(retry[k].removesuffix("s")) for k in ("min_backoff_duration", "max_backoff_duration")
+    }
+
+    assert 1 <= retry["retry_count"] <= 5, "Cloud Scheduler accepts 0..5 retries"
+    assert seconds["min_backoff_duration"] <= seconds["max_backoff_duration"]
+    waits, wait = [], seconds["min_backoff_duration"]
+    for attempt in range(retry["retry_count"]):
+        waits.append(min(wait, seconds["max_backoff_duration"]))
+        if attempt < retry["max_doublings"]:
+            wait *= 2
+    assert sum(waits) < 60, "retries of one tick should end before the next tick (every minute)"
+    assert "attempt_deadline" not in job, "ignored for Pub/Sub targets; it makes a permanent diff"
+
+
+def test_scheduler_job_refuses_a_malformed_cron(hcl, tf_eval):
+    job = hcl.resource("google_cloud_scheduler_job", "schedule")
+    (condition,) = [p["condition"] for p in block(job.body, "lifecycle")["precondition"]]
+    cases = {"ok": "* * * * *", "weekdays": "0 9 * * 1-5", "short": "*/5 * *", "six": "0 * * * * *"}
+    inputs = ", ".join(f'{k} = {{schedule = "{v}"}}' for k, v in cases.items())
+    check = tf_template(condition).replace("each.value", "__v")
+    expr = f"{{for __k, __v in {{{inputs}}} : __k => {check}}}"
+
+    assert tf_eval(expr) == {"ok": True, "weekdays": True, "short": False, "six": False}
