@@ -145,7 +145,10 @@ def _entry_points() -> set[str]:
         node.name
         for node in tree.body
         if isinstance(node, ast.FunctionDef)
-        and any("functions_framework" in ast.unparse(d) for d in node.decorator_list)
+        and any(
+            ast.unparse(d) in ("functions_framework.http", "functions_framework.cloud_event")
+            for d in node.decorator_list
+        )
     }
 
 
