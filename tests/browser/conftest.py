@@ -83,6 +83,7 @@ def rollcall_config(env: dict[str, str]) -> dict[str, Any]:
             "auth": f"http://{env['FIREBASE_AUTH_EMULATOR_HOST']}",
             "firestore": {"host": fs_host, "port": int(fs_port)},
         },
+        "messaging": {"local": True},  # the FCM stand-in takes made-up tokens (decision 0010)
     }
 
 

@@ -4,8 +4,13 @@
 // settings are read at run time from window.ROLLCALL_CONFIG (tests inject it) or else
 // from /rollcall-config.json on the same origin (production replaces that file at
 // deploy time). Shape:
-//   { firebase: {apiKey, authDomain, projectId, appId}, scanUrl: "...",
-//     emulators: {auth: "http://host:port", firestore: {host, port}} | null }
+//   { firebase: {apiKey, authDomain, projectId, appId, messagingSenderId?}, scanUrl: "...",
+//     emulators: {auth: "http://host:port", firestore: {host, port}} | null,
+//     messaging?: {vapidKey: "..."} | {local: true} }
+// `messaging` is optional and sets up push on the student page (push.js, decision 0010):
+// vapidKey is the web push certificate's public key (Firebase console, Cloud Messaging;
+// FCM also needs firebase.messagingSenderId); {local: true} is the local stack, whose
+// FCM stand-in takes a made-up device token; without it the page offers no push.
 import { initializeApp } from "firebase/app";
 import { connectAuthEmulator, getAuth } from "firebase/auth";
 

@@ -10,6 +10,8 @@ import { signInForm, signOutButton, watchUser } from "./auth-ui.js";
 import { cameraAvailable, startScanner } from "./camera.js";
 import { firebase, firestore } from "./config.js";
 import { $, clear, fmtAgo, fmtClock, fmtDay, fmtTime, h, toDate } from "./dom.js";
+import { notificationsCard } from "./push.js";
+import { registerServiceWorker } from "./pwa.js";
 import { CODE_DIGITS, extractToken, normalizeCode, parseToken } from "./qr-token.js";
 import { deviceId, isTransient, outcomeFor, submitScan } from "./scan-api.js";
 import { ScanQueue, flush, settle } from "./scan-queue.js";
@@ -236,6 +238,7 @@ function showScanForm(message = "") {
       ),
     ),
     recentList(),
+    notificationsCard(ctx, user),
   );
 }
 
@@ -697,6 +700,8 @@ window.addEventListener("hashchange", () => {
   if (user) checkIn({ kind: "qr", value: token });
   else pendingToken = token;
 });
+
+registerServiceWorker(); // offline start and push (decision 0010); the page works without it
 
 (async () => {
   try {
