@@ -20,6 +20,7 @@ locals {
     "monitoring.googleapis.com",           # alert policies
     "pubsub.googleapis.com",               # scans, subscriptions, dead letters
     "run.googleapis.com",                  # the functions' Cloud Run services
+    "secretmanager.googleapis.com",        # the Google sign-in client secret (optional)
     "serviceusage.googleapis.com",         # this list
     "storage.googleapis.com",              # function source bucket
   ])

@@ -29,8 +29,8 @@ resource "google_firebase_hosting_site" "web" {
   app_id  = google_firebase_web_app.web.app_id
 }
 
-# Email/password sign-in for students and teachers; tokens are accepted only from the
-# app's own domains.
+# Email/password sign-in for students and teachers (Google too, below, when configured);
+# tokens are accepted only from the app's own domains.
 resource "google_identity_platform_config" "auth" {
   project = var.project_id
 
@@ -49,6 +49,31 @@ resource "google_identity_platform_config" "auth" {
   }
 
   depends_on = [google_project_service.enabled, google_firebase_project.this]
+}
+
+# "Continue with Google" (web/src/auth-ui.js), when var.sign_in_with_google names an OAuth
+# web client. Its secret stays in Secret Manager: Terraform reads it at apply time (so
+# it is in the state, like every credential the provider handles; the state bucket is
+# private) and it never appears in the repo or in a build log.
+data "google_secret_manager_secret_version" "google_sign_in" {
+  count = var.sign_in_with_google == null ? 0 : 1
+
+  project = var.project_id
+  secret  = var.sign_in_with_google.client_secret_secret
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_identity_platform_default_supported_idp_config" "google" {
+  count = var.sign_in_with_google == null ? 0 : 1
+
+  project       = var.project_id
+  idp_id        = "google.com"
+  enabled       = true
+  client_id     = var.sign_in_with_google.client_id
+  client_secret = data.google_secret_manager_secret_version.google_sign_in[0].secret_data
+
+  depends_on = [google_identity_platform_config.auth]
 }
 
 # The web app reads its runtime configuration from /rollcall-config.json (decision 0003);

@@ -55,12 +55,16 @@ output "web_runtime_config" {
   sensitive = true
   value = jsonencode({
     firebase = {
-      apiKey     = data.google_firebase_web_app_config.web.api_key
-      authDomain = data.google_firebase_web_app_config.web.auth_domain
-      projectId  = var.project_id
-      appId      = google_firebase_web_app.web.app_id
+      apiKey            = data.google_firebase_web_app_config.web.api_key
+      authDomain        = data.google_firebase_web_app_config.web.auth_domain
+      projectId         = var.project_id
+      appId             = google_firebase_web_app.web.app_id
+      messagingSenderId = data.google_firebase_web_app_config.web.messaging_sender_id
     }
     scanUrl   = google_cloudfunctions2_function.function["scan"].service_config[0].uri
     emulators = null
+    # The student page's notifications (decision 0010) and "Continue with Google".
+    messaging = var.web_push_vapid_key == "" ? null : { vapidKey = var.web_push_vapid_key }
+    signIn    = { google = var.sign_in_with_google != null }
   })
 }

@@ -202,6 +202,34 @@ variable "web_origins" {
   }
 }
 
+variable "sign_in_with_google" {
+  description = "\"Continue with Google\": the OAuth web client's id, and the name of the Secret Manager secret holding its client secret (create both in the console: APIs & Services > Credentials). null: email/password sign-in only."
+  type = object({
+    client_id            = string
+    client_secret_secret = string
+  })
+  default = null
+
+  validation {
+    condition = var.sign_in_with_google == null ? true : (
+      can(regex("^[0-9]+-[a-z0-9]+\\.apps\\.googleusercontent\\.com$", var.sign_in_with_google.client_id))
+      && can(regex("^[A-Za-z0-9_-]{1,255}$", var.sign_in_with_google.client_secret_secret))
+    )
+    error_message = "sign_in_with_google.client_id must be an OAuth client id (<number>-<id>.apps.googleusercontent.com) and client_secret_secret a Secret Manager secret name."
+  }
+}
+
+variable "web_push_vapid_key" {
+  description = "The public VAPID key of the Firebase project's web push certificate (Firebase console > Cloud Messaging > Web configuration). Empty: the student page offers no notifications. Public by design, not a secret."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.web_push_vapid_key == "" || can(regex("^[A-Za-z0-9_-]{80,100}$", var.web_push_vapid_key))
+    error_message = "web_push_vapid_key must be the base64url public key (87 characters), or empty."
+  }
+}
+
 variable "alert_notification_channels" {
   description = "Cloud Monitoring notification channel ids (projects/<p>/notificationChannels/<id>) that receive the alerts. Empty: alerts show in the console only."
   type        = list(string)

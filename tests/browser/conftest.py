@@ -84,6 +84,7 @@ def rollcall_config(env: dict[str, str]) -> dict[str, Any]:
             "firestore": {"host": fs_host, "port": int(fs_port)},
         },
         "messaging": {"local": True},  # the FCM stand-in takes made-up tokens (decision 0010)
+        "signIn": {"google": True},  # the button is shown (tests/browser/test_google_signin.py)
     }
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.paths import ROOT
 from rollcall_ops import admin
+from tests.paths import ROOT
 from tests.support import Probe, attendance, new_course, new_session, new_student
 
 pytestmark = pytest.mark.emulator

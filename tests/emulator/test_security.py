@@ -150,3 +150,21 @@ def test_typed_code_of_a_session_opened_after_the_cache_was_filled(stack_env):
     resp = scan_code(student, typed(second), device_id="phone-2")
     assert resp.status_code == 202, resp.text
     assert resp.json()["session_id"] == second.id
+
+
+def test_a_google_account_checks_in_like_a_password_account(stack_env):
+    # The dashboard and scan page offer "Continue with Google"; its Firebase ID token
+    # (provider google.com) must pass the scan function's check like any other.
+    from rollcall_ops import auth_emulator
+    from tests.support import Student
+
+    course = new_course()
+    session = new_session(course)
+    uid, id_token = auth_emulator.sign_in_with_google(f"{unique('g')}@gmail.test", unique("sub"))
+    admin.db().collection("courses").document(course).collection("enrollments").document(uid).set(
+        {"uid": uid}
+    )
+    resp = scan(Student(uid, id_token), token_for(session), device_id="pixel-g")
+    assert resp.status_code == 202, resp.text
+    wait_for(lambda: attendance(session.id, uid))
+    assert attendance(session.id, uid)["status"] == "present"

@@ -62,7 +62,15 @@ def test_every_variable_is_typed_and_described(hcl):
 
 @pytest.mark.parametrize(
     "name",
-    ["project_id", "region", "max_delivery_attempts", "function_settings", "web_origins"],
+    [
+        "project_id",
+        "region",
+        "max_delivery_attempts",
+        "function_settings",
+        "web_origins",
+        "sign_in_with_google",
+        "web_push_vapid_key",
+    ],
 )
 def test_key_variables_are_validated(hcl, name):
     validations = hcl.variables[name].get("validation", [])
@@ -78,6 +86,12 @@ def test_key_variables_are_validated(hcl, name):
         ("region", "europe-west1-b"),
         ("web_origins", ["http://rollcall.example.edu"]),
         ("web_origins", ["https://rollcall.example.edu/"]),
+        ("sign_in_with_google", {"client_id": "my-app", "client_secret_secret": "google-oauth"}),
+        (
+            "sign_in_with_google",
+            {"client_id": "123-abc.apps.googleusercontent.com", "client_secret_secret": "a/b"},
+        ),
+        ("web_push_vapid_key", "not-a-key"),
         (
             "function_settings",
             {
@@ -352,3 +366,22 @@ def test_every_composite_index_of_the_indexes_file_is_deployed(hcl, tf_eval):
             and [f["field_path"] for f in i["fields"]] == fields_needed
             for i in deployed.values()
         ), f"the sweep's sessions index {fields_needed} is not deployed"
+
+
+def test_google_sign_in_valid_client_is_accepted(tf_eval):
+    client = {
+        "client_id": "123456789-abcdef.apps.googleusercontent.com",
+        "client_secret_secret": "rollcall-google-oauth",
+    }
+    assert tf_eval("var.sign_in_with_google", sign_in_with_google=client) == client
+
+
+def test_google_sign_in_secret_is_read_from_secret_manager_not_a_variable(hcl):
+    idp = hcl.resource("google_identity_platform_default_supported_idp_config", "google").body
+    assert idp["idp_id"] == "google.com"
+    assert "google_secret_manager_secret_version.google_sign_in" in idp["client_secret"]
+    assert not any(
+        "secret" in name and "google" in name
+        for name in hcl.variables
+        if name != "sign_in_with_google"
+    )
