@@ -261,17 +261,23 @@ class ScanBody:
     code: str | None = None
 
 
-def parse_body(body: bytes) -> ScanBody:
-    """``{"qr": token, "device_id": ...}`` or ``{"code": "123456", "device_id": ...}``."""
+def json_object(body: bytes, fields: set[str]) -> dict[str, Any]:
+    """The request body as a JSON object with no field outside ``fields``."""
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise BadRequest("body is not valid JSON") from None
     if not isinstance(data, dict):
         raise BadRequest("body must be a JSON object")
-    unknown = set(data) - {"qr", "code", "device_id"}
+    unknown = set(data) - fields
     if unknown:
         raise BadRequest(f"unknown field(s): {', '.join(sorted(unknown))}")
+    return data
+
+
+def parse_body(body: bytes) -> ScanBody:
+    """``{"qr": token, "device_id": ...}`` or ``{"code": "123456", "device_id": ...}``."""
+    data = json_object(body, {"qr", "code", "device_id"})
     device_id = data.get("device_id")
     if not isinstance(device_id, str) or not 1 <= len(device_id) <= MAX_DEVICE_ID:
         raise BadRequest(f"field 'device_id' must be a string of 1 to {MAX_DEVICE_ID} characters")

@@ -10,7 +10,6 @@ moves the student between counts, the notification consumer tells the student.
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from typing import Any
@@ -18,7 +17,15 @@ from typing import Any
 from rollcall import clients, logs
 from rollcall.errors import BadRequest, Forbidden, MethodNotAllowed, NotEnrolled, RequestError
 from rollcall.events import OVERRIDE_STATUSES, TYPE_OVERRIDE, ScanEvent, now
-from rollcall.ingest import authenticate, directory, lookup, publish, read_body, rejected
+from rollcall.ingest import (
+    authenticate,
+    directory,
+    json_object,
+    lookup,
+    publish,
+    read_body,
+    rejected,
+)
 
 MAX_REASON = 500
 _ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -83,15 +90,7 @@ def course_teacher(course_id: str) -> str | None:
 
 
 def parse_body(body: bytes) -> tuple[str, str, str, str]:
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BadRequest("body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise BadRequest("body must be a JSON object")
-    unknown = set(data) - {"session_id", "uid", "status", "reason"}
-    if unknown:
-        raise BadRequest(f"unknown field(s): {', '.join(sorted(unknown))}")
+    data = json_object(body, {"session_id", "uid", "status", "reason"})
     for name in ("session_id", "uid"):
         if not isinstance(data.get(name), str) or not _ID.fullmatch(data[name]):
             raise BadRequest(f"field {name!r} must be an id")

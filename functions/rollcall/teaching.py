@@ -12,14 +12,13 @@ teacher's Firebase ID token; only the teacher of the course may.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from rollcall import clients, closing, exports, logs
 from rollcall.errors import BadRequest, Forbidden, MethodNotAllowed, NotFound, RequestError
 from rollcall.events import now
-from rollcall.ingest import authenticate, lookup, publish, read_body, rejected
+from rollcall.ingest import authenticate, json_object, lookup, publish, read_body, rejected
 from rollcall.overrides import course_teacher
 
 _ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -100,15 +99,7 @@ def _session(db: Any, session_id: str) -> dict[str, Any] | None:
 
 
 def _session_id(body: bytes) -> str:
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BadRequest("body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise BadRequest("body must be a JSON object")
-    unknown = set(data) - {"session_id"}
-    if unknown:
-        raise BadRequest(f"unknown field(s): {', '.join(sorted(unknown))}")
+    data = json_object(body, {"session_id"})
     if not isinstance(data.get("session_id"), str) or not _ID.fullmatch(data["session_id"]):
         raise BadRequest("field 'session_id' must be an id")
     return data["session_id"]
