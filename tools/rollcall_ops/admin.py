@@ -176,6 +176,13 @@ def absences_done(session_id: str, course_id: str) -> bool:
     )
 
 
+def everyone_counted(session_id: str, course_id: str) -> bool:
+    """The live counts account for every enrolled student (checked in, excused or
+    absent): the dashboard consumer has handled the close too."""
+    tally = read_tally(db(), session_id)
+    return tally["total"] + tally["excused"] + tally["absent"] >= enrolled(course_id)
+
+
 def alerts_sent(course_id: str) -> int:
     """Alert inbox entries of the course's students (all of them, ever)."""
     from google.cloud.firestore_v1.base_query import FieldFilter
