@@ -240,7 +240,8 @@ def alert_text(kind: str, course: str, standing: Standing, rules: Rules) -> tupl
             plan = f"You can no longer reach {need} this term: talk to your teacher."
         else:
             n = standing.needed
-            plan = f"Attend the next {n} session{'s' if n != 1 else ''} to get back to {need}."
+            sessions = "session" if n == 1 else f"{n} sessions"
+            plan = f"Attend the next {sessions} to get back to {need}."
         return (
             f"{course}: attendance below {need}",
             f"Your attendance in {course} is {have}, below the required {need}. {plan}",

@@ -231,3 +231,6 @@ def test_alert_texts_name_the_course_and_the_figures():
     assert "can no longer reach 75 %" in body
     title, _ = standing.alert_text(ABSENCE_RUN, "DS", s, EXAMPLE)
     assert title == "DS: 2 absences in a row"
+    s = compute(timeline("present", "present", "absent"), EXAMPLE)
+    _, body = standing.alert_text(BELOW_THRESHOLD, "DS", s, EXAMPLE)
+    assert s.needed == 1 and body.endswith("Attend the next session to get back to 75 %.")
