@@ -43,11 +43,15 @@ class Client:
     def get(self, path: str) -> int:
         return requests.get(f"{_base()}/{path}", headers=self.headers, timeout=10).status_code
 
-    def query(self, collection: str, field: str, value: Any, parent: str = "") -> int:
+    def query(
+        self, collection: str, field: str, value: Any, parent: str = "", group: bool = False
+    ) -> int:
+        """A query ``field == value`` on a collection (``group``: on every collection of
+        that name, a collection-group query)."""
         url = f"{_base()}/{parent}:runQuery" if parent else f"{_base()}:runQuery"
         body = {
             "structuredQuery": {
-                "from": [{"collectionId": collection}],
+                "from": [{"collectionId": collection, "allDescendants": group}],
                 "where": {
                     "fieldFilter": {
                         "field": {"fieldPath": field},

@@ -36,6 +36,9 @@ def w(stack):
     db.collection("courses").document(course_b).set({"name": "B", "teacher_uid": t_b})
     db.document(f"courses/{course_a}/enrollments/{s_uid}").set({"uid": s_uid})
     db.document(f"courses/{course_b}/enrollments/{o_uid}").set({"uid": o_uid})
+    db.document(f"courses/{course_a}/students/{s_uid}").set(
+        {"uid": s_uid, "course_id": course_a, "percent": 100.0, "state": "ok"}
+    )
     session = unique("s")
     now = datetime.now(UTC)
     db.document(f"sessions/{session}").set(
@@ -116,6 +119,11 @@ READS = [
     ("olga", "courses/{course_a}/enrollments/{s_uid}", DENIED),
     ("sam", "users/{s_uid}", OK),
     ("olga", "users/{s_uid}", DENIED),
+    ("sam", "courses/{course_a}/students/{s_uid}", OK),
+    ("teacher_a", "courses/{course_a}/students/{s_uid}", OK),
+    ("olga", "courses/{course_a}/students/{s_uid}", DENIED),
+    ("teacher_b", "courses/{course_a}/students/{s_uid}", DENIED),
+    ("anonymous", "courses/{course_a}/students/{s_uid}", DENIED),
 ]
 
 
@@ -128,6 +136,22 @@ def test_teacher_lists_own_courses_only(w):
     assert w["teacher_a"].query("courses", "teacher_uid", w["t_a"]) == OK
     assert w["teacher_b"].query("courses", "teacher_uid", w["t_a"]) == DENIED
     assert w["sam"].query("courses", "teacher_uid", w["t_a"]) == DENIED
+
+
+def test_student_finds_own_course_figures_across_courses_only(w):
+    assert w["sam"].query("students", "uid", w["s_uid"], group=True) == OK
+    assert w["olga"].query("students", "uid", w["s_uid"], group=True) == DENIED
+    assert w["anonymous"].query("students", "uid", w["s_uid"], group=True) == DENIED
+    # The teacher lists the course's students (the at-risk list), not another course's.
+    parent = f"courses/{w['course_a']}"
+    assert w["teacher_a"].query("students", "state", "ok", parent=parent) == OK
+    assert w["teacher_b"].query("students", "state", "ok", parent=parent) == DENIED
+
+
+def test_nobody_writes_course_figures(w):
+    path = f"courses/{w['course_a']}/students/{w['s_uid']}"
+    for who in ("sam", "teacher_a"):
+        assert w[who].commit(path, {"percent": 100.0}) == DENIED
 
 
 def test_teacher_lists_sessions_of_own_course_only(w):
