@@ -483,7 +483,8 @@ def test_teacher_opens_and_closes_a_session_from_the_dashboard(web, course):
         "() => document.querySelector('#count-total').textContent === '2'", timeout=10_000
     )
 
-    # Close it: two steps, then the projector stops showing codes.
+    # Close it: two steps, then the projector stops showing codes. The close goes to
+    # the close endpoint, which marks everyone without a status absent.
     page.click("#close-session")
     page.wait_for_selector("#close-confirm")
     web.shot(page, "03-close-confirm")
@@ -492,8 +493,18 @@ def test_teacher_opens_and_closes_a_session_from_the_dashboard(web, course):
     assert page.locator("#session-state").inner_text() == "This session is closed."
     assert page.locator("#typed-code").inner_text() == ""
     assert page.locator("#close-session").count() == 0
+    assert page.locator("#close-result").inner_text().startswith("Closed.")
     closed = admin.db().document(f"sessions/{session_id}").get().to_dict()
     assert closed["status"] == "closed" and closed["closed_at"]
+    assert closed["closed_by"] == f"teacher-{COURSE}"  # by the endpoint, not a client write
+    enrolled = len(list(admin.db().collection(f"courses/{COURSE}/enrollments").stream()))
+    page.wait_for_function(
+        "n => document.querySelector('#count-absent').textContent === String(n)"
+        " && document.querySelector('#close-result').dataset.state === 'marked'",
+        arg=enrolled - 2,
+        timeout=30_000,
+    )
+    assert page.locator("#close-result").inner_text() == f"Closed. {enrolled - 2} absences marked."
     web.shot(page, "04-closed")
 
     # ... and the course page no longer lists it as open.

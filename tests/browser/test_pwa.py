@@ -301,7 +301,8 @@ def test_notifications_on_store_a_token_the_fcm_stand_in_gets_a_scan_push_then_o
     shown = "async () => (await (await navigator.serviceWorker.ready).getNotifications())" + (
         ".map((n) => ({title: n.title, body: n.body, tag: n.tag}))"
     )
-    page.wait_for_function(f"async () => (await ({shown})()).length > 0", timeout=10_000)
+    # wait_for_function would take the async function's promise as truthy at once: poll.
+    wait_for(lambda: page.evaluate(shown), timeout=10)
     assert page.evaluate(shown) == [
         {
             "title": "Attendance recorded",

@@ -65,9 +65,7 @@ def main() -> int:
         # the lecture starts once that has settled, so it is measured on its own.
         admin.close_session(warmup, by="demo")
         started = time.monotonic()
-        while not (
-            admin.absences_done(warmup, COURSE) and admin.everyone_counted(warmup, COURSE)
-        ):
+        while not (admin.absences_done(warmup, COURSE) and admin.everyone_counted(warmup, COURSE)):
             if time.monotonic() - started > 120:
                 console.print("warning: the warm-up's absences are not all marked after 120 s")
                 break

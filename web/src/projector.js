@@ -3,7 +3,9 @@
 // and session time in large type, a countdown to the next code, and the live panel
 // (counts summed over the tally shards, arrivals per minute, rejected scans, class
 // list joined with attendance, with the teacher's override per student), all from
-// onSnapshot. The teacher closes the session here.
+// onSnapshot. The teacher closes the session here (POST sessions/close: everyone
+// without a status is then marked absent through the pipeline, and the counts show
+// them arriving) and exports its CSV.
 import QRCode from "qrcode";
 
 import { drawArrivals } from "./chart.js";
@@ -11,6 +13,7 @@ import { firebase, firestore } from "./config.js";
 import { clear, coalesce, fmtClock, fmtDay, fmtTime, h, toDate } from "./dom.js";
 import { groupCode, scanLink, sessionSigner, windowAt } from "./qr-token.js";
 import { overrideErrorText, submitOverride } from "./scan-api.js";
+import { closeErrorText, closeSession, exportButton } from "./teacher-api.js";
 import { arrivalSeries, notYet, sumShards } from "./tally.js";
 
 export const STATUS_LABEL = {
@@ -63,6 +66,7 @@ export function showSession(root, { sessionId, user }) {
     rejections: h("tbody", { id: "rejections-body" }),
     rejectionCount: h("span.badge", { id: "rejections-count" }, "0"),
     closeArea: h("div.close-area", { id: "close-area" }),
+    courseLink: h("a.btn.btn-quiet", { id: "course-link", hidden: true }, "Course attendance"),
     live: h("span.live-dot", { id: "live", title: "Connecting…" }, "Connecting…"),
     chart: h("div.chart", { id: "arrivals-chart" }),
     roster: h("tbody", { id: "roster-body" }),
@@ -132,8 +136,19 @@ export function showSession(root, { sessionId, user }) {
       "nav.toolbar",
       { "aria-label": "Session" },
       h("a.btn.btn-quiet", { href: "#/" }, "← My courses"),
+      el.courseLink,
       el.live,
       el.closeArea,
+      exportButton({
+        id: "export-session",
+        label: "Export CSV",
+        kind: "sessions",
+        targetId: () => sessionId,
+        getContext: async () => {
+          const [{ config }, idToken] = await Promise.all([firebase(), user.getIdToken()]);
+          return { scanUrl: config.scanUrl, idToken };
+        },
+      }),
       h(
         "button.btn",
         {
@@ -309,6 +324,7 @@ export function showSession(root, { sessionId, user }) {
     el.absent.textContent = tally.absent;
     el.missing.textContent = enrolled.size ? notYet(tally, enrolled.size) : "–";
     el.total.parentElement.parentElement.title = enrolled.size ? `${tally.total} of ${enrolled.size}` : "";
+    renderCloseResult();
     if (session) {
       drawArrivals(
         el.chart,
@@ -532,10 +548,23 @@ export function showSession(root, { sessionId, user }) {
     };
   }
 
-  // ---- open / close ---------------------------------------------------------------------
+  // ---- close ---------------------------------------------------------------------------
+  // The close goes to the scan function (POST sessions/close), which closes the session
+  // and marks every enrolled student without a status absent through the pipeline: the
+  // Absent count then grows to what was "Not yet" at the close.
+  let closedHere = null; // {expected, absences} once this page closed the session
+  let closing = null; // {expected, absences} while this page's close is in flight
+
   function renderCloseArea() {
-    if (!session || session.status !== "open") {
+    if (!session) {
       el.closeArea.replaceChildren();
+      return;
+    }
+    if (closedHere || session.status !== "open") {
+      if (!el.closeArea.querySelector("#close-result")) {
+        el.closeArea.replaceChildren(h("span.close-result", { id: "close-result", role: "status" }));
+      }
+      renderCloseResult();
       return;
     }
     if (el.closeArea.dataset.confirm === "true") return;
@@ -544,9 +573,37 @@ export function showSession(root, { sessionId, user }) {
     );
   }
 
+  /** "Closed. Marking N absences…", then "Closed. N absences marked." as they arrive. */
+  function renderCloseResult() {
+    const line = el.closeArea.querySelector("#close-result");
+    if (!line || !session) return;
+    const waiting = enrolled.size ? notYet(tally, enrolled.size) : null;
+    const absences = (n) => `${n} ${n === 1 ? "absence" : "absences"}`;
+    // the session's snapshot may say closed before the close's answer arrives
+    const closed = closedHere ?? closing;
+    let text;
+    let state;
+    if (closed && closed.absences === "marked") {
+      text = "Closed. Absences had already been marked.";
+      state = "marked";
+    } else if (closed) {
+      const n = closed.expected;
+      if (n === 0) [text, state] = ["Closed. Everyone has a status: no absences to mark.", "marked"];
+      else if (waiting === null || waiting > 0) [text, state] = [`Closed. Marking ${absences(n)}…`, "marking"];
+      else [text, state] = [`Closed. ${absences(n)} marked.`, "marked"];
+    } else {
+      const at = toDate(session.closed_at);
+      const when = at ? ` at ${fmtTime(at)}` : "";
+      if (waiting) [text, state] = [`Closed${when}. Marking absences… (${waiting} to go)`, "marking"];
+      else [text, state] = [`Closed${when}. ${tally.absent} absent.`, "marked"];
+    }
+    if (line.textContent !== text) line.textContent = text;
+    line.dataset.state = state;
+  }
+
   function confirmClose() {
     el.closeArea.dataset.confirm = "true";
-    const error = h("span.form-error.inline", { role: "alert" });
+    const error = h("span.form-error.inline", { id: "close-error", role: "alert" });
     const yes = h(
       "button.btn.btn-danger",
       {
@@ -554,23 +611,36 @@ export function showSession(root, { sessionId, user }) {
         id: "close-confirm",
         async onclick() {
           yes.disabled = true;
+          yes.textContent = "Closing…";
           error.textContent = "";
+          delete error.dataset.code;
+          // who has no status now: the absences the close will mark
+          const expected = enrolled.size ? notYet(tally, enrolled.size) : 0;
+          closing = { expected, absences: "marking" };
+          let result;
           try {
-            const { fs, sessionRef } = fsRef;
-            await fs.updateDoc(sessionRef, { status: "closed", closed_at: fs.serverTimestamp() });
+            const [{ config }, idToken] = await Promise.all([firebase(), user.getIdToken()]);
+            result = await closeSession({ scanUrl: config.scanUrl, idToken, sessionId });
+          } catch (err) {
+            result = { state: "failed", code: "unauthenticated", message: String(err.message ?? err) };
+          }
+          closing = null;
+          if (result.state === "closed") {
+            closedHere = { expected, absences: result.absences };
             delete el.closeArea.dataset.confirm;
             renderCloseArea();
-          } catch (err) {
-            yes.disabled = false;
-            error.textContent =
-              err.code === "permission-denied" ? "Not allowed: only the course's teacher closes an open session." : `Could not close: ${err.code ?? err.message}`;
+            return;
           }
+          yes.disabled = false;
+          yes.textContent = "Close now";
+          error.textContent = closeErrorText(result);
+          error.dataset.code = result.code;
         },
       },
       "Close now",
     );
     el.closeArea.replaceChildren(
-      h("span.confirm-text", {}, "Close the session? Scans will be refused."),
+      h("span.confirm-text", {}, "Close the session? Scans will be refused and everyone without a status is marked absent."),
       yes,
       h(
         "button.btn.btn-quiet",
@@ -639,6 +709,8 @@ export function showSession(root, { sessionId, user }) {
           renderTallySoon();
           if (courseWatched !== data.course_id) {
             courseWatched = data.course_id;
+            el.courseLink.href = `#/course/${encodeURIComponent(data.course_id)}`;
+            el.courseLink.hidden = false;
             watchCourse(db, fs, data.course_id);
           }
         },

@@ -6,10 +6,13 @@
 // Every scan goes through the outbox (scan-queue.js): it is stored first, then sent;
 // it stays pending until the server decides, and is sent again with backoff (at once
 // when the browser comes back online). The result card follows its entry.
+//
+// The Attendance tab (my-attendance.js) shows the student's figures per course.
 import { signInForm, signOutButton, watchUser } from "./auth-ui.js";
 import { cameraAvailable, startScanner } from "./camera.js";
 import { firebase, firestore } from "./config.js";
 import { $, clear, fmtAgo, fmtClock, fmtDay, fmtTime, h, toDate } from "./dom.js";
+import { showMyAttendance } from "./my-attendance.js";
 import { notificationsCard } from "./push.js";
 import { registerServiceWorker } from "./pwa.js";
 import { CODE_DIGITS, extractToken, normalizeCode, parseToken } from "./qr-token.js";
@@ -26,14 +29,15 @@ let pendingToken = takeTokenFromUrl();
 let scanner = null;
 let recordUnsub = null;
 let viewCleanup = () => {};
-let shown = null; // {view: "scan"|"result"|"inbox", entryId?}
+let shown = null; // {view: "scan"|"result"|"inbox"|"attendance", entryId?}
 let retryTimer = null;
 let inbox = null; // {entries, unread, unsub} once the student's inbox is watched
 const tabs = {
   scan: h("button.tab", { type: "button", id: "tab-scan", onclick: () => showScanForm() }, "Check in"),
+  attendance: h("button.tab", { type: "button", id: "tab-attendance", onclick: () => showAttendance() }, "Attendance"),
   inbox: h("button.tab", { type: "button", id: "tab-inbox", onclick: () => showInbox() }, "Inbox", h("span.badge.is-zero", { id: "inbox-unread" }, "0")),
 };
-const nav = h("nav.tabs", { "aria-label": "Student" }, tabs.scan, tabs.inbox);
+const nav = h("nav.tabs", { "aria-label": "Student" }, tabs.scan, tabs.attendance, tabs.inbox);
 const outboxBar = h("div.outbox", { id: "outbox", role: "status", "aria-live": "polite" });
 const view = h("div", { id: "view" });
 
@@ -66,8 +70,8 @@ function setView(name, entryId = null) {
   leaveView();
   shown = { view: name, entryId };
   document.body.dataset.view = name;
-  tabs.scan.setAttribute("aria-current", String(name !== "inbox"));
-  tabs.inbox.setAttribute("aria-current", String(name === "inbox"));
+  const tab = name === "inbox" || name === "attendance" ? name : "scan";
+  for (const [key, el] of Object.entries(tabs)) el.setAttribute("aria-current", String(key === tab));
   renderOutbox();
 }
 
@@ -661,11 +665,11 @@ function renderInboxList() {
       const at = toDate(e.created_at);
       return h(
         "li.inbox-item",
-        { dataset: { id: e.id, read: String(!!e.read), status: e.status ?? "", session: e.session_id ?? "" } },
+        { dataset: { id: e.id, read: String(!!e.read), status: e.status ?? "", session: e.session_id ?? "", type: e.type ?? "", kind: e.kind ?? "" } },
         h(
           "div.inbox-head",
           {},
-          h("strong.inbox-title", {}, e.title ?? "Message"),
+          h("strong.inbox-title", {}, e.type === "alert" ? h("span.alert-tag", {}, "Alert") : null, e.title ?? "Message"),
           h("time.muted.small", { datetime: at?.toISOString() ?? "", title: at ? `${fmtDay(at)} ${fmtClock(at)}` : "" }, at ? fmtAgo(at) : "now"),
         ),
         h("p.inbox-body", {}, e.body ?? ""),
@@ -692,6 +696,14 @@ function renderInboxList() {
       );
     }),
   );
+}
+
+// ---- my attendance (my-attendance.js) ----------------------------------------------------
+
+function showAttendance() {
+  setView("attendance");
+  viewCleanup = showMyAttendance(view, { user });
+  watchInbox(); // Firestore is loaded for the figures anyway: the unread badge follows
 }
 
 window.addEventListener("hashchange", () => {

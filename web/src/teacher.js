@@ -1,9 +1,11 @@
 // Teacher dashboard: sign in, my courses and their open sessions (open a new one
-// here), and the projector view of a session (#/session/<id>). Hash routes, so
-// Hosting needs no rewrites.
+// here), a course's attendance and at-risk list (#/course/<id>, course-view.js), and
+// the projector view of a session (#/session/<id>). Hash routes, so Hosting needs no
+// rewrites.
 import { signInForm, signOutButton, watchUser } from "./auth-ui.js";
 import { firebase, firestore } from "./config.js";
 import { $, clear, fmtDay, fmtTime, h, toDate } from "./dom.js";
+import { showCourseView } from "./course-view.js";
 import { showSession } from "./projector.js";
 import { DEFAULTS, LIMITS, newSessionId, sessionFields, validateSessionForm } from "./sessions.js";
 
@@ -59,18 +61,22 @@ function showCourses(root, { user, only = null }) {
   document.title = "My courses · Rollcall";
   const list = h("div.course-list", { id: "courses", "aria-busy": "true" }, h("p.muted", {}, "Loading your courses…"));
   const notice = h("div", { id: "courses-notice" });
+  // one course: its attendance figures and at-risk list under the card
+  const standing = only ? h("div", { id: "course-view" }) : null;
   clear(
     root,
     h(
-      "section.page",
+      only ? "section.page.page-wide" : "section.page",
       { "aria-labelledby": "courses-title" },
       h("h1", { id: "courses-title" }, only ? "Course" : "My courses"),
       notice,
       list,
+      standing,
       openByIdForm(only),
     ),
   );
   const unsubs = [];
+  if (standing) unsubs.push(showCourseView(standing, { courseId: only, user }));
   const sessionUnsubs = new Map();
   let stopped = false;
 
@@ -94,7 +100,7 @@ function showCourses(root, { user, only = null }) {
         );
         return;
       }
-      clear(list, ...courses.map((c) => courseCard(c, { user, db, fs })));
+      clear(list, ...courses.map((c) => courseCard(c, { user, db, fs, linkToView: !only })));
       for (const c of courses) {
         const target = list.querySelector(`[data-course="${CSS.escape(c.id)}"] .sessions`);
         const q = fs.query(
@@ -183,7 +189,18 @@ function courseCard(course, ctx) {
       "div.course-head",
       {},
       h("div", {}, h("h2", { id: `course-${course.id}` }, course.name ?? course.id), h("p.muted.small", {}, `Course id: ${course.id}`)),
-      toggle,
+      h(
+        "div.course-actions",
+        {},
+        ctx.linkToView
+          ? h(
+              "a.btn.course-view-link",
+              { href: `#/course/${encodeURIComponent(course.id)}`, dataset: { courseView: course.id } },
+              "Attendance & at-risk list",
+            )
+          : null,
+        toggle,
+      ),
     ),
     form,
     h("div.sessions", {}, h("p.muted", {}, "Loading sessions…")),

@@ -1,0 +1,316 @@
+// A course's attendance for its teacher (#/course/<id>, under the course card): the
+// rules in one line, counts per state, the at-risk list (below the threshold or at
+// risk, listed first and filterable), and a live table of every enrolled student with
+// percentage, held sessions, present/late/excused/absent, the current run of absences,
+// the projection in words and the state. Figures come from courses/{c}/students/{uid}
+// (written by the attendance consumer when a session is closed, see
+// functions/rollcall/progress.py), names from the enrollments, both by onSnapshot.
+// Also: the course's closed sessions (to open or export one) and the course CSV.
+import { firebase, firestore } from "./config.js";
+import { clear, coalesce, fmtDay, fmtTime, h, toDate } from "./dom.js";
+import {
+  needsAttention,
+  pct,
+  projection,
+  rulesFromCourse,
+  rulesLine,
+  sortAttentionFirst,
+  stateLabel,
+  summarize,
+} from "./standing.js";
+import { exportButton } from "./teacher-api.js";
+
+const COLUMNS = [
+  ["student", "Student"],
+  ["pct", "Attendance"],
+  ["held", "Held"],
+  ["present", "Present"],
+  ["late", "Late"],
+  ["excused", "Excused"],
+  ["absent", "Absent"],
+  ["run", "In a row"],
+  ["projection", "Projection"],
+  ["state", "State"],
+];
+const NUMERIC = new Set(["pct", "held", "present", "late", "excused", "absent", "run"]);
+
+export function showCourseView(root, { courseId, user }) {
+  const context = async () => {
+    const [{ config }, idToken] = await Promise.all([firebase(), user.getIdToken()]);
+    return { scanUrl: config.scanUrl, idToken };
+  };
+  const tile = (key, label) => {
+    const dd = h("dd", { id: `standing-count-${key}` }, "–");
+    return { dd, el: h(`div.standing-tile.tile-${key}`, {}, h("dt", {}, label), dd) };
+  };
+  const tiles = {
+    all: tile("all", "Students"),
+    below: tile("below", "Below"),
+    at_risk: tile("at_risk", "At risk"),
+    ok: tile("ok", "On track"),
+    none: tile("none", "No sessions yet"),
+  };
+  const el = {
+    rules: h("p.course-rules", { id: "course-rules" }, "Loading the course's rules…"),
+    body: h("tbody", { id: "standing-body" }, h("tr.empty", {}, h("td", { colspan: COLUMNS.length }, "Loading…"))),
+    note: h("p.muted.small.standing-note", { id: "standing-note", role: "status" }),
+    search: h("input", { id: "standing-search", type: "search", placeholder: "Find a student", autocomplete: "off" }),
+    past: h("ul.plain.past-list", { id: "past-sessions-list" }),
+    pastCount: h("span", { id: "past-sessions-count" }, "…"),
+  };
+  let filter = "all";
+  const chips = {
+    attention: h("button.chip.chip-attention", { type: "button", id: "filter-attention", "aria-pressed": "false" }, "At risk"),
+    all: h("button.chip", { type: "button", id: "filter-all", "aria-pressed": "true" }, "All"),
+  };
+  for (const [name, chip] of Object.entries(chips)) {
+    chip.addEventListener("click", () => {
+      filter = name;
+      for (const [n, c] of Object.entries(chips)) c.setAttribute("aria-pressed", String(n === name));
+      render();
+    });
+  }
+  el.search.addEventListener("input", () => render());
+
+  clear(
+    root,
+    h(
+      "section.standing-view",
+      { "aria-labelledby": "standing-title" },
+      h(
+        "div.standing-head",
+        {},
+        h("div", {}, h("h2", { id: "standing-title" }, "Attendance and at-risk list"), el.rules),
+        exportButton({ id: "export-course", label: "Export course CSV", kind: "courses", targetId: () => courseId, getContext: context }),
+      ),
+      h(
+        "dl.standing-tiles",
+        { "aria-label": "Students per state" },
+        Object.values(tiles).map((t) => t.el),
+      ),
+      h(
+        "details.past-sessions",
+        { id: "past-sessions" },
+        h("summary", {}, "Closed sessions (", el.pastCount, ")"),
+        h("p.muted.small", {}, "A session counts in the figures once it is closed. Open one to see its class list, or export it."),
+        el.past,
+      ),
+      h(
+        "div.standing-controls",
+        {},
+        h("div.chips", { role: "group", "aria-label": "Show" }, chips.attention, chips.all),
+        h("label.visually-hidden", { for: "standing-search" }, "Find a student"),
+        el.search,
+      ),
+      el.note,
+      h(
+        "div.table-scroll",
+        {},
+        h(
+          "table.data-table.standing-table",
+          { id: "standing" },
+          h("colgroup", {}, COLUMNS.map(([key]) => h(`col.col-${key}`))),
+          h(
+            "thead",
+            {},
+            h(
+              "tr",
+              {},
+              COLUMNS.map(([key, label]) => h(NUMERIC.has(key) ? "th.num" : "th", { scope: "col" }, label)),
+            ),
+          ),
+          el.body,
+        ),
+      ),
+    ),
+  );
+
+  // ---- state -------------------------------------------------------------------------
+  let rules = rulesFromCourse({});
+  const enrolled = new Map(); // uid -> {uid, name, email}
+  const figures = new Map(); // uid -> figures document
+  const loaded = { enrollments: false, students: false };
+  const unsubs = [];
+  let stopped = false;
+  // While a close streams 500 students' figures in, redraw a few times a second and
+  // rebuild only the rows whose figures, name or rules changed (the others are reused).
+  const renderSoon = coalesce(() => render(), 200);
+  const rowCache = new Map(); // uid -> {fig, name, email, rules, el}
+
+  function rows() {
+    const out = [];
+    for (const s of enrolled.values()) out.push({ uid: s.uid, name: s.name ?? s.uid, email: s.email ?? "", fig: figures.get(s.uid) ?? null });
+    // figures of a student no longer enrolled still show
+    for (const [uid, fig] of figures) if (!enrolled.has(uid)) out.push({ uid, name: uid, email: "", fig, unenrolled: true });
+    return out;
+  }
+
+  function render() {
+    if (stopped) return;
+    if (!loaded.enrollments || !loaded.students) return;
+    const all = rows();
+    const counts = summarize(all);
+    for (const [key, t] of Object.entries(tiles)) t.dd.textContent = String(counts[key]);
+    chips.attention.textContent = `At risk (${counts.attention})`;
+    chips.all.textContent = `All (${counts.all})`;
+    const term = el.search.value.trim().toLowerCase();
+    const shown = sortAttentionFirst(all).filter(
+      (r) =>
+        (filter !== "attention" || needsAttention(r.fig)) &&
+        (!term || `${r.name} ${r.email} ${r.uid}`.toLowerCase().includes(term)),
+    );
+    if (!all.length) {
+      el.body.replaceChildren(h("tr.empty", {}, h("td", { colspan: COLUMNS.length }, "No students are enrolled in this course.")));
+    } else if (!shown.length) {
+      el.body.replaceChildren(
+        h("tr.empty", {}, h("td", { colspan: COLUMNS.length }, filter === "attention" && !term ? "Nobody is at risk." : "No student matches.")),
+      );
+    } else {
+      const nodes = shown.map(cachedRow);
+      const now = el.body.children;
+      if (nodes.length !== now.length || nodes.some((n, i) => n !== now[i])) el.body.replaceChildren(...nodes);
+    }
+    el.note.textContent =
+      `${shown.length === all.length ? `${all.length}` : `Showing ${shown.length} of ${all.length}`} students, ` +
+      "those below the threshold or at risk first. Figures change when a session is closed.";
+  }
+
+  function cachedRow(r) {
+    const c = rowCache.get(r.uid);
+    if (c && c.fig === r.fig && c.name === r.name && c.email === r.email && c.rules === rules) return c.el;
+    const built = row(r);
+    rowCache.set(r.uid, { fig: r.fig, name: r.name, email: r.email, rules, el: built });
+    return built;
+  }
+
+  function row(r) {
+    const fig = r.fig?.held ? r.fig : null;
+    const state = fig ? fig.state : "none";
+    const p = projection(fig, rules, "teacher");
+    const num = (v) => h("td.num", {}, fig ? String(v ?? 0) : "–");
+    const run = fig?.absence_run ?? 0;
+    const runAlert = fig && rules.absence_alert_run > 0 && run >= rules.absence_alert_run;
+    const percent = fig?.percent;
+    const threshold = rules.min_attendance_percent;
+    return h(
+      `tr.standing-row.row-${state}`,
+      { dataset: { uid: r.uid, state, projection: p.kind, percent: percent ?? "" } },
+      h(
+        "th",
+        { scope: "row" },
+        h("span.student-name", {}, r.name),
+        r.email ? h("span.student-email", {}, r.email) : null,
+        r.unenrolled ? h("span.student-email", {}, "no longer enrolled") : null,
+      ),
+      h(
+        "td.num.pct",
+        {},
+        h("span.pct-value", {}, fig ? pct(percent) : "–"),
+        fig && typeof percent === "number"
+          ? h(
+              "span.pct-bar",
+              { "aria-hidden": "true" },
+              h("span.pct-fill", { style: `width:${Math.max(0, Math.min(100, percent))}%` }),
+              h("span.pct-mark", { style: `left:${threshold}%` }),
+            )
+          : null,
+      ),
+      num(fig?.held),
+      num(fig?.present),
+      num(fig?.late),
+      num(fig?.excused),
+      num(fig?.absent),
+      h("td.num", {}, fig ? h(runAlert ? "span.run.is-alert" : "span.run", { title: runAlert ? `${run} absences in a row` : "" }, String(run)) : "–"),
+      h("td.projection", { title: fig && fig.remaining !== null && fig.remaining !== undefined ? `${fig.remaining} of ${rules.planned_sessions ?? "?"} planned sessions left` : "" }, p.text),
+      h("td", {}, h(`span.standing.standing-${state}`, {}, stateLabel(state, rules))),
+    );
+  }
+
+  function renderPast(sessions) {
+    el.pastCount.textContent = String(sessions.length);
+    if (!sessions.length) {
+      el.past.replaceChildren(h("li.muted", {}, "No closed sessions yet."));
+      return;
+    }
+    sessions.sort((a, b) => (toDate(b.starts_at)?.getTime() ?? 0) - (toDate(a.starts_at)?.getTime() ?? 0));
+    el.past.replaceChildren(
+      ...sessions.map((s) => {
+        const start = toDate(s.starts_at);
+        const marking = !s.absences_marked_at;
+        return h(
+          "li.past-session",
+          { dataset: { session: s.id } },
+          h("span.past-when", {}, `${fmtDay(start)} ${fmtTime(start)}–${fmtTime(toDate(s.closed_at) ?? toDate(s.ends_at))}`),
+          marking ? h("span.muted.small", {}, "marking absences…") : null,
+          h("a.btn.btn-small", { href: `#/session/${encodeURIComponent(s.id)}` }, "Class list"),
+          exportButton({ id: `export-${s.id}`, label: "Export CSV", kind: "sessions", targetId: () => s.id, getContext: context, small: true }),
+        );
+      }),
+    );
+  }
+
+  // ---- listeners ----------------------------------------------------------------------
+  (async () => {
+    const { db, fs } = await firestore();
+    if (stopped) return;
+    const failed = (what) => (err) => {
+      el.note.textContent = `${what} unavailable (${err.code ?? err.message})`;
+      el.note.classList.add("form-error");
+    };
+    unsubs.push(
+      fs.onSnapshot(
+        fs.doc(db, "courses", courseId),
+        (snap) => {
+          rules = rulesFromCourse(snap.exists() ? snap.data() : {});
+          el.rules.textContent = rulesLine(rules);
+          renderSoon();
+        },
+        (err) => (el.rules.textContent = `Rules unavailable (${err.code ?? err.message})`),
+      ),
+    );
+    unsubs.push(
+      fs.onSnapshot(
+        fs.collection(db, "courses", courseId, "enrollments"),
+        (snap) => {
+          for (const change of snap.docChanges()) {
+            if (change.type === "removed") enrolled.delete(change.doc.id);
+            else enrolled.set(change.doc.id, { uid: change.doc.id, ...change.doc.data() });
+          }
+          loaded.enrollments = true;
+          renderSoon();
+        },
+        failed("Class list"),
+      ),
+    );
+    unsubs.push(
+      fs.onSnapshot(
+        fs.collection(db, "courses", courseId, "students"),
+        (snap) => {
+          for (const change of snap.docChanges()) {
+            if (change.type === "removed") figures.delete(change.doc.id);
+            else figures.set(change.doc.id, change.doc.data());
+          }
+          loaded.students = true;
+          renderSoon();
+        },
+        failed("Figures"),
+      ),
+    );
+    unsubs.push(
+      fs.onSnapshot(
+        // constrained on course_id so the rules can prove the teacher's access
+        fs.query(fs.collection(db, "sessions"), fs.where("course_id", "==", courseId), fs.where("status", "==", "closed")),
+        (snap) => renderPast(snap.docs.map((d) => ({ id: d.id, ...d.data() }))),
+        (err) => el.past.replaceChildren(h("li.form-error", {}, `Sessions unavailable (${err.code ?? err.message})`)),
+      ),
+    );
+  })().catch((err) => {
+    el.note.textContent = String(err.message ?? err);
+    el.note.classList.add("form-error");
+  });
+
+  return () => {
+    stopped = true;
+    unsubs.forEach((u) => u());
+  };
+}

@@ -1,0 +1,226 @@
+// "My attendance" on the student page (mobile first): per course, the percentage, the
+// sessions held, present/late/excused/absent, the projection in words, the state in
+// colour, the sessions as a strip, and the alerts Rollcall sent about that course.
+//
+// Which courses: every course where the student has figures (one collection-group
+// query, students where uid == me, which the rules allow for one's own documents:
+// every course with a closed session), plus those named in the student's inbox (a
+// scan in a course whose first session is still open); each course's figures
+// document is then followed live.
+import { firestore } from "./config.js";
+import { clear, fmtAgo, fmtDay, fmtTime, h, toDate } from "./dom.js";
+import { alertsFor, coursesFromInbox, pct, projection, rulesFromCourse, stateLabel, timeline } from "./standing.js";
+
+const INBOX_LIMIT = 200;
+const STATUS_WORD = { present: "Present", late: "Late", excused: "Excused", absent: "Absent" };
+
+/** Mount the section into `root`; returns the cleanup. */
+export function showMyAttendance(root, { user }) {
+  const list = h("div.my-courses", { id: "my-courses", "aria-busy": "true" }, h("p.muted", {}, "Loading…"));
+  clear(
+    root,
+    h(
+      "section.card.my-attendance",
+      { "aria-labelledby": "attendance-title" },
+      h("h1", { id: "attendance-title" }, "My attendance"),
+      h("p.muted", {}, "Per course. It changes when your teacher closes a session."),
+    ),
+    list,
+  );
+  const uid = user.uid;
+  let entries = [];
+  let loaded = false;
+  let error = null;
+  const courses = new Map(); // courseId -> {name, rules, fig, loaded, unsubs}
+  const unsubs = [];
+  let stopped = false;
+
+  function render() {
+    if (stopped) return;
+    if (error) {
+      list.removeAttribute("aria-busy");
+      clear(list, h("p.form-error", {}, `Cannot read your attendance: ${error}`));
+      return;
+    }
+    if (!loaded) return;
+    list.removeAttribute("aria-busy");
+    const ids = [...courses.keys()];
+    if (!ids.length) {
+      clear(
+        list,
+        h(
+          "p.card.muted",
+          { id: "my-courses-empty" },
+          "No courses yet. A course appears here after your first check-in or once a session of it has closed.",
+        ),
+      );
+      return;
+    }
+    // the courses that need attention first, then by name
+    const rank = { below: 0, at_risk: 1, ok: 2 };
+    ids.sort((a, b) => {
+      const ca = courses.get(a);
+      const cb = courses.get(b);
+      return (rank[ca.fig?.state] ?? 3) - (rank[cb.fig?.state] ?? 3) || String(ca.name).localeCompare(String(cb.name));
+    });
+    clear(list, ...ids.map((id) => courseCard(id, courses.get(id))));
+  }
+
+  function courseCard(courseId, c) {
+    const fig = c.fig?.held ? c.fig : null;
+    const state = fig ? fig.state : "none";
+    const rules = c.rules;
+    const p = projection(fig, rules, "student");
+    const alerts = alertsFor(entries, courseId).slice(0, 3);
+    const percent = fig?.percent;
+    const sessions = fig ? timeline(fig.sessions) : [];
+    const counts = ["present", "late", "excused", "absent"];
+    return h(
+      `article.card.my-course.state-${state}`,
+      { dataset: { course: courseId, state, projection: p.kind, percent: percent ?? "" }, "aria-labelledby": `my-course-${courseId}` },
+      h(
+        "div.my-course-head",
+        {},
+        h("h2", { id: `my-course-${courseId}` }, c.name ?? courseId),
+        h(`span.standing.standing-${state}`, {}, stateLabel(state, rules)),
+      ),
+      c.loaded
+        ? [
+            h(
+              "div.my-pct",
+              {},
+              h("span.my-pct-value", {}, fig ? pct(percent) : "–"),
+              h("span.my-pct-label", {}, fig ? `attendance · required ${pct(rules.min_attendance_percent)}` : `required ${pct(rules.min_attendance_percent)}`),
+            ),
+            fig && typeof percent === "number"
+              ? h(
+                  "div.my-bar",
+                  { "aria-hidden": "true" },
+                  h("span.my-bar-fill", { style: `width:${Math.max(0, Math.min(100, percent))}%` }),
+                  h("span.my-bar-mark", { style: `left:${rules.min_attendance_percent}%` }),
+                )
+              : null,
+            h("p.my-projection", {}, p.text),
+            fig
+              ? h(
+                  "p.my-held.muted.small",
+                  {},
+                  rules.planned_sessions
+                    ? `${fig.held} of ${rules.planned_sessions} sessions held`
+                    : `${fig.held} ${fig.held === 1 ? "session" : "sessions"} held`,
+                )
+              : null,
+            fig
+              ? h(
+                  "dl.my-counts",
+                  {},
+                  counts.map((k) => h(`div.my-count.count-${k}`, {}, h("dt", {}, STATUS_WORD[k]), h("dd", {}, String(fig[k] ?? 0)))),
+                )
+              : null,
+            sessions.length
+              ? h(
+                  "ol.my-strip",
+                  { "aria-label": "Your sessions, oldest first" },
+                  sessions.map((s) => {
+                    const at = s.at ? new Date(s.at) : null;
+                    const label = `${at ? `${fmtDay(at)} ${fmtTime(at)}: ` : ""}${STATUS_WORD[s.status] ?? s.status}`;
+                    return h(`li.strip-${s.status}`, { title: label }, h("span.visually-hidden", {}, label));
+                  }),
+                )
+              : null,
+          ]
+        : h("p.muted", {}, "Loading…"),
+      alerts.length
+        ? h(
+            "ul.plain.my-alerts",
+            { "aria-label": "Alerts" },
+            alerts.map((a) => {
+              const at = toDate(a.created_at);
+              return h(
+                "li.my-alert",
+                { dataset: { kind: a.kind ?? "" } },
+                h("strong.my-alert-title", {}, a.title ?? "Alert"),
+                h("p.my-alert-body", {}, a.body ?? ""),
+                at ? h("time.muted.small", { datetime: at.toISOString() }, fmtAgo(at)) : null,
+              );
+            }),
+          )
+        : null,
+    );
+  }
+
+  function follow(db, fs, courseId) {
+    if (courses.has(courseId)) return;
+    const c = { name: courseId, rules: rulesFromCourse({}), fig: null, loaded: false };
+    courses.set(courseId, c);
+    // the course document (name, settings): the rules let an enrolled student get it
+    fs.getDoc(fs.doc(db, "courses", courseId))
+      .then((snap) => {
+        if (!snap.exists()) return;
+        const data = snap.data();
+        c.name = data.name ?? courseId;
+        c.rules = rulesFromCourse(data);
+        c.courseLoaded = true;
+        render();
+      })
+      .catch(() => {}); // not enrolled any more: the figures may still be readable
+    unsubs.push(
+      fs.onSnapshot(
+        fs.doc(db, "courses", courseId, "students", uid),
+        (snap) => {
+          c.fig = snap.exists() ? snap.data() : null;
+          // the settings the figures were computed with, until the course's own arrive
+          if (!c.courseLoaded && c.fig?.rules) c.rules = rulesFromCourse(c.fig.rules);
+          c.loaded = true;
+          render();
+        },
+        () => {
+          c.loaded = true;
+          render();
+        },
+      ),
+    );
+  }
+
+  (async () => {
+    const { db, fs } = await firestore();
+    if (stopped) return;
+    unsubs.push(
+      fs.onSnapshot(
+        fs.query(fs.collectionGroup(db, "students"), fs.where("uid", "==", uid)),
+        (snap) => {
+          for (const d of snap.docs) follow(db, fs, d.data().course_id ?? d.ref.parent.parent.id);
+          render();
+        },
+        (err) => {
+          error = err.code ?? err.message;
+          render();
+        },
+      ),
+    );
+    unsubs.push(
+      fs.onSnapshot(
+        fs.query(fs.collection(db, "users", uid, "inbox"), fs.orderBy("created_at", "desc"), fs.limit(INBOX_LIMIT)),
+        (snap) => {
+          entries = snap.docs.map((d) => ({ id: d.id, ...d.data() }));
+          for (const id of coursesFromInbox(entries)) follow(db, fs, id);
+          loaded = true;
+          error = null;
+          render();
+        },
+        (err) => {
+          error = err.code ?? err.message;
+          render();
+        },
+      ),
+    );
+  })().catch((err) => {
+    error = String(err.message ?? err);
+    render();
+  });
+
+  return () => {
+    stopped = true;
+    unsubs.forEach((u) => u());
+  };
+}

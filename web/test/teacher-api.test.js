@@ -1,0 +1,112 @@
+// Unit tests of the teacher's endpoints client: close, export, the download's file
+// name (Content-Disposition), error texts with the stable code. fetch is faked.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import {
+  closeErrorText,
+  closeSession,
+  endpoint,
+  exportErrorText,
+  exportPath,
+  fetchExport,
+  filenameFromDisposition,
+} from "../src/teacher-api.js";
+
+const SCAN_URL = "http://127.0.0.1:8081/";
+
+function fakeFetch(status, body, headers = {}) {
+  const calls = [];
+  const impl = async (url, init) => {
+    calls.push({ url, init });
+    const text = typeof body === "string" ? body : JSON.stringify(body);
+    return new Response(text, { status, headers });
+  };
+  return { impl, calls };
+}
+
+test("endpoints sit next to the scan URL", () => {
+  assert.equal(endpoint(SCAN_URL, "sessions/close"), "http://127.0.0.1:8081/sessions/close");
+  assert.equal(endpoint("https://scan-abc.a.run.app", exportPath("courses", "c1")), "https://scan-abc.a.run.app/exports/courses/c1.csv");
+  assert.equal(exportPath("sessions", "s a/b"), "exports/sessions/s%20a%2Fb.csv");
+  assert.throws(() => exportPath("users", "x"));
+});
+
+test("close posts the session id with the teacher's token", async () => {
+  const { impl, calls } = fakeFetch(202, { session_id: "s1", status: "closed", closed_at: "2026-01-05T10:00:00Z", absences: "marking" });
+  const result = await closeSession({ scanUrl: SCAN_URL, idToken: "tok", sessionId: "s1", fetchImpl: impl });
+  assert.deepEqual(result, { state: "closed", closedAt: "2026-01-05T10:00:00Z", absences: "marking" });
+  assert.equal(calls[0].url, "http://127.0.0.1:8081/sessions/close");
+  assert.equal(calls[0].init.method, "POST");
+  assert.equal(calls[0].init.headers.Authorization, "Bearer tok");
+  assert.deepEqual(JSON.parse(calls[0].init.body), { session_id: "s1" });
+  assert.equal(calls[0].init.credentials, "omit");
+});
+
+test("close errors keep the stable code, and say what to do", async () => {
+  const { impl } = fakeFetch(403, { error: { code: "forbidden", message: "only the teacher" } });
+  const result = await closeSession({ scanUrl: SCAN_URL, idToken: "t", sessionId: "s1", fetchImpl: impl });
+  assert.deepEqual(result, { state: "rejected", code: "forbidden", message: "only the teacher", httpStatus: 403 });
+  assert.equal(closeErrorText(result), "Only the teacher of this course can close its sessions. (forbidden)");
+
+  const proxy = await closeSession({ scanUrl: SCAN_URL, idToken: "t", sessionId: "s1", fetchImpl: fakeFetch(502, "<html>bad gateway</html>").impl });
+  assert.equal(proxy.code, "unavailable");
+  assert.match(closeErrorText(proxy), /still open.*\(unavailable\)$/);
+
+  const offline = await closeSession({
+    scanUrl: SCAN_URL,
+    idToken: "t",
+    sessionId: "s1",
+    fetchImpl: async () => {
+      throw new TypeError("Failed to fetch");
+    },
+  });
+  assert.equal(offline.state, "failed");
+  assert.equal(closeErrorText(offline), "No connection to Rollcall: the session is still open. Try again. (network)");
+  assert.equal(closeErrorText({ code: "bad_request", message: "field 'session_id' must be an id" }), "The close was refused: field 'session_id' must be an id (bad_request)");
+  assert.equal(closeErrorText({ code: "teapot", message: "no" }), "The close was refused: no (teapot)");
+});
+
+test("an export is a blob named by Content-Disposition", async () => {
+  const csv = "uid,name\r\nu1,Ana\r\n";
+  const { impl, calls } = fakeFetch(200, csv, {
+    "Content-Type": "text/csv; charset=utf-8",
+    "Content-Disposition": 'attachment; filename="rollcall-session-s1.csv"',
+  });
+  const result = await fetchExport({ scanUrl: SCAN_URL, idToken: "tok", kind: "sessions", id: "s1", fetchImpl: impl });
+  assert.equal(result.state, "ok");
+  assert.equal(result.filename, "rollcall-session-s1.csv");
+  assert.equal(await result.blob.text(), csv);
+  assert.equal(calls[0].url, "http://127.0.0.1:8081/exports/sessions/s1.csv");
+  assert.equal(calls[0].init.method, "GET");
+  assert.equal(calls[0].init.headers.Authorization, "Bearer tok");
+
+  // no header exposed (CORS): a name from the kind and id
+  const bare = await fetchExport({ scanUrl: SCAN_URL, idToken: "t", kind: "courses", id: "c1", fetchImpl: fakeFetch(200, csv).impl });
+  assert.equal(bare.filename, "rollcall-course-c1.csv");
+
+  const denied = await fetchExport({
+    scanUrl: SCAN_URL,
+    idToken: "t",
+    kind: "courses",
+    id: "c1",
+    fetchImpl: fakeFetch(403, { error: { code: "forbidden", message: "only the teacher" } }).impl,
+  });
+  assert.equal(exportErrorText(denied), "Only the teacher of this course can export its attendance. (forbidden)");
+});
+
+test("file names from Content-Disposition", () => {
+  const f = (h) => filenameFromDisposition(h, "fallback.csv");
+  assert.equal(f('attachment; filename="rollcall-course-c1.csv"'), "rollcall-course-c1.csv");
+  assert.equal(f("attachment; filename=plain.csv"), "plain.csv");
+  assert.equal(f("attachment; filename=plain.csv; size=10"), "plain.csv");
+  assert.equal(f("attachment; filename*=UTF-8''Anwesenheit%20M%C3%A4rz.csv"), "Anwesenheit März.csv");
+  assert.equal(f('attachment; filename="ascii.csv"; filename*=UTF-8\'\'utf%E2%9C%93.csv'), "utf✓.csv");
+  assert.equal(f('attachment; filename="with \\"quotes\\".csv"'), 'with "quotes".csv');
+  assert.equal(f('attachment; filename="../../etc/passwd"'), "passwd");
+  assert.equal(f('attachment; filename="C:\\\\evil\\\\x.csv"'), "x.csv");
+  assert.equal(f('attachment; filename=".."'), "fallback.csv");
+  assert.equal(f("attachment"), "fallback.csv");
+  assert.equal(f(null), "fallback.csv");
+  assert.equal(f("attachment; filename*=UTF-8''%E0%A4%A.csv"), "fallback.csv");
+});
