@@ -145,6 +145,16 @@ class Web:
             base64.b64encode(png).decode(),
         )
 
+    def shown_qr(self, page: Any, selector: str = "#qr") -> tuple[str, str | None]:
+        """The token the page says it shows and what the screen decodes to, read within
+        one rotation window (a rotation between the two reads is retried)."""
+        for _ in range(3):
+            token = page.get_attribute(selector, "data-token")
+            decoded = self.decode_qr(page, selector)
+            if page.get_attribute(selector, "data-token") == token:
+                return token, decoded
+        raise AssertionError("the QR code kept rotating between reads")
+
     def qr_luma(self, page: Any, width: int, height: int, selector: str = "#qr") -> bytes:
         """The QR code on screen as an 8-bit grey image of width x height (centred on
         white): the Y plane of a fake camera frame."""

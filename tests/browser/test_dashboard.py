@@ -104,12 +104,10 @@ def test_projector_shows_a_rotating_code_the_backend_accepts(web, course):
     page = open_projector(web, course, session_id)
     web.shot(page, "03-projector")
 
-    token = page.get_attribute("#qr", "data-token")
+    # What is on the screen: a link to the scan page carrying the token.
+    token, link = web.shown_qr(page)
     window = int(page.get_attribute("#qr", "data-window"))
     assert token in {token_at(session_id), token_at(session_id, 1)}, "page and backend disagree"
-
-    # What is on the screen: a link to the scan page carrying the token.
-    link = web.decode_qr(page)
     assert link is not None, "the QR code on screen did not decode"
     assert link == f"{web.url}/scan.html#{token}"
     assert page.locator("#count-total").inner_text() == "0"
@@ -122,10 +120,10 @@ def test_projector_shows_a_rotating_code_the_backend_accepts(web, course):
     page.wait_for_function(
         "w => Number(document.querySelector('#qr').dataset.window) > w", arg=window, timeout=8000
     )
-    rotated = page.get_attribute("#qr", "data-token")
+    rotated, shown = web.shown_qr(page)
     assert rotated != token
     assert rotated in {token_at(session_id), token_at(session_id, 1)}
-    assert web.decode_qr(page) == f"{web.url}/scan.html#{rotated}"
+    assert shown == f"{web.url}/scan.html#{rotated}"
     web.shot(page, "04-projector-rotated")
 
     # The scan made above shows up in the live panel.
