@@ -105,3 +105,87 @@ def test_simulate_prints_the_lecture_summary(stack_env):
     )
     assert m, last
     assert [int(x) for x in m.groups()[:5]] == [20] * 5
+
+
+def test_course_rules_close_standing_and_export_from_the_cli(stack_env, tmp_path):
+    import csv
+    import io
+
+    course = unique("std")
+    rollcall("seed", "--course", course, "--students", "3")
+    settings = ["--planned-sessions", "8", "--min-percent", "75", "--late-weight", "0.5"]
+    settings += ["--absence-alert-run", "2"]
+    rules = json.loads(rollcall("course", "settings", "--course", course, *settings))
+    assert rules == {
+        "absence_alert_run": 2,
+        "excused_policy": "not_counted",
+        "late_weight": 0.5,
+        "min_attendance_percent": 75.0,
+        "planned_sessions": 8,
+    }
+    out = subprocess.run(
+        [ROLLCALL, "course", "settings", "--course", course, "--min-percent", "140"],
+        capture_output=True, text=True, env=os.environ,
+    )  # fmt: skip
+    assert out.returncode != 0 and "not a valid setting" in out.stderr
+
+    session = rollcall("session", "open", "--course", course).strip()
+    token = rollcall("qr", "--session", session).strip()
+    from rollcall_ops import auth_emulator
+
+    id_token = auth_emulator.sign_in("student001@rollcall.test", "rollcall-demo")
+    assert curl_scan(id_token, token)[0] == 202
+    wait_for(lambda: all_effects(session, "student-001"))
+    out = rollcall("session", "close", "--session", session)
+    assert "marking absences of the 3 enrolled students" in out
+
+    def settled() -> list[dict] | None:
+        rows = json.loads(rollcall("standing", "--course", course, "--json"))
+        return rows if all(r.get("held") == 1 for r in rows) else None
+
+    standing = wait_for(settled, timeout=20)
+    again = rollcall("session", "close", "--session", session)
+    assert "absences were marked by the first close" in again
+    by_uid = {r["uid"]: r for r in standing}
+    assert (by_uid["student-001"]["percent"], by_uid["student-001"]["state"]) == (100.0, "ok")
+    assert by_uid["student-002"]["percent"] == 0.0
+    assert (by_uid["student-002"]["state"], by_uid["student-002"]["needed"]) == ("below", 3)
+    at_risk = json.loads(rollcall("standing", "--course", course, "--at-risk", "--json"))
+    assert sorted(r["uid"] for r in at_risk) == ["student-002", "student-003"]
+    table = rollcall("standing", "--course", course)
+    assert "Student 002 (student-002)" in table and "below" in table
+
+    target = tmp_path / "course.csv"
+    rollcall("export", "course", course, "-o", str(target))
+    rows = list(csv.DictReader(io.StringIO(target.read_text())))
+    assert [(r["uid"], r["percent"], r["state"]) for r in rows] == [
+        ("student-001", "100", "ok"),
+        ("student-002", "0", "below"),
+        ("student-003", "0", "below"),
+    ]
+    column = next(k for k in rows[0] if k.endswith(session))
+    assert [r[column] for r in rows] == ["present", "absent", "absent"]
+
+
+def test_sweep_from_the_cli_closes_ended_sessions(stack_env):
+    from datetime import timedelta
+
+    from rollcall.events import now
+    from rollcall_ops import admin
+
+    course = unique("swp")
+    rollcall("seed", "--course", course, "--students", "2")
+    out = subprocess.run(
+        [ROLLCALL, "session", "open", "--course", course, "--duration", "5"],
+        capture_output=True, text=True, env=os.environ,
+    )  # fmt: skip
+    assert out.returncode == 2 and out.stderr.startswith("error: late threshold"), out.stderr
+    session = rollcall(
+        "session", "open", "--course", course, "--duration", "5", "--late-after", "1"
+    ).strip()
+    ref = admin.db().collection("sessions").document(session)
+    ref.update({"ends_at": now() - timedelta(seconds=1)})  # the lecture ran out
+    assert "sweep published" in rollcall("sweep")
+    wait_for(lambda: (ref.get().to_dict() or {}).get("absences_marked_at"), timeout=20)
+    doc = ref.get().to_dict()
+    assert (doc["status"], doc["closed_by"], doc["absences_marked"]) == ("closed", "schedule", 2)

@@ -47,7 +47,11 @@ def cmd_seed(args: argparse.Namespace) -> int:
 def cmd_session_open(args: argparse.Namespace) -> int:
     from rollcall_ops import admin
 
-    print(admin.open_session(args.course, args.rotation, args.late_after, args.duration))
+    try:
+        print(admin.open_session(args.course, args.rotation, args.late_after, args.duration))
+    except ValueError as exc:  # the session's settings, refused like the rules refuse them
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
