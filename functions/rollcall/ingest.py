@@ -85,8 +85,9 @@ class Attempt:
 
 def handle(request: Any) -> tuple[Any, int, dict[str, str]]:
     """Flask request in, Flask response tuple out: ``/`` scans, ``/overrides`` a
-    teacher's override (rollcall.overrides), ``/sessions/close`` and ``/exports/...``
-    the teacher's close and CSV exports (rollcall.teaching)."""
+    teacher's override (rollcall.overrides), ``/sessions/close``, ``/exports/...`` and
+    ``/courses/settings`` the teacher's close, CSV exports and course rules
+    (rollcall.teaching)."""
     headers = cors_headers(request.headers.get("Origin"))
     if request.method == "OPTIONS":
         return "", 204, headers
@@ -104,6 +105,10 @@ def handle(request: Any) -> tuple[Any, int, dict[str, str]]:
         from rollcall import teaching
 
         return teaching.handle_export(request, headers, trace)
+    if path == "/courses/settings":
+        from rollcall import teaching
+
+        return teaching.handle_settings(request, headers, trace)
     attempt = Attempt()
     try:
         if request.path != "/":

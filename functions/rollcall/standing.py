@@ -86,6 +86,47 @@ class Rules:
         }
 
 
+#: The course settings a teacher may set, and what each accepts.
+SETTINGS = (
+    "min_attendance_percent",
+    "late_weight",
+    "excused_policy",
+    "absence_alert_run",
+    "planned_sessions",
+)
+
+
+def validate_settings(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes to store on the course document, or ValueError naming the first
+    bad one. Stricter than Rules.from_course, which falls back on defaults: a teacher
+    who types 140 % must hear so, not get 75 % silently."""
+    unknown = set(changes) - set(SETTINGS)
+    if unknown:
+        raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    checks = {
+        "min_attendance_percent": (
+            lambda v: _number(v) and 0 <= v <= 100,
+            "a number from 0 to 100",
+        ),
+        "late_weight": (lambda v: _number(v) and 0 <= v <= 1, "a number from 0 to 1"),
+        "excused_policy": (lambda v: v in EXCUSED_POLICIES, " or ".join(EXCUSED_POLICIES)),
+        "absence_alert_run": (lambda v: _int_in(v, 0, 1000), "a whole number from 0 to 1000"),
+        "planned_sessions": (
+            lambda v: v is None or _int_in(v, 1, 1000),
+            "a whole number from 1 to 1000, or null (no plan)",
+        ),
+    }
+    for name, value in changes.items():
+        valid, expected = checks[name]
+        if not valid(value):
+            raise ValueError(f"{name} must be {expected}, not {value!r}")
+    return dict(changes)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
 def _int_in(value: Any, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 

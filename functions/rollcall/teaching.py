@@ -8,6 +8,9 @@ teacher's Firebase ID token; only the teacher of the course may.
   ``absences`` is ``marking`` (published now) or ``marked`` (done before).
 * ``GET /exports/sessions/{id}.csv`` and ``GET /exports/courses/{id}.csv``: the CSV
   files of rollcall.exports, as a download.
+* ``POST /courses/settings`` ``{"course_id", <setting>: <value>, ...}``: the course's
+  attendance rules (rollcall.standing.SETTINGS), validated; they apply to each
+  student's figures from their next change. -> ``200 {"course_id", "rules"}``.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rollcall import clients, closing, exports, logs
+from rollcall import clients, closing, exports, logs, standing
 from rollcall.errors import BadRequest, Forbidden, MethodNotAllowed, NotFound, RequestError
 from rollcall.events import now
 from rollcall.ingest import authenticate, json_object, lookup, publish, read_body, rejected
@@ -91,6 +94,33 @@ def handle_export(request: Any, headers: dict[str, str], trace: str | None):
             "Cache-Control": "no-store",
         },
     )
+
+
+def handle_settings(request: Any, headers: dict[str, str], trace: str | None):
+    try:
+        if request.method != "POST":
+            raise MethodNotAllowed(f"{request.method} is not allowed: POST the settings")
+        body = read_body(request)
+        teacher = authenticate(request.headers.get("Authorization"))
+        data = json_object(body, {"course_id", *standing.SETTINGS})
+        course_id = data.pop("course_id", None)
+        if not isinstance(course_id, str) or not _ID.fullmatch(course_id):
+            raise BadRequest("field 'course_id' must be an id")
+        try:
+            changes = standing.validate_settings(data)
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+        if lookup(course_teacher, course_id) != teacher:
+            raise Forbidden("only the teacher of this course may change its rules")
+        ref = clients.firestore_client().collection("courses").document(course_id)
+        if changes:
+            lookup(ref.update, changes)
+        doc = lookup(ref.get).to_dict() or {}
+    except RequestError as exc:
+        return rejected("settings rejected", exc, headers, trace)
+    rules = standing.Rules.from_course(doc).describe()
+    logs.info("course settings changed", course_id=course_id, by=teacher, trace=trace, **changes)
+    return {"course_id": course_id, "rules": rules}, 200, headers
 
 
 def _session(db: Any, session_id: str) -> dict[str, Any] | None:

@@ -24,7 +24,16 @@ SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
 MAX_EXAMPLES = 250  # per operation and phase: about 2,000 requests in all
 MIN_REQUESTS = 1000
 #: The scan function's log line for each request it answered (accepted or rejected).
-ANSWERS = ("scan ", "override ", "close ", "export ", "session closed", "attendance exported")
+ANSWERS = (
+    "scan ",
+    "override ",
+    "close ",
+    "export ",
+    "settings ",
+    "session closed",
+    "attendance exported",
+    "course settings changed",
+)
 
 
 def scan_log_lines() -> list[dict]:

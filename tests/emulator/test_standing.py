@@ -371,3 +371,37 @@ def test_exports_from_the_cli_and_the_dashboard_endpoint_are_the_same_csv(course
     assert by_uid[ana.uid]["percent"] == "100" and by_uid[ana.uid][column] == "present"
     assert by_uid[ben.uid]["percent"] == "" and by_uid[ben.uid][column] == "excused"
     assert by_uid[course["cem"].uid]["needed"] == "3"
+
+
+def test_the_teacher_sets_the_course_rules_and_the_next_change_uses_them(course):
+    c, teacher, ana = course["id"], course["teacher"], course["ana"]
+    refused = api(
+        "/courses/settings", teacher, json={"course_id": c, "min_attendance_percent": 140}
+    )
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, "bad_request")
+    assert "from 0 to 100" in refused.json()["error"]["message"]
+    student = api("/courses/settings", ana.id_token, json={"course_id": c, "planned_sessions": 2})
+    assert (student.status_code, student.json()["error"]["code"]) == (403, "forbidden")
+    course_doc = admin.db().collection("courses").document(c).get().to_dict()
+    assert course_doc["planned_sessions"] == 8  # unchanged by either
+
+    resp = api(
+        "/courses/settings",
+        teacher,
+        json={"course_id": c, "min_attendance_percent": 50, "planned_sessions": None},
+    )
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["rules"] == {
+        "min_attendance_percent": 50.0,
+        "late_weight": 0.5,
+        "excused_policy": "not_counted",
+        "absence_alert_run": 2,
+        "planned_sessions": None,
+    }
+    # The consumers cache a course for up to 60 s: wait for a change to use the rules.
+    session = new_session(c)
+    assert scan(ana, token_for(session), "phone-ana").status_code == 202
+    wait_for(lambda: attendance(session.id, ana.uid))
+    close(teacher, session.id)
+    wait_for(lambda: figures(c, ana.uid).get("held") == 1)
+    wait_for(lambda: figures(c, ana.uid)["rules"]["min_attendance_percent"] == 50.0, timeout=70)

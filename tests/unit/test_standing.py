@@ -5,6 +5,7 @@ arrivals counting half, 8 planned sessions, an alert at 2 absences in a row."""
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import pytest
@@ -234,3 +235,37 @@ def test_alert_texts_name_the_course_and_the_figures():
     s = compute(timeline("present", "present", "absent"), EXAMPLE)
     _, body = standing.alert_text(BELOW_THRESHOLD, "DS", s, EXAMPLE)
     assert s.needed == 1 and body.endswith("Attend the next session to get back to 75 %.")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"min_attendance_percent": 80},
+        {"min_attendance_percent": 66.5, "late_weight": 0.5},
+        {"excused_policy": "attended", "absence_alert_run": 0},
+        {"planned_sessions": 12},
+        {"planned_sessions": None},
+        {},
+    ],
+)
+def test_valid_settings_are_kept_as_given(changes):
+    assert standing.validate_settings(changes) == changes
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"min_attendance_percent": 140}, "min_attendance_percent must be a number from 0 to 100"),
+        ({"min_attendance_percent": "75"}, "min_attendance_percent must be a number"),
+        ({"min_attendance_percent": True}, "min_attendance_percent must be a number"),
+        ({"min_attendance_percent": float("nan")}, "min_attendance_percent must be a number"),
+        ({"late_weight": 1.5}, "late_weight must be a number from 0 to 1"),
+        ({"excused_policy": "ignored"}, "excused_policy must be not_counted or attended"),
+        ({"absence_alert_run": 2.5}, "absence_alert_run must be a whole number"),
+        ({"planned_sessions": 0}, "planned_sessions must be a whole number from 1 to 1000"),
+        ({"threshold": 75}, "unknown setting(s): threshold"),
+    ],
+)
+def test_invalid_settings_are_refused_with_the_reason(changes, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        standing.validate_settings(changes)

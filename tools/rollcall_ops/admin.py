@@ -139,22 +139,21 @@ COURSE_SETTINGS = (
 
 
 def course_settings(course_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    """Set the course's attendance rules (rollcall.standing); returns them as the
-    consumers will read them. A value the rules would not accept is refused."""
-    from rollcall.standing import Rules
+    """Set the course's attendance rules (rollcall.standing, validated as the teacher's
+    endpoint validates them); returns them as the consumers will read them."""
+    from rollcall.standing import Rules, validate_settings
 
     ref = db().collection("courses").document(course_id)
     snap = ref.get()
     if not snap.exists:
         raise SystemExit(f"error: no course {course_id!r}")
-    merged = {**(snap.to_dict() or {}), **changes}
-    rules = Rules.from_course(merged).describe()
-    for name, value in changes.items():
-        if rules[name] != value and not (isinstance(value, int | float) and rules[name] == value):
-            raise SystemExit(f"error: {name}={value!r} is not a valid setting (see README)")
+    try:
+        changes = validate_settings(changes)
+    except ValueError as exc:
+        raise SystemExit(f"error: {exc}") from None
     if changes:
         ref.update(changes)
-    return rules
+    return Rules.from_course({**(snap.to_dict() or {}), **changes}).describe()
 
 
 def absences_done(session_id: str, course_id: str) -> bool:
