@@ -18,7 +18,7 @@ import {
   stateLabel,
   summarize,
 } from "./standing.js";
-import { exportButton } from "./teacher-api.js";
+import { exportButton, saveCourseSettings, settingsErrorText, settingsFromForm } from "./teacher-api.js";
 
 const COLUMNS = [
   ["student", "Student"],
@@ -58,6 +58,7 @@ export function showCourseView(root, { courseId, user }) {
     past: h("ul.plain.past-list", { id: "past-sessions-list" }),
     pastCount: h("span", { id: "past-sessions-count" }, "…"),
   };
+  const settingsForm = rulesForm(() => rules, courseId, context);
   let filter = "all";
   const chips = {
     attention: h("button.chip.chip-attention", { type: "button", id: "filter-attention", "aria-pressed": "false" }, "At risk"),
@@ -81,8 +82,14 @@ export function showCourseView(root, { courseId, user }) {
         "div.standing-head",
         {},
         h("div", {}, h("h2", { id: "standing-title" }, "Attendance and at-risk list"), el.rules),
-        exportButton({ id: "export-course", label: "Export course CSV", kind: "courses", targetId: () => courseId, getContext: context }),
+        h(
+          "div.standing-actions",
+          {},
+          settingsForm.toggle,
+          exportButton({ id: "export-course", label: "Export course CSV", kind: "courses", targetId: () => courseId, getContext: context }),
+        ),
       ),
+      settingsForm.form,
       h(
         "dl.standing-tiles",
         { "aria-label": "Students per state" },
@@ -313,4 +320,91 @@ export function showCourseView(root, { courseId, user }) {
     stopped = true;
     unsubs.forEach((u) => u());
   };
+}
+
+
+/**
+ * "Change rules": the course's attendance rules as a form, saved through POST
+ * /courses/settings, which validates them (the form does not: one set of rules, on the
+ * server, and its message shown as it comes). The rules line follows by its listener.
+ */
+function rulesForm(current, courseId, context) {
+  const inputs = {
+    minPercent: h("input", { id: "rule-min-percent", type: "number", step: "any", inputmode: "decimal" }),
+    lateWeight: h("input", { id: "rule-late-weight", type: "number", step: "any", inputmode: "decimal" }),
+    excusedPolicy: h(
+      "select",
+      { id: "rule-excused-policy" },
+      h("option", { value: "not_counted" }, "left out of the count"),
+      h("option", { value: "attended" }, "counted as attended"),
+    ),
+    absenceRun: h("input", { id: "rule-absence-run", type: "number", step: "1", inputmode: "numeric" }),
+    plannedSessions: h("input", { id: "rule-planned-sessions", type: "number", step: "1", inputmode: "numeric", placeholder: "none" }),
+  };
+  const message = h("p.small", { id: "rules-message", role: "status" });
+  const save = h("button.btn.btn-primary", { type: "submit", id: "rules-save" }, "Save rules");
+  const field = (input, label, hint) =>
+    h("div.rules-field", {}, h("label", { for: input.id }, label), input, hint ? h("span.muted.small", {}, hint) : null);
+  const form = h(
+    "form.card.rules-form",
+    {
+      id: "rules-form",
+      hidden: true,
+      novalidate: true,
+      async onsubmit(ev) {
+        ev.preventDefault();
+        message.className = "small";
+        let settings;
+        try {
+          settings = settingsFromForm(Object.fromEntries(Object.entries(inputs).map(([k, i]) => [k, i.value])));
+        } catch (err) {
+          message.className = "small form-error";
+          message.textContent = `Not saved: ${err.message}.`;
+          return;
+        }
+        save.disabled = true;
+        message.textContent = "Saving…";
+        const result = await saveCourseSettings({ ...(await context()), courseId, settings });
+        save.disabled = false;
+        if (result.state === "saved") {
+          message.textContent = "Saved. Each student's figures use them from their next change (a close or an override).";
+        } else {
+          message.className = "small form-error";
+          message.textContent = settingsErrorText(result);
+        }
+      },
+    },
+    h("h3", {}, "Attendance rules"),
+    h(
+      "div.rules-grid",
+      {},
+      field(inputs.minPercent, "Minimum attendance (%)", "0 to 100"),
+      field(inputs.lateWeight, "A late arrival counts as", "1 = attended, 0.5 = half"),
+      field(inputs.excusedPolicy, "An excused session is"),
+      field(inputs.absenceRun, "Alert after absences in a row", "0 = no alert"),
+      field(inputs.plannedSessions, "Planned sessions this term", "blank = no projection"),
+    ),
+    h("div.rules-buttons", {}, save, h("button.btn", { type: "button", id: "rules-cancel", onclick: () => (form.hidden = true) }, "Cancel")),
+    message,
+  );
+  const toggle = h(
+    "button.btn",
+    {
+      type: "button",
+      id: "rules-edit",
+      onclick() {
+        const r = current();
+        inputs.minPercent.value = r.min_attendance_percent;
+        inputs.lateWeight.value = r.late_weight;
+        inputs.excusedPolicy.value = r.excused_policy;
+        inputs.absenceRun.value = r.absence_alert_run;
+        inputs.plannedSessions.value = r.planned_sessions ?? "";
+        message.textContent = "";
+        form.hidden = !form.hidden;
+        if (!form.hidden) inputs.minPercent.focus();
+      },
+    },
+    "Change rules",
+  );
+  return { form, toggle };
 }

@@ -2,6 +2,7 @@
 // with the teacher's Firebase ID token:
 //   POST {scanUrl}sessions/close {"session_id"} -> 202 {session_id, status, closed_at, absences}
 //   GET  {scanUrl}exports/sessions/{id}.csv, {scanUrl}exports/courses/{id}.csv -> text/csv
+//   POST {scanUrl}courses/settings {"course_id", ...rules} -> 200 {course_id, rules}
 // Errors are {"error": {"code", "message"}}. The functions here never throw: a network
 // failure is {state: "failed", code: "network"}. `fetchImpl` is injectable for tests.
 import { h } from "./dom.js";
@@ -189,4 +190,61 @@ export function exportButton({ id, label, kind, targetId, getContext, small = fa
     label,
   );
   return h("span.export-area", {}, button, error);
+}
+
+/**
+ * The course rules form's values (strings, as inputs give them) as the settings the
+ * endpoint takes: numbers where numbers go, a blank "planned sessions" as null (no
+ * plan). The server validates; this only converts (and refuses what is not a number).
+ */
+export function settingsFromForm({ minPercent, lateWeight, excusedPolicy, absenceRun, plannedSessions }) {
+  const number = (text, name) => {
+    const value = Number(String(text).trim().replace(",", "."));
+    if (String(text).trim() === "" || !Number.isFinite(value)) throw new Error(`${name} must be a number`);
+    return value;
+  };
+  const planned = String(plannedSessions ?? "").trim();
+  return {
+    min_attendance_percent: number(minPercent, "Minimum attendance"),
+    late_weight: number(lateWeight, "Late counts as"),
+    excused_policy: excusedPolicy,
+    absence_alert_run: number(absenceRun, "Alert after absences in a row"),
+    planned_sessions: planned === "" ? null : number(planned, "Planned sessions"),
+  };
+}
+
+/** Store the course's rules: -> {state: "saved", rules} or a rejected/failed result. */
+export async function saveCourseSettings({ scanUrl, idToken, courseId, settings, fetchImpl, timeoutMs }) {
+  const { resp, failed } = await call(
+    endpoint(scanUrl, "courses/settings"),
+    {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${idToken}` },
+      body: JSON.stringify({ course_id: courseId, ...settings }),
+    },
+    { fetchImpl, timeoutMs },
+  );
+  if (failed) return failed;
+  if (!resp.ok) return rejection(resp);
+  const body = await resp.json().catch(() => ({}));
+  return { state: "saved", rules: body.rules ?? null };
+}
+
+/** One line for the teacher about rules that were not saved. */
+const SETTING_LABELS = {
+  min_attendance_percent: "Minimum attendance",
+  late_weight: "Late counts as",
+  excused_policy: "Excused sessions",
+  absence_alert_run: "Alert after absences in a row",
+  planned_sessions: "Planned sessions",
+};
+
+export function settingsErrorText(result) {
+  if (result.code === "bad_request") {
+    // The server names the setting by its field; the teacher knows it by its label.
+    const text = String(result.message).replace(/^[a-z_]+/, (name) => SETTING_LABELS[name] ?? name);
+    return `Not saved: ${text}`;
+  }
+  if (result.code === "forbidden") return "Not saved: only the course's teacher changes its rules.";
+  return `Not saved: ${COMMON_ERRORS[result.code] ?? result.message} (${result.code})`;
 }

@@ -11,6 +11,9 @@ import {
   exportPath,
   fetchExport,
   filenameFromDisposition,
+  saveCourseSettings,
+  settingsErrorText,
+  settingsFromForm,
 } from "../src/teacher-api.js";
 
 const SCAN_URL = "http://127.0.0.1:8081/";
@@ -109,4 +112,34 @@ test("file names from Content-Disposition", () => {
   assert.equal(f("attachment"), "fallback.csv");
   assert.equal(f(null), "fallback.csv");
   assert.equal(f("attachment; filename*=UTF-8''%E0%A4%A.csv"), "fallback.csv");
+});
+
+test("the rules form's strings become the endpoint's typed settings", () => {
+  const form = { minPercent: "75", lateWeight: "0,5", excusedPolicy: "attended", absenceRun: "3", plannedSessions: " " };
+  assert.deepEqual(settingsFromForm(form), {
+    min_attendance_percent: 75,
+    late_weight: 0.5,
+    excused_policy: "attended",
+    absence_alert_run: 3,
+    planned_sessions: null,
+  });
+  assert.equal(settingsFromForm({ ...form, plannedSessions: "12" }).planned_sessions, 12);
+  assert.throws(() => settingsFromForm({ ...form, minPercent: "" }), /Minimum attendance must be a number/);
+  assert.throws(() => settingsFromForm({ ...form, absenceRun: "three" }), /absences in a row must be a number/);
+});
+
+test("saving the rules posts them with the course id; the server's refusal is shown", async () => {
+  const rules = { min_attendance_percent: 80, late_weight: 1, excused_policy: "not_counted", absence_alert_run: 3, planned_sessions: 10 };
+  const ok = fakeFetch(200, { course_id: "c1", rules });
+  const saved = await saveCourseSettings({ scanUrl: SCAN_URL, idToken: "tok", courseId: "c1", settings: rules, fetchImpl: ok.impl });
+  assert.deepEqual(saved, { state: "saved", rules });
+  assert.equal(ok.calls[0].url, "http://127.0.0.1:8081/courses/settings");
+  assert.deepEqual(JSON.parse(ok.calls[0].init.body), { course_id: "c1", ...rules });
+  assert.equal(ok.calls[0].init.headers.Authorization, "Bearer tok");
+
+  const bad = fakeFetch(400, { error: { code: "bad_request", message: "late_weight must be a number from 0 to 1, not 2" } });
+  const refused = await saveCourseSettings({ scanUrl: SCAN_URL, idToken: "tok", courseId: "c1", settings: rules, fetchImpl: bad.impl });
+  assert.equal(refused.state, "rejected");
+  assert.equal(settingsErrorText(refused), "Not saved: Late counts as must be a number from 0 to 1, not 2");
+  assert.equal(settingsErrorText({ code: "forbidden", message: "x" }), "Not saved: only the course's teacher changes its rules.");
 });
