@@ -18,6 +18,16 @@ from rollcall import qr, sessions
 from rollcall.events import now
 from rollcall_ops import admin, auth_emulator
 
+#: The README's worked example course rules (rollcall.standing), shared by the
+#: emulator and browser tests of student standing.
+WORKED_EXAMPLE_RULES = {
+    "min_attendance_percent": 75,
+    "late_weight": 0.5,
+    "excused_policy": "not_counted",
+    "absence_alert_run": 2,
+    "planned_sessions": 8,
+}
+
 
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"

@@ -33,19 +33,22 @@ import requests
 from rollcall.events import now
 from rollcall_ops import admin, auth_emulator
 from tests.browser.conftest import PHONE
-from tests.support import Student, attendance, new_session, scan, tally, token_for, wait_for
+from tests.support import (
+    WORKED_EXAMPLE_RULES,
+    Student,
+    attendance,
+    new_session,
+    scan,
+    tally,
+    token_for,
+    wait_for,
+)
 
 pytestmark = pytest.mark.emulator
 
 PASSWORD = admin.DEMO_PASSWORD
 COURSE_NAME = "Data Structures"
-RULES = {
-    "min_attendance_percent": 75,
-    "late_weight": 0.5,
-    "excused_policy": "not_counted",
-    "absence_alert_run": 2,
-    "planned_sessions": 8,
-}
+RULES = WORKED_EXAMPLE_RULES
 RULES_LINE = (
     "Minimum 75 % · late counts 0.5 · excused not counted · 8 planned sessions · "
     "alert after 2 absences in a row"

@@ -20,6 +20,7 @@ from rollcall import closing
 from rollcall.events import TYPE_SCAN, CloseSession, ScanEvent, Sweep, now
 from rollcall_ops import admin, auth_emulator
 from tests.support import (
+    WORKED_EXAMPLE_RULES,
     Probe,
     attendance,
     consumer_url,
@@ -38,13 +39,7 @@ from tests.support import (
 
 pytestmark = pytest.mark.emulator
 ROLLCALL = str(Path(sys.executable).parent / "rollcall")
-RULES = {
-    "min_attendance_percent": 75,
-    "late_weight": 0.5,
-    "excused_policy": "not_counted",
-    "absence_alert_run": 2,
-    "planned_sessions": 8,
-}
+RULES = WORKED_EXAMPLE_RULES
 
 
 def api(path: str, token: str, method: str = "POST", **kw) -> requests.Response:

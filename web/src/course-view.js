@@ -18,6 +18,7 @@ import {
   stateLabel,
   summarize,
 } from "./standing.js";
+import { mirror } from "./live.js";
 import { exportButton, saveCourseSettings, settingsErrorText, settingsFromForm } from "./teacher-api.js";
 
 const COLUMNS = [
@@ -276,32 +277,23 @@ export function showCourseView(root, { courseId, user }) {
       ),
     );
     unsubs.push(
-      fs.onSnapshot(
-        fs.collection(db, "courses", courseId, "enrollments"),
-        (snap) => {
-          for (const change of snap.docChanges()) {
-            if (change.type === "removed") enrolled.delete(change.doc.id);
-            else enrolled.set(change.doc.id, { uid: change.doc.id, ...change.doc.data() });
-          }
+      mirror(fs, fs.collection(db, "courses", courseId, "enrollments"), enrolled, {
+        onChange() {
           loaded.enrollments = true;
           renderSoon();
         },
-        failed("Class list"),
-      ),
+        onError: failed("Class list"),
+      }),
     );
     unsubs.push(
-      fs.onSnapshot(
-        fs.collection(db, "courses", courseId, "students"),
-        (snap) => {
-          for (const change of snap.docChanges()) {
-            if (change.type === "removed") figures.delete(change.doc.id);
-            else figures.set(change.doc.id, change.doc.data());
-          }
+      mirror(fs, fs.collection(db, "courses", courseId, "students"), figures, {
+        value: (doc) => doc.data(),
+        onChange() {
           loaded.students = true;
           renderSoon();
         },
-        failed("Figures"),
-      ),
+        onError: failed("Figures"),
+      }),
     );
     unsubs.push(
       fs.onSnapshot(

@@ -11,6 +11,7 @@ import QRCode from "qrcode";
 import { drawArrivals } from "./chart.js";
 import { firebase, firestore } from "./config.js";
 import { clear, coalesce, fmtClock, fmtDay, fmtTime, h, toDate } from "./dom.js";
+import { mirror } from "./live.js";
 import { groupCode, scanLink, sessionSigner, windowAt } from "./qr-token.js";
 import { overrideErrorText, submitOverride } from "./scan-api.js";
 import { closeErrorText, closeSession, exportButton } from "./teacher-api.js";
@@ -773,19 +774,14 @@ export function showSession(root, { sessionId, user }) {
       })
       .catch(() => (el.course.textContent = courseId));
     unsubs.push(
-      fs.onSnapshot(
-        fs.collection(db, "courses", courseId, "enrollments"),
-        (snap) => {
-          for (const change of snap.docChanges()) {
-            if (change.type === "removed") enrolled.delete(change.doc.id);
-            else enrolled.set(change.doc.id, { uid: change.doc.id, ...change.doc.data() });
-          }
+      mirror(fs, fs.collection(db, "courses", courseId, "enrollments"), enrolled, {
+        onChange() {
           renderRosterSoon();
           renderTallySoon();
           renderRejectionsSoon();
         },
-        (err) => (el.rosterNote.textContent = `Class list unavailable (${err.code})`),
-      ),
+        onError: (err) => (el.rosterNote.textContent = `Class list unavailable (${err.code})`),
+      }),
     );
   }
 
