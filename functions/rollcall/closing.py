@@ -18,6 +18,7 @@ marked absent, through the same event pipeline as a scan.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,12 +32,21 @@ UNFINISHED_WINDOW = timedelta(days=2)
 SCHEDULE = "schedule"
 
 
-def close(db: Any, session_id: str, by: str, at: datetime) -> CloseSession | None:
+@dataclass(frozen=True)
+class Closed:
+    """A session's close, and whether its absences were marked by an earlier close
+    (then there is nothing to publish again)."""
+
+    event: CloseSession
+    absences_marked: bool
+
+
+def close(db: Any, session_id: str, by: str, at: datetime) -> Closed | None:
     """Close the session (no-op if closed already). None if there is no such session."""
     ref = db.collection("sessions").document(session_id)
 
     @firestore.transactional
-    def apply(tx: Any) -> CloseSession | None:
+    def apply(tx: Any) -> Closed | None:
         snap = ref.get(transaction=tx)
         if not snap.exists:
             return None
@@ -47,16 +57,12 @@ def close(db: Any, session_id: str, by: str, at: datetime) -> CloseSession | Non
         else:
             closed_at, closed_by = min(at, doc["ends_at"]), by
             tx.update(ref, {"status": "closed", "closed_at": closed_at, "closed_by": by})
-        return CloseSession(
+        event = CloseSession(
             session_id=session_id, course_id=doc["course_id"], closed_at=closed_at, by=closed_by
         )
+        return Closed(event=event, absences_marked=bool(doc.get("absences_marked_at")))
 
     return apply(db.transaction())
-
-
-def absences_marked(db: Any, session_id: str) -> bool:
-    snap = db.collection("sessions").document(session_id).get()
-    return bool(snap.exists and (snap.to_dict() or {}).get("absences_marked_at"))
 
 
 def student_events(close: CloseSession, roster: list[str]) -> list[ScanEvent]:
@@ -97,7 +103,7 @@ def sweep(db: Any, at: datetime) -> list[CloseSession]:
         .where(filter=FieldFilter("ends_at", "<=", at))
         .stream()
     )
-    closes = [c for snap in due if (c := close(db, snap.id, SCHEDULE, at)) is not None]
+    closes = [c.event for snap in due if (c := close(db, snap.id, SCHEDULE, at)) is not None]
     recent = (
         sessions.where(filter=FieldFilter("status", "==", "closed"))
         .where(filter=FieldFilter("closed_at", ">=", at - UNFINISHED_WINDOW))

@@ -21,7 +21,15 @@ from typing import Any
 from rollcall import clients, closing, exports, logs, standing
 from rollcall.errors import BadRequest, Forbidden, MethodNotAllowed, NotFound, RequestError
 from rollcall.events import now
-from rollcall.ingest import authenticate, json_object, lookup, publish, read_body, rejected
+from rollcall.ingest import (
+    authenticate,
+    directory,
+    json_object,
+    lookup,
+    publish,
+    read_body,
+    rejected,
+)
 from rollcall.overrides import course_teacher
 
 _ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -35,23 +43,22 @@ def handle_close(request: Any, headers: dict[str, str], trace: str | None):
         body = read_body(request)
         teacher = authenticate(request.headers.get("Authorization"))
         session_id = _session_id(body)
-        db = clients.firestore_client()
-        session = lookup(_session, db, session_id)
-        if session is None or lookup(course_teacher, session["course_id"]) != teacher:
+        session = lookup(directory().session, session_id)  # cached; its course never changes
+        if session is None or lookup(course_teacher, session.course_id) != teacher:
             raise Forbidden("only the teacher of this session's course may close it")
-        close = lookup(closing.close, db, session_id, teacher, now())
-        if close is None:  # pragma: no cover (deleted between the two reads)
+        closed = lookup(closing.close, clients.firestore_client(), session_id, teacher, now())
+        if closed is None:  # pragma: no cover (deleted since it was cached)
             raise NotFound("no such session")
-        marked = lookup(closing.absences_marked, db, session_id)
+        marked = closed.absences_marked
         if not marked:
-            publish(close)
+            publish(closed.event)
     except RequestError as exc:
         return rejected("close rejected", exc, headers, trace)
     logs.info("session closed", session_id=session_id, by=teacher, trace=trace)
     answer = {
         "session_id": session_id,
         "status": "closed",
-        "closed_at": exports.cell(close.closed_at),
+        "closed_at": exports.cell(closed.event.closed_at),
         "absences": "marked" if marked else "marking",
     }
     return answer, 202, headers

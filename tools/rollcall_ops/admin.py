@@ -111,12 +111,12 @@ def close_session(session_id: str, by: str = "operator") -> tuple[sessions.Sessi
     now (False: they were marked by an earlier close)."""
     from rollcall import closing
 
-    close = closing.close(db(), session_id, by, now())
-    if close is None:
+    closed = closing.close(db(), session_id, by, now())
+    if closed is None:
         raise SystemExit(f"error: no session {session_id!r}")
-    marking = not closing.absences_marked(db(), session_id)
+    marking = not closed.absences_marked
     if marking:
-        publish(close)
+        publish(closed.event)
     return load_session(session_id), marking
 
 
