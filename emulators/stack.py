@@ -381,13 +381,21 @@ class Stack:
         log(f"stack stopped ({len(groups)} process groups)")
 
 
+#: gunicorn threads of each function process: as in Cloud, one per request an instance
+#: may be sent at once (infra/variables.tf, function_settings.*.concurrency, which
+#: Terraform passes as THREADS; tests/infra checks the two agree).
+THREADS = {"scan": 80, "attendance": 20, "notify": 20, "dashboard": 20}
+
+
 def _server_env(function: str) -> dict[str, str]:
     """gunicorn settings of a function process (functions-framework reads WORKERS and
-    THREADS); ROLLCALL_<NAME>_THREADS overrides, for tuning runs."""
-    env = {}
-    threads = os.environ.get(f"ROLLCALL_{function.upper()}_THREADS")
-    if threads:
-        env["THREADS"] = threads
+    THREADS); ROLLCALL_<NAME>_WORKERS and ROLLCALL_<NAME>_THREADS override, for tuning
+    runs."""
+    env = {"THREADS": str(THREADS[function])}
+    for setting in ("WORKERS", "THREADS"):
+        value = os.environ.get(f"ROLLCALL_{function.upper()}_{setting}")
+        if value:
+            env[setting] = value
     return env
 
 

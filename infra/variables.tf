@@ -83,7 +83,11 @@ variable "function_settings" {
     # time: concurrency 80 (the platform default for 1 vCPU). min_instances 1 keeps one
     # instance warm so the first scans at 9:00 do not each pay a Python + firebase-admin
     # cold start of several seconds; it is the only always-on cost. max 10 instances x
-    # 80 requests is far above a 500-student burst and caps runaway cost.
+    # 80 requests is far above a 500-student burst and caps runaway cost. The server
+    # gets one thread per admitted request (THREADS = concurrency, functions.tf):
+    # `make bench`, 500 scans at once, ack p50 1,228 ms with the 8 threads
+    # functions-framework picks on 2 cores, 600-960 ms with 64-80 (a scan mostly waits
+    # on its publish and device write, and concurrent scans share those batches).
     scan = {
       memory          = "512Mi"
       cpu             = "1"

@@ -12,11 +12,21 @@ request's trace. What Rollcall logs:
   per delivery a consumer handled, with ``subscription`` and ``message_id``;
 * ``consumer effect failed, delivery will be retried`` (ERROR): one per failed delivery;
 * ``poison event dead-lettered`` (ERROR, with ``reason``): one per poison event.
+
+A request thread does not write its line itself: it queues it, and one writer thread
+per process writes whatever is queued in one go. Writing from each of the server's
+threads (80 in the scan function) made every request wait on stdout and hand the GIL
+over once more: 0.22 ms of CPU per request in ``make bench``'s throughput phase, a
+fifth of the ingest's cost. ``flush()`` waits until every line logged so far is
+written; it runs at exit.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import queue
 import sys
 import threading
 from datetime import UTC, datetime
@@ -26,7 +36,58 @@ from rollcall.config import settings
 TRACE_FIELD = "logging.googleapis.com/trace"
 #: Fields a caller cannot overwrite; a keyword of the same name is kept as ``field_<name>``.
 RESERVED = frozenset({"severity", "message", "time", TRACE_FIELD})
-_write_lock = threading.Lock()  # gunicorn threads share stdout: one line at a time
+
+
+class _Writer:
+    """The process's one writer of log lines to stdout (started on first use, and
+    again in a forked child, which gets a fresh queue)."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[str | threading.Event] = queue.SimpleQueue()
+        self._pid: int | None = None
+        self._start_lock = threading.Lock()
+
+    def put(self, item: str | threading.Event) -> None:
+        if self._pid != os.getpid():
+            self._start()
+        self._queue.put(item)
+
+    def flush(self, timeout: float = 5) -> None:
+        if self._pid != os.getpid():
+            return  # nothing logged in this process
+        done = threading.Event()
+        self._queue.put(done)
+        done.wait(timeout)
+
+    def _start(self) -> None:
+        with self._start_lock:
+            if self._pid == os.getpid():
+                return
+            self._queue = queue.SimpleQueue()
+            threading.Thread(target=self._run, name="rollcall-logs", daemon=True).start()
+            self._pid = os.getpid()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while True:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            text = "".join(item for item in batch if isinstance(item, str))
+            try:
+                if text:
+                    sys.stdout.write(text)
+                    sys.stdout.flush()
+            except (OSError, ValueError):  # stdout closed or gone: nowhere to log
+                pass
+            for item in batch:
+                if isinstance(item, threading.Event):
+                    item.set()
+
+
+_writer = _Writer()
 
 
 def entry(
@@ -47,10 +108,15 @@ def entry(
 
 
 def log(severity: str, message: str, *, trace: str | None = None, **fields: object) -> None:
-    line = json.dumps(entry(severity, message, trace=trace, **fields), default=str) + "\n"
-    with _write_lock:
-        sys.stdout.write(line)
-        sys.stdout.flush()
+    _writer.put(json.dumps(entry(severity, message, trace=trace, **fields), default=str) + "\n")
+
+
+def flush() -> None:
+    """Wait until every line logged so far is written to stdout."""
+    _writer.flush()
+
+
+atexit.register(flush)
 
 
 def info(message: str, **fields: object) -> None:

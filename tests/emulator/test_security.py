@@ -4,9 +4,12 @@ under the same rules with guessing limited, and rejected scans recorded for the 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from rollcall import qr
+from rollcall.devices import device_key
 from rollcall.events import now
 from rollcall_ops import admin
 from tests.support import (
@@ -67,6 +70,32 @@ def test_one_device_cannot_mark_a_second_student(stack_env):
     record = rejections(session.id)[f"{bob.uid}__device_in_use"]
     assert record["device_id"] == device and record["count"] == 1 and record["last_at"]
     wait_for(lambda: attendance(session.id, bob.uid))
+
+
+def test_concurrent_scans_bind_each_device_once(stack_env):
+    """The bindings of scans arriving together are written together (group commit):
+    each student's own phone binds to them, and of two students racing on one phone
+    exactly one gets it."""
+    course = new_course()
+    session = new_session(course)
+    students = [new_student(course) for _ in range(24)]
+    shared = unique("shared-phone-")
+    own = {s.uid: unique("phone-") for s in students[:-2]}
+    calls = [(s, own[s.uid]) for s in students[:-2]] + [(s, shared) for s in students[-2:]]
+    with ThreadPoolExecutor(len(calls)) as pool:
+        answers = list(pool.map(lambda c: scan(c[0], token_for(session), device_id=c[1]), calls))
+
+    codes = {
+        s.uid: a.json().get("error", {}).get("code", a.status_code)
+        for (s, _), a in zip(calls, answers, strict=True)
+    }
+    assert all(codes[uid] == 202 for uid in own)
+    racers = sorted((codes[s.uid] for s in students[-2:]), key=str)
+    assert racers == [202, "device_in_use"], racers
+    bound = admin.db().collection("sessions").document(session.id).collection("devices")
+    owners = {snap.id: snap.get("uid") for snap in bound.stream()}
+    winner = next(s.uid for s in students[-2:] if codes[s.uid] == 202)
+    assert owners == {device_key(d): uid for uid, d in own.items()} | {device_key(shared): winner}
 
 
 def test_a_flood_of_rejections_leaves_one_counted_record(stack_env):

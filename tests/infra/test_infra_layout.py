@@ -136,6 +136,22 @@ def test_function_settings_cover_every_function_with_reasoned_defaults(tf_eval):
             assert settings[name]["min_instances"] == 0, f"{name} should scale to zero"
 
 
+def test_each_function_serves_as_many_threads_as_requests_it_is_sent(tf_eval, hcl):
+    """THREADS = concurrency in Cloud, and the local stack runs the same numbers."""
+    from emulators import stack
+    from rollcall_ops import topology
+
+    settings = tf_eval("var.function_settings")
+    env = block(hcl.resource("google_cloudfunctions2_function", "function").body, "service_config")[
+        "environment_variables"
+    ]
+    assert env["THREADS"] == "${tostring(var.function_settings[each.key].concurrency)}"
+    entry_points = {"scan": "scan"} | {s.name: s.function for s in topology.load().subscriptions}
+    local = {name: settings[entry]["concurrency"] for name, entry in entry_points.items()}
+    assert local == stack.THREADS
+    assert stack._server_env("scan") == {"THREADS": "80"}
+
+
 def test_reasons_are_written_next_to_the_function_defaults():
     text = (INFRA / "variables.tf").read_text()
     start = text.index('variable "function_settings"')

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import datetime
 
 import pytest
@@ -22,6 +23,7 @@ def project(monkeypatch):
 
 
 def lines(capsys) -> list[dict]:
+    logs.flush()  # lines are written by the process's log writer thread
     out = capsys.readouterr().out
     assert out.endswith("\n")
     return [json.loads(line) for line in out.splitlines()]
@@ -114,3 +116,30 @@ def test_concurrent_writers_never_interleave(capsys):
         t.join()
 
     assert len(lines(capsys)) == 400
+
+
+def test_a_request_thread_never_waits_on_stdout(monkeypatch):
+    """The line is queued; the process's writer thread writes it (here stdout blocks
+    until released, and logging still returns at once)."""
+
+    class SlowStdout:
+        def __init__(self) -> None:
+            self.released = threading.Event()
+            self.text = ""
+
+        def write(self, text: str) -> None:
+            self.released.wait(5)
+            self.text += text
+
+        def flush(self) -> None:
+            pass
+
+    slow = SlowStdout()
+    monkeypatch.setattr("sys.stdout", slow)
+    started = time.monotonic()
+    for i in range(3):
+        logs.info("scan accepted", i=i)
+    assert time.monotonic() - started < 1
+    slow.released.set()
+    logs.flush()
+    assert [json.loads(line)["i"] for line in slow.text.splitlines()] == [0, 1, 2]

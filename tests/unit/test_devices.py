@@ -1,0 +1,122 @@
+"""Group commit of device bindings (rollcall.devices.BindingWriter), with a stand-in for
+the one Firestore call (the real BatchWrite runs in tests/emulator/test_security.py)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from rollcall import devices
+from rollcall.devices import BindingWriter
+
+
+class Store:
+    """Bindings as Firestore keeps them: the first create of a path wins. Records each
+    request; ``hold`` keeps a request in flight until released."""
+
+    def __init__(self) -> None:
+        self.owners: dict[str, str] = {}
+        self.requests: list[list[tuple[str, str]]] = []
+        self.hold = threading.Event()
+        self.hold.set()
+        self.in_flight = threading.Event()
+        self.fail_requests: set[int] = set()  # 1-based numbers of requests that fail
+
+    def write(self, batch):
+        self.requests.append([(b.path, b.uid) for b in batch])
+        self.in_flight.set()
+        self.hold.wait(5)
+        if len(self.requests) in self.fail_requests:
+            raise ConnectionError("firestore unavailable")
+        assert len({b.path for b in batch}) == len(batch), "a path twice in one request"
+        for b in batch:
+            self.owners.setdefault(b.path, b.uid)
+        return {b.path: self.owners[b.path] for b in batch}
+
+
+def test_an_idle_writer_writes_at_once_alone():
+    store = Store()
+    assert BindingWriter(store.write).bind("s/devices/a", "ana") == "ana"
+    assert store.requests == [[("s/devices/a", "ana")]]
+
+
+def _while_first_in_flight(store: Store, writer: BindingWriter, calls: list[tuple[str, str]]):
+    """Start one bind and hold its request; make ``calls`` meanwhile; release. Returns
+    the owner each call got (first call's included, at index 0)."""
+    store.hold.clear()
+    with ThreadPoolExecutor(len(calls) + 1) as pool:
+        first = pool.submit(writer.bind, "s/devices/first", "first")
+        assert store.in_flight.wait(5)
+        rest = [pool.submit(writer.bind, path, uid) for path, uid in calls]
+        time.sleep(0.2)  # every caller is queued behind the request in flight
+        store.hold.set()
+        return [first.result(5)] + [f.result(5) for f in rest]
+
+
+def test_callers_arriving_during_a_write_go_together_in_the_next_one():
+    store = Store()
+    calls = [(f"s/devices/{i}", f"student-{i}") for i in range(50)]
+    owners = _while_first_in_flight(store, BindingWriter(store.write), calls)
+
+    assert owners == ["first"] + [uid for _, uid in calls]
+    assert len(store.requests) == 2
+    assert sorted(store.requests[1]) == sorted(calls)
+
+
+def test_two_students_on_one_device_in_one_batch_get_the_earlier_ones_binding():
+    store = Store()
+    writer = BindingWriter(store.write)
+    store.hold.clear()
+    with ThreadPoolExecutor(3) as pool:
+        first = pool.submit(writer.bind, "s/devices/other", "x")
+        assert store.in_flight.wait(5)
+        ana = pool.submit(writer.bind, "s/devices/shared", "ana")
+        time.sleep(0.1)
+        ben = pool.submit(writer.bind, "s/devices/shared", "ben")
+        time.sleep(0.1)
+        store.hold.set()
+        assert (first.result(5), ana.result(5), ben.result(5)) == ("x", "ana", "ana")
+    assert store.requests[1] == [("s/devices/shared", "ana")]
+
+
+def test_a_failed_write_fails_its_callers_and_the_next_caller_writes_again():
+    store = Store()
+    writer = BindingWriter(store.write)
+    store.fail_requests = {1}
+    with pytest.raises(ConnectionError):
+        writer.bind("s/devices/a", "ana")
+    assert writer.bind("s/devices/a", "ana") == "ana"
+    assert len(store.requests) == 2
+
+
+def test_a_failure_reaches_every_caller_of_that_batch_and_only_them():
+    store = Store()
+    store.fail_requests = {2}  # the second request: the callers queued behind the first
+    calls = [(f"s/devices/{i}", f"u{i}") for i in range(3)]
+    writer = BindingWriter(store.write)
+    store.hold.clear()
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(writer.bind, "s/devices/first", "first")
+        assert store.in_flight.wait(5)
+        queued = [pool.submit(writer.bind, path, uid) for path, uid in calls]
+        time.sleep(0.2)
+        store.hold.set()
+        assert first.result(5) == "first"
+        for future in queued:
+            with pytest.raises(ConnectionError):
+                future.result(5)
+    assert writer.bind("s/devices/0", "u0") == "u0"  # not stuck: the next caller writes
+    assert [len(r) for r in store.requests] == [1, 3, 1]
+
+
+def test_a_queue_longer_than_firestores_limit_is_written_in_several_requests(monkeypatch):
+    monkeypatch.setattr(devices, "MAX_BATCH", 4)
+    store = Store()
+    calls = [(f"s/devices/{i}", f"student-{i}") for i in range(10)]
+    owners = _while_first_in_flight(store, BindingWriter(store.write), calls)
+
+    assert owners == ["first"] + [uid for _, uid in calls]
+    assert [len(r) for r in store.requests] == [1, 4, 4, 2]
