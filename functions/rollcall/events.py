@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -65,7 +66,9 @@ class ScanEvent:
         return f"{self.session_id}:{self.uid}"
 
     def to_json(self) -> dict[str, Any]:
-        body = asdict(self)
+        # Every field is a scalar: a shallow copy (asdict deep-copies, 5x slower, and
+        # this runs once per scan on the ingest's hot path).
+        body = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         body["scanned_at"] = self.scanned_at.astimezone(UTC).isoformat()
         return body
 
