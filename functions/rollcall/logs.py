@@ -31,6 +31,7 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 from rollcall.config import settings
 
@@ -46,14 +47,15 @@ class _Writer:
     again in a forked child, which gets a fresh queue)."""
 
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[str | threading.Event] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[Any, str] | threading.Event] = queue.SimpleQueue()
         self._pid: int | None = None
         self._start_lock = threading.Lock()
 
-    def put(self, item: str | threading.Event) -> None:
+    def put(self, line: str) -> None:
+        """Queue a line for the stdout of this moment (tests swap sys.stdout)."""
         if self._pid != os.getpid():
             self._start()
-        self._queue.put(item)
+        self._queue.put((sys.stdout, line))
 
     def flush(self, timeout: float = 5) -> None:
         if self._pid != os.getpid():
@@ -78,13 +80,17 @@ class _Writer:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            text = "".join(item for item in batch if isinstance(item, str))
-            try:
-                if text:
-                    sys.stdout.write(text)
-                    sys.stdout.flush()
-            except (OSError, ValueError):  # stdout closed or gone: nowhere to log
-                pass
+            lines: dict[int, tuple[Any, list[str]]] = {}
+            for item in batch:
+                if isinstance(item, tuple):
+                    stream, line = item
+                    lines.setdefault(id(stream), (stream, []))[1].append(line)
+            for stream, text in lines.values():
+                try:
+                    stream.write("".join(text))
+                    stream.flush()
+                except (OSError, ValueError):  # stdout closed or gone: nowhere to log
+                    pass
             for item in batch:
                 if isinstance(item, threading.Event):
                     item.set()

@@ -97,7 +97,9 @@ class Web:
         self.config = rollcall_config(env)
         self.name = name
         self.contexts: list[Any] = []
+        self.pages: list[Any] = []
         self.errors: list[str] = []
+        self.console: list[str] = []
 
     def page(
         self, path: str = "/", device: dict[str, Any] | None = None, browser: Any = None
@@ -108,6 +110,9 @@ class Web:
         page = context.new_page()
         page.set_default_timeout(15_000)
         page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        n = len(self.pages)
+        page.on("console", lambda msg: self.console.append(f"page {n} {msg.type}: {msg.text}"))
+        self.pages.append(page)
         page.goto(self.url + path)
         return page
 
@@ -182,6 +187,19 @@ class Web:
         )
         return base64.b64decode(grey)
 
+    def keep_evidence(self) -> None:
+        """After a failure: a screenshot of every open page and the console output,
+        so an intermittent failure can be read afterwards."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for n, page in enumerate(self.pages):
+            if not page.is_closed():
+                try:
+                    self.shot(page, f"failed-page{n}", full_page=True)
+                except Exception as exc:  # the page may be gone or hung
+                    self.console.append(f"page {n}: no screenshot: {exc}")
+        lines = [*self.console, *self.errors]
+        (ARTIFACTS / f"{self.name}-failed-console.txt").write_text("\n".join(lines) + "\n")
+
     def close(self) -> None:
         for context in self.contexts:
             context.close()
@@ -197,11 +215,21 @@ def write_y4m(path: Path, luma: bytes, width: int, height: int, frames: int = 10
     return path
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.call_failed = report.failed  # read by the web fixture's teardown
+    return report
+
+
 @pytest.fixture
 def web(request, browser, stack_env, web_build) -> Iterator[Web]:
     w = Web(browser, stack_env, request.node.name.replace("[", "-").rstrip("]"))
     try:
         yield w
     finally:
+        if getattr(request.node, "call_failed", False):
+            w.keep_evidence()
         w.close()
     assert not w.errors, w.errors
