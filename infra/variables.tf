@@ -86,7 +86,7 @@ variable "function_settings" {
     # 80 requests is far above a 500-student burst and caps runaway cost. The server
     # gets one thread per admitted request (THREADS = concurrency, functions.tf):
     # `make bench`, 500 scans at once, ack p50 1,228 ms with the 8 threads
-    # functions-framework picks on 2 cores, 600-960 ms with 64-80 (a scan mostly waits
+    # functions-framework picks on 2 cores, 476 to 717 ms with 80 (a scan mostly waits
     # on its publish and device write, and concurrent scans share those batches).
     scan = {
       memory          = "512Mi"

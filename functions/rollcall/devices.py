@@ -108,12 +108,11 @@ class BindingWriter:
         first: dict[str, Binding] = {}
         for item in taken:
             first.setdefault(item.path, item)  # one create per path: the earliest scan's
+        error: BaseException | None = None
         try:
             owners = self._write(list(first.values()))
-        except Exception as exc:
+        except BaseException as exc:  # whatever it is, the queued callers must not hang
             owners, error = {}, exc
-        else:
-            error = None
         for item in taken:
             item.lead = False
             if error is not None:
@@ -128,6 +127,8 @@ class BindingWriter:
                 self._busy = False
         for item in taken:
             item.ready.set()
+        if error is not None and not isinstance(error, Exception):
+            raise error  # e.g. the worker's timeout: after the hand-over, not instead
 
 
 def write_bindings(db: Any, batch: list[Binding]) -> dict[str, str]:

@@ -37,9 +37,9 @@ from rollcall.config import settings
 
 TRACE_FIELD = "logging.googleapis.com/trace"
 #: Fields a caller cannot overwrite; a keyword of the same name is kept as ``field_<name>``.
+RESERVED = frozenset({"severity", "message", "time", TRACE_FIELD})
 #: The writer thread writes at most this often (seconds): a line waits up to this long.
 WRITE_EVERY = 0.01
-RESERVED = frozenset({"severity", "message", "time", TRACE_FIELD})
 
 
 class _Writer:

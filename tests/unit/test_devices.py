@@ -120,3 +120,31 @@ def test_a_queue_longer_than_firestores_limit_is_written_in_several_requests(mon
 
     assert owners == ["first"] + [uid for _, uid in calls]
     assert [len(r) for r in store.requests] == [1, 4, 4, 2]
+
+
+class WorkerTimeout(BaseException):
+    """Like the exception a server's request timeout raises inside a thread."""
+
+
+def test_a_writer_interrupted_mid_write_still_releases_the_callers_queued_behind_it():
+    store = Store()
+    interrupted = threading.Event()
+
+    def write(batch):
+        if not interrupted.is_set():
+            interrupted.set()
+            store.hold.wait(5)
+            raise WorkerTimeout()
+        return store.write(batch)
+
+    writer = BindingWriter(write)
+    store.hold.clear()
+    with ThreadPoolExecutor(3) as pool:
+        first = pool.submit(writer.bind, "s/devices/first", "first")
+        assert interrupted.wait(5)
+        queued = pool.submit(writer.bind, "s/devices/a", "ana")
+        time.sleep(0.1)
+        store.hold.set()
+        with pytest.raises(WorkerTimeout):
+            first.result(5)
+        assert queued.result(5) == "ana"  # handed over and written, not stranded
