@@ -280,6 +280,26 @@ def json_object(body: bytes, fields: set[str]) -> dict[str, Any]:
     return data
 
 
+#: Document ids in request bodies (sessions, courses, students).
+ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+
+
+def id_field(data: dict[str, Any], name: str) -> str:
+    """``data[name]``, which must be a document id."""
+    value = data.get(name)
+    if not isinstance(value, str) or not ID.fullmatch(value):
+        raise BadRequest(f"field {name!r} must be an id")
+    return value
+
+
+def posted_by(request: Any, what: str) -> tuple[bytes, str]:
+    """A teacher's POST: its body (size and media type checked) and the signed-in uid."""
+    if request.method != "POST":
+        raise MethodNotAllowed(f"{request.method} is not allowed: POST {what}")
+    body = read_body(request)
+    return body, authenticate(request.headers.get("Authorization"))
+
+
 def parse_body(body: bytes) -> ScanBody:
     """``{"qr": token, "device_id": ...}`` or ``{"code": "123456", "device_id": ...}``."""
     data = json_object(body, {"qr", "code", "device_id"})

@@ -15,20 +15,19 @@ import uuid
 from typing import Any
 
 from rollcall import clients, logs
-from rollcall.errors import BadRequest, Forbidden, MethodNotAllowed, NotEnrolled, RequestError
+from rollcall.errors import BadRequest, Forbidden, NotEnrolled, RequestError
 from rollcall.events import OVERRIDE_STATUSES, TYPE_OVERRIDE, ScanEvent, now
 from rollcall.ingest import (
-    authenticate,
     directory,
+    id_field,
     json_object,
     lookup,
+    posted_by,
     publish,
-    read_body,
     rejected,
 )
 
 MAX_REASON = 500
-_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _REASON = re.compile(r"[^\x00-\x1f\x7f]+")
 
 
@@ -58,10 +57,7 @@ def handle(request: Any, headers: dict[str, str], trace: str | None):
 
 
 def accept(request: Any) -> ScanEvent:
-    if request.method != "POST":
-        raise MethodNotAllowed(f"{request.method} is not allowed: POST an override")
-    body = read_body(request)
-    teacher = authenticate(request.headers.get("Authorization"))
+    body, teacher = posted_by(request, "an override")
     session_id, uid, status, reason = parse_body(body)
     session = lookup(directory().session, session_id)
     if session is None or lookup(course_teacher, session.course_id) != teacher:
@@ -91,9 +87,7 @@ def course_teacher(course_id: str) -> str | None:
 
 def parse_body(body: bytes) -> tuple[str, str, str, str]:
     data = json_object(body, {"session_id", "uid", "status", "reason"})
-    for name in ("session_id", "uid"):
-        if not isinstance(data.get(name), str) or not _ID.fullmatch(data[name]):
-            raise BadRequest(f"field {name!r} must be an id")
+    session_id, uid = id_field(data, "session_id"), id_field(data, "uid")
     if data.get("status") not in OVERRIDE_STATUSES:
         raise BadRequest(f"field 'status' must be one of {', '.join(OVERRIDE_STATUSES)}")
     reason = data.get("reason")
@@ -101,4 +95,4 @@ def parse_body(body: bytes) -> tuple[str, str, str, str]:
         raise BadRequest(f"field 'reason' must be text of 1 to {MAX_REASON} characters")
     if not _REASON.fullmatch(reason) or not _utf8(reason):
         raise BadRequest("field 'reason' must be text without control characters")
-    return data["session_id"], data["uid"], data["status"], reason.strip()
+    return session_id, uid, data["status"], reason.strip()

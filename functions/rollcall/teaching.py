@@ -22,27 +22,25 @@ from rollcall import clients, closing, exports, logs, standing
 from rollcall.errors import BadRequest, Forbidden, MethodNotAllowed, NotFound, RequestError
 from rollcall.events import now
 from rollcall.ingest import (
+    ID,
     authenticate,
     directory,
+    id_field,
     json_object,
     lookup,
+    posted_by,
     publish,
-    read_body,
     rejected,
 )
 from rollcall.overrides import course_teacher
 
-_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
-_EXPORT = re.compile(r"/exports/(sessions|courses)/([A-Za-z0-9_-]{1,128})\.csv")
+_EXPORT = re.compile(rf"/exports/(sessions|courses)/({ID.pattern})\.csv")
 
 
 def handle_close(request: Any, headers: dict[str, str], trace: str | None):
     try:
-        if request.method != "POST":
-            raise MethodNotAllowed(f"{request.method} is not allowed: POST a close")
-        body = read_body(request)
-        teacher = authenticate(request.headers.get("Authorization"))
-        session_id = _session_id(body)
+        body, teacher = posted_by(request, "a close")
+        session_id = id_field(json_object(body, {"session_id"}), "session_id")
         session = lookup(directory().session, session_id)  # cached; its course never changes
         if session is None or lookup(course_teacher, session.course_id) != teacher:
             raise Forbidden("only the teacher of this session's course may close it")
@@ -105,14 +103,10 @@ def handle_export(request: Any, headers: dict[str, str], trace: str | None):
 
 def handle_settings(request: Any, headers: dict[str, str], trace: str | None):
     try:
-        if request.method != "POST":
-            raise MethodNotAllowed(f"{request.method} is not allowed: POST the settings")
-        body = read_body(request)
-        teacher = authenticate(request.headers.get("Authorization"))
+        body, teacher = posted_by(request, "the settings")
         data = json_object(body, {"course_id", *standing.SETTINGS})
-        course_id = data.pop("course_id", None)
-        if not isinstance(course_id, str) or not _ID.fullmatch(course_id):
-            raise BadRequest("field 'course_id' must be an id")
+        course_id = id_field(data, "course_id")
+        del data["course_id"]
         try:
             changes = standing.validate_settings(data)
         except ValueError as exc:
@@ -133,10 +127,3 @@ def handle_settings(request: Any, headers: dict[str, str], trace: str | None):
 def _session(db: Any, session_id: str) -> dict[str, Any] | None:
     snap = db.collection("sessions").document(session_id).get()
     return snap.to_dict() if snap.exists else None
-
-
-def _session_id(body: bytes) -> str:
-    data = json_object(body, {"session_id"})
-    if not isinstance(data.get("session_id"), str) or not _ID.fullmatch(data["session_id"]):
-        raise BadRequest("field 'session_id' must be an id")
-    return data["session_id"]
