@@ -14,8 +14,8 @@ from typing import Any
 import requests
 from google.cloud import pubsub_v1
 
-from rollcall import qr, sessions
-from rollcall.events import now
+from rollcall.clock import now
+from rollcall.core import qr, sessions
 from rollcall_ops import admin, auth_emulator
 
 #: The README's worked example course rules (rollcall.standing), shared by the
@@ -119,7 +119,7 @@ def inbox(uid: str, session_id: str) -> dict | None:
 
 
 def tally(session_id: str) -> dict:
-    from rollcall.dashboard import read_tally
+    from rollcall.consumers.dashboard import read_tally
 
     return read_tally(admin.db(), session_id)
 

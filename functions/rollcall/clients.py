@@ -10,7 +10,8 @@ from rollcall.config import settings
 
 if TYPE_CHECKING:  # pragma: no cover
     import firebase_admin
-    from google.cloud import firestore, pubsub_v1
+    from google.cloud import firestore
+    from google.cloud.pubsub_v1 import PublisherClient
 
 
 @cache
@@ -21,15 +22,16 @@ def firestore_client() -> firestore.Client:
 
 
 @cache
-def publisher() -> pubsub_v1.PublisherClient:
-    from google.cloud import pubsub_v1
+def publisher() -> PublisherClient:
+    from google.cloud.pubsub_v1 import PublisherClient
+    from google.cloud.pubsub_v1.types import BatchSettings
 
-    batch = pubsub_v1.types.BatchSettings(
+    batch = BatchSettings(
         max_messages=100,
         max_bytes=1_000_000,
         max_latency=settings().publish_max_latency_ms / 1000,
     )
-    return pubsub_v1.PublisherClient(batch_settings=batch)
+    return PublisherClient(batch_settings=batch)
 
 
 def topic_path(topic: str) -> str:
@@ -45,7 +47,7 @@ def firebase_app() -> firebase_admin.App:
     from google.auth.credentials import AnonymousCredentials
 
     class Anonymous(credentials.Base):
-        def get_credential(self):
+        def get_credential(self) -> AnonymousCredentials:
             return AnonymousCredentials()
 
     project = settings().project
@@ -68,21 +70,10 @@ def messaging_app() -> firebase_admin.App:
     return app
 
 
-def warm(target: str) -> None:
-    """Create at start-up the clients the function ``target`` uses on every request,
-    so the first requests of a burst do not queue behind imports and client set-up.
-    Called from main.py when running as a service (Cloud Run sets ``K_SERVICE``; so
-    does the local stack); cold start pays the same either way, the first burst less."""
-    if target == "scan":
-        from firebase_admin import auth  # noqa: F401 (imported for its cost)
-
-        from rollcall import ingest
-
-        firebase_app()
-        ingest.directory()
-        ingest.device_registry()
-        publisher()
-    elif target:
-        firestore_client()
-        if target == "send_notification":
-            messaging_app()
+def warm(messaging: bool = False) -> None:
+    """Create at start-up the clients a consumer uses on every delivery (and FCM's, for
+    the notification consumer), so the first deliveries of a burst do not queue behind
+    client set-up. The scan function warms its own (rollcall.http.router.warm)."""
+    firestore_client()
+    if messaging:
+        messaging_app()

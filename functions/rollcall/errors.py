@@ -8,83 +8,94 @@ is retried (and finally dead-lettered); ``PoisonEvent`` means retrying cannot he
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
+from rollcall.contracts import ERROR_STATUS
+
 
 class RollcallError(Exception):
     """Base of every error this package raises on purpose."""
 
 
 class RequestError(RollcallError):
-    """A request that is rejected with a stable error code. Nothing was published."""
+    """A request that is rejected with a stable error code. Nothing was published.
 
-    code = "bad_request"
-    status = 400
+    Each subclass names its ``code``; its HTTP ``status`` comes from the contract
+    (rollcall/contracts.json), and a code the contract does not know fails at import."""
+
+    code: ClassVar[str] = "bad_request"
+    status: ClassVar[int] = 400
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status = ERROR_STATUS[cls.code]
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, dict[str, str]]:
         return {"error": {"code": self.code, "message": self.message}}
 
 
 class BadRequest(RequestError):
-    code, status = "bad_request", 400
+    code = "bad_request"
 
 
 class Unauthenticated(RequestError):
-    code, status = "unauthenticated", 401
+    code = "unauthenticated"
 
 
 class QrInvalid(RequestError):
-    code, status = "qr_invalid", 403
+    code = "qr_invalid"
 
 
 class QrExpired(RequestError):
-    code, status = "qr_expired", 403
+    code = "qr_expired"
 
 
 class NotEnrolled(RequestError):
-    code, status = "not_enrolled", 403
+    code = "not_enrolled"
 
 
 class Forbidden(RequestError):
-    code, status = "forbidden", 403
+    code = "forbidden"
 
 
 class NotFound(RequestError):
-    code, status = "not_found", 404
+    code = "not_found"
 
 
 class MethodNotAllowed(RequestError):
-    code, status = "method_not_allowed", 405
+    code = "method_not_allowed"
 
 
 class SessionClosed(RequestError):
-    code, status = "session_closed", 409
+    code = "session_closed"
 
 
 class DeviceInUse(RequestError):
     """This device already marked another student in this session."""
 
-    code, status = "device_in_use", 409
+    code = "device_in_use"
 
 
 class PayloadTooLarge(RequestError):
-    code, status = "payload_too_large", 413
+    code = "payload_too_large"
 
 
 class UnsupportedMediaType(RequestError):
-    code, status = "unsupported_media_type", 415
+    code = "unsupported_media_type"
 
 
 class RateLimited(RequestError):
-    code, status = "rate_limited", 429
+    code = "rate_limited"
 
 
 class Unavailable(RequestError):
     """A dependency (Pub/Sub, Firestore, Auth) failed; the client may retry."""
 
-    code, status = "unavailable", 503
+    code = "unavailable"
 
 
 #: Every request error by code: the contract the OpenAPI description and the web app use.

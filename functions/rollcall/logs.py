@@ -129,15 +129,15 @@ def flush() -> None:
 atexit.register(flush)
 
 
-def info(message: str, **fields: object) -> None:
+def info(message: str, **fields: Any) -> None:
     log("INFO", message, **fields)
 
 
-def warning(message: str, **fields: object) -> None:
+def warning(message: str, **fields: Any) -> None:
     log("WARNING", message, **fields)
 
 
-def error(message: str, **fields: object) -> None:
+def error(message: str, **fields: Any) -> None:
     log("ERROR", message, **fields)
 
 

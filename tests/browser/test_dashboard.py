@@ -11,8 +11,8 @@ import time
 import pytest
 import requests
 
-from rollcall import qr
-from rollcall.events import now
+from rollcall.clock import now
+from rollcall.core import qr
 from rollcall_ops import admin, auth_emulator
 from tests.browser.conftest import PHONE, launch, write_y4m
 

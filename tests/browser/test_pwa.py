@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import requests
 
-from rollcall import qr
-from rollcall.events import now
+from rollcall.clock import now
+from rollcall.core import qr
 from rollcall_ops import admin
 from tests.browser.conftest import PHONE
 from tests.paths import ROOT

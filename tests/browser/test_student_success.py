@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 import requests
 
-from rollcall.events import now
+from rollcall.clock import now
 from rollcall_ops import admin, auth_emulator
 from tests.browser.conftest import PHONE
 from tests.support import (

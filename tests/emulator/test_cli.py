@@ -171,7 +171,7 @@ def test_course_rules_close_standing_and_export_from_the_cli(stack_env, tmp_path
 def test_sweep_from_the_cli_closes_ended_sessions(stack_env):
     from datetime import timedelta
 
-    from rollcall.events import now
+    from rollcall.clock import now
     from rollcall_ops import admin
 
     course = unique("swp")

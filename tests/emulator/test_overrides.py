@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 import requests
 
-from rollcall.events import TYPE_OVERRIDE, ScanEvent, now
+from rollcall.clock import now
+from rollcall.core.events import TYPE_OVERRIDE, AttendanceEvent
 from rollcall_ops import admin, auth_emulator
 from tests.support import (
     Probe,
@@ -146,13 +147,13 @@ def test_only_the_course_teacher_may_override_and_nothing_is_published(course):
 
 
 def _override_event(course, session, uid, status, at, override_id=None):
-    return ScanEvent(
-        scan_id=override_id or unique("ov"),
+    return AttendanceEvent(
+        event_id=override_id or unique("ov"),
         session_id=session.id,
         course_id=course["id"],
         uid=uid,
         status=status,
-        scanned_at=at,
+        at=at,
         device_id="",
         type=TYPE_OVERRIDE,
         reason="test",
@@ -186,4 +187,4 @@ def test_an_older_override_delivered_late_changes_nothing(course):
     counts = tally(session.id)
     assert (counts["absent"], counts["present"], counts["total"]) == (1, 0, 0)
     superseded = [e for e in audit(session.id, student.uid) if not e["applied"]]
-    assert [e["override_id"] for e in superseded] == [older.scan_id]
+    assert [e["override_id"] for e in superseded] == [older.event_id]

@@ -9,7 +9,8 @@ import json
 import pytest
 import requests
 
-from rollcall.events import ScanEvent, now
+from rollcall.clock import now
+from rollcall.core.events import AttendanceEvent, decode
 from tests.support import (
     Probe,
     all_effects,
@@ -66,7 +67,7 @@ def test_scan_reaches_all_three_effects(lecture):
 
     [message] = probe.pull(wait=1)
     probe.close()
-    event = ScanEvent.decode(message.data)
+    event = decode(message.data)
     assert (event.uid, event.session_id, event.course_id) == (student.uid, session.id, course)
     assert dict(message.attributes) == {
         "type": "scan",
@@ -133,14 +134,14 @@ def _tokens(uid):
     return (admin.db().collection("users").document(uid).get().to_dict() or {})["fcm_tokens"]
 
 
-def _event(course, session, student) -> ScanEvent:
-    return ScanEvent(
-        scan_id=unique("scan"),
+def _event(course, session, student) -> AttendanceEvent:
+    return AttendanceEvent(
+        event_id=unique("scan"),
         session_id=session.id,
         course_id=course,
         uid=student.uid,
         status="present",
-        scanned_at=now(),
+        at=now(),
         device_id="phone-1",
     )
 

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 import requests
 
-from rollcall import qr
-from rollcall.events import now
+from rollcall.clock import now
+from rollcall.core import qr
 from tests.support import (
     Probe,
     attendance,

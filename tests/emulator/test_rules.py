@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rollcall import qr
+from rollcall.core import qr
 from rollcall_ops import admin, auth_emulator
 from tests.firestore_rest import Client
 from tests.support import unique

@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from rollcall import qr
-from rollcall.devices import device_key
-from rollcall.events import now
+from rollcall.clock import now
+from rollcall.core import qr
+from rollcall.core.devices import device_key
 from rollcall_ops import admin
 from tests.support import (
     Probe,

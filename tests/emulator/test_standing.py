@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from rollcall import closing
-from rollcall.events import TYPE_SCAN, CloseSession, ScanEvent, Sweep, now
+from rollcall.clock import now
+from rollcall.core import closing
+from rollcall.core.events import TYPE_SCAN, AttendanceEvent, CloseSession, Sweep
 from rollcall_ops import admin, auth_emulator
 from tests.support import (
     WORKED_EXAMPLE_RULES,
@@ -254,13 +255,13 @@ def test_close_marks_only_students_without_a_record_and_a_late_scan_wins(course)
     wait_for(lambda: settled(c, [ana.uid, ben.uid, cem.uid], 1))
     # A scan accepted just before the close, delivered after it: the scan counts.
     scanned_at = now() - timedelta(seconds=5)
-    event = ScanEvent(
-        scan_id=unique("late-delivery-"),
+    event = AttendanceEvent(
+        event_id=unique("late-delivery-"),
         session_id=session.id,
         course_id=c,
         uid=ben.uid,
         status="present",
-        scanned_at=scanned_at,
+        at=scanned_at,
         device_id="phone-ben",
         type=TYPE_SCAN,
     )

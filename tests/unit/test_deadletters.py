@@ -10,18 +10,18 @@ from types import SimpleNamespace
 
 import pytest
 
-from rollcall.events import ScanEvent
+from rollcall.core.events import AttendanceEvent
 from rollcall_ops import deadletters
 from rollcall_ops.deadletters import DeadLetter
 
 AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
-EVENT = ScanEvent(
-    scan_id="scan00000001",
+EVENT = AttendanceEvent(
+    event_id="scan00000001",
     session_id="s1",
     course_id="c1",
     uid="student-007",
     status="late",
-    scanned_at=AT,
+    at=AT,
     device_id="phone-7",
 )
 DATA, ROUTING = EVENT.encode()
@@ -235,13 +235,16 @@ class FakePubsub:
 
 @pytest.fixture
 def pubsub(monkeypatch):
+    from rollcall import clients
+    from rollcall.config import settings
+
     fake = FakePubsub()
-    monkeypatch.setattr(
-        deadletters,
-        "pubsub_v1",
-        SimpleNamespace(SubscriberClient=lambda: fake, PublisherClient=lambda: fake),
-    )
-    return fake
+    monkeypatch.setattr(deadletters, "pubsub_v1", SimpleNamespace(SubscriberClient=lambda: fake))
+    monkeypatch.setattr(clients, "publisher", lambda: fake)  # rollcall.pubsub publishes
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "p")
+    settings.cache_clear()
+    yield fake
+    settings.cache_clear()
 
 
 def fill(pubsub: FakePubsub, n: int, sub: str = "notify-dead-letter") -> None:

@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from rollcall import devices
-from rollcall.devices import BindingWriter
+from rollcall.core import devices
+from rollcall.core.devices import BindingWriter
 
 
 class Store:

@@ -1,7 +1,7 @@
 """Per-instance limits: typed-code guessing, and the collapsing of repeated rejections."""
 
-from rollcall.ratelimit import FailureLimiter
-from rollcall.rejections import RejectionLog
+from rollcall.core.ratelimit import FailureLimiter
+from rollcall.core.rejections import RejectionLog
 from tests.clock import Clock
 
 

@@ -17,16 +17,16 @@ from google.auth.credentials import Credentials
 from requests.adapters import HTTPAdapter
 
 from emulators import fcm
-from rollcall import notify
-from rollcall.events import ScanEvent
+from rollcall.consumers import notify
+from rollcall.core.events import AttendanceEvent
 
-EVENT = ScanEvent(
-    scan_id="scan-1",
+EVENT = AttendanceEvent(
+    event_id="scan-1",
     session_id="s-unit",
     course_id="c1",
     uid="u1",
     status="present",
-    scanned_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
+    at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
     device_id="phone-1",
 )
 

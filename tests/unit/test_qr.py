@@ -2,7 +2,7 @@
 
 import pytest
 
-from rollcall import qr
+from rollcall.core import qr
 from rollcall.errors import QrExpired, QrInvalid
 
 SECRET = qr.decode_secret(qr.new_secret())

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from rollcall.errors import BadRequest
-from rollcall.ingest import ScanBody, parse_body
+from rollcall.http.scan import ScanBody, parse_body
 
 
 def body(**fields):

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rollcall import qr
-from rollcall.sessions import Session, session_doc
+from rollcall.core import qr
+from rollcall.core.sessions import Session, session_doc
 
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 

@@ -10,8 +10,15 @@ from fractions import Fraction
 
 import pytest
 
-from rollcall import standing
-from rollcall.standing import ABSENCE_RUN, BELOW_THRESHOLD, LAST_CHANCE, Rules, compute, crossings
+from rollcall.core import standing
+from rollcall.core.standing import (
+    ABSENCE_RUN,
+    BELOW_THRESHOLD,
+    LAST_CHANCE,
+    Rules,
+    compute,
+    crossings,
+)
 
 EXAMPLE = Rules.from_course(
     {

@@ -12,9 +12,10 @@ from firebase_admin import auth
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from rollcall import clients, qr, sessions
-from rollcall.dashboard import read_tally
-from rollcall.events import now
+from rollcall import clients, pubsub
+from rollcall.clock import now
+from rollcall.consumers.dashboard import read_tally
+from rollcall.core import closing, qr, schema, sessions, standing
 
 DEMO_PASSWORD = "rollcall-demo"
 DEMO_TEACHER = "teacher@rollcall.test"
@@ -67,11 +68,11 @@ def seed(course_id: str, students: int, course_name: str = "Distributed Systems"
             )
         )
     client = db()
-    client.collection("courses").document(course_id).set(
+    schema.course(client, course_id).set(
         {"name": course_name, "teacher_uid": teacher_uid, "created_at": firestore.SERVER_TIMESTAMP},
         merge=True,
     )
-    enrollments = client.collection("courses").document(course_id).collection("enrollments")
+    enrollments = schema.enrollments(client, course_id)
     for start in range(1, students + 1, 400):
         batch = client.batch()
         for i in range(start, min(start + 400, students + 1)):
@@ -82,7 +83,7 @@ def seed(course_id: str, students: int, course_name: str = "Distributed Systems"
             )
             token = f"demo-device-{uid}"
             batch.set(
-                client.collection("users").document(uid),
+                schema.user(client, uid),
                 {"fcm_tokens": {token: {"platform": "web"}}},
                 merge=True,
             )
@@ -91,7 +92,7 @@ def seed(course_id: str, students: int, course_name: str = "Distributed Systems"
 
 
 def open_session(course_id: str, rotation: int, late_after: int, duration: int) -> str:
-    course = db().collection("courses").document(course_id).get()
+    course = schema.course(db(), course_id).get()
     if not course.exists:
         raise SystemExit(
             f"error: no course {course_id!r}: run `rollcall seed --course {course_id}`"
@@ -101,59 +102,39 @@ def open_session(course_id: str, rotation: int, late_after: int, duration: int) 
         course_id, course.get("teacher_uid"), now(), duration, rotation, late_after
     )
     doc["opened_at"] = firestore.SERVER_TIMESTAMP
-    db().collection("sessions").document(session_id).create(doc)
+    schema.session(db(), session_id).create(doc)
     return session_id
 
 
 def close_session(session_id: str, by: str = "operator") -> tuple[sessions.Session, bool]:
-    """Close the session as the teacher's close does (rollcall.closing): absences follow
-    through the pipeline. Returns the session and whether absences are being marked
-    now (False: they were marked by an earlier close)."""
-    from rollcall import closing
-
-    closed = closing.close(db(), session_id, by, now())
+    """Close the session as the teacher's close does (rollcall.core.closing): absences
+    follow through the pipeline. Returns the session and whether absences are being
+    marked now (False: they were marked by an earlier close)."""
+    closed = closing.close_and_mark(db(), session_id, by, now())
     if closed is None:
         raise SystemExit(f"error: no session {session_id!r}")
-    marking = not closed.absences_marked
-    if marking:
-        publish(closed.event)
-    return load_session(session_id), marking
+    return load_session(session_id), not closed.absences_marked
 
 
-def publish(event: Any) -> None:
-    """Publish a Rollcall event (rollcall.events) to topic ``scans``."""
-    from rollcall.config import settings
-
-    data, attributes = event.encode()
-    topic = clients.topic_path(settings().scan_topic)
-    clients.publisher().publish(topic, data, **attributes).result(30)
-
-
-COURSE_SETTINGS = (
-    "min_attendance_percent",
-    "late_weight",
-    "excused_policy",
-    "absence_alert_run",
-    "planned_sessions",
-)
+def publish(event: pubsub.Message) -> None:
+    """Publish a Rollcall event (rollcall.core.events) to topic ``scans``."""
+    pubsub.publish([event])
 
 
 def course_settings(course_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    """Set the course's attendance rules (rollcall.standing, validated as the teacher's
-    endpoint validates them); returns them as the consumers will read them."""
-    from rollcall.standing import Rules, validate_settings
-
-    ref = db().collection("courses").document(course_id)
+    """Set the course's attendance rules (rollcall.core.standing, validated as the
+    teacher's endpoint validates them); returns them as the consumers will read them."""
+    ref = schema.course(db(), course_id)
     snap = ref.get()
     if not snap.exists:
         raise SystemExit(f"error: no course {course_id!r}")
     try:
-        changes = validate_settings(changes)
+        changes = standing.validate_settings(changes)
     except ValueError as exc:
         raise SystemExit(f"error: {exc}") from None
     if changes:
         ref.update(changes)
-    return Rules.from_course({**(snap.to_dict() or {}), **changes}).describe()
+    return standing.Rules.from_course({**(snap.to_dict() or {}), **changes}).describe()
 
 
 def absences_done(session_id: str, course_id: str) -> bool:
@@ -162,10 +143,10 @@ def absences_done(session_id: str, course_id: str) -> bool:
     from google.cloud.firestore_v1.base_query import FieldFilter
 
     n = enrolled(course_id)
-    records = db().collection("sessions").document(session_id).collection("attendance")
+    records = schema.attendance(db(), session_id)
     if _count(records) < n:
         return False
-    students = db().collection("courses").document(course_id).collection("students")
+    students = schema.course_students(db(), course_id)
     from google.cloud.firestore_v1.field_path import FieldPath
 
     path = FieldPath("sessions", session_id, "status").to_api_repr()
@@ -188,7 +169,7 @@ def alerts_sent(course_id: str) -> int:
 
     query = (
         db()
-        .collection_group("inbox")
+        .collection_group(schema.INBOX)
         .where(filter=FieldFilter("course_id", "==", course_id))
         .where(filter=FieldFilter("type", "==", "alert"))
     )
@@ -197,11 +178,10 @@ def alerts_sent(course_id: str) -> int:
 
 def standings(course_id: str) -> list[dict[str, Any]]:
     """Each enrolled student's course figures (empty figures before the first close)."""
-    course = db().collection("courses").document(course_id)
     names = {
-        s.id: (s.to_dict() or {}).get("name") for s in course.collection("enrollments").stream()
+        s.id: (s.to_dict() or {}).get("name") for s in schema.enrollments(db(), course_id).stream()
     }
-    figures = {s.id: s.to_dict() or {} for s in course.collection("students").stream()}
+    figures = {s.id: s.to_dict() or {} for s in schema.course_students(db(), course_id).stream()}
     return [
         {"uid": uid, "name": names.get(uid), **figures.get(uid, {})}
         for uid in sorted(set(names) | set(figures))
@@ -209,10 +189,10 @@ def standings(course_id: str) -> list[dict[str, Any]]:
 
 
 def load_session(session_id: str) -> sessions.Session:
-    snap = db().collection("sessions").document(session_id).get()
+    snap = schema.session(db(), session_id).get()
     if not snap.exists:
         raise SystemExit(f"error: no session {session_id!r}")
-    return sessions.Session.from_doc(session_id, snap.to_dict())
+    return sessions.Session.from_doc(session_id, snap.to_dict() or {})
 
 
 def current_qr(session_id: str) -> str:
@@ -220,7 +200,7 @@ def current_qr(session_id: str) -> str:
 
 
 def roster(course_id: str) -> list[str]:
-    refs = db().collection("courses").document(course_id).collection("enrollments").list_documents()
+    refs = schema.enrollments(db(), course_id).list_documents()
     return sorted(ref.id for ref in refs)
 
 
@@ -245,41 +225,41 @@ def effects(session_id: str, known: Effects | None = None, target: int | None = 
     queried again (polling the emulator costs CPU the pipeline needs)."""
     client = db()
 
-    def need(name: str) -> bool:
-        return known is None or target is None or getattr(known, name) < target
+    def done(name: str) -> int | None:
+        """The count already known to have reached the target, or None (query it)."""
+        if known is None or target is None or getattr(known, name) < target:
+            return None
+        value: int = getattr(known, name)
+        return value
 
-    session = client.collection("sessions").document(session_id)
-    attendance = (
-        _count(session.collection("attendance")) if need("attendance") else known.attendance
-    )
-    inbox = (
-        _count(
-            client.collection_group("inbox").where(
-                filter=FieldFilter("session_id", "==", session_id)
-            )
-        )
-        if need("inbox")
-        else known.inbox
-    )
-    dashboard = read_tally(client, session_id)["total"] if need("dashboard") else known.dashboard
+    attendance = done("attendance")
+    if attendance is None:
+        attendance = _count(schema.attendance(client, session_id))
+    inbox = done("inbox")
+    if inbox is None:
+        entries = client.collection_group(schema.INBOX)
+        inbox = _count(entries.where(filter=FieldFilter("session_id", "==", session_id)))
+    dashboard = done("dashboard")
+    if dashboard is None:
+        dashboard = int(read_tally(client, session_id)["total"])
     return Effects(attendance, inbox, dashboard)
 
 
 def enrolled(course_id: str) -> int:
-    return _count(db().collection("courses").document(course_id).collection("enrollments"))
+    return _count(schema.enrollments(db(), course_id))
 
 
 def push_states(session_id: str) -> dict[str, int]:
     """The session's inbox entries by push state (``sent``, ``pending``, ``none``)."""
     entries = (
         db()
-        .collection_group("inbox")
+        .collection_group(schema.INBOX)
         .where(filter=FieldFilter("session_id", "==", session_id))
         .select(["push.status"])
     )
     states: dict[str, int] = {}
     for snap in entries.stream():
-        state = (snap.to_dict().get("push") or {}).get("status") or "none"
+        state = ((snap.to_dict() or {}).get("push") or {}).get("status") or "none"
         states[state] = states.get(state, 0) + 1
     return states
 
@@ -288,12 +268,14 @@ def last_effect_at(session_id: str) -> datetime | None:
     """Server time of the latest effect of any consumer for the session."""
     client = db()
     latest = []
-    session = client.collection("sessions").document(session_id)
     newest = firestore.Query.DESCENDING
     for query, name in (
-        (session.collection("attendance").order_by("recorded_at", direction=newest), "recorded_at"),
         (
-            client.collection_group("inbox")
+            schema.attendance(client, session_id).order_by("recorded_at", direction=newest),
+            "recorded_at",
+        ),
+        (
+            client.collection_group(schema.INBOX)
             .where(filter=FieldFilter("session_id", "==", session_id))
             .order_by("created_at", direction=newest),
             "created_at",

@@ -51,9 +51,9 @@ from rich.console import Console
 from rich.table import Table
 
 from emulators.stack import HOST, ROOT, Stack, _group_alive, port_free
-from rollcall import clients
-from rollcall.config import settings
-from rollcall.events import ScanEvent, now
+from rollcall import pubsub
+from rollcall.clock import now
+from rollcall.core.events import AttendanceEvent
 from rollcall_ops import admin, lecture
 from rollcall_ops.cli import _progress
 from rollcall_ops.env import load_stack_env
@@ -200,24 +200,20 @@ def publish_straight(session, uids: list[str]) -> float:
     """One scan event per student published straight to topic ``scans`` (no phones,
     no ingest), as fast as the publisher batches them. Returns when the first went out
     (epoch seconds)."""
-    topic = clients.topic_path(settings().scan_topic)
     at = now()
     first = time.time()
-    futures = []
-    for uid in uids:
-        event = ScanEvent(
-            scan_id=uuid.uuid4().hex,
+    pubsub.publish(
+        AttendanceEvent(
+            event_id=uuid.uuid4().hex,
             session_id=session.id,
             course_id=session.course_id,
             uid=uid,
             status="present",
-            scanned_at=at,
+            at=at,
             device_id=f"phone-{uid}",
         )
-        data, attributes = event.encode()
-        futures.append(clients.publisher().publish(topic, data, **attributes))
-    for future in futures:
-        future.result(30)
+        for uid in uids
+    )
     return first
 
 
@@ -247,8 +243,12 @@ def wrk_throughput(url: str, requests_lua: list[tuple[str, str]], seconds: int) 
         timeout=seconds + 60,
     ).stdout
     script.unlink(missing_ok=True)
-    rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
-    non202 = int(re.search(r"non202 (\d+)", out).group(1))
+    rps_found = re.search(r"Requests/sec:\s+([0-9.]+)", out)
+    non202_found = re.search(r"non202 (\d+)", out)
+    if rps_found is None or non202_found is None:
+        raise SystemExit(f"error: wrk printed no throughput:\n{out}")
+    rps = float(rps_found.group(1))
+    non202 = int(non202_found.group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non202 or errors:
         console.print(f"[yellow]warning: {non202} answers were not 202 at {url}[/]")

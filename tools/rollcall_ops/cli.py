@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections import Counter
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -70,7 +71,7 @@ def cmd_session_close(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from rollcall.events import Sweep
+    from rollcall.core.events import Sweep
     from rollcall_ops import admin
 
     admin.publish(Sweep())
@@ -107,8 +108,10 @@ def cmd_standing(args: argparse.Namespace) -> int:
     if args.at_risk:
         rows = [r for r in rows if r.get("state") in ("below", "at_risk")]
     if args.json:
-        keep = ("uid", "name", "held", "percent", "absence_run", "remaining", "can_miss")
-        keep += ("needed", "reachable", "state", "present", "late", "excused", "absent")
+        keep = (
+            *("uid", "name", "held", "percent", "absence_run", "remaining", "can_miss"),
+            *("needed", "reachable", "state", "present", "late", "excused", "absent"),
+        )
         print(json.dumps([{k: r.get(k) for k in keep} for r in rows], indent=2))
         return 0
     table = Table(title=f"course {args.course}: {len(rows)} students")
@@ -129,7 +132,7 @@ def _show(value: object) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from rollcall import exports
+    from rollcall.core import exports
     from rollcall_ops import admin
 
     make = exports.session_csv if args.kind == "session" else exports.course_csv
@@ -172,7 +175,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from rollcall.dashboard import read_tally
+    from rollcall.consumers.dashboard import read_tally
     from rollcall_ops import admin, deadletters, topology
 
     session = admin.load_session(args.session)
@@ -187,7 +190,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         s.name: sum(1 for d in mine if d.source_subscription == s.name)
         for s in topology.load().subscriptions
     }
-    consumers = {
+    consumers: dict[str, dict[str, Any]] = {
         "attendance": {"done": effects.attendance},
         "notify": {"done": effects.inbox, "push": pushes},
         "dashboard": {
@@ -313,7 +316,7 @@ def _dead_letters(args: argparse.Namespace) -> list:
 
 
 def cmd_dead_letters_list(args: argparse.Namespace) -> int:
-    from rollcall.events import now
+    from rollcall.clock import now
 
     letters = _dead_letters(args)
     at = now()

@@ -32,11 +32,14 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
+import google.cloud.pubsub_v1 as pubsub_v1
 from google.api_core import exceptions as gexc
-from google.cloud import pubsub_v1
 
+from rollcall import pubsub
+from rollcall.clock import now
+from rollcall.core.events import Alert, AttendanceEvent, Event, decode
 from rollcall.errors import PoisonEvent
-from rollcall.events import Alert, Event, ScanEvent, decode, now
+from rollcall.pubsub import REPLAYED_AT, REPLAYED_FROM
 from rollcall_ops import topology
 
 #: Attributes that describe the dead-lettering itself; a replay drops them.
@@ -46,11 +49,8 @@ DEAD_LETTER_ATTRIBUTE_PREFIXES = (
     "rollcall_source_",
     "rollcall_replayed_",
 )
-REPLAYED_FROM = "rollcall_replayed_from"
-REPLAYED_AT = "rollcall_replayed_at"
 PULL_MAX_MESSAGES = 1000
 PULL_TIMEOUT_SECONDS = 10
-PUBLISH_TIMEOUT_SECONDS = 30
 ACK_CHUNK = 1000
 PEEK_LIMIT = 10_000
 RETRIES_EXHAUSTED, POISON = "retries exhausted", "poison"
@@ -124,7 +124,7 @@ class DeadLetter:
     @property
     def scan_id(self) -> str | None:
         e = self.event
-        return getattr(e, "scan_id", None) or getattr(e, "alert_id", None)
+        return getattr(e, "event_id", None) or getattr(e, "alert_id", None)
 
     def age_seconds(self, at: datetime | None = None) -> float | None:
         if self.dead_lettered_at is None:
@@ -136,7 +136,7 @@ class DeadLetter:
         if isinstance(e, Alert):
             at = e.at.astimezone(UTC)
             return f"alert {e.kind} for {e.uid} in course {e.course_id} at {at:%Y-%m-%d %H:%M:%S}Z"
-        if e is not None and not isinstance(e, ScanEvent):
+        if e is not None and not isinstance(e, AttendanceEvent):
             return f"{e.type} {' '.join(f'{k}={v}' for k, v in e.log_fields().items())}".strip()
         if e is not None:
             if e.is_override:
@@ -144,10 +144,10 @@ class DeadLetter:
             elif e.is_close:
                 what = f"close (absent unless recorded) of {e.uid}"
             else:
-                what = f"{e.status} scan {e.scan_id[:8]} by {e.uid}"
+                what = f"{e.status} scan {e.event_id[:8]} by {e.uid}"
             return (
                 f"{what} in session {e.session_id} (course {e.course_id}) "
-                f"at {e.scanned_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z"
+                f"at {e.at.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z"
             )
         preview = self.data[:40].decode("utf-8", "replace")
         return f"{self.reason}; data {preview!r}{'...' if len(self.data) > 40 else ''}"
@@ -289,9 +289,7 @@ def replay(
 
     ``before_publish`` runs once with all of them first (notify's claims are released
     there, see ``release_notify_claims``); ``on_done(n)`` reports progress."""
-    topo = topology.load()
-    publisher = pubsub_v1.PublisherClient()
-    topic_path = publisher.topic_path(project, topic or topo.topic)
+    topic = topic or topology.load().topic
     subscriber = pubsub_v1.SubscriberClient()
     result = ReplayResult()
     published: dict[tuple, str] = {}  # replay key -> message id on the topic
@@ -312,14 +310,15 @@ def replay(
                 if key in published:
                     acks.append(received.ack_id)  # the same event went out already
                     continue
-                future = publisher.publish(topic_path, letter.data, **letter.replay_attributes())
-                pending.append((letter, received.ack_id, key, future))
-            for letter, ack_id, key, future in pending:
-                try:
-                    published[key] = future.result(PUBLISH_TIMEOUT_SECONDS)
-                except Exception as exc:  # left waiting on the dead-letter subscription
-                    result.failed.append(f"{subscription}/{letter.message_id}: {exc!r}")
+                pending.append((letter, received.ack_id, key))
+            outcomes = pubsub.send(
+                ((letter.data, letter.replay_attributes()) for letter, _, _ in pending), topic
+            )
+            for (letter, ack_id, key), outcome in zip(pending, outcomes, strict=True):
+                if isinstance(outcome, Exception):  # left waiting on the dead-letter sub
+                    result.failed.append(f"{subscription}/{letter.message_id}: {outcome!r}")
                     continue
+                published[key] = outcome
                 result.published += 1
                 acks.append(ack_id)
             _ack(subscriber, path, acks)
@@ -358,13 +357,16 @@ def purge(
 def release_notify_claims(letters: list[DeadLetter]) -> int:
     """Before notify's dead letters are replayed: free the push claims their failed
     deliveries still hold, so the replayed delivery may push (decision 0007)."""
-    from rollcall import clients, notify
+    from rollcall import clients
+    from rollcall.consumers import notify
 
     name = next(s.name for s in topology.load().subscriptions if s.function == "send_notification")
     notices = [
         notice
         for d in letters
-        if isinstance(d.event, ScanEvent | Alert) and d.source_subscription == name and not d.poison
+        if isinstance(d.event, AttendanceEvent | Alert)
+        and d.source_subscription == name
+        and not d.poison
         if (notice := notify.notice_of(d.event)) is not None
     ]
     if not notices:

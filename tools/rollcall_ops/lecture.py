@@ -96,7 +96,7 @@ def burst(scan_url: str, session: Any, tokens: list[tuple[str, str]], on_scan=No
         body = json.dumps({"qr": admin.current_qr_for(session), "device_id": f"phone-{uid}"})
         headers = {"Authorization": f"Bearer {id_token}", "Content-Type": "application/json"}
         started = time.perf_counter()
-        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+        conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=60)
         try:
             conn.request("POST", url.path or "/", body=body, headers=headers)
             resp = conn.getresponse()

@@ -12,18 +12,26 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from google.cloud import firestore
+from google.cloud.firestore import Client
 
-RECORDED_CODES = frozenset(
-    {"qr_invalid", "qr_expired", "session_closed", "not_enrolled", "device_in_use", "rate_limited"}
-)
+from rollcall.contracts import RECORDED_REJECTIONS
+from rollcall.core import schema
+
+RECORDED_CODES = RECORDED_REJECTIONS
 WRITE_EVERY = 10.0
 
 
 class RejectionLog:
-    def __init__(self, db: Any, write_every: float = WRITE_EVERY, clock=time.monotonic) -> None:
+    def __init__(
+        self,
+        db: Client,
+        write_every: float = WRITE_EVERY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._db = db
         self._write_every = write_every
         self._clock = clock
@@ -52,13 +60,7 @@ class RejectionLog:
         count = self.due(f"{session_id}/{doc_id}")
         if not count:
             return False
-        ref = (
-            self._db.collection("sessions")
-            .document(session_id)
-            .collection("rejections")
-            .document(doc_id)
-        )
-        ref.set(
+        schema.rejection(self._db, session_id, doc_id).set(
             {
                 "uid": uid,
                 "code": code,

@@ -1,4 +1,5 @@
-"""Live per-session aggregates for the teacher's dashboard, without a hot document.
+"""The dashboard consumer: live per-session aggregates for the teacher's dashboard,
+without a hot document.
 
 A lecture's 500 scans in a few seconds must not funnel into one document (about one
 sustained write per second each). Each student's scan lands in one of
@@ -28,31 +29,44 @@ from typing import Any
 
 from google.api_core.exceptions import AlreadyExists
 from google.cloud import firestore
+from google.cloud.firestore import Client, Transaction
 
-from rollcall.events import ScanEvent
+from rollcall import clients, contracts
+from rollcall.config import settings
+from rollcall.consumers.delivery import Delivery, skipped
+from rollcall.core import schema
+from rollcall.core.events import AttendanceEvent, Event
+
+
+def handle(event: Event, delivery: Delivery) -> dict[str, Any]:
+    """The effect of one event on topic ``scans`` (rollcall.consumers.delivery.run)."""
+    if not isinstance(event, AttendanceEvent):
+        return skipped("dashboard", event)
+    db, shards = clients.firestore_client(), settings().tally_shards
+    counted = move(db, event, shards) if event.is_override else tally(db, event, shards)
+    return {"effect": "dashboard", "created": counted}
 
 
 def shard_of(uid: str, shards: int) -> str:
     return f"{zlib.crc32(uid.encode()) % shards:02d}"
 
 
-def minute_key(event: ScanEvent) -> str:
+def minute_key(event: AttendanceEvent) -> str:
     """Arrival minute, UTC, as ``YYYYMMDDHHMM`` (sortable, a valid map key)."""
-    return event.scanned_at.strftime("%Y%m%d%H%M")
+    return event.at.strftime("%Y%m%d%H%M")
 
 
-def tally(db: Any, event: ScanEvent, shards: int) -> bool:
+def tally(db: Client, event: AttendanceEvent, shards: int) -> bool:
     """Count the student's arrival (or a close's absence) once. False if it was
     counted already."""
-    session = db.collection("sessions").document(event.session_id)
-    marker = session.collection("tally_marks").document(event.uid)
+    marker = schema.tally_mark(db, event.session_id, event.uid)
     batch = db.batch()
     batch.create(
         marker,
         {
             "status": event.status,
-            "scan_id": event.scan_id,
-            "status_at": event.scanned_at,
+            "scan_id": event.event_id,
+            "status_at": event.at,
             "source": event.type,
         },
     )
@@ -61,7 +75,7 @@ def tally(db: Any, event: ScanEvent, shards: int) -> bool:
         changes["total"] = firestore.Increment(1)
         changes["arrivals"] = {minute_key(event): firestore.Increment(1)}
     batch.set(
-        session.collection("tally").document(shard_of(event.uid, shards)),
+        schema.tally(db, event.session_id).document(shard_of(event.uid, shards)),
         {**changes, "updated_at": firestore.SERVER_TIMESTAMP},
         merge=True,
     )
@@ -72,34 +86,28 @@ def tally(db: Any, event: ScanEvent, shards: int) -> bool:
     return True
 
 
-CHECKED_IN = ("present", "late")
-COUNTS = ("total", "present", "late", "excused", "absent")
+CHECKED_IN = contracts.CHECKED_IN
+COUNTS = ("total", *contracts.RECORD_STATUSES)
 
 
-def apply_override(db: Any, event: ScanEvent, shards: int) -> bool:
-    """Move the student's count to the override's status, once, in order."""
-    return move(db, event, shards)
-
-
-def move(db: Any, event: ScanEvent, shards: int, only_from_close: bool = False) -> bool:
+def move(db: Client, event: AttendanceEvent, shards: int, only_from_close: bool = False) -> bool:
     """Move the student's count to the event's status in a transaction on their
-    marker: an override (in the order made), or with ``only_from_close`` a late scan
-    over a close's absence (then it counts as an arrival too)."""
-    session = db.collection("sessions").document(event.session_id)
-    marker = session.collection("tally_marks").document(event.uid)
-    shard = session.collection("tally").document(shard_of(event.uid, shards))
+    marker: an override (in the order made, once), or with ``only_from_close`` a late
+    scan over a close's absence (then it counts as an arrival too)."""
+    marker = schema.tally_mark(db, event.session_id, event.uid)
+    shard = schema.tally(db, event.session_id).document(shard_of(event.uid, shards))
 
     @firestore.transactional
-    def apply(tx: Any) -> bool:
+    def apply(tx: Transaction) -> bool:
         snap = marker.get(transaction=tx)
-        counted = snap.to_dict() if snap.exists else {}
+        counted = (snap.to_dict() or {}) if snap.exists else {}
         if only_from_close:
             if counted.get("source") != "close" or counted.get("status") != "absent":
                 return False
-        elif counted.get("last_change") == event.scan_id:
+        elif counted.get("last_change") == event.event_id:
             return False
         newer = counted.get("status_at")
-        if not only_from_close and newer and newer > event.scanned_at:
+        if not only_from_close and newer and newer > event.at:
             return False  # a later override (or scan) already decided
         old, new = counted.get("status"), event.status
         deltas: Counter[str] = Counter({new: 1})
@@ -115,24 +123,24 @@ def move(db: Any, event: ScanEvent, shards: int, only_from_close: bool = False) 
             marker,
             {
                 "status": new,
-                "status_at": event.scanned_at,
-                "last_change": event.scan_id,
+                "status_at": event.at,
+                "last_change": event.event_id,
                 "source": event.type,
             },
             merge=True,
         )
         return True
 
-    return apply(db.transaction())
+    moved: bool = apply(db.transaction())
+    return moved
 
 
-def read_tally(db: Any, session_id: str) -> dict[str, Any]:
+def read_tally(db: Client, session_id: str) -> dict[str, Any]:
     """The session's aggregates, summed over its shards (what the dashboard shows)."""
     totals: Counter[str] = Counter()
     arrivals: Counter[str] = Counter()
     updated_at = None
-    shards = db.collection("sessions").document(session_id).collection("tally").stream()
-    for snap in shards:
+    for snap in schema.tally(db, session_id).stream():
         doc = snap.to_dict() or {}
         for name in COUNTS:
             totals[name] += int(doc.get(name, 0))

@@ -32,26 +32,34 @@ Arithmetic is exact (fractions), so 75 % of 12 is 9, never 8.999.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-STATUSES = ("present", "late", "excused", "absent")
-EXCUSED_POLICIES = ("not_counted", "attended")
+from rollcall import contracts
+
+STATUSES = contracts.RECORD_STATUSES
+#: The course settings a teacher may set: name -> {kind, min, max, choices, default}.
+SETTINGS = contracts.COURSE_SETTINGS
+EXCUSED_POLICIES = tuple(SETTINGS["excused_policy"]["choices"])
 OK, AT_RISK, BELOW = "ok", "at_risk", "below"
 #: The alerts, each sent once per crossing (its condition turning true).
 BELOW_THRESHOLD, ABSENCE_RUN, LAST_CHANCE = "below_threshold", "absence_run", "last_chance"
 ALERTS = (BELOW_THRESHOLD, ABSENCE_RUN, LAST_CHANCE)
 
 
+def _default(name: str) -> Any:
+    return SETTINGS[name]["default"]
+
+
 @dataclass(frozen=True)
 class Rules:
-    min_percent: Fraction = Fraction(75)
-    late_weight: Fraction = Fraction(1)
-    excused_policy: str = "not_counted"
-    absence_alert_run: int = 3
-    planned_sessions: int | None = None
+    min_percent: Fraction = Fraction(_default("min_attendance_percent"))
+    late_weight: Fraction = Fraction(_default("late_weight"))
+    excused_policy: str = _default("excused_policy")
+    absence_alert_run: int = _default("absence_alert_run")
+    planned_sessions: int | None = _default("planned_sessions")
 
     @property
     def threshold(self) -> Fraction:
@@ -60,19 +68,17 @@ class Rules:
     @classmethod
     def from_course(cls, doc: Mapping[str, Any]) -> Rules:
         """The course document's settings; a missing or invalid one takes its default
-        (the teacher's app validates them; a bad value must not stop the consumers)."""
+        (the teacher's endpoint validates them; a bad value must not stop the consumers)."""
         default = cls()
-        percent = _fraction(doc.get("min_attendance_percent"), 0, 100, default.min_percent)
-        late = _fraction(doc.get("late_weight"), 0, 1, default.late_weight)
-        policy = doc.get("excused_policy")
-        run = doc.get("absence_alert_run")
-        planned = doc.get("planned_sessions")
+        valid = {name: doc[name] for name in SETTINGS if name in doc and _valid(name, doc[name])}
+        percent = valid.get("min_attendance_percent")
+        late = valid.get("late_weight")
         return cls(
-            min_percent=percent,
-            late_weight=late,
-            excused_policy=policy if policy in EXCUSED_POLICIES else default.excused_policy,
-            absence_alert_run=run if _int_in(run, 0, 1000) else default.absence_alert_run,
-            planned_sessions=planned if _int_in(planned, 1, 1000) else None,
+            min_percent=default.min_percent if percent is None else _exact(percent),
+            late_weight=default.late_weight if late is None else _exact(late),
+            excused_policy=valid.get("excused_policy", default.excused_policy),
+            absence_alert_run=valid.get("absence_alert_run", default.absence_alert_run),
+            planned_sessions=valid.get("planned_sessions", default.planned_sessions),
         )
 
     def describe(self) -> dict[str, Any]:
@@ -86,14 +92,35 @@ class Rules:
         }
 
 
-#: The course settings a teacher may set, and what each accepts.
-SETTINGS = (
-    "min_attendance_percent",
-    "late_weight",
-    "excused_policy",
-    "absence_alert_run",
-    "planned_sessions",
-)
+def _valid(name: str, value: Any) -> bool:
+    """Whether ``value`` is acceptable for setting ``name`` (the contract's kind and
+    bounds)."""
+    spec = SETTINGS[name]
+    if value is None:
+        return bool(spec.get("nullable"))
+    kind = spec["kind"]
+    if kind == "choice":
+        return value in spec["choices"]
+    in_bounds: Callable[[Any], bool] = lambda v: spec["min"] <= v <= spec["max"]  # noqa: E731
+    if kind == "integer":
+        return _is_int(value) and in_bounds(value)
+    return _number(value) and in_bounds(value)
+
+
+def _expected(name: str) -> str:
+    """What setting ``name`` accepts, in words."""
+    spec = SETTINGS[name]
+    if spec["kind"] == "choice":
+        return " or ".join(spec["choices"])
+    low, high = spec["min"], spec["max"]
+    what = (
+        f"a whole number from {low} to {high}"
+        if spec["kind"] == "integer"
+        else f"a number from {low} to {high}"
+    )
+    if spec.get("nullable"):
+        what += ", or null (no plan)"
+    return what
 
 
 def validate_settings(changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -103,23 +130,9 @@ def validate_settings(changes: Mapping[str, Any]) -> dict[str, Any]:
     unknown = set(changes) - set(SETTINGS)
     if unknown:
         raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-    checks = {
-        "min_attendance_percent": (
-            lambda v: _number(v) and 0 <= v <= 100,
-            "a number from 0 to 100",
-        ),
-        "late_weight": (lambda v: _number(v) and 0 <= v <= 1, "a number from 0 to 1"),
-        "excused_policy": (lambda v: v in EXCUSED_POLICIES, " or ".join(EXCUSED_POLICIES)),
-        "absence_alert_run": (lambda v: _int_in(v, 0, 1000), "a whole number from 0 to 1000"),
-        "planned_sessions": (
-            lambda v: v is None or _int_in(v, 1, 1000),
-            "a whole number from 1 to 1000, or null (no plan)",
-        ),
-    }
     for name, value in changes.items():
-        valid, expected = checks[name]
-        if not valid(value):
-            raise ValueError(f"{name} must be {expected}, not {value!r}")
+        if not _valid(name, value):
+            raise ValueError(f"{name} must be {_expected(name)}, not {value!r}")
     return dict(changes)
 
 
@@ -127,18 +140,13 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value == value
 
 
-def _int_in(value: Any, low: int, high: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _fraction(value: Any, low: int, high: int, default: Fraction) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return default
-    try:
-        result = Fraction(str(value))  # str: 0.1 is one tenth, not the nearest double
-    except ValueError:
-        return default
-    return result if low <= result <= high else default
+def _exact(value: int | float) -> Fraction:
+    """0.1 as one tenth, not the nearest double."""
+    return Fraction(str(value))
 
 
 @dataclass(frozen=True)

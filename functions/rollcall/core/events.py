@@ -1,21 +1,33 @@
-"""The ScanEvent contract between ingest and the consumers.
+"""The messages of topic ``scans``: the contract between the HTTP side, the consumers
+and the operator CLI.
 
-Published on topic ``scans`` as JSON (data) plus routing attributes. The schema is
-versioned: a consumer refuses (as poison) a major version it does not know, rather
-than guessing. Idempotency key of every effect: ``session_id`` + ``uid``.
+Each is JSON (the message data) plus routing attributes (``type``, ``schema``, and the
+ids a subscription may filter on). The schema is versioned: a consumer refuses (as
+poison) a version it does not know, rather than guessing. Every consumer sees every
+type and acts on those it owns.
+
+* ``AttendanceEvent`` (types ``scan``, ``override``, ``close``): one student's attendance
+  in one session changed;
+* ``CloseSession``: a session was closed; the attendance consumer expands it into one
+  ``close`` event per enrolled student (rollcall.core.closing);
+* ``Sweep``: the schedule's tick (close what has ended);
+* ``Alert``: a student's standing crossed into an alert (rollcall.core.standing).
+
+Idempotency keys (what makes a redelivery change nothing): a scan's and a close's
+effects are keyed by session + student (one record, one count, one inbox entry); an
+override's by its id (its audit entry, rollcall.consumers.attendance); an alert's by its
+id (its inbox entry).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 import json
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from rollcall import contracts
 from rollcall.errors import PoisonEvent
 
 SCHEMA_VERSION = 1
@@ -24,30 +36,39 @@ TYPE_OVERRIDE = "override"
 #: A closed session's verdict for one student: absent, unless a record exists.
 TYPE_CLOSE = "close"
 #: Statuses a scan can give, and those a teacher's override can set.
-STATUSES = ("present", "late")
-OVERRIDE_STATUSES = ("present", "late", "excused", "absent")
+STATUSES = contracts.SCAN_STATUSES
+OVERRIDE_STATUSES = contracts.OVERRIDE_STATUSES
 _STATUSES_OF = {TYPE_SCAN: STATUSES, TYPE_OVERRIDE: OVERRIDE_STATUSES, TYPE_CLOSE: ("absent",)}
 
 
 @dataclass(frozen=True)
-class ScanEvent:
-    """A student's attendance changed: by a scan (``type`` scan), by the teacher
-    (``type`` override: ``scan_id`` is the override's id, ``by`` the teacher's uid,
-    ``reason`` why; ``scanned_at`` is when the override was made), or by the session's
-    close (``type`` close, status ``absent``: it applies only where the student has no
-    record; ``by`` is who closed it, ``schedule`` at its end time)."""
+class AttendanceEvent:
+    """A student's attendance in a session changed: by a scan (``type`` scan), by the
+    teacher (``type`` override: ``reason`` says why, ``by`` is the teacher's uid,
+    ``at`` when the override was made), or by the session's close (``type`` close,
+    status ``absent``: it applies only where the student has no record; ``by`` is who
+    closed it, ``schedule`` at its end time).
 
-    scan_id: str
+    ``event_id`` is the scan's, the override's or the close's id (``close-{session}-{uid}``).
+    On the wire, in logs and in stored documents it is called ``scan_id`` (schema 1,
+    whose messages may still wait in dead-letter subscriptions), and ``at`` is
+    ``scanned_at``."""
+
+    event_id: str
     session_id: str
     course_id: str
     uid: str
     status: str
-    scanned_at: datetime
+    at: datetime
     device_id: str
     type: str = TYPE_SCAN
     schema: int = SCHEMA_VERSION
     reason: str = ""
     by: str = ""
+
+    @property
+    def is_scan(self) -> bool:
+        return self.type == TYPE_SCAN
 
     @property
     def is_override(self) -> bool:
@@ -58,18 +79,14 @@ class ScanEvent:
         return self.type == TYPE_CLOSE
 
     def log_fields(self) -> dict[str, Any]:
-        return {"scan_id": self.scan_id, "session_id": self.session_id, "uid": self.uid}
-
-    @property
-    def key(self) -> str:
-        """Idempotency key of every effect of this event."""
-        return f"{self.session_id}:{self.uid}"
+        return {"scan_id": self.event_id, "session_id": self.session_id, "uid": self.uid}
 
     def to_json(self) -> dict[str, Any]:
         # Every field is a scalar: a shallow copy (asdict deep-copies, 5x slower, and
         # this runs once per scan on the ingest's hot path).
         body = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        body["scanned_at"] = self.scanned_at.astimezone(UTC).isoformat()
+        body["scan_id"] = body.pop("event_id")
+        body["scanned_at"] = body.pop("at").astimezone(UTC).isoformat()
         return body
 
     def encode(self) -> tuple[bytes, dict[str, str]]:
@@ -84,26 +101,19 @@ class ScanEvent:
         return data, attributes
 
     @classmethod
-    def decode(cls, data: bytes) -> ScanEvent:
-        """Parse message data; anything that is not a valid ScanEvent is poison."""
-        event = decode(data)
-        if not isinstance(event, ScanEvent):
-            raise PoisonEvent(f"not a scan event: type {event.type!r}")
-        return event
-
-    @classmethod
-    def from_json(cls, body: dict[str, Any]) -> ScanEvent:
+    def from_json(cls, body: dict[str, Any]) -> AttendanceEvent:
         kind = body["type"]
-        required = ("scan_id", "session_id", "course_id", "uid", "status")
+        required: tuple[str, ...] = ("scan_id", "session_id", "course_id", "uid", "status")
         required += {TYPE_SCAN: ("device_id",), TYPE_OVERRIDE: ("reason", "by")}.get(kind, ())
         fields: dict[str, Any] = {"type": kind, **_strings(body, required)}
+        fields["event_id"] = fields.pop("scan_id")
         if kind != TYPE_SCAN:
             fields["device_id"] = str(body.get("device_id") or "")
         if kind == TYPE_CLOSE:
             fields["by"] = str(body.get("by") or "")
         if fields["status"] not in _STATUSES_OF[kind]:
             raise PoisonEvent(f"unknown status {fields['status']!r}")
-        return cls(scanned_at=_timestamp(body, "scanned_at"), **fields)
+        return cls(at=_timestamp(body, "scanned_at"), **fields)
 
 
 @dataclass(frozen=True)
@@ -130,7 +140,12 @@ class CloseSession:
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> CloseSession:
         fields = _strings(body, ("session_id", "course_id", "by"))
-        return cls(closed_at=_timestamp(body, "closed_at"), **fields)
+        return cls(
+            session_id=fields["session_id"],
+            course_id=fields["course_id"],
+            closed_at=_timestamp(body, "closed_at"),
+            by=fields["by"],
+        )
 
 
 @dataclass(frozen=True)
@@ -183,14 +198,24 @@ class Alert:
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> Alert:
         names = ("alert_id", "uid", "course_id", "session_id", "kind", "title", "body")
-        return cls(at=_timestamp(body, "at"), **_strings(body, names))
+        f = _strings(body, names)
+        return cls(
+            alert_id=f["alert_id"],
+            uid=f["uid"],
+            course_id=f["course_id"],
+            session_id=f["session_id"],
+            kind=f["kind"],
+            title=f["title"],
+            body=f["body"],
+            at=_timestamp(body, "at"),
+        )
 
 
-Event = ScanEvent | CloseSession | Sweep | Alert
+Event = AttendanceEvent | CloseSession | Sweep | Alert
 _KINDS: dict[str, Any] = {
-    TYPE_SCAN: ScanEvent,
-    TYPE_OVERRIDE: ScanEvent,
-    TYPE_CLOSE: ScanEvent,
+    TYPE_SCAN: AttendanceEvent,
+    TYPE_OVERRIDE: AttendanceEvent,
+    TYPE_CLOSE: AttendanceEvent,
     "close_session": CloseSession,
     "sweep": Sweep,
     "alert": Alert,
@@ -198,8 +223,7 @@ _KINDS: dict[str, Any] = {
 
 
 def decode(data: bytes) -> Event:
-    """Parse one message of topic ``scans``; anything unknown or malformed is poison.
-    Every consumer sees every type and acts on those it owns."""
+    """Parse one message of topic ``scans``; anything unknown or malformed is poison."""
     try:
         body = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -232,38 +256,3 @@ def _timestamp(body: dict[str, Any], name: str) -> datetime:
     if value.tzinfo is None:
         raise PoisonEvent(f"field {name!r} has no time zone")
     return value
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One Pub/Sub message as a consumer receives it."""
-
-    message_id: str
-    data: bytes
-    attributes: Mapping[str, str]
-    publish_time: str | None
-
-
-def delivery_from_cloud_event(data: Any) -> Delivery:
-    """Unwrap ``event.data`` of a Pub/Sub CloudEvent (Eventarc, or a raw push body
-    converted by functions-framework): ``{"message": {"data", "attributes", ...}}``."""
-    message = data.get("message") if isinstance(data, dict) else None
-    if not isinstance(message, dict):
-        raise PoisonEvent("CloudEvent data holds no Pub/Sub message")
-    message_id = str(message.get("messageId") or message.get("message_id") or "")
-    attributes = message.get("attributes") or {}
-    try:
-        raw = base64.b64decode(message.get("data") or "", validate=True)
-    except (binascii.Error, ValueError, TypeError):
-        raise PoisonEvent("message data is not base64") from None
-    delivery = Delivery(
-        message_id=message_id,
-        data=raw,
-        attributes=attributes if isinstance(attributes, dict) else {},
-        publish_time=message.get("publishTime") or message.get("publish_time"),
-    )
-    return delivery
-
-
-def now() -> datetime:
-    return datetime.now(UTC)

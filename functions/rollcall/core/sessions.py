@@ -1,11 +1,7 @@
-"""Sessions, courses and rosters: the documents ingest reads, and their cache.
-
-Layout (written by the operator CLI or the teacher's app, read here):
-
-* ``courses/{course_id}``: ``name``, ``teacher_uid``
-* ``courses/{course_id}/enrollments/{uid}``: one document per enrolled student
-* ``sessions/{session_id}``: ``course_id``, ``teacher_uid``, ``secret``,
-  ``rotation_seconds``, ``late_after_minutes``, ``starts_at``, ``ends_at``, ``status``
+"""Sessions and rosters as the HTTP side reads them (``sessions/{id}``,
+``courses/{id}/enrollments``: rollcall.core.schema), with their cache, and a new
+session's document. A session's limits and defaults are the contract's
+(rollcall/contracts.json), which the teacher's page and firestore.rules share.
 """
 
 from __future__ import annotations
@@ -13,13 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
-from rollcall import qr
-from rollcall.cache import TtlCache
+from google.cloud.firestore import Client, CollectionReference
+from google.cloud.firestore_v1.base_query import FieldFilter
 
-DEFAULT_ROTATION_SECONDS = 10
-DEFAULT_LATE_AFTER_MINUTES = 10
+from rollcall import contracts
+from rollcall.cache import TtlCache
+from rollcall.core import qr, schema
+
+DEFAULT_ROTATION_SECONDS = contracts.ROTATION_SECONDS.default
+DEFAULT_LATE_AFTER_MINUTES = contracts.LATE_AFTER_MINUTES.default
 OPEN, CLOSED = "open", "closed"
 
 
@@ -67,7 +68,7 @@ class Directory:
     refused, so a late enrollment is never rejected because of the cache.
     """
 
-    def __init__(self, db: Any, session_ttl: float, roster_ttl: float) -> None:
+    def __init__(self, db: Client, session_ttl: float, roster_ttl: float) -> None:
         self._db = db
         self._sessions: TtlCache[Session | None] = TtlCache(session_ttl)
         self._rosters: TtlCache[frozenset[str]] = TtlCache(roster_ttl)
@@ -94,36 +95,39 @@ class Directory:
                 self._open_in.invalidate(course_id)
         found: list[Session] = []
         for course_id in courses:
-            found += self._open_in.get(course_id, lambda c=course_id: self._load_open(c))
+            found += self._open_in.get(course_id, partial(self._load_open, course_id))
         return found
 
     def _load_courses_of(self, uid: str) -> tuple[str, ...]:
-        from google.cloud.firestore_v1.base_query import FieldFilter
-
-        query = self._db.collection_group("enrollments").where(filter=FieldFilter("uid", "==", uid))
-        return tuple(sorted({snap.reference.parent.parent.id for snap in query.stream()}))
+        query = self._db.collection_group(schema.ENROLLMENTS).where(
+            filter=FieldFilter("uid", "==", uid)
+        )
+        return tuple(sorted({_course_of(snap.reference) for snap in query.stream()}))
 
     def _load_open(self, course_id: str) -> tuple[Session, ...]:
-        from google.cloud.firestore_v1.base_query import FieldFilter
-
         query = (
-            self._db.collection("sessions")
+            self._db.collection(schema.SESSIONS)
             .where(filter=FieldFilter("course_id", "==", course_id))
             .where(filter=FieldFilter("status", "==", OPEN))
         )
-        return tuple(Session.from_doc(snap.id, snap.to_dict()) for snap in query.stream())
+        return tuple(Session.from_doc(snap.id, snap.to_dict() or {}) for snap in query.stream())
 
     def _load_session(self, session_id: str) -> Session | None:
-        snap = self._db.collection("sessions").document(session_id).get()
-        return Session.from_doc(snap.id, snap.to_dict()) if snap.exists else None
+        snap = schema.session(self._db, session_id).get()
+        return Session.from_doc(snap.id, snap.to_dict() or {}) if snap.exists else None
 
     def _load_roster(self, course_id: str) -> frozenset[str]:
         # Ids only (an empty projection): a third of list_documents' time on a
         # 500-student roster.
         return frozenset(snap.id for snap in self._enrollment(course_id).select([]).stream())
 
-    def _enrollment(self, course_id: str) -> Any:
-        return self._db.collection("courses").document(course_id).collection("enrollments")
+    def _enrollment(self, course_id: str) -> CollectionReference:
+        return schema.enrollments(self._db, course_id)
+
+
+def _course_of(enrollment: Any) -> str:
+    """The course id of an enrollment document reference."""
+    return str(enrollment.parent.parent.id)
 
 
 def new_session_id() -> str:
@@ -140,10 +144,18 @@ def session_doc(
     rotation_seconds: int = DEFAULT_ROTATION_SECONDS,
     late_after_minutes: int = DEFAULT_LATE_AFTER_MINUTES,
 ) -> dict[str, Any]:
-    """The document of a newly opened session (the shape ``Session.from_doc`` reads)."""
-    if not 5 <= rotation_seconds <= 300:
-        raise ValueError("rotation must be within 5..300 seconds")
-    if not 0 <= late_after_minutes <= duration_minutes:
+    """The document of a newly opened session (the shape ``Session.from_doc`` reads),
+    or ValueError for settings outside the contract's limits."""
+    rotation, late, duration = (
+        contracts.ROTATION_SECONDS,
+        contracts.LATE_AFTER_MINUTES,
+        contracts.DURATION_MINUTES,
+    )
+    if rotation_seconds not in rotation:
+        raise ValueError(f"rotation must be within {rotation.min}..{rotation.max} seconds")
+    if duration_minutes not in duration:
+        raise ValueError(f"duration must be within {duration.min}..{duration.max} minutes")
+    if late_after_minutes not in late or late_after_minutes > duration_minutes:
         raise ValueError("late threshold must be within the session")
     return {
         "course_id": course_id,

@@ -16,15 +16,17 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from rollcall import contracts
 from rollcall.errors import QrExpired, QrInvalid
 
-VERSION = "1"
-MAC_BYTES = 12
-_MAC_CHARS = 16  # base64url length of MAC_BYTES without padding
+VERSION = contracts.QR_VERSION
+MAC_BYTES = contracts.QR_MAC_BYTES
+_MAC_CHARS = -(-MAC_BYTES * 4 // 3)  # base64url length of MAC_BYTES without padding
 _TOKEN = re.compile(
-    r"^(?P<v>[0-9]+)\.(?P<sid>[A-Za-z0-9_-]{1,64})\.(?P<w>[0-9]{1,12})\.(?P<mac>[A-Za-z0-9_-]+)$"
+    rf"^(?P<v>[0-9]+)\.(?P<sid>{contracts.SESSION_ID.pattern})\.(?P<w>[0-9]{{1,12}})"
+    r"\.(?P<mac>[A-Za-z0-9_-]+)$"
 )
-MAX_TOKEN_LENGTH = 128
+MAX_TOKEN_LENGTH = contracts.QR_TOKEN_MAX_LENGTH
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-CODE_DIGITS = 6
+CODE_DIGITS = contracts.CODE_DIGITS
 
 
 def typed_code(secret: bytes, session_id: str, window: int) -> str:

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from google.cloud import firestore
+from google.cloud.firestore import Client, Transaction
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from rollcall.events import TYPE_CLOSE, CloseSession, ScanEvent
+from rollcall import pubsub
+from rollcall.core import schema
+from rollcall.core.events import TYPE_CLOSE, AttendanceEvent, CloseSession
 
 #: How far back the sweep looks for closes whose absences are not marked yet.
 UNFINISHED_WINDOW = timedelta(days=2)
@@ -41,12 +43,12 @@ class Closed:
     absences_marked: bool
 
 
-def close(db: Any, session_id: str, by: str, at: datetime) -> Closed | None:
+def close(db: Client, session_id: str, by: str, at: datetime) -> Closed | None:
     """Close the session (no-op if closed already). None if there is no such session."""
-    ref = db.collection("sessions").document(session_id)
+    ref = schema.session(db, session_id)
 
     @firestore.transactional
-    def apply(tx: Any) -> Closed | None:
+    def apply(tx: Transaction) -> Closed | None:
         snap = ref.get(transaction=tx)
         if not snap.exists:
             return None
@@ -62,18 +64,28 @@ def close(db: Any, session_id: str, by: str, at: datetime) -> Closed | None:
         )
         return Closed(event=event, absences_marked=bool(doc.get("absences_marked_at")))
 
-    return apply(db.transaction())
+    result: Closed | None = apply(db.transaction())
+    return result
 
 
-def student_events(close: CloseSession, roster: list[str]) -> list[ScanEvent]:
+def close_and_mark(db: Client, session_id: str, by: str, at: datetime) -> Closed | None:
+    """Close the session and, unless an earlier close did, publish its
+    ``close_session`` so its absences get marked. None if there is no such session."""
+    closed = close(db, session_id, by, at)
+    if closed is not None and not closed.absences_marked:
+        pubsub.publish([closed.event])
+    return closed
+
+
+def student_events(close: CloseSession, roster: list[str]) -> list[AttendanceEvent]:
     return [
-        ScanEvent(
-            scan_id=f"close-{close.session_id}-{uid}",
+        AttendanceEvent(
+            event_id=f"close-{close.session_id}-{uid}",
             session_id=close.session_id,
             course_id=close.course_id,
             uid=uid,
             status="absent",
-            scanned_at=close.closed_at,
+            at=close.closed_at,
             device_id="",
             type=TYPE_CLOSE,
             by=close.by,
@@ -82,22 +94,22 @@ def student_events(close: CloseSession, roster: list[str]) -> list[ScanEvent]:
     ]
 
 
-def expand(db: Any, publish: Any, close: CloseSession) -> int:
-    """Publish the close to each enrolled student (``publish`` takes the events and
-    returns once all are published); then mark the session done. Returns the count."""
-    enrollments = db.collection("courses").document(close.course_id).collection("enrollments")
+def expand(db: Client, close: CloseSession) -> int:
+    """Publish the close to each enrolled student, then mark the session done.
+    Returns the count."""
+    enrollments = schema.enrollments(db, close.course_id)
     roster = sorted(snap.id for snap in enrollments.select([]).stream())
-    publish(student_events(close, roster))
-    db.collection("sessions").document(close.session_id).update(
+    pubsub.publish(student_events(close, roster))
+    schema.session(db, close.session_id).update(
         {"absences_marked_at": firestore.SERVER_TIMESTAMP, "absences_marked": len(roster)}
     )
     return len(roster)
 
 
-def sweep(db: Any, at: datetime) -> list[CloseSession]:
+def sweep(db: Client, at: datetime) -> list[CloseSession]:
     """Close the open sessions past their end time; return those closes plus the
     recent closes whose absences are not marked yet (to publish again)."""
-    sessions = db.collection("sessions")
+    sessions = db.collection(schema.SESSIONS)
     due = (
         sessions.where(filter=FieldFilter("status", "==", "open"))
         .where(filter=FieldFilter("ends_at", "<=", at))

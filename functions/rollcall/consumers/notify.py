@@ -1,9 +1,10 @@
-"""Notifications: an in-app inbox entry and an FCM push to the student's devices.
+"""The notification consumer: an in-app inbox entry and an FCM push to the student's
+devices.
 
 * Inbox: ``users/{uid}/inbox/{session_id}``, created once per student and session
   for a scan; ``{session_id}-override-{override_id}`` for each override; the alert's
   id (``alert-{course}-{kind}-{n}``) for each alert about the student's standing
-  (rollcall.standing). A session's close (absences) notifies nobody: the alerts do.
+  (rollcall.core.standing). A session's close (absences) notifies nobody: the alerts do.
 * Devices: the ``fcm_tokens`` map of ``users/{uid}`` (token -> details); no token means
   inbox only. One document, so the user and the inbox entry come in one batched read.
 
@@ -38,10 +39,15 @@ from typing import Any
 
 from google.api_core.exceptions import AlreadyExists
 from google.cloud import firestore
+from google.cloud.firestore import Client, DocumentReference, DocumentSnapshot
 from google.cloud.firestore_v1.field_path import FieldPath
 
+from rollcall import clients
+from rollcall.clock import now
+from rollcall.consumers.delivery import Delivery, skipped
+from rollcall.core import schema
+from rollcall.core.events import Alert, AttendanceEvent, Event
 from rollcall.errors import TransientError
-from rollcall.events import Alert, ScanEvent
 
 FCM_BATCH_LIMIT = 500  # messages per send_each call, FCM's limit
 NONE, PENDING, SENT = "none", "pending", "sent"
@@ -68,7 +74,23 @@ class Notice:
     data: dict[str, str]
 
 
-def notice_of(event: ScanEvent | Alert) -> Notice | None:
+def handle(event: Event, delivery: Delivery) -> dict[str, Any]:
+    """The effect of one event on topic ``scans`` (rollcall.consumers.delivery.run)."""
+    notice = notice_of(event) if isinstance(event, AttendanceEvent | Alert) else None
+    if notice is None:
+        return skipped("notification", event)
+    outcome = notify(
+        clients.firestore_client(), clients.messaging_app(), notice, delivery.message_id, now()
+    )
+    return {
+        "effect": "notification",
+        "created": outcome.created,
+        "pushed": outcome.pushed,
+        "removed_tokens": outcome.removed_tokens,
+    }
+
+
+def notice_of(event: AttendanceEvent | Alert) -> Notice | None:
     """The notice an event gives, or None (a close's absences notify nobody)."""
     if isinstance(event, Alert):
         return Notice(
@@ -97,21 +119,21 @@ def notice_of(event: ScanEvent | Alert) -> Notice | None:
             "session_id": event.session_id,
             "course_id": event.course_id,
             "status": event.status,
-            "scan_id": event.scan_id,
+            "scan_id": event.event_id,
             "reason": event.reason or None,
         },
         data={"type": event.type, "session_id": event.session_id, "status": event.status},
     )
 
 
-def inbox_id(event: ScanEvent) -> str:
+def inbox_id(event: AttendanceEvent) -> str:
     """One entry per student and session for the scan; one per override on top."""
     if event.is_override:
-        return f"{event.session_id}-override-{event.scan_id}"
+        return f"{event.session_id}-override-{event.event_id}"
     return event.session_id
 
 
-def message_text(event: ScanEvent) -> tuple[str, str]:
+def message_text(event: AttendanceEvent) -> tuple[str, str]:
     if event.is_override:
         return (
             f"Attendance changed: {event.status}",
@@ -125,11 +147,11 @@ def message_text(event: ScanEvent) -> tuple[str, str]:
 CLAIM_LEASE = timedelta(seconds=120)  # longer than the notify ack deadline
 
 
-def notify(db: Any, app: Any, notice: Notice, delivery_id: str, at: datetime) -> Outcome:
+def notify(db: Client, app: Any, notice: Notice, delivery_id: str, at: datetime) -> Outcome:
     """Inbox entry plus push, once. Firestore work without devices: one batched read
     (user, entry) and one create; with devices, one more write after the push."""
-    user_ref = db.collection("users").document(notice.uid)
-    inbox = user_ref.collection("inbox").document(notice.entry_id)
+    user_ref = schema.user(db, notice.uid)
+    inbox = schema.inbox(db, notice.uid, notice.entry_id)
     user, entry_snap = _read_both(db, user_ref, inbox)
     tokens = sorted((user.to_dict() or {}).get("fcm_tokens") or {}) if user.exists else []
     claim = {
@@ -184,7 +206,7 @@ def notify(db: Any, app: Any, notice: Notice, delivery_id: str, at: datetime) ->
     return Outcome(created=created, pushed=len(sent), removed_tokens=len(removed))
 
 
-def _may_push(state: dict, delivery_id: str, at: datetime) -> bool:
+def _may_push(state: dict[str, Any], delivery_id: str, at: datetime) -> bool:
     """Whether this delivery should (go on to) push for an existing entry."""
     if state.get("status") != PENDING:
         return False  # sent, or nothing to send
@@ -194,12 +216,14 @@ def _may_push(state: dict, delivery_id: str, at: datetime) -> bool:
     return claimed_at is None or at - claimed_at > CLAIM_LEASE
 
 
-def _read_both(db: Any, first: Any, second: Any) -> tuple[Any, Any]:
+def _read_both(
+    db: Client, first: DocumentReference, second: DocumentReference
+) -> tuple[DocumentSnapshot, DocumentSnapshot]:
     snaps = {snap.reference.path: snap for snap in db.get_all([first, second])}
     return snaps[first.path], snaps[second.path]
 
 
-def push(app: Any, tokens: list[str], notice: Notice):
+def push(app: Any, tokens: list[str], notice: Notice) -> tuple[list[str], list[str], list[str]]:
     """Send to each token. Returns (sent tokens, tokens to remove, transient errors)."""
     from firebase_admin import messaging
 
@@ -234,7 +258,7 @@ def token_is_dead(error: Exception) -> bool:
     )
 
 
-def release_claims(db: Any, notices: list[Notice]) -> int:
+def release_claims(db: Client, notices: list[Notice]) -> int:
     """Free the push claims of these notices' inbox entries that are still ``pending``,
     so the next delivery pushes instead of waiting out ``CLAIM_LEASE``. For replaying
     notify's dead letters: the claim's owner was dead-lettered and will not finish.
@@ -242,10 +266,7 @@ def release_claims(db: Any, notices: list[Notice]) -> int:
     from google.api_core.exceptions import FailedPrecondition, NotFound
 
     paths = {(n.uid, n.entry_id) for n in notices}
-    refs = [
-        db.collection("users").document(uid).collection("inbox").document(entry)
-        for uid, entry in sorted(paths)
-    ]
+    refs = [schema.inbox(db, uid, entry) for uid, entry in sorted(paths)]
     released = 0
     for start in range(0, len(refs), 300):
         for snap in db.get_all(refs[start : start + 300]):

@@ -23,6 +23,12 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from google.cloud.firestore import Client
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from rollcall.core import schema
+from rollcall.core.sessions import CLOSED
+
 FIGURES = (
     "held",
     "present",
@@ -41,17 +47,14 @@ SESSION_COLUMNS = ("uid", "name", "email", "status", "source", "at", "reason", "
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def session_csv(db: Any, session_id: str) -> str | None:
+def session_csv(db: Client, session_id: str) -> str | None:
     """The session's CSV, or None if there is no such session."""
-    session = db.collection("sessions").document(session_id).get()
+    session = schema.session(db, session_id).get()
     if not session.exists:
         return None
     course_id = (session.to_dict() or {})["course_id"]
     students = _roster(db, course_id)
-    records = {
-        snap.id: snap.to_dict() or {}
-        for snap in db.collection("sessions").document(session_id).collection("attendance").stream()
-    }
+    records = {snap.id: snap.to_dict() or {} for snap in schema.attendance(db, session_id).stream()}
     figures = _figures(db, course_id)
     header = [*SESSION_COLUMNS, *(f"course_{name}" for name in FIGURES)]
     rows = []
@@ -74,21 +77,18 @@ def session_csv(db: Any, session_id: str) -> str | None:
     return _csv(header, rows)
 
 
-def course_csv(db: Any, course_id: str) -> str | None:
+def course_csv(db: Client, course_id: str) -> str | None:
     """The course's CSV, or None if there is no such course."""
-    if not db.collection("courses").document(course_id).get().exists:
+    if not schema.course(db, course_id).get().exists:
         return None
     students = _roster(db, course_id)
     figures = _figures(db, course_id)
-    from google.cloud.firestore_v1.base_query import FieldFilter
-
-    closed = [
-        snap
-        for snap in db.collection("sessions")
+    closed = list(
+        db.collection(schema.SESSIONS)
         .where(filter=FieldFilter("course_id", "==", course_id))
-        .where(filter=FieldFilter("status", "==", "closed"))
+        .where(filter=FieldFilter("status", "==", CLOSED))
         .stream()
-    ]
+    )
     closed.sort(key=lambda snap: ((snap.to_dict() or {}).get("starts_at"), snap.id))
     session_ids = [snap.id for snap in closed]
     header = ["uid", "name", "email", *FIGURES]
@@ -111,14 +111,14 @@ def course_csv(db: Any, course_id: str) -> str | None:
     return _csv(header, rows)
 
 
-def _roster(db: Any, course_id: str) -> dict[str, dict[str, Any]]:
-    enrollments = db.collection("courses").document(course_id).collection("enrollments")
-    return {snap.id: snap.to_dict() or {} for snap in enrollments.stream()}
+def _roster(db: Client, course_id: str) -> dict[str, dict[str, Any]]:
+    return {snap.id: snap.to_dict() or {} for snap in schema.enrollments(db, course_id).stream()}
 
 
-def _figures(db: Any, course_id: str) -> dict[str, dict[str, Any]]:
-    students = db.collection("courses").document(course_id).collection("students")
-    return {snap.id: snap.to_dict() or {} for snap in students.stream()}
+def _figures(db: Client, course_id: str) -> dict[str, dict[str, Any]]:
+    return {
+        snap.id: snap.to_dict() or {} for snap in schema.course_students(db, course_id).stream()
+    }
 
 
 def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:

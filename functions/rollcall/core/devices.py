@@ -23,11 +23,12 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from google.cloud import firestore
+from google.cloud.firestore import Client
 
 from rollcall.cache import TtlCache
+from rollcall.core import schema
 from rollcall.errors import DeviceInUse
 
 #: Firestore's limit on writes in one BatchWrite request.
@@ -40,7 +41,7 @@ def device_key(device_id: str) -> str:
 
 
 class DeviceRegistry:
-    def __init__(self, db: Any, ttl: float = 300) -> None:
+    def __init__(self, db: Client, ttl: float = 300) -> None:
         self._db = db
         self._bound: TtlCache[str] = TtlCache(ttl)
         self._writer = BindingWriter(lambda batch: write_bindings(db, batch))
@@ -48,7 +49,7 @@ class DeviceRegistry:
     def claim(self, session_id: str, device_id: str, uid: str) -> None:
         """Bind the device to ``uid`` for the session, or raise DeviceInUse."""
         key = device_key(device_id)
-        path = f"sessions/{session_id}/devices/{key}"
+        path = schema.device_path(session_id, key)
         owner = self._bound.get((session_id, key), lambda: self._writer.bind(path, uid))
         if owner != uid:
             raise DeviceInUse("this device already checked in another student for this session")
@@ -98,7 +99,8 @@ class BindingWriter:
 
     def _write_next(self) -> None:
         with self._lock:
-            taken, paths = [], set()
+            taken: list[Binding] = []
+            paths: set[str] = set()
             for item in self._queue:
                 if item.path not in paths and len(paths) == MAX_BATCH:
                     break
@@ -131,7 +133,7 @@ class BindingWriter:
             raise error  # e.g. the worker's timeout: after the hand-over, not instead
 
 
-def write_bindings(db: Any, batch: list[Binding]) -> dict[str, str]:
+def write_bindings(db: Client, batch: list[Binding]) -> dict[str, str]:
     """Create each binding; where one exists, read who owns it. One BatchWrite (and one
     batched read if any existed). Returns {path: owner uid}."""
     from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch

@@ -5,12 +5,15 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 
 
 class FailureLimiter:
     """At most ``limit`` failures per ``per_seconds`` for a key; then refuse."""
 
-    def __init__(self, limit: int, per_seconds: float, clock=time.monotonic) -> None:
+    def __init__(
+        self, limit: int, per_seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._limit = limit
         self._per = per_seconds
         self._clock = clock

@@ -1,0 +1,102 @@
+"""Where Rollcall keeps what in Firestore: every collection and document path, once.
+Written only by the functions and the operator CLI (Admin SDK); firestore.rules says
+which client reads what.
+
+* ``courses/{course}``: ``name``, ``teacher_uid``, the attendance rules
+  (rollcall.core.standing)
+
+  * ``enrollments/{uid}``: one per enrolled student (``uid``, ``name``, ``email``)
+  * ``students/{uid}``: the student's course figures (rollcall.consumers.figures)
+
+* ``sessions/{session}``: ``course_id``, ``teacher_uid``, ``secret``,
+  ``rotation_seconds``, ``late_after_minutes``, ``starts_at``, ``ends_at``, ``status``
+  (rollcall.core.sessions), and after a close ``closed_at``, ``closed_by``,
+  ``absences_marked_at`` (rollcall.core.closing)
+
+  * ``attendance/{uid}``: the student's record (rollcall.consumers.attendance)
+
+    * ``audit/{override}``: one per teacher's override
+
+  * ``tally/{NN}``, ``tally_marks/{uid}``: the live counts (rollcall.consumers.dashboard)
+  * ``devices/{key}``: which student a phone checked in (rollcall.core.devices)
+  * ``rejections/{uid}__{code}``: rejected scans (rollcall.core.rejections)
+
+* ``users/{uid}``: ``fcm_tokens`` (the student's devices for push)
+
+  * ``inbox/{entry}``: notifications (rollcall.consumers.notify)
+"""
+
+from __future__ import annotations
+
+from google.cloud.firestore import Client, CollectionReference, DocumentReference
+
+COURSES = "courses"
+ENROLLMENTS = "enrollments"
+STUDENTS = "students"
+SESSIONS = "sessions"
+ATTENDANCE = "attendance"
+AUDIT = "audit"
+TALLY = "tally"
+TALLY_MARKS = "tally_marks"
+DEVICES = "devices"
+REJECTIONS = "rejections"
+USERS = "users"
+INBOX = "inbox"
+
+
+def course(db: Client, course_id: str) -> DocumentReference:
+    return db.collection(COURSES).document(course_id)
+
+
+def enrollments(db: Client, course_id: str) -> CollectionReference:
+    return course(db, course_id).collection(ENROLLMENTS)
+
+
+def course_students(db: Client, course_id: str) -> CollectionReference:
+    return course(db, course_id).collection(STUDENTS)
+
+
+def student(db: Client, course_id: str, uid: str) -> DocumentReference:
+    """The student's figures in the course."""
+    return course_students(db, course_id).document(uid)
+
+
+def session(db: Client, session_id: str) -> DocumentReference:
+    return db.collection(SESSIONS).document(session_id)
+
+
+def attendance(db: Client, session_id: str) -> CollectionReference:
+    return session(db, session_id).collection(ATTENDANCE)
+
+
+def record(db: Client, session_id: str, uid: str) -> DocumentReference:
+    """The student's attendance record for the session."""
+    return attendance(db, session_id).document(uid)
+
+
+def audit(db: Client, session_id: str, uid: str, override_id: str) -> DocumentReference:
+    return record(db, session_id, uid).collection(AUDIT).document(override_id)
+
+
+def tally(db: Client, session_id: str) -> CollectionReference:
+    return session(db, session_id).collection(TALLY)
+
+
+def tally_mark(db: Client, session_id: str, uid: str) -> DocumentReference:
+    return session(db, session_id).collection(TALLY_MARKS).document(uid)
+
+
+def device_path(session_id: str, key: str) -> str:
+    return f"{SESSIONS}/{session_id}/{DEVICES}/{key}"
+
+
+def rejection(db: Client, session_id: str, doc_id: str) -> DocumentReference:
+    return session(db, session_id).collection(REJECTIONS).document(doc_id)
+
+
+def user(db: Client, uid: str) -> DocumentReference:
+    return db.collection(USERS).document(uid)
+
+
+def inbox(db: Client, uid: str, entry_id: str) -> DocumentReference:
+    return user(db, uid).collection(INBOX).document(entry_id)

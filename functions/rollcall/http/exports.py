@@ -1,0 +1,42 @@
+"""``GET /exports/sessions/{id}.csv`` and ``GET /exports/courses/{id}.csv``: the CSV
+files of rollcall.core.exports, as a download, for the course's teacher only (the
+CLI's ``rollcall export`` gives the same bytes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.cloud.firestore import Client
+
+from rollcall import clients, logs
+from rollcall.core import exports, schema
+from rollcall.errors import NotFound
+from rollcall.http.toolkit import Answer, Context, authenticate, lookup, require_teacher
+
+
+def handle(request: Any, context: Context) -> Answer:
+    kind, ident = context.params["kind"], context.params["id"]
+    teacher = authenticate(request)
+    db = clients.firestore_client()
+    course_id = lookup(_course_of_session, db, ident) if kind == "sessions" else ident
+    require_teacher(course_id, teacher, "only the teacher of this course may export its attendance")
+    make = exports.session_csv if kind == "sessions" else exports.course_csv
+    text = lookup(make, db, ident)
+    if text is None:
+        raise NotFound(f"no such {kind[:-1]}")
+    logs.info("attendance exported", kind=kind[:-1], id=ident, by=teacher, trace=context.trace)
+    filename = f"rollcall-{kind[:-1]}-{ident}.csv"
+    return Answer(
+        text,
+        200,
+        {
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _course_of_session(db: Client, session_id: str) -> str | None:
+    snap = schema.session(db, session_id).get()
+    return (snap.to_dict() or {}).get("course_id") if snap.exists else None

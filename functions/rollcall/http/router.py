@@ -1,0 +1,121 @@
+"""The scan function's one router: every endpoint, its method, and what happens around
+each request (CORS, the trace id, errors as JSON, one log line).
+
+=========================================  ======  =====================================
+path                                        method  endpoint
+=========================================  ======  =====================================
+``/``                                       POST    a student's scan (rollcall.http.scan)
+``/overrides``                              POST    a teacher's override (.overrides)
+``/sessions/close``                         POST    close a session (.sessions)
+``/courses/settings``                       POST    a course's rules (.courses)
+``/exports/(sessions|courses)/{id}.csv``    GET     CSV exports (.exports)
+=========================================  ======  =====================================
+
+A handler gets the request and a ``Context``; it returns an ``Answer`` or raises a
+``RequestError``, which becomes ``{"error": {"code", "message"}}`` with its status and
+a ``<name> rejected`` log line (WARNING, ERROR for a 5xx) carrying what the handler had
+learnt of the request by then (``Context.fields``). ``OPTIONS`` is the CORS preflight.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rollcall import contracts, logs
+from rollcall.config import settings
+from rollcall.errors import MethodNotAllowed, NotFound, RequestError
+from rollcall.http import courses, exports, overrides, scan, sessions
+from rollcall.http.toolkit import Answer, Context, Headers
+
+CORS_HEADERS = "Authorization, Content-Type"
+Handler = Callable[[Any, Context], Answer]
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: re.Pattern[str]
+    method: str
+    #: The log line's name (``<name> rejected``) and what the request sends, for a 405.
+    name: str
+    what: str
+    handler: Handler
+
+
+_ID = contracts.DOCUMENT_ID.pattern
+ROUTES = (
+    Route(re.compile(r"/"), "POST", "scan", "a scan", scan.handle),
+    Route(re.compile(r"/overrides/?"), "POST", "override", "an override", overrides.handle),
+    Route(re.compile(r"/sessions/close/?"), "POST", "close", "a close", sessions.handle_close),
+    Route(re.compile(r"/courses/settings/?"), "POST", "settings", "the settings", courses.handle),
+    Route(
+        re.compile(rf"/exports/(?P<kind>sessions|courses)/(?P<id>{_ID})\.csv"),
+        "GET",
+        "export",
+        "an export",
+        exports.handle,
+    ),
+)
+
+
+def handle(request: Any) -> tuple[Any, int, Headers]:
+    """Flask request in, Flask response tuple out."""
+    headers = cors_headers(request.headers.get("Origin"))
+    if request.method == "OPTIONS":
+        return "", 204, headers
+    context = Context(trace=logs.trace_id(request.headers.get("X-Cloud-Trace-Context")))
+    route, match = find(request.path)
+    name = route.name if route else "request"
+    try:
+        if route is None or match is None:
+            raise NotFound(f"no such endpoint: {request.path}")
+        if request.method != route.method:
+            headers["Allow"] = f"{route.method}, OPTIONS"
+            raise MethodNotAllowed(f"{request.method} is not allowed: {route.method} {route.what}")
+        context.params = match.groupdict()
+        answer = route.handler(request, context)
+    except RequestError as exc:
+        severity = "ERROR" if exc.status >= 500 else "WARNING"
+        logs.log(
+            severity,
+            f"{name} rejected",
+            reason=exc.code,
+            detail=exc.message,
+            trace=context.trace,
+            **context.fields,
+        )
+        return exc.to_json(), exc.status, headers
+    return answer.body, answer.status, {**headers, **answer.headers}
+
+
+def find(path: str) -> tuple[Route | None, re.Match[str] | None]:
+    """The route of ``path``; for an export path with a bad id, that route and no match
+    (a 404 whatever the method)."""
+    for route in ROUTES:
+        match = route.pattern.fullmatch(path)
+        if match:
+            return route, match
+    if path.startswith("/exports/"):
+        return ROUTES[-1], None
+    return None, None
+
+
+def cors_headers(origin: str | None) -> Headers:
+    if not origin or origin not in settings().cors_origins:
+        return {"Vary": "Origin"}
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Access-Control-Expose-Headers": "Content-Disposition",
+        "Access-Control-Allow-Headers": CORS_HEADERS,
+        "Access-Control-Max-Age": "3600",
+        "Vary": "Origin",
+    }
+
+
+def warm() -> None:
+    """Create at start-up what every scan uses, so the first requests of a burst do not
+    queue behind imports and client set-up (cold start pays the same either way)."""
+    scan.warm()

@@ -1,0 +1,199 @@
+"""``POST /``: a student's scan. Check who scans and what they scanned, publish, answer
+at once.
+
+Checks, in order; the first that fails answers its stable error and nothing is
+published: body size and media type, Firebase ID token, body shape, QR token (format,
+genuine MAC, window) or typed code, session open, student enrolled, device not bound
+to another student. Then an AttendanceEvent is published to topic ``scans`` and the
+answer is ``202 {"scan_id", "status", "session_id"}``; the consumers do the rest. A
+rejection that can be attributed (student and session known) is recorded for the
+teacher (rollcall.core.rejections).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from rollcall import clients, logs, pubsub
+from rollcall.clock import now
+from rollcall.core import qr
+from rollcall.core.devices import DeviceRegistry
+from rollcall.core.events import AttendanceEvent
+from rollcall.core.ratelimit import FailureLimiter
+from rollcall.core.rejections import RejectionLog
+from rollcall.core.sessions import Session
+from rollcall.errors import (
+    BadRequest,
+    NotEnrolled,
+    QrInvalid,
+    RateLimited,
+    RequestError,
+    SessionClosed,
+)
+from rollcall.http.toolkit import (
+    Answer,
+    Context,
+    authenticate,
+    directory,
+    json_object,
+    lookup,
+    read_body,
+)
+
+MAX_DEVICE_ID = 128
+DEVICE_ID = re.compile(r"[\x20-\x7e]{1,128}")
+CODE_FAILURES = 10
+CODE_FAILURE_SECONDS = 300
+
+
+def handle(request: Any, context: Context) -> Answer:
+    """Accept the scan, or record its rejection for the teacher and raise it."""
+    try:
+        event = accept(request, context.fields)
+    except RequestError as exc:
+        record_rejection(context.fields, exc)
+        raise
+    logs.info(
+        "scan accepted",
+        scan_id=event.event_id,
+        session_id=event.session_id,
+        uid=event.uid,
+        status=event.status,
+        device_id=event.device_id,
+        trace=context.trace,
+    )
+    body = {"scan_id": event.event_id, "status": event.status, "session_id": event.session_id}
+    return Answer(body, 202)
+
+
+def accept(request: Any, seen: dict[str, Any]) -> AttendanceEvent:
+    """Validate a scan and publish its event, or raise a RequestError. ``seen`` gets
+    what is known so far (uid, device_id, session_id): the rejection's record and log."""
+    body = read_body(request)
+    seen["uid"] = uid = authenticate(request)
+    scanned = parse_body(body)
+    seen["device_id"] = scanned.device_id
+    at = now()
+    if scanned.qr is not None:
+        session = session_of_token(scanned.qr, at)
+    else:
+        session = session_of_code(uid, scanned.code or "", at)
+    seen["session_id"] = session.id
+    if not session.is_open(at):
+        raise SessionClosed("this session is not open for scans")
+    if not lookup(directory().is_enrolled, session.course_id, uid):
+        raise NotEnrolled("you are not enrolled in this course")
+    lookup(device_registry().claim, session.id, scanned.device_id, uid)
+    event = AttendanceEvent(
+        event_id=uuid.uuid4().hex,
+        session_id=session.id,
+        course_id=session.course_id,
+        uid=uid,
+        status=session.attendance_status(at),
+        at=at,
+        device_id=scanned.device_id,
+    )
+    pubsub.publish([event])
+    return event
+
+
+@dataclass(frozen=True)
+class ScanBody:
+    device_id: str
+    qr: str | None = None
+    code: str | None = None
+
+
+def parse_body(body: bytes) -> ScanBody:
+    """``{"qr": token, "device_id": ...}`` or ``{"code": "123456", "device_id": ...}``."""
+    data = json_object(body, {"qr", "code", "device_id"})
+    device_id = data.get("device_id")
+    if not isinstance(device_id, str) or not 1 <= len(device_id) <= MAX_DEVICE_ID:
+        raise BadRequest(f"field 'device_id' must be a string of 1 to {MAX_DEVICE_ID} characters")
+    if not DEVICE_ID.fullmatch(device_id):
+        raise BadRequest("field 'device_id' must be printable ASCII")
+    if ("qr" in data) == ("code" in data):
+        raise BadRequest("send exactly one of 'qr' (the scanned token) and 'code' (typed)")
+    if "qr" in data:
+        if not isinstance(data["qr"], str) or not data["qr"]:
+            raise BadRequest("field 'qr' must be a non-empty string")
+        return ScanBody(device_id=device_id, qr=data["qr"])
+    if not qr.is_code(data["code"]):
+        raise BadRequest(f"field 'code' must be a string of {qr.CODE_DIGITS} digits")
+    return ScanBody(device_id=device_id, code=data["code"])
+
+
+def session_of_token(token: str, at: datetime) -> Session:
+    """The session a scanned QR token names, if the token is genuine and current."""
+    parsed = qr.parse(token)
+    session = lookup(directory().session, parsed.session_id)
+    if session is None:
+        raise QrInvalid("QR code is not genuine")
+    qr.verify(parsed, session.secret, session.rotation_seconds, at.timestamp())
+    return session
+
+
+def session_of_code(uid: str, code: str, at: datetime) -> Session:
+    """The open session (of the student's courses) whose current or previous typed
+    code this is."""
+    if code_guesses().blocked(uid):
+        raise RateLimited("too many wrong codes: wait a few minutes, or scan the QR code")
+    # A miss is checked again against fresh reads before it counts as a wrong code:
+    # a session opened within the cache time must not refuse its own code.
+    for fresh in (False, True):
+        for session in lookup(directory().open_sessions_of_student, uid, fresh):
+            if qr.matches_code(
+                code, session.secret, session.id, session.rotation_seconds, at.timestamp()
+            ):
+                return session
+    code_guesses().fail(uid)
+    raise QrInvalid("this code is not the one on the screen now")
+
+
+def record_rejection(seen: dict[str, Any], exc: RequestError) -> None:
+    """Record a rejected scan for the teacher, if it can be attributed."""
+    session_id, uid = seen.get("session_id"), seen.get("uid")
+    if not (session_id and uid):
+        return
+    try:
+        rejection_log().record(session_id, uid, seen.get("device_id"), exc.code, exc.message, now())
+    except Exception as error:  # the answer to the student matters more than the record
+        logs.error(
+            "could not record a rejected scan",
+            error=repr(error),
+            session_id=session_id,
+            uid=uid,
+            reason=exc.code,
+        )
+
+
+@cache
+def device_registry() -> DeviceRegistry:
+    return DeviceRegistry(clients.firestore_client())
+
+
+@cache
+def rejection_log() -> RejectionLog:
+    return RejectionLog(clients.firestore_client())
+
+
+@cache
+def code_guesses() -> FailureLimiter:
+    """Typed codes are 6 digits: a student gets CODE_FAILURES wrong ones per window of
+    CODE_FAILURE_SECONDS (per instance), which makes guessing hopeless."""
+    return FailureLimiter(CODE_FAILURES, CODE_FAILURE_SECONDS)
+
+
+def warm() -> None:
+    """The clients and caches every scan uses (rollcall.http.router.warm)."""
+    from firebase_admin import auth  # noqa: F401 (imported for its cost)
+
+    clients.firebase_app()
+    directory()
+    device_registry()
+    clients.publisher()

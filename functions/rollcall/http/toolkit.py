@@ -1,0 +1,138 @@
+"""What every endpoint of the scan function uses, once: reading the request body, the
+JSON object in it, the ids it names, who signed in, what they may do, and turning a
+failed read of Firestore into the client's 503.
+
+Each helper raises a ``RequestError`` (rollcall.errors) with a stable code; the router
+(rollcall.http.router) turns it into the JSON answer and the log line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, TypeVar
+
+from rollcall import clients, contracts
+from rollcall.config import settings
+from rollcall.core import schema
+from rollcall.core.sessions import Directory
+from rollcall.errors import (
+    BadRequest,
+    Forbidden,
+    PayloadTooLarge,
+    RequestError,
+    Unauthenticated,
+    Unavailable,
+    UnsupportedMediaType,
+)
+
+T = TypeVar("T")
+Headers = dict[str, str]
+
+
+@dataclass
+class Context:
+    """One request's trace id, the parts of its path the route named (``params``), and
+    the fields its log line carries (the handler adds what it learns: who, which
+    session, ...)."""
+
+    trace: str | None
+    params: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: Any
+    status: int = 200
+    headers: Headers = field(default_factory=dict)
+
+
+@cache
+def directory() -> Directory:
+    """Cached reads of sessions and rosters, one per instance."""
+    s = settings()
+    return Directory(clients.firestore_client(), s.session_cache_seconds, s.roster_cache_seconds)
+
+
+def lookup(read: Callable[..., T], *args: Any) -> T:
+    """A Firestore read on a request's path; its failure is the client's 503, not a 500."""
+    try:
+        return read(*args)
+    except RequestError:
+        raise
+    except Exception as exc:  # Firestore down or slow: the client may retry
+        raise Unavailable("could not check the request now, try again") from exc
+
+
+def read_body(request: Any) -> bytes:
+    """The body, at most ``max_body_bytes``, sent as ``application/json``."""
+    limit = settings().max_body_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(f"request body is over {limit} bytes")
+    body: bytes = request.stream.read(limit + 1)
+    if len(body) > limit:
+        raise PayloadTooLarge(f"request body is over {limit} bytes")
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("send the request as application/json")
+    return body
+
+
+def json_object(body: bytes, fields: set[str]) -> dict[str, Any]:
+    """The request body as a JSON object with no field outside ``fields``."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadRequest("body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise BadRequest("body must be a JSON object")
+    unknown = set(data) - fields
+    if unknown:
+        raise BadRequest(f"unknown field(s): {', '.join(sorted(unknown))}")
+    return data
+
+
+def id_field(data: dict[str, Any], name: str) -> str:
+    """``data[name]``, which must be a document id (contracts: ``ids.document``)."""
+    value = data.get(name)
+    if not isinstance(value, str) or not contracts.DOCUMENT_ID.fullmatch(value):
+        raise BadRequest(f"field {name!r} must be an id")
+    return value
+
+
+def authenticate(request: Any) -> str:
+    """The uid of a valid Firebase ID token in ``Authorization: Bearer <token>``."""
+    from firebase_admin import auth
+
+    scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("sign in first: no Firebase ID token in Authorization")
+    try:
+        claims = auth.verify_id_token(token.strip(), app=clients.firebase_app())
+    except auth.CertificateFetchError as exc:
+        raise Unavailable("cannot check the sign-in now, try again") from exc
+    except (ValueError, auth.InvalidIdTokenError, auth.UserDisabledError):
+        raise Unauthenticated("sign-in is invalid or expired: sign in again") from None
+    uid: str = claims["uid"]
+    return uid
+
+
+def signed_in_json(request: Any, fields: set[str]) -> tuple[dict[str, Any], str]:
+    """A POST's JSON object (size, media type and fields checked) and who sent it."""
+    body = read_body(request)
+    return json_object(body, fields), authenticate(request)
+
+
+def course_teacher(course_id: str) -> str | None:
+    """The uid of the course's teacher, or None (no such course)."""
+    snap = schema.course(clients.firestore_client(), course_id).get()
+    return (snap.to_dict() or {}).get("teacher_uid") if snap.exists else None
+
+
+def require_teacher(course_id: str | None, uid: str, refusal: str) -> None:
+    """Only the teacher of the course may: anyone else (and any request about a course
+    that does not exist) gets ``forbidden`` with ``refusal`` as its message."""
+    if course_id is None or lookup(course_teacher, course_id) != uid:
+        raise Forbidden(refusal)
