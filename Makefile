@@ -65,9 +65,10 @@ bench: up ## measure the pipeline against its bounds: table, bench/results.json,
 
 # --- checks ---------------------------------------------------------------------
 
-lint: $(STAMP) ## ruff (lint + format check), terraform fmt
+lint: $(STAMP) ## ruff (lint + format check), mypy, terraform fmt
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	terraform fmt -check -recursive infra
 
 fmt: $(STAMP) ## format Python and Terraform
@@ -75,12 +76,12 @@ fmt: $(STAMP) ## format Python and Terraform
 	$(VENV)/bin/ruff format .
 	terraform fmt -recursive infra
 
-unit: $(STAMP) ## fast tests, no emulator
-	$(VENV)/bin/pytest tests/unit -q
+unit: $(STAMP) ## fast tests: unit and infra, no emulator (what plain `pytest` runs)
+	$(VENV)/bin/pytest -q
 
 test: install web $(CHECKOV) lint ## everything: lint, unit, infra, emulator and browser tests
 	npm run --silent test:web
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q tests/unit tests/infra tests/emulator tests/browser
 
 clean: down ## remove installed and generated files
 	rm -rf $(VENV) .venv-checkov node_modules web/dist .local test-artifacts

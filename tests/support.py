@@ -204,3 +204,23 @@ def publish(topic: str, data: bytes, **attributes: str) -> str:
 
 def event_json(message: Any) -> dict:
     return json.loads(message.data)
+
+
+CONSUMERS = ("attendance", "notify", "dashboard")
+
+
+def handled(consumer: str, scan_id: str) -> set[str]:
+    """The message ids of the deliveries of event ``scan_id`` (a scan's, an override's
+    or a close's id) that ``consumer`` has finished: each has its "consumer effect
+    applied / already applied" line in the consumer's log. Once a delivery is logged,
+    nothing more comes of it, so a test can wait on this instead of on time."""
+    from pathlib import Path
+
+    log = Path(os.environ["ROLLCALL_LOGS"]) / f"{consumer}.log"
+    done = set()
+    for line in log.read_text().splitlines():
+        if line.startswith("{") and "consumer effect" in line and scan_id in line:
+            entry = json.loads(line)
+            if entry.get("scan_id") == scan_id and entry["message"].startswith("consumer effect"):
+                done.add(entry.get("message_id"))
+    return done

@@ -13,10 +13,12 @@ from rollcall.clock import now
 from rollcall.core.events import TYPE_OVERRIDE, AttendanceEvent
 from rollcall_ops import admin, auth_emulator
 from tests.support import (
+    CONSUMERS,
     Probe,
     attendance,
     consumer_url,
     fcm_messages,
+    handled,
     inbox,
     new_session,
     new_student,
@@ -105,10 +107,9 @@ def test_override_of_a_student_who_never_scanned(course):
     assert attendance(session.id, student.uid)["previous_status"] is None
     wait_for(lambda: tally(session.id)["total"] == 1)
     # A scan arriving afterwards changes nothing: the teacher's decision stands.
-    assert scan(student, token_for(session)).status_code == 202
-    import time
-
-    time.sleep(2)
+    later = scan(student, token_for(session))
+    assert later.status_code == 202
+    wait_for(lambda: all(handled(name, later.json()["scan_id"]) for name in CONSUMERS))
     assert attendance(session.id, student.uid)["source"] == "override"
     assert tally(session.id)["present"] == 1 and tally(session.id)["total"] == 1
 

@@ -12,11 +12,13 @@ import requests
 from rollcall.clock import now
 from rollcall.core.events import AttendanceEvent, decode
 from tests.support import (
+    CONSUMERS,
     Probe,
     all_effects,
     attendance,
     consumer_url,
     fcm_messages,
+    handled,
     inbox,
     new_course,
     new_session,
@@ -107,25 +109,11 @@ def test_same_student_scanning_twice_counts_once(lecture):
     # Both events handled by every consumer (their logs say so), then nothing doubled.
     # Pub/Sub does not keep order: either scan may be the one recorded.
     ids = {first.json()["scan_id"], second.json()["scan_id"]}
-    wait_for(lambda: all(_handled(name, ids) for name in ("attendance", "dashboard", "notify")))
+    wait_for(lambda: all(handled(name, i) for name in CONSUMERS for i in ids))
     assert attendance(session.id, student.uid)["scan_id"] in ids
     assert tally(session.id)["total"] == 1
     token = next(iter(_tokens(student.uid)))
     assert len(fcm_messages(token)) == 1
-
-
-def _handled(consumer: str, scan_ids: set[str]) -> bool:
-    """Each of these scans has a "consumer effect ..." line in the consumer's log."""
-    import json
-    import os
-    from pathlib import Path
-
-    log = Path(os.environ["ROLLCALL_LOGS"]) / f"{consumer}.log"
-    seen = set()
-    for line in log.read_text().splitlines():
-        if line.startswith("{") and "consumer effect" in line:
-            seen.add(json.loads(line).get("scan_id"))
-    return scan_ids <= seen
 
 
 def _tokens(uid):
@@ -188,12 +176,11 @@ def test_duplicate_publishes_of_one_event_leave_one_of_each_effect(lecture):
     course, session = lecture
     token = unique("tok-")
     student = new_student(course, tokens=(token,))
-    data, attributes = _event(course, session, student).encode()
-    for _ in range(3):
-        publish("scans", data, **attributes)
-    wait_for(lambda: all_effects(session.id, student.uid))
-    import time
-
-    time.sleep(2)
+    event = _event(course, session, student)
+    data, attributes = event.encode()
+    published = {publish("scans", data, **attributes) for _ in range(3)}
+    # Every consumer has finished all three messages: nothing more will come of them.
+    wait_for(lambda: all(published <= handled(name, event.event_id) for name in CONSUMERS))
+    assert all_effects(session.id, student.uid)
     assert tally(session.id)["total"] == 1
     assert len(fcm_messages(token)) == 1

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from rollcall import contracts
 from rollcall.core import qr
 from rollcall_ops import admin, auth_emulator
 from tests.firestore_rest import Client
@@ -218,6 +219,37 @@ def test_teacher_opens_a_session_of_own_course(w):
 def test_invalid_new_sessions_are_refused(w, changes):
     doc = session_doc(w, **changes)
     assert w["teacher_a"].commit(f"sessions/{unique('s')}", doc, exists=False) == DENIED
+
+
+ROTATION, LATE, DURATION = (
+    contracts.ROTATION_SECONDS,
+    contracts.LATE_AFTER_MINUTES,
+    contracts.DURATION_MINUTES,
+)
+
+
+@pytest.mark.parametrize(
+    "field, value, expected",
+    [
+        ("rotation_seconds", ROTATION.min, OK),
+        ("rotation_seconds", ROTATION.max, OK),
+        ("rotation_seconds", ROTATION.min - 1, DENIED),
+        ("rotation_seconds", ROTATION.max + 1, DENIED),
+        ("late_after_minutes", LATE.min, OK),
+        ("late_after_minutes", LATE.min - 1, DENIED),
+        ("duration", DURATION.max, OK),
+        ("duration", DURATION.max + 1, DENIED),
+    ],
+    ids=lambda v: str(v),
+)
+def test_the_rules_hold_the_contracts_session_limits(w, field, value, expected):
+    """Each bound of contracts.json's session limits, tried on the rules themselves."""
+    if field == "duration":
+        now = datetime.now(UTC)
+        doc = session_doc(w, starts_at=now, ends_at=now + timedelta(minutes=value))
+    else:
+        doc = session_doc(w, **{field: value})
+    assert w["teacher_a"].commit(f"sessions/{unique('s')}", doc, exists=False) == expected
 
 
 def test_session_that_ends_before_it_starts_is_refused(w):

@@ -4,7 +4,6 @@ the one Firestore call (the real BatchWrite runs in tests/emulator/test_security
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -51,7 +50,7 @@ def _while_first_in_flight(store: Store, writer: BindingWriter, calls: list[tupl
         first = pool.submit(writer.bind, "s/devices/first", "first")
         assert store.in_flight.wait(5)
         rest = [pool.submit(writer.bind, path, uid) for path, uid in calls]
-        time.sleep(0.2)  # every caller is queued behind the request in flight
+        assert writer.waiting(len(calls), 5)  # every caller queued behind the request
         store.hold.set()
         return [first.result(5)] + [f.result(5) for f in rest]
 
@@ -74,9 +73,9 @@ def test_two_students_on_one_device_in_one_batch_get_the_earlier_ones_binding():
         first = pool.submit(writer.bind, "s/devices/other", "x")
         assert store.in_flight.wait(5)
         ana = pool.submit(writer.bind, "s/devices/shared", "ana")
-        time.sleep(0.1)
+        assert writer.waiting(1, 5)
         ben = pool.submit(writer.bind, "s/devices/shared", "ben")
-        time.sleep(0.1)
+        assert writer.waiting(2, 5)
         store.hold.set()
         assert (first.result(5), ana.result(5), ben.result(5)) == ("x", "ana", "ana")
     assert store.requests[1] == [("s/devices/shared", "ana")]
@@ -102,7 +101,7 @@ def test_a_failure_reaches_every_caller_of_that_batch_and_only_them():
         first = pool.submit(writer.bind, "s/devices/first", "first")
         assert store.in_flight.wait(5)
         queued = [pool.submit(writer.bind, path, uid) for path, uid in calls]
-        time.sleep(0.2)
+        assert writer.waiting(len(calls), 5)
         store.hold.set()
         assert first.result(5) == "first"
         for future in queued:
@@ -143,7 +142,7 @@ def test_a_writer_interrupted_mid_write_still_releases_the_callers_queued_behind
         first = pool.submit(writer.bind, "s/devices/first", "first")
         assert interrupted.wait(5)
         queued = pool.submit(writer.bind, "s/devices/a", "ana")
-        time.sleep(0.1)
+        assert writer.waiting(1, 5)
         store.hold.set()
         with pytest.raises(WorkerTimeout):
             first.result(5)

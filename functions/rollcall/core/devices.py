@@ -79,13 +79,21 @@ class BindingWriter:
     def __init__(self, write: Callable[[list[Binding]], dict[str, str]]) -> None:
         self._write = write
         self._lock = threading.Lock()
+        self._queued = threading.Condition(self._lock)
         self._queue: list[Binding] = []
         self._busy = False
+
+    def waiting(self, callers: int, timeout: float) -> bool:
+        """Wait until at least ``callers`` are queued for the next write (those behind
+        the write in flight); False after ``timeout`` seconds. For tests and probes."""
+        with self._queued:
+            return self._queued.wait_for(lambda: len(self._queue) >= callers, timeout)
 
     def bind(self, path: str, uid: str) -> str:
         item = Binding(path, uid)
         with self._lock:
             self._queue.append(item)
+            self._queued.notify_all()
             if not self._busy:
                 self._busy = item.lead = True
         if not item.lead:

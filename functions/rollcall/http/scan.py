@@ -80,10 +80,15 @@ def accept(request: Any, seen: dict[str, Any]) -> AttendanceEvent:
     seen["device_id"] = scanned.device_id
     at = now()
     if scanned.qr is not None:
-        session = session_of_token(scanned.qr, at)
+        token = qr.parse(scanned.qr)
+        session = lookup(directory().session, token.session_id)
+        if session is None:
+            raise QrInvalid("QR code is not genuine")
+        seen["session_id"] = session.id
+        qr.verify(token, session.secret, session.rotation_seconds, at.timestamp())
     else:
         session = session_of_code(uid, scanned.code or "", at)
-    seen["session_id"] = session.id
+        seen["session_id"] = session.id
     if not session.is_open(at):
         raise SessionClosed("this session is not open for scans")
     if not lookup(directory().is_enrolled, session.course_id, uid):
@@ -126,16 +131,6 @@ def parse_body(body: bytes) -> ScanBody:
     if not qr.is_code(data["code"]):
         raise BadRequest(f"field 'code' must be a string of {qr.CODE_DIGITS} digits")
     return ScanBody(device_id=device_id, code=data["code"])
-
-
-def session_of_token(token: str, at: datetime) -> Session:
-    """The session a scanned QR token names, if the token is genuine and current."""
-    parsed = qr.parse(token)
-    session = lookup(directory().session, parsed.session_id)
-    if session is None:
-        raise QrInvalid("QR code is not genuine")
-    qr.verify(parsed, session.secret, session.rotation_seconds, at.timestamp())
-    return session
 
 
 def session_of_code(uid: str, code: str, at: datetime) -> Session:

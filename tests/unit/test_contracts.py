@@ -1,0 +1,96 @@
+"""Each shared contract exists once (functions/rollcall/contracts.json); everything that
+restates part of it, in another language or format, is held to it here: the error
+table, the API description, the security rules and the QR test vectors. The web app's
+own tests hold web/src to the same file."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+
+from rollcall import contracts, errors
+from rollcall.core import events, qr, sessions, standing
+from tests.paths import ROOT
+
+OPENAPI = yaml.safe_load((ROOT / "docs" / "openapi.yaml").read_text())
+RULES = (ROOT / "firestore.rules").read_text()
+VECTORS = json.loads((ROOT / "tests" / "data" / "qr-vectors.json").read_text())["vectors"]
+
+
+def test_every_error_class_is_in_the_contract_with_its_status():
+    table = {code: cls.status for code, cls in errors.REQUEST_ERRORS.items()}
+    assert table == contracts.ERROR_STATUS
+
+
+def test_the_openapi_error_enum_is_the_contract():
+    enum = OPENAPI["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]
+    assert sorted(enum["enum"]) == sorted(contracts.ERROR_STATUS)
+
+
+def test_every_status_the_openapi_answers_belongs_to_an_error_code():
+    answered = {
+        int(status)
+        for path in OPENAPI["paths"].values()
+        for operation in path.values()
+        if isinstance(operation, dict)
+        for status in operation.get("responses", {})
+        if str(status)[0] in "45"
+    }
+    assert answered <= set(contracts.ERROR_STATUS.values())
+
+
+def test_the_openapi_statuses_and_ids_are_the_contract():
+    schemas = OPENAPI["components"]["schemas"]
+    assert schemas["Override"]["properties"]["status"]["enum"] == list(contracts.OVERRIDE_STATUSES)
+    assert schemas["Close"]["properties"]["session_id"]["pattern"] == contracts.data()["ids"][
+        "document"
+    ]
+    settings = schemas["CourseSettings"]["properties"]
+    for name, spec in contracts.COURSE_SETTINGS.items():
+        if spec["kind"] == "choice":
+            assert settings[name]["enum"] == spec["choices"], name
+        else:
+            assert (settings[name]["minimum"], settings[name]["maximum"]) == (
+                spec["min"],
+                spec["max"],
+            ), name
+
+
+def test_the_rules_restate_the_session_limits():
+    """firestore.rules cannot read JSON: its numbers are checked here (the emulator rules
+    tests then try each bound)."""
+    limits = contracts.data()["session"]
+    rotation = limits["rotation_seconds"]
+    assert (
+        f"d.rotation_seconds >= {rotation['min']} && d.rotation_seconds <= {rotation['max']}"
+        in RULES
+    )
+    assert f"duration.value({limits['duration_minutes']['max'] // 60}, 'h')" in RULES
+    assert limits["duration_minutes"]["max"] % 60 == 0
+    assert f"d.late_after_minutes >= {limits['late_after_minutes']['min']}" in RULES
+    assert f"d.secret.matches('{limits['secret_pattern']}')" in RULES
+    assert f"sessionId.matches('{contracts.data()['ids']['session']}')" in RULES
+
+
+def test_the_server_uses_the_contract():
+    assert contracts.ROTATION_SECONDS.default == sessions.DEFAULT_ROTATION_SECONDS
+    assert events.OVERRIDE_STATUSES == contracts.OVERRIDE_STATUSES
+    assert standing.STATUSES == contracts.RECORD_STATUSES
+    assert (standing.BELOW, standing.AT_RISK, standing.OK) == contracts.STANDING_STATES
+    assert standing.ALERTS == contracts.ALERTS
+    assert qr.CODE_DIGITS == contracts.CODE_DIGITS
+    assert re.fullmatch(contracts.SESSION_SECRET, qr.new_secret())
+    defaults = standing.Rules().describe()
+    assert defaults == {
+        name: spec["default"] for name, spec in contracts.COURSE_SETTINGS.items()
+    }
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=lambda v: f"{v['session_id']}/{v['window']}")
+def test_qr_vectors(vector):
+    secret = qr.decode_secret(vector["secret"])
+    assert qr.mint(secret, vector["session_id"], vector["window"]) == vector["token"]
+    assert qr.typed_code(secret, vector["session_id"], vector["window"]) == vector["code"]
