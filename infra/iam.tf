@@ -40,7 +40,7 @@ resource "google_pubsub_topic_iam_member" "ingest_publishes_scans" {
 
 # The attendance consumer publishes to `scans` as well: a sweep's session closes, a
 # close's one event per student, and the alerts of a student's course figures
-# (rollcall.consumers.record_attendance). On that topic only, never project-wide; the
+# (rollcall.consumers.attendance). On that topic only, never project-wide; the
 # other consumers publish nothing but their poison events.
 resource "google_pubsub_topic_iam_member" "attendance_publishes_scans" {
   for_each = { for entry_point, sub in local.consumers : entry_point => sub if entry_point == "record_attendance" }
@@ -51,7 +51,7 @@ resource "google_pubsub_topic_iam_member" "attendance_publishes_scans" {
 }
 
 # A consumer publishes a poison event straight to its own dead-letter topic (rollcall.
-# consumers.dead_letter), and to no other topic.
+# consumers.delivery.dead_letter), and to no other topic.
 resource "google_pubsub_topic_iam_member" "consumer_publishes_own_dead_letter" {
   for_each = local.consumers
 
@@ -101,7 +101,7 @@ resource "google_cloud_run_service_iam_member" "push_invokes_consumer" {
 }
 
 # The scan endpoint is called by browsers; it authenticates every request with the
-# caller's Firebase ID token (rollcall.ingest), so Cloud Run IAM must let it through.
+# caller's Firebase ID token (rollcall.http.toolkit), so Cloud Run IAM must let it through.
 resource "google_cloud_run_service_iam_member" "public_invokes_ingest" {
   #checkov:skip=CKV_GCP_102:The scan ingest is the one public entry point; it verifies a Firebase ID token on every request.
   project  = var.project_id

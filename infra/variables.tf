@@ -84,10 +84,9 @@ variable "function_settings" {
     # instance warm so the first scans at 9:00 do not each pay a Python + firebase-admin
     # cold start of several seconds; it is the only always-on cost. max 10 instances x
     # 80 requests is far above a 500-student burst and caps runaway cost. The server
-    # gets one thread per admitted request (THREADS = concurrency, functions.tf):
-    # `make bench`, 500 scans at once, ack p50 1,228 ms with the 8 threads
-    # functions-framework picks on 2 cores, 476 to 717 ms with 80 (a scan mostly waits
-    # on its publish and device write, and concurrent scans share those batches).
+    # gets one thread per admitted request (THREADS = concurrency, functions.tf): a
+    # scan mostly waits on its publish and device write, and concurrent scans share
+    # those batches (decision 0013 has the measurements).
     scan = {
       memory          = "512Mi"
       cpu             = "1"
@@ -118,7 +117,7 @@ variable "function_settings" {
       max_instances   = 10
       timeout_seconds = 60
     }
-    # Dashboard increments sharded tallies (rollcall.dashboard), one write per event.
+    # Dashboard increments sharded tallies (rollcall.consumers.dashboard), one write per event.
     update_dashboard = {
       memory          = "256Mi"
       cpu             = "1"

@@ -18,7 +18,8 @@ from rollcall.clock import now
 from rollcall.core import qr, sessions
 from rollcall_ops import admin, auth_emulator
 
-#: The README's worked example course rules (rollcall.standing), shared by the
+#: The worked example's course rules (docs/student-success.md; rollcall.core.standing),
+#: shared by the
 #: emulator and browser tests of student standing.
 WORKED_EXAMPLE_RULES = {
     "min_attendance_percent": 75,

@@ -15,9 +15,12 @@ import functions_framework
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "functions"))
 
-from rollcall import attendance, clients, dashboard, ingest, notify  # noqa: E402
+from rollcall import clients  # noqa: E402
+from rollcall.clock import now  # noqa: E402
 from rollcall.config import settings  # noqa: E402
-from rollcall.events import now  # noqa: E402
+from rollcall.consumers import attendance, dashboard, notify  # noqa: E402
+from rollcall.errors import RequestError  # noqa: E402
+from rollcall.http import scan  # noqa: E402
 
 BARE_TOPIC = "bench-bare"
 
@@ -33,19 +36,28 @@ def bare(request):
 def _apply_effects(event):
     db = clients.firestore_client()
     attendance.record(db, event)
-    notify.notify(db, clients.messaging_app(), notify.notice_of(event), event.scan_id, now())
+    notify.notify(db, clients.messaging_app(), notify.notice_of(event), event.event_id, now())
     dashboard.tally(db, event, settings().tally_shards)
 
 
-# In this bench-only process the ingest's last step, publishing, becomes the three
-# effects themselves: every check before it stays the same.
-ingest.publish = _apply_effects
+class _EffectsInsteadOfPublishing:
+    """rollcall.pubsub as the scan endpoint sees it in this bench-only process: its last
+    step, publishing, becomes the three effects themselves; every check before it stays
+    the same."""
+
+    @staticmethod
+    def publish(events):
+        for event in events:
+            _apply_effects(event)
+
+
+scan.pubsub = _EffectsInsteadOfPublishing
 
 
 @functions_framework.http
 def scan_sync(request):
     try:
-        event = ingest.accept(request, ingest.Attempt())
-    except ingest.RequestError as exc:
+        event = scan.accept(request, {})
+    except RequestError as exc:
         return exc.to_json(), exc.status
-    return {"scan_id": event.scan_id, "status": event.status}, 202
+    return {"scan_id": event.event_id, "status": event.status}, 202

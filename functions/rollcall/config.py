@@ -26,7 +26,7 @@ class Settings:
     roster_cache_seconds: float
     #: Publisher batching window: a scan's answer waits at most this for its batch.
     publish_max_latency_ms: float
-    #: Shards of each session's live tally (dashboard); see rollcall.dashboard.
+    #: Shards of each session's live tally (dashboard); see rollcall.consumers.dashboard.
     tally_shards: int
     #: Local only: base URL of an FCM v1 compatible endpoint (the emulator stack's).
     fcm_endpoint: str | None

@@ -35,7 +35,7 @@ def curl(*args: str) -> tuple[int, dict]:
 
 
 def curl_scan(id_token: str, token: str) -> tuple[int, dict]:
-    """A scan as a newcomer sends it by hand (README, "A scan by hand")."""
+    """A scan as a newcomer sends it by hand (docs/api.md, "A scan by hand")."""
     return curl(
         "-H",
         f"Authorization: Bearer {id_token}",

@@ -1,6 +1,6 @@
 """Student success through the real pipeline: closing a session marks absences, each
 student's course figures and projection follow every change, and each alert reaches the
-student (inbox and push) exactly once per crossing. The course is the README's worked
+student (inbox and push) exactly once per crossing. The course is the worked
 example: 75 %, a late counts half, 8 planned sessions, an alert at 2 absences in a row."""
 
 from __future__ import annotations

@@ -211,7 +211,7 @@ def test_fcm_sender_role_is_the_send_permission_only(hcl, tf_eval):
 
 def test_attendance_consumer_may_publish_to_scans_and_no_other_consumer(hcl, tf_eval):
     """record_attendance publishes a sweep's closes, a close's per-student events and
-    alerts to `scans` (rollcall.consumers.publish_all); the others publish nothing there."""
+    alerts to `scans` (rollcall.pubsub.publish); the others publish nothing there."""
     grant = hcl.resource("google_pubsub_topic_iam_member", "attendance_publishes_scans")
     assert grant.body["topic"] == "${google_pubsub_topic.scans.id}"
     assert grant.body["role"] == "roles/pubsub.publisher"

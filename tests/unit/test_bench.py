@@ -89,3 +89,15 @@ def test_cpu_is_counted_per_process_group_of_the_stack(tmp_path):
     assert set(after) == {"itself", "bench"}
     assert after["itself"] - before["itself"] >= 0.25
     assert after["bench"] - before["bench"] >= 0.25
+
+
+def test_the_bench_functions_load_against_the_package(monkeypatch):
+    """bench/functions/main.py reaches into the scan endpoint; it must follow the
+    package's layout (make bench is not part of make test)."""
+    from functions_framework import create_app
+
+    from tests.paths import ROOT
+
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "demo-unit")
+    for target in ("bare", "scan_sync"):
+        assert create_app(target, str(ROOT / "bench" / "functions" / "main.py"), "http")

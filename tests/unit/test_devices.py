@@ -1,4 +1,4 @@
-"""Group commit of device bindings (rollcall.devices.BindingWriter), with a stand-in for
+"""Group commit of device bindings (rollcall.core.devices.BindingWriter), with a stand-in for
 the one Firestore call (the real BatchWrite runs in tests/emulator/test_security.py)."""
 
 from __future__ import annotations

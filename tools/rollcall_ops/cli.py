@@ -79,22 +79,33 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-SETTING_FLAGS = {
-    "min_percent": "min_attendance_percent",
-    "late_weight": "late_weight",
-    "excused_policy": "excused_policy",
-    "absence_alert_run": "absence_alert_run",
-    "planned_sessions": "planned_sessions",
-}
+#: Shorter flags for settings whose names are long; the rest are their names.
+SETTING_FLAGS = {"min_attendance_percent": "min-percent"}
+
+
+def add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per course setting of the contract (rollcall/contracts.json)."""
+    from rollcall import contracts
+
+    for name, spec in contracts.COURSE_SETTINGS.items():
+        flag = "--" + SETTING_FLAGS.get(name, name.replace("_", "-"))
+        default = f"default {spec['default']}" if spec["default"] is not None else "none by default"
+        if spec["kind"] == "choice":
+            parser.add_argument(flag, dest=name, choices=spec["choices"], help=default)
+            continue
+        kind = int if spec["kind"] == "integer" else float
+        bounds = f"{spec['min']}..{spec['max']}, {default}"
+        parser.add_argument(flag, dest=name, type=kind, help=f"{name}: {bounds}")
 
 
 def cmd_course_settings(args: argparse.Namespace) -> int:
+    from rollcall import contracts
     from rollcall_ops import admin
 
     changes = {
-        field: getattr(args, flag)
-        for flag, field in SETTING_FLAGS.items()
-        if getattr(args, flag) is not None
+        name: getattr(args, name)
+        for name in contracts.COURSE_SETTINGS
+        if getattr(args, name) is not None
     }
     rules = admin.course_settings(args.course, changes)
     print(json.dumps(rules, sort_keys=True))
@@ -413,6 +424,8 @@ def cmd_dead_letters_purge(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    from rollcall import contracts
+
     p = argparse.ArgumentParser(prog="rollcall", description=__doc__.splitlines()[0])
     p.add_argument(
         "--project",
@@ -430,9 +443,24 @@ def parser() -> argparse.ArgumentParser:
     ss = session.add_subparsers(dest="action", required=True)
     o = ss.add_parser("open", help="open a session now; prints its id")
     o.add_argument("--course", required=True)
-    o.add_argument("--rotation", type=int, default=10, help="QR rotation period, seconds")
-    o.add_argument("--late-after", type=int, default=10, help="minutes after start")
-    o.add_argument("--duration", type=int, default=90, help="minutes")
+    rotation, late, duration = (
+        contracts.ROTATION_SECONDS,
+        contracts.LATE_AFTER_MINUTES,
+        contracts.DURATION_MINUTES,
+    )
+    o.add_argument(
+        "--rotation",
+        type=int,
+        default=rotation.default,
+        help=f"QR rotation period, {rotation.min}..{rotation.max} seconds",
+    )
+    o.add_argument("--late-after", type=int, default=late.default, help="minutes after the start")
+    o.add_argument(
+        "--duration",
+        type=int,
+        default=duration.default,
+        help=f"minutes, {duration.min}..{duration.max}",
+    )
     o.set_defaults(fn=cmd_session_open)
     c = ss.add_parser(
         "close", help="close a session: later scans get session_closed, absences are marked"
@@ -445,13 +473,9 @@ def parser() -> argparse.ArgumentParser:
 
     course = sub.add_parser("course", help="a course's attendance rules")
     cs = course.add_subparsers(dest="action", required=True)
-    st_ = cs.add_parser("settings", help="show or set the rules (README: Student success)")
+    st_ = cs.add_parser("settings", help="show or set the rules (docs/student-success.md)")
     st_.add_argument("--course", required=True)
-    st_.add_argument("--min-percent", type=float, help="threshold, percent (default 75)")
-    st_.add_argument("--late-weight", type=float, help="what a late counts as, 0..1 (1)")
-    st_.add_argument("--excused-policy", choices=("not_counted", "attended"))
-    st_.add_argument("--absence-alert-run", type=int, help="alert at N absences in a row (3)")
-    st_.add_argument("--planned-sessions", type=int, help="sessions planned this term")
+    add_setting_flags(st_)
     st_.set_defaults(fn=cmd_course_settings)
 
     sd = sub.add_parser("standing", help="each student's course figures; --at-risk: the list")

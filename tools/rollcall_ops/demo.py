@@ -27,7 +27,7 @@ from rollcall_ops.env import load_stack_env
 STUDENTS = int(os.environ.get("DEMO_STUDENTS", "500"))
 WARMUP_STUDENTS = int(os.environ.get("DEMO_WARMUP_STUDENTS", "100"))
 COURSE = "demo"
-#: The demo course's attendance rules (README, Student success).
+#: The demo course's attendance rules (docs/student-success.md).
 DEMO_RULES = {
     "min_attendance_percent": 75,
     "late_weight": 1,

@@ -16,7 +16,7 @@ export const DEFAULT_RULES = Object.freeze({
 const isNumber = (v) => typeof v === "number" && Number.isFinite(v);
 const intIn = (v, lo, hi) => Number.isInteger(v) && v >= lo && v <= hi;
 
-/** The course's settings, as rollcall.standing.Rules.from_course reads them: a missing
+/** The course's settings, as rollcall.core.standing.Rules.from_course reads them: a missing
  * or invalid value takes its default. */
 export function rulesFromCourse(doc = {}) {
   const d = doc ?? {};

@@ -3,7 +3,7 @@ marked absent, through the same event pipeline as a scan.
 
 1. The close itself: the teacher (``POST /sessions/close`` on the scan function, or
    ``rollcall session close``), or the schedule once the session's end time has
-   passed (a ``sweep`` message every minute, rollcall.events.Sweep). ``close`` sets
+   passed (a ``sweep`` message every minute, rollcall.core.events.Sweep). ``close`` sets
    ``status: closed`` in a transaction (closing twice keeps the first close) and a
    ``close_session`` message is published.
 2. The attendance consumer expands it (``expand``): one ``close`` event per enrolled

@@ -170,7 +170,7 @@ class Sweep:
 
 @dataclass(frozen=True)
 class Alert:
-    """A student's standing in a course crossed into an alert (rollcall.standing);
+    """A student's standing in a course crossed into an alert (rollcall.core.standing);
     the notification consumer puts it in the inbox and pushes it, once per
     ``alert_id``."""
 

@@ -7,7 +7,7 @@ with the teacher's ID token), so both give the same file.
 * Session: each enrolled student's status in the session (empty while the session is
   open and the student has not scanned), how it was set (scan, override, close), when,
   the override's reason, and the student's course figures next to it.
-* Course: each student's course figures (rollcall.standing), then one column per
+* Course: each student's course figures (rollcall.core.standing), then one column per
   closed session, oldest first, with the student's status in it.
 
 Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
