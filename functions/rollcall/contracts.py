@@ -43,6 +43,19 @@ def _limit(name: str) -> Limit:
 DOCUMENT_ID = re.compile(_DATA["ids"]["document"].strip("^$"))
 #: A session id (also the session part of a QR token).
 SESSION_ID = re.compile(_DATA["ids"]["session"].strip("^$"))
+#: Ids Firestore reserves for itself (``__.*__``): it refuses them as document ids.
+RESERVED_ID = re.compile(_DATA["ids"]["reserved"].strip("^$"))
+
+
+def is_document_id(value: object, pattern: re.Pattern[str] = DOCUMENT_ID) -> bool:
+    """Whether a client-supplied ``value`` may name a document: the pattern, and not one
+    of the ids Firestore reserves (which it would refuse with an error, not a miss)."""
+    return (
+        isinstance(value, str)
+        and pattern.fullmatch(value) is not None
+        and RESERVED_ID.fullmatch(value) is None
+    )
+
 
 ROTATION_SECONDS = _limit("rotation_seconds")
 LATE_AFTER_MINUTES = _limit("late_after_minutes")

@@ -73,6 +73,7 @@ def test_the_rules_restate_the_session_limits():
     assert f"d.late_after_minutes >= {limits['late_after_minutes']['min']}" in RULES
     assert f"d.secret.matches('{limits['secret_pattern']}')" in RULES
     assert f"sessionId.matches('{contracts.data()['ids']['session']}')" in RULES
+    assert f"!sessionId.matches('{contracts.data()['ids']['reserved']}')" in RULES
 
 
 def test_the_server_uses_the_contract():

@@ -226,8 +226,8 @@ def decode(data: bytes) -> Event:
     """Parse one message of topic ``scans``; anything unknown or malformed is poison."""
     try:
         body = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PoisonEvent(f"data is not JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # not JSON, too deep, too many digits
+        raise PoisonEvent(f"data is not JSON: {exc!r}"[:300]) from None
     if not isinstance(body, dict):
         raise PoisonEvent("data is not a JSON object")
     if body.get("schema") != SCHEMA_VERSION:

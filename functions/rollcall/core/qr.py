@@ -23,8 +23,8 @@ VERSION = contracts.QR_VERSION
 MAC_BYTES = contracts.QR_MAC_BYTES
 _MAC_CHARS = -(-MAC_BYTES * 4 // 3)  # base64url length of MAC_BYTES without padding
 _TOKEN = re.compile(
-    rf"^(?P<v>[0-9]+)\.(?P<sid>{contracts.SESSION_ID.pattern})\.(?P<w>[0-9]{{1,12}})"
-    r"\.(?P<mac>[A-Za-z0-9_-]+)$"
+    rf"(?P<v>[0-9]+)\.(?P<sid>{contracts.SESSION_ID.pattern})\.(?P<w>[0-9]{{1,12}})"
+    r"\.(?P<mac>[A-Za-z0-9_-]+)"
 )
 MAX_TOKEN_LENGTH = contracts.QR_TOKEN_MAX_LENGTH
 
@@ -62,8 +62,8 @@ def parse(token: object) -> QrToken:
     """Split a token into its parts; any malformed token is ``qr_invalid``."""
     if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
         raise QrInvalid("QR code is not a Rollcall code")
-    m = _TOKEN.match(token)
-    if not m or len(m["mac"]) != _MAC_CHARS:
+    m = _TOKEN.fullmatch(token)
+    if not m or len(m["mac"]) != _MAC_CHARS or not contracts.is_document_id(m["sid"]):
         raise QrInvalid("QR code is not a Rollcall code")
     if m["v"] != VERSION:
         raise QrInvalid(f"QR code version {m['v']} is not supported")

@@ -11,11 +11,19 @@ from google.cloud.firestore import Client
 from rollcall import clients, logs
 from rollcall.core import exports, schema
 from rollcall.errors import NotFound
-from rollcall.http.toolkit import Answer, Context, authenticate, lookup, require_teacher
+from rollcall.http.toolkit import (
+    Answer,
+    Context,
+    authenticate,
+    lookup,
+    path_id,
+    require_teacher,
+)
 
 
 def handle(request: Any, context: Context) -> Answer:
-    kind, ident = context.params["kind"], context.params["id"]
+    kind = context.params["kind"]
+    ident = path_id(context.params["id"], kind[:-1])
     teacher = authenticate(request)
     db = clients.firestore_client()
     course_id = lookup(_course_of_session, db, ident) if kind == "sessions" else ident

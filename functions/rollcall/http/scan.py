@@ -24,7 +24,7 @@ from rollcall.clock import now
 from rollcall.core import qr
 from rollcall.core.devices import DeviceRegistry
 from rollcall.core.events import AttendanceEvent
-from rollcall.core.ratelimit import FailureLimiter
+from rollcall.core.ratelimit import FailureLimiter, Refused
 from rollcall.core.rejections import RejectionLog
 from rollcall.core.sessions import Session
 from rollcall.errors import (
@@ -136,17 +136,19 @@ def parse_body(body: bytes) -> ScanBody:
 def session_of_code(uid: str, code: str, at: datetime) -> Session:
     """The open session (of the student's courses) whose current or previous typed
     code this is."""
-    if code_guesses().blocked(uid):
-        raise RateLimited("too many wrong codes: wait a few minutes, or scan the QR code")
-    # A miss is checked again against fresh reads before it counts as a wrong code:
-    # a session opened within the cache time must not refuse its own code.
-    for fresh in (False, True):
-        for session in lookup(directory().open_sessions_of_student, uid, fresh):
-            if qr.matches_code(
-                code, session.secret, session.id, session.rotation_seconds, at.timestamp()
-            ):
-                return session
-    code_guesses().fail(uid)
+    try:
+        with code_guesses().attempt(uid) as attempt:
+            # A miss is checked again against fresh reads before it counts as a wrong
+            # code: a session opened within the cache time must not refuse its own code.
+            for fresh in (False, True):
+                for session in lookup(directory().open_sessions_of_student, uid, fresh):
+                    if qr.matches_code(
+                        code, session.secret, session.id, session.rotation_seconds, at.timestamp()
+                    ):
+                        return session
+            attempt.failed()
+    except Refused:
+        raise RateLimited("too many wrong codes: wait a few minutes, or scan the QR code") from None
     raise QrInvalid("this code is not the one on the screen now")
 
 
@@ -180,7 +182,8 @@ def rejection_log() -> RejectionLog:
 @cache
 def code_guesses() -> FailureLimiter:
     """Typed codes are 6 digits: a student gets CODE_FAILURES wrong ones per window of
-    CODE_FAILURE_SECONDS (per instance), which makes guessing hopeless."""
+    CODE_FAILURE_SECONDS (per instance, checks in flight included), which makes
+    guessing hopeless."""
     return FailureLimiter(CODE_FAILURES, CODE_FAILURE_SECONDS)
 
 

@@ -21,6 +21,7 @@ from rollcall.core.sessions import Directory
 from rollcall.errors import (
     BadRequest,
     Forbidden,
+    NotFound,
     PayloadTooLarge,
     RequestError,
     Unauthenticated,
@@ -81,10 +82,12 @@ def read_body(request: Any) -> bytes:
 
 
 def json_object(body: bytes, fields: set[str]) -> dict[str, Any]:
-    """The request body as a JSON object with no field outside ``fields``."""
+    """The request body as a JSON object with no field outside ``fields``. Whatever its
+    shape within the size limit (nested a thousand levels deep, a number of 4,000
+    digits, ``NaN``), a body that is not such an object is ``bad_request``."""
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = json.loads(body, parse_constant=_no_constant)
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, int digits
         raise BadRequest("body is not valid JSON") from None
     if not isinstance(data, dict):
         raise BadRequest("body must be a JSON object")
@@ -94,11 +97,24 @@ def json_object(body: bytes, fields: set[str]) -> dict[str, Any]:
     return data
 
 
+def _no_constant(name: str) -> None:
+    """``NaN``, ``Infinity`` and ``-Infinity`` are not JSON."""
+    raise ValueError(f"{name} is not JSON")
+
+
 def id_field(data: dict[str, Any], name: str) -> str:
-    """``data[name]``, which must be a document id (contracts: ``ids.document``)."""
+    """``data[name]``, which must be a document id (contracts: ``ids``)."""
     value = data.get(name)
-    if not isinstance(value, str) or not contracts.DOCUMENT_ID.fullmatch(value):
+    if not contracts.is_document_id(value):
         raise BadRequest(f"field {name!r} must be an id")
+    assert isinstance(value, str)
+    return value
+
+
+def path_id(value: str, what: str) -> str:
+    """An id named in the request's path; not a document id: ``not_found``."""
+    if not contracts.is_document_id(value):
+        raise NotFound(f"no such {what}")
     return value
 
 
@@ -122,7 +138,8 @@ def authenticate(request: Any) -> str:
 def signed_in_json(request: Any, fields: set[str]) -> tuple[dict[str, Any], str]:
     """A POST's JSON object (size, media type and fields checked) and who sent it."""
     body = read_body(request)
-    return json_object(body, fields), authenticate(request)
+    uid = authenticate(request)
+    return json_object(body, fields), uid
 
 
 def course_teacher(course_id: str) -> str | None:

@@ -1,0 +1,86 @@
+"""The HTTP toolkit's checks of what a client sends, whatever its shape: JSON bodies of
+any structure within the size limit, and ids that Firestore would refuse."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rollcall import contracts
+from rollcall.core import qr
+from rollcall.core.events import decode
+from rollcall.errors import BadRequest, NotFound, PoisonEvent, QrInvalid
+from rollcall.http.toolkit import id_field, json_object, path_id
+
+LIMIT = 4096
+
+#: Bodies under the 4 KiB limit that are no JSON object a handler could use.
+HOSTILE = {
+    "deep array": b"[" * 4000,
+    "deep array closed": b"[" * 2000 + b"]" * 2000,
+    "deep object": b'{"a":' * 600 + b"1" + b"}" * 600,
+    "deep inside a field": b'{"session_id": ' + b"[" * 2000 + b"]" * 2000 + b"}",
+    "4,000-digit number": b'{"session_id": ' + b"9" * 4000 + b"}",
+    "NaN": b'{"session_id": NaN}',
+    "Infinity": b'{"session_id": -Infinity}',
+    "bare NaN": b"NaN",
+    "lone surrogate": b'{"session_id": "\\ud800"}',
+    "not UTF-8": b'{"session_id": "\xff"}',
+    "empty": b"",
+    "whitespace": b" \n\t ",
+    "array": b'[{"session_id": "s1"}]',
+    "string": b'"s1"',
+    "null": b"null",
+}
+
+
+@pytest.mark.parametrize("raw", HOSTILE.values(), ids=HOSTILE.keys())
+def test_a_body_of_any_shape_is_a_bad_request(raw):
+    assert len(raw) <= LIMIT
+    with pytest.raises(BadRequest):
+        data = json_object(raw, {"session_id"})
+        id_field(data, "session_id")
+
+
+@pytest.mark.parametrize("raw", HOSTILE.values(), ids=HOSTILE.keys())
+def test_a_message_of_any_shape_is_poison_for_the_consumers(raw):
+    with pytest.raises(PoisonEvent):
+        decode(raw)
+
+
+RESERVED = ["__x__", "____", "__name__", "___-___"]
+
+
+@pytest.mark.parametrize("value", RESERVED)
+def test_ids_firestore_reserves_are_refused_everywhere_a_client_names_one(value):
+    assert not contracts.is_document_id(value)
+    with pytest.raises(BadRequest):
+        id_field({"uid": value}, "uid")
+    with pytest.raises(NotFound):
+        path_id(value, "session")
+    with pytest.raises(QrInvalid):
+        qr.parse(f"1.{value}.123.{'A' * 16}")
+
+
+@pytest.mark.parametrize("value", ["_x_", "__x", "x__", "__", "s1", "_", "a" * 128, "A-z_0"])
+def test_ids_that_merely_contain_underscores_are_fine(value):
+    assert id_field({"uid": value}, "uid") == value
+    assert path_id(value, "session") == value
+
+
+@pytest.mark.parametrize("value", ["", "a" * 129, "a/b", "a.b", "..", "é", 7, None, ["s1"]])
+def test_what_is_not_an_id_at_all(value):
+    with pytest.raises(BadRequest):
+        id_field({"uid": value}, "uid")
+
+
+def test_a_token_with_a_trailing_newline_is_not_a_token():
+    with pytest.raises(QrInvalid):
+        qr.parse("1.s1.123." + "A" * 16 + "\n")
+
+
+@pytest.mark.parametrize("prefix", [b"", b"\xef\xbb\xbf", b" \n"], ids=["plain", "BOM", "space"])
+def test_a_json_object_passes(prefix):
+    raw = prefix + json.dumps({"session_id": "s1"}).encode()
+    assert json_object(raw, {"session_id"}) == {"session_id": "s1"}
