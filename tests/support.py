@@ -9,6 +9,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -225,3 +226,23 @@ def handled(consumer: str, scan_id: str) -> set[str]:
             if entry.get("scan_id") == scan_id and entry["message"].startswith("consumer effect"):
                 done.add(entry.get("message_id"))
     return done
+
+
+def log_marks() -> dict[str, int]:
+    """Where each function's log ends now (the files outlive a stack; message ids do not)."""
+    return {p.stem: p.stat().st_size for p in Path(os.environ["ROLLCALL_LOGS"]).glob("*.log")}
+
+
+def log_lines(service: str, since: dict[str, int] | None = None, **match: object) -> list[dict]:
+    """JSON lines of a function's log (after ``since``) whose fields equal ``match``."""
+    path = Path(os.environ["ROLLCALL_LOGS"]) / f"{service}.log"
+    with path.open("rb") as f:
+        f.seek((since or {}).get(service, 0))
+        text = f.read().decode(errors="replace")
+    found = []
+    for raw in text.splitlines():
+        if raw.startswith("{"):
+            line = json.loads(raw)
+            if all(line.get(k) == v for k, v in match.items()):
+                found.append(line)
+    return found

@@ -44,6 +44,8 @@ from tests.conftest import TEST_PORT_OFFSET
 from tests.paths import ROOT
 from tests.support import (
     inbox,
+    log_lines,
+    log_marks,
     new_course,
     new_session,
     new_student,
@@ -139,26 +141,6 @@ def dead_letters(session_id: str, subscription: str | None = None) -> list:
         os.environ["GOOGLE_CLOUD_PROJECT"], deadletters.dead_letter_subscriptions(subscription)
     )
     return [d for d in letters if d.session_id == session_id]
-
-
-def log_marks() -> dict[str, int]:
-    """Where each function's log ends now (the files outlive a stack; message ids do not)."""
-    return {p.stem: p.stat().st_size for p in Path(os.environ["ROLLCALL_LOGS"]).glob("*.log")}
-
-
-def log_lines(service: str, since: dict[str, int] | None = None, **match: object) -> list[dict]:
-    """JSON lines of a function's log (after ``since``) whose fields equal ``match``."""
-    path = Path(os.environ["ROLLCALL_LOGS"]) / f"{service}.log"
-    with path.open("rb") as f:
-        f.seek((since or {}).get(service, 0))
-        text = f.read().decode(errors="replace")
-    found = []
-    for raw in text.splitlines():
-        if raw.startswith("{"):
-            line = json.loads(raw)
-            if all(line.get(k) == v for k, v in match.items()):
-                found.append(line)
-    return found
 
 
 def session_pushes(session_id: str) -> Counter:

@@ -12,27 +12,10 @@ from rollcall.core import qr
 from rollcall.core.events import decode
 from rollcall.errors import BadRequest, NotFound, PoisonEvent, QrInvalid
 from rollcall.http.toolkit import id_field, json_object, path_id
+from tests.hostile import BODIES, RESERVED_IDS
 
 LIMIT = 4096
-
-#: Bodies under the 4 KiB limit that are no JSON object a handler could use.
-HOSTILE = {
-    "deep array": b"[" * 4000,
-    "deep array closed": b"[" * 2000 + b"]" * 2000,
-    "deep object": b'{"a":' * 600 + b"1" + b"}" * 600,
-    "deep inside a field": b'{"session_id": ' + b"[" * 2000 + b"]" * 2000 + b"}",
-    "4,000-digit number": b'{"session_id": ' + b"9" * 4000 + b"}",
-    "NaN": b'{"session_id": NaN}',
-    "Infinity": b'{"session_id": -Infinity}',
-    "bare NaN": b"NaN",
-    "lone surrogate": b'{"session_id": "\\ud800"}',
-    "not UTF-8": b'{"session_id": "\xff"}',
-    "empty": b"",
-    "whitespace": b" \n\t ",
-    "array": b'[{"session_id": "s1"}]',
-    "string": b'"s1"',
-    "null": b"null",
-}
+HOSTILE = BODIES
 
 
 @pytest.mark.parametrize("raw", HOSTILE.values(), ids=HOSTILE.keys())
@@ -49,7 +32,7 @@ def test_a_message_of_any_shape_is_poison_for_the_consumers(raw):
         decode(raw)
 
 
-RESERVED = ["__x__", "____", "__name__", "___-___"]
+RESERVED = RESERVED_IDS
 
 
 @pytest.mark.parametrize("value", RESERVED)
