@@ -13,6 +13,8 @@ answer, so tests and the demo can exercise every path without shared state:
 * ``thirdparty-*``: 401 ``THIRD_PARTY_AUTH_ERROR`` (APNs or web push credentials; the
   SDK's session refreshes its credentials on a 401, which the local stack's anonymous
   credentials cannot do: there the send raises instead, and still fails the delivery)
+* ``hold-*``: held until ``POST /release?token=`` (at most 30 s), then 200: a push in
+  flight, for tests of deliveries that overlap
 * anything else: 200 with a message name.
 
 The bodies are FCM v1's (``google.rpc.Status`` with an ``FcmError`` detail), so
@@ -69,7 +71,12 @@ class FcmState:
         self.lock = threading.Lock()
         self.messages: list[dict] = []
         self.attempts: Counter[str] = Counter()  # token -> send requests, any answer
+        self.released: dict[str, threading.Event] = {}  # hold-* token -> its release
         self.ids = itertools.count(1)
+
+    def release(self, token: str) -> threading.Event:
+        with self.lock:
+            return self.released.setdefault(token, threading.Event())
 
 
 def error_body(status: int, grpc_status: str, fcm_code: str, message: str) -> dict:
@@ -131,9 +138,13 @@ def make_handler(state: FcmState) -> type[BaseHTTPRequestHandler]:
             return self._reply(404, {"error": {"code": 404, "message": "not found"}})
 
         def do_POST(self) -> None:
-            m = _SEND.match(urlparse(self.path).path)
+            url = urlparse(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
+            if url.path == "/release":
+                state.release(parse_qs(url.query).get("token", [""])[0]).set()
+                return self._reply(200, {})
+            m = _SEND.match(url.path)
             if not m:
                 return self._reply(404, {"error": {"code": 404, "message": "not found"}})
             try:
@@ -148,6 +159,8 @@ def make_handler(state: FcmState) -> type[BaseHTTPRequestHandler]:
             for prefix, (status, grpc, code, text) in _ERRORS.items():
                 if token.startswith(prefix):
                     return self._reply(status, error_body(status, grpc, code, text))
+            if token.startswith("hold-"):
+                state.release(token).wait(30)
             with state.lock:
                 name = f"projects/{m['project']}/messages/{next(state.ids)}"
                 state.messages.append({"name": name, "message": message})

@@ -139,6 +139,19 @@ def fcm_messages(token: str) -> list[dict]:
     return resp.json()["messages"]
 
 
+def fcm_attempts(token: str) -> int:
+    """Send requests the FCM stand-in has had for ``token``, answered or not yet."""
+    resp = requests.get(
+        f"{os.environ['FCM_ENDPOINT']}/attempts", params={"token": token}, timeout=5
+    )
+    return int(resp.json()["attempts"])
+
+
+def fcm_release(token: str) -> None:
+    """Let the FCM stand-in answer the held pushes of a ``hold-*`` token."""
+    requests.post(f"{os.environ['FCM_ENDPOINT']}/release", params={"token": token}, timeout=5)
+
+
 def push_body(data: bytes, attributes: dict | None = None, message_id: str | None = None) -> dict:
     return {
         "message": {

@@ -69,9 +69,7 @@ def test_bodies_of_any_shape_are_bad_requests_on_every_endpoint(stack_env):
 
 
 @pytest.mark.parametrize("reserved", RESERVED_IDS)
-def test_ids_firestore_reserves_are_refused_wherever_a_client_names_a_document(
-    stack_env, reserved
-):
+def test_ids_firestore_reserves_are_refused_wherever_a_client_names_a_document(stack_env, reserved):
     course = new_course()
     session = new_session(course)
     student = new_student(course)

@@ -5,6 +5,7 @@ to the stand-in."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -17,7 +18,9 @@ from tests.support import (
     all_effects,
     attendance,
     consumer_url,
+    fcm_attempts,
     fcm_messages,
+    fcm_release,
     handled,
     inbox,
     new_course,
@@ -152,6 +155,34 @@ def test_same_event_delivered_three_times_changes_nothing_more(lecture, subscrip
         assert len(fcm_messages(token)) == 1
     else:
         assert tally(session.id)["total"] == 1 and tally(session.id)["present"] == 1
+
+
+@pytest.mark.parametrize("same_message", [True, False], ids=["redelivered copy", "duplicate"])
+def test_overlapping_deliveries_push_once_per_device(lecture, same_message):
+    """A second delivery arrives while the first one's push is in flight (held by the FCM
+    stand-in): a copy of the same message must not push, nor be acknowledged (were the
+    first attempt to crash, the push would be lost); another message of the same event
+    is acknowledged without pushing. Either way the device gets exactly one push."""
+    course, session = lecture
+    token = unique("hold-")
+    student = new_student(course, tokens=(token,))
+    data, attributes = _event(course, session, student).encode()
+    first_body = push_body(data, attributes)
+    second_body = first_body if same_message else push_body(data, attributes)
+    url = consumer_url("notify")
+
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(requests.post, url, json=first_body, timeout=60)
+        wait_for(lambda: fcm_attempts(token) == 1)  # the first push is in flight
+        second = requests.post(url, json=second_body, timeout=30)
+        fcm_release(token)
+        assert first.result().status_code == 200
+
+    assert second.status_code == (500 if same_message else 200)
+    retried = requests.post(url, json=second_body, timeout=30)  # Pub/Sub's next try
+    assert retried.status_code == 200
+    assert fcm_attempts(token) == 1 and len(fcm_messages(token)) == 1
+    assert inbox(student.uid, session.id)["push"]["status"] == "sent"
 
 
 def test_consumers_accept_eventarc_style_binary_cloudevents(lecture):

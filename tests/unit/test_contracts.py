@@ -45,9 +45,10 @@ def test_every_status_the_openapi_answers_belongs_to_an_error_code():
 def test_the_openapi_statuses_and_ids_are_the_contract():
     schemas = OPENAPI["components"]["schemas"]
     assert schemas["Override"]["properties"]["status"]["enum"] == list(contracts.OVERRIDE_STATUSES)
-    assert schemas["Close"]["properties"]["session_id"]["pattern"] == contracts.data()["ids"][
-        "document"
-    ]
+    assert (
+        schemas["Close"]["properties"]["session_id"]["pattern"]
+        == contracts.data()["ids"]["document"]
+    )
     settings = schemas["CourseSettings"]["properties"]
     for name, spec in contracts.COURSE_SETTINGS.items():
         if spec["kind"] == "choice":
@@ -85,9 +86,7 @@ def test_the_server_uses_the_contract():
     assert qr.CODE_DIGITS == contracts.CODE_DIGITS
     assert re.fullmatch(contracts.SESSION_SECRET, qr.new_secret())
     defaults = standing.Rules().describe()
-    assert defaults == {
-        name: spec["default"] for name, spec in contracts.COURSE_SETTINGS.items()
-    }
+    assert defaults == {name: spec["default"] for name, spec in contracts.COURSE_SETTINGS.items()}
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=lambda v: f"{v['session_id']}/{v['window']}")

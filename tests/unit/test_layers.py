@@ -1,9 +1,9 @@
 """The package's shape (decision 0015): imports only go down, and nothing goes round.
 
-    main.py
-    rollcall.http.*        rollcall.consumers.*     (side by side: neither imports the other)
-    rollcall.core.*        (the domain both use: QR, sessions, standing, events, schema)
-    rollcall.*             (the base: config, errors, logs, clients, pubsub, contracts, ...)
+main.py
+rollcall.http.*        rollcall.consumers.*     (side by side: neither imports the other)
+rollcall.core.*        (the domain both use: QR, sessions, standing, events, schema)
+rollcall.*             (the base: config, errors, logs, clients, pubsub, contracts, ...)
 """
 
 from __future__ import annotations

@@ -22,17 +22,28 @@ FCM's answers, per token (sent in batches of at most 500, FCM's limit):
   finally dead-letters it, for replay once the cause is fixed. (firebase-admin itself
   retries 500 and 503 up to four times within the call first.)
 
-Two deliveries for the same student and session can run at once (a double tap, a
-duplicate publish). The first to create the entry owns the push (``push.owner``: its
-delivery id); another delivery that finds a fresh claim by someone else acknowledges
-without pushing, since the owner finishes or is retried. A claim older than
-``CLAIM_LEASE`` may be taken over. An owner that was dead-lettered will never finish:
-replaying its dead letter releases the claim first (``release_claims``), so the
-replayed delivery pushes at once.
+Deliveries for the same student and session can run at once: two messages (a double
+tap, a duplicate publish) or two copies of one message (Pub/Sub redelivers a message
+whose first delivery is still at work). The push is claimed by one delivery *attempt*
+(``push.owner``: the message id plus a nonce of this call; ``push.message``: the message
+id), taken only by a create or by an update conditioned on the entry being unchanged,
+so exactly one attempt pushes. An attempt that fails releases its claim (``owner``
+null) with what it delivered, and raises so its message is retried. Another attempt
+that finds a live claim:
+
+* of another message: acknowledges without pushing (the owner's message is not
+  acknowledged until its push is done or released, so it is retried if it fails);
+* of its own message: fails, so Pub/Sub retries it later, when the push is done or the
+  claim released (acknowledging now would lose the push if the owner then crashed).
+
+A claim older than ``CLAIM_LEASE`` (its attempt crashed) may be taken over. An owner
+that was dead-lettered will never finish: replaying its dead letter releases the claim
+first (``release_claims``), so the replayed delivery pushes at once.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -147,28 +158,27 @@ def message_text(event: AttendanceEvent) -> tuple[str, str]:
 CLAIM_LEASE = timedelta(seconds=120)  # longer than the notify ack deadline
 
 
+class ClaimedByCopy(TransientError):
+    """Another attempt of this very message is pushing: retry later."""
+
+
 def notify(db: Client, app: Any, notice: Notice, delivery_id: str, at: datetime) -> Outcome:
     """Inbox entry plus push, once. Firestore work without devices: one batched read
     (user, entry) and one create; with devices, one more write after the push."""
     user_ref = schema.user(db, notice.uid)
     inbox = schema.inbox(db, notice.uid, notice.entry_id)
-    user, entry_snap = _read_both(db, user_ref, inbox)
+    user, entry = _read_both(db, user_ref, inbox)
     tokens = sorted((user.to_dict() or {}).get("fcm_tokens") or {}) if user.exists else []
-    claim = {
-        "status": PENDING if tokens else NONE,
-        "delivered": [],
-        "owner": delivery_id,
-        "claimed_at": at,
-    }
-
-    if entry_snap.exists:
-        state = (entry_snap.to_dict() or {}).get("push") or {}
-        if not _may_push(state, delivery_id, at):
-            return Outcome(created=False)
-        created = False
-        if state.get("owner") != delivery_id:
-            inbox.update({"push.owner": delivery_id, "push.claimed_at": at})
-    else:
+    attempt = f"{delivery_id}/{uuid.uuid4().hex[:12]}"
+    created = False
+    if not entry.exists:
+        claim: dict[str, Any] = {
+            "status": PENDING if tokens else NONE,
+            "delivered": [],
+            "owner": attempt if tokens else None,
+            "message": delivery_id,
+            "claimed_at": at,
+        }
         try:
             inbox.create(
                 {
@@ -180,17 +190,25 @@ def notify(db: Client, app: Any, notice: Notice, delivery_id: str, at: datetime)
                     "push": claim,
                 }
             )
-        except AlreadyExists:  # a concurrent delivery created it first: it owns the push
+        except AlreadyExists:  # a concurrent delivery created it: decide on what it wrote
+            entry = inbox.get()
+        else:
+            if not tokens:
+                return Outcome(created=True)
+            state: dict[str, Any] = claim
+            created = True
+    if not created:
+        taken = _take_claim(db, inbox, entry, attempt, delivery_id, at)
+        if taken is None:
             return Outcome(created=False)
-        if not tokens:
-            return Outcome(created=True)
-        state, created = claim, True
+        state = taken
 
     delivered = list(state.get("delivered") or [])
     pending = [t for t in tokens if t not in delivered]
     sent, removed, failed = push(app, pending, notice)
     # The push state and the dead tokens' removal in one atomic write: a retry neither
-    # pushes again to a device that got it nor keeps a token FCM called dead.
+    # pushes again to a device that got it nor keeps a token FCM called dead. A failed
+    # attempt releases its claim, so the retry of its message may take it at once.
     batch = db.batch()
     if removed:
         batch.update(
@@ -198,7 +216,12 @@ def notify(db: Client, app: Any, notice: Notice, delivery_id: str, at: datetime)
             {FieldPath("fcm_tokens", t).to_api_repr(): firestore.DELETE_FIELD for t in removed},
         )
     batch.update(
-        inbox, {"push.status": PENDING if failed else SENT, "push.delivered": delivered + sent}
+        inbox,
+        {
+            "push.status": PENDING if failed else SENT,
+            "push.delivered": delivered + sent,
+            "push.owner": None,
+        },
     )
     batch.commit()
     if failed:
@@ -206,14 +229,46 @@ def notify(db: Client, app: Any, notice: Notice, delivery_id: str, at: datetime)
     return Outcome(created=created, pushed=len(sent), removed_tokens=len(removed))
 
 
-def _may_push(state: dict[str, Any], delivery_id: str, at: datetime) -> bool:
-    """Whether this delivery should (go on to) push for an existing entry."""
-    if state.get("status") != PENDING:
-        return False  # sent, or nothing to send
-    if state.get("owner") == delivery_id:
-        return True  # our own earlier attempt failed part-way: finish it
+def _take_claim(
+    db: Client,
+    inbox: DocumentReference,
+    entry: DocumentSnapshot,
+    attempt: str,
+    message_id: str,
+    at: datetime,
+) -> dict[str, Any] | None:
+    """The push state this attempt now owns, or None when there is nothing for it to
+    push (sent, nothing to send, or a live claim of another message). Raises
+    ``ClaimedByCopy`` when a copy of this message holds a live claim."""
+    from google.api_core.exceptions import FailedPrecondition
+
+    for _ in range(3):  # a lost race re-reads; a third loss in a row is a busy entry
+        state = (entry.to_dict() or {}).get("push") or {} if entry.exists else {}
+        if state.get("status") != PENDING:
+            return None  # sent, or nothing to send
+        if not _claim_is_free(state, at):
+            if state.get("message") == message_id:
+                raise ClaimedByCopy("a copy of this delivery is pushing now")
+            return None
+        try:
+            inbox.update(
+                {"push.owner": attempt, "push.message": message_id, "push.claimed_at": at},
+                option=db.write_option(last_update_time=entry.update_time),
+            )
+        except FailedPrecondition:  # changed since it was read: someone else took it
+            entry = inbox.get()
+            continue
+        return state
+    raise TransientError("the push claim keeps changing: retry later")
+
+
+def _claim_is_free(state: dict[str, Any], at: datetime) -> bool:
+    """Nobody holds the claim: released by a failed attempt, released for a replay, or
+    held longer than CLAIM_LEASE (its attempt died)."""
     claimed_at = state.get("claimed_at")
-    return claimed_at is None or at - claimed_at > CLAIM_LEASE
+    if state.get("owner") is None or claimed_at is None:
+        return True
+    return bool(at - claimed_at > CLAIM_LEASE)
 
 
 def _read_both(
