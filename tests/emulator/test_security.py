@@ -4,9 +4,13 @@ under the same rules with guessing limited, and rejected scans recorded for the 
 
 from __future__ import annotations
 
+import base64
+import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 from rollcall.clock import now
 from rollcall.core import qr
@@ -197,3 +201,50 @@ def test_a_google_account_checks_in_like_a_password_account(stack_env):
     assert resp.status_code == 202, resp.text
     wait_for(lambda: attendance(session.id, uid))
     assert attendance(session.id, uid)["status"] == "present"
+
+
+def _revoke_sessions_since(uid: str, seconds: int) -> None:
+    """Revoke the user's sessions as of ``seconds`` (what ``revoke_refresh_tokens``
+    does with the current second; set explicitly so the test need not wait for the
+    clock to tick past the token's issue time)."""
+    host = os.environ["FIREBASE_AUTH_EMULATOR_HOST"]
+    project = os.environ["GOOGLE_CLOUD_PROJECT"]
+    resp = requests.post(
+        f"http://{host}/identitytoolkit.googleapis.com/v1/projects/{project}/accounts:update",
+        json={"localId": uid, "validSince": str(seconds)},
+        headers={"Authorization": "Bearer owner"},
+        timeout=10,
+    )
+    resp.raise_for_status()
+
+
+def _issued_at(id_token: str) -> int:
+    payload = id_token.split(".")[1]
+    return int(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["iat"])
+
+
+@pytest.mark.parametrize("how", ["disabled", "deleted", "revoked"])
+def test_a_valid_token_of_a_disabled_deleted_or_revoked_account_is_refused(stack_env, how):
+    """Every endpoint authenticates the same way; the scan stands for them all."""
+    from firebase_admin import auth
+
+    from rollcall import clients
+
+    course = new_course()
+    session = new_session(course)
+    student = new_student(course)
+    assert scan(student, token_for(session), device_id=unique("d")).status_code == 202
+    probe = Probe("scans")
+    app = clients.firebase_app()
+    if how == "disabled":
+        auth.update_user(student.uid, disabled=True, app=app)
+    elif how == "deleted":
+        auth.delete_user(student.uid, app=app)
+    else:
+        _revoke_sessions_since(student.uid, _issued_at(student.id_token) + 1)
+
+    resp = scan(student, token_for(session), device_id=unique("d"))
+
+    assert (resp.status_code, resp.json()["error"]["code"]) == (401, "unauthenticated")
+    assert probe.pull(wait=2) == []
+    probe.close()

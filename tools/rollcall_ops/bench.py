@@ -196,6 +196,38 @@ def cpu_seconds(stack: Stack) -> dict[str, float]:
     return used
 
 
+def account_lookups(log: Path, since: int) -> list[int]:
+    """The accounts:lookup calls the scan function made since ``since`` (a byte offset
+    of its log): how many accounts each looked up (rollcall.http.accounts)."""
+    from rollcall.http.accounts import LOOKED_UP
+
+    with log.open("rb") as f:
+        f.seek(since)
+        lines = f.read().decode(errors="replace").splitlines()
+    sizes = []
+    for raw in lines:
+        if raw.startswith("{") and LOOKED_UP in raw:
+            entry = json.loads(raw)
+            if entry.get("message") == LOOKED_UP:
+                sizes.append(int(entry.get("accounts", 0)))
+    return sizes
+
+
+def account_check_cpu_ms(uids: list[str], lookups: list[int], scans: int) -> float:
+    """CPU per scan of the account check: the burst's lookups (their sizes, from the
+    scan function's log), each one's client-side CPU measured here by repeating
+    lookups of the same sizes (the same code; the Auth server's share is in its own
+    process's CPU, ``firebase``)."""
+    from rollcall.http import accounts
+
+    if not lookups or not scans:
+        return 0.0
+    started = time.process_time()
+    for size in lookups:
+        accounts.fetch(uids[:size])
+    return (time.process_time() - started) * 1000 / scans
+
+
 def publish_straight(session, uids: list[str]) -> float:
     """One scan event per student published straight to topic ``scans`` (no phones,
     no ingest), as fast as the publisher batches them. Returns when the first went out
@@ -313,11 +345,14 @@ def main() -> int:
 
             lecture_task = progress.add_task(f"lecture burst ({STUDENTS} students)", total=3)
             session = new_session()
+            scan_log = stack.log_dir / "scan.log"
+            log_mark = scan_log.stat().st_size
             before = cpu_seconds(stack)
             sent = lecture.burst(scan_url, session, tokens)
             effects, all_ms = lecture.wait_for_effects(session.id, sent.accepted, sent.first_scan)
             after = cpu_seconds(stack)
             cpu_by_process = {k: round(after[k] - before.get(k, 0.0), 2) for k in after}
+            lookups = account_lookups(scan_log, log_mark)
             latencies["ingest (async)"] = sent.ack_ms
             results.update(
                 burst_students=STUDENTS,
@@ -328,6 +363,13 @@ def main() -> int:
                 async_ack_p50_ms=percentile(sent.ack_ms, 50),
                 burst_cpu_s=sum(cpu_by_process.values()),
                 cores=os.cpu_count() or 1,
+                ingest_cpu_ms_per_scan=cpu_by_process.get("scan", 0.0)
+                * 1000
+                / max(sent.accepted, 1),
+                burst_account_lookups=len(lookups),
+                account_check_cpu_ms_per_scan=account_check_cpu_ms(
+                    [uid for uid, _ in tokens], lookups, sent.accepted
+                ),
             )
             progress.advance(lecture_task)
             bare_burst = lecture.burst(bare.url, session, tokens)

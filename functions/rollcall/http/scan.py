@@ -35,6 +35,7 @@ from rollcall.errors import (
     RequestError,
     SessionClosed,
 )
+from rollcall.http import accounts
 from rollcall.http.toolkit import (
     Answer,
     Context,
@@ -192,6 +193,7 @@ def warm() -> None:
     from firebase_admin import auth  # noqa: F401 (imported for its cost)
 
     clients.firebase_app()
+    accounts.accounts()
     directory()
     device_registry()
     clients.publisher()

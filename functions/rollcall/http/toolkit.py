@@ -28,6 +28,7 @@ from rollcall.errors import (
     Unavailable,
     UnsupportedMediaType,
 )
+from rollcall.http import accounts
 
 T = TypeVar("T")
 Headers = dict[str, str]
@@ -119,7 +120,9 @@ def path_id(value: str, what: str) -> str:
 
 
 def authenticate(request: Any) -> str:
-    """The uid of a valid Firebase ID token in ``Authorization: Bearer <token>``."""
+    """The uid of a valid Firebase ID token in ``Authorization: Bearer <token>``, whose
+    account is neither disabled nor deleted and whose sessions were not revoked since
+    the token was issued (rollcall.http.accounts)."""
     from firebase_admin import auth
 
     scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
@@ -132,6 +135,12 @@ def authenticate(request: Any) -> str:
     except (ValueError, auth.InvalidIdTokenError, auth.UserDisabledError):
         raise Unauthenticated("sign-in is invalid or expired: sign in again") from None
     uid: str = claims["uid"]
+    try:
+        account = accounts.accounts().submit(uid, None)
+    except Exception as exc:  # Auth down or slow: the client may retry
+        raise Unavailable("cannot check the sign-in now, try again") from exc
+    if account is None or not account.admits(claims):
+        raise Unauthenticated("this sign-in is no longer valid (account disabled or signed out)")
     return uid
 
 

@@ -1,5 +1,7 @@
-"""Group commit of device bindings (rollcall.core.devices.BindingWriter), with a stand-in for
-the one Firestore call (the real BatchWrite runs in tests/emulator/test_security.py)."""
+"""Group commit (rollcall.batching.GroupCommit) as the device bindings use it, with a
+stand-in for the one Firestore call (the real BatchWrite runs in
+tests/emulator/test_security.py; the accounts' lookups in tests/emulator/test_security.py
+too)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from rollcall.core import devices
-from rollcall.core.devices import BindingWriter
+from rollcall.batching import GroupCommit
+from rollcall.core.devices import MAX_BATCH
+
+
+def bindings(write, max_batch=MAX_BATCH):
+    """Group commit as rollcall.core.devices sets it up for the device bindings."""
+    return GroupCommit(write, max_batch, missing="")
 
 
 class Store:
@@ -25,31 +32,31 @@ class Store:
         self.fail_requests: set[int] = set()  # 1-based numbers of requests that fail
 
     def write(self, batch):
-        self.requests.append([(b.path, b.uid) for b in batch])
+        self.requests.append(list(batch))
         self.in_flight.set()
         self.hold.wait(5)
         if len(self.requests) in self.fail_requests:
             raise ConnectionError("firestore unavailable")
-        assert len({b.path for b in batch}) == len(batch), "a path twice in one request"
-        for b in batch:
-            self.owners.setdefault(b.path, b.uid)
-        return {b.path: self.owners[b.path] for b in batch}
+        assert len({path for path, _ in batch}) == len(batch), "a path twice in one request"
+        for path, uid in batch:
+            self.owners.setdefault(path, uid)
+        return {path: self.owners[path] for path, _ in batch}
 
 
 def test_an_idle_writer_writes_at_once_alone():
     store = Store()
-    assert BindingWriter(store.write).bind("s/devices/a", "ana") == "ana"
+    assert bindings(store.write).submit("s/devices/a", "ana") == "ana"
     assert store.requests == [[("s/devices/a", "ana")]]
 
 
-def _while_first_in_flight(store: Store, writer: BindingWriter, calls: list[tuple[str, str]]):
+def _while_first_in_flight(store: Store, writer: GroupCommit, calls: list[tuple[str, str]]):
     """Start one bind and hold its request; make ``calls`` meanwhile; release. Returns
     the owner each call got (first call's included, at index 0)."""
     store.hold.clear()
     with ThreadPoolExecutor(len(calls) + 1) as pool:
-        first = pool.submit(writer.bind, "s/devices/first", "first")
+        first = pool.submit(writer.submit, "s/devices/first", "first")
         assert store.in_flight.wait(5)
-        rest = [pool.submit(writer.bind, path, uid) for path, uid in calls]
+        rest = [pool.submit(writer.submit, path, uid) for path, uid in calls]
         assert writer.waiting(len(calls), 5)  # every caller queued behind the request
         store.hold.set()
         return [first.result(5)] + [f.result(5) for f in rest]
@@ -58,7 +65,7 @@ def _while_first_in_flight(store: Store, writer: BindingWriter, calls: list[tupl
 def test_callers_arriving_during_a_write_go_together_in_the_next_one():
     store = Store()
     calls = [(f"s/devices/{i}", f"student-{i}") for i in range(50)]
-    owners = _while_first_in_flight(store, BindingWriter(store.write), calls)
+    owners = _while_first_in_flight(store, bindings(store.write), calls)
 
     assert owners == ["first"] + [uid for _, uid in calls]
     assert len(store.requests) == 2
@@ -67,14 +74,14 @@ def test_callers_arriving_during_a_write_go_together_in_the_next_one():
 
 def test_two_students_on_one_device_in_one_batch_get_the_earlier_ones_binding():
     store = Store()
-    writer = BindingWriter(store.write)
+    writer = bindings(store.write)
     store.hold.clear()
     with ThreadPoolExecutor(3) as pool:
-        first = pool.submit(writer.bind, "s/devices/other", "x")
+        first = pool.submit(writer.submit, "s/devices/other", "x")
         assert store.in_flight.wait(5)
-        ana = pool.submit(writer.bind, "s/devices/shared", "ana")
+        ana = pool.submit(writer.submit, "s/devices/shared", "ana")
         assert writer.waiting(1, 5)
-        ben = pool.submit(writer.bind, "s/devices/shared", "ben")
+        ben = pool.submit(writer.submit, "s/devices/shared", "ben")
         assert writer.waiting(2, 5)
         store.hold.set()
         assert (first.result(5), ana.result(5), ben.result(5)) == ("x", "ana", "ana")
@@ -83,11 +90,11 @@ def test_two_students_on_one_device_in_one_batch_get_the_earlier_ones_binding():
 
 def test_a_failed_write_fails_its_callers_and_the_next_caller_writes_again():
     store = Store()
-    writer = BindingWriter(store.write)
+    writer = bindings(store.write)
     store.fail_requests = {1}
     with pytest.raises(ConnectionError):
-        writer.bind("s/devices/a", "ana")
-    assert writer.bind("s/devices/a", "ana") == "ana"
+        writer.submit("s/devices/a", "ana")
+    assert writer.submit("s/devices/a", "ana") == "ana"
     assert len(store.requests) == 2
 
 
@@ -95,27 +102,26 @@ def test_a_failure_reaches_every_caller_of_that_batch_and_only_them():
     store = Store()
     store.fail_requests = {2}  # the second request: the callers queued behind the first
     calls = [(f"s/devices/{i}", f"u{i}") for i in range(3)]
-    writer = BindingWriter(store.write)
+    writer = bindings(store.write)
     store.hold.clear()
     with ThreadPoolExecutor(4) as pool:
-        first = pool.submit(writer.bind, "s/devices/first", "first")
+        first = pool.submit(writer.submit, "s/devices/first", "first")
         assert store.in_flight.wait(5)
-        queued = [pool.submit(writer.bind, path, uid) for path, uid in calls]
+        queued = [pool.submit(writer.submit, path, uid) for path, uid in calls]
         assert writer.waiting(len(calls), 5)
         store.hold.set()
         assert first.result(5) == "first"
         for future in queued:
             with pytest.raises(ConnectionError):
                 future.result(5)
-    assert writer.bind("s/devices/0", "u0") == "u0"  # not stuck: the next caller writes
+    assert writer.submit("s/devices/0", "u0") == "u0"  # not stuck: the next caller writes
     assert [len(r) for r in store.requests] == [1, 3, 1]
 
 
-def test_a_queue_longer_than_firestores_limit_is_written_in_several_requests(monkeypatch):
-    monkeypatch.setattr(devices, "MAX_BATCH", 4)
+def test_a_queue_longer_than_firestores_limit_is_written_in_several_requests():
     store = Store()
     calls = [(f"s/devices/{i}", f"student-{i}") for i in range(10)]
-    owners = _while_first_in_flight(store, BindingWriter(store.write), calls)
+    owners = _while_first_in_flight(store, bindings(store.write, max_batch=4), calls)
 
     assert owners == ["first"] + [uid for _, uid in calls]
     assert [len(r) for r in store.requests] == [1, 4, 4, 2]
@@ -136,12 +142,12 @@ def test_a_writer_interrupted_mid_write_still_releases_the_callers_queued_behind
             raise WorkerTimeout()
         return store.write(batch)
 
-    writer = BindingWriter(write)
+    writer = bindings(write)
     store.hold.clear()
     with ThreadPoolExecutor(3) as pool:
-        first = pool.submit(writer.bind, "s/devices/first", "first")
+        first = pool.submit(writer.submit, "s/devices/first", "first")
         assert interrupted.wait(5)
-        queued = pool.submit(writer.bind, "s/devices/a", "ana")
+        queued = pool.submit(writer.submit, "s/devices/a", "ana")
         assert writer.waiting(1, 5)
         store.hold.set()
         with pytest.raises(WorkerTimeout):
