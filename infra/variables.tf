@@ -160,7 +160,7 @@ variable "app_settings" {
   type = object({
     max_body_bytes         = optional(number, 4096)
     session_cache_seconds  = optional(number, 5)
-    roster_cache_seconds   = optional(number, 60)
+    roster_cache_seconds   = optional(number, 10)
     publish_max_latency_ms = optional(number, 2)
     tally_shards           = optional(number, 20)
   })

@@ -29,6 +29,8 @@ def _value(v: Any) -> dict:
         return {"timestampValue": v.astimezone(UTC).isoformat().replace("+00:00", "Z")}
     if isinstance(v, dict):
         return {"mapValue": {"fields": {k: _value(x) for k, x in v.items()}}}
+    if isinstance(v, list):
+        return {"arrayValue": {"values": [_value(x) for x in v]}}
     if v is None:
         return {"nullValue": None}
     raise TypeError(type(v))
@@ -44,10 +46,16 @@ class Client:
         return requests.get(f"{_base()}/{path}", headers=self.headers, timeout=10).status_code
 
     def query(
-        self, collection: str, field: str, value: Any, parent: str = "", group: bool = False
+        self,
+        collection: str,
+        field: str,
+        value: Any,
+        parent: str = "",
+        group: bool = False,
+        op: str = "EQUAL",
     ) -> int:
-        """A query ``field == value`` on a collection (``group``: on every collection of
-        that name, a collection-group query)."""
+        """A query ``field <op> value`` (``EQUAL``, ``ARRAY_CONTAINS``) on a collection
+        (``group``: on every collection of that name, a collection-group query)."""
         url = f"{_base()}/{parent}:runQuery" if parent else f"{_base()}:runQuery"
         body = {
             "structuredQuery": {
@@ -55,7 +63,7 @@ class Client:
                 "where": {
                     "fieldFilter": {
                         "field": {"fieldPath": field},
-                        "op": "EQUAL",
+                        "op": op,
                         "value": _value(value),
                     }
                 },

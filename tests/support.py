@@ -52,10 +52,20 @@ class Student:
         self.id_token = id_token
 
 
+def course_doc(name: str, teacher_uid: str, role: str = "teacher", **fields: Any) -> dict:
+    """A course document with one member of staff (what the courses import writes,
+    without the import: for tests about something else)."""
+    from rollcall.core import schema, staff
+
+    email = f"{teacher_uid}@rollcall.test"
+    entry = {"email": email, "role": role, "uid": teacher_uid}
+    return {"name": name, **staff.fields({schema.email_key(email): entry}), **fields}
+
+
 def new_course(teacher_uid: str | None = None) -> str:
     course_id = unique("c")
     admin.db().collection("courses").document(course_id).set(
-        {"name": "Test course", "teacher_uid": teacher_uid or unique("t")}
+        course_doc("Test course", teacher_uid or unique("t"))
     )
     return course_id
 

@@ -45,7 +45,7 @@ def settings() -> Settings:
         max_body_bytes=_int("MAX_BODY_BYTES", 4096),
         cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
         session_cache_seconds=float(os.environ.get("SESSION_CACHE_SECONDS", 5)),
-        roster_cache_seconds=float(os.environ.get("ROSTER_CACHE_SECONDS", 60)),
+        roster_cache_seconds=float(os.environ.get("ROSTER_CACHE_SECONDS", 10)),
         publish_max_latency_ms=float(os.environ.get("PUBLISH_MAX_LATENCY_MS", 2)),
         tally_shards=_int("TALLY_SHARDS", 20),
         fcm_endpoint=os.environ.get("FCM_ENDPOINT") or None,

@@ -34,7 +34,7 @@ class RequestError(RollcallError):
         super().__init__(message)
         self.message = message
 
-    def to_json(self) -> dict[str, dict[str, str]]:
+    def to_json(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message}}
 
 
@@ -80,6 +80,26 @@ class DeviceInUse(RequestError):
     code = "device_in_use"
 
 
+class Conflict(RequestError):
+    """Someone else is changing the same thing (an import in progress, a roster
+    changed since its preview): try again."""
+
+    code = "conflict"
+
+
+class ImportInvalid(RequestError):
+    """An imported file with errors: nothing was applied. ``report`` lists them."""
+
+    code = "import_invalid"
+
+    def __init__(self, message: str, report: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.report = report
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "report": self.report}
+
+
 class PayloadTooLarge(RequestError):
     code = "payload_too_large"
 
@@ -112,8 +132,10 @@ REQUEST_ERRORS: dict[str, type[RequestError]] = {
         MethodNotAllowed,
         SessionClosed,
         DeviceInUse,
+        Conflict,
         PayloadTooLarge,
         UnsupportedMediaType,
+        ImportInvalid,
         RateLimited,
         Unavailable,
     )

@@ -37,6 +37,7 @@ from tests.support import (
     WORKED_EXAMPLE_RULES,
     Student,
     attendance,
+    course_doc,
     new_session,
     scan,
     tally,
@@ -100,9 +101,7 @@ def make_course(tag: str, teacher_name: str = "Tess Teacher") -> tuple[str, str,
     teacher_uid = f"teacher-{course_id}"
     email = f"{teacher_uid}@rollcall.test"
     admin.ensure_user(teacher_uid, email, PASSWORD, teacher_name)
-    admin.db().document(f"courses/{course_id}").set(
-        {"name": COURSE_NAME, "teacher_uid": teacher_uid, **RULES}
-    )
+    admin.db().document(f"courses/{course_id}").set(course_doc(COURSE_NAME, teacher_uid, **RULES))
     return course_id, email, auth_emulator.sign_in(email, PASSWORD)
 
 

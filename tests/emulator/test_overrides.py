@@ -17,6 +17,7 @@ from tests.support import (
     Probe,
     attendance,
     consumer_url,
+    course_doc,
     fcm_messages,
     handled,
     inbox,
@@ -38,9 +39,7 @@ def course(stack_env):
     """A course whose teacher is a real Auth user."""
     teacher_uid, teacher_token = auth_emulator.sign_up(f"{unique('t')}@rollcall.test", "pw-123456")
     course_id = unique("c")
-    admin.db().collection("courses").document(course_id).set(
-        {"name": "Overrides", "teacher_uid": teacher_uid}
-    )
+    admin.db().collection("courses").document(course_id).set(course_doc("Overrides", teacher_uid))
     return {"id": course_id, "teacher_uid": teacher_uid, "teacher_token": teacher_token}
 
 
@@ -118,7 +117,7 @@ def test_only_the_course_teacher_may_override_and_nothing_is_published(course):
     session = new_session(course["id"])
     student = new_student(course["id"])
     other_uid, other_teacher = auth_emulator.sign_up(f"{unique('t')}@rollcall.test", "pw-123456")
-    admin.db().collection("courses").document(unique("c")).set({"teacher_uid": other_uid})
+    admin.db().collection("courses").document(unique("c")).set(course_doc("Other", other_uid))
     outsider = new_student()
     probe = Probe("scans")
 

@@ -12,7 +12,7 @@ from rollcall import contracts
 from rollcall.core import qr
 from rollcall_ops import admin, auth_emulator
 from tests.firestore_rest import Client
-from tests.support import unique
+from tests.support import course_doc, unique
 
 pytestmark = pytest.mark.emulator
 OK, DENIED = 200, 403
@@ -23,29 +23,48 @@ def user() -> tuple[str, Client]:
     return uid, Client(token)
 
 
+ROLES = ("admin", "hod", "teacher_a", "ta_a", "teacher_b", "sam", "olga", "anonymous")
+
+
 @pytest.fixture(scope="module")
 def w(stack):
-    """Two courses with a teacher each; Sam enrolled in course A, Olga in course B."""
+    """An institution: an admin; department D with its head; course A in D with a
+    teacher and a TA, Sam enrolled; course B in department E with its teacher, Olga
+    enrolled; a term, an admin's grant, an admin's import, a roster row of course A."""
     os.environ.update(stack)
     db = admin.db()
-    t_a, teacher_a = user()
-    t_b, teacher_b = user()
-    s_uid, sam = user()
-    o_uid, olga = user()
+    ids = {}
+    clients = {"anonymous": Client(None)}
+    for who in ROLES[:-1]:
+        ids[who], clients[who] = user()
+    dept_d, dept_e = unique("D"), unique("E")
     course_a, course_b = unique("ca"), unique("cb")
-    db.collection("courses").document(course_a).set({"name": "A", "teacher_uid": t_a})
-    db.collection("courses").document(course_b).set({"name": "B", "teacher_uid": t_b})
+    db.document(f"admins/{ids['admin']}").set({"uid": ids["admin"], "email": "a@x.test"})
+    db.document(f"departments/{dept_d}").set({"code": dept_d, "head_uids": [ids["hod"]]})
+    db.document(f"departments/{dept_e}").set({"code": dept_e, "head_uids": []})
+    db.document(f"courses/{course_a}").set(
+        {
+            **course_doc("A", ids["teacher_a"], department_id=dept_d),
+            **_staff(teacher=ids["teacher_a"], ta=ids["ta_a"]),
+        }
+    )
+    db.document(f"courses/{course_b}").set(course_doc("B", ids["teacher_b"], department_id=dept_e))
+    s_uid, o_uid = ids["sam"], ids["olga"]
     db.document(f"courses/{course_a}/enrollments/{s_uid}").set({"uid": s_uid})
     db.document(f"courses/{course_b}/enrollments/{o_uid}").set({"uid": o_uid})
+    db.document(f"courses/{course_a}/roster/r1").set({"email": "sam@x.test", "uid": s_uid})
     db.document(f"courses/{course_a}/students/{s_uid}").set(
         {"uid": s_uid, "course_id": course_a, "percent": 100.0, "state": "ok"}
     )
+    db.document("terms/t1").set({"name": "Term 1"})
+    db.document("grants/g1").set({"email": "new@x.test", "role": "admin"})
+    db.document("imports/i1").set({"kind": "roster", "by": ids["admin"]})
     session = unique("s")
     now = datetime.now(UTC)
     db.document(f"sessions/{session}").set(
         {
             "course_id": course_a,
-            "teacher_uid": t_a,
+            "teacher_uid": ids["teacher_a"],
             "secret": qr.new_secret(),
             "rotation_seconds": 10,
             "late_after_minutes": 10,
@@ -63,19 +82,27 @@ def w(stack):
     ):
         db.document(path).set({"status": "present", "read": False, "title": "t"})
     return {
-        "teacher_a": teacher_a,
-        "teacher_b": teacher_b,
-        "sam": sam,
-        "olga": olga,
-        "anonymous": Client(None),
-        "t_a": t_a,
-        "t_b": t_b,
+        **clients,
+        **{f"{who}_uid": uid for who, uid in ids.items()},
+        "t_a": ids["teacher_a"],
+        "t_b": ids["teacher_b"],
         "s_uid": s_uid,
         "o_uid": o_uid,
         "course_a": course_a,
         "course_b": course_b,
+        "dept_d": dept_d,
         "session": session,
     }
+
+
+def _staff(**roles: str) -> dict:
+    from rollcall.core import schema, staff
+
+    entries = {
+        schema.email_key(f"{uid}@x.test"): {"email": f"{uid}@x.test", "role": role, "uid": uid}
+        for role, uid in roles.items()
+    }
+    return staff.fields(entries)
 
 
 def session_doc(w, **changes):
@@ -94,37 +121,31 @@ def session_doc(w, **changes):
     return doc
 
 
+#: Who may read what: every role against every kind of document (the matrix of
+#: contracts.json's roles.actions, as the rules mirror it for reads).
+VIEWERS = {"admin", "hod", "teacher_a", "ta_a"}
+MATRIX = {
+    # path: the roles that may read it (every other role is denied)
+    "courses/{course_a}": VIEWERS | {"sam"},
+    "courses/{course_a}/roster/r1": VIEWERS,
+    "courses/{course_a}/enrollments/{s_uid}": VIEWERS | {"sam"},
+    "courses/{course_a}/students/{s_uid}": VIEWERS | {"sam"},
+    "sessions/{session}": VIEWERS,
+    "sessions/{session}/attendance/{s_uid}": VIEWERS | {"sam"},
+    "sessions/{session}/tally/00": VIEWERS,
+    "sessions/{session}/rejections/{o_uid}__not_enrolled": VIEWERS,
+    "users/{s_uid}/inbox/{session}": {"sam"},
+    "users/{s_uid}": {"sam"},
+    "admins/{admin_uid}": {"admin"},
+    "departments/{dept_d}": {"admin", "hod"},
+    "terms/t1": set(ROLES) - {"anonymous"},
+    "grants/g1": {"admin"},
+    "imports/i1": {"admin"},
+}
 READS = [
-    # (who, path, expected)
-    ("teacher_a", "sessions/{session}", OK),
-    ("teacher_b", "sessions/{session}", DENIED),
-    ("sam", "sessions/{session}", DENIED),
-    ("anonymous", "sessions/{session}", DENIED),
-    ("teacher_a", "sessions/{session}/attendance/{s_uid}", OK),
-    ("teacher_b", "sessions/{session}/attendance/{s_uid}", DENIED),
-    ("sam", "sessions/{session}/attendance/{s_uid}", OK),
-    ("olga", "sessions/{session}/attendance/{s_uid}", DENIED),
-    ("teacher_a", "sessions/{session}/tally/00", OK),
-    ("sam", "sessions/{session}/tally/00", DENIED),
-    ("teacher_a", "sessions/{session}/rejections/{o_uid}__not_enrolled", OK),
-    ("teacher_b", "sessions/{session}/rejections/{o_uid}__not_enrolled", DENIED),
-    ("olga", "sessions/{session}/rejections/{o_uid}__not_enrolled", DENIED),
-    ("sam", "users/{s_uid}/inbox/{session}", OK),
-    ("olga", "users/{s_uid}/inbox/{session}", DENIED),
-    ("teacher_a", "users/{s_uid}/inbox/{session}", DENIED),
-    ("sam", "courses/{course_a}", OK),
-    ("olga", "courses/{course_a}", DENIED),
-    ("teacher_b", "courses/{course_a}", DENIED),
-    ("sam", "courses/{course_a}/enrollments/{s_uid}", OK),
-    ("teacher_a", "courses/{course_a}/enrollments/{s_uid}", OK),
-    ("olga", "courses/{course_a}/enrollments/{s_uid}", DENIED),
-    ("sam", "users/{s_uid}", OK),
-    ("olga", "users/{s_uid}", DENIED),
-    ("sam", "courses/{course_a}/students/{s_uid}", OK),
-    ("teacher_a", "courses/{course_a}/students/{s_uid}", OK),
-    ("olga", "courses/{course_a}/students/{s_uid}", DENIED),
-    ("teacher_b", "courses/{course_a}/students/{s_uid}", DENIED),
-    ("anonymous", "courses/{course_a}/students/{s_uid}", DENIED),
+    (who, path, OK if who in allowed else DENIED)
+    for path, allowed in MATRIX.items()
+    for who in ROLES
 ]
 
 
@@ -133,10 +154,24 @@ def test_read(w, who, path, expected):
     assert w[who].get(path.format(**w)) == expected
 
 
-def test_teacher_lists_own_courses_only(w):
-    assert w["teacher_a"].query("courses", "teacher_uid", w["t_a"]) == OK
-    assert w["teacher_b"].query("courses", "teacher_uid", w["t_a"]) == DENIED
-    assert w["sam"].query("courses", "teacher_uid", w["t_a"]) == DENIED
+@pytest.mark.parametrize("who", ROLES)
+def test_staff_list_the_courses_they_teach_and_nobody_lists_anothers(w, who):
+    """The dashboard's query, courses whose staff_uids contain me: allowed for anyone
+    signed in (the answer holds only their own courses); the same query for another
+    person's uid is an admin's only."""
+    own = w["anonymous"].query("courses", "staff_uids", "x", op="ARRAY_CONTAINS")
+    if who != "anonymous":
+        own = w[who].query("courses", "staff_uids", w[f"{who}_uid"], op="ARRAY_CONTAINS")
+    assert own == (DENIED if who == "anonymous" else OK)
+    if who != "teacher_a":
+        theirs = w[who].query("courses", "staff_uids", w["t_a"], op="ARRAY_CONTAINS")
+        assert theirs == (OK if who == "admin" else DENIED)
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_heads_list_their_departments_courses_only(w, who):
+    expected = OK if who in ("hod", "admin") else DENIED
+    assert w[who].query("courses", "department_id", w["dept_d"]) == expected
 
 
 def test_student_finds_own_course_figures_across_courses_only(w):
@@ -155,9 +190,10 @@ def test_nobody_writes_course_figures(w):
         assert w[who].commit(path, {"percent": 100.0}) == DENIED
 
 
-def test_teacher_lists_sessions_of_own_course_only(w):
-    assert w["teacher_a"].query("sessions", "course_id", w["course_a"]) == OK
-    assert w["teacher_b"].query("sessions", "course_id", w["course_a"]) == DENIED
+@pytest.mark.parametrize("who", ROLES)
+def test_viewers_list_the_courses_sessions(w, who):
+    expected = OK if who in VIEWERS else DENIED
+    assert w[who].query("sessions", "course_id", w["course_a"]) == expected
 
 
 WRITES = [
@@ -168,7 +204,15 @@ WRITES = [
     ("sam", "sessions/{session}/rejections/x", {"code": "x"}, DENIED),
     ("sam", "users/{s_uid}/inbox/fake", {"title": "you are present"}, DENIED),
     ("teacher_a", "courses/{course_a}/enrollments/new", {"uid": "new"}, DENIED),
-    ("teacher_a", "courses/{course_a}", {"name": "renamed", "teacher_uid": "{t_a}"}, DENIED),
+    ("teacher_a", "courses/{course_a}", {"name": "renamed"}, DENIED),
+    ("admin", "courses/{course_a}", {"name": "renamed"}, DENIED),
+    ("hod", "courses/{course_a}/roster/r2", {"email": "x@x.test"}, DENIED),
+    ("admin", "courses/{course_a}/roster/r2", {"email": "x@x.test"}, DENIED),
+    ("admin", "admins/{sam_uid}", {"uid": "{sam_uid}"}, DENIED),
+    ("sam", "admins/{sam_uid}", {"uid": "{sam_uid}"}, DENIED),
+    ("hod", "departments/{dept_d}", {"head_uids": ["{sam_uid}"]}, DENIED),
+    ("admin", "terms/t2", {"name": "T2"}, DENIED),
+    ("admin", "imports/i2", {"by": "{admin_uid}"}, DENIED),
     ("olga", "users/{s_uid}", {"fcm_tokens": {"olgas-token": {"platform": "web"}}}, DENIED),
 ]
 
@@ -177,7 +221,12 @@ WRITES = [
     "who, path, fields, expected", WRITES, ids=[f"{r[0]} writes {r[1]}" for r in WRITES]
 )
 def test_write(w, who, path, fields, expected):
-    fields = {k: (v.format(**w) if isinstance(v, str) else v) for k, v in fields.items()}
+    def filled(v):
+        if isinstance(v, list):
+            return [filled(x) for x in v]
+        return v.format(**w) if isinstance(v, str) else v
+
+    fields = {k: filled(v) for k, v in fields.items()}
     assert w[who].commit(path.format(**w), fields) == expected
 
 
@@ -258,11 +307,12 @@ def test_session_that_ends_before_it_starts_is_refused(w):
     assert w["teacher_a"].commit(f"sessions/{unique('s')}", doc, exists=False) == DENIED
 
 
-def test_other_teacher_or_student_cannot_open_a_session_of_the_course(w):
-    doc_b = session_doc(w, teacher_uid=w["t_b"])
-    assert w["teacher_b"].commit(f"sessions/{unique('s')}", doc_b, exists=False) == DENIED
-    doc_s = session_doc(w, teacher_uid=w["s_uid"])
-    assert w["sam"].commit(f"sessions/{unique('s')}", doc_s, exists=False) == DENIED
+@pytest.mark.parametrize("who", [r for r in ROLES if r != "anonymous"])
+def test_only_the_courses_staff_open_its_sessions(w, who):
+    """run_sessions: teacher and TA; not the head of department, nor an admin."""
+    doc = session_doc(w, teacher_uid=w[f"{who}_uid"])
+    expected = OK if who in ("teacher_a", "ta_a") else DENIED
+    assert w[who].commit(f"sessions/{unique('s')}", doc, exists=False) == expected
 
 
 def test_no_client_changes_a_session_not_even_its_teacher_closing_it(w):

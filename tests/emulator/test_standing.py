@@ -25,6 +25,7 @@ from tests.support import (
     Probe,
     attendance,
     consumer_url,
+    course_doc,
     event_json,
     fcm_messages,
     new_session,
@@ -91,7 +92,7 @@ def course(stack_env):
     teacher_uid, teacher_token = auth_emulator.sign_up(f"{unique('t')}@rollcall.test", "pw-123456")
     course_id = unique("c")
     admin.db().collection("courses").document(course_id).set(
-        {"name": "Distributed Systems", "teacher_uid": teacher_uid, **RULES}
+        course_doc("Distributed Systems", teacher_uid, **RULES)
     )
     students = {
         name: new_student(course_id, tokens=(f"tok-{name}-{unique('')}",))

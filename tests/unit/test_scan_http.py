@@ -94,24 +94,9 @@ def test_other_origins_get_no_cors_headers(client):
     assert "Access-Control-Allow-Origin" not in resp.headers
 
 
-def test_error_codes_are_unique_and_mapped_to_http_statuses():
-    table = {code: cls.status for code, cls in errors.REQUEST_ERRORS.items()}
-    assert table == {
-        "bad_request": 400,
-        "unauthenticated": 401,
-        "qr_invalid": 403,
-        "qr_expired": 403,
-        "not_enrolled": 403,
-        "forbidden": 403,
-        "not_found": 404,
-        "method_not_allowed": 405,
-        "session_closed": 409,
-        "device_in_use": 409,
-        "payload_too_large": 413,
-        "unsupported_media_type": 415,
-        "rate_limited": 429,
-        "unavailable": 503,
-    }
+def test_an_error_answers_its_code_and_message():
+    # The table of codes and statuses is the contract's (tests/unit/test_contracts.py).
     assert errors.QrExpired("gone").to_json() == {
         "error": {"code": "qr_expired", "message": "gone"}
     }
+    assert errors.QrExpired.status == 403

@@ -59,3 +59,37 @@ def sign_in_with_google(email: str, sub: str) -> tuple[str, str]:
     resp.raise_for_status()
     body = resp.json()
     return body["localId"], body["idToken"]
+
+
+def _emulator(path: str) -> str:
+    host = os.environ["FIREBASE_AUTH_EMULATOR_HOST"]
+    project = os.environ["GOOGLE_CLOUD_PROJECT"]
+    return f"http://{host}/emulator/v1/projects/{project}/{path}"
+
+
+def oob_codes(email: str, kind: str) -> list[dict]:
+    """The out-of-band codes the Auth emulator holds for ``email`` (``VERIFY_EMAIL``,
+    ``PASSWORD_RESET``): what Firebase would have mailed, newest last."""
+    resp = requests.get(_emulator("oobCodes"), timeout=10)
+    resp.raise_for_status()
+    return [
+        c
+        for c in resp.json().get("oobCodes", [])
+        if c.get("email", "").lower() == email.lower() and c.get("requestType") == kind
+    ]
+
+
+def verify_email(email: str, password: str) -> str:
+    """Send the verification mail (as the web app does after sign-up), follow its link
+    (the emulator's code), and sign in again: the new ID token says email_verified."""
+    token = sign_in(email, password)
+    resp = requests.post(
+        _url("sendOobCode"),
+        json={"requestType": "VERIFY_EMAIL", "idToken": token},
+        timeout=30,
+    )
+    resp.raise_for_status()
+    code = oob_codes(email, "VERIFY_EMAIL")[-1]["oobCode"]
+    resp = requests.post(_url("update"), json={"oobCode": code}, timeout=30)
+    resp.raise_for_status()
+    return sign_in(email, password)

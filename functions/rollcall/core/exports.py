@@ -10,6 +10,10 @@ with the teacher's ID token), so both give the same file.
 * Course: each student's course figures (rollcall.core.standing), then one column per
   closed session, oldest first, with the student's status in it.
 
+Each row starts with who the student is as the institution lists them (roll number,
+PRN, name, email, division, batch, and ``enrolled``: ``yes``, or ``no`` for a student a
+later roster left out, who keeps their history), in roll-number order.
+
 Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
 ``@``, tab or carriage return) are prefixed with ``'``: a reason typed by someone must
 not become a formula on the teacher's machine.
@@ -27,6 +31,8 @@ from google.cloud.firestore import Client
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from rollcall.core import schema
+from rollcall.core.enrollment import ACTIVE
+from rollcall.core.imports.plan import natural_key
 from rollcall.core.sessions import CLOSED
 
 FIGURES = (
@@ -43,7 +49,8 @@ FIGURES = (
     "reachable",
     "state",
 )
-SESSION_COLUMNS = ("uid", "name", "email", "status", "source", "at", "reason", "by")
+WHO = ("uid", "roll_no", "prn", "name", "email", "division", "batch", "enrolled")
+SESSION_COLUMNS = (*WHO, "status", "source", "at", "reason", "by")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -58,14 +65,12 @@ def session_csv(db: Client, session_id: str) -> str | None:
     figures = _figures(db, course_id)
     header = [*SESSION_COLUMNS, *(f"course_{name}" for name in FIGURES)]
     rows = []
-    for uid in sorted(set(students) | set(records)):
+    for uid in _ordered(students, set(students) | set(records)):
         record = records.get(uid, {})
         at = record.get("status_at") or record.get("scanned_at")
         rows.append(
             [
-                uid,
-                students.get(uid, {}).get("name"),
-                students.get(uid, {}).get("email"),
+                *_who(uid, students),
                 record.get("status"),
                 record.get("source"),
                 at,
@@ -91,19 +96,17 @@ def course_csv(db: Client, course_id: str) -> str | None:
     )
     closed.sort(key=lambda snap: ((snap.to_dict() or {}).get("starts_at"), snap.id))
     session_ids = [snap.id for snap in closed]
-    header = ["uid", "name", "email", *FIGURES]
+    header = [*WHO, *FIGURES]
     for snap in closed:
         starts = (snap.to_dict() or {}).get("starts_at")
         header.append(f"{_time(starts)[:16]} {snap.id}")
     rows = []
-    for uid in sorted(set(students) | set(figures)):
+    for uid in _ordered(students, set(students) | set(figures)):
         doc = figures.get(uid, {})
         entries = doc.get("sessions") or {}
         rows.append(
             [
-                uid,
-                students.get(uid, {}).get("name"),
-                students.get(uid, {}).get("email"),
+                *_who(uid, students),
                 *(doc.get(name) for name in FIGURES),
                 *((entries.get(sid) or {}).get("status") for sid in session_ids),
             ]
@@ -112,7 +115,36 @@ def course_csv(db: Client, course_id: str) -> str | None:
 
 
 def _roster(db: Client, course_id: str) -> dict[str, dict[str, Any]]:
-    return {snap.id: snap.to_dict() or {} for snap in schema.enrollments(db, course_id).stream()}
+    """uid -> who the student is: their roster row (a removed one too, marked
+    ``enrolled: no``), or their enrollment where there is no row."""
+    found = {
+        snap.id: {**(snap.to_dict() or {}), "enrolled": "yes"}
+        for snap in schema.enrollments(db, course_id).stream()
+    }
+    for snap in schema.roster(db, course_id).stream():
+        row = snap.to_dict() or {}
+        uid = row.get("uid")
+        if uid:
+            active = row.get("status", ACTIVE) == ACTIVE and uid in found
+            found[uid] = {**row, "enrolled": "yes" if active else "no"}
+    return found
+
+
+def _ordered(students: dict[str, dict[str, Any]], uids: set[str]) -> list[str]:
+    """Roll-number order; students without one (never rostered) last, by uid."""
+    return sorted(
+        uids,
+        key=lambda uid: (
+            students.get(uid, {}).get("roll_no") is None,
+            natural_key(students.get(uid, {}).get("roll_no")),
+            uid,
+        ),
+    )
+
+
+def _who(uid: str, students: dict[str, dict[str, Any]]) -> list[Any]:
+    row = students.get(uid, {})
+    return [uid, *(row.get(name) for name in WHO[1:-1]), row.get("enrolled", "no")]
 
 
 def _figures(db: Client, course_id: str) -> dict[str, dict[str, Any]]:

@@ -1,12 +1,21 @@
-"""Where Rollcall keeps what in Firestore: every collection and document path, once.
-Written only by the functions and the operator CLI (Admin SDK); firestore.rules says
-which client reads what.
+"""Where Rollcall keeps what in Firestore: every collection and document path, once
+(docs/data-model.md describes each document). Written only by the functions and the
+operator CLI (Admin SDK); firestore.rules says which client reads what.
 
-* ``courses/{course}``: ``name``, ``teacher_uid``, the attendance rules
-  (rollcall.core.standing)
+* ``admins/{uid}``: the institution's admins; ``grants/{email key}``: an admin grant
+  for an email that has no account yet (rollcall.core.people)
+* ``departments/{department}``: ``code``, ``name``, ``head_emails``, ``head_uids``
+* ``terms/{term}``: ``name``, ``starts_on``, ``ends_on``, ``holidays``
+* ``courses/{course}``: ``code``, ``name``, ``department_id``, ``term_id``,
+  ``divisions``, its staff (``staff``, ``roles``, ``staff_uids``, ``staff_emails``),
+  the attendance rules (rollcall.core.standing)
 
-  * ``enrollments/{uid}``: one per enrolled student (``uid``, ``name``, ``email``)
+  * ``roster/{email key}``: a student as the institution lists them, before and after
+    they have an account (rollcall.core.imports.roster)
+  * ``enrollments/{uid}``: a rostered student with an account: what a scan checks
   * ``students/{uid}``: the student's course figures (rollcall.consumers.figures)
+
+* ``imports/{import}``: an import's progress and outcome
 
 * ``sessions/{session}``: ``course_id``, ``teacher_uid``, ``secret``,
   ``rotation_seconds``, ``late_after_minutes``, ``starts_at``, ``ends_at``, ``status``
@@ -30,7 +39,13 @@ from __future__ import annotations
 
 from google.cloud.firestore import Client, CollectionReference, DocumentReference
 
+ADMINS = "admins"
+GRANTS = "grants"
+DEPARTMENTS = "departments"
+TERMS = "terms"
+IMPORTS = "imports"
 COURSES = "courses"
+ROSTER = "roster"
 ENROLLMENTS = "enrollments"
 STUDENTS = "students"
 SESSIONS = "sessions"
@@ -44,8 +59,40 @@ USERS = "users"
 INBOX = "inbox"
 
 
+def email_key(email: str) -> str:
+    """The document id of what is keyed by an email (roster rows, grants): the email
+    itself may hold characters ids may not, and should not show in paths or logs."""
+    import hashlib
+
+    return "e" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:31]
+
+
+def admin(db: Client, uid: str) -> DocumentReference:
+    return db.collection(ADMINS).document(uid)
+
+
+def grant(db: Client, email: str) -> DocumentReference:
+    return db.collection(GRANTS).document(email_key(email))
+
+
+def department(db: Client, department_id: str) -> DocumentReference:
+    return db.collection(DEPARTMENTS).document(department_id)
+
+
+def term(db: Client, term_id: str) -> DocumentReference:
+    return db.collection(TERMS).document(term_id)
+
+
+def import_run(db: Client, import_id: str) -> DocumentReference:
+    return db.collection(IMPORTS).document(import_id)
+
+
 def course(db: Client, course_id: str) -> DocumentReference:
     return db.collection(COURSES).document(course_id)
+
+
+def roster(db: Client, course_id: str) -> CollectionReference:
+    return course(db, course_id).collection(ROSTER)
 
 
 def enrollments(db: Client, course_id: str) -> CollectionReference:

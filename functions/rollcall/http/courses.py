@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from rollcall import clients, logs
-from rollcall.core import schema, standing
+from rollcall.core import access, schema, standing
 from rollcall.errors import BadRequest
-from rollcall.http.toolkit import Answer, Context, id_field, lookup, require_teacher, signed_in_json
+from rollcall.http.toolkit import Answer, Context, id_field, lookup, require, signed_in_json
 
 
 def handle(request: Any, context: Context) -> Answer:
@@ -21,7 +21,9 @@ def handle(request: Any, context: Context) -> Answer:
         changes = standing.validate_settings(data)
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
-    require_teacher(course_id, teacher, "only the teacher of this course may change its rules")
+    require(
+        access.CHANGE_RULES, teacher, course_id, "only this course's teachers may change its rules"
+    )
     ref = schema.course(clients.firestore_client(), course_id)
     if changes:
         lookup(ref.update, changes)

@@ -9,7 +9,7 @@ from typing import Any
 from google.cloud.firestore import Client
 
 from rollcall import clients, logs
-from rollcall.core import exports, schema
+from rollcall.core import access, exports, schema
 from rollcall.errors import NotFound
 from rollcall.http.toolkit import (
     Answer,
@@ -17,7 +17,7 @@ from rollcall.http.toolkit import (
     authenticate,
     lookup,
     path_id,
-    require_teacher,
+    require,
 )
 
 
@@ -27,7 +27,9 @@ def handle(request: Any, context: Context) -> Answer:
     teacher = authenticate(request)
     db = clients.firestore_client()
     course_id = lookup(_course_of_session, db, ident) if kind == "sessions" else ident
-    require_teacher(course_id, teacher, "only the teacher of this course may export its attendance")
+    require(
+        access.EXPORT, teacher, course_id, "only this course's teachers may export its attendance"
+    )
     make = exports.session_csv if kind == "sessions" else exports.course_csv
     text = lookup(make, db, ident)
     if text is None:

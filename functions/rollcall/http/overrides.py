@@ -17,6 +17,7 @@ from typing import Any
 
 from rollcall import logs, pubsub
 from rollcall.clock import now
+from rollcall.core import access
 from rollcall.core.events import OVERRIDE_STATUSES, TYPE_OVERRIDE, AttendanceEvent
 from rollcall.errors import BadRequest, NotEnrolled
 from rollcall.http.toolkit import (
@@ -25,7 +26,7 @@ from rollcall.http.toolkit import (
     directory,
     id_field,
     lookup,
-    require_teacher,
+    require,
     signed_in_json,
 )
 
@@ -37,10 +38,11 @@ def handle(request: Any, context: Context) -> Answer:
     data, teacher = signed_in_json(request, {"session_id", "uid", "status", "reason"})
     session_id, uid, status, reason = parse(data)
     session = lookup(directory().session, session_id)
-    require_teacher(
-        session.course_id if session else None,
+    require(
+        access.OVERRIDE,
         teacher,
-        "only the teacher of this session's course may change its attendance",
+        session.course_id if session else None,
+        "only the staff of this session's course may change its attendance",
     )
     assert session is not None
     if not lookup(directory().is_enrolled, session.course_id, uid):

@@ -9,6 +9,9 @@ path                                        method  endpoint
 ``/sessions/close``                         POST    close a session (.sessions)
 ``/courses/settings``                       POST    a course's rules (.courses)
 ``/exports/(sessions|courses)/{id}.csv``    GET     CSV exports (.exports)
+``/me/claim``                               POST    claim what one's email was given (.me)
+``/imports/courses``, ``/imports/roster``    POST    the institution's files (.imports)
+``/admin/departments``, ``/admin/terms``     POST    departments and terms (.admin)
 =========================================  ======  =====================================
 
 A handler gets the request and a ``Context``; it returns an ``Answer`` or raises a
@@ -27,7 +30,7 @@ from typing import Any
 from rollcall import contracts, logs
 from rollcall.config import settings
 from rollcall.errors import MethodNotAllowed, NotFound, RequestError
-from rollcall.http import courses, exports, overrides, scan, sessions
+from rollcall.http import admin, courses, exports, imports, me, overrides, scan, sessions
 from rollcall.http.toolkit import Answer, Context, Headers
 
 CORS_HEADERS = "Authorization, Content-Type"
@@ -50,6 +53,19 @@ ROUTES = (
     Route(re.compile(r"/overrides/?"), "POST", "override", "an override", overrides.handle),
     Route(re.compile(r"/sessions/close/?"), "POST", "close", "a close", sessions.handle_close),
     Route(re.compile(r"/courses/settings/?"), "POST", "settings", "the settings", courses.handle),
+    Route(re.compile(r"/me/claim/?"), "POST", "claim", "a claim", me.handle_claim),
+    Route(
+        re.compile(r"/imports/courses/?"), "POST", "import", "a CSV file", imports.handle_courses
+    ),
+    Route(re.compile(r"/imports/roster/?"), "POST", "import", "a CSV file", imports.handle_roster),
+    Route(
+        re.compile(r"/admin/departments/?"),
+        "POST",
+        "department",
+        "a department",
+        admin.handle_department,
+    ),
+    Route(re.compile(r"/admin/terms/?"), "POST", "term", "a term", admin.handle_term),
     Route(
         re.compile(rf"/exports/(?P<kind>sessions|courses)/(?P<id>{_ID})\.csv"),
         "GET",

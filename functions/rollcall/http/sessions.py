@@ -11,7 +11,7 @@ from typing import Any
 
 from rollcall import clients, logs
 from rollcall.clock import now
-from rollcall.core import closing, exports
+from rollcall.core import access, closing, exports
 from rollcall.errors import NotFound
 from rollcall.http.toolkit import (
     Answer,
@@ -19,7 +19,7 @@ from rollcall.http.toolkit import (
     directory,
     id_field,
     lookup,
-    require_teacher,
+    require,
     signed_in_json,
 )
 
@@ -28,10 +28,11 @@ def handle_close(request: Any, context: Context) -> Answer:
     data, teacher = signed_in_json(request, {"session_id"})
     session_id = id_field(data, "session_id")
     session = lookup(directory().session, session_id)  # cached; its course never changes
-    require_teacher(
-        session.course_id if session else None,
+    require(
+        access.RUN_SESSIONS,
         teacher,
-        "only the teacher of this session's course may close it",
+        session.course_id if session else None,
+        "only the staff of this session's course may close it",
     )
     db = clients.firestore_client()
     closed = lookup(closing.close_and_mark, db, session_id, teacher, now())

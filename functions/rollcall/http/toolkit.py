@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from rollcall import clients, contracts
 from rollcall.config import settings
-from rollcall.core import schema
+from rollcall.core import access
 from rollcall.core.sessions import Directory
 from rollcall.errors import (
     BadRequest,
@@ -59,24 +59,28 @@ def directory() -> Directory:
     return Directory(clients.firestore_client(), s.session_cache_seconds, s.roster_cache_seconds)
 
 
-def lookup(read: Callable[..., T], *args: Any) -> T:
-    """A Firestore read on a request's path; its failure is the client's 503, not a 500."""
+def lookup(read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """A call to Firestore (or Auth) on a request's path; its failure is the client's
+    503, not a 500."""
     try:
-        return read(*args)
+        return read(*args, **kwargs)
     except RequestError:
         raise
     except Exception as exc:  # Firestore down or slow: the client may retry
         raise Unavailable("could not check the request now, try again") from exc
 
 
-def read_body(request: Any) -> bytes:
-    """The body, at most ``max_body_bytes``, sent as ``application/json``."""
+def read_body(request: Any, required: bool = True) -> bytes:
+    """The body, at most ``max_body_bytes``, sent as ``application/json`` (or, unless
+    ``required``, nothing at all)."""
     limit = settings().max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"request body is over {limit} bytes")
     body: bytes = request.stream.read(limit + 1)
     if len(body) > limit:
         raise PayloadTooLarge(f"request body is over {limit} bytes")
+    if not required and not body:
+        return body
     if request.mimetype != "application/json":
         raise UnsupportedMediaType("send the request as application/json")
     return body
@@ -119,10 +123,24 @@ def path_id(value: str, what: str) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Who signed in: the uid, and the email their token states (verified or not)."""
+
+    uid: str
+    email: str | None
+    email_verified: bool
+
+
 def authenticate(request: Any) -> str:
     """The uid of a valid Firebase ID token in ``Authorization: Bearer <token>``, whose
     account is neither disabled nor deleted and whose sessions were not revoked since
     the token was issued (rollcall.http.accounts)."""
+    return identify(request).uid
+
+
+def identify(request: Any) -> Identity:
+    """Who sent the request (see ``authenticate``)."""
     from firebase_admin import auth
 
     scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
@@ -141,7 +159,50 @@ def authenticate(request: Any) -> str:
         raise Unavailable("cannot check the sign-in now, try again") from exc
     if account is None or not account.admits(claims):
         raise Unauthenticated("this sign-in is no longer valid (account disabled or signed out)")
-    return uid
+    email = claims.get("email")
+    return Identity(
+        uid, email if isinstance(email, str) else None, claims.get("email_verified") is True
+    )
+
+
+def read_upload(request: Any) -> bytes:
+    """An uploaded CSV file (``text/csv``), at most the imports' limit."""
+    from rollcall.core.imports.table import MAX_BYTES
+
+    if request.content_length is not None and request.content_length > MAX_BYTES:
+        raise PayloadTooLarge(f"the file is over {MAX_BYTES // (1024 * 1024)} MB")
+    body: bytes = request.stream.read(MAX_BYTES + 1)
+    if len(body) > MAX_BYTES:
+        raise PayloadTooLarge(f"the file is over {MAX_BYTES // (1024 * 1024)} MB")
+    if request.mimetype != "text/csv":
+        raise UnsupportedMediaType("send the file as text/csv")
+    return body
+
+
+def query(request: Any, allowed: dict[str, str]) -> dict[str, str]:
+    """The query parameters, each at most once and known: name -> kind, one of ``id``,
+    ``flag`` (true/false) and ``count`` (a whole number)."""
+    args = request.args
+    unknown = set(args) - set(allowed)
+    if unknown:
+        raise BadRequest(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    found: dict[str, str] = {}
+    for name, kind in allowed.items():
+        values = args.getlist(name)
+        if not values:
+            continue
+        if len(values) > 1:
+            raise BadRequest(f"parameter {name!r} given twice")
+        value = values[0]
+        valid = {
+            "id": contracts.is_document_id(value),
+            "flag": value in ("true", "false"),
+            "count": value.isascii() and value.isdigit() and len(value) <= 12,
+        }[kind]
+        if not valid:
+            raise BadRequest(f"parameter {name!r} must be {'an id' if kind == 'id' else kind}")
+        found[name] = value
+    return found
 
 
 def signed_in_json(request: Any, fields: set[str]) -> tuple[dict[str, Any], str]:
@@ -151,14 +212,14 @@ def signed_in_json(request: Any, fields: set[str]) -> tuple[dict[str, Any], str]
     return json_object(body, fields), uid
 
 
-def course_teacher(course_id: str) -> str | None:
-    """The uid of the course's teacher, or None (no such course)."""
-    snap = schema.course(clients.firestore_client(), course_id).get()
-    return (snap.to_dict() or {}).get("teacher_uid") if snap.exists else None
-
-
-def require_teacher(course_id: str | None, uid: str, refusal: str) -> None:
-    """Only the teacher of the course may: anyone else (and any request about a course
-    that does not exist) gets ``forbidden`` with ``refusal`` as its message."""
-    if course_id is None or lookup(course_teacher, course_id) != uid:
+def require(action: str, uid: str, course_id: str | None, refusal: str) -> access.Course | None:
+    """``uid`` may take ``action`` on the course (rollcall.core.access), or
+    ``forbidden`` with ``refusal`` as its message; so is any request about a course
+    that does not exist. ``course_id`` None: an action on the institution. Returns the
+    course as read."""
+    if course_id is None and action not in (access.MANAGE_INSTITUTION, access.MANAGE_COURSES):
         raise Forbidden(refusal)
+    permitted, course = lookup(access.decide, clients.firestore_client(), uid, action, course_id)
+    if not permitted:
+        raise Forbidden(refusal)
+    return course
