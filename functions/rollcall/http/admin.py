@@ -19,11 +19,18 @@ from rollcall.clock import now
 from rollcall.config import settings
 from rollcall.core import access, institution
 from rollcall.errors import BadRequest
-from rollcall.http.toolkit import Answer, Context, lookup, require, signed_in_json
+from rollcall.http.toolkit import (
+    ADMIN_BODY_BYTES,
+    Answer,
+    Context,
+    lookup,
+    require,
+    signed_in_json,
+)
 
 
 def handle_department(request: Any, context: Context) -> Answer:
-    data, uid = signed_in_json(request, {"code", "name", "heads"})
+    data, uid = signed_in_json(request, {"code", "name", "heads"}, ADMIN_BODY_BYTES)
     require(access.MANAGE_INSTITUTION, uid, None, "only institution admins may set departments")
     heads = data.get("heads", [])
     if not isinstance(heads, list):
@@ -47,7 +54,7 @@ def handle_department(request: Any, context: Context) -> Answer:
 
 def handle_term(request: Any, context: Context) -> Answer:
     fields = {"id", "name", "starts_on", "ends_on", "holidays"}
-    data, uid = signed_in_json(request, fields)
+    data, uid = signed_in_json(request, fields, ADMIN_BODY_BYTES)
     require(access.MANAGE_INSTITUTION, uid, None, "only institution admins may set terms")
     holidays = data.get("holidays", [])
     if not isinstance(holidays, list):

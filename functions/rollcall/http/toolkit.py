@@ -70,10 +70,14 @@ def lookup(read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         raise Unavailable("could not check the request now, try again") from exc
 
 
-def read_body(request: Any, required: bool = True) -> bytes:
-    """The body, at most ``max_body_bytes``, sent as ``application/json`` (or, unless
-    ``required``, nothing at all)."""
-    limit = settings().max_body_bytes
+#: Largest body of an administrator's JSON request (a term with its holidays).
+ADMIN_BODY_BYTES = 64 * 1024
+
+
+def read_body(request: Any, required: bool = True, limit: int | None = None) -> bytes:
+    """The body, at most ``limit`` bytes (``max_body_bytes`` by default: what a scan
+    needs), sent as ``application/json`` (or, unless ``required``, nothing at all)."""
+    limit = limit or settings().max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"request body is over {limit} bytes")
     body: bytes = request.stream.read(limit + 1)
@@ -205,9 +209,11 @@ def query(request: Any, allowed: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def signed_in_json(request: Any, fields: set[str]) -> tuple[dict[str, Any], str]:
+def signed_in_json(
+    request: Any, fields: set[str], limit: int | None = None
+) -> tuple[dict[str, Any], str]:
     """A POST's JSON object (size, media type and fields checked) and who sent it."""
-    body = read_body(request)
+    body = read_body(request, limit=limit)
     uid = authenticate(request)
     return json_object(body, fields), uid
 
