@@ -279,3 +279,56 @@ def _open_session(token: str, uid: str, course_id: str, session_id: str) -> int:
         },
         exists=False,
     )
+
+
+def test_two_admins_importing_one_course_at_once_never_interleave(stack_env):
+    """Two rosters of 1,500 students sent to one course at the same moment: each is
+    applied whole or refused with ``conflict``; the course ends with exactly one file's
+    students, never a mix."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    tag = unique("x")
+    email = f"{tag}.admin@college.example"
+    uid, token = person(email)
+    from rollcall.clock import now
+    from rollcall.core import people
+
+    people.grant_admin(admin.db(), email, "test", now())
+    dept, term = unique("D"), unique("T")
+    call(token, "admin/departments", json={"code": dept, "name": "D", "heads": []})
+    call(
+        token,
+        "admin/terms",
+        json={"id": term, "name": "T", "starts_on": "2026-07-01", "ends_on": "2026-11-30"},
+    )
+    courses_csv = f"code,name,department,term,divisions\nX1,X,{dept},{term},A B\n"
+    assert call(token, "imports/courses", csv_text=courses_csv).status_code == 200
+    course = f"X1_{term}"
+    files = {name: roster_csv(students(f"{tag}{name}", 1500)) for name in ("first", "second")}
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = dict(
+            zip(
+                files,
+                pool.map(
+                    lambda text: call(token, "imports/roster", csv_text=text, course_id=course),
+                    files.values(),
+                ),
+                strict=True,
+            )
+        )
+
+    codes = sorted(a.status_code for a in answers.values())
+    assert codes in ([200, 200], [200, 409]), [a.text[:200] for a in answers.values()]
+    for answer in answers.values():
+        if answer.status_code == 409:
+            assert answer.json()["error"]["code"] == "conflict"
+    active = {
+        (snap.to_dict() or {})["email"]
+        for snap in schema.roster(admin.db(), course).stream()
+        if (snap.to_dict() or {}).get("status") == "active"
+    }
+    expected = [
+        {r["email"].strip().lower() for r in students(f"{tag}{name}", 1500)} for name in files
+    ]
+    assert active in expected  # one file's students, whole
