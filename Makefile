@@ -65,10 +65,11 @@ bench: up ## measure the pipeline against its bounds: table, bench/results.json,
 
 # --- checks ---------------------------------------------------------------------
 
-lint: $(STAMP) ## ruff (lint + format check), terraform fmt
+lint: $(STAMP) node_modules/.package-lock.json ## ruff (lint + format check), terraform fmt, biome (web/)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	terraform fmt -check -recursive infra
+	npm run --silent lint:web
 
 fmt: $(STAMP) ## format Python and Terraform
 	$(VENV)/bin/ruff check --fix .

@@ -133,11 +133,7 @@ function googleButton(auth, error) {
 }
 
 export function signOutButton(auth) {
-  return h(
-    "button.btn.btn-quiet",
-    { type: "button", id: "signout", onclick: () => signOut(auth) },
-    "Sign out",
-  );
+  return h("button.btn.btn-quiet", { type: "button", id: "signout", onclick: () => signOut(auth) }, "Sign out");
 }
 
 /** Calls render(user|null) on every auth change; returns the unsubscribe function. */

@@ -77,7 +77,10 @@ export function showMyAttendance(root, { user }) {
     const counts = ["present", "late", "excused", "absent"];
     return h(
       `article.card.my-course.state-${state}`,
-      { dataset: { course: courseId, state, projection: p.kind, percent: percent ?? "" }, "aria-labelledby": `my-course-${courseId}` },
+      {
+        dataset: { course: courseId, state, projection: p.kind, percent: percent ?? "" },
+        "aria-labelledby": `my-course-${courseId}`,
+      },
       h(
         "div.my-course-head",
         {},
@@ -90,7 +93,13 @@ export function showMyAttendance(root, { user }) {
               "div.my-pct",
               {},
               h("span.my-pct-value", {}, fig ? pct(percent) : "–"),
-              h("span.my-pct-label", {}, fig ? `attendance · required ${pct(rules.min_attendance_percent)}` : `required ${pct(rules.min_attendance_percent)}`),
+              h(
+                "span.my-pct-label",
+                {},
+                fig
+                  ? `attendance · required ${pct(rules.min_attendance_percent)}`
+                  : `required ${pct(rules.min_attendance_percent)}`,
+              ),
             ),
             fig && typeof percent === "number"
               ? h(
@@ -114,7 +123,9 @@ export function showMyAttendance(root, { user }) {
               ? h(
                   "dl.my-counts",
                   {},
-                  counts.map((k) => h(`div.my-count.count-${k}`, {}, h("dt", {}, STATUS_WORD[k]), h("dd", {}, String(fig[k] ?? 0)))),
+                  counts.map((k) =>
+                    h(`div.my-count.count-${k}`, {}, h("dt", {}, STATUS_WORD[k]), h("dd", {}, String(fig[k] ?? 0))),
+                  ),
                 )
               : null,
             sessions.length
@@ -221,6 +232,6 @@ export function showMyAttendance(root, { user }) {
 
   return () => {
     stopped = true;
-    unsubs.forEach((u) => u());
+    for (const u of unsubs) u();
   };
 }

@@ -14,8 +14,8 @@ import { clear, coalesce, fmtClock, fmtDay, fmtTime, h, toDate } from "./dom.js"
 import { mirror } from "./live.js";
 import { groupCode, scanLink, sessionSigner, windowAt } from "./qr-token.js";
 import { overrideErrorText, submitOverride } from "./scan-api.js";
-import { closeErrorText, closeSession, exportButton } from "./teacher-api.js";
 import { arrivalSeries, notYet, sumShards } from "./tally.js";
+import { closeErrorText, closeSession, exportButton } from "./teacher-api.js";
 
 export const STATUS_LABEL = {
   present: "Present",
@@ -84,7 +84,7 @@ export function showSession(root, { sessionId, user }) {
         dataset: { filter: f },
         onclick() {
           filter = f;
-          filterButtons.forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.filter === f)));
+          for (const b of filterButtons) b.setAttribute("aria-pressed", String(b.dataset.filter === f));
           renderRoster();
         },
       },
@@ -96,12 +96,7 @@ export function showSession(root, { sessionId, user }) {
   const projector = h(
     "section.projector",
     { id: "projector", "aria-label": "Check-in code" },
-    h(
-      "div.projector-head",
-      {},
-      el.course,
-      el.when,
-    ),
+    h("div.projector-head", {}, el.course, el.when),
     h(
       "div.qr-stage",
       {},
@@ -172,11 +167,7 @@ export function showSession(root, { sessionId, user }) {
       "section.rejections",
       { "aria-labelledby": "rejections-title" },
       h("h2", { id: "rejections-title" }, "Rejected scans ", el.rejectionCount),
-      h(
-        "p.muted.small",
-        {},
-        "Scans Rollcall refused, one line per student and reason; repeats add to the count.",
-      ),
+      h("p.muted.small", {}, "Scans Rollcall refused, one line per student and reason; repeats add to the count."),
       h(
         "table.data-table",
         { id: "rejections" },
@@ -235,9 +226,9 @@ export function showSession(root, { sessionId, user }) {
   let signer = null;
   let shownWindow = null;
   let tally = sumShards([]);
-  let enrolled = new Map(); // uid -> {uid, name, email}
-  let attendance = new Map(); // uid -> record
-  let rejections = new Map(); // doc id -> {uid, code, message, device_id, last_at, count}
+  const enrolled = new Map(); // uid -> {uid, name, email}
+  const attendance = new Map(); // uid -> record
+  const rejections = new Map(); // doc id -> {uid, code, message, device_id, last_at, count}
   const deviceOwners = new Map(); // device id -> uid it is bound to (null: unknown)
   const pendingOverrides = new Map(); // uid -> {overrideId, status}
   let fsRef = null; // {db, fs, sessionRef} once Firestore is loaded
@@ -344,7 +335,9 @@ export function showSession(root, { sessionId, user }) {
     const students = [...enrolled.values()];
     // a record of a student no longer enrolled still shows
     for (const [uid] of attendance) if (!enrolled.has(uid)) students.push({ uid, name: uid, email: "" });
-    students.sort((a, b) => String(a.name ?? a.uid).localeCompare(String(b.name ?? b.uid), undefined, { numeric: true }));
+    students.sort((a, b) =>
+      String(a.name ?? a.uid).localeCompare(String(b.name ?? b.uid), undefined, { numeric: true }),
+    );
     const counts = { present: 0, late: 0, excused: 0, absent: 0, missing: 0 };
     for (const s of students) {
       const rec = attendance.get(s.uid);
@@ -363,7 +356,12 @@ export function showSession(root, { sessionId, user }) {
         h(
           "tr",
           { dataset: { uid: s.uid, status, source: rec?.source ?? "" } },
-          h("th", { scope: "row" }, h("span.student-name", {}, s.name ?? s.uid), s.email ? h("span.student-email", {}, s.email) : null),
+          h(
+            "th",
+            { scope: "row" },
+            h("span.student-name", {}, s.name ?? s.uid),
+            s.email ? h("span.student-email", {}, s.email) : null,
+          ),
           h(
             "td",
             {},
@@ -372,7 +370,11 @@ export function showSession(root, { sessionId, user }) {
             overridden
               ? h(
                   "span.override-note",
-                  { title: rec.previous_status ? `Was: ${STATUS_LABEL[rec.previous_status] ?? rec.previous_status}` : "Was: not checked in" },
+                  {
+                    title: rec.previous_status
+                      ? `Was: ${STATUS_LABEL[rec.previous_status] ?? rec.previous_status}`
+                      : "Was: not checked in",
+                  },
                   `Changed by teacher: ${rec.reason ?? ""}`,
                 )
               : null,
@@ -396,7 +398,10 @@ export function showSession(root, { sessionId, user }) {
       );
     }
     el.roster.replaceChildren(...rows);
-    const extra = [counts.excused ? `${counts.excused} excused` : "", counts.absent ? `${counts.absent} absent` : ""].filter(Boolean);
+    const extra = [
+      counts.excused ? `${counts.excused} excused` : "",
+      counts.absent ? `${counts.absent} absent` : "",
+    ].filter(Boolean);
     el.rosterNote.textContent =
       `${counts.present + counts.late} of ${enrolled.size} enrolled checked in` +
       (extra.length ? ` · ${extra.join(" · ")}` : "") +
@@ -445,7 +450,12 @@ export function showSession(root, { sessionId, user }) {
           "tr",
           { dataset: { uid: r.uid, code: r.code } },
           known
-            ? h("th", { scope: "row" }, h("span.student-name", {}, known.name ?? r.uid), known.email ? h("span.student-email", {}, known.email) : null)
+            ? h(
+                "th",
+                { scope: "row" },
+                h("span.student-name", {}, known.name ?? r.uid),
+                known.email ? h("span.student-email", {}, known.email) : null,
+              )
             : h(
                 "th",
                 { scope: "row" },
@@ -494,7 +504,10 @@ export function showSession(root, { sessionId, user }) {
           const status = form.elements.status.value;
           const text = reason.value.trim();
           error.textContent = "";
-          if (!status) return void (error.textContent = "Choose the new status.");
+          if (!status) {
+            error.textContent = "Choose the new status.";
+            return;
+          }
           if (!text) {
             error.textContent = "Give a reason: it goes into the record and to the student.";
             return reason.focus();
@@ -503,7 +516,14 @@ export function showSession(root, { sessionId, user }) {
           submit.textContent = "Saving…";
           try {
             const [{ config }, idToken] = await Promise.all([firebase(), user.getIdToken()]);
-            const result = await submitOverride({ scanUrl: config.scanUrl, idToken, sessionId, uid, status, reason: text });
+            const result = await submitOverride({
+              scanUrl: config.scanUrl,
+              idToken,
+              sessionId,
+              uid,
+              status,
+              reason: text,
+            });
             if (result.state === "accepted") {
               pendingOverrides.set(uid, { overrideId: result.overrideId, status });
               dialog.close();
@@ -538,13 +558,16 @@ export function showSession(root, { sessionId, user }) {
       open(forUid) {
         uid = forUid;
         const rec = attendance.get(uid);
-        const current = rec ? STATUS_LABEL[rec.status] ?? rec.status : STATUS_LABEL.missing;
+        const current = rec ? (STATUS_LABEL[rec.status] ?? rec.status) : STATUS_LABEL.missing;
         title.textContent = `Change attendance: ${studentName(uid)}`;
         who.textContent = `Now: ${current}${rec?.source === "override" ? ` (changed by teacher: ${rec.reason})` : ""}`;
         form.reset();
         error.textContent = "";
         dialog.showModal();
-        radios.find((r) => r.dataset.status !== rec?.status)?.querySelector("input")?.focus();
+        radios
+          .find((r) => r.dataset.status !== rec?.status)
+          ?.querySelector("input")
+          ?.focus();
       },
     };
   }
@@ -641,7 +664,11 @@ export function showSession(root, { sessionId, user }) {
       "Close now",
     );
     el.closeArea.replaceChildren(
-      h("span.confirm-text", {}, "Close the session? Scans will be refused and everyone without a status is marked absent."),
+      h(
+        "span.confirm-text",
+        {},
+        "Close the session? Scans will be refused and everyone without a status is marked absent.",
+      ),
       yes,
       h(
         "button.btn.btn-quiet",
@@ -792,6 +819,6 @@ export function showSession(root, { sessionId, user }) {
     document.removeEventListener("fullscreenchange", onFullscreen);
     document.body.classList.remove("is-fullscreen");
     if (overrideDialog.dialog.open) overrideDialog.dialog.close();
-    unsubs.forEach((u) => u());
+    for (const u of unsubs) u();
   };
 }

@@ -37,9 +37,7 @@ export function windowAt(unixSeconds, rotationSeconds) {
 function subtle() {
   const s = globalThis.crypto?.subtle;
   if (!s) {
-    throw new Error(
-      "WebCrypto is unavailable: open the dashboard over https (or http://localhost)",
-    );
+    throw new Error("WebCrypto is unavailable: open the dashboard over https (or http://localhost)");
   }
   return s;
 }
@@ -54,10 +52,7 @@ export async function tokenMinter(sessionId, secret) {
 export function truncate(digest, digits = CODE_DIGITS) {
   const offset = digest[digest.length - 1] & 0x0f;
   const number =
-    ((digest[offset] & 0x7f) << 24) |
-    (digest[offset + 1] << 16) |
-    (digest[offset + 2] << 8) |
-    digest[offset + 3];
+    ((digest[offset] & 0x7f) << 24) | (digest[offset + 1] << 16) | (digest[offset + 2] << 8) | digest[offset + 3];
   return String(number % 10 ** digits).padStart(digits, "0");
 }
 
@@ -66,13 +61,9 @@ export function truncate(digest, digits = CODE_DIGITS) {
  * is imported once (non-extractable) and serves both.
  */
 export async function sessionSigner(sessionId, secret) {
-  const key = await subtle().importKey(
-    "raw",
-    base64UrlDecode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
+  const key = await subtle().importKey("raw", base64UrlDecode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
   const encoder = new TextEncoder();
   const sign = async (text) => new Uint8Array(await subtle().sign("HMAC", key, encoder.encode(text)));
   return {
@@ -122,7 +113,9 @@ export function extractToken(text) {
   const value = String(text ?? "").trim();
   const hash = value.indexOf("#");
   if (hash >= 0 && /^https?:\/\//i.test(value)) {
-    return decodeURIComponent(value.slice(hash + 1)).replace(/^qr=/, "").trim();
+    return decodeURIComponent(value.slice(hash + 1))
+      .replace(/^qr=/, "")
+      .trim();
   }
   return value;
 }

@@ -22,9 +22,7 @@ export function deviceId() {
   if (!id) {
     id = globalThis.crypto?.randomUUID
       ? crypto.randomUUID()
-      : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
-          b.toString(16).padStart(2, "0"),
-        ).join("");
+      : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
     try {
       localStorage.setItem(DEVICE_KEY, id);
     } catch {
@@ -171,7 +169,7 @@ export async function submitScan({ scanUrl, idToken, qr, code, device = deviceId
   const payload = kind === "code" ? { code, device_id: device } : { qr, device_id: device };
   const { failed, resp, body } = await postJson(scanUrl, idToken, payload, timeoutMs);
   if (failed) return failed;
-  if (resp.ok && body && body.scan_id) {
+  if (resp.ok && body?.scan_id) {
     return { state: "accepted", scanId: body.scan_id, status: body.status };
   }
   return rejection(resp, body, kind);
@@ -200,7 +198,7 @@ export async function submitOverride({ scanUrl, idToken, sessionId, uid, status,
   const payload = { session_id: sessionId, uid, status, reason };
   const { failed, resp, body } = await postJson(url, idToken, payload, timeoutMs);
   if (failed) return failed;
-  if (resp.ok && body && body.override_id) {
+  if (resp.ok && body?.override_id) {
     return { state: "accepted", overrideId: body.override_id, status: body.status };
   }
   return rejection(resp, body, "override");

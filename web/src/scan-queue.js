@@ -179,7 +179,12 @@ export function settle(queue, entry, result, transient) {
  * due entries wait too (they would fail the same way). `skip(entry)` leaves out
  * entries already in flight. Returns [{entry, result, decided}].
  */
-export async function flush(queue, uid, send, { force = false, transient, skip = () => false, onChange = () => {} } = {}) {
+export async function flush(
+  queue,
+  uid,
+  send,
+  { force = false, transient, skip = () => false, onChange = () => {} } = {},
+) {
   const outcomes = [];
   const due = queue.due(uid, { force }).filter((e) => !skip(e));
   for (let i = 0; i < due.length; i++) {

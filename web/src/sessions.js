@@ -22,7 +22,7 @@ function randomBytes(n) {
 
 /** "s" + 12 hex characters, like the CLI's ids (sessions.new_session_id). */
 export function newSessionId(bytes = randomBytes(6)) {
-  return "s" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `s${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
 /** A fresh QR secret: 32 random bytes, base64url without padding (43 characters). */
@@ -59,7 +59,15 @@ export function validateSessionForm(raw) {
 }
 
 /** The new session's fields (without opened_at, which the page sets to serverTimestamp()). */
-export function sessionFields({ courseId, teacherUid, rotation, lateAfter, duration, startMs = Date.now(), secret = newSecret() }) {
+export function sessionFields({
+  courseId,
+  teacherUid,
+  rotation,
+  lateAfter,
+  duration,
+  startMs = Date.now(),
+  secret = newSecret(),
+}) {
   const starts = new Date(startMs);
   return {
     course_id: courseId,

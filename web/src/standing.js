@@ -25,7 +25,9 @@ export function rulesFromCourse(doc = {}) {
   return {
     min_attendance_percent: isNumber(pct) && pct >= 0 && pct <= 100 ? pct : DEFAULT_RULES.min_attendance_percent,
     late_weight: isNumber(late) && late >= 0 && late <= 1 ? late : DEFAULT_RULES.late_weight,
-    excused_policy: ["not_counted", "attended"].includes(d.excused_policy) ? d.excused_policy : DEFAULT_RULES.excused_policy,
+    excused_policy: ["not_counted", "attended"].includes(d.excused_policy)
+      ? d.excused_policy
+      : DEFAULT_RULES.excused_policy,
     absence_alert_run: intIn(d.absence_alert_run, 0, 1000) ? d.absence_alert_run : DEFAULT_RULES.absence_alert_run,
     planned_sessions: intIn(d.planned_sessions, 1, 1000) ? d.planned_sessions : null,
   };
@@ -45,9 +47,16 @@ export function rulesLine(rules) {
   const r = { ...DEFAULT_RULES, ...rules };
   const late = r.late_weight === 1 ? "late counts in full" : `late counts ${r.late_weight}`;
   const excused = r.excused_policy === "attended" ? "excused counts as attended" : "excused not counted";
-  const planned = r.planned_sessions ? plural(r.planned_sessions, "planned session") : "no planned sessions (no projection)";
+  const planned = r.planned_sessions
+    ? plural(r.planned_sessions, "planned session")
+    : "no planned sessions (no projection)";
   const run = r.absence_alert_run;
-  const alert = run === 0 ? "no alert for absences in a row" : run === 1 ? "alert after each absence" : `alert after ${run} absences in a row`;
+  const alert =
+    run === 0
+      ? "no alert for absences in a row"
+      : run === 1
+        ? "alert after each absence"
+        : `alert after ${run} absences in a row`;
   return [`Minimum ${pct(r.min_attendance_percent)}`, late, excused, planned, alert].join(" · ");
 }
 
@@ -67,10 +76,12 @@ export function stateLabel(state, rules = DEFAULT_RULES) {
 export function projection(fig, rules = DEFAULT_RULES, voice = "teacher") {
   const student = voice === "student";
   const need = pct(rules?.min_attendance_percent ?? DEFAULT_RULES.min_attendance_percent);
-  if (!fig || !fig.held) {
+  if (!fig?.held) {
     return {
       kind: "none",
-      text: student ? "No closed sessions yet: your attendance appears once a session is closed." : "no closed sessions yet",
+      text: student
+        ? "No closed sessions yet: your attendance appears once a session is closed."
+        : "no closed sessions yet",
     };
   }
   const remaining = fig.remaining ?? null;
@@ -78,7 +89,9 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher") {
     if (fig.reachable === false || fig.needed === null || fig.needed === undefined) {
       return {
         kind: "unreachable",
-        text: student ? `You can no longer reach ${need} this term: talk to your teacher.` : `cannot reach ${need} this term`,
+        text: student
+          ? `You can no longer reach ${need} this term: talk to your teacher.`
+          : `cannot reach ${need} this term`,
       };
     }
     const n = fig.needed;
@@ -109,7 +122,9 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher") {
   if (m === null || m === undefined) {
     return {
       kind: "unreachable",
-      text: student ? `You can no longer reach ${need} this term: talk to your teacher.` : `cannot reach ${need} this term`,
+      text: student
+        ? `You can no longer reach ${need} this term: talk to your teacher.`
+        : `cannot reach ${need} this term`,
     };
   }
   if (m === 0) {

@@ -17,7 +17,7 @@ import { notificationsCard } from "./push.js";
 import { registerServiceWorker } from "./pwa.js";
 import { CODE_DIGITS, extractToken, normalizeCode, parseToken } from "./qr-token.js";
 import { deviceId, isTransient, outcomeFor, submitScan } from "./scan-api.js";
-import { ScanQueue, flush, settle } from "./scan-queue.js";
+import { flush, ScanQueue, settle } from "./scan-queue.js";
 
 const app = $("#app");
 const account = $("#account");
@@ -35,7 +35,12 @@ let inbox = null; // {entries, unread, unsub} once the student's inbox is watche
 const tabs = {
   scan: h("button.tab", { type: "button", id: "tab-scan", onclick: () => showScanForm() }, "Check in"),
   attendance: h("button.tab", { type: "button", id: "tab-attendance", onclick: () => showAttendance() }, "Attendance"),
-  inbox: h("button.tab", { type: "button", id: "tab-inbox", onclick: () => showInbox() }, "Inbox", h("span.badge.is-zero", { id: "inbox-unread" }, "0")),
+  inbox: h(
+    "button.tab",
+    { type: "button", id: "tab-inbox", onclick: () => showInbox() },
+    "Inbox",
+    h("span.badge.is-zero", { id: "inbox-unread" }, "0"),
+  ),
 };
 const nav = h("nav.tabs", { "aria-label": "Student" }, tabs.scan, tabs.attendance, tabs.inbox);
 const outboxBar = h("div.outbox", { id: "outbox", role: "status", "aria-live": "polite" });
@@ -86,7 +91,11 @@ function render() {
     clear(
       app,
       pendingToken
-        ? h("p.notice", { role: "status" }, "Sign in to finish checking in. If the code has changed by then, scan it again.")
+        ? h(
+            "p.notice",
+            { role: "status" },
+            "Sign in to finish checking in. If the code has changed by then, scan it again.",
+          )
         : null,
       signInForm(ctx.auth, { title: "Check in", intro: "Sign in with your school account." }),
     );
@@ -134,7 +143,13 @@ function showScanForm(message = "") {
     "aria-describedby": "code-help code-error",
   });
   const pasteError = h("p.form-error", { id: "code-error", role: "alert" });
-  const video = h("video.camera", { id: "camera", playsinline: true, muted: true, hidden: true, "aria-label": "Camera preview" });
+  const video = h("video.camera", {
+    id: "camera",
+    playsinline: true,
+    muted: true,
+    hidden: true,
+    "aria-label": "Camera preview",
+  });
   const cameraStatus = h("p.muted.small", { id: "camera-status", role: "status" });
   const cancel = h("button.btn", { type: "button", hidden: true, onclick: () => closeCamera() }, "Stop camera");
   const scanBtn = h(
@@ -234,7 +249,11 @@ function showScanForm(message = "") {
             },
           },
           h("label", { for: "code" }, "Code or link"),
-          h("p.muted.small", { id: "code-help" }, "A Rollcall link or code someone sent you is refused: it is valid for a few seconds only."),
+          h(
+            "p.muted.small",
+            { id: "code-help" },
+            "A Rollcall link or code someone sent you is refused: it is valid for a few seconds only.",
+          ),
           pasteInput,
           pasteError,
           h("button.btn", { type: "submit", id: "code-submit" }, "Check in"),
@@ -264,7 +283,11 @@ function recentList() {
           "li",
           { dataset: { state: e.state, code: e.code ?? "" } },
           h(`span.pill.pill-${e.state}`, {}, label),
-          h("span.muted.small", {}, ` ${e.kind === "code" ? "typed code" : "QR code"}, taken ${fmtTime(new Date(e.taken_at))}`),
+          h(
+            "span.muted.small",
+            {},
+            ` ${e.kind === "code" ? "typed code" : "QR code"}, taken ${fmtTime(new Date(e.taken_at))}`,
+          ),
         );
       }),
     ),
@@ -318,15 +341,20 @@ async function sendDue({ force = false } = {}) {
     return schedule(); // the `online` event sends them
   }
   const uid = user.uid;
-  const outcomes = await flush(queue, uid, async (entry) => {
-    inFlight.add(entry.id);
-    changed(entry.id);
-    try {
-      return await sendEntry(entry);
-    } finally {
-      inFlight.delete(entry.id);
-    }
-  }, { force, transient: isTransient, skip: (e) => inFlight.has(e.id) });
+  const outcomes = await flush(
+    queue,
+    uid,
+    async (entry) => {
+      inFlight.add(entry.id);
+      changed(entry.id);
+      try {
+        return await sendEntry(entry);
+      } finally {
+        inFlight.delete(entry.id);
+      }
+    },
+    { force, transient: isTransient, skip: (e) => inFlight.has(e.id) },
+  );
   for (const outcome of outcomes) changed(outcome.entry?.id, outcome);
   schedule();
 }
@@ -347,7 +375,7 @@ function changed(entryId, outcome = null) {
   if (!entryId || !user) return;
   if (shown?.view === "result" && shown.entryId === entryId) {
     renderEntry(entryId);
-  } else if (outcome?.decided && (shown?.view === "scan" && !scanner)) {
+  } else if (outcome?.decided && shown?.view === "scan" && !scanner) {
     showEntry(entryId); // it was pending in the background: say what became of it
   } else if (outcome?.decided) {
     notice(outcome.entry);
@@ -398,7 +426,7 @@ function renderOutbox() {
         { dataset: { state: e.state } },
         h(`span.pill.pill-${e.state}`, {}, e.state === "accepted" ? "Accepted" : "Rejected"),
         ` Your scan from ${fmtTime(new Date(e.taken_at))}: ${
-          e.state === "accepted" ? `checked in, ${e.status ?? "present"}.` : outcomeFor(e.code, e.kind).title + "."
+          e.state === "accepted" ? `checked in, ${e.status ?? "present"}.` : `${outcomeFor(e.code, e.kind).title}.`
         } `,
         h("button.btn.btn-small", { type: "button", onclick: () => showEntry(e.id) }, "Show"),
       ),
@@ -443,7 +471,7 @@ function renderEntry(entryId) {
       state,
       entry: entry.id,
       kind: entry.kind,
-      code: decided ? entry.code ?? "" : entry.last_code ?? "",
+      code: decided ? (entry.code ?? "") : (entry.last_code ?? ""),
       status: entry.status ?? "",
     },
   });
@@ -451,7 +479,12 @@ function renderEntry(entryId) {
   const taken = new Date(entry.taken_at);
   const what = entry.kind === "code" ? "typed code" : "scan";
   if (state === "sending") {
-    clear(card, h("div.result-icon.spinner", { "aria-hidden": "true" }), h("h1", {}, "Checking in…"), h("p.muted", {}, `Sending your ${what}.`));
+    clear(
+      card,
+      h("div.result-icon.spinner", { "aria-hidden": "true" }),
+      h("h1", {}, "Checking in…"),
+      h("p.muted", {}, `Sending your ${what}.`),
+    );
   } else if (state === "pending") {
     const busy = entry.last_code === "unavailable";
     clear(
@@ -482,8 +515,18 @@ function renderEntry(entryId) {
       card,
       h("div.result-icon", { "aria-hidden": "true" }, late ? "◷" : "✓"),
       h("h1", { id: "result-title" }, late ? "Checked in — late" : "Checked in — present"),
-      h("p", { id: "result-detail" }, late ? "You were marked late for this session." : "You were marked present for this session."),
-      delayed ? h("p.muted.small", { id: "result-delay" }, `Taken at ${fmtClock(taken)}, delivered at ${fmtClock(new Date(entry.resolved_at))}.`) : null,
+      h(
+        "p",
+        { id: "result-detail" },
+        late ? "You were marked late for this session." : "You were marked present for this session.",
+      ),
+      delayed
+        ? h(
+            "p.muted.small",
+            { id: "result-delay" },
+            `Taken at ${fmtClock(taken)}, delivered at ${fmtClock(new Date(entry.resolved_at))}.`,
+          )
+        : null,
       h("p.muted.small", { id: "result-recorded", dataset: { recorded: "false" } }, "Accepted. Recording…"),
       actions,
     );
@@ -511,7 +554,9 @@ function renderEntry(entryId) {
       actions,
     );
     if (needsSignIn) {
-      actions.append(h("button.btn.btn-primary", { type: "button", onclick: () => ctx.auth.signOut() }, "Sign in again"));
+      actions.append(
+        h("button.btn.btn-primary", { type: "button", onclick: () => ctx.auth.signOut() }, "Sign in again"),
+      );
     } else {
       actions.append(
         h(
@@ -564,7 +609,9 @@ async function confirmRecorded(entry) {
           line().dataset.recorded = "true";
           stop();
         },
-        () => line() && (line().textContent = "Accepted."),
+        () => {
+          if (line()) line().textContent = "Accepted.";
+        },
       );
     };
     const sessionId = entry.kind === "qr" ? parseToken(entry.value)?.sessionId : null;
@@ -657,7 +704,9 @@ function renderInboxList() {
   if (!inbox.loaded) return;
   list.removeAttribute("aria-busy");
   if (!inbox.entries.length) {
-    list.replaceChildren(h("li.muted", { id: "inbox-empty" }, "No messages yet. After you check in, a confirmation appears here."));
+    list.replaceChildren(
+      h("li.muted", { id: "inbox-empty" }, "No messages yet. After you check in, a confirmation appears here."),
+    );
     return;
   }
   list.replaceChildren(
@@ -665,12 +714,30 @@ function renderInboxList() {
       const at = toDate(e.created_at);
       return h(
         "li.inbox-item",
-        { dataset: { id: e.id, read: String(!!e.read), status: e.status ?? "", session: e.session_id ?? "", type: e.type ?? "", kind: e.kind ?? "" } },
+        {
+          dataset: {
+            id: e.id,
+            read: String(!!e.read),
+            status: e.status ?? "",
+            session: e.session_id ?? "",
+            type: e.type ?? "",
+            kind: e.kind ?? "",
+          },
+        },
         h(
           "div.inbox-head",
           {},
-          h("strong.inbox-title", {}, e.type === "alert" ? h("span.alert-tag", {}, "Alert") : null, e.title ?? "Message"),
-          h("time.muted.small", { datetime: at?.toISOString() ?? "", title: at ? `${fmtDay(at)} ${fmtClock(at)}` : "" }, at ? fmtAgo(at) : "now"),
+          h(
+            "strong.inbox-title",
+            {},
+            e.type === "alert" ? h("span.alert-tag", {}, "Alert") : null,
+            e.title ?? "Message",
+          ),
+          h(
+            "time.muted.small",
+            { datetime: at?.toISOString() ?? "", title: at ? `${fmtDay(at)} ${fmtClock(at)}` : "" },
+            at ? fmtAgo(at) : "now",
+          ),
         ),
         h("p.inbox-body", {}, e.body ?? ""),
         e.read

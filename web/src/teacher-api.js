@@ -120,7 +120,12 @@ export function filenameFromDisposition(header, fallback = "rollcall.csv") {
     const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/i.exec(header);
     if (plain) name = plain[1] !== undefined ? plain[1].replace(/\\(.)/g, "$1") : plain[2];
   }
-  name = (name ?? "").split(/[/\\]/).pop().replace(/[\u0000-\u001f\u007f]/g, "").trim();
+  name = (name ?? "")
+    .split(/[/\\]/)
+    .pop()
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+    .replace(/[\u0000-\u001f\u007f]/g, "")
+    .trim();
   return name && name !== "." && name !== ".." ? name : fallback;
 }
 

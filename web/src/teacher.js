@@ -4,8 +4,8 @@
 // rewrites.
 import { signInForm, signOutButton, watchUser } from "./auth-ui.js";
 import { firebase, firestore } from "./config.js";
-import { $, clear, fmtDay, fmtTime, h, toDate } from "./dom.js";
 import { showCourseView } from "./course-view.js";
+import { $, clear, fmtDay, fmtTime, h, toDate } from "./dom.js";
 import { showSession } from "./projector.js";
 import { DEFAULTS, LIMITS, newSessionId, sessionFields, validateSessionForm } from "./sessions.js";
 
@@ -28,13 +28,7 @@ function route() {
         title: "Teacher sign-in",
         intro: "Sign in to show your session's check-in code and follow arrivals live.",
       }),
-      h(
-        "p.center.muted",
-        {},
-        "Checking in as a student? ",
-        h("a", { href: "/scan.html" }, "Open the scan page"),
-        ".",
-      ),
+      h("p.center.muted", {}, "Checking in as a student? ", h("a", { href: "/scan.html" }, "Open the scan page"), "."),
     );
     $("#signin-email")?.focus();
     return;
@@ -114,7 +108,12 @@ function showCourses(root, { user, only = null }) {
           c.id,
           fs.onSnapshot(
             q,
-            (snap) => renderSessions(target, c, snap.docs.map((d) => ({ id: d.id, ...d.data() }))),
+            (snap) =>
+              renderSessions(
+                target,
+                c,
+                snap.docs.map((d) => ({ id: d.id, ...d.data() })),
+              ),
             (err) => clear(target, h("p.form-error", {}, `Cannot read the sessions: ${err.code ?? err.message}`)),
           ),
         );
@@ -162,7 +161,7 @@ function showCourses(root, { user, only = null }) {
 
   return () => {
     stopped = true;
-    unsubs.forEach((u) => u());
+    for (const u of unsubs) u();
     for (const u of sessionUnsubs.values()) u();
   };
 }
@@ -188,7 +187,12 @@ function courseCard(course, ctx) {
     h(
       "div.course-head",
       {},
-      h("div", {}, h("h2", { id: `course-${course.id}` }, course.name ?? course.id), h("p.muted.small", {}, `Course id: ${course.id}`)),
+      h(
+        "div",
+        {},
+        h("h2", { id: `course-${course.id}` }, course.name ?? course.id),
+        h("p.muted.small", {}, `Course id: ${course.id}`),
+      ),
       h(
         "div.course-actions",
         {},
@@ -238,7 +242,11 @@ function openSessionForm(course, { user, db, fs }) {
   const lateAfter = field("late", "Late after", "min", DEFAULTS.lateAfter, LIMITS.lateAfter);
   const duration = field("duration", "Duration", "min", DEFAULTS.duration, LIMITS.duration);
   const error = h("p.form-error", { role: "alert" });
-  const submit = h("button.btn.btn-primary", { type: "submit", dataset: { open: course.id } }, "Open session and show the code");
+  const submit = h(
+    "button.btn.btn-primary",
+    { type: "submit", dataset: { open: course.id } },
+    "Open session and show the code",
+  );
   return h(
     "form.open-session",
     {
@@ -279,7 +287,11 @@ function openSessionForm(course, { user, db, fs }) {
       },
     },
     h("div.fields", {}, rotation.el, lateAfter.el, duration.el),
-    h("p.muted.small", {}, "Starts now. Students scanning after the late threshold are marked late; the session closes at the end of its duration (at most 12 h) or when you close it."),
+    h(
+      "p.muted.small",
+      {},
+      "Starts now. Students scanning after the late threshold are marked late; the session closes at the end of its duration (at most 12 h) or when you close it.",
+    ),
     error,
     submit,
   );
@@ -328,7 +340,13 @@ function renderSessions(target, course, sessions) {
 }
 
 function openByIdForm(current) {
-  const input = h("input", { id: "course-id", name: "course", required: true, value: current ?? "", autocomplete: "off" });
+  const input = h("input", {
+    id: "course-id",
+    name: "course",
+    required: true,
+    value: current ?? "",
+    autocomplete: "off",
+  });
   return h(
     "form.inline-form",
     {

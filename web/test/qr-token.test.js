@@ -106,7 +106,9 @@ test("truncate follows RFC 4226 (its HOTP test vector)", () => {
   assert.equal(truncate(digest), "872921");
   // the top bit of the 31-bit number is masked; short numbers are zero-padded
   const d = new Uint8Array(32);
-  d[0] = 0xff; d[3] = 7; d[31] = 0;
+  d[0] = 0xff;
+  d[3] = 7;
+  d[31] = 0;
   assert.equal(truncate(d), String(((0x7f << 24) | 7) % 1e6).padStart(6, "0"));
   assert.equal(truncate(new Uint8Array(32)), "000000");
 });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 
-import { OUTCOMES, isTransient, outcomeFor, overrideErrorText, submitOverride, submitScan } from "../src/scan-api.js";
+import { isTransient, OUTCOMES, outcomeFor, overrideErrorText, submitOverride, submitScan } from "../src/scan-api.js";
 
 const realFetch = globalThis.fetch;
 afterEach(() => {
@@ -108,10 +108,24 @@ test("an override goes to {scanUrl}overrides with the teacher's token", async ()
   });
 
   answer(403, { error: { code: "forbidden", message: "only the teacher" } });
-  const refused = await submitOverride({ scanUrl: "http://scan/", idToken: "x", sessionId: "s", uid: "u", status: "late", reason: "r" });
+  const refused = await submitOverride({
+    scanUrl: "http://scan/",
+    idToken: "x",
+    sessionId: "s",
+    uid: "u",
+    status: "late",
+    reason: "r",
+  });
   assert.equal(refused.code, "forbidden");
   assert.match(overrideErrorText(refused), /Only the teacher/);
   answer(400, { error: { code: "bad_request", message: "field 'reason' must be text" } });
-  const bad = await submitOverride({ scanUrl: "http://scan/", idToken: "x", sessionId: "s", uid: "u", status: "late", reason: "r" });
+  const bad = await submitOverride({
+    scanUrl: "http://scan/",
+    idToken: "x",
+    sessionId: "s",
+    uid: "u",
+    status: "late",
+    reason: "r",
+  });
   assert.equal(overrideErrorText(bad), "The change was refused: field 'reason' must be text");
 });
