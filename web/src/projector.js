@@ -12,29 +12,15 @@ import { drawArrivals } from "./chart.js";
 import { firebase, firestore } from "./config.js";
 import { clear, coalesce, fmtClock, fmtDay, fmtTime, h, toDate } from "./dom.js";
 import { mirror } from "./live.js";
+import { OVERRIDE_STATUSES, REJECTION_REASONS, STATUS_LABEL } from "./projector/model.js";
 import { groupCode, scanLink, sessionSigner, windowAt } from "./qr-token.js";
 import { overrideErrorText, submitOverride } from "./scan-api.js";
+import { sessionTiming } from "./sessions.js";
 import { arrivalSeries, notYet, sumShards } from "./tally.js";
+
+export { REJECTION_REASONS, STATUS_LABEL };
+
 import { closeErrorText, closeSession, exportButton } from "./teacher-api.js";
-
-export const STATUS_LABEL = {
-  present: "Present",
-  late: "Late",
-  excused: "Excused",
-  absent: "Absent",
-  missing: "Not yet",
-};
-const OVERRIDE_STATUSES = ["present", "late", "excused", "absent"];
-
-/** Why the scan function refused a scan, in the teacher's words. */
-export const REJECTION_REASONS = {
-  qr_invalid: "Wrong or forged code",
-  qr_expired: "Code had expired (an old photo or a slow scan)",
-  session_closed: "Session was not open",
-  not_enrolled: "Not enrolled in this course",
-  device_in_use: "Phone already used to check in another student",
-  rate_limited: "Too many wrong typed codes",
-};
 
 /** sessions/{sid}/devices/{key}: key = first 32 hex chars of sha256(device id). */
 async function deviceKey(deviceId) {
@@ -272,7 +258,7 @@ export function showSession(root, { sessionId, user }) {
     const nowMs = Date.now();
     const start = toDate(session.starts_at);
     const end = toDate(session.ends_at);
-    const rotation = Number(session.rotation_seconds) || 10;
+    const { rotation, lateAfter } = sessionTiming(session);
     let state = null;
     if (session.status !== "open") state = "This session is closed.";
     else if (end && nowMs >= end.getTime()) state = `This session ended at ${fmtTime(end)}.`;
@@ -289,7 +275,7 @@ export function showSession(root, { sessionId, user }) {
       el.bar.style.transform = "scaleX(0)";
       return;
     }
-    const lateAt = start ? new Date(start.getTime() + (Number(session.late_after_minutes) || 0) * 60000) : null;
+    const lateAt = start ? new Date(start.getTime() + lateAfter * 60000) : null;
     const open = lateAt && nowMs < lateAt.getTime() ? `On time until ${fmtTime(lateAt)}` : "Arrivals now count as late";
     if (el.state.textContent !== open) el.state.textContent = open;
     const window = windowAt(nowMs / 1000, rotation);

@@ -11,10 +11,15 @@
 //   code   = RFC 4226 dynamic truncation of HMAC-SHA256(secret, "code." + sessionId +
 //            "." + window) to 6 digits, zero-padded
 
-export const VERSION = "1";
-export const MAC_BYTES = 12;
-export const CODE_DIGITS = 6;
-const TOKEN = /^([0-9]+)\.([A-Za-z0-9_-]{1,64})\.([0-9]{1,12})\.([A-Za-z0-9_-]{16})$/;
+import { QR, SESSION_ID } from "./contracts.js";
+
+export const VERSION = QR.version;
+export const MAC_BYTES = QR.macBytes;
+export const CODE_DIGITS = QR.codeDigits;
+/** <version>.<session id>.<window>.<mac>: the MAC's bytes as base64url without padding. */
+const TOKEN = new RegExp(
+  `^([0-9]+)\\.(${SESSION_ID.source.replace(/^\^|\$$/g, "")})\\.([0-9]{1,12})\\.([A-Za-z0-9_-]{${Math.ceil((MAC_BYTES * 4) / 3)}})$`,
+);
 
 export function base64UrlDecode(text) {
   const b64 = text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4);
@@ -99,6 +104,7 @@ export async function mint(secret, sessionId, window) {
 
 /** {version, sessionId, window, mac} of a well-formed token, else null. */
 export function parseToken(token) {
+  if (typeof token !== "string" || token.length > QR.tokenMaxLength) return null;
   const m = TOKEN.exec(token);
   if (!m) return null;
   return { version: m[1], sessionId: m[2], window: Number(m[3]), mac: m[4] };

@@ -32,7 +32,11 @@ export function deviceId() {
   return id;
 }
 
-/** What the student sees for each outcome: a title, a line of advice, retryable? */
+/**
+ * What the student sees for each outcome: a title, a line of advice, retryable? One per
+ * error code of the contracts (contracts.json `errors`, tied by web/test/contracts.test.js)
+ * and `network`, the page's own (the request never reached Rollcall).
+ */
 export const OUTCOMES = {
   unauthenticated: {
     title: "Please sign in again",
@@ -88,6 +92,16 @@ export const OUTCOMES = {
     title: "Could not send the scan",
     advice: "The app sent a request the server refused. Reload the page and try again.",
     retry: true,
+  },
+  not_found: {
+    title: "Could not send the scan",
+    advice: "The app sent the scan to the wrong address. Reload the page and try again.",
+    retry: true,
+  },
+  forbidden: {
+    title: "Not allowed",
+    advice: "Your account may not check in here. Ask your teacher.",
+    retry: false,
   },
   unavailable: {
     title: "Rollcall is busy",

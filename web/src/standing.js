@@ -3,34 +3,38 @@
 // this term"), state labels, and the teacher's at-risk ordering. Pure functions over
 // the figures the attendance consumer stores on courses/{c}/students/{uid}
 // (functions/rollcall/progress.py and standing.py), so each wording has a unit test.
+// The settings themselves (names, kinds, bounds, defaults) and the states are the
+// contracts' (course_settings and standing_states in contracts.json).
+import { COURSE_SETTINGS, STANDING_STATES } from "./contracts.js";
 
-export const STATES = ["below", "at_risk", "ok"];
-export const DEFAULT_RULES = Object.freeze({
-  min_attendance_percent: 75,
-  late_weight: 1,
-  excused_policy: "not_counted",
-  absence_alert_run: 3,
-  planned_sessions: null,
-});
+export const STATES = STANDING_STATES;
 
 const isNumber = (v) => typeof v === "number" && Number.isFinite(v);
-const intIn = (v, lo, hi) => Number.isInteger(v) && v >= lo && v <= hi;
+
+/** Whether `value` is a valid value of the setting described by `spec` (its kind and bounds). */
+const VALID = {
+  number: (spec, v) => isNumber(v) && v >= spec.min && v <= spec.max,
+  integer: (spec, v) => Number.isInteger(v) && v >= spec.min && v <= spec.max,
+  choice: (spec, v) => spec.choices.includes(v),
+};
+for (const [name, spec] of Object.entries(COURSE_SETTINGS)) {
+  if (!VALID[spec.kind]) throw new Error(`course setting ${name}: unknown kind ${spec.kind}`);
+}
+
+export const DEFAULT_RULES = Object.freeze(
+  Object.fromEntries(Object.entries(COURSE_SETTINGS).map(([name, spec]) => [name, spec.default])),
+);
 
 /** The course's settings, as rollcall.standing.Rules.from_course reads them: a missing
  * or invalid value takes its default. */
 export function rulesFromCourse(doc = {}) {
   const d = doc ?? {};
-  const pct = d.min_attendance_percent;
-  const late = d.late_weight;
-  return {
-    min_attendance_percent: isNumber(pct) && pct >= 0 && pct <= 100 ? pct : DEFAULT_RULES.min_attendance_percent,
-    late_weight: isNumber(late) && late >= 0 && late <= 1 ? late : DEFAULT_RULES.late_weight,
-    excused_policy: ["not_counted", "attended"].includes(d.excused_policy)
-      ? d.excused_policy
-      : DEFAULT_RULES.excused_policy,
-    absence_alert_run: intIn(d.absence_alert_run, 0, 1000) ? d.absence_alert_run : DEFAULT_RULES.absence_alert_run,
-    planned_sessions: intIn(d.planned_sessions, 1, 1000) ? d.planned_sessions : null,
-  };
+  return Object.fromEntries(
+    Object.entries(COURSE_SETTINGS).map(([name, spec]) => [
+      name,
+      VALID[spec.kind](spec, d[name]) ? d[name] : spec.default,
+    ]),
+  );
 }
 
 /** 75 -> "75 %", 66.7 -> "66.7 %", null -> "–". */

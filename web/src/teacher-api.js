@@ -236,7 +236,7 @@ export async function saveCourseSettings({ scanUrl, idToken, courseId, settings,
 }
 
 /** One line for the teacher about rules that were not saved. */
-const SETTING_LABELS = {
+export const SETTING_LABELS = {
   min_attendance_percent: "Minimum attendance",
   late_weight: "Late counts as",
   excused_policy: "Excused sessions",

@@ -7,7 +7,7 @@ import { firebase, firestore } from "./config.js";
 import { showCourseView } from "./course-view.js";
 import { $, clear, fmtDay, fmtTime, h, toDate } from "./dom.js";
 import { showSession } from "./projector.js";
-import { DEFAULTS, LIMITS, newSessionId, sessionFields, validateSessionForm } from "./sessions.js";
+import { DEFAULTS, LIMITS, newSessionId, sessionFields, sessionTiming, validateSessionForm } from "./sessions.js";
 
 const app = $("#app");
 const account = $("#account");
@@ -320,6 +320,7 @@ function renderSessions(target, course, sessions) {
       sessions.map((s) => {
         const start = toDate(s.starts_at);
         const end = toDate(s.ends_at);
+        const { rotation, lateAfter } = sessionTiming(s);
         return h(
           "li",
           {},
@@ -331,7 +332,7 @@ function renderSessions(target, course, sessions) {
           h(
             "span.session-meta",
             {},
-            `${fmtDay(start)} ${fmtTime(start)}–${fmtTime(end)} · new code every ${s.rotation_seconds ?? 10} s · late after ${s.late_after_minutes ?? 10} min`,
+            `${fmtDay(start)} ${fmtTime(start)}–${fmtTime(end)} · new code every ${rotation} s · late after ${lateAfter} min`,
           ),
         );
       }),

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 
+import { ERROR_CODES } from "../src/contracts.js";
 import { isTransient, OUTCOMES, outcomeFor, overrideErrorText, submitOverride, submitScan } from "../src/scan-api.js";
 
 const realFetch = globalThis.fetch;
@@ -50,22 +51,8 @@ test("a network failure is 'failed', not 'rejected'", async () => {
   assert.equal(r.code, "network");
 });
 
-test("every documented error code has a message; unknown codes get a generic one", () => {
-  for (const code of [
-    "unauthenticated",
-    "bad_request",
-    "qr_invalid",
-    "qr_expired",
-    "session_closed",
-    "not_enrolled",
-    "payload_too_large",
-    "unsupported_media_type",
-    "unavailable",
-    "device_in_use",
-    "rate_limited",
-  ]) {
-    assert.ok(OUTCOMES[code]?.title, code);
-  }
+test("every error code of the contracts has a message; unknown codes get a generic one", () => {
+  for (const code of ERROR_CODES) assert.ok(OUTCOMES[code]?.title, code);
   assert.equal(outcomeFor("something_new").title, "Scan refused");
 });
 
