@@ -93,9 +93,12 @@ export function signInForm(auth, { title, intro }) {
     error,
     submit,
   );
+  // data-providers says which sign-in methods the form offers, once the config is read
   loadConfig()
     .then((config) => {
-      if (config.signIn?.google) form.append(googleButton(auth, error));
+      const google = !!config.signIn?.google;
+      if (google) form.append(googleButton(auth, error));
+      form.dataset.providers = google ? "password google" : "password";
     })
     .catch(() => {}); // the page shows the configuration error itself
   return form;
