@@ -19,7 +19,8 @@ import {
   stateLabel,
   summarize,
 } from "./standing.js";
-import { exportButton, saveCourseSettings, settingsErrorText, settingsFromForm } from "./teacher-api.js";
+import { saveCourseSettings, settingsErrorText, settingsFromForm } from "./teacher-api.js";
+import { exportButton } from "./views/export-button.js";
 
 const COLUMNS = [
   ["student", "Student"],
@@ -95,8 +96,8 @@ export function showCourseView(root, { courseId, user }) {
             id: "export-course",
             label: "Export course CSV",
             kind: "courses",
-            targetId: () => courseId,
-            getContext: context,
+            targetId: courseId,
+            context,
           }),
         ),
       ),
@@ -308,8 +309,8 @@ export function showCourseView(root, { courseId, user }) {
             id: `export-${s.id}`,
             label: "Export CSV",
             kind: "sessions",
-            targetId: () => s.id,
-            getContext: context,
+            targetId: s.id,
+            context,
             small: true,
           }),
         );

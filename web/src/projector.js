@@ -14,13 +14,13 @@ import { clear, coalesce, fmtClock, fmtDay, fmtTime, h, toDate } from "./dom.js"
 import { mirror } from "./live.js";
 import { OVERRIDE_STATUSES, REJECTION_REASONS, STATUS_LABEL } from "./projector/model.js";
 import { groupCode, scanLink, sessionSigner, windowAt } from "./qr-token.js";
-import { overrideErrorText, submitOverride } from "./scan-api.js";
 import { sessionTiming } from "./sessions.js";
 import { arrivalSeries, notYet, sumShards } from "./tally.js";
 
 export { REJECTION_REASONS, STATUS_LABEL };
 
-import { closeErrorText, closeSession, exportButton } from "./teacher-api.js";
+import { closeErrorText, closeSession, overrideErrorText, submitOverride } from "./teacher-api.js";
+import { exportButton } from "./views/export-button.js";
 
 /** sessions/{sid}/devices/{key}: key = first 32 hex chars of sha256(device id). */
 async function deviceKey(deviceId) {
@@ -125,8 +125,8 @@ export function showSession(root, { sessionId, user }) {
         id: "export-session",
         label: "Export CSV",
         kind: "sessions",
-        targetId: () => sessionId,
-        getContext: async () => {
+        targetId: sessionId,
+        context: async () => {
           const [{ config }, idToken] = await Promise.all([firebase(), user.getIdToken()]);
           return { scanUrl: config.scanUrl, idToken };
         },

@@ -1,13 +1,14 @@
-// The scan endpoint's client: POST {qr, device_id} (a scanned token) or {code,
-// device_id} (a typed 6-digit code) with the student's Firebase ID token. Every answer
-// becomes one ScanResult, so the page and the offline queue handle outcomes in one
-// place.
+// The student's calls to the scan endpoint: POST {qr, device_id} (a scanned token) or
+// {code, device_id} (a typed 6-digit code) with the student's Firebase ID token, over
+// the page's one HTTP layer (http.js). Every answer becomes one ScanResult, so the page
+// and the outbox (outbox.js) handle outcomes in one place:
 //
 //   {state: "accepted", scanId, status: "present"|"late"}
 //   {state: "rejected", code, message, retry: bool}      (the server's stable codes)
 //   {state: "failed",   code: "network", message, retry: true}   (never reached it)
 //
-// Also the teacher's override: POST {scanUrl}overrides.
+// The teacher's calls are in teacher-api.js.
+import { postJson, refusal } from "./http.js";
 
 const DEVICE_KEY = "rollcall.device_id";
 
@@ -141,85 +142,21 @@ export function outcomeFor(code, kind = "qr") {
   );
 }
 
-/** POST JSON with a bearer token: {resp, body} or a "failed" result. Never throws. */
-async function postJson(url, idToken, payload, timeoutMs) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  let resp;
-  try {
-    resp = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${idToken}` },
-      body: JSON.stringify(payload),
-      signal: controller.signal,
-      credentials: "omit",
-    });
-  } catch (err) {
-    return { failed: { state: "failed", code: "network", message: String(err?.message ?? err), retry: true } };
-  } finally {
-    clearTimeout(timer);
-  }
-  let body = null;
-  try {
-    body = await resp.json();
-  } catch {
-    // not JSON (a proxy's error page): handled by the status
-  }
-  return { resp, body };
-}
-
-function rejection(resp, body, kind) {
-  const code = body?.error?.code ?? (resp.status >= 500 ? "unavailable" : `http_${resp.status}`);
-  const message = body?.error?.message ?? `HTTP ${resp.status}`;
-  return { state: "rejected", code, message, retry: outcomeFor(code, kind).retry, httpStatus: resp.status };
-}
-
 /**
  * Send one scan: `qr` (a scanned token) or `code` (six typed digits). Never throws:
- * network failures are a "failed" result.
+ * network failures are a "failed" result. `fetchImpl` is injectable (tests).
  */
-export async function submitScan({ scanUrl, idToken, qr, code, device = deviceId(), timeoutMs = 15000 }) {
+export async function submitScan({ scanUrl, idToken, qr, code, device = deviceId(), fetchImpl, timeoutMs = 15000 }) {
   const kind = code !== undefined && code !== null ? "code" : "qr";
-  const payload = kind === "code" ? { code, device_id: device } : { qr, device_id: device };
-  const { failed, resp, body } = await postJson(scanUrl, idToken, payload, timeoutMs);
+  const json = kind === "code" ? { code, device_id: device } : { qr, device_id: device };
+  const { failed, resp, body } = await postJson(scanUrl, { idToken, json, fetchImpl, timeoutMs });
   if (failed) return failed;
-  if (resp.ok && body?.scan_id) {
-    return { state: "accepted", scanId: body.scan_id, status: body.status };
-  }
-  return rejection(resp, body, kind);
+  if (resp.ok && body?.scan_id) return { state: "accepted", scanId: body.scan_id, status: body.status };
+  const result = refusal(resp, body);
+  return { ...result, retry: outcomeFor(result.code, kind).retry };
 }
 
 /** Whether a result means "not decided by the server: send the same scan again later". */
 export function isTransient(result) {
   return result.state === "failed" || (result.state === "rejected" && result.code === "unavailable");
-}
-
-/** The teacher's words for an override the server refused. */
-export const OVERRIDE_ERRORS = {
-  forbidden: "Only the teacher of this course can change its attendance.",
-  not_enrolled: "This student is not enrolled in the course.",
-  unauthenticated: "Your sign-in has expired. Sign in again, then retry.",
-  unavailable: "Rollcall is busy; nothing was changed. Try again.",
-  network: "No connection to Rollcall; nothing was changed. Try again.",
-};
-
-/**
- * A teacher's override: POST {scanUrl}overrides {session_id, uid, status, reason}.
- * -> {state: "accepted", overrideId, status} | {state: "rejected"|"failed", code, message}
- */
-export async function submitOverride({ scanUrl, idToken, sessionId, uid, status, reason, timeoutMs = 15000 }) {
-  const url = new URL("overrides", scanUrl).toString();
-  const payload = { session_id: sessionId, uid, status, reason };
-  const { failed, resp, body } = await postJson(url, idToken, payload, timeoutMs);
-  if (failed) return failed;
-  if (resp.ok && body?.override_id) {
-    return { state: "accepted", overrideId: body.override_id, status: body.status };
-  }
-  return rejection(resp, body, "override");
-}
-
-/** One line for the teacher about a refused or failed override. */
-export function overrideErrorText(result) {
-  if (result.code === "bad_request") return `The change was refused: ${result.message}`;
-  return OVERRIDE_ERRORS[result.code] ?? `The change was refused (${result.code}): ${result.message}`;
 }

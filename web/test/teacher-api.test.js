@@ -1,4 +1,4 @@
-// Unit tests of the teacher's endpoints client: close, export, the download's file
+// Unit tests of the teacher's endpoints client: override, close, export, the download's file
 // name (Content-Disposition), error texts with the stable code. fetch is faked.
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -11,9 +11,11 @@ import {
   exportPath,
   fetchExport,
   filenameFromDisposition,
+  overrideErrorText,
   saveCourseSettings,
   settingsErrorText,
   settingsFromForm,
+  submitOverride,
 } from "../src/teacher-api.js";
 
 const SCAN_URL = "http://127.0.0.1:8081/";
@@ -193,4 +195,48 @@ test("saving the rules posts them with the course id; the server's refusal is sh
     settingsErrorText({ code: "forbidden", message: "x" }),
     "Not saved: only the course's teacher changes its rules.",
   );
+});
+
+test("an override goes to {scanUrl}overrides with the teacher's token", async () => {
+  const ok = fakeFetch(202, { override_id: "o1", status: "excused" });
+  const r = await submitOverride({
+    fetchImpl: ok.impl,
+    scanUrl: "http://scan.example/base/",
+    idToken: "teacher",
+    sessionId: "s1",
+    uid: "u1",
+    status: "excused",
+    reason: "doctor's note",
+  });
+  assert.deepEqual(r, { state: "accepted", overrideId: "o1", status: "excused" });
+  assert.equal(ok.calls[0].url, "http://scan.example/base/overrides");
+  assert.equal(ok.calls[0].init.headers.Authorization, "Bearer teacher");
+  assert.deepEqual(JSON.parse(ok.calls[0].init.body), {
+    session_id: "s1",
+    uid: "u1",
+    status: "excused",
+    reason: "doctor's note",
+  });
+
+  const refused = await submitOverride({
+    fetchImpl: fakeFetch(403, { error: { code: "forbidden", message: "only the teacher" } }).impl,
+    scanUrl: "http://scan/",
+    idToken: "x",
+    sessionId: "s",
+    uid: "u",
+    status: "late",
+    reason: "r",
+  });
+  assert.equal(refused.code, "forbidden");
+  assert.match(overrideErrorText(refused), /Only the teacher/);
+  const bad = await submitOverride({
+    fetchImpl: fakeFetch(400, { error: { code: "bad_request", message: "field 'reason' must be text" } }).impl,
+    scanUrl: "http://scan/",
+    idToken: "x",
+    sessionId: "s",
+    uid: "u",
+    status: "late",
+    reason: "r",
+  });
+  assert.equal(overrideErrorText(bad), "The change was refused: field 'reason' must be text");
 });
