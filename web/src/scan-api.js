@@ -3,7 +3,7 @@
 // the page's one HTTP layer (http.js). Every answer becomes one ScanResult, so the page
 // and the outbox (outbox.js) handle outcomes in one place:
 //
-//   {state: "accepted", scanId, status: "present"|"late"}
+//   {state: "accepted", scanId, status: "present"|"late", sessionId?}
 //   {state: "rejected", code, message, retry: bool}      (the server's stable codes)
 //   {state: "failed",   code: "network", message, retry: true}   (never reached it)
 //
@@ -151,7 +151,11 @@ export async function submitScan({ scanUrl, idToken, qr, code, device = deviceId
   const json = kind === "code" ? { code, device_id: device } : { qr, device_id: device };
   const { failed, resp, body } = await postJson(scanUrl, { idToken, json, fetchImpl, timeoutMs });
   if (failed) return failed;
-  if (resp.ok && body?.scan_id) return { state: "accepted", scanId: body.scan_id, status: body.status };
+  if (resp.ok && body?.scan_id) {
+    // the session a typed code was for (the server names it; a token names it itself)
+    const session = body.session_id ? { sessionId: body.session_id } : {};
+    return { state: "accepted", scanId: body.scan_id, status: body.status, ...session };
+  }
   const result = refusal(resp, body);
   return { ...result, retry: outcomeFor(result.code, kind).retry };
 }

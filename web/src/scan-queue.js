@@ -12,7 +12,7 @@
 //   {id, uid, kind: "qr"|"code", value, device_id, taken_at (ms), attempts,
 //    next_at (ms), last_code?}                                        (pending)
 //   ... + {state: "accepted"|"rejected", code?, message?, status?, scan_id?,
-//          resolved_at}                                                (done)
+//          session_id?, resolved_at}                                   (done)
 // Entries belong to the student who made them: another account signed in on the same
 // phone neither sends nor sees them.
 //
@@ -147,6 +147,7 @@ export class ScanQueue {
       message: result.message ?? null,
       status: result.status ?? null,
       scan_id: result.scanId ?? null,
+      session_id: result.sessionId ?? null,
       resolved_at: this.now(),
     };
     delete done.next_at;
