@@ -27,8 +27,7 @@ export class Outbox {
   /**
    * queue: a ScanQueue; uid: the signed-in student (only their entries are sent);
    * scanUrl; idToken(): Promise<string> (the student's Firebase ID token); deviceId():
-   * this phone's id; fetchImpl, clock, online(): injectable. prepare(entry) is awaited
-   * before each attempt (the page starts watching for the scan's effect there).
+   * this phone's id; fetchImpl, clock, online(): injectable.
    */
   constructor({
     queue,
@@ -39,10 +38,9 @@ export class Outbox {
     fetchImpl,
     clock = systemClock,
     online = browserOnline,
-    prepare = async () => {},
     onChange = () => {},
   }) {
-    Object.assign(this, { queue, uid, scanUrl, idToken, deviceId, fetchImpl, clock, online, prepare, onChange });
+    Object.assign(this, { queue, uid, scanUrl, idToken, deviceId, fetchImpl, clock, online, onChange });
     this.inFlight = new Set(); // entry ids being sent now
     this.timer = null;
     this.stopped = false;
@@ -117,13 +115,8 @@ export class Outbox {
     this.timer = this.clock.setTimeout(() => this.track(this.sendDue({ force: this.online() })), wait);
   }
 
-  /** One attempt: prepare, the ID token, then the request. A ScanResult, never an exception. */
+  /** One attempt: the ID token, then the request. A ScanResult, never an exception. */
   async attempt(entry) {
-    try {
-      await this.prepare(entry);
-    } catch {
-      // what the page prepares is a bonus: the scan goes anyway
-    }
     let idToken;
     try {
       idToken = await this.idToken();

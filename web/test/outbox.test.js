@@ -230,31 +230,6 @@ test("stop: no timer fires and nothing more is sent", async () => {
   assert.equal(fetch.calls.length, 1);
 });
 
-test("prepare(entry) is awaited before the request; its failure does not stop the scan", async () => {
-  const order = [];
-  const { outbox, fetch } = setup({ answers: [ACCEPTED, ACCEPTED] });
-  outbox.prepare = async (entry) => {
-    order.push(`prepare ${entry.value}`);
-    await new Promise((resolve) => setImmediate(resolve));
-    order.push("prepared");
-  };
-  const realFetch = fetch.impl;
-  outbox.fetchImpl = async (url, init) => {
-    order.push("fetch");
-    return realFetch(url, init);
-  };
-  outbox.checkIn({ kind: "qr", value: "1.sabc.123.AKIjoi6FiqUIFCuf" });
-  await outbox.idle();
-  assert.deepEqual(order, ["prepare 1.sabc.123.AKIjoi6FiqUIFCuf", "prepared", "fetch"]);
-
-  outbox.prepare = async () => {
-    throw new Error("Firestore could not load");
-  };
-  const entry = outbox.checkIn({ kind: "code", value: "888888" });
-  await outbox.idle();
-  assert.equal(outbox.queue.get(entry.id).state, "accepted");
-});
-
 test("an accepted typed code keeps the session the server named", async () => {
   const { queue, outbox } = setup({ answers: [[202, { scan_id: "s9", status: "late", session_id: "sabc" }]] });
   const entry = outbox.checkIn({ kind: "code", value: "999999" });

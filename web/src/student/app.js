@@ -15,12 +15,10 @@ import { effect, html, Island, render } from "../ui.js";
 import { CheckInForm } from "./check-in-form.js";
 import { InboxTab, InboxView, watchInbox } from "./inbox.js";
 import { OutboxBar } from "./outbox-bar.js";
-import { watchRecord, within } from "./record-watch.js";
+import { watchRecord } from "./record-watch.js";
 import { ResultCard } from "./result-card.js";
 import { createStudentStore, findEntry } from "./store.js";
 
-/** How long a scanned token waits for the page to watch its record before it goes anyway. */
-export const PREPARE_MS = 1500;
 /** After this long without the record, the card says "Accepted." only. */
 export const GIVE_UP_MS = 20000;
 
@@ -51,7 +49,7 @@ export function startStudentPage({ app, account }) {
   let outbox = null;
   let stopInbox = null;
   let pendingToken = takeTokenFromUrl();
-  const watches = new Map(); // entry id -> {watch, stopped}: the records being watched
+  const watches = new Map(); // entry id -> {stop, stopped}: the records being watched
 
   // ---- outbox -------------------------------------------------------------------------
 
@@ -78,21 +76,6 @@ export function startStudentPage({ app, account }) {
     show("result", entry.id);
   }
 
-  /**
-   * Before a scanned token goes out: watch the record it will create (the token names
-   * its session), so that the record is not written while the watch is being set up
-   * (record-watch.js). Bounded: a slow Firestore does not hold the scan up for long.
-   */
-  async function prepare(entry) {
-    if (entry.kind !== "qr" || !store.online.value) return;
-    const sessionId = sessionOf(entry, store.inbox.value);
-    if (sessionId)
-      await within(
-        ensureWatch(entry, sessionId).then((watch) => watch?.ready),
-        PREPARE_MS,
-      );
-  }
-
   // ---- record watches ------------------------------------------------------------------
 
   function setRecord(entryId, value) {
@@ -103,15 +86,14 @@ export function startStudentPage({ app, account }) {
   }
 
   async function ensureWatch(entry, sessionId) {
-    const existing = watches.get(entry.id);
-    if (existing) return existing.watch;
-    const slot = { watch: null, stopped: false };
+    if (watches.has(entry.id)) return;
+    const slot = { stop: null, stopped: false };
     watches.set(entry.id, slot);
     if (!store.records.value.has(entry.id)) setRecord(entry.id, { state: "waiting" });
     const uid = store.user.value.uid;
     const fsx = await firestore();
-    if (slot.stopped) return null;
-    slot.watch = watchRecord(
+    if (slot.stopped) return;
+    slot.stop = watchRecord(
       fsx,
       { sessionId, uid },
       {
@@ -124,14 +106,13 @@ export function startStudentPage({ app, account }) {
         },
       },
     );
-    return slot.watch;
   }
 
   function stopWatch(entryId) {
     const slot = watches.get(entryId);
     if (!slot) return;
     slot.stopped = true;
-    slot.watch?.stop();
+    slot.stop?.();
     watches.delete(entryId);
     if (store.records.value.get(entryId)?.state === "waiting") setRecord(entryId, null);
   }
@@ -205,7 +186,6 @@ export function startStudentPage({ app, account }) {
       scanUrl: ctx.config.scanUrl,
       idToken: () => user.getIdToken(),
       deviceId,
-      prepare,
       onChange: changed,
     });
     // Firestore now, not at the first scan: the unread badge is right from the start, and
