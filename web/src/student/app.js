@@ -64,7 +64,6 @@ export function startStudentPage({ app, account }) {
   function changed(entryId, outcome) {
     refresh();
     if (!entryId || !store.user.value) return;
-    if (outcome?.decided && outcome.entry?.state === "rejected") stopWatch(entryId);
     const view = store.view.value;
     if (view.name === "result" && view.entryId === entryId) return; // the card follows the store
     if (outcome?.decided && view.name === "scan" && !store.cameraOpen.value) show("result", entryId);
