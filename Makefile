@@ -65,16 +65,18 @@ bench: up ## measure the pipeline against its bounds: table, bench/results.json,
 
 # --- checks ---------------------------------------------------------------------
 
-lint: $(STAMP) ## ruff (lint + format check), mypy, terraform fmt
+lint: $(STAMP) node_modules/.package-lock.json ## ruff (lint + format check), mypy, terraform fmt, biome (web/)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	terraform fmt -check -recursive infra
+	npm run --silent lint:web
 
-fmt: $(STAMP) ## format Python and Terraform
+fmt: $(STAMP) node_modules/.package-lock.json ## format Python, Terraform and web/
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 	terraform fmt -recursive infra
+	npm run --silent fmt:web
 
 unit: $(STAMP) ## fast tests: unit and infra, no emulator (what plain `pytest` runs)
 	$(VENV)/bin/pytest -q

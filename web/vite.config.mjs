@@ -53,7 +53,10 @@ export function precacheFiles(bundle, { entry, html, extra = [] }) {
   };
   walk(start);
   const source = bundle[html].source;
-  for (const path of [...linkedPaths(typeof source === "string" ? source : new TextDecoder().decode(source)), ...extra]) {
+  for (const path of [
+    ...linkedPaths(typeof source === "string" ? source : new TextDecoder().decode(source)),
+    ...extra,
+  ]) {
     files.add(path.replace(/^\//, ""));
   }
   return [...files]

@@ -8,7 +8,8 @@ import base64
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -102,9 +103,17 @@ class Web:
         self.console: list[str] = []
 
     def page(
-        self, path: str = "/", device: dict[str, Any] | None = None, browser: Any = None
+        self,
+        path: str = "/",
+        device: dict[str, Any] | None = None,
+        browser: Any = None,
+        clock: bool = False,
     ) -> Any:
+        """A page in a fresh context. ``clock``: the page runs on Playwright's clock
+        (time flows as usual until the test moves it on with ``page.clock``)."""
         context = (browser or self.browser).new_context(**(device or PROJECTOR))
+        if clock:
+            context.clock.install()
         context.add_init_script(f"window.ROLLCALL_CONFIG = {json.dumps(self.config)};")
         self.contexts.append(context)
         page = context.new_page()
@@ -203,6 +212,18 @@ class Web:
     def close(self) -> None:
         for context in self.contexts:
             context.close()
+
+
+def pump_until(page: Any, condition: Callable[[], Any], timeout: float = 10) -> Any:
+    """Wait until ``condition()`` holds, where what makes it true is a Playwright event
+    handler (a route, a CDP event): those run only while Playwright waits on the page,
+    so each check waits for the page's next animation frame (no fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        page.evaluate("() => new Promise((resolve) => requestAnimationFrame(() => resolve()))")
+    return value
 
 
 def write_y4m(path: Path, luma: bytes, width: int, height: int, frames: int = 10) -> Path:

@@ -22,7 +22,7 @@ import requests
 from rollcall.clock import now
 from rollcall.core import qr
 from rollcall_ops import admin
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, pump_until
 from tests.paths import ROOT
 from tests.support import wait_for
 
@@ -231,14 +231,11 @@ def deliver_push(page, web, payload: dict) -> None:
         lambda event: registrations.extend(event["registrations"]),
     )
     cdp.send("ServiceWorker.enable")
-    scan_scope = [r for r in registrations if r["scopeURL"] == f"{web.url}/scan.html"]
-    for _ in range(100):  # events arrive while Playwright waits, not while Python sleeps
-        if scan_scope:
-            break
-        page.wait_for_timeout(100)
-        scan_scope = [r for r in registrations if r["scopeURL"] == f"{web.url}/scan.html"]
-    assert scan_scope, registrations
-    registration = scan_scope[0]
+    # the registrations arrive as CDP events, which are handled while Playwright waits
+    registration = pump_until(
+        page,
+        lambda: next((r for r in registrations if r["scopeURL"] == f"{web.url}/scan.html"), None),
+    )
     cdp.send(
         "ServiceWorker.deliverPushMessage",
         {

@@ -13,7 +13,7 @@ import {
 } from "firebase/auth";
 
 import { loadConfig } from "./config.js";
-import { h } from "./dom.js";
+import { html, useEffect, useRef, useState } from "./ui.js";
 
 const AUTH_ERRORS = {
   "auth/invalid-credential": "Wrong email or password.",
@@ -42,102 +42,108 @@ export function authErrorMessage(err) {
   return AUTH_ERRORS[err?.code] ?? `Sign-in failed (${err?.code ?? err?.message ?? err}).`;
 }
 
-/** A sign-in form element. onSignedIn is not needed: onAuthStateChanged fires. */
-export function signInForm(auth, { title, intro }) {
-  const error = h("p.form-error", { role: "alert", id: "signin-error" });
-  const email = h("input", {
-    id: "signin-email",
-    name: "email",
-    type: "email",
-    autocomplete: "username",
-    required: true,
-    inputmode: "email",
-    autocapitalize: "none",
-    spellcheck: "false",
-  });
-  const password = h("input", {
-    id: "signin-password",
-    name: "password",
-    type: "password",
-    autocomplete: "current-password",
-    required: true,
-  });
-  const submit = h("button.btn.btn-primary", { type: "submit", id: "signin-submit" }, "Sign in");
-  const form = h(
-    "form.card.signin",
-    {
-      "aria-labelledby": "signin-title",
-      "aria-describedby": "signin-error",
-      async onsubmit(ev) {
-        ev.preventDefault();
-        error.textContent = "";
-        submit.disabled = true;
-        submit.textContent = "Signing in…";
-        try {
-          await signInWithEmailAndPassword(auth, email.value.trim(), password.value);
-        } catch (err) {
-          error.textContent = authErrorMessage(err);
-          password.select();
-        } finally {
-          submit.disabled = false;
-          submit.textContent = "Sign in";
-        }
-      },
-    },
-    h("h1", { id: "signin-title" }, title),
-    intro ? h("p.muted", {}, intro) : null,
-    h("label", { for: "signin-email" }, "Email"),
-    email,
-    h("label", { for: "signin-password" }, "Password"),
-    password,
-    error,
-    submit,
-  );
-  loadConfig()
-    .then((config) => {
-      if (config.signIn?.google) form.append(googleButton(auth, error));
-    })
-    .catch(() => {}); // the page shows the configuration error itself
-  return form;
+/**
+ * The sign-in form (no onSignedIn: onAuthStateChanged fires). data-providers says which
+ * methods it offers once the runtime config is read.
+ */
+export function SignInForm({ auth, title, intro }) {
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [providers, setProviders] = useState(null); // null until the config is read
+  const email = useRef(null);
+  const password = useRef(null);
+  useEffect(() => {
+    let live = true;
+    loadConfig()
+      .then((config) => live && setProviders(config.signIn?.google ? "password google" : "password"))
+      .catch(() => {}); // the page shows the configuration error itself
+    email.current?.focus();
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  async function submit(ev) {
+    ev.preventDefault();
+    setError("");
+    setBusy(true);
+    try {
+      await signInWithEmailAndPassword(auth, email.current.value.trim(), password.current.value);
+    } catch (err) {
+      setError(authErrorMessage(err));
+      password.current?.select();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return html`<form
+    class="card signin"
+    aria-labelledby="signin-title"
+    aria-describedby="signin-error"
+    data-providers=${providers ?? undefined}
+    onSubmit=${submit}
+  >
+    <h1 id="signin-title">${title}</h1>
+    ${intro ? html`<p class="muted">${intro}</p>` : null}
+    <label for="signin-email">Email</label>
+    <input
+      ref=${email}
+      id="signin-email"
+      name="email"
+      type="email"
+      autocomplete="username"
+      required
+      inputmode="email"
+      autocapitalize="none"
+      spellcheck="false"
+    />
+    <label for="signin-password">Password</label>
+    <input ref=${password} id="signin-password" name="password" type="password" autocomplete="current-password" required />
+    <p class="form-error" role="alert" id="signin-error">${error}</p>
+    <button class="btn btn-primary" type="submit" id="signin-submit" disabled=${busy}>
+      ${busy ? "Signing in…" : "Sign in"}
+    </button>
+    ${providers?.includes("google") ? html`<${GoogleButton} auth=${auth} setError=${setError} />` : null}
+  </form>`;
 }
 
-function googleButton(auth, error) {
-  const button = h(
-    "button.btn.btn-google",
-    {
-      type: "button",
-      id: "signin-google",
-      async onclick() {
-        error.textContent = "";
-        button.disabled = true;
-        const provider = new GoogleAuthProvider();
-        provider.setCustomParameters({ prompt: "select_account" });
-        try {
-          await signInWithPopup(auth, provider);
-        } catch (err) {
-          if (POPUP_REFUSED.has(err?.code)) {
-            await signInWithRedirect(auth, provider);
-            return;
-          }
-          error.textContent = GOOGLE_UNREACHABLE.has(err?.code)
-            ? "Could not reach Google sign-in. Check the connection, or sign in with email and password."
-            : authErrorMessage(err);
-        } finally {
-          button.disabled = false;
-        }
-      },
-    },
-    "Continue with Google",
-  );
-  return h("div.signin-alt", {}, h("p.or.muted", {}, "or"), button);
+function GoogleButton({ auth, setError }) {
+  const [busy, setBusy] = useState(false);
+  async function click() {
+    setError("");
+    setBusy(true);
+    const provider = new GoogleAuthProvider();
+    provider.setCustomParameters({ prompt: "select_account" });
+    try {
+      await signInWithPopup(auth, provider);
+    } catch (err) {
+      if (POPUP_REFUSED.has(err?.code)) {
+        await signInWithRedirect(auth, provider);
+        return;
+      }
+      setError(
+        GOOGLE_UNREACHABLE.has(err?.code)
+          ? "Could not reach Google sign-in. Check the connection, or sign in with email and password."
+          : authErrorMessage(err),
+      );
+    } finally {
+      setBusy(false);
+    }
+  }
+  return html`<div class="signin-alt">
+    <p class="or muted">or</p>
+    <button class="btn btn-google" type="button" id="signin-google" disabled=${busy} onClick=${click}>
+      Continue with Google
+    </button>
+  </div>`;
 }
 
-export function signOutButton(auth) {
-  return h(
-    "button.btn.btn-quiet",
-    { type: "button", id: "signout", onclick: () => signOut(auth) },
-    "Sign out",
-  );
+/** Who is signed in, and "Sign out" (the top bar's account area). */
+export function Account({ auth, user }) {
+  if (!user) return null;
+  return html`<span class="who">${user.email ?? user.uid}</span>
+    <button class="btn btn-quiet" type="button" id="signout" onClick=${() => signOut(auth)}>Sign out</button>`;
 }
 
 /** Calls render(user|null) on every auth change; returns the unsubscribe function. */

@@ -55,7 +55,7 @@ export async function startScanner(video, onText) {
   let stopped = false;
   const stop = () => {
     stopped = true;
-    stream.getTracks().forEach((t) => t.stop());
+    for (const t of stream.getTracks()) t.stop();
     video.srcObject = null;
   };
   try {

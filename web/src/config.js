@@ -29,7 +29,7 @@ export function loadConfig() {
 }
 
 function validate(config) {
-  if (!config || !config.firebase || !config.firebase.apiKey || !config.scanUrl) {
+  if (!config?.firebase?.apiKey || !config.scanUrl) {
     throw new Error("Rollcall configuration is incomplete (firebase.apiKey and scanUrl are required)");
   }
   return config;

@@ -8,6 +8,7 @@
 // Also: the course's closed sessions (to open or export one) and the course CSV.
 import { firebase, firestore } from "./config.js";
 import { clear, coalesce, fmtDay, fmtTime, h, toDate } from "./dom.js";
+import { mirror } from "./live.js";
 import {
   needsAttention,
   pct,
@@ -18,8 +19,8 @@ import {
   stateLabel,
   summarize,
 } from "./standing.js";
-import { mirror } from "./live.js";
-import { exportButton, saveCourseSettings, settingsErrorText, settingsFromForm } from "./teacher-api.js";
+import { saveCourseSettings, settingsErrorText, settingsFromForm } from "./teacher-api.js";
+import { exportButton } from "./views/export-button.js";
 
 const COLUMNS = [
   ["student", "Student"],
@@ -62,7 +63,11 @@ export function showCourseView(root, { courseId, user }) {
   const settingsForm = rulesForm(() => rules, courseId, context);
   let filter = "all";
   const chips = {
-    attention: h("button.chip.chip-attention", { type: "button", id: "filter-attention", "aria-pressed": "false" }, "At risk"),
+    attention: h(
+      "button.chip.chip-attention",
+      { type: "button", id: "filter-attention", "aria-pressed": "false" },
+      "At risk",
+    ),
     all: h("button.chip", { type: "button", id: "filter-all", "aria-pressed": "true" }, "All"),
   };
   for (const [name, chip] of Object.entries(chips)) {
@@ -87,7 +92,13 @@ export function showCourseView(root, { courseId, user }) {
           "div.standing-actions",
           {},
           settingsForm.toggle,
-          exportButton({ id: "export-course", label: "Export course CSV", kind: "courses", targetId: () => courseId, getContext: context }),
+          exportButton({
+            id: "export-course",
+            label: "Export course CSV",
+            kind: "courses",
+            targetId: courseId,
+            context,
+          }),
         ),
       ),
       settingsForm.form,
@@ -100,7 +111,11 @@ export function showCourseView(root, { courseId, user }) {
         "details.past-sessions",
         { id: "past-sessions" },
         h("summary", {}, "Closed sessions (", el.pastCount, ")"),
-        h("p.muted.small", {}, "A session counts in the figures once it is closed. Open one to see its class list, or export it."),
+        h(
+          "p.muted.small",
+          {},
+          "A session counts in the figures once it is closed. Open one to see its class list, or export it.",
+        ),
         el.past,
       ),
       h(
@@ -117,7 +132,11 @@ export function showCourseView(root, { courseId, user }) {
         h(
           "table.data-table.standing-table",
           { id: "standing" },
-          h("colgroup", {}, COLUMNS.map(([key]) => h(`col.col-${key}`))),
+          h(
+            "colgroup",
+            {},
+            COLUMNS.map(([key]) => h(`col.col-${key}`)),
+          ),
           h(
             "thead",
             {},
@@ -147,9 +166,11 @@ export function showCourseView(root, { courseId, user }) {
 
   function rows() {
     const out = [];
-    for (const s of enrolled.values()) out.push({ uid: s.uid, name: s.name ?? s.uid, email: s.email ?? "", fig: figures.get(s.uid) ?? null });
+    for (const s of enrolled.values())
+      out.push({ uid: s.uid, name: s.name ?? s.uid, email: s.email ?? "", fig: figures.get(s.uid) ?? null });
     // figures of a student no longer enrolled still show
-    for (const [uid, fig] of figures) if (!enrolled.has(uid)) out.push({ uid, name: uid, email: "", fig, unenrolled: true });
+    for (const [uid, fig] of figures)
+      if (!enrolled.has(uid)) out.push({ uid, name: uid, email: "", fig, unenrolled: true });
     return out;
   }
 
@@ -168,10 +189,20 @@ export function showCourseView(root, { courseId, user }) {
         (!term || `${r.name} ${r.email} ${r.uid}`.toLowerCase().includes(term)),
     );
     if (!all.length) {
-      el.body.replaceChildren(h("tr.empty", {}, h("td", { colspan: COLUMNS.length }, "No students are enrolled in this course.")));
+      el.body.replaceChildren(
+        h("tr.empty", {}, h("td", { colspan: COLUMNS.length }, "No students are enrolled in this course.")),
+      );
     } else if (!shown.length) {
       el.body.replaceChildren(
-        h("tr.empty", {}, h("td", { colspan: COLUMNS.length }, filter === "attention" && !term ? "Nobody is at risk." : "No student matches.")),
+        h(
+          "tr.empty",
+          {},
+          h(
+            "td",
+            { colspan: COLUMNS.length },
+            filter === "attention" && !term ? "Nobody is at risk." : "No student matches.",
+          ),
+        ),
       );
     } else {
       const nodes = shown.map(cachedRow);
@@ -228,8 +259,27 @@ export function showCourseView(root, { courseId, user }) {
       num(fig?.late),
       num(fig?.excused),
       num(fig?.absent),
-      h("td.num", {}, fig ? h(runAlert ? "span.run.is-alert" : "span.run", { title: runAlert ? `${run} absences in a row` : "" }, String(run)) : "–"),
-      h("td.projection", { title: fig && fig.remaining !== null && fig.remaining !== undefined ? `${fig.remaining} of ${rules.planned_sessions ?? "?"} planned sessions left` : "" }, p.text),
+      h(
+        "td.num",
+        {},
+        fig
+          ? h(
+              runAlert ? "span.run.is-alert" : "span.run",
+              { title: runAlert ? `${run} absences in a row` : "" },
+              String(run),
+            )
+          : "–",
+      ),
+      h(
+        "td.projection",
+        {
+          title:
+            fig && fig.remaining !== null && fig.remaining !== undefined
+              ? `${fig.remaining} of ${rules.planned_sessions ?? "?"} planned sessions left`
+              : "",
+        },
+        p.text,
+      ),
       h("td", {}, h(`span.standing.standing-${state}`, {}, stateLabel(state, rules))),
     );
   }
@@ -248,10 +298,21 @@ export function showCourseView(root, { courseId, user }) {
         return h(
           "li.past-session",
           { dataset: { session: s.id } },
-          h("span.past-when", {}, `${fmtDay(start)} ${fmtTime(start)}–${fmtTime(toDate(s.closed_at) ?? toDate(s.ends_at))}`),
+          h(
+            "span.past-when",
+            {},
+            `${fmtDay(start)} ${fmtTime(start)}–${fmtTime(toDate(s.closed_at) ?? toDate(s.ends_at))}`,
+          ),
           marking ? h("span.muted.small", {}, "marking absences…") : null,
           h("a.btn.btn-small", { href: `#/session/${encodeURIComponent(s.id)}` }, "Class list"),
-          exportButton({ id: `export-${s.id}`, label: "Export CSV", kind: "sessions", targetId: () => s.id, getContext: context, small: true }),
+          exportButton({
+            id: `export-${s.id}`,
+            label: "Export CSV",
+            kind: "sessions",
+            targetId: s.id,
+            context,
+            small: true,
+          }),
         );
       }),
     );
@@ -298,7 +359,11 @@ export function showCourseView(root, { courseId, user }) {
     unsubs.push(
       fs.onSnapshot(
         // constrained on course_id so the rules can prove the teacher's access
-        fs.query(fs.collection(db, "sessions"), fs.where("course_id", "==", courseId), fs.where("status", "==", "closed")),
+        fs.query(
+          fs.collection(db, "sessions"),
+          fs.where("course_id", "==", courseId),
+          fs.where("status", "==", "closed"),
+        ),
         (snap) => renderPast(snap.docs.map((d) => ({ id: d.id, ...d.data() }))),
         (err) => el.past.replaceChildren(h("li.form-error", {}, `Sessions unavailable (${err.code ?? err.message})`)),
       ),
@@ -310,10 +375,9 @@ export function showCourseView(root, { courseId, user }) {
 
   return () => {
     stopped = true;
-    unsubs.forEach((u) => u());
+    for (const u of unsubs) u();
   };
 }
-
 
 /**
  * "Change rules": the course's attendance rules as a form, saved through POST
@@ -331,12 +395,24 @@ function rulesForm(current, courseId, context) {
       h("option", { value: "attended" }, "counted as attended"),
     ),
     absenceRun: h("input", { id: "rule-absence-run", type: "number", step: "1", inputmode: "numeric" }),
-    plannedSessions: h("input", { id: "rule-planned-sessions", type: "number", step: "1", inputmode: "numeric", placeholder: "none" }),
+    plannedSessions: h("input", {
+      id: "rule-planned-sessions",
+      type: "number",
+      step: "1",
+      inputmode: "numeric",
+      placeholder: "none",
+    }),
   };
   const message = h("p.small", { id: "rules-message", role: "status" });
   const save = h("button.btn.btn-primary", { type: "submit", id: "rules-save" }, "Save rules");
   const field = (input, label, hint) =>
-    h("div.rules-field", {}, h("label", { for: input.id }, label), input, hint ? h("span.muted.small", {}, hint) : null);
+    h(
+      "div.rules-field",
+      {},
+      h("label", { for: input.id }, label),
+      input,
+      hint ? h("span.muted.small", {}, hint) : null,
+    );
   const form = h(
     "form.card.rules-form",
     {
@@ -359,7 +435,8 @@ function rulesForm(current, courseId, context) {
         const result = await saveCourseSettings({ ...(await context()), courseId, settings });
         save.disabled = false;
         if (result.state === "saved") {
-          message.textContent = "Saved. Each student's figures use them from their next change (a close or an override).";
+          message.textContent =
+            "Saved. Each student's figures use them from their next change (a close or an override).";
         } else {
           message.className = "small form-error";
           message.textContent = settingsErrorText(result);
@@ -376,7 +453,12 @@ function rulesForm(current, courseId, context) {
       field(inputs.absenceRun, "Alert after absences in a row", "0 = no alert"),
       field(inputs.plannedSessions, "Planned sessions this term", "blank = no projection"),
     ),
-    h("div.rules-buttons", {}, save, h("button.btn", { type: "button", id: "rules-cancel", onclick: () => (form.hidden = true) }, "Cancel")),
+    h(
+      "div.rules-buttons",
+      {},
+      save,
+      h("button.btn", { type: "button", id: "rules-cancel", onclick: () => (form.hidden = true) }, "Cancel"),
+    ),
     message,
   );
   const toggle = h(

@@ -1,4 +1,6 @@
-// Tiny DOM helpers (no framework): element builder, escaping, formatting.
+// DOM helpers: formatting (times, days) and the element builder of the views that still
+// build their DOM by hand (course-view.js, my-attendance.js, push.js; the others are
+// Preact components, ui.js).
 
 /** h("p.note", {hidden: true}, "text", child) -> element. */
 export function h(tag, attrs = {}, ...children) {

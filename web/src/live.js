@@ -1,6 +1,7 @@
-// Live mirrors of Firestore collections, shared by the projector view and the course
-// view: a Map (document id -> value) kept in step by a listener's document changes,
-// so a 500-student class applies only what changed on each snapshot.
+// Live mirrors of Firestore collections for the course view: a Map (document id ->
+// value) kept in step by a listener's document changes, so a 500-student class applies
+// only what changed on each snapshot (the projector's store does the same with
+// signals, projector/store.js applyChanges).
 
 /**
  * Keep `map` in step with `ref` (a collection or a query). `value(doc)` is what is

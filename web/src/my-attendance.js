@@ -10,6 +10,7 @@
 import { firestore } from "./config.js";
 import { clear, fmtAgo, fmtDay, fmtTime, h, toDate } from "./dom.js";
 import { alertsFor, coursesFromInbox, pct, projection, rulesFromCourse, stateLabel, timeline } from "./standing.js";
+import { watchById } from "./watch.js";
 
 const INBOX_LIMIT = 200;
 const STATUS_WORD = { present: "Present", late: "Late", excused: "Excused", absent: "Absent" };
@@ -77,20 +78,29 @@ export function showMyAttendance(root, { user }) {
     const counts = ["present", "late", "excused", "absent"];
     return h(
       `article.card.my-course.state-${state}`,
-      { dataset: { course: courseId, state, projection: p.kind, percent: percent ?? "" }, "aria-labelledby": `my-course-${courseId}` },
+      {
+        dataset: { course: courseId, state, projection: p.kind, percent: percent ?? "" },
+        "aria-labelledby": `my-course-${courseId}`,
+      },
       h(
         "div.my-course-head",
         {},
         h("h2", { id: `my-course-${courseId}` }, c.name ?? courseId),
         h(`span.standing.standing-${state}`, {}, stateLabel(state, rules)),
       ),
-      c.loaded
+      c.loaded && c.courseRead
         ? [
             h(
               "div.my-pct",
               {},
               h("span.my-pct-value", {}, fig ? pct(percent) : "–"),
-              h("span.my-pct-label", {}, fig ? `attendance · required ${pct(rules.min_attendance_percent)}` : `required ${pct(rules.min_attendance_percent)}`),
+              h(
+                "span.my-pct-label",
+                {},
+                fig
+                  ? `attendance · required ${pct(rules.min_attendance_percent)}`
+                  : `required ${pct(rules.min_attendance_percent)}`,
+              ),
             ),
             fig && typeof percent === "number"
               ? h(
@@ -114,7 +124,9 @@ export function showMyAttendance(root, { user }) {
               ? h(
                   "dl.my-counts",
                   {},
-                  counts.map((k) => h(`div.my-count.count-${k}`, {}, h("dt", {}, STATUS_WORD[k]), h("dd", {}, String(fig[k] ?? 0)))),
+                  counts.map((k) =>
+                    h(`div.my-count.count-${k}`, {}, h("dt", {}, STATUS_WORD[k]), h("dd", {}, String(fig[k] ?? 0))),
+                  ),
                 )
               : null,
             sessions.length
@@ -151,7 +163,9 @@ export function showMyAttendance(root, { user }) {
 
   function follow(db, fs, courseId) {
     if (courses.has(courseId)) return;
-    const c = { name: courseId, rules: rulesFromCourse({}), fig: null, loaded: false };
+    // loaded: the figures have been read; courseRead: the course document too (or it
+    // could not be): the card shows its figures with the course's name and rules
+    const c = { name: courseId, rules: rulesFromCourse({}), fig: null, loaded: false, courseRead: false };
     courses.set(courseId, c);
     // the course document (name, settings): the rules let an enrolled student get it
     fs.getDoc(fs.doc(db, "courses", courseId))
@@ -161,24 +175,27 @@ export function showMyAttendance(root, { user }) {
         c.name = data.name ?? courseId;
         c.rules = rulesFromCourse(data);
         c.courseLoaded = true;
-        render();
       })
-      .catch(() => {}); // not enrolled any more: the figures may still be readable
+      .catch(() => {}) // not enrolled any more: the figures may still be readable
+      .finally(() => {
+        c.courseRead = true;
+        render();
+      });
+    // the figures appear with the course's first close, maybe while they are watched
     unsubs.push(
-      fs.onSnapshot(
-        fs.doc(db, "courses", courseId, "students", uid),
-        (snap) => {
-          c.fig = snap.exists() ? snap.data() : null;
+      watchById(fs, fs.collection(db, "courses", courseId, "students"), uid, {
+        onData(fig) {
+          c.fig = fig;
           // the settings the figures were computed with, until the course's own arrive
           if (!c.courseLoaded && c.fig?.rules) c.rules = rulesFromCourse(c.fig.rules);
           c.loaded = true;
           render();
         },
-        () => {
+        onError() {
           c.loaded = true;
           render();
         },
-      ),
+      }),
     );
   }
 
@@ -221,6 +238,6 @@ export function showMyAttendance(root, { user }) {
 
   return () => {
     stopped = true;
-    unsubs.forEach((u) => u());
+    for (const u of unsubs) u();
   };
 }

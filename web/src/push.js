@@ -241,7 +241,8 @@ export function notificationsCard(ctx, user) {
   }
 
   async function turnOn() {
-    if (navigator.onLine === false) return render("You are offline. Turn notifications on when the connection is back.");
+    if (navigator.onLine === false)
+      return render("You are offline. Turn notifications on when the connection is back.");
     busy("Turning on…");
     let answer;
     try {
@@ -262,7 +263,8 @@ export function notificationsCard(ctx, user) {
   }
 
   async function turnOff() {
-    if (navigator.onLine === false) return render("You are offline. Turn notifications off when the connection is back.");
+    if (navigator.onLine === false)
+      return render("You are offline. Turn notifications off when the connection is back.");
     busy("Turning off…");
     try {
       await remove(ctx, uid);

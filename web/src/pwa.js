@@ -14,7 +14,11 @@ let registration = null;
  * a secure context (http other than localhost), or the Vite dev server (no sw.js).
  * A failure is logged, not thrown: the page works without it, only not offline.
  */
-export function registerServiceWorker({ nav = globalThis.navigator, win = globalThis.window, dev = import.meta.env?.DEV } = {}) {
+export function registerServiceWorker({
+  nav = globalThis.navigator,
+  win = globalThis.window,
+  dev = import.meta.env?.DEV,
+} = {}) {
   registration ??= (async () => {
     if (dev || !nav?.serviceWorker || !win?.isSecureContext) return null;
     if (win.document?.readyState !== "complete") {

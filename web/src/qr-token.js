@@ -11,10 +11,15 @@
 //   code   = RFC 4226 dynamic truncation of HMAC-SHA256(secret, "code." + sessionId +
 //            "." + window) to 6 digits, zero-padded
 
-export const VERSION = "1";
-export const MAC_BYTES = 12;
-export const CODE_DIGITS = 6;
-const TOKEN = /^([0-9]+)\.([A-Za-z0-9_-]{1,64})\.([0-9]{1,12})\.([A-Za-z0-9_-]{16})$/;
+import { QR, SESSION_ID } from "./contracts.js";
+
+export const VERSION = QR.version;
+export const MAC_BYTES = QR.macBytes;
+export const CODE_DIGITS = QR.codeDigits;
+/** <version>.<session id>.<window>.<mac>: the MAC's bytes as base64url without padding. */
+const TOKEN = new RegExp(
+  `^([0-9]+)\\.(${SESSION_ID.source.replace(/^\^|\$$/g, "")})\\.([0-9]{1,12})\\.([A-Za-z0-9_-]{${Math.ceil((MAC_BYTES * 4) / 3)}})$`,
+);
 
 export function base64UrlDecode(text) {
   const b64 = text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4);
@@ -37,9 +42,7 @@ export function windowAt(unixSeconds, rotationSeconds) {
 function subtle() {
   const s = globalThis.crypto?.subtle;
   if (!s) {
-    throw new Error(
-      "WebCrypto is unavailable: open the dashboard over https (or http://localhost)",
-    );
+    throw new Error("WebCrypto is unavailable: open the dashboard over https (or http://localhost)");
   }
   return s;
 }
@@ -54,10 +57,7 @@ export async function tokenMinter(sessionId, secret) {
 export function truncate(digest, digits = CODE_DIGITS) {
   const offset = digest[digest.length - 1] & 0x0f;
   const number =
-    ((digest[offset] & 0x7f) << 24) |
-    (digest[offset + 1] << 16) |
-    (digest[offset + 2] << 8) |
-    digest[offset + 3];
+    ((digest[offset] & 0x7f) << 24) | (digest[offset + 1] << 16) | (digest[offset + 2] << 8) | digest[offset + 3];
   return String(number % 10 ** digits).padStart(digits, "0");
 }
 
@@ -66,13 +66,9 @@ export function truncate(digest, digits = CODE_DIGITS) {
  * is imported once (non-extractable) and serves both.
  */
 export async function sessionSigner(sessionId, secret) {
-  const key = await subtle().importKey(
-    "raw",
-    base64UrlDecode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
+  const key = await subtle().importKey("raw", base64UrlDecode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
   const encoder = new TextEncoder();
   const sign = async (text) => new Uint8Array(await subtle().sign("HMAC", key, encoder.encode(text)));
   return {
@@ -108,6 +104,7 @@ export async function mint(secret, sessionId, window) {
 
 /** {version, sessionId, window, mac} of a well-formed token, else null. */
 export function parseToken(token) {
+  if (typeof token !== "string" || token.length > QR.tokenMaxLength) return null;
   const m = TOKEN.exec(token);
   if (!m) return null;
   return { version: m[1], sessionId: m[2], window: Number(m[3]), mac: m[4] };
@@ -122,7 +119,9 @@ export function extractToken(text) {
   const value = String(text ?? "").trim();
   const hash = value.indexOf("#");
   if (hash >= 0 && /^https?:\/\//i.test(value)) {
-    return decodeURIComponent(value.slice(hash + 1)).replace(/^qr=/, "").trim();
+    return decodeURIComponent(value.slice(hash + 1))
+      .replace(/^qr=/, "")
+      .trim();
   }
   return value;
 }

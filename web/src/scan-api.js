@@ -1,13 +1,14 @@
-// The scan endpoint's client: POST {qr, device_id} (a scanned token) or {code,
-// device_id} (a typed 6-digit code) with the student's Firebase ID token. Every answer
-// becomes one ScanResult, so the page and the offline queue handle outcomes in one
-// place.
+// The student's calls to the scan endpoint: POST {qr, device_id} (a scanned token) or
+// {code, device_id} (a typed 6-digit code) with the student's Firebase ID token, over
+// the page's one HTTP layer (http.js). Every answer becomes one ScanResult, so the page
+// and the outbox (outbox.js) handle outcomes in one place:
 //
-//   {state: "accepted", scanId, status: "present"|"late"}
+//   {state: "accepted", scanId, status: "present"|"late", sessionId?}
 //   {state: "rejected", code, message, retry: bool}      (the server's stable codes)
 //   {state: "failed",   code: "network", message, retry: true}   (never reached it)
 //
-// Also the teacher's override: POST {scanUrl}overrides.
+// The teacher's calls are in teacher-api.js.
+import { postJson, refusal } from "./http.js";
 
 const DEVICE_KEY = "rollcall.device_id";
 
@@ -22,9 +23,7 @@ export function deviceId() {
   if (!id) {
     id = globalThis.crypto?.randomUUID
       ? crypto.randomUUID()
-      : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
-          b.toString(16).padStart(2, "0"),
-        ).join("");
+      : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
     try {
       localStorage.setItem(DEVICE_KEY, id);
     } catch {
@@ -34,7 +33,11 @@ export function deviceId() {
   return id;
 }
 
-/** What the student sees for each outcome: a title, a line of advice, retryable? */
+/**
+ * What the student sees for each outcome: a title, a line of advice, retryable? One per
+ * error code of the contracts (contracts.json `errors`, tied by web/test/contracts.test.js)
+ * and `network`, the page's own (the request never reached Rollcall).
+ */
 export const OUTCOMES = {
   unauthenticated: {
     title: "Please sign in again",
@@ -91,6 +94,16 @@ export const OUTCOMES = {
     advice: "The app sent a request the server refused. Reload the page and try again.",
     retry: true,
   },
+  not_found: {
+    title: "Could not send the scan",
+    advice: "The app sent the scan to the wrong address. Reload the page and try again.",
+    retry: true,
+  },
+  forbidden: {
+    title: "Not allowed",
+    advice: "Your account may not check in here. Ask your teacher.",
+    retry: false,
+  },
   unavailable: {
     title: "Rollcall is busy",
     advice: "The scan was not recorded. Wait a moment and try again.",
@@ -129,85 +142,25 @@ export function outcomeFor(code, kind = "qr") {
   );
 }
 
-/** POST JSON with a bearer token: {resp, body} or a "failed" result. Never throws. */
-async function postJson(url, idToken, payload, timeoutMs) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  let resp;
-  try {
-    resp = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${idToken}` },
-      body: JSON.stringify(payload),
-      signal: controller.signal,
-      credentials: "omit",
-    });
-  } catch (err) {
-    return { failed: { state: "failed", code: "network", message: String(err?.message ?? err), retry: true } };
-  } finally {
-    clearTimeout(timer);
-  }
-  let body = null;
-  try {
-    body = await resp.json();
-  } catch {
-    // not JSON (a proxy's error page): handled by the status
-  }
-  return { resp, body };
-}
-
-function rejection(resp, body, kind) {
-  const code = body?.error?.code ?? (resp.status >= 500 ? "unavailable" : `http_${resp.status}`);
-  const message = body?.error?.message ?? `HTTP ${resp.status}`;
-  return { state: "rejected", code, message, retry: outcomeFor(code, kind).retry, httpStatus: resp.status };
-}
-
 /**
  * Send one scan: `qr` (a scanned token) or `code` (six typed digits). Never throws:
- * network failures are a "failed" result.
+ * network failures are a "failed" result. `fetchImpl` is injectable (tests).
  */
-export async function submitScan({ scanUrl, idToken, qr, code, device = deviceId(), timeoutMs = 15000 }) {
+export async function submitScan({ scanUrl, idToken, qr, code, device = deviceId(), fetchImpl, timeoutMs = 15000 }) {
   const kind = code !== undefined && code !== null ? "code" : "qr";
-  const payload = kind === "code" ? { code, device_id: device } : { qr, device_id: device };
-  const { failed, resp, body } = await postJson(scanUrl, idToken, payload, timeoutMs);
+  const json = kind === "code" ? { code, device_id: device } : { qr, device_id: device };
+  const { failed, resp, body } = await postJson(scanUrl, { idToken, json, fetchImpl, timeoutMs });
   if (failed) return failed;
-  if (resp.ok && body && body.scan_id) {
-    return { state: "accepted", scanId: body.scan_id, status: body.status };
+  if (resp.ok && body?.scan_id) {
+    // the session a typed code was for (the server names it; a token names it itself)
+    const session = body.session_id ? { sessionId: body.session_id } : {};
+    return { state: "accepted", scanId: body.scan_id, status: body.status, ...session };
   }
-  return rejection(resp, body, kind);
+  const result = refusal(resp, body);
+  return { ...result, retry: outcomeFor(result.code, kind).retry };
 }
 
 /** Whether a result means "not decided by the server: send the same scan again later". */
 export function isTransient(result) {
   return result.state === "failed" || (result.state === "rejected" && result.code === "unavailable");
-}
-
-/** The teacher's words for an override the server refused. */
-export const OVERRIDE_ERRORS = {
-  forbidden: "Only the teacher of this course can change its attendance.",
-  not_enrolled: "This student is not enrolled in the course.",
-  unauthenticated: "Your sign-in has expired. Sign in again, then retry.",
-  unavailable: "Rollcall is busy; nothing was changed. Try again.",
-  network: "No connection to Rollcall; nothing was changed. Try again.",
-};
-
-/**
- * A teacher's override: POST {scanUrl}overrides {session_id, uid, status, reason}.
- * -> {state: "accepted", overrideId, status} | {state: "rejected"|"failed", code, message}
- */
-export async function submitOverride({ scanUrl, idToken, sessionId, uid, status, reason, timeoutMs = 15000 }) {
-  const url = new URL("overrides", scanUrl).toString();
-  const payload = { session_id: sessionId, uid, status, reason };
-  const { failed, resp, body } = await postJson(url, idToken, payload, timeoutMs);
-  if (failed) return failed;
-  if (resp.ok && body && body.override_id) {
-    return { state: "accepted", overrideId: body.override_id, status: body.status };
-  }
-  return rejection(resp, body, "override");
-}
-
-/** One line for the teacher about a refused or failed override. */
-export function overrideErrorText(result) {
-  if (result.code === "bad_request") return `The change was refused: ${result.message}`;
-  return OVERRIDE_ERRORS[result.code] ?? `The change was refused (${result.code}): ${result.message}`;
 }

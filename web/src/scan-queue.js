@@ -12,7 +12,7 @@
 //   {id, uid, kind: "qr"|"code", value, device_id, taken_at (ms), attempts,
 //    next_at (ms), last_code?}                                        (pending)
 //   ... + {state: "accepted"|"rejected", code?, message?, status?, scan_id?,
-//          resolved_at}                                                (done)
+//          session_id?, resolved_at}                                   (done)
 // Entries belong to the student who made them: another account signed in on the same
 // phone neither sends nor sees them.
 //
@@ -147,6 +147,7 @@ export class ScanQueue {
       message: result.message ?? null,
       status: result.status ?? null,
       scan_id: result.scanId ?? null,
+      session_id: result.sessionId ?? null,
       resolved_at: this.now(),
     };
     delete done.next_at;
@@ -179,7 +180,12 @@ export function settle(queue, entry, result, transient) {
  * due entries wait too (they would fail the same way). `skip(entry)` leaves out
  * entries already in flight. Returns [{entry, result, decided}].
  */
-export async function flush(queue, uid, send, { force = false, transient, skip = () => false, onChange = () => {} } = {}) {
+export async function flush(
+  queue,
+  uid,
+  send,
+  { force = false, transient, skip = () => false, onChange = () => {} } = {},
+) {
   const outcomes = [];
   const due = queue.due(uid, { force }).filter((e) => !skip(e));
   for (let i = 0; i < due.length; i++) {

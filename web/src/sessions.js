@@ -4,17 +4,17 @@
 // setDoc on sessions/{id}.
 //
 //   course_id, teacher_uid, secret (32 random bytes, base64url, 43 chars),
-//   rotation_seconds (5..300), late_after_minutes (0..duration), starts_at (now),
-//   ends_at (starts_at + duration, at most 12 h), status: "open"
+//   rotation_seconds, late_after_minutes (at most the duration), starts_at (now),
+//   ends_at (starts_at + duration), status: "open"
+//
+// Limits and defaults are the contracts' (session.* in contracts.json, via
+// contracts.js): the numbers the server's session_doc and the rules' validNewSession use.
+import { SESSION_DEFAULTS, SESSION_ID, SESSION_LIMITS } from "./contracts.js";
 import { base64UrlEncode } from "./qr-token.js";
 
-export const DEFAULTS = { rotation: 10, lateAfter: 10, duration: 90 };
-export const LIMITS = {
-  rotation: { min: 5, max: 300 },
-  lateAfter: { min: 0, max: 720 },
-  duration: { min: 1, max: 720 }, // the rules allow at most 12 h
-};
-export const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const DEFAULTS = SESSION_DEFAULTS;
+export const LIMITS = SESSION_LIMITS;
+export { SESSION_ID };
 
 function randomBytes(n) {
   return globalThis.crypto.getRandomValues(new Uint8Array(n));
@@ -22,7 +22,7 @@ function randomBytes(n) {
 
 /** "s" + 12 hex characters, like the CLI's ids (sessions.new_session_id). */
 export function newSessionId(bytes = randomBytes(6)) {
-  return "s" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `s${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
 /** A fresh QR secret: 32 random bytes, base64url without padding (43 characters). */
@@ -59,7 +59,15 @@ export function validateSessionForm(raw) {
 }
 
 /** The new session's fields (without opened_at, which the page sets to serverTimestamp()). */
-export function sessionFields({ courseId, teacherUid, rotation, lateAfter, duration, startMs = Date.now(), secret = newSecret() }) {
+export function sessionFields({
+  courseId,
+  teacherUid,
+  rotation,
+  lateAfter,
+  duration,
+  startMs = Date.now(),
+  secret = newSecret(),
+}) {
   const starts = new Date(startMs);
   return {
     course_id: courseId,
@@ -70,5 +78,18 @@ export function sessionFields({ courseId, teacherUid, rotation, lateAfter, durat
     starts_at: starts,
     ends_at: new Date(starts.getTime() + duration * 60000),
     status: "open",
+  };
+}
+
+/**
+ * A session document's rotation and late threshold as the server reads them
+ * (Session.from_doc): a missing field takes the contracts' default.
+ */
+export function sessionTiming(doc) {
+  const rotation = Number(doc?.rotation_seconds);
+  const lateAfter = Number(doc?.late_after_minutes);
+  return {
+    rotation: Number.isFinite(rotation) && rotation > 0 ? rotation : DEFAULTS.rotation,
+    lateAfter: Number.isFinite(lateAfter) && lateAfter >= 0 ? lateAfter : DEFAULTS.lateAfter,
   };
 }

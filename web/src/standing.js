@@ -3,32 +3,38 @@
 // this term"), state labels, and the teacher's at-risk ordering. Pure functions over
 // the figures the attendance consumer stores on courses/{c}/students/{uid}
 // (functions/rollcall/progress.py and standing.py), so each wording has a unit test.
+// The settings themselves (names, kinds, bounds, defaults) and the states are the
+// contracts' (course_settings and standing_states in contracts.json).
+import { COURSE_SETTINGS, STANDING_STATES } from "./contracts.js";
 
-export const STATES = ["below", "at_risk", "ok"];
-export const DEFAULT_RULES = Object.freeze({
-  min_attendance_percent: 75,
-  late_weight: 1,
-  excused_policy: "not_counted",
-  absence_alert_run: 3,
-  planned_sessions: null,
-});
+export const STATES = STANDING_STATES;
 
 const isNumber = (v) => typeof v === "number" && Number.isFinite(v);
-const intIn = (v, lo, hi) => Number.isInteger(v) && v >= lo && v <= hi;
+
+/** Whether `value` is a valid value of the setting described by `spec` (its kind and bounds). */
+const VALID = {
+  number: (spec, v) => isNumber(v) && v >= spec.min && v <= spec.max,
+  integer: (spec, v) => Number.isInteger(v) && v >= spec.min && v <= spec.max,
+  choice: (spec, v) => spec.choices.includes(v),
+};
+for (const [name, spec] of Object.entries(COURSE_SETTINGS)) {
+  if (!VALID[spec.kind]) throw new Error(`course setting ${name}: unknown kind ${spec.kind}`);
+}
+
+export const DEFAULT_RULES = Object.freeze(
+  Object.fromEntries(Object.entries(COURSE_SETTINGS).map(([name, spec]) => [name, spec.default])),
+);
 
 /** The course's settings, as rollcall.core.standing.Rules.from_course reads them: a missing
  * or invalid value takes its default. */
 export function rulesFromCourse(doc = {}) {
   const d = doc ?? {};
-  const pct = d.min_attendance_percent;
-  const late = d.late_weight;
-  return {
-    min_attendance_percent: isNumber(pct) && pct >= 0 && pct <= 100 ? pct : DEFAULT_RULES.min_attendance_percent,
-    late_weight: isNumber(late) && late >= 0 && late <= 1 ? late : DEFAULT_RULES.late_weight,
-    excused_policy: ["not_counted", "attended"].includes(d.excused_policy) ? d.excused_policy : DEFAULT_RULES.excused_policy,
-    absence_alert_run: intIn(d.absence_alert_run, 0, 1000) ? d.absence_alert_run : DEFAULT_RULES.absence_alert_run,
-    planned_sessions: intIn(d.planned_sessions, 1, 1000) ? d.planned_sessions : null,
-  };
+  return Object.fromEntries(
+    Object.entries(COURSE_SETTINGS).map(([name, spec]) => [
+      name,
+      VALID[spec.kind](spec, d[name]) ? d[name] : spec.default,
+    ]),
+  );
 }
 
 /** 75 -> "75 %", 66.7 -> "66.7 %", null -> "–". */
@@ -45,9 +51,16 @@ export function rulesLine(rules) {
   const r = { ...DEFAULT_RULES, ...rules };
   const late = r.late_weight === 1 ? "late counts in full" : `late counts ${r.late_weight}`;
   const excused = r.excused_policy === "attended" ? "excused counts as attended" : "excused not counted";
-  const planned = r.planned_sessions ? plural(r.planned_sessions, "planned session") : "no planned sessions (no projection)";
+  const planned = r.planned_sessions
+    ? plural(r.planned_sessions, "planned session")
+    : "no planned sessions (no projection)";
   const run = r.absence_alert_run;
-  const alert = run === 0 ? "no alert for absences in a row" : run === 1 ? "alert after each absence" : `alert after ${run} absences in a row`;
+  const alert =
+    run === 0
+      ? "no alert for absences in a row"
+      : run === 1
+        ? "alert after each absence"
+        : `alert after ${run} absences in a row`;
   return [`Minimum ${pct(r.min_attendance_percent)}`, late, excused, planned, alert].join(" · ");
 }
 
@@ -67,10 +80,12 @@ export function stateLabel(state, rules = DEFAULT_RULES) {
 export function projection(fig, rules = DEFAULT_RULES, voice = "teacher") {
   const student = voice === "student";
   const need = pct(rules?.min_attendance_percent ?? DEFAULT_RULES.min_attendance_percent);
-  if (!fig || !fig.held) {
+  if (!fig?.held) {
     return {
       kind: "none",
-      text: student ? "No closed sessions yet: your attendance appears once a session is closed." : "no closed sessions yet",
+      text: student
+        ? "No closed sessions yet: your attendance appears once a session is closed."
+        : "no closed sessions yet",
     };
   }
   const remaining = fig.remaining ?? null;
@@ -78,7 +93,9 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher") {
     if (fig.reachable === false || fig.needed === null || fig.needed === undefined) {
       return {
         kind: "unreachable",
-        text: student ? `You can no longer reach ${need} this term: talk to your teacher.` : `cannot reach ${need} this term`,
+        text: student
+          ? `You can no longer reach ${need} this term: talk to your teacher.`
+          : `cannot reach ${need} this term`,
       };
     }
     const n = fig.needed;
@@ -109,7 +126,9 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher") {
   if (m === null || m === undefined) {
     return {
       kind: "unreachable",
-      text: student ? `You can no longer reach ${need} this term: talk to your teacher.` : `cannot reach ${need} this term`,
+      text: student
+        ? `You can no longer reach ${need} this term: talk to your teacher.`
+        : `cannot reach ${need} this term`,
     };
   }
   if (m === 0) {

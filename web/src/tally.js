@@ -50,7 +50,9 @@ export function minuteKey(date) {
  * at most `maxBuckets` (the latest ones).
  */
 export function arrivalSeries(arrivals, { start, end, now = new Date(), maxBuckets = 60 }) {
-  const keys = Object.keys(arrivals).filter((k) => minuteKeyToDate(k)).sort();
+  const keys = Object.keys(arrivals)
+    .filter((k) => minuteKeyToDate(k))
+    .sort();
   const floorMin = (d) => Math.floor(d.getTime() / 60000) * 60000;
   let from = start ? floorMin(start) : null;
   let to = floorMin(end && now > end ? end : now);

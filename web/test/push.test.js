@@ -4,7 +4,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { PUSH_STORAGE_KEY, PushRecord, RESAVE_MS, localToken, needsSave, pushMode, pushStatus, tokenFields } from "../src/push.js";
+import {
+  localToken,
+  needsSave,
+  PUSH_STORAGE_KEY,
+  PushRecord,
+  pushMode,
+  pushStatus,
+  RESAVE_MS,
+  tokenFields,
+} from "../src/push.js";
 
 test("the runtime config decides the mode", () => {
   assert.equal(pushMode({ messaging: { vapidKey: "BPk..." } }), "fcm");
@@ -21,8 +30,20 @@ test("a local token is random and has none of the FCM stand-in's error prefixes"
   const a = localToken();
   assert.match(a, /^local-web-[0-9a-f-]{36}$/);
   assert.notEqual(localToken(), a);
-  assert.equal(localToken(() => "fixed"), "local-web-fixed");
-  for (const prefix of ["unregistered-", "invalid-", "mismatch-", "malformed-", "quota-", "unavailable-", "internal-", "thirdparty-"]) {
+  assert.equal(
+    localToken(() => "fixed"),
+    "local-web-fixed",
+  );
+  for (const prefix of [
+    "unregistered-",
+    "invalid-",
+    "mismatch-",
+    "malformed-",
+    "quota-",
+    "unavailable-",
+    "internal-",
+    "thirdparty-",
+  ]) {
     assert.ok(!a.startsWith(prefix));
   }
 });
@@ -32,7 +53,11 @@ test("fcm_tokens fields: a new token in, the token it replaces out, in one write
   const value = { platform: "web", push: "fcm" };
   assert.deepEqual(tokenFields({ next: "t1", value, remove: DELETE }), { t1: value });
   assert.deepEqual(tokenFields({ next: "t2", previous: "t1", value, remove: DELETE }), { t1: DELETE, t2: value });
-  assert.deepEqual(tokenFields({ next: "t1", previous: "t1", value, remove: DELETE }), { t1: value }, "same token: rewritten, not deleted");
+  assert.deepEqual(
+    tokenFields({ next: "t1", previous: "t1", value, remove: DELETE }),
+    { t1: value },
+    "same token: rewritten, not deleted",
+  );
   assert.deepEqual(tokenFields({ previous: "t1", remove: DELETE }), { t1: DELETE }, "turned off");
   // FCM tokens hold ':' and '-': map keys, never field paths
   const fcm = "dX3k:APA91bH-x_y.z";

@@ -2,15 +2,18 @@
 // plugin that writes sw.js (web/vite.config.mjs), and the service worker registration
 // (web/src/pwa.js).
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, test } from "node:test";
 
-import { SW_SCOPE, SW_URL, _resetForTests, activeRegistration, registerServiceWorker } from "../src/pwa.js";
+import { _resetForTests, activeRegistration, registerServiceWorker, SW_SCOPE, SW_URL } from "../src/pwa.js";
 import { cacheVersion, linkedPaths, manifestIcons, precacheFiles, rollcallServiceWorker } from "../vite.config.mjs";
 
-const chunk = (fileName, { name = fileName, isEntry = false, imports = [], dynamicImports = [], css = [], assets = [] } = {}) => ({
+const chunk = (
+  fileName,
+  { name = fileName, isEntry = false, imports = [], dynamicImports = [], css = [], assets = [] } = {},
+) => ({
   type: "chunk",
   fileName,
   name,
@@ -35,8 +38,18 @@ const SCAN_HTML = `<!doctype html><html><head>
  * Firestore a helper of its own. */
 function bundle() {
   const files = [
-    chunk("assets/scan-1.js", { name: "scan", isEntry: true, imports: ["assets/shared-1.js"], dynamicImports: ["assets/firestore-1.js", "assets/messaging-1.js"] }),
-    chunk("assets/index-1.js", { name: "index", isEntry: true, imports: ["assets/shared-1.js"], dynamicImports: ["assets/teacher-only-1.js"] }),
+    chunk("assets/scan-1.js", {
+      name: "scan",
+      isEntry: true,
+      imports: ["assets/shared-1.js"],
+      dynamicImports: ["assets/firestore-1.js", "assets/messaging-1.js"],
+    }),
+    chunk("assets/index-1.js", {
+      name: "index",
+      isEntry: true,
+      imports: ["assets/shared-1.js"],
+      dynamicImports: ["assets/teacher-only-1.js"],
+    }),
     chunk("assets/shared-1.js", { css: ["assets/shared-1.css"], assets: ["assets/logo-1.svg"] }),
     chunk("assets/firestore-1.js", { imports: ["assets/fs-helper-1.js"] }),
     chunk("assets/fs-helper-1.js", { dynamicImports: ["assets/firestore-1.js"] }), // a cycle
@@ -69,14 +82,22 @@ test("the scan page's precache: its HTML, chunks (also dynamic ones), CSS, asset
 });
 
 test("the precache list refuses a bundle without the entry or its page", () => {
-  assert.throws(() => precacheFiles(bundle(), { entry: "student", html: "scan.html" }), /no entry chunk named "student"/);
+  assert.throws(
+    () => precacheFiles(bundle(), { entry: "student", html: "scan.html" }),
+    /no entry chunk named "student"/,
+  );
   const b = bundle();
   delete b["scan.html"];
   assert.throws(() => precacheFiles(b, { entry: "scan", html: "scan.html" }), /no scan.html/);
 });
 
 test("linked paths: same-origin src and href only, without query or fragment", () => {
-  assert.deepEqual(linkedPaths('<img src="/a.png?v=1"><a href="/b#c"></a><a href="https://x/y"></a><a href="//x/y"></a><a href="rel.html"></a>'), ["/a.png", "/b"]);
+  assert.deepEqual(
+    linkedPaths(
+      '<img src="/a.png?v=1"><a href="/b#c"></a><a href="https://x/y"></a><a href="//x/y"></a><a href="rel.html"></a>',
+    ),
+    ["/a.png", "/b"],
+  );
 });
 
 test("manifest icons", () => {
@@ -97,7 +118,8 @@ function publicDir({ icons = ["/icons/icon-192.png"], missing = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "rollcall-public-"));
   mkdirSync(join(dir, "icons"));
   writeFileSync(join(dir, "manifest.webmanifest"), JSON.stringify({ icons: icons.map((src) => ({ src })) }));
-  for (const path of ["/favicon.svg", ...icons]) if (!missing.includes(path)) writeFileSync(join(dir, path), `bytes of ${path}`);
+  for (const path of ["/favicon.svg", ...icons])
+    if (!missing.includes(path)) writeFileSync(join(dir, path), `bytes of ${path}`);
   return dir;
 }
 
@@ -136,7 +158,10 @@ test("the version changes when a precached file changes, not when the dashboard 
 });
 
 test("the plugin fails the build when a precached file does not exist", () => {
-  assert.throws(() => runPlugin(publicDir({ missing: ["/icons/icon-192.png"] })), /\/icons\/icon-192.png is neither built nor in/);
+  assert.throws(
+    () => runPlugin(publicDir({ missing: ["/icons/icon-192.png"] })),
+    /\/icons\/icon-192.png is neither built nor in/,
+  );
 });
 
 // ---- registration ----------------------------------------------------------------------
@@ -149,7 +174,12 @@ function fakeBrowser({ readyState = "complete", secure = true, register } = {}) 
   const registration = { scope: `https://rollcall.test${SW_SCOPE}` };
   const nav = {
     serviceWorker: {
-      register: register ?? (async (url, options) => (calls.push([url, options]), registration)),
+      register:
+        register ??
+        (async (url, options) => {
+          calls.push([url, options]);
+          return registration;
+        }),
       ready: Promise.resolve(registration),
     },
   };

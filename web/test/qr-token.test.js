@@ -1,9 +1,10 @@
 // Unit tests of the browser's QR token code (node --test; Node 20 has WebCrypto).
-// The expected tokens were produced by functions/rollcall/qr.py (the backend's
-// reference implementation): the page and the scan function must agree byte for byte.
+// The expected tokens and typed codes are the shared vectors tests/data/qr-vectors.json,
+// produced by the backend's reference implementation (rollcall qr) and checked by the
+// Python tests too: the page and the scan function must agree byte for byte.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-
+import qrVectors from "../../tests/data/qr-vectors.json" with { type: "json" };
 import {
   base64UrlDecode,
   base64UrlEncode,
@@ -20,27 +21,25 @@ import {
   windowAt,
 } from "../src/qr-token.js";
 
-const VECTORS = [
-  ["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", "sabc", 123, "1.sabc.123.AKIjoi6FiqUIFCuf"],
-  [
-    "q83vEjRWeJq8_-7dzLuqmYh3ZlVEMyIRAP_u3cy7qpk",
-    "s5bb68b2093d5",
-    356612345,
-    "1.s5bb68b2093d5.356612345.WUGDdr6qzD0c0ftx",
-  ],
-  ["_-_-", "x", 0, "1.x.0.GEDr3jaPf9z-bMyJ"],
-];
+const { vectors: VECTORS } = qrVectors;
 
-test("mint matches the backend's qr.mint", async () => {
-  for (const [secret, sid, window, expected] of VECTORS) {
-    assert.equal(await mint(secret, sid, window), expected);
+test("the shared vectors are there, the reference one first (key = 32 ASCII 'k' bytes)", () => {
+  assert.ok(VECTORS.length >= 3);
+  assert.equal(VECTORS[0].secret, base64UrlEncode(new TextEncoder().encode("k".repeat(32))));
+  assert.equal(VECTORS[0].code, "391050");
+});
+
+test("mint matches the backend's tokens", async () => {
+  for (const v of VECTORS) {
+    assert.equal(await mint(v.secret, v.session_id, v.window), v.token, `${v.session_id}/${v.window}`);
   }
 });
 
 test("a minter signs successive windows", async () => {
-  const m = await tokenMinter("sabc", VECTORS[0][0]);
-  assert.equal(await m(123), VECTORS[0][3]);
-  assert.notEqual(await m(124), VECTORS[0][3]);
+  const [v] = VECTORS;
+  const m = await tokenMinter(v.session_id, v.secret);
+  assert.equal(await m(v.window), v.token);
+  assert.notEqual(await m(v.window + 1), v.token);
 });
 
 test("window is floor(seconds / rotation)", () => {
@@ -75,28 +74,36 @@ test("extractToken reads bare tokens and scan links", () => {
   assert.equal(extractToken("not a code"), "not a code");
 });
 
-// Typed fallback codes: qr.typed_code(secret, session, window), RFC 4226 truncation of
-// HMAC-SHA256(secret, "code.<session>.<window>") to 6 digits.
-const CODE_VECTORS = [
-  // the reference vector: key = 32 bytes of ASCII "k"
-  [base64UrlEncode(new TextEncoder().encode("k".repeat(32))), "sabc", 123, "391050"],
-  ["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", "s5bb68b2093d5", 356612345, "911930"],
-  ["_-_-", "x", 0, "702432"],
-];
-
-test("typedCode matches the backend's qr.typed_code", async () => {
-  assert.equal(CODE_VECTORS[0][0], "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s");
-  for (const [secret, sid, window, expected] of CODE_VECTORS) {
-    assert.equal(await typedCode(secret, sid, window), expected, `${sid}/${window}`);
+// Typed fallback codes: RFC 4226 truncation of HMAC-SHA256(secret, "code.<session>.<window>")
+// to 6 digits, as the backend's typed_code.
+test("typedCode matches the backend's typed codes", async () => {
+  for (const v of VECTORS) {
+    assert.equal(await typedCode(v.secret, v.session_id, v.window), v.code, `${v.session_id}/${v.window}`);
   }
 });
 
 test("one signer makes the token and the code of a window", async () => {
-  const [secret, sid, window, token] = VECTORS[0];
-  const signer = await sessionSigner(sid, secret);
-  assert.equal(await signer.token(window), token);
-  assert.equal(await signer.code(window), "884879"); // qr.typed_code, same secret
-  assert.notEqual(await signer.code(window + 1), "884879");
+  for (const v of VECTORS) {
+    const signer = await sessionSigner(v.session_id, v.secret);
+    assert.equal(await signer.token(v.window), v.token);
+    assert.equal(await signer.code(v.window), v.code);
+  }
+  const [v] = VECTORS;
+  const signer = await sessionSigner(v.session_id, v.secret);
+  assert.notEqual(await signer.code(v.window + 1), v.code);
+});
+
+test("parseToken reads every vector's token back", () => {
+  for (const v of VECTORS) {
+    assert.deepEqual(parseToken(v.token), {
+      version: "1",
+      sessionId: v.session_id,
+      window: v.window,
+      mac: v.token.split(".")[3],
+    });
+  }
+  assert.equal(parseToken(`1.${"s".repeat(65)}.1.AKIjoi6FiqUIFCuf`), null, "longer than a session id");
+  assert.equal(parseToken(`1.s.1.${"A".repeat(200)}`), null);
 });
 
 test("truncate follows RFC 4226 (its HOTP test vector)", () => {
@@ -106,7 +113,9 @@ test("truncate follows RFC 4226 (its HOTP test vector)", () => {
   assert.equal(truncate(digest), "872921");
   // the top bit of the 31-bit number is masked; short numbers are zero-padded
   const d = new Uint8Array(32);
-  d[0] = 0xff; d[3] = 7; d[31] = 0;
+  d[0] = 0xff;
+  d[3] = 7;
+  d[31] = 0;
   assert.equal(truncate(d), String(((0x7f << 24) | 7) % 1e6).padStart(6, "0"));
   assert.equal(truncate(new Uint8Array(32)), "000000");
 });

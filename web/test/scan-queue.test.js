@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { isTransient } from "../src/scan-api.js";
-import { BASE_DELAY_MS, HISTORY, MAX_DELAY_MS, ScanQueue, backoff, flush, settle } from "../src/scan-queue.js";
+import { BASE_DELAY_MS, backoff, flush, HISTORY, MAX_DELAY_MS, ScanQueue, settle } from "../src/scan-queue.js";
 
 function memoryStorage() {
   const map = new Map();
@@ -28,12 +28,30 @@ const BUSY = { state: "rejected", code: "unavailable", message: "try again", ret
 const EXPIRED = { state: "rejected", code: "qr_expired", message: "expired", retry: true };
 
 test("backoff doubles from 2 s up to 60 s, with jitter in the upper half", () => {
-  assert.equal(backoff(1, () => 1), BASE_DELAY_MS);
-  assert.equal(backoff(2, () => 1), 2 * BASE_DELAY_MS);
-  assert.equal(backoff(3, () => 1), 4 * BASE_DELAY_MS);
-  assert.equal(backoff(1, () => 0), BASE_DELAY_MS / 2);
-  assert.equal(backoff(30, () => 1), MAX_DELAY_MS);
-  assert.equal(backoff(30, () => 0), MAX_DELAY_MS / 2);
+  assert.equal(
+    backoff(1, () => 1),
+    BASE_DELAY_MS,
+  );
+  assert.equal(
+    backoff(2, () => 1),
+    2 * BASE_DELAY_MS,
+  );
+  assert.equal(
+    backoff(3, () => 1),
+    4 * BASE_DELAY_MS,
+  );
+  assert.equal(
+    backoff(1, () => 0),
+    BASE_DELAY_MS / 2,
+  );
+  assert.equal(
+    backoff(30, () => 1),
+    MAX_DELAY_MS,
+  );
+  assert.equal(
+    backoff(30, () => 0),
+    MAX_DELAY_MS / 2,
+  );
 });
 
 test("a scan is kept (survives a reload) until the server decides", () => {
@@ -42,7 +60,10 @@ test("a scan is kept (survives a reload) until the server decides", () => {
   assert.equal(e.taken_at, clock.t);
   // another page load reads the same storage
   const again = new ScanQueue({ storage, now: () => clock.t });
-  assert.deepEqual(again.pending("u1").map((x) => x.value), ["123456"]);
+  assert.deepEqual(
+    again.pending("u1").map((x) => x.value),
+    ["123456"],
+  );
   assert.deepEqual(again.pending("someone-else"), []);
 
   queue.retryLater(e.id, OFFLINE);
@@ -60,7 +81,10 @@ test("a scan is kept (survives a reload) until the server decides", () => {
   assert.equal(done.status, "present");
   assert.equal(done.attempts, 2);
   assert.deepEqual(queue.pending("u1"), []);
-  assert.deepEqual(queue.recent("u1").map((x) => x.id), [e.id]);
+  assert.deepEqual(
+    queue.recent("u1").map((x) => x.id),
+    [e.id],
+  );
   assert.equal(queue.nextDue("u1"), null);
 });
 
@@ -92,22 +116,41 @@ test("flush sends what is due; after a network failure the rest wait too", async
   queue.add({ uid: "u2", kind: "code", value: "222222", deviceId: "d" });
   const sent = [];
   let changes = 0;
-  const out = await flush(queue, "u1", async (e) => (sent.push(e.value), OFFLINE), {
-    transient: isTransient,
-    onChange: () => changes++,
-  });
+  const out = await flush(
+    queue,
+    "u1",
+    async (e) => {
+      sent.push(e.value);
+      return OFFLINE;
+    },
+    {
+      transient: isTransient,
+      onChange: () => changes++,
+    },
+  );
   assert.deepEqual(sent, ["A"], "one failed request is enough to know the network is down");
-  assert.deepEqual(out.map((o) => o.decided), [false, false]);
+  assert.deepEqual(
+    out.map((o) => o.decided),
+    [false, false],
+  );
   assert.ok(changes >= 1);
   assert.ok(queue.get(b.id).next_at > clock.t);
 
   // back online: forced flush sends both, oldest first; u2's scan is not u1's to send
   sent.length = 0;
   const results = { A: EXPIRED, 111111: ACCEPTED };
-  await flush(queue, "u1", async (e) => (sent.push(e.value), results[e.value]), {
-    force: true,
-    transient: isTransient,
-  });
+  await flush(
+    queue,
+    "u1",
+    async (e) => {
+      sent.push(e.value);
+      return results[e.value];
+    },
+    {
+      force: true,
+      transient: isTransient,
+    },
+  );
   assert.deepEqual(sent, ["A", "111111"]);
   assert.deepEqual(queue.pending("u1"), []);
   assert.equal(queue.get(a.id).code, "qr_expired");
@@ -119,10 +162,18 @@ test("flush skips entries in flight", async () => {
   const a = queue.add({ uid: "u1", kind: "qr", value: "A", deviceId: "d" });
   queue.add({ uid: "u1", kind: "qr", value: "B", deviceId: "d" });
   const sent = [];
-  await flush(queue, "u1", async (e) => (sent.push(e.value), ACCEPTED), {
-    transient: isTransient,
-    skip: (e) => e.id === a.id,
-  });
+  await flush(
+    queue,
+    "u1",
+    async (e) => {
+      sent.push(e.value);
+      return ACCEPTED;
+    },
+    {
+      transient: isTransient,
+      skip: (e) => e.id === a.id,
+    },
+  );
   assert.deepEqual(sent, ["B"]);
 });
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { base64UrlDecode } from "../src/qr-token.js";
-import { DEFAULTS, SESSION_ID, newSecret, newSessionId, sessionFields, validateSessionForm } from "../src/sessions.js";
+import { DEFAULTS, newSecret, newSessionId, SESSION_ID, sessionFields, validateSessionForm } from "../src/sessions.js";
 
 test("ids and secrets have the shapes the rules check", () => {
   assert.equal(newSessionId(new Uint8Array([0, 1, 0xab, 0xcd, 0xef, 0xff])), "s0001abcdefff");

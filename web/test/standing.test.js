@@ -30,7 +30,14 @@ const RULES = rulesFromCourse({
 
 /** (held, percent, absence_run, remaining, can_miss, needed, reachable, state) */
 const fig = (held, percent, absence_run, remaining, can_miss, needed, reachable, state) => ({
-  held, percent, absence_run, remaining, can_miss, needed, reachable, state,
+  held,
+  percent,
+  absence_run,
+  remaining,
+  can_miss,
+  needed,
+  reachable,
+  state,
 });
 
 test("rules line: the worked example, then every variant", () => {
@@ -43,7 +50,15 @@ test("rules line: the worked example, then every variant", () => {
     "Minimum 75 % · late counts in full · excused not counted · no planned sessions (no projection) · alert after 3 absences in a row",
   );
   assert.equal(
-    rulesLine(rulesFromCourse({ min_attendance_percent: 80.5, late_weight: 0, excused_policy: "attended", absence_alert_run: 0, planned_sessions: 1 })),
+    rulesLine(
+      rulesFromCourse({
+        min_attendance_percent: 80.5,
+        late_weight: 0,
+        excused_policy: "attended",
+        absence_alert_run: 0,
+        planned_sessions: 1,
+      }),
+    ),
     "Minimum 80.5 % · late counts 0 · excused counts as attended · 1 planned session · no alert for absences in a row",
   );
   assert.match(rulesLine(rulesFromCourse({ absence_alert_run: 1 })), /alert after each absence$/);
@@ -51,8 +66,20 @@ test("rules line: the worked example, then every variant", () => {
 
 test("rules from the course take the defaults for missing or invalid values, as standing.Rules.from_course", () => {
   assert.deepEqual(
-    rulesFromCourse({ min_attendance_percent: 120, late_weight: "half", excused_policy: "sometimes", absence_alert_run: 2.5, planned_sessions: 0 }),
-    { min_attendance_percent: 75, late_weight: 1, excused_policy: "not_counted", absence_alert_run: 3, planned_sessions: null },
+    rulesFromCourse({
+      min_attendance_percent: 120,
+      late_weight: "half",
+      excused_policy: "sometimes",
+      absence_alert_run: 2.5,
+      planned_sessions: 0,
+    }),
+    {
+      min_attendance_percent: 75,
+      late_weight: 1,
+      excused_policy: "not_counted",
+      absence_alert_run: 3,
+      planned_sessions: null,
+    },
   );
   assert.deepEqual(rulesFromCourse(null), rulesFromCourse({}));
   assert.equal(rulesFromCourse({ min_attendance_percent: true }).min_attendance_percent, 75);
@@ -81,22 +108,35 @@ test("teacher projections of the worked example", () => {
     [fig(0, null, 0, 8, 2, 0, true, "ok"), "none", "no closed sessions yet"],
     [null, "none", "no closed sessions yet"],
   ];
-  for (const [f, kind, text] of cases) assert.deepEqual(projection(f, RULES, "teacher"), { kind, text }, JSON.stringify(f));
+  for (const [f, kind, text] of cases)
+    assert.deepEqual(projection(f, RULES, "teacher"), { kind, text }, JSON.stringify(f));
 });
 
 test("student projections are sentences in the second person", () => {
   const s = (f) => projection(f, RULES, "student").text;
-  assert.equal(s(fig(3, 100.0, 0, 5, 2, 0, true, "ok")), "You can miss 2 more of the 5 remaining sessions and stay at or above 75 %.");
-  assert.equal(s(fig(7, 75.0, 0, 1, 0, 0, true, "at_risk")), "Do not miss any of the 1 remaining session: missing one takes you below 75 %.");
+  assert.equal(
+    s(fig(3, 100.0, 0, 5, 2, 0, true, "ok")),
+    "You can miss 2 more of the 5 remaining sessions and stay at or above 75 %.",
+  );
+  assert.equal(
+    s(fig(7, 75.0, 0, 1, 0, 0, true, "at_risk")),
+    "Do not miss any of the 1 remaining session: missing one takes you below 75 %.",
+  );
   assert.equal(s(fig(3, 66.7, 1, 5, 1, 1, true, "below")), "Attend the next session to get back to 75 %.");
   assert.equal(s(fig(3, 50.0, 1, 5, 0, 3, true, "below")), "Attend the next 3 sessions in a row to get back to 75 %.");
-  assert.equal(s(fig(3, 0.0, 3, 5, null, 9, false, "below")), "You can no longer reach 75 % this term: talk to your teacher.");
+  assert.equal(
+    s(fig(3, 0.0, 3, 5, null, 9, false, "below")),
+    "You can no longer reach 75 % this term: talk to your teacher.",
+  );
   assert.equal(s(fig(8, 80.0, 0, 0, 0, 0, true, "ok")), "No sessions left: you met the 75 % requirement.");
   assert.equal(s(fig(3, 90.0, 0, null, null, 0, true, "ok")), "Keep attending to stay at or above 75 %.");
   assert.match(s(null), /^No closed sessions yet/);
   // a threshold of 100 %: below it can never be made up (needed is None)
   const strict = rulesFromCourse({ min_attendance_percent: 100, planned_sessions: 8 });
-  assert.equal(projection(fig(2, 50.0, 1, 6, null, null, false, "below"), strict, "student").text, "You can no longer reach 100 % this term: talk to your teacher.");
+  assert.equal(
+    projection(fig(2, 50.0, 1, 6, null, null, false, "below"), strict, "student").text,
+    "You can no longer reach 100 % this term: talk to your teacher.",
+  );
 });
 
 test("state labels name the threshold", () => {
@@ -121,7 +161,10 @@ test("at-risk first: below (lowest first), at risk, on track, no figures; by nam
     ["Cem", "Dan", "Ana", "Student 2", "Student 10", "Eve", "Fay"],
   );
   assert.deepEqual(summarize(rows), { all: 7, below: 2, at_risk: 1, ok: 2, none: 2, attention: 3 });
-  assert.deepEqual(rows.filter((r) => needsAttention(r.fig)).map((r) => r.uid), ["u3", "u4", "u5"]);
+  assert.deepEqual(
+    rows.filter((r) => needsAttention(r.fig)).map((r) => r.uid),
+    ["u3", "u4", "u5"],
+  );
   assert.equal(rows[0].name, "Student 10", "the input is not reordered");
 });
 
@@ -144,7 +187,11 @@ test("sorting 500 students stays fast and stable", () => {
 test("timeline orders the figures' sessions by start", () => {
   const at = (ms) => ({ toMillis: () => ms });
   assert.deepEqual(
-    timeline({ s2: { status: "absent", starts_at: at(2000) }, s1: { status: "late", starts_at: at(1000) }, s3: { status: "present", starts_at: new Date(3000) } }),
+    timeline({
+      s2: { status: "absent", starts_at: at(2000) },
+      s1: { status: "late", starts_at: at(1000) },
+      s3: { status: "present", starts_at: new Date(3000) },
+    }),
     [
       { id: "s1", status: "late", at: 1000 },
       { id: "s2", status: "absent", at: 2000 },
@@ -163,6 +210,9 @@ test("a student's courses and alerts come from the inbox", () => {
     { id: "old", type: "scan" },
   ];
   assert.deepEqual(coursesFromInbox(entries), ["c2", "c1"]);
-  assert.deepEqual(alertsFor(entries, "c1").map((e) => e.id), ["alert-c1-absence_run-1"]);
+  assert.deepEqual(
+    alertsFor(entries, "c1").map((e) => e.id),
+    ["alert-c1-absence_run-1"],
+  );
   assert.deepEqual(alertsFor(entries, "c3"), []);
 });

@@ -10,7 +10,13 @@ import { serviceWorkerSource } from "../vite.config.mjs";
 
 const ORIGIN = "https://rollcall.test";
 const TEMPLATE = readFileSync(new URL("../src/sw.js", import.meta.url), "utf8");
-const FILES = ["/assets/scan-abc.js", "/assets/index.esm-fs.js", "/assets/scan-api-x.css", "/manifest.webmanifest", "/scan.html"];
+const FILES = [
+  "/assets/scan-abc.js",
+  "/assets/index.esm-fs.js",
+  "/assets/scan-api-x.css",
+  "/manifest.webmanifest",
+  "/scan.html",
+];
 
 class FakeCache {
   constructor() {
@@ -27,7 +33,9 @@ class FakeCache {
   }
   async addAll(requests) {
     const responses = await Promise.all(requests.map((r) => this.sw.fetch(r)));
-    requests.forEach((r, i) => this.entries.set(FakeCache.key(r), responses[i]));
+    requests.forEach((r, i) => {
+      this.entries.set(FakeCache.key(r), responses[i]);
+    });
   }
 }
 
@@ -116,7 +124,8 @@ function loadWorker({ files = FILES, version = "v2", net, timeout } = {}) {
     return responded;
   };
   sw.get = (path, init = {}) => sw.dispatch("fetch", { request: new Request(new URL(path, ORIGIN).href, init) });
-  sw.navigate = (path) => sw.dispatch("fetch", { request: { url: new URL(path, ORIGIN).href, method: "GET", mode: "navigate" } });
+  sw.navigate = (path) =>
+    sw.dispatch("fetch", { request: { url: new URL(path, ORIGIN).href, method: "GET", mode: "navigate" } });
   return sw;
 }
 
@@ -128,12 +137,16 @@ test("install precaches every listed file, fresh from the server", async () => {
   assert.deepEqual(await sw.caches.keys(), ["rollcall-precache-v2"]);
   const cache = await sw.caches.open("rollcall-precache-v2");
   assert.deepEqual([...cache.entries.keys()].sort(), FILES.map((f) => ORIGIN + f).sort());
-  assert.ok(sw.fetched.every((r) => r.cache === "reload"), "not from the HTTP cache");
+  assert.ok(
+    sw.fetched.every((r) => r.cache === "reload"),
+    "not from the HTTP cache",
+  );
 });
 
 test("activate deletes older versions only, keeps the runtime copy, claims the pages", async () => {
   const sw = loadWorker();
-  for (const name of ["rollcall-precache-v1", "rollcall-precache-v2", "rollcall-runtime", "someone-else"]) await sw.caches.open(name);
+  for (const name of ["rollcall-precache-v1", "rollcall-precache-v2", "rollcall-runtime", "someone-else"])
+    await sw.caches.open(name);
   await sw.dispatch("activate");
   assert.deepEqual((await sw.caches.keys()).sort(), ["rollcall-precache-v2", "rollcall-runtime", "someone-else"]);
   assert.equal(sw.claimed, 1);
@@ -159,7 +172,8 @@ test("routes: cross-origin and non-GET untouched, navigations, the config, preca
     [req(`${ORIGIN}/assets/scan-abc.js.map`), "network"],
     [req(`${ORIGIN}/assets/index-teacher.js`), "network"],
   ];
-  for (const [request, route] of cases) assert.equal(routeFor(request, ORIGIN), route, `${request.method} ${request.url}`);
+  for (const [request, route] of cases)
+    assert.equal(routeFor(request, ORIGIN), route, `${request.method} ${request.url}`);
 });
 
 test("a cross-origin request gets no answer from the worker (the browser sends it)", async () => {
@@ -225,7 +239,11 @@ test("a push from FCM shows its title, body and tag", async () => {
   const payload = {
     from: "1234",
     fcmMessageId: "m1",
-    notification: { title: "Attendance recorded", body: "You were marked present for this session.", tag: "rollcall-s1" },
+    notification: {
+      title: "Attendance recorded",
+      body: "You were marked present for this session.",
+      tag: "rollcall-s1",
+    },
     data: { type: "scan", session_id: "s1", status: "present" },
   };
   await sw.dispatch("push", { data: { json: () => payload, text: () => JSON.stringify(payload) } });
@@ -271,5 +289,8 @@ test("a click on a notification focuses the open scan page, or opens it", async 
 test("the template holds the placeholder exactly once", () => {
   assert.throws(() => serviceWorkerSource("const M = 1;", { version: "x", files: [] }), /once/);
   assert.throws(() => serviceWorkerSource("__ROLLCALL_PRECACHE__ __ROLLCALL_PRECACHE__", {}), /once/);
-  assert.match(serviceWorkerSource(TEMPLATE, { version: "x", files: ["/a"] }), /const MANIFEST = \{"version":"x","files":\["\/a"\]\};/);
+  assert.match(
+    serviceWorkerSource(TEMPLATE, { version: "x", files: ["/a"] }),
+    /const MANIFEST = \{"version":"x","files":\["\/a"\]\};/,
+  );
 });

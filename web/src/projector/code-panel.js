@@ -1,0 +1,94 @@
+// The projector proper (what goes full screen): the course and session time in large
+// type, the QR code and the typed code with the countdown to the next one, and the
+// count tiles. Only the countdown follows the clock; the rest changes with the code.
+import { fmtDay, fmtTime, toDate } from "../dom.js";
+import { groupCode } from "../qr-token.js";
+import { html, useLayoutEffect, useRef } from "../ui.js";
+import { CountTiles } from "./counts-panel.js";
+
+export function ProjectorSection({ store, sectionRef }) {
+  const session = store.session.value;
+  const start = toDate(session?.starts_at);
+  const phase = session ? (store.stopped.value ? "stopped" : "open") : undefined;
+  return html`<section class="projector" id="projector" aria-label="Check-in code" ref=${sectionRef} data-state=${phase}>
+    <div class="projector-head">
+      <h1 class="course-name" id="course-name">${store.courseName.value ?? "…"}</h1>
+      <p class="session-when" id="session-when">
+        ${session ? `${fmtDay(start)} · ${fmtTime(start)}–${fmtTime(toDate(session.ends_at))}` : ""}
+      </p>
+    </div>
+    <div class="qr-stage">
+      <${QrCode} store=${store} />
+      <div class="qr-side">
+        <p class=${store.failure.value ? "session-state is-error" : "session-state"} id="session-state" role="status">
+          ${store.stateText.value}
+        </p>
+        <div class="typed-box">
+          <p class="typed-label">No camera? Type this code at <span class="scan-url">${location.host}/scan.html</span></p>
+          <${TypedCode} store=${store} />
+        </div>
+        <${Countdown} store=${store} />
+        <${CountTiles} store=${store} />
+      </div>
+    </div>
+  </section>`;
+}
+
+/** The code on screen, unless the session failed to load or no code may be shown. */
+function shownCode(store) {
+  return store.failure.value || store.stopped.value ? null : store.qr.value;
+}
+
+/** The QR code: its SVG and the token it carries change in the same commit. */
+function QrCode({ store }) {
+  const qr = shownCode(store);
+  const stopped = !store.failure.value && !!store.stopped.value;
+  const el = useRef(null);
+  useLayoutEffect(() => {
+    if (qr) {
+      el.current.innerHTML = qr.svg;
+    } else if (stopped) {
+      const none = document.createElement("p");
+      none.className = "qr-stopped";
+      none.textContent = "No code";
+      el.current.replaceChildren(none);
+    } else {
+      el.current.replaceChildren();
+    }
+  }, [qr, stopped]);
+  return html`<div
+    ref=${el}
+    class="qr"
+    id="qr"
+    role="img"
+    aria-label="Check-in QR code"
+    data-token=${qr?.token}
+    data-window=${qr ? String(qr.window) : undefined}
+    data-link=${qr?.link}
+  ></div>`;
+}
+
+function TypedCode({ store }) {
+  const qr = shownCode(store);
+  const text = qr ? groupCode(qr.code) : store.failure.value || store.stopped.value ? "" : "··· ···";
+  return html`<p
+    class="typed-code"
+    id="typed-code"
+    aria-label="Code to type"
+    data-code=${qr?.code}
+    data-window=${qr ? String(qr.window) : undefined}
+  >
+    ${text}
+  </p>`;
+}
+
+function Countdown({ store }) {
+  const code = store.code.value;
+  const running = code && !code.stopped && shownCode(store);
+  return html`<div class="rotation">
+    <div class="bar" aria-hidden="true">
+      <span class="bar-fill" style=${{ transform: `scaleX(${running ? code.left / code.rotation : 0})` }}></span>
+    </div>
+    <p class="countdown" id="countdown" aria-hidden="true">${running ? `New code in ${Math.ceil(code.left)} s` : ""}</p>
+  </div>`;
+}

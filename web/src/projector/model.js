@@ -1,0 +1,179 @@
+// The projector view's wording and derived state, pure (no DOM, no Firebase), so that
+// node --test checks it: the labels tied to the contracts, the class list's rows and
+// note, the rejected scans' rows, the close line, and what the code panel shows when.
+import { RECORDED_REJECTIONS, STATUSES } from "../contracts.js";
+import { fmtTime, toDate } from "../dom.js";
+import { sessionTiming } from "../sessions.js";
+import { notYet } from "../tally.js";
+
+/** A record's status (and "missing": no record yet) as the teacher reads it. */
+export const STATUS_LABEL = Object.freeze({
+  present: "Present",
+  late: "Late",
+  excused: "Excused",
+  absent: "Absent",
+  missing: "Not yet",
+});
+
+/** The statuses a teacher's override may set, in the dialog's order. */
+export const OVERRIDE_STATUSES = STATUSES.override;
+
+/**
+ * Why the scan function refused a scan, in the teacher's words: one per rejection the
+ * server records (contracts.json `recorded_rejections`).
+ */
+export const REJECTION_REASONS = Object.freeze({
+  qr_invalid: "Wrong or forged code",
+  qr_expired: "Code had expired (an old photo or a slow scan)",
+  session_closed: "Session was not open",
+  not_enrolled: "Not enrolled in this course",
+  device_in_use: "Phone already used to check in another student",
+  rate_limited: "Too many wrong typed codes",
+});
+
+export { RECORDED_REJECTIONS };
+
+export const ROSTER_FILTERS = Object.freeze({ all: "All", missing: "Not yet", arrived: "Checked in" });
+
+// one collator (localeCompare with options builds one per call: slow over 500 rows)
+const byName = new Intl.Collator(undefined, { numeric: true }).compare;
+const checkedIn = new Set(STATUSES.checkedIn);
+
+/**
+ * The class list: every enrolled student (and any record of a student no longer
+ * enrolled), by name, with their status; filtered and searched. Rows are flat values
+ * (strings, numbers, booleans), so a row whose values did not change renders nothing.
+ * -> {rows, counts: {present, late, excused, absent, missing}, total, enrolled}
+ */
+export function rosterRows({ enrolled, attendance, pendingOverrides = new Map(), filter = "all", term = "" }) {
+  const students = [...enrolled.values()];
+  for (const uid of attendance.keys()) if (!enrolled.has(uid)) students.push({ uid, name: uid, email: "" });
+  students.sort((a, b) => byName(String(a.name ?? a.uid), String(b.name ?? b.uid)));
+  const counts = { present: 0, late: 0, excused: 0, absent: 0, missing: 0 };
+  const search = term.trim().toLowerCase();
+  const rows = [];
+  for (const s of students) {
+    const rec = attendance.get(s.uid);
+    const status = rec && STATUS_LABEL[rec.status] ? rec.status : rec ? "present" : "missing";
+    counts[status] += 1;
+    if (filter === "missing" && status !== "missing") continue;
+    if (filter === "arrived" && !checkedIn.has(status)) continue;
+    if (search && !`${s.name} ${s.email} ${s.uid}`.toLowerCase().includes(search)) continue;
+    const pending = pendingOverrides.get(s.uid);
+    rows.push({
+      uid: s.uid,
+      name: s.name ?? s.uid,
+      email: s.email ?? "",
+      status,
+      source: rec?.source ?? "",
+      reason: rec?.reason ?? "",
+      previousStatus: rec?.previous_status ?? "",
+      at: toDate(rec?.scanned_at)?.getTime() ?? null,
+      saving: !!pending && rec?.override_id !== pending.overrideId,
+    });
+  }
+  return { rows, counts, total: students.length, enrolled: enrolled.size };
+}
+
+/** The line under the class list's title. */
+export function rosterNote({ rows, counts, total, enrolled }) {
+  const extra = [
+    counts.excused ? `${counts.excused} excused` : "",
+    counts.absent ? `${counts.absent} absent` : "",
+  ].filter(Boolean);
+  return (
+    `${counts.present + counts.late} of ${enrolled} enrolled checked in` +
+    (extra.length ? ` · ${extra.join(" · ")}` : "") +
+    (rows.length !== total ? ` · showing ${rows.length}` : "")
+  );
+}
+
+/** Overrides the server has applied (the record carries their id): no longer "Saving…". */
+export function settledOverrides(pendingOverrides, attendance) {
+  const left = new Map(pendingOverrides);
+  for (const [uid, pending] of pendingOverrides) {
+    if (attendance.get(uid)?.override_id === pending.overrideId) left.delete(uid);
+  }
+  return left.size === pendingOverrides.size ? pendingOverrides : left;
+}
+
+/** A device id as shown: the first and last four characters of a long one. */
+export function shortDevice(device = "") {
+  return device.length > 12 ? `${device.slice(0, 4)}…${device.slice(-4)}` : device;
+}
+
+/**
+ * The rejected scans, latest first, in the teacher's words: who (or "not on the class
+ * list"), why, and for "phone already used" whose phone it is once known.
+ */
+export function rejectionRows({ rejections, enrolled, deviceOwners = new Map() }) {
+  const nameOf = (uid) => enrolled.get(uid)?.name ?? uid;
+  return [...rejections.entries()]
+    .map(([id, r]) => ({ id, ...r, lastMs: toDate(r.last_at)?.getTime() ?? 0 }))
+    .sort((a, b) => b.lastMs - a.lastMs)
+    .map((r) => {
+      const known = enrolled.get(r.uid);
+      let reason = REJECTION_REASONS[r.code] ?? r.code;
+      const owner = r.code === "device_in_use" ? deviceOwners.get(r.device_id) : null;
+      if (owner) reason += `: ${nameOf(owner)}`;
+      return {
+        id: r.id,
+        uid: r.uid,
+        code: r.code,
+        known: !!known,
+        name: known ? (known.name ?? r.uid) : null,
+        email: known?.email ?? "",
+        reason,
+        message: r.message ?? "",
+        device: r.device_id ?? "",
+        lastMs: r.lastMs || null,
+        count: r.count ?? 1,
+      };
+    });
+}
+
+const absencesWord = (n) => `${n} ${n === 1 ? "absence" : "absences"}`;
+
+/**
+ * The close result line: "Closed. Marking N absences…", then "Closed. N absences
+ * marked." as they arrive; for a session closed elsewhere, its close time and what is
+ * left to mark. closedHere/closing: {expected, absences} of this page's close.
+ */
+export function closeLine({ session, closedHere, closing, tally, enrolledCount }) {
+  const waiting = enrolledCount ? notYet(tally, enrolledCount) : null;
+  // the session's snapshot may say closed before the close's answer arrives
+  const closed = closedHere ?? closing;
+  if (closed && closed.absences === "marked")
+    return { text: "Closed. Absences had already been marked.", state: "marked" };
+  if (closed) {
+    const n = closed.expected;
+    if (n === 0) return { text: "Closed. Everyone has a status: no absences to mark.", state: "marked" };
+    if (waiting === null || waiting > 0) return { text: `Closed. Marking ${absencesWord(n)}…`, state: "marking" };
+    return { text: `Closed. ${absencesWord(n)} marked.`, state: "marked" };
+  }
+  const at = toDate(session?.closed_at);
+  const when = at ? ` at ${fmtTime(at)}` : "";
+  if (waiting) return { text: `Closed${when}. Marking absences… (${waiting} to go)`, state: "marking" };
+  return { text: `Closed${when}. ${tally.absent} absent.`, state: "marked" };
+}
+
+/**
+ * What the code panel shows at `nowMs`: {stopped: text} when no code may be shown (closed,
+ * ended, not started), else {state: text, window, left (s to the next code), rotation}.
+ */
+export function codeState(session, nowMs) {
+  const start = toDate(session.starts_at);
+  const end = toDate(session.ends_at);
+  const { rotation, lateAfter } = sessionTiming(session);
+  if (session.status !== "open") return { stopped: "This session is closed." };
+  if (end && nowMs >= end.getTime()) return { stopped: `This session ended at ${fmtTime(end)}.` };
+  if (start && nowMs < start.getTime()) return { stopped: `Check-in opens at ${fmtTime(start)}.` };
+  const lateAt = start ? new Date(start.getTime() + lateAfter * 60000) : null;
+  const state = lateAt && nowMs < lateAt.getTime() ? `On time until ${fmtTime(lateAt)}` : "Arrivals now count as late";
+  return {
+    state,
+    window: Math.floor(nowMs / 1000 / rotation),
+    left: rotation - ((nowMs / 1000) % rotation),
+    rotation,
+  };
+}

@@ -1,0 +1,104 @@
+// The teacher's override of one student's status: a modal <dialog> (outside the class
+// list, so its live updates never touch it) with the four statuses and a required
+// reason, which the student sees. Sent through teacher-api.js; the row says "Saving…"
+// until the record carries the override's id.
+import { overrideErrorText } from "../teacher-api.js";
+import { html, useEffect, useRef, useState } from "../ui.js";
+import { OVERRIDE_STATUSES, STATUS_LABEL } from "./model.js";
+
+/**
+ * `target`: {uid, name, record} of the student being changed, or null (closed).
+ * send({uid, status, reason}) -> a teacher-api result; onClose().
+ */
+export function OverrideDialog({ target, send, onClose }) {
+  const dialog = useRef(null);
+  const form = useRef(null);
+  const reason = useRef(null);
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    const el = dialog.current;
+    if (!target) {
+      if (el.open) el.close();
+      return;
+    }
+    form.current.reset();
+    setError("");
+    if (!el.open) el.showModal();
+    const first = [...form.current.querySelectorAll("label.choice")].find(
+      (label) => label.dataset.status !== target.record?.status,
+    );
+    first?.querySelector("input")?.focus();
+  }, [target]);
+
+  async function submit(ev) {
+    ev.preventDefault();
+    const status = form.current.elements.status.value;
+    const text = reason.current.value.trim();
+    setError("");
+    if (!status) {
+      setError("Choose the new status.");
+      return;
+    }
+    if (!text) {
+      setError("Give a reason: it goes into the record and to the student.");
+      reason.current.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      const result = await send({ uid: target.uid, status, reason: text });
+      if (result.state === "accepted") onClose();
+      else setError(overrideErrorText(result));
+    } catch (err) {
+      setError(`Could not send the change: ${err.message ?? err}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const rec = target?.record;
+  const current = rec ? (STATUS_LABEL[rec.status] ?? rec.status) : STATUS_LABEL.missing;
+  return html`<dialog
+    ref=${dialog}
+    class="override-dialog"
+    id="override-dialog"
+    aria-labelledby="override-title"
+    onClose=${() => target && onClose()}
+  >
+    <form ref=${form} class="override-form" novalidate onSubmit=${submit}>
+      <h2 id="override-title">${target ? `Change attendance: ${target.name}` : "Change attendance"}</h2>
+      <p class="muted" id="override-student">
+        ${target ? `Now: ${current}${rec?.source === "override" ? ` (changed by teacher: ${rec.reason})` : ""}` : ""}
+      </p>
+      <fieldset class="choices">
+        <legend>New status</legend>
+        ${OVERRIDE_STATUSES.map(
+          (status) => html`<label class="choice" key=${status} data-status=${status}>
+            <input type="radio" name="status" value=${status} required />
+            <span class=${`status status-${status}`}>${STATUS_LABEL[status]}</span>
+          </label>`,
+        )}
+      </fieldset>
+      <label for="override-reason">Reason <span class="muted small">(required; the student sees it)</span></label>
+      <textarea
+        ref=${reason}
+        id="override-reason"
+        name="reason"
+        rows="3"
+        maxlength="500"
+        required
+        placeholder="For example: doctor's note; scanned on a friend's phone"
+        onInput=${() => setError("")}
+      ></textarea>
+      <p class="form-error" id="override-error" role="alert">${error}</p>
+      <div class="dialog-actions">
+        <button class="btn" type="button" id="override-cancel" onClick=${onClose}>Cancel</button>
+        <button class="btn btn-primary" type="submit" id="override-submit" disabled=${busy}>
+          ${busy ? "Saving…" : "Save"}
+        </button>
+      </div>
+    </form>
+  </dialog>`;
+}

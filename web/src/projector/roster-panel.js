@@ -1,0 +1,118 @@
+// The class list: every student with their status, scan time and the teacher's "Change"
+// (override), filterable (all / not yet / checked in) and searchable. Rows are keyed by
+// uid and render only when their own values change: a snapshot that changes one
+// record of a 500-student lecture touches one row.
+import { fmtTime } from "../dom.js";
+import { computed, html, memo, useMemo } from "../ui.js";
+import { ROSTER_FILTERS, rosterNote, rosterRows, STATUS_LABEL } from "./model.js";
+
+export function RosterPanel({ store, openOverride }) {
+  // derived once per change of its inputs, not on every render of the panel
+  const roster = useMemo(
+    () =>
+      computed(() =>
+        rosterRows({
+          enrolled: store.enrolled.value,
+          attendance: store.attendance.value,
+          pendingOverrides: store.pendingOverrides.value,
+          filter: store.filter.value,
+          term: store.search.value,
+        }),
+      ),
+    [store],
+  );
+  const list = roster.value;
+  const filter = store.filter.value;
+  return html`<section class="roster" aria-labelledby="roster-title">
+    <div class="roster-head">
+      <h2 id="roster-title">Class list</h2>
+      <div class="chips" role="group" aria-label="Show">
+        ${Object.entries(ROSTER_FILTERS).map(
+          ([key, label]) => html`<button
+            key=${key}
+            class="chip"
+            type="button"
+            aria-pressed=${String(key === filter)}
+            data-filter=${key}
+            onClick=${() => {
+              store.filter.value = key;
+            }}
+          >
+            ${label}
+          </button>`,
+        )}
+      </div>
+      <label class="visually-hidden" for="roster-search">Find a student</label>
+      <input
+        id="roster-search"
+        type="search"
+        placeholder="Find a student"
+        autocomplete="off"
+        value=${store.search.value}
+        onInput=${(ev) => {
+          store.search.value = ev.currentTarget.value;
+        }}
+      />
+    </div>
+    <p class="muted small" id="roster-note">${store.rosterError.value ?? rosterNote(list)}</p>
+    <table class="roster-table data-table" id="roster">
+      <thead>
+        <tr>
+          <th scope="col">Student</th>
+          <th scope="col">Status</th>
+          <th scope="col">Scanned</th>
+          <th scope="col"><span class="visually-hidden">Change</span></th>
+        </tr>
+      </thead>
+      <tbody id="roster-body">
+        ${list.rows.map((row) => html`<${RosterRow} key=${row.uid} ...${row} openOverride=${openOverride} />`)}
+      </tbody>
+    </table>
+  </section>`;
+}
+
+const RosterRow = memo(function RosterRow({
+  uid,
+  name,
+  email,
+  status,
+  source,
+  reason,
+  previousStatus,
+  at,
+  saving,
+  openOverride,
+}) {
+  const overridden = source === "override";
+  return html`<tr data-uid=${uid} data-status=${status} data-source=${source}>
+    <th scope="row">
+      <span class="student-name">${name}</span>
+      ${email ? html`<span class="student-email">${email}</span>` : null}
+    </th>
+    <td>
+      <span class=${`status status-${status}`}>${STATUS_LABEL[status]}</span>
+      ${saving ? html`<span class="saving" role="status">${" Saving…"}</span>` : null}
+      ${
+        overridden
+          ? html`<span
+              class="override-note"
+              title=${previousStatus ? `Was: ${STATUS_LABEL[previousStatus] ?? previousStatus}` : "Was: not checked in"}
+              >${`Changed by teacher: ${reason}`}</span
+            >`
+          : null
+      }
+    </td>
+    <td class="time">${at ? fmtTime(new Date(at)) : ""}</td>
+    <td class="row-action">
+      <button
+        class="btn btn-small override-open"
+        type="button"
+        data-uid=${uid}
+        aria-label=${`Change attendance of ${name}`}
+        onClick=${() => openOverride(uid)}
+      >
+        Change
+      </button>
+    </td>
+  </tr>`;
+});

@@ -1,0 +1,324 @@
+// The student page's controller: the one place that writes the page's store
+// (store.js). It follows the signed-in user, runs the outbox (outbox.js) for them, keeps
+// the inbox and the record watches, answers the browser's online/offline/visibility
+// and hashchange events, and renders the views (check-in form, result card, outbox
+// bar, inbox, attendance) from the store.
+import { Account, SignInForm, watchUser } from "../auth-ui.js";
+import { firebase, firestore } from "../config.js";
+import { showMyAttendance } from "../my-attendance.js";
+import { Outbox } from "../outbox.js";
+import { registerServiceWorker } from "../pwa.js";
+import { extractToken, parseToken } from "../qr-token.js";
+import { deviceId } from "../scan-api.js";
+import { ScanQueue } from "../scan-queue.js";
+import { effect, html, Island, render } from "../ui.js";
+import { CheckInForm } from "./check-in-form.js";
+import { InboxTab, InboxView, watchInbox } from "./inbox.js";
+import { OutboxBar } from "./outbox-bar.js";
+import { watchRecord } from "./record-watch.js";
+import { ResultCard } from "./result-card.js";
+import { createStudentStore, findEntry } from "./store.js";
+
+/** After this long without the record, the card says "Accepted." only. */
+export const GIVE_UP_MS = 20000;
+
+const EMPTY_INBOX = { entries: [], unread: 0, loaded: false, error: null };
+
+/** A token in the page's fragment (a phone camera opened the projector's link), taken out of it. */
+function takeTokenFromUrl() {
+  const raw = location.hash.replace(/^#/, "");
+  if (!raw) return null;
+  history.replaceState(null, "", location.pathname + location.search); // never resubmit on reload
+  return extractToken(decodeURIComponent(raw));
+}
+
+/**
+ * The session whose attendance record an accepted scan created: a scanned token names
+ * it; for a typed code the server's answer does (an older server did not: then the
+ * inbox entry the notify consumer writes for the scan does).
+ */
+function sessionOf(entry, inbox) {
+  if (entry.kind === "qr") return parseToken(entry.value)?.sessionId ?? null;
+  if (entry.session_id) return entry.session_id;
+  return (entry.scan_id && inbox.entries.find((e) => e.scan_id === entry.scan_id)?.session_id) || null;
+}
+
+export function startStudentPage({ app, account }) {
+  const store = createStudentStore();
+  const queue = new ScanQueue();
+  let outbox = null;
+  let stopInbox = null;
+  let pendingToken = takeTokenFromUrl();
+  const watches = new Map(); // entry id -> {stop, stopped}: the records being watched
+
+  // ---- outbox -------------------------------------------------------------------------
+
+  function refresh() {
+    const uid = store.user.value?.uid;
+    store.outbox.value = uid
+      ? { pending: queue.pending(uid), recent: queue.recent(uid), sending: new Set(outbox?.inFlight ?? []) }
+      : { pending: [], recent: [], sending: new Set() };
+  }
+
+  /** The outbox moved: redraw; a scan decided in the background is shown, or noticed. */
+  function changed(entryId, outcome) {
+    refresh();
+    if (!entryId || !store.user.value) return;
+    const view = store.view.value;
+    if (view.name === "result" && view.entryId === entryId) return; // the card follows the store
+    if (outcome?.decided && view.name === "scan" && !store.cameraOpen.value) show("result", entryId);
+    else if (outcome?.decided) store.notice.value = outcome.entry;
+  }
+
+  function checkIn({ kind, value }) {
+    const entry = outbox.checkIn({ kind, value });
+    show("result", entry.id);
+  }
+
+  // ---- record watches ------------------------------------------------------------------
+
+  function setRecord(entryId, value) {
+    const records = new Map(store.records.value);
+    if (value) records.set(entryId, value);
+    else records.delete(entryId);
+    store.records.value = records;
+  }
+
+  async function ensureWatch(entry, sessionId) {
+    if (watches.has(entry.id)) return;
+    const slot = { stop: null, stopped: false };
+    watches.set(entry.id, slot);
+    if (!store.records.value.has(entry.id)) setRecord(entry.id, { state: "waiting" });
+    const uid = store.user.value.uid;
+    const fsx = await firestore();
+    if (slot.stopped) return;
+    slot.stop = watchRecord(
+      fsx,
+      { sessionId, uid },
+      {
+        onRecord(rec) {
+          setRecord(entry.id, { state: "recorded", at: rec.scanned_at ?? rec.status_at });
+          stopWatch(entry.id);
+        },
+        onError() {
+          setRecord(entry.id, { state: "unknown" });
+        },
+      },
+    );
+  }
+
+  function stopWatch(entryId) {
+    const slot = watches.get(entryId);
+    if (!slot) return;
+    slot.stopped = true;
+    slot.stop?.();
+    watches.delete(entryId);
+    if (store.records.value.get(entryId)?.state === "waiting") setRecord(entryId, null);
+  }
+
+  function stopWatches(except = null) {
+    for (const id of [...watches.keys()]) if (id !== except) stopWatch(id);
+  }
+
+  // The result card of an accepted scan: watch its record, and after a while stop
+  // saying "Recording…" (the 202 already said accepted).
+  let giveUp = null; // {entryId, timer}
+  effect(() => {
+    const view = store.view.value;
+    const entry = view.name === "result" ? findEntry(store.outbox.value, view.entryId) : null;
+    if (entry?.state !== "accepted" || store.records.value.get(entry.id)?.state === "recorded") return;
+    if (giveUp?.entryId !== entry.id) {
+      clearTimeout(giveUp?.timer);
+      const timer = setTimeout(() => {
+        if (store.records.value.get(entry.id)?.state !== "recorded") setRecord(entry.id, { state: "unknown" });
+      }, GIVE_UP_MS);
+      giveUp = { entryId: entry.id, timer };
+    }
+    const sessionId = sessionOf(entry, store.inbox.value);
+    if (sessionId) ensureWatch(entry, sessionId).catch(() => setRecord(entry.id, { state: "unknown" }));
+  });
+
+  // ---- views ---------------------------------------------------------------------------
+
+  function show(name, entryId = null) {
+    stopWatches(name === "result" ? entryId : null);
+    store.view.value = { name, entryId };
+    if (entryId && store.notice.value?.id === entryId) store.notice.value = null;
+  }
+
+  effect(() => {
+    const user = store.user.value;
+    if (user !== undefined) document.body.dataset.view = user ? store.view.value.name : "signin";
+  });
+
+  const actions = {
+    checkIn,
+    show,
+    sendNow: (entry) => outbox?.send(queue.get(entry.id) ?? entry),
+    back: () => show("scan"),
+    openInbox: () => show("inbox"),
+    signInAgain: () => store.ctx.value?.auth.signOut(),
+    markRead: async (entry) => {
+      const { fs } = await firestore();
+      await fs.updateDoc(entry.ref, { read: true });
+    },
+  };
+
+  // ---- the signed-in student -----------------------------------------------------------
+
+  function onUser(user) {
+    outbox?.stop();
+    outbox = null;
+    stopWatches();
+    stopInbox?.();
+    stopInbox = null;
+    store.inbox.value = EMPTY_INBOX;
+    store.notice.value = null;
+    store.records.value = new Map();
+    store.cameraOpen.value = false;
+    store.user.value = user;
+    if (!user) return;
+    const ctx = store.ctx.value;
+    outbox = new Outbox({
+      queue,
+      uid: user.uid,
+      scanUrl: ctx.config.scanUrl,
+      idToken: () => user.getIdToken(),
+      deviceId,
+      onChange: changed,
+    });
+    // Firestore now, not at the first scan: the unread badge is right from the start, and
+    // the connection is up by the time a scan's record is to be watched.
+    firestore()
+      .then((fsx) => {
+        if (store.user.value === user) stopInbox = watchInbox(fsx, user.uid, store.inbox);
+      })
+      .catch((err) => {
+        store.inbox.value = { ...EMPTY_INBOX, error: String(err.message ?? err) };
+      });
+    refresh();
+    if (pendingToken) {
+      const token = pendingToken;
+      pendingToken = null;
+      checkIn({ kind: "qr", value: token });
+    } else {
+      show("scan");
+    }
+    outbox.sendDue({ force: true }); // scans kept from an earlier visit
+  }
+
+  window.addEventListener("online", () => {
+    store.online.value = true;
+    outbox?.sendDue({ force: true });
+  });
+  window.addEventListener("offline", () => {
+    store.online.value = false;
+    refresh();
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") outbox?.sendDue({ force: true });
+  });
+  window.addEventListener("hashchange", () => {
+    const token = takeTokenFromUrl();
+    if (!token) return;
+    if (outbox) checkIn({ kind: "qr", value: token });
+    else pendingToken = token;
+  });
+  store.online.value = navigator.onLine !== false;
+
+  app.replaceChildren();
+  account.replaceChildren();
+  render(html`<${StudentPage} store=${store} actions=${actions} pendingToken=${() => pendingToken} />`, app);
+  render(html`<${AccountArea} store=${store} />`, account);
+
+  registerServiceWorker(); // offline start and push (decision 0010); the page works without it
+
+  (async () => {
+    try {
+      store.ctx.value = await firebase();
+    } catch (err) {
+      store.startError.value = String(err.message ?? err);
+      return;
+    }
+    watchUser(store.ctx.value.auth, onUser);
+  })();
+  return store;
+}
+
+function AccountArea({ store }) {
+  const ctx = store.ctx.value;
+  return ctx ? html`<${Account} auth=${ctx.auth} user=${store.user.value} />` : null;
+}
+
+function StudentPage({ store, actions, pendingToken }) {
+  const ctx = store.ctx.value;
+  const user = store.user.value;
+  if (store.startError.value) {
+    return html`<p class="form-error" role="alert">Rollcall cannot start: ${store.startError.value}</p>`;
+  }
+  if (!ctx || user === undefined) return html`<p class="muted loading">Loading…</p>`;
+  if (!user) {
+    return html`${
+      pendingToken()
+        ? html`<p class="notice" role="status">
+            Sign in to finish checking in. If the code has changed by then, scan it again.
+          </p>`
+        : null
+    }<${SignInForm} auth=${ctx.auth} title="Check in" intro="Sign in with your school account." />`;
+  }
+  const view = store.view.value;
+  const outbox = store.outbox.value;
+  const online = store.online.value;
+  const shownEntry = view.name === "result" ? view.entryId : null;
+  const tab = view.name === "inbox" || view.name === "attendance" ? view.name : "scan";
+  const notice = store.notice.value;
+  return html`<nav class="tabs" aria-label="Student">
+      <button class="tab" type="button" id="tab-scan" aria-current=${String(tab === "scan")} onClick=${actions.back}>
+        Check in
+      </button>
+      <button
+        class="tab"
+        type="button"
+        id="tab-attendance"
+        aria-current=${String(tab === "attendance")}
+        onClick=${() => actions.show("attendance")}
+      >
+        Attendance
+      </button>
+      <${InboxTab} unread=${store.inbox.value.unread} current=${tab === "inbox"} onClick=${actions.openInbox} />
+    </nav>
+    <${OutboxBar}
+      pending=${outbox.pending.filter((e) => e.id !== shownEntry)}
+      notice=${notice && notice.id !== shownEntry ? notice : null}
+      online=${online}
+      show=${(id) => actions.show("result", id)}
+    />
+    <div id="view"><${View} store=${store} actions=${actions} view=${view} ctx=${ctx} user=${user} /></div>`;
+}
+
+function View({ store, actions, view, ctx, user }) {
+  const outbox = store.outbox.value;
+  if (view.name === "result") {
+    const entry = findEntry(outbox, view.entryId);
+    if (entry) {
+      return html`<${ResultCard}
+        entry=${entry}
+        sending=${outbox.sending.has(entry.id)}
+        online=${store.online.value}
+        record=${store.records.value.get(entry.id) ?? null}
+        actions=${actions}
+      />`;
+    }
+  }
+  if (view.name === "inbox") return html`<${InboxView} inbox=${store.inbox.value} markRead=${actions.markRead} />`;
+  if (view.name === "attendance") {
+    return html`<${Island} key=${user.uid} style="display: contents" mount=${(el) => showMyAttendance(el, { user })} />`;
+  }
+  return html`<${CheckInForm}
+    ctx=${ctx}
+    user=${user}
+    recent=${outbox.recent}
+    checkIn=${actions.checkIn}
+    cameraOpen=${store.cameraOpen}
+  />`;
+}

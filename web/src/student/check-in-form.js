@@ -1,0 +1,187 @@
+// The check-in view: scan the code on the teacher's screen with the camera, type its
+// six digits, or paste a token or link (under a disclosure); then the phone's recent
+// scans and the notifications card.
+import { cameraAvailable, startScanner } from "../camera.js";
+import { fmtTime } from "../dom.js";
+import { notificationsCard } from "../push.js";
+import { CODE_DIGITS, extractToken, normalizeCode, parseToken } from "../qr-token.js";
+import { outcomeFor } from "../scan-api.js";
+import { html, Island, useEffect, useRef, useState } from "../ui.js";
+
+/** checkIn({kind, value}) sends a scan; cameraOpen is the store's signal. */
+export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
+  const [codeError, setCodeError] = useState("");
+  const [pasteError, setPasteError] = useState("");
+  const [camera, setCamera] = useState({ open: false, status: cameraAvailable() ? "" : null });
+  const video = useRef(null);
+  const scanner = useRef(null);
+  const codeInput = useRef(null);
+  const pasteInput = useRef(null);
+
+  function stopCamera() {
+    scanner.current?.stop();
+    scanner.current = null;
+    cameraOpen.value = false;
+  }
+  useEffect(() => stopCamera, []); // the view goes: the camera goes too
+
+  function closeCamera() {
+    stopCamera();
+    setCamera({ open: false, status: "" });
+  }
+
+  async function openCamera() {
+    setCodeError("");
+    setCamera({ open: true, status: "Starting the camera…" });
+    cameraOpen.value = true;
+    try {
+      scanner.current = await startScanner(video.current, (text) => {
+        const token = extractToken(text);
+        if (!parseToken(token)) {
+          setCamera({
+            open: true,
+            status: "That QR code is not a Rollcall code. Point at the code on the teacher's screen.",
+          });
+          return false;
+        }
+        checkIn({ kind: "qr", value: token });
+        return true;
+      });
+      setCamera({ open: true, status: "Point the camera at the code on the teacher's screen." });
+    } catch (err) {
+      stopCamera();
+      setCamera({
+        open: false,
+        status:
+          err?.name === "NotAllowedError"
+            ? "Camera access was refused. Allow it in the browser settings, or type the code below."
+            : "The camera could not start. Type the code below.",
+      });
+    }
+  }
+
+  function submitTyped(ev) {
+    ev.preventDefault();
+    const code = normalizeCode(codeInput.current.value);
+    if (!code) {
+      setCodeError(`Type the ${CODE_DIGITS} digits shown under the QR code.`);
+      codeInput.current.focus();
+      return;
+    }
+    checkIn({ kind: "code", value: code });
+  }
+
+  function submitPasted(ev) {
+    ev.preventDefault();
+    const token = extractToken(pasteInput.current.value);
+    if (!token) {
+      setPasteError("Paste the code first.");
+      pasteInput.current.focus();
+      return;
+    }
+    checkIn({ kind: "qr", value: token });
+  }
+
+  const noCamera = camera.status === null;
+  return html`<section class="card scan-card" aria-labelledby="scan-title">
+      <h1 id="scan-title">Check in</h1>
+      <p class="muted">Scan the code on the teacher's screen.</p>
+      <button
+        class="btn btn-primary btn-big"
+        type="button"
+        id="scan-camera"
+        disabled=${noCamera}
+        hidden=${camera.open}
+        onClick=${openCamera}
+      >
+        Scan with the camera
+      </button>
+      <video
+        ref=${video}
+        class="camera"
+        id="camera"
+        playsinline
+        muted
+        hidden=${!camera.open}
+        aria-label="Camera preview"
+      ></video>
+      <button class="btn" type="button" hidden=${!camera.open} onClick=${closeCamera}>Stop camera</button>
+      <p class="muted small" id="camera-status" role="status">
+        ${noCamera ? "The camera cannot be used on this page: type the code below." : camera.status}
+      </p>
+      <form class="code-form" id="typed-form" novalidate onSubmit=${submitTyped}>
+        <label for="typed-code">Or type the code</label>
+        <p class="muted small" id="typed-help">The ${CODE_DIGITS} digits under the QR code. They change with it.</p>
+        <input
+          ref=${codeInput}
+          class="code-input"
+          id="typed-code"
+          name="typed-code"
+          type="text"
+          inputmode="numeric"
+          pattern="[0-9 ]*"
+          maxlength=${CODE_DIGITS + 2}
+          autocomplete="one-time-code"
+          enterkeyhint="send"
+          placeholder="000000"
+          aria-describedby="typed-help typed-error"
+          onInput=${() => codeError && setCodeError("")}
+        />
+        <p class="form-error" id="typed-error" role="alert">${codeError}</p>
+        <button class="btn btn-primary" type="submit" id="typed-submit">Check in with the code</button>
+      </form>
+      <details class="paste" id="paste">
+        <summary>Paste a code or link instead</summary>
+        <form class="code-form" id="code-form" onSubmit=${submitPasted}>
+          <label for="code">Code or link</label>
+          <p class="muted small" id="code-help">
+            A Rollcall link or code someone sent you is refused: it is valid for a few seconds only.
+          </p>
+          <input
+            ref=${pasteInput}
+            id="code"
+            name="code"
+            type="text"
+            required
+            autocomplete="off"
+            autocapitalize="none"
+            spellcheck="false"
+            enterkeyhint="send"
+            aria-describedby="code-help code-error"
+          />
+          <p class="form-error" id="code-error" role="alert">${pasteError}</p>
+          <button class="btn" type="submit" id="code-submit">Check in</button>
+        </form>
+      </details>
+    </section>
+    <${RecentScans} recent=${recent} />
+    <${Island} style="display: contents" mount=${(el) => mountNotifications(el, ctx, user)} />`;
+}
+
+function mountNotifications(el, ctx, user) {
+  const card = notificationsCard(ctx, user);
+  if (card) el.append(card);
+}
+
+/** The student's latest decided scans on this phone. */
+function RecentScans({ recent }) {
+  const latest = recent.slice(0, 3);
+  if (!latest.length) return null;
+  return html`<section class="card recent" id="recent" aria-labelledby="recent-title">
+    <h2 id="recent-title">Recent scans on this phone</h2>
+    <ul class="plain">
+      ${latest.map((e) => {
+        const label =
+          e.state === "accepted"
+            ? `Accepted: ${e.status ?? "present"}`
+            : `Rejected: ${outcomeFor(e.code, e.kind).title}`;
+        return html`<li key=${e.id} data-state=${e.state} data-code=${e.code ?? ""}>
+          <span class=${`pill pill-${e.state}`}>${label}</span>
+          <span class="muted small">
+            ${` ${e.kind === "code" ? "typed code" : "QR code"}, taken ${fmtTime(new Date(e.taken_at))}`}</span
+          >
+        </li>`;
+      })}
+    </ul>
+  </section>`;
+}

@@ -1,0 +1,176 @@
+// My courses (#/), or one course (#/course/<id>) with its attendance and at-risk list
+// under the card (course-view.js): each course with its open sessions, live, and
+// "Open a session…".
+import { showCourseView } from "../course-view.js";
+import { fmtDay, fmtTime, toDate } from "../dom.js";
+import { sessionTiming } from "../sessions.js";
+import { html, Island, useEffect, useRef, useState } from "../ui.js";
+import { OpenSessionForm } from "./open-session-form.js";
+
+/** fsx: {db, fs} (Firestore, loaded). only: one course id, or null for all of mine. */
+export function CoursesView({ user, fsx, only }) {
+  const [courses, setCourses] = useState(null); // null while loading
+  const [notice, setNotice] = useState(null);
+  useEffect(() => {
+    document.title = "My courses · Rollcall";
+    const { db, fs } = fsx;
+    setCourses(null);
+    setNotice(null);
+    if (only) {
+      return fs.onSnapshot(
+        fs.doc(db, "courses", only),
+        (snap) => setCourses(snap.exists() ? [{ id: snap.id, ...snap.data() }] : []),
+        () => setCourses([]),
+      );
+    }
+    return fs.onSnapshot(
+      fs.query(fs.collection(db, "courses"), fs.where("teacher_uid", "==", user.uid)),
+      (snap) => {
+        setNotice(null);
+        setCourses(
+          snap.docs
+            .map((d) => ({ id: d.id, ...d.data() }))
+            .sort((a, b) => String(a.name).localeCompare(String(b.name))),
+        );
+      },
+      (err) => {
+        setCourses([]);
+        setNotice(
+          err.code === "permission-denied"
+            ? "Your courses cannot be listed here (the security rules do not allow the query). Open a course by its id below."
+            : `Cannot list your courses: ${err.code ?? err.message}`,
+        );
+      },
+    );
+  }, [fsx, only, user]);
+
+  let list;
+  if (courses === null) list = html`<p class="muted">Loading your courses…</p>`;
+  else if (!courses.length && !notice) {
+    list = html`<p class="muted">
+      ${only ? `No course "${only}" that you teach.` : "You teach no courses yet. A course is created with `rollcall seed`."}
+    </p>`;
+  } else {
+    list = courses.map(
+      (c) => html`<${CourseCard} key=${c.id} course=${c} user=${user} fsx=${fsx} linkToView=${!only} />`,
+    );
+  }
+  return html`<section class=${only ? "page page-wide" : "page"} aria-labelledby="courses-title">
+    <h1 id="courses-title">${only ? "Course" : "My courses"}</h1>
+    <div id="courses-notice">${notice ? html`<p class="notice" role="status">${notice}</p>` : null}</div>
+    <div class="course-list" id="courses" aria-busy=${courses === null ? "true" : undefined}>${list}</div>
+    ${
+      only
+        ? html`<${Island}
+            key=${only}
+            id="course-view"
+            mount=${(el) => showCourseView(el, { courseId: only, user })}
+          />`
+        : null
+    }
+    <${OpenById} current=${only} />
+  </section>`;
+}
+
+function CourseCard({ course, user, fsx, linkToView }) {
+  const [open, setOpen] = useState(false);
+  const form = useRef(null);
+  useEffect(() => {
+    if (open) form.current?.querySelector("input")?.focus();
+  }, [open]);
+  return html`<article class="card course" data-course=${course.id} aria-labelledby=${`course-${course.id}`}>
+    <div class="course-head">
+      <div>
+        <h2 id=${`course-${course.id}`}>${course.name ?? course.id}</h2>
+        <p class="muted small">Course id: ${course.id}</p>
+      </div>
+      <div class="course-actions">
+        ${
+          linkToView
+            ? html`<a
+                class="btn course-view-link"
+                href=${`#/course/${encodeURIComponent(course.id)}`}
+                data-course-view=${course.id}
+                >Attendance & at-risk list</a
+              >`
+            : null
+        }
+        <button
+          class="btn open-session-toggle"
+          type="button"
+          aria-expanded=${String(open)}
+          onClick=${() => setOpen(!open)}
+        >
+          Open a session…
+        </button>
+      </div>
+    </div>
+    <${OpenSessionForm} course=${course} user=${user} fsx=${fsx} hidden=${!open} formRef=${form} />
+    <${OpenSessions} course=${course} fsx=${fsx} />
+  </article>`;
+}
+
+/** The course's open sessions, live. */
+function OpenSessions({ course, fsx }) {
+  const [state, setState] = useState({ sessions: null, error: null });
+  useEffect(() => {
+    const { db, fs } = fsx;
+    // The rules let a teacher read the sessions of their own courses: constraining
+    // course_id lets them prove that for the whole query.
+    const q = fs.query(
+      fs.collection(db, "sessions"),
+      fs.where("course_id", "==", course.id),
+      fs.where("status", "==", "open"),
+    );
+    return fs.onSnapshot(
+      q,
+      (snap) => setState({ sessions: snap.docs.map((d) => ({ id: d.id, ...d.data() })), error: null }),
+      (err) => setState({ sessions: null, error: err.code ?? err.message }),
+    );
+  }, [fsx, course.id]);
+
+  let content;
+  if (state.error) content = html`<p class="form-error">Cannot read the sessions: ${state.error}</p>`;
+  else if (!state.sessions) content = html`<p class="muted">Loading sessions…</p>`;
+  else if (!state.sessions.length) {
+    content = html`<p class="muted">
+      No open session. Open one here, or with <code>rollcall session open --course ${course.id}</code>.
+    </p>`;
+  } else {
+    const sessions = [...state.sessions].sort(
+      (a, b) => (toDate(b.starts_at)?.getTime() ?? 0) - (toDate(a.starts_at)?.getTime() ?? 0),
+    );
+    content = html`<ul class="session-list">
+      ${sessions.map((s) => {
+        const start = toDate(s.starts_at);
+        const end = toDate(s.ends_at);
+        const { rotation, lateAfter } = sessionTiming(s);
+        return html`<li key=${s.id}>
+          <a class="btn btn-primary session-link" href=${`#/session/${encodeURIComponent(s.id)}`} data-session=${s.id}
+            >Show check-in code</a
+          >
+          <span class="session-meta">
+            ${`${fmtDay(start)} ${fmtTime(start)}–${fmtTime(end)} · new code every ${rotation} s · late after ${lateAfter} min`}
+          </span>
+        </li>`;
+      })}
+    </ul>`;
+  }
+  return html`<div class="sessions">${content}</div>`;
+}
+
+function OpenById({ current }) {
+  const input = useRef(null);
+  return html`<form
+    class="inline-form"
+    onSubmit=${(ev) => {
+      ev.preventDefault();
+      const id = input.current.value.trim();
+      if (id) location.hash = `#/course/${encodeURIComponent(id)}`;
+    }}
+  >
+    <label for="course-id">Open a course by id</label>
+    <input ref=${input} id="course-id" name="course" required defaultValue=${current ?? ""} autocomplete="off" />
+    <button class="btn" type="submit">Open</button>
+  </form>`;
+}

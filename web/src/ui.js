@@ -1,0 +1,64 @@
+// The view layer of the pages (decision 0016): Preact components written with htm's
+// tagged templates (plain JavaScript: no JSX build step, node --test imports them),
+// state in @preact/signals stores (one per page), and a few helpers.
+
+import htm from "htm";
+import { Component, h, render } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+
+export { batch, computed, effect, signal, useComputed, useSignal, useSignalEffect } from "@preact/signals";
+export { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+export { Component, h, render };
+
+/** html`<div class=${x}>…</div>`: a Preact element from a tagged template. */
+export const html = htm.bind(h);
+
+function shallowEqual(a, b) {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => Object.is(a[k], b[k]));
+}
+
+/**
+ * A component that renders again only when one of its props changed (compared with
+ * Object.is): the rows of a long list, so that a snapshot that changes one row touches
+ * that row only.
+ */
+export function memo(renderFn, name = renderFn.name) {
+  class Memo extends Component {
+    shouldComponentUpdate(next) {
+      return !shallowEqual(this.props, next);
+    }
+    render(props) {
+      return renderFn(props);
+    }
+  }
+  Memo.displayName = `memo(${name})`;
+  return Memo;
+}
+
+/**
+ * A section built by code that makes its own DOM (the h() builders of course-view.js,
+ * my-attendance.js, push.js, auth-ui.js): `mount(element)` fills the element once and
+ * may return a cleanup, run when the island goes. It mounts once: give the island a
+ * `key` to mount it again for other inputs.
+ */
+export function Island({ mount, tag = "div", ...attrs }) {
+  const ref = useRef(null);
+  useEffect(() => {
+    const el = ref.current;
+    const cleanup = mount(el);
+    return () => {
+      if (typeof cleanup === "function") cleanup();
+      el.replaceChildren();
+    };
+    // once per island: a new key mounts it again
+  }, []);
+  return h(tag, { ref, ...attrs });
+}
+
+/** Render a component into an element built elsewhere (an h() view); returns the element. */
+export function mountInto(element, vnode) {
+  render(vnode, element);
+  return element;
+}

@@ -1,0 +1,181 @@
+// Unit tests of the projector view's store and derivations (web/src/projector/model.js,
+// store.js): the class list's rows (keyed by uid, flat values, so unchanged students
+// render nothing), its note, the rejected scans in the teacher's words, the close line
+// and what the code panel shows when.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import {
+  closeLine,
+  codeState,
+  rejectionRows,
+  rosterNote,
+  rosterRows,
+  settledOverrides,
+  shortDevice,
+} from "../src/projector/model.js";
+import { applyChanges, createProjectorStore } from "../src/projector/store.js";
+import { sumShards } from "../src/tally.js";
+
+const at = (iso) => new Date(iso);
+const enrolled = new Map(
+  [
+    ["u10", "Student 10"],
+    ["u2", "Student 2"],
+    ["u1", "Student 1"],
+  ].map(([uid, name]) => [uid, { uid, name, email: `${uid}@rollcall.test` }]),
+);
+
+test("class list: by name (numeric), statuses, a record of someone no longer enrolled", () => {
+  const attendance = new Map([
+    ["u2", { status: "late", scanned_at: at("2026-01-05T09:12:00Z"), source: "scan" }],
+    ["gone", { status: "present", scanned_at: at("2026-01-05T09:01:00Z") }],
+  ]);
+  const list = rosterRows({ enrolled, attendance });
+  assert.deepEqual(
+    list.rows.map((r) => [r.uid, r.status]),
+    [
+      ["gone", "present"],
+      ["u1", "missing"],
+      ["u2", "late"],
+      ["u10", "missing"],
+    ],
+  );
+  assert.deepEqual(list.counts, { present: 1, late: 1, excused: 0, absent: 0, missing: 2 });
+  assert.equal(list.rows[2].at, Date.parse("2026-01-05T09:12:00Z"));
+  for (const row of list.rows) {
+    for (const value of Object.values(row)) assert.ok(value === null || typeof value !== "object", "flat values only");
+  }
+  assert.equal(rosterNote(list), "2 of 3 enrolled checked in");
+});
+
+test("class list: filters and search; the note says how many are shown", () => {
+  const attendance = new Map([
+    ["u1", { status: "excused", source: "override", reason: "Doctor's note", previous_status: "present" }],
+    ["u2", { status: "present" }],
+  ]);
+  const missing = rosterRows({ enrolled, attendance, filter: "missing" });
+  assert.deepEqual(
+    missing.rows.map((r) => r.uid),
+    ["u10"],
+  );
+  assert.equal(rosterNote(missing), "1 of 3 enrolled checked in · 1 excused · showing 1");
+  assert.deepEqual(
+    rosterRows({ enrolled, attendance, filter: "arrived" }).rows.map((r) => r.uid),
+    ["u2"],
+  );
+  assert.deepEqual(
+    rosterRows({ enrolled, attendance, term: "U10@ROLLCALL" }).rows.map((r) => r.uid),
+    ["u10"],
+  );
+  const [overridden] = rosterRows({ enrolled, attendance, term: "student 1 " }).rows;
+  assert.deepEqual(
+    [overridden.source, overridden.reason, overridden.previousStatus],
+    ["override", "Doctor's note", "present"],
+  );
+});
+
+test("class list: a row is 'Saving…' until its record carries the override's id", () => {
+  const pendingOverrides = new Map([["u1", { overrideId: "o1", status: "absent" }]]);
+  const before = new Map([["u1", { status: "present" }]]);
+  const after = new Map([["u1", { status: "absent", override_id: "o1", source: "override" }]]);
+  assert.equal(rosterRows({ enrolled, attendance: before, pendingOverrides }).rows[0].saving, true);
+  assert.equal(rosterRows({ enrolled, attendance: after, pendingOverrides }).rows[0].saving, false);
+  assert.equal(settledOverrides(pendingOverrides, before), pendingOverrides, "nothing settled: the same map");
+  assert.equal(settledOverrides(pendingOverrides, after).size, 0);
+});
+
+test("a snapshot changes only the records it names: the others keep their identity", () => {
+  const store = createProjectorStore("s1");
+  const doc = (id, data) => ({ id, data: () => data });
+  applyChanges(store.attendance, [
+    { type: "added", doc: doc("u1", { status: "present" }) },
+    { type: "added", doc: doc("u2", { status: "present" }) },
+  ]);
+  const first = store.attendance.value;
+  applyChanges(store.attendance, [{ type: "modified", doc: doc("u2", { status: "excused" }) }]);
+  const second = store.attendance.value;
+  assert.notEqual(second, first, "a new map: the signal fires");
+  assert.equal(second.get("u1"), first.get("u1"), "u1 unchanged, same object");
+  assert.equal(second.get("u2").status, "excused");
+  applyChanges(store.attendance, [{ type: "removed", doc: doc("u1", {}) }]);
+  assert.deepEqual([...store.attendance.value.keys()], ["u2"]);
+  applyChanges(store.attendance, []);
+  assert.equal(store.attendance.value.size, 1);
+
+  // so the class list's row of u1 has the same values: its memoised row does not render
+  const rows = (map) => rosterRows({ enrolled, attendance: map }).rows;
+  const [a, b] = [rows(first), rows(second)];
+  assert.deepEqual(
+    a.find((r) => r.uid === "u1"),
+    b.find((r) => r.uid === "u1"),
+  );
+  assert.notDeepEqual(
+    a.find((r) => r.uid === "u2"),
+    b.find((r) => r.uid === "u2"),
+  );
+});
+
+test("rejected scans: latest first, in the teacher's words, whose phone it was", () => {
+  const rejections = new Map([
+    ["a", { uid: "u1", code: "qr_expired", device_id: "d1", last_at: at("2026-01-05T09:01:00Z"), count: 2 }],
+    ["b", { uid: "u2", code: "device_in_use", device_id: "phone-abcdef-123456", last_at: at("2026-01-05T09:05:00Z") }],
+    ["c", { uid: "stranger", code: "not_enrolled", device_id: "d3", last_at: at("2026-01-05T09:03:00Z") }],
+  ]);
+  const rows = rejectionRows({ rejections, enrolled, deviceOwners: new Map([["phone-abcdef-123456", "u10"]]) });
+  assert.deepEqual(
+    rows.map((r) => [r.uid, r.reason, r.count]),
+    [
+      ["u2", "Phone already used to check in another student: Student 10", 1],
+      ["stranger", "Not enrolled in this course", 1],
+      ["u1", "Code had expired (an old photo or a slow scan)", 2],
+    ],
+  );
+  assert.equal(rows[1].known, false);
+  assert.equal(rows[0].name, "Student 2");
+  assert.equal(shortDevice("phone-abcdef-123456"), "phon…3456");
+  assert.equal(shortDevice("d1"), "d1");
+});
+
+test("the close line follows the absences as they are marked", () => {
+  const session = { status: "closed", closed_at: null };
+  const tally = (absent) => ({ ...sumShards([]), total: 2, present: 2, absent });
+  const line = (args) => closeLine({ session, tally: tally(0), enrolledCount: 5, ...args });
+  assert.deepEqual(line({ closing: { expected: 3, absences: "marking" } }), {
+    text: "Closed. Marking 3 absences…",
+    state: "marking",
+  });
+  assert.deepEqual(line({ closedHere: { expected: 3 }, tally: tally(3) }), {
+    text: "Closed. 3 absences marked.",
+    state: "marked",
+  });
+  assert.equal(line({ closedHere: { expected: 1 }, tally: tally(0) }).text, "Closed. Marking 1 absence…");
+  assert.equal(line({ closedHere: { expected: 0 } }).text, "Closed. Everyone has a status: no absences to mark.");
+  assert.equal(line({ closedHere: { absences: "marked" } }).text, "Closed. Absences had already been marked.");
+  assert.deepEqual(line({ tally: tally(1) }), { text: "Closed. Marking absences… (2 to go)", state: "marking" });
+  assert.deepEqual(line({ tally: tally(3) }), { text: "Closed. 3 absent.", state: "marked" });
+});
+
+test("the code panel: the window and countdown while open; why not when not", () => {
+  const start = Date.parse("2026-01-05T09:00:00Z");
+  const session = {
+    status: "open",
+    starts_at: new Date(start),
+    ends_at: new Date(start + 3600_000),
+    rotation_seconds: 10,
+    late_after_minutes: 10,
+  };
+  const open = codeState(session, start + 125_500);
+  assert.equal(open.window, Math.floor((start + 125_500) / 10_000));
+  assert.equal(open.rotation, 10);
+  assert.ok(Math.abs(open.left - 4.5) < 1e-9);
+  assert.match(open.state, /^On time until /);
+  assert.equal(codeState(session, start + 11 * 60_000).state, "Arrivals now count as late");
+  assert.match(codeState(session, start - 1).stopped, /^Check-in opens at /);
+  assert.match(codeState(session, start + 3600_000).stopped, /^This session ended at /);
+  assert.equal(codeState({ ...session, status: "closed" }, start).stopped, "This session is closed.");
+  // a session without the fields takes the contracts' defaults, as the server does
+  const bare = codeState({ status: "open", starts_at: new Date(start) }, start + 1000);
+  assert.equal(bare.rotation, 10);
+  assert.match(bare.state, /^On time until /);
+});
