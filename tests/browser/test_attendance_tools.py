@@ -20,10 +20,10 @@ from tests.support import wait_for
 
 pytestmark = pytest.mark.emulator
 
-COURSE = "webtools"
+COURSE = admin.demo_course("webtools")
 COURSE_NAME = "Software Project"
 STUDENTS = 6
-TEACHER = f"teacher-{COURSE}@rollcall.test"
+TEACHER = f"teacher-{COURSE}@rollcall.test".lower()
 PASSWORD = admin.DEMO_PASSWORD
 LIVE_UPDATE_SECONDS = 2.0
 

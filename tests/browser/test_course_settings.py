@@ -12,10 +12,10 @@ pytestmark = pytest.mark.emulator
 
 
 def test_teacher_changes_the_course_rules(web):
-    course = unique("rules")
+    course = admin.demo_course(unique("rules"))
     admin.seed(course, 2, course_name="Compilers")
     page = web.page(f"/#/course/{course}")
-    web.sign_in(page, f"teacher-{course}@rollcall.test", admin.DEMO_PASSWORD)
+    web.sign_in(page, f"teacher-{course}@rollcall.test".lower(), admin.DEMO_PASSWORD)
     rules_line = page.locator("#course-rules")
     wait_for(lambda: rules_line.inner_text().startswith("Minimum 75 %"))
 

@@ -18,9 +18,9 @@ from tests.browser.conftest import PHONE, launch, pump_until, write_y4m
 
 pytestmark = pytest.mark.emulator
 
-COURSE = "webui"
+COURSE = admin.demo_course("webui")
 STUDENTS = 5
-TEACHER = f"teacher-{COURSE}@rollcall.test"
+TEACHER = f"teacher-{COURSE}@rollcall.test".lower()
 PASSWORD = admin.DEMO_PASSWORD
 LIVE_UPDATE_SECONDS = 2.0
 

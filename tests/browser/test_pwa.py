@@ -28,7 +28,7 @@ from tests.support import wait_for
 
 pytestmark = pytest.mark.emulator
 
-COURSE = "pwa"
+COURSE = admin.demo_course("pwa")
 PASSWORD = admin.DEMO_PASSWORD
 BRAND = "#1d3b8f"  # --brand in web/src/style.css
 BACKGROUND = "#f3f4f6"  # --bg

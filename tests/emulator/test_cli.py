@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from rollcall_ops import admin
 from tests.support import all_effects, unique, wait_for
 
 pytestmark = pytest.mark.emulator
@@ -48,8 +49,9 @@ def curl_scan(id_token: str, token: str) -> tuple[int, dict]:
 
 
 def test_curl_scan_with_token_from_rollcall_qr(stack_env):
-    course = unique("cli")
-    assert f"course {course}:" in rollcall("seed", "--course", course, "--students", "3")
+    code = unique("cli")
+    course = admin.demo_course(code)
+    assert f"course {course}:" in rollcall("seed", "--course", code, "--students", "3")
     session = rollcall("session", "open", "--course", course, "--rotation", "10").strip()
     assert re.fullmatch(r"s[0-9a-f]{12}", session)
     token = rollcall("qr", "--session", session).strip()
@@ -93,8 +95,9 @@ def test_curl_scan_with_token_from_rollcall_qr(stack_env):
 
 
 def test_simulate_prints_the_lecture_summary(stack_env):
-    course = unique("sim")
-    rollcall("seed", "--course", course, "--students", "20")
+    code = unique("sim")
+    course = admin.demo_course(code)
+    rollcall("seed", "--course", code, "--students", "20")
     session = rollcall("session", "open", "--course", course).strip()
     out = rollcall("simulate", "--session", session, "--students", "20")
     last = out.strip().splitlines()[-1]
@@ -111,8 +114,9 @@ def test_course_rules_close_standing_and_export_from_the_cli(stack_env, tmp_path
     import csv
     import io
 
-    course = unique("std")
-    rollcall("seed", "--course", course, "--students", "3")
+    code = unique("std")
+    course = admin.demo_course(code)
+    rollcall("seed", "--course", code, "--students", "3")
     settings = ["--planned-sessions", "8", "--min-percent", "75", "--late-weight", "0.5"]
     settings += ["--absence-alert-run", "2"]
     rules = json.loads(rollcall("course", "settings", "--course", course, *settings))
@@ -174,8 +178,9 @@ def test_sweep_from_the_cli_closes_ended_sessions(stack_env):
     from rollcall.clock import now
     from rollcall_ops import admin
 
-    course = unique("swp")
-    rollcall("seed", "--course", course, "--students", "2")
+    code = unique("swp")
+    course = admin.demo_course(code)
+    rollcall("seed", "--course", code, "--students", "2")
     out = subprocess.run(
         [ROLLCALL, "session", "open", "--course", course, "--duration", "5"],
         capture_output=True, text=True, env=os.environ,

@@ -3,12 +3,10 @@ the tests. Writes go through the Admin path (emulator owner / service account)."
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from firebase_admin import auth
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
@@ -16,91 +14,44 @@ from rollcall import clients, pubsub
 from rollcall.clock import now
 from rollcall.consumers.dashboard import read_tally
 from rollcall.core import closing, qr, schema, sessions, standing
+from rollcall_ops import institution
 
-DEMO_PASSWORD = "rollcall-demo"
+DEMO_PASSWORD = institution.PASSWORD
 DEMO_TEACHER = "teacher@rollcall.test"
+student_uid = institution.student_uid
+student_email = institution.student_email
+demo_course = institution.demo_course
 
 
 def db() -> firestore.Client:
     return clients.firestore_client()
 
 
-def student_uid(i: int) -> str:
-    return f"student-{i:03d}"
-
-
-def student_email(i: int) -> str:
-    return f"student{i:03d}@rollcall.test"
-
-
-@dataclass(frozen=True)
-class Seeded:
-    course_id: str
-    teacher_uid: str
-    students: int
-
-
 def ensure_user(uid: str, email: str, password: str, name: str) -> None:
-    app = clients.firebase_app()
-    try:
-        auth.create_user(uid=uid, email=email, password=password, display_name=name, app=app)
-    except (auth.UidAlreadyExistsError, auth.EmailAlreadyExistsError):
-        pass
+    """A person's own account (as if they had signed up and verified their email)."""
+    institution.ensure_account(uid, email, name)
 
 
-def seed(course_id: str, students: int, course_name: str = "Distributed Systems") -> Seeded:
-    """A course, its teacher and ``students`` enrolled students, each with one device
-    token (so the FCM path runs). Idempotent."""
-    teacher_uid = "teacher-" + course_id
-    ensure_user(
-        teacher_uid,
-        DEMO_TEACHER if course_id == "demo" else f"teacher-{course_id}@rollcall.test",
-        DEMO_PASSWORD,
-        "Demo Teacher",
-    )
-    with ThreadPoolExecutor(16) as pool:
-        list(
-            pool.map(
-                lambda i: ensure_user(
-                    student_uid(i), student_email(i), DEMO_PASSWORD, f"Student {i:03d}"
-                ),
-                range(1, students + 1),
-            )
-        )
-    client = db()
-    schema.course(client, course_id).set(
-        {"name": course_name, "teacher_uid": teacher_uid, "created_at": firestore.SERVER_TIMESTAMP},
-        merge=True,
-    )
-    enrollments = schema.enrollments(client, course_id)
-    for start in range(1, students + 1, 400):
-        batch = client.batch()
-        for i in range(start, min(start + 400, students + 1)):
-            uid = student_uid(i)
-            batch.set(
-                enrollments.document(uid),
-                {"uid": uid, "name": f"Student {i:03d}", "email": student_email(i)},
-            )
-            token = f"demo-device-{uid}"
-            batch.set(
-                schema.user(client, uid),
-                {"fcm_tokens": {token: {"platform": "web"}}},
-                merge=True,
-            )
-        batch.commit()
-    return Seeded(course_id=course_id, teacher_uid=teacher_uid, students=students)
+def seed(
+    course_id: str, students: int, course_name: str = "Distributed Systems"
+) -> institution.Seeded:
+    """The demo term's course ``course_id`` (``demo_course(code)``) with its teacher and
+    ``students`` students, through the admin's imports (rollcall_ops.institution)."""
+    code, _, term = course_id.rpartition("_")
+    if term != institution.TERM or not code:
+        raise ValueError(f"{course_id!r} is not a course of the demo term: use demo_course(code)")
+    return institution.seed(code, students, course_name)
 
 
 def open_session(course_id: str, rotation: int, late_after: int, duration: int) -> str:
+    """Open a session now, as the course's (first) teacher would from the dashboard."""
     course = schema.course(db(), course_id).get()
     if not course.exists:
-        raise SystemExit(
-            f"error: no course {course_id!r}: run `rollcall seed --course {course_id}`"
-        )
+        raise SystemExit(f"error: no course {course_id!r}: import it first (rollcall import)")
+    roles = (course.to_dict() or {}).get("roles") or {}
+    opener = next((uid for uid, role in sorted(roles.items()) if role == "teacher"), "operator")
     session_id = sessions.new_session_id()
-    doc = sessions.session_doc(
-        course_id, course.get("teacher_uid"), now(), duration, rotation, late_after
-    )
+    doc = sessions.session_doc(course_id, opener, now(), duration, rotation, late_after)
     doc["opened_at"] = firestore.SERVER_TIMESTAMP
     schema.session(db(), session_id).create(doc)
     return session_id

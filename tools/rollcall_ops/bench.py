@@ -59,7 +59,7 @@ from rollcall_ops.cli import _progress
 from rollcall_ops.env import load_stack_env
 
 BENCH_DIR = ROOT / "bench"
-COURSE = "bench"
+COURSE = admin.demo_course("bench")
 STUDENTS = int(os.environ.get("BENCH_STUDENTS", "500"))
 CONNECTIONS = 50
 THROUGHPUT_SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))

@@ -35,12 +35,12 @@ def _progress() -> Progress:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from rollcall_ops import admin
+    from rollcall_ops import institution
 
-    seeded = admin.seed(args.course, args.students)
+    seeded = institution.seed(args.course, args.students)
     print(
-        f"course {seeded.course_id}: teacher {seeded.teacher_uid}, {seeded.students} students "
-        f"(password {admin.DEMO_PASSWORD!r})"
+        f"course {seeded.course_id}: teacher {seeded.teacher_email}, {seeded.students} students "
+        f"(password {institution.PASSWORD!r})"
     )
     return 0
 
@@ -438,8 +438,12 @@ def parser() -> argparse.ArgumentParser:
 
     setup_cli.add_commands(sub)
 
-    s = sub.add_parser("seed", help="a demo course, its teacher and N enrolled students")
-    s.add_argument("--course", default="demo")
+    s = sub.add_parser(
+        "seed",
+        help="local only: course CODE of the demo term with its teacher and N students, "
+        "imported by the demo admin (docs/admin.md)",
+    )
+    s.add_argument("--course", default="DEMO", metavar="CODE")
     s.add_argument("--students", type=int, default=500)
     s.set_defaults(fn=cmd_seed)
 

@@ -20,13 +20,14 @@ import time
 from rich.console import Console
 
 from emulators.stack import Stack, StackError
-from rollcall_ops import admin, lecture
+from rollcall_ops import admin, institution, lecture
 from rollcall_ops.cli import _progress
 from rollcall_ops.env import load_stack_env
 
 STUDENTS = int(os.environ.get("DEMO_STUDENTS", "500"))
 WARMUP_STUDENTS = int(os.environ.get("DEMO_WARMUP_STUDENTS", "100"))
-COURSE = "demo"
+#: The demo course of tools/rollcall_ops/demo/courses.csv, in the demo term.
+COURSE = institution.demo_course("DS101")
 #: The demo course's attendance rules (docs/student-success.md).
 DEMO_RULES = {
     "min_attendance_percent": 75,
@@ -36,6 +37,7 @@ DEMO_RULES = {
     "planned_sessions": 12,
 }
 
+DEMO_FILES = institution.DEMO_FILES
 console = Console(stderr=True)
 
 
@@ -51,12 +53,39 @@ def run_lecture(session_id: str, students: int, label: str) -> lecture.LectureRe
         )
 
 
+def seed_demo(students: int) -> None:
+    """The demo institution through the doors people use: the people's own accounts
+    (verified, as if each had signed up), the first admin granted as after a deploy,
+    who imports the repository's courses file and roster over HTTP and sets the rules."""
+    courses = (DEMO_FILES / "courses.csv").read_text(encoding="utf-8")
+    roster = (DEMO_FILES / "roster.csv").read_text(encoding="utf-8-sig")
+    listed = roster.count("@rollcall.test")
+    if students > listed:
+        raise SystemExit(f"error: the demo roster lists {listed} students, not {students}")
+    institution.ensure_accounts(
+        [
+            ("teacher-demo", admin.DEMO_TEACHER, "Demo Teacher"),
+            ("ta-demo", "ta@rollcall.test", "Demo TA"),
+        ]
+        + [
+            (institution.student_uid(i), institution.student_email(i), f"Student {i:03d}")
+            for i in range(1, listed + 1)
+        ]
+    )
+    door = institution.admin_door()
+    report = door.post("imports/courses", csv_text=courses)
+    console.print(f"  {report['summary']}")
+    report = door.post("imports/roster", csv_text=roster, course_id=COURSE)
+    console.print(f"  {report['summary']}")
+    door.post("courses/settings", body={"course_id": COURSE, **DEMO_RULES})
+    institution.register_phones([institution.student_uid(i) for i in range(1, listed + 1)])
+
+
 def main() -> int:
     load_stack_env()
     stack = Stack.from_env()
-    console.print(f"seeding course '{COURSE}' with {STUDENTS} students ...")
-    admin.seed(COURSE, max(STUDENTS, WARMUP_STUDENTS), course_name="Distributed Systems 101")
-    admin.course_settings(COURSE, DEMO_RULES)
+    console.print(f"importing the demo institution's files ({DEMO_FILES}) ...")
+    seed_demo(max(STUDENTS, WARMUP_STUDENTS))
     if WARMUP_STUDENTS:
         warmup = admin.open_session(COURSE, rotation=10, late_after=5, duration=5)
         result = run_lecture(warmup, WARMUP_STUDENTS, "warm-up")
@@ -97,6 +126,7 @@ def main() -> int:
     env = stack.environment()
     print(
         f"\nDashboard: {env['DASHBOARD_URL']}  (session {session_id})\n"
+        f"  admin: {institution.ADMIN} / {admin.DEMO_PASSWORD}\n"
         f"  teacher: {admin.DEMO_TEACHER} / {admin.DEMO_PASSWORD}\n"
         f"  student: {admin.student_email(1)} / {admin.DEMO_PASSWORD}"
         f"  (scan page: {env['DASHBOARD_URL']}scan.html)\n"

@@ -68,15 +68,23 @@ class Door:
         self.token = token
         self.base = os.environ["SCAN_URL"]
 
-    def post(self, path: str, *, body: Any = None, csv_text: str | None = None, **params: str) -> dict[str, Any]:
+    def post(
+        self, path: str, *, body: Any = None, csv_text: str | None = None, **params: str
+    ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.token}"}
         if csv_text is not None:
             headers["Content-Type"] = "text/csv"
             resp = requests.post(
-                self.base + path, data=csv_text.encode(), params=params, headers=headers, timeout=300
+                self.base + path,
+                data=csv_text.encode(),
+                params=params,
+                headers=headers,
+                timeout=300,
             )
         else:
-            resp = requests.post(self.base + path, json=body, params=params, headers=headers, timeout=60)
+            resp = requests.post(
+                self.base + path, json=body, params=params, headers=headers, timeout=60
+            )
         if resp.status_code >= 300:
             raise SystemExit(f"error: POST /{path} answered {resp.status_code}: {resp.text[:2000]}")
         answer: dict[str, Any] = resp.json()
@@ -90,7 +98,9 @@ def admin_door() -> Door:
     door = Door(auth_emulator.sign_in(ADMIN, PASSWORD))
     door.post("me/claim")
     today = now().date()
-    door.post("admin/departments", body={"code": DEPARTMENT, "name": "Demo Department", "heads": []})
+    door.post(
+        "admin/departments", body={"code": DEPARTMENT, "name": "Demo Department", "heads": []}
+    )
     door.post(
         "admin/terms",
         body={

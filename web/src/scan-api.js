@@ -109,6 +109,17 @@ export const OUTCOMES = {
     advice: "The scan was not recorded. Wait a moment and try again.",
     retry: true,
   },
+  // Answered by the administrators' endpoints, never by a scan; worded for completeness.
+  conflict: {
+    title: "Rollcall is busy",
+    advice: "Something else is being changed right now. Wait a moment and try again.",
+    retry: true,
+  },
+  import_invalid: {
+    title: "Could not send the scan",
+    advice: "The app sent a request the server refused. Reload the page and try again.",
+    retry: false,
+  },
   network: {
     title: "No connection",
     advice: "Could not reach Rollcall, so the scan was not recorded. Check your connection and try again.",

@@ -24,7 +24,7 @@ export function CoursesView({ user, fsx, only }) {
       );
     }
     return fs.onSnapshot(
-      fs.query(fs.collection(db, "courses"), fs.where("teacher_uid", "==", user.uid)),
+      fs.query(fs.collection(db, "courses"), fs.where("staff_uids", "array-contains", user.uid)),
       (snap) => {
         setNotice(null);
         setCourses(
@@ -48,7 +48,7 @@ export function CoursesView({ user, fsx, only }) {
   if (courses === null) list = html`<p class="muted">Loading your courses…</p>`;
   else if (!courses.length && !notice) {
     list = html`<p class="muted">
-      ${only ? `No course "${only}" that you teach.` : "You teach no courses yet. A course is created with `rollcall seed`."}
+      ${only ? `No course "${only}" that you teach.` : "You teach no courses yet. Your institution's admin names a course's teachers in the courses file."}
     </p>`;
   } else {
     list = courses.map(
