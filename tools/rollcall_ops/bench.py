@@ -43,6 +43,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +65,8 @@ STUDENTS = int(os.environ.get("BENCH_STUDENTS", "500"))
 CONNECTIONS = 50
 THROUGHPUT_SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 WARM_UP = int(os.environ.get("BENCH_WARM_UP", "100"))
+#: Rows of the roster the bench imports (the limit of one file).
+IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "5000"))
 #: Ports of the bench-only processes, added to the stack's offset.
 BENCH_PORTS = {
     "bare": 8091,
@@ -194,6 +197,37 @@ def cpu_seconds(stack: Stack) -> dict[str, float]:
     own = os.times()
     used["bench"] = own.user + own.system
     return used
+
+
+def roster_import(advance: Callable[[], object]) -> dict[str, float]:
+    """A roster of IMPORT_ROWS students imported through the endpoint as an admin does
+    it: the preview, the apply, and the same file again (which changes nothing)."""
+    from rollcall_ops import institution
+
+    door = institution.admin_door()
+    courses = (
+        "code,name,department,term,divisions\n"
+        f"IMPORT,Bench import,{institution.DEPARTMENT},{institution.TERM},A B\n"
+    )
+    door.post("imports/courses", csv_text=courses)
+    course = institution.demo_course("IMPORT")
+    rows = [
+        f"{i};Student {i};bench.import{i}@rollcall.test;{'AB'[i % 2]};B{i % 4}"
+        for i in range(1, IMPORT_ROWS + 1)
+    ]
+    text = "Roll No;Name;Email;Division;Batch\r\n" + "\r\n".join(rows) + "\r\n"
+    figures = {}
+    for key, params in (
+        ("import_preview_ms", {"dry_run": "true"}),
+        ("import_apply_ms", {}),
+        ("import_again_ms", {}),
+    ):
+        started = time.perf_counter()
+        door.post("imports/roster", csv_text=text, course_id=course, **params)
+        figures[key] = (time.perf_counter() - started) * 1000
+        advance()
+    figures["import_rows"] = IMPORT_ROWS
+    return figures
 
 
 def account_lookups(log: Path, since: int) -> list[int]:
@@ -411,6 +445,9 @@ def main() -> int:
             wait_until_accepting(server.url, body, auth)
             results["bare_cold_start_ms"] = (time.perf_counter() - started) * 1000
             progress.advance(cold)
+
+            imports = progress.add_task(f"roster import ({IMPORT_ROWS:,} rows)", total=3)
+            results.update(roster_import(lambda: progress.advance(imports)))
     finally:
         bench.stop_all()
 
