@@ -29,6 +29,7 @@ from google.cloud.firestore import Client
 
 from rollcall.cache import TtlCache
 from rollcall.core import schema
+from rollcall.core.sessions import deadline
 from rollcall.errors import DeviceInUse
 
 #: Firestore's limit on writes in one BatchWrite request.
@@ -150,7 +151,7 @@ def write_bindings(db: Client, batch: list[Binding]) -> dict[str, str]:
     refs = [db.document(b.path) for b in batch]
     for ref, binding in zip(refs, batch, strict=True):
         writes.create(ref, {"uid": binding.uid, "bound_at": firestore.SERVER_TIMESTAMP})
-    response = writes.commit()
+    response = writes.commit(**deadline())
     owners: dict[str, str] = {}
     existing = []
     for ref, binding, status in zip(refs, batch, response.status, strict=True):
@@ -160,6 +161,6 @@ def write_bindings(db: Client, batch: list[Binding]) -> dict[str, str]:
             existing.append(ref)
         else:
             raise RuntimeError(f"binding {binding.path} failed: {status.code} {status.message}")
-    for snap in db.get_all(existing) if existing else ():
+    for snap in db.get_all(existing, **deadline()) if existing else ():
         owners[snap.reference.path] = (snap.to_dict() or {}).get("uid", "") if snap.exists else ""
     return owners

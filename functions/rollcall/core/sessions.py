@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from google.api_core.retry import Retry
 from google.cloud.firestore import Client, CollectionReference
 from google.cloud.firestore_v1.base_query import FieldFilter
 
@@ -22,6 +23,17 @@ from rollcall.core import qr, schema
 DEFAULT_ROTATION_SECONDS = contracts.ROTATION_SECONDS.default
 DEFAULT_LATE_AFTER_MINUTES = contracts.LATE_AFTER_MINUTES.default
 OPEN, CLOSED = "open", "closed"
+#: The scan path's Firestore calls (here and the device binding) give up after this
+#: long, so a stalled Firestore makes a scan a 503 ``unavailable`` that the phone's
+#: outbox sends again, not a request that hangs: the client library's default retries
+#: a stalled read for minutes. Normal calls take milliseconds.
+DEADLINE_SECONDS = 5.0
+
+
+def deadline() -> dict[str, Any]:
+    """``retry`` and ``timeout`` for one Firestore call on the scan path: transient
+    errors retried, all of it within DEADLINE_SECONDS (a stall is not retried)."""
+    return {"retry": Retry(timeout=DEADLINE_SECONDS), "timeout": DEADLINE_SECONDS}
 
 
 @dataclass(frozen=True)
@@ -82,7 +94,7 @@ class Directory:
         roster = self._rosters.get(course_id, lambda: self._load_roster(course_id))
         if uid in roster:
             return True
-        return self._enrollment(course_id).document(uid).get().exists
+        return self._enrollment(course_id).document(uid).get(**deadline()).exists
 
     def open_sessions_of_student(self, uid: str, fresh: bool = False) -> list[Session]:
         """Open sessions of the courses the student is enrolled in (for typed codes,
@@ -102,7 +114,7 @@ class Directory:
         query = self._db.collection_group(schema.ENROLLMENTS).where(
             filter=FieldFilter("uid", "==", uid)
         )
-        return tuple(sorted({_course_of(snap.reference) for snap in query.stream()}))
+        return tuple(sorted({_course_of(snap.reference) for snap in query.stream(**deadline())}))
 
     def _load_open(self, course_id: str) -> tuple[Session, ...]:
         query = (
@@ -110,16 +122,18 @@ class Directory:
             .where(filter=FieldFilter("course_id", "==", course_id))
             .where(filter=FieldFilter("status", "==", OPEN))
         )
-        return tuple(Session.from_doc(snap.id, snap.to_dict() or {}) for snap in query.stream())
+        snaps = query.stream(**deadline())
+        return tuple(Session.from_doc(snap.id, snap.to_dict() or {}) for snap in snaps)
 
     def _load_session(self, session_id: str) -> Session | None:
-        snap = schema.session(self._db, session_id).get()
+        snap = schema.session(self._db, session_id).get(**deadline())
         return Session.from_doc(snap.id, snap.to_dict() or {}) if snap.exists else None
 
     def _load_roster(self, course_id: str) -> frozenset[str]:
         # Ids only (an empty projection): a third of list_documents' time on a
         # 500-student roster.
-        return frozenset(snap.id for snap in self._enrollment(course_id).select([]).stream())
+        ids = self._enrollment(course_id).select([]).stream(**deadline())
+        return frozenset(snap.id for snap in ids)
 
     def _enrollment(self, course_id: str) -> CollectionReference:
         return schema.enrollments(self._db, course_id)
