@@ -29,6 +29,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -558,7 +559,7 @@ class Stack:
             raise StackError(f"stopped the stack, but ports are still busy: {', '.join(busy)}")
         log(f"stack stopped ({len(groups)} process groups)")
 
-    def _stop_groups(self, groups: dict[str, int | None], log=print) -> None:
+    def _stop_groups(self, groups: Mapping[str, int | None], log=print) -> None:
         """SIGTERM each process group, SIGKILL what is left after 15 s; forget them."""
         pids = {n: p for n, p in groups.items() if p is not None}
         for pid in pids.values():

@@ -2,9 +2,9 @@
 it dies.
 
 ``python emulators/supervise.py --name NAME --state FILE -- ARGV...`` runs ARGV as its
-child and starts it again whenever it exits without being asked to: at once after a
-process that had been up a while, with growing delays (0.2 s doubling to 10 s) while it
-keeps dying within ``STABLE_SECONDS``. The stack starts the supervisor as the leader of
+child and starts it again whenever it exits without being asked to: 0.2 s later, and
+with delays doubling up to 10 s while it keeps dying within ``STABLE_SECONDS`` of its
+start. The stack starts the supervisor as the leader of
 a new process group and the child stays in that group, so ``make down`` stops both by
 the group's id and nothing outlives it.
 
@@ -51,8 +51,9 @@ PR_SET_CHILD_SUBREAPER = 36
 
 
 def restart_delay(quick_exits: int) -> float:
-    """Seconds to wait before the next start, after ``quick_exits`` exits in a row that
-    came within STABLE_SECONDS of their start (0: the last one had been up a while)."""
+    """Seconds to wait before the next start: FIRST_DELAY after a child that had been
+    up a while, doubling for each earlier exit in a row that came within STABLE_SECONDS
+    of its start (``quick_exits``)."""
     if quick_exits <= 0:
         return FIRST_DELAY
     return min(MAX_DELAY, FIRST_DELAY * 2**quick_exits)
@@ -171,8 +172,10 @@ class Supervisor:
             self.state.last_exit_at = time.time()
             if self.stopping:
                 break
-            quick_exits = quick_exits + 1 if uptime < STABLE_SECONDS else 0
+            if uptime >= STABLE_SECONDS:
+                quick_exits = 0
             delay = restart_delay(quick_exits)
+            quick_exits += 1
             self.state.restarts += 1
             self.state.write(self.state_file)
             log(
