@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable
 
 from google.cloud import firestore
@@ -60,10 +61,11 @@ class Binding:
     """One scan's request to bind the device document ``path`` to ``uid``; the writer
     fills in ``owner`` (whoever the device is bound to now) or ``error``."""
 
-    __slots__ = ("path", "uid", "owner", "error", "lead", "ready")
+    __slots__ = ("path", "uid", "owner", "error", "lead", "ready", "since")
 
     def __init__(self, path: str, uid: str) -> None:
         self.path, self.uid = path, uid
+        self.since = time.monotonic()  # the scan's Firestore deadline counts from here
         self.owner: str | None = None
         self.error: BaseException | None = None
         self.lead = False
@@ -144,14 +146,17 @@ class BindingWriter:
 
 def write_bindings(db: Client, batch: list[Binding]) -> dict[str, str]:
     """Create each binding; where one exists, read who owns it. One BatchWrite (and one
-    batched read if any existed). Returns {path: owner uid}."""
+    batched read if any existed), within the deadline of the longest-waiting scan.
+    Returns {path: owner uid}."""
     from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
+
+    since = min(b.since for b in batch)
 
     writes = BulkWriteBatch(db)
     refs = [db.document(b.path) for b in batch]
     for ref, binding in zip(refs, batch, strict=True):
         writes.create(ref, {"uid": binding.uid, "bound_at": firestore.SERVER_TIMESTAMP})
-    response = writes.commit(**deadline())
+    response = writes.commit(**deadline(since))
     owners: dict[str, str] = {}
     existing = []
     for ref, binding, status in zip(refs, batch, response.status, strict=True):
@@ -161,6 +166,6 @@ def write_bindings(db: Client, batch: list[Binding]) -> dict[str, str]:
             existing.append(ref)
         else:
             raise RuntimeError(f"binding {binding.path} failed: {status.code} {status.message}")
-    for snap in db.get_all(existing, **deadline()) if existing else ():
+    for snap in db.get_all(existing, **deadline(since)) if existing else ():
         owners[snap.reference.path] = (snap.to_dict() or {}).get("uid", "") if snap.exists else ""
     return owners
