@@ -145,10 +145,12 @@ class Supervisor:
         self.stopping = False
 
     def request_stop(self, signum: int, _frame: object = None) -> None:
-        first = not self.stopping
         self.stopping = self.state.stopping = True
+        self._terminate_child()
+
+    def _terminate_child(self) -> None:
         child = self.child
-        if first and child is not None and child.returncode is None:
+        if child is not None and child.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(child.pid, signal.SIGTERM)
 
@@ -197,6 +199,8 @@ class Supervisor:
 
     def _start(self) -> None:
         self.child = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL)
+        if self.stopping:  # asked to stop while it was being started
+            self._terminate_child()
         self.state.child = self.child.pid
         self.state.started_at = time.time()
         self.state.write(self.state_file)
