@@ -11,7 +11,7 @@ CHECKOV := .venv-checkov/bin/checkov
 STAMP   := $(VENV)/.installed
 APT_GET := $(if $(shell command -v sudo 2>/dev/null),sudo apt-get,apt-get)
 
-.PHONY: help install prereqs web up down demo bench test lint fmt unit clean
+.PHONY: help install prereqs web up down restart demo bench test lint fmt unit clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -51,8 +51,11 @@ web: node_modules/.package-lock.json ## build the web app into web/dist
 
 # --- local stack ----------------------------------------------------------------
 
-up: install web ## start the local stack, detached (.local/stack.env)
+up: install web ## start the local stack, detached (.local/stack.env); on a running one, what is dead
 	$(PY) -m emulators.stack up
+
+restart: $(STAMP) ## restart one process of the running stack: make restart SERVICE=dashboard
+	$(PY) -m emulators.stack restart $(SERVICE)
 
 down: ## stop what `make up` started (safe to run twice)
 	@if [ -x $(PY) ]; then $(PY) -m emulators.stack down; else echo "stack not running"; fi

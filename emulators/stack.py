@@ -1,11 +1,16 @@
-"""Start and stop the whole local stack: ``python -m emulators.stack up|down|env``.
+"""Start and stop the local stack: ``python -m emulators.stack up|down|restart|status|env``.
 
 ``up`` starts, detached and each in its own process group: the Pub/Sub and Firestore
 emulators (gcloud), the Auth and Hosting emulators (firebase-tools), the FCM and Cloud
-Scheduler stand-ins, and one functions-framework process per function. It waits on
-readiness probes, creates the Pub/Sub topology, and writes ``<state>/stack.env``.
-``down`` stops exactly the process groups ``up`` recorded, checks their ports are free
-again, and is safe to run twice.
+Scheduler stand-ins, and one functions-framework process per function, each under a
+supervisor that starts it again when it dies (``emulators/supervise.py``, as Cloud Run
+replaces a crashed instance). It waits on readiness probes, creates the Pub/Sub topology
+(``emulators/pubsub.py``) and writes ``<state>/stack.env``. On a running stack, ``up``
+starts again whatever of it is dead and leaves the rest. ``restart NAME`` stops one
+process group and starts it again. ``down`` stops exactly the process groups ``up``
+recorded, checks their ports are free again, and is safe to run twice. ``status``
+says, per process, whether it runs and answers (and for a function: its child's pid,
+its restarts, how the last one ended).
 
 ``ROLLCALL_PORT_OFFSET`` shifts every port (the tests run a second stack at +10000),
 ``ROLLCALL_STATE_DIR`` moves the pid, log and env files (default ``.local``),
@@ -24,12 +29,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
-from emulators import pubsub
+from emulators import pubsub, supervise
 from rollcall_ops import topology
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,8 +59,61 @@ BASE_PORTS = {
 HOST = "127.0.0.1"
 
 
+#: Extra ports of a process besides the one named like it.
+PROCESS_PORTS = {"firebase": ("auth", "hosting", "firebase_hub", "firebase_logging")}
+SUPERVISOR = Path(__file__).resolve().parent / "supervise.py"
+
+
 class StackError(Exception):
     """A one-line, actionable reason the stack cannot start."""
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """One process of the stack, as ``status`` reports it."""
+
+    name: str
+    state: str  # up | starting | restarting | unsupervised | down
+    pid: int | None = None
+    ports: tuple[int, ...] = ()
+    child: int | None = None  # supervised functions: the function process itself
+    restarts: int | None = None
+    last_exit: str | None = None
+    last_exit_ago: float | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.state != "down"
+
+
+def format_status(rows: list[ServiceStatus]) -> tuple[str, int]:
+    """The report of ``python -m emulators.stack status`` and its exit code: 0 when
+    everything is up (or nothing runs at all), 1 when part of the stack is missing or
+    not answering."""
+    up = [r for r in rows if r.state == "up"]
+    running = [r for r in rows if r.running]
+    if not running:
+        return "stack not running: `make up` starts it", 0
+    lines = [f"{len(up)} of {len(rows)} up: {', '.join(r.name for r in up) or '-'}"]
+    width = max(len(r.name) for r in rows)
+    for r in rows:
+        cells = [f"  {r.name:<{width}}  {r.state:<12}", f"pid {r.pid or '-':<8}"]
+        if r.ports:
+            cells.append("ports " + ",".join(str(p) for p in r.ports))
+        if r.restarts is not None:
+            detail = f"child {r.child or '-'}, restarts {r.restarts}"
+            if r.last_exit:
+                ago = "" if r.last_exit_ago is None else f" {r.last_exit_ago:.0f} s ago"
+                detail += f" (last: {r.last_exit}{ago})"
+            cells.append(detail)
+        lines.append("  ".join(cells).rstrip())
+    broken = [r.name for r in rows if r.state != "up"]
+    if broken:
+        lines.append(
+            f"not up: {', '.join(broken)}: `make up` starts what is dead, "
+            "`make restart SERVICE=<name>` restarts one"
+        )
+    return "\n".join(lines), 1 if broken else 0
 
 
 @dataclass
@@ -120,40 +179,112 @@ class Stack:
     # -- up --------------------------------------------------------------------------
 
     def up(self, log=print) -> dict[str, str]:
+        """Start the stack, or on a running one, whatever of it is dead."""
         check_prerequisites()
-        running = self.running()
-        if running:
-            if set(running) == set(self.processes()):
-                log(f"stack already running ({len(running)} processes); `make down` stops it")
-                self.write_env()
-                return self.environment()
-            raise StackError(
-                f"a partial stack is running ({', '.join(sorted(running))}): run `make down` first"
-            )
-        for name, port in self.ports.items():
-            if not port_free(port):
-                raise StackError(
-                    f"port {port} ({name}) is busy: stop what uses it, or set "
-                    f"ROLLCALL_PORT_OFFSET to move the whole stack"
-                )
+        processes = self.processes()
+        running = set(self.running())
+        orphaned = [n for n in running if self.supervised(n) and not self._leader_alive(n)]
+        for name in orphaned:  # its supervisor died: nothing would restart it
+            self._stop_groups({name: self._pid(name)}, log)
+            running.discard(name)
+        dead = [n for n in processes if n not in running]
+        if not dead:
+            self.bootstrap()  # idempotent; corrects a topology an older stack created
+            log(f"stack already running ({len(running)} processes); `make down` stops it")
+            self.write_env()
+            return self.environment()
+        for name in dead:
+            for port in self.ports_of(name):
+                if not _wait_port_free(port, 5 if running else 0):
+                    raise StackError(
+                        f"port {port} ({name}) is busy: stop what uses it, or set "
+                        f"ROLLCALL_PORT_OFFSET to move the whole stack"
+                    )
         self.pid_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         (self.state_dir / "data" / "pubsub").mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         try:
-            processes = self.processes()
-            for name, (argv, env, cwd) in processes.items():
-                self._spawn(name, argv, env, cwd)
-            for name in processes:
+            for name in dead:
+                self.launch(name)
+            for name in dead:
                 self._wait_ready(name)
-            endpoints = {s.name: self.url(s.name) + "/" for s in topology.load().subscriptions}
-            pubsub.bootstrap(self.hostport("pubsub"), self.project, topology.load(), endpoints)
+            for name in running:  # a supervised function may be between two lives
+                self._wait_ready(name)
+            self.bootstrap()
         except BaseException:
-            self.down(log=lambda *_: None)
+            if running:
+                self._stop_groups({n: p for n in dead if (p := self._pid(n))}, lambda *_: None)
+            else:
+                self.down(log=lambda *_: None)
             raise
         self.write_env()
-        log(f"stack up in {time.monotonic() - started:.1f}s; environment in {self.env_file}")
+        took = time.monotonic() - started
+        if running:
+            log(
+                f"started again: {', '.join(dead)} ({len(running)} were running) in "
+                f"{took:.1f}s; environment in {self.env_file}"
+            )
+        else:
+            log(f"stack up in {took:.1f}s; environment in {self.env_file}")
         return self.environment()
+
+    def restart(self, name: str, log=print, **env: str) -> None:
+        """Stop one process group of a running stack and start it again (``env`` on
+        top of its environment: a test deploys a broken configuration this way)."""
+        processes = self.processes()
+        if name not in processes:
+            raise StackError(
+                f"no process {name!r} in the stack: name one of {', '.join(processes)} "
+                f"(make restart SERVICE=<name>)"
+            )
+        if not self.running():
+            raise StackError("the stack is not running: `make up` starts it")
+        started = time.monotonic()
+        pid = self._pid(name)
+        if pid is not None and _group_alive(pid):
+            self._stop_groups({name: pid}, log=lambda *_: None)
+        for port in self.ports_of(name):
+            if not _wait_port_free(port, 10):
+                raise StackError(f"port {port} ({name}) is still busy after stopping {name}")
+        self.launch(name, **env)
+        self._wait_ready(name)
+        self.bootstrap()  # a restarted Pub/Sub emulator starts empty
+        log(f"{name} restarted in {time.monotonic() - started:.1f}s")
+
+    def bootstrap(self) -> None:
+        """The topology on the Pub/Sub emulator, pushing to this stack's functions."""
+        topo = topology.load()
+        endpoints = {s.name: self.url(s.name) + "/" for s in topo.subscriptions}
+        pubsub.bootstrap(self.hostport("pubsub"), self.project, topo, endpoints)
+
+    def functions(self) -> list[str]:
+        """The function processes: ``scan`` and one per subscription."""
+        return ["scan", *(s.name for s in topology.load().subscriptions)]
+
+    def supervised(self, name: str) -> bool:
+        return name in self.functions()
+
+    def ports_of(self, name: str) -> list[int]:
+        names = PROCESS_PORTS.get(name, (name,))
+        return [self.ports[n] for n in names if n in self.ports]
+
+    def launch(self, name: str, **env: str) -> None:
+        """Start one process of the stack, detached; a function under its supervisor."""
+        argv, base_env, cwd = self.processes()[name]
+        if self.supervised(name):
+            self.supervisor_state(name).unlink(missing_ok=True)
+            argv = [
+                sys.executable,
+                str(SUPERVISOR),
+                "--name",
+                name,
+                "--state",
+                str(self.supervisor_state(name)),
+                "--",
+                *argv,
+            ]
+        self._spawn(name, argv, {**base_env, **env}, cwd)
 
     def processes(self) -> dict[str, tuple[list[str], dict[str, str], Path]]:
         """name -> (argv, extra environment, working directory)."""
@@ -314,11 +445,18 @@ class Stack:
 
     def _wait_ready(self, name: str, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
+        log = self.log_dir / (name + ".log")
+        state = self.supervisor_status(name)
+        restarts = state.restarts if state else 0
         for url in self.probes()[name]:
             while True:
                 if not self._alive(name):
+                    raise StackError(f"{name} exited while starting; see {log}")
+                state = self.supervisor_status(name)
+                if state and state.restarts > restarts:
                     raise StackError(
-                        f"{name} exited while starting; see {self.log_dir / (name + '.log')}"
+                        f"{name} exited while starting ({state.last_exit}; its supervisor "
+                        f"keeps restarting it); see {log}"
                     )
                 try:
                     requests.get(url, timeout=2)
@@ -326,8 +464,7 @@ class Stack:
                 except requests.RequestException:
                     if time.monotonic() > deadline:
                         raise StackError(
-                            f"{name} not ready after {timeout:.0f}s; see "
-                            f"{self.log_dir / (name + '.log')}"
+                            f"{name} not ready after {timeout:.0f}s; see {log}"
                         ) from None
                     time.sleep(0.1)
 
@@ -336,7 +473,7 @@ class Stack:
         self.env_file.parent.mkdir(parents=True, exist_ok=True)
         self.env_file.write_text("\n".join(lines) + "\n")
 
-    # -- down ------------------------------------------------------------------------
+    # -- what runs, and down --------------------------------------------------------
 
     def _pid(self, name: str) -> int | None:
         try:
@@ -348,10 +485,58 @@ class Stack:
         pid = self._pid(name)
         return pid is not None and _group_alive(pid)
 
+    def _leader_alive(self, name: str) -> bool:
+        """The group's first process (a function's supervisor) itself, not its group."""
+        pid = self._pid(name)
+        return pid is not None and _process_alive(pid)
+
+    def supervisor_state(self, name: str) -> Path:
+        return self.pid_dir / f"{name}.json"
+
+    def supervisor_status(self, name: str) -> supervise.State | None:
+        """What a function's supervisor last wrote (None: not a supervised function,
+        or not started)."""
+        if not self.supervised(name):
+            return None
+        return supervise.read_state(self.supervisor_state(name))
+
+    def child_pid(self, name: str) -> int | None:
+        """The pid of a function process itself (its supervisor's child), if alive."""
+        state = self.supervisor_status(name)
+        if state is None or state.child is None or not _process_alive(state.child):
+            return None
+        return state.child
+
     def running(self) -> list[str]:
         if not self.pid_dir.exists():
             return []
         return [p.stem for p in self.pid_dir.glob("*.pid") if self._alive(p.stem)]
+
+    def status(self) -> list[ServiceStatus]:
+        """Each process of the stack: running, answering on its ports, restarted."""
+        rows = []
+        for name in self.processes():
+            pid = self._pid(name)
+            ports = tuple(self.ports_of(name))
+            if pid is None or not _group_alive(pid):
+                rows.append(ServiceStatus(name, "down", ports=ports))
+                continue
+            answering = all(_port_open(port) for port in ports)
+            state = "up" if answering else "starting"
+            sup = self.supervisor_status(name)
+            if not self.supervised(name) or sup is None:
+                rows.append(ServiceStatus(name, state, pid, ports))
+                continue
+            child = self.child_pid(name)
+            if not _process_alive(pid):
+                state = "unsupervised"
+            elif child is None:
+                state = "restarting"
+            ago = time.time() - sup.last_exit_at if sup.last_exit_at else None
+            rows.append(
+                ServiceStatus(name, state, pid, ports, child, sup.restarts, sup.last_exit, ago)
+            )
+        return rows
 
     def down(self, log=print) -> None:
         pidfiles = sorted(self.pid_dir.glob("*.pid")) if self.pid_dir.exists() else []
@@ -363,22 +548,36 @@ class Stack:
             pid = self._pid(pidfile.stem)
             if pid is not None and self._alive(pidfile.stem):
                 groups[pidfile.stem] = pid
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and any(_group_alive(p) for p in groups.values()):
-            time.sleep(0.1)
-        for pid in groups.values():
-            if _group_alive(pid):
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(pid, signal.SIGKILL)
+        self._stop_groups(groups, log=lambda *_: None)
         for pidfile in pidfiles:
             pidfile.unlink(missing_ok=True)
+        for state in self.pid_dir.glob("*.json"):
+            state.unlink(missing_ok=True)
         busy = [f"{n}:{p}" for n, p in self.ports.items() if not _wait_port_free(p, 10)]
         (ROOT / f".firebase.{self.offset}.json").unlink(missing_ok=True)
         if busy:
             raise StackError(f"stopped the stack, but ports are still busy: {', '.join(busy)}")
         log(f"stack stopped ({len(groups)} process groups)")
+
+    def _stop_groups(self, groups: Mapping[str, int | None], log=print) -> None:
+        """SIGTERM each process group, SIGKILL what is left after 15 s; forget them."""
+        pids = {n: p for n, p in groups.items() if p is not None}
+        for pid in pids.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(_group_alive(p) for p in pids.values()):
+            time.sleep(0.1)
+        for pid in pids.values():
+            if _group_alive(pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(_group_alive(p) for p in pids.values()):
+            time.sleep(0.05)
+        for name in groups:
+            (self.pid_dir / f"{name}.pid").unlink(missing_ok=True)
+        log(f"stopped {', '.join(groups) or 'nothing'}")
 
 
 #: gunicorn threads of each function process: as in Cloud, one per request an instance
@@ -397,6 +596,36 @@ def _server_env(function: str) -> dict[str, str]:
         if value:
             env[setting] = value
     return env
+
+
+def _process_alive(pid: int) -> bool:
+    """The process itself (reaped first if it is our own zombie child)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return _proc_state(pid) != "Z"
+
+
+def _proc_state(pid: int) -> str | None:
+    """The state letter of /proc/<pid>/stat (Z: a zombie nobody reaped yet)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2 :].split()[0]
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.5)
+        return s.connect_ex((HOST, port)) == 0
 
 
 def _group_alive(pgid: int) -> bool:
@@ -465,7 +694,8 @@ def check_prerequisites() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m emulators.stack", description=__doc__)
-    parser.add_argument("command", choices=["up", "down", "env", "status"])
+    parser.add_argument("command", choices=["up", "down", "restart", "env", "status"])
+    parser.add_argument("service", nargs="?", help="restart: the process to restart")
     args = parser.parse_args(argv)
     try:
         stack = Stack.from_env()
@@ -475,11 +705,21 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {key}={value}")
         elif args.command == "down":
             stack.down()
+        elif args.command == "restart":
+            if not args.service:
+                raise StackError(
+                    "name the process to restart: make restart SERVICE=<one of "
+                    f"{', '.join(stack.processes())}>"
+                )
+            stack.restart(args.service)
         elif args.command == "env":
+            if not stack.env_file.exists():
+                raise StackError(f"no {stack.env_file}: `make up` writes it")
             print(stack.env_file.read_text(), end="")
         else:
-            running = stack.running()
-            print(f"{len(running)} running: {', '.join(sorted(running)) or '-'}")
+            report, code = format_status(stack.status())
+            print(report)
+            return code
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

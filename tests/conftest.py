@@ -21,18 +21,24 @@ def _restore_environ():
     os.environ.update(saved)
 
 
-@pytest.fixture(scope="session")
-def stack():
-    """The running local stack; its environment (stack.env) as a dict."""
+def local_stack():
+    """The tests' stack (not started): the same settings wherever a test starts, stops
+    or restarts part of it."""
     from emulators.stack import Stack
 
     # No scheduler ticks: a sweep closes every ended session of the project, so the
     # tests that need one publish it themselves, when they choose.
-    s = Stack(
+    return Stack(
         state_dir=ROOT / ".local" / f"test-stack-{TEST_PORT_OFFSET}",
         offset=TEST_PORT_OFFSET,
         schedule_every=0,
     )
+
+
+@pytest.fixture(scope="session")
+def stack():
+    """The running local stack; its environment (stack.env) as a dict."""
+    s = local_stack()
     s.down(log=lambda *_: None)  # leftovers of an interrupted run
     env = s.up(log=lambda *_: None)
     os.environ.update(env)

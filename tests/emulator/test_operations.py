@@ -11,13 +11,11 @@ status`, the logs) bring everything back.
 * a poison event: logged with its reason, dead-lettered, never retried;
 * FCM: dead device tokens are removed and not retried.
 
-The Pub/Sub emulator (0.8.20) loses redeliveries when two or more messages of one
-subscription wait in retry backoff at once: its delayed-redelivery task dies, and those
-messages are never redelivered nor dead-lettered (found by the outage test; one failing
-message at a time works, as in test_dead_letters.py). Tests that fail many messages at
-once therefore let the subscription under test retry without backoff (redelivery after
-about 1 s; the same max_delivery_attempts and dead-letter policy) and restore the
-topology's retry policy afterwards. Decision 0007 has the details.
+The stack's push subscriptions have no retry policy (the Pub/Sub emulator loses
+messages that wait in retry backoff two or more at a time): a failed push is redelivered
+after about 1 s, within the topology's max_delivery_attempts, then dead-lettered
+(decision 0017). A crashed function that its supervisor restarts is in
+test_recovery.py; here a function is down for good until the test starts it again.
 """
 
 from __future__ import annotations
@@ -35,13 +33,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from google.cloud import pubsub_v1
-from google.protobuf import field_mask_pb2
 
 from emulators.stack import Stack, _group_alive, port_free
 from rollcall_ops import admin, deadletters, lecture, topology
-from tests.conftest import TEST_PORT_OFFSET
-from tests.paths import ROOT
+from tests.conftest import local_stack
 from tests.support import (
     inbox,
     log_lines,
@@ -67,59 +62,19 @@ OUTAGE_SECONDS = 30
 
 
 def running_stack() -> Stack:
-    """The session fixture's stack (same state directory and ports as conftest)."""
-    return Stack(
-        state_dir=ROOT / ".local" / f"test-stack-{TEST_PORT_OFFSET}", offset=TEST_PORT_OFFSET
-    )
+    """The session fixture's stack (same state directory, ports and settings)."""
+    return local_stack()
 
 
 def crash(stack: Stack, name: str) -> None:
-    """Kill a function's process group at once (no graceful shutdown)."""
+    """Take a function down for good: its process group, supervisor included, killed at
+    once (no graceful shutdown, nobody restarts it)."""
     pid = stack._pid(name)
     assert pid is not None and _group_alive(pid), f"{name} is not running"
     os.killpg(pid, signal.SIGKILL)
     with contextlib.suppress(ChildProcessError):  # this process started the stack: reap
         os.waitpid(pid, 0)
     wait_for(lambda: port_free(stack.ports[name]), timeout=10)
-
-
-def start(stack: Stack, name: str, **env: str) -> None:
-    """Start a function again as the stack did, with ``env`` on top."""
-    argv, base_env, cwd = stack.processes()[name]
-    stack._spawn(name, argv, {**base_env, **env}, cwd)
-    stack._wait_ready(name)
-
-
-@contextlib.contextmanager
-def retry_without_backoff(*names: str):
-    """See the module docstring: the emulator cannot retry many messages with backoff."""
-    client = pubsub_v1.SubscriberClient()
-    project = os.environ["GOOGLE_CLOUD_PROJECT"]
-    mask = field_mask_pb2.FieldMask(paths=["retry_policy"])
-    for name in names:
-        client.update_subscription(
-            request={
-                "subscription": {"name": client.subscription_path(project, name)},
-                "update_mask": mask,
-            }
-        )
-    try:
-        yield
-    finally:
-        for name in names:
-            spec = topology.load().subscription(name)
-            client.update_subscription(
-                request={
-                    "subscription": {
-                        "name": client.subscription_path(project, name),
-                        "retry_policy": {
-                            "minimum_backoff": {"seconds": int(spec.minimum_backoff[:-1])},
-                            "maximum_backoff": {"seconds": int(spec.maximum_backoff[:-1])},
-                        },
-                    },
-                    "update_mask": mask,
-                }
-            )
 
 
 def rollcall(*args: str, ok: bool = True, stdin: str | None = None) -> str:
@@ -199,7 +154,7 @@ def replayed(output: str) -> tuple[int, int]:
 
 def test_notify_down_30s_mid_lecture_loses_nothing_and_duplicates_nothing(stack_env):
     stack = running_stack()
-    course = unique("outage")
+    course = admin.demo_course(unique("outage"))
     admin.seed(course, LECTURE)
     session_id = admin.open_session(course, rotation=30, late_after=10, duration=30)
     scanned = Counter()
@@ -213,42 +168,39 @@ def test_notify_down_30s_mid_lecture_loses_nothing_and_duplicates_nothing(stack_
                 crash(stack, "notify")
                 outage["down_at"] = time.time()
 
-    with retry_without_backoff("notify"):
-        try:
-            result = lecture.run(
-                session_id, LECTURE, on_scan=crash_notify_halfway, effects_timeout=0
-            )
-            assert result.accepted == LECTURE, result.rejected
-            assert "down_at" in outage
+    try:
+        result = lecture.run(session_id, LECTURE, on_scan=crash_notify_halfway, effects_timeout=0)
+        assert result.accepted == LECTURE, result.rejected
+        assert "down_at" in outage
 
-            # Attendance and dashboard complete while notify is still down.
-            wait_for(
-                lambda: (
-                    admin.effects(session_id).attendance == LECTURE
-                    and tally(session_id)["total"] == LECTURE
-                ),
-                timeout=OUTAGE_SECONDS - 5,
-                interval=0.5,
-            )
-            during = status_json(session_id)
-            assert time.time() < outage["down_at"] + OUTAGE_SECONDS, "notify came back first"
-            assert during["consumers"]["attendance"]["done"] == LECTURE
-            assert during["consumers"]["dashboard"]["done"] == LECTURE
-            assert during["consumers"]["notify"]["done"] < LECTURE
-        finally:
-            if "down_at" in outage:
-                time.sleep(max(0.0, outage["down_at"] + OUTAGE_SECONDS - time.time()))
-                notified_before = admin.effects(session_id).inbox
-                start(stack, "notify")
-                outage["back_at"] = time.time()
+        # Attendance and dashboard complete while notify is still down.
+        wait_for(
+            lambda: (
+                admin.effects(session_id).attendance == LECTURE
+                and tally(session_id)["total"] == LECTURE
+            ),
+            timeout=OUTAGE_SECONDS - 5,
+            interval=0.5,
+        )
+        during = status_json(session_id)
+        assert time.time() < outage["down_at"] + OUTAGE_SECONDS, "notify came back first"
+        assert during["consumers"]["attendance"]["done"] == LECTURE
+        assert during["consumers"]["dashboard"]["done"] == LECTURE
+        assert during["consumers"]["notify"]["done"] < LECTURE
+    finally:
+        if "down_at" in outage:
+            time.sleep(max(0.0, outage["down_at"] + OUTAGE_SECONDS - time.time()))
+            notified_before = admin.effects(session_id).inbox
+            stack.up(log=lambda *_: None)  # `make up`: starts again what is dead
+            outage["back_at"] = time.time()
 
-        # Every student now has an inbox entry or a dead letter on notify's subscription
-        # (the failed pushes ran out of attempts during the outage).
-        def accounted() -> bool:
-            waiting = {d.event.uid for d in dead_letters(session_id, "notify")}
-            return set(missing_entries(session_id, course)) <= waiting
+    # Every student now has an inbox entry or a dead letter on notify's subscription
+    # (the failed pushes ran out of attempts during the outage).
+    def accounted() -> bool:
+        waiting = {d.event.uid for d in dead_letters(session_id, "notify")}
+        return set(missing_entries(session_id, course)) <= waiting
 
-        wait_for(accounted, timeout=30, interval=1)
+    wait_for(accounted, timeout=30, interval=1)
 
     waiting = dead_letters(session_id, "notify")
     status_out = rollcall("status", "--session", session_id)
@@ -312,43 +264,38 @@ def missing_entries(session_id: str, course: str) -> list[str]:
 def test_consumer_that_always_fails_is_isolated_and_replay_completes_it(stack_env):
     stack = running_stack()
     students = 20
-    course = unique("broken")
+    course = admin.demo_course(unique("broken"))
     admin.seed(course, students)
     session_id = admin.open_session(course, rotation=30, late_after=10, duration=30)
     attempts = topology.load().subscription("dashboard").max_delivery_attempts
 
-    with retry_without_backoff("dashboard"):
-        # A bad deploy: the dashboard function with a configuration it cannot run with.
-        crash(stack, "dashboard")
-        try:
-            start(stack, "dashboard", TALLY_SHARDS="0")
-            result = lecture.run(session_id, students, effects_timeout=0)
-            assert result.accepted == students, result.rejected
+    # A bad deploy: the dashboard function with a configuration it cannot run with.
+    try:
+        stack.restart("dashboard", log=lambda *_: None, TALLY_SHARDS="0")
+        result = lecture.run(session_id, students, effects_timeout=0)
+        assert result.accepted == students, result.rejected
 
-            wait_for(
-                lambda: len(dead_letters(session_id, "dashboard")) == students,
-                timeout=60,
-                interval=1,
-            )
-            effects = admin.effects(session_id)
-            assert (effects.attendance, effects.inbox, effects.dashboard) == (
-                students,
-                students,
-                0,
-            )
-            broken = status_json(session_id)
-            assert broken["consumers"]["dashboard"] == {
-                "done": 0,
-                "present": 0,
-                "late": 0,
-                "dead_letters": students,
-            }
-            assert broken["dead_letter_backlog"]["dashboard-dead-letter"]["this_session"] == (
-                students
-            )
-        finally:
-            crash(stack, "dashboard")  # the fix: deploy the right configuration
-            start(stack, "dashboard")
+        wait_for(
+            lambda: len(dead_letters(session_id, "dashboard")) == students,
+            timeout=60,
+            interval=1,
+        )
+        effects = admin.effects(session_id)
+        assert (effects.attendance, effects.inbox, effects.dashboard) == (
+            students,
+            students,
+            0,
+        )
+        broken = status_json(session_id)
+        assert broken["consumers"]["dashboard"] == {
+            "done": 0,
+            "present": 0,
+            "late": 0,
+            "dead_letters": students,
+        }
+        assert broken["dead_letter_backlog"]["dashboard-dead-letter"]["this_session"] == (students)
+    finally:
+        stack.restart("dashboard", log=lambda *_: None)  # the fix: the right configuration
 
     # Each message was tried max_delivery_attempts times, then dead-lettered: no more.
     failures = Counter(

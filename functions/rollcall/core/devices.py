@@ -19,6 +19,7 @@ clears storage; device attestation (App Check) would be the next step.
 from __future__ import annotations
 
 import hashlib
+import time
 
 from google.cloud import firestore
 from google.cloud.firestore import Client
@@ -26,6 +27,7 @@ from google.cloud.firestore import Client
 from rollcall.batching import GroupCommit
 from rollcall.cache import TtlCache
 from rollcall.core import schema
+from rollcall.core.sessions import deadline
 from rollcall.errors import DeviceInUse
 
 #: Firestore's limit on writes in one BatchWrite request.
@@ -41,7 +43,7 @@ class DeviceRegistry:
     def __init__(self, db: Client, ttl: float = 300) -> None:
         self._db = db
         self._bound: TtlCache[str] = TtlCache(ttl)
-        self._writer: GroupCommit[str, str, str] = GroupCommit(
+        self._writer: GroupCommit[str, tuple[str, float], str] = GroupCommit(
             lambda batch: write_bindings(db, batch), MAX_BATCH, missing=""
         )
 
@@ -49,30 +51,37 @@ class DeviceRegistry:
         """Bind the device to ``uid`` for the session, or raise DeviceInUse."""
         key = device_key(device_id)
         path = schema.device_path(session_id, key)
-        owner = self._bound.get((session_id, key), lambda: self._writer.submit(path, uid))
+        # The scan's Firestore deadline counts from here, also while it waits its turn.
+        waiting = time.monotonic()
+        owner = self._bound.get(
+            (session_id, key), lambda: self._writer.submit(path, (uid, waiting))
+        )
         if owner != uid:
             raise DeviceInUse("this device already checked in another student for this session")
 
 
-def write_bindings(db: Client, batch: list[tuple[str, str]]) -> dict[str, str]:
-    """Create each binding (device document path, uid); where one exists, read who owns
-    it. One BatchWrite (and one batched read if any existed). Returns {path: owner uid}."""
+def write_bindings(db: Client, batch: list[tuple[str, tuple[str, float]]]) -> dict[str, str]:
+    """Create each binding (device document path, (uid, when its scan began waiting));
+    where one exists, read who owns it. One BatchWrite (and one batched read if any
+    existed), within the deadline of the longest-waiting scan. Returns {path: owner}."""
     from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
+
+    since = min(waiting for _, (_, waiting) in batch)
 
     writes = BulkWriteBatch(db)
     refs = [db.document(path) for path, _ in batch]
-    for ref, (_, uid) in zip(refs, batch, strict=True):
+    for ref, (_, (uid, _)) in zip(refs, batch, strict=True):
         writes.create(ref, {"uid": uid, "bound_at": firestore.SERVER_TIMESTAMP})
-    response = writes.commit()
+    response = writes.commit(**deadline(since))
     owners: dict[str, str] = {}
     existing = []
-    for ref, (path, uid), status in zip(refs, batch, response.status, strict=True):
+    for ref, (path, (uid, _)), status in zip(refs, batch, response.status, strict=True):
         if status.code == 0:
             owners[path] = uid
         elif status.code == ALREADY_EXISTS:
             existing.append(ref)
         else:
             raise RuntimeError(f"binding {path} failed: {status.code} {status.message}")
-    for snap in db.get_all(existing) if existing else ():
+    for snap in db.get_all(existing, **deadline(since)) if existing else ():
         owners[snap.reference.path] = (snap.to_dict() or {}).get("uid", "") if snap.exists else ""
     return owners

@@ -6,12 +6,15 @@ session's document. A session's limits and defaults are the contract's
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from google.api_core.exceptions import DeadlineExceeded
+from google.api_core.retry import Retry
 from google.cloud.firestore import Client, CollectionReference
 from google.cloud.firestore_v1.base_query import FieldFilter
 
@@ -22,6 +25,24 @@ from rollcall.core import qr, schema
 DEFAULT_ROTATION_SECONDS = contracts.ROTATION_SECONDS.default
 DEFAULT_LATE_AFTER_MINUTES = contracts.LATE_AFTER_MINUTES.default
 OPEN, CLOSED = "open", "closed"
+#: The scan path waits at most this long on Firestore for one check (the session, the
+#: roster, the device binding), so a stalled Firestore makes a scan a 503
+#: ``unavailable`` that the phone's outbox sends again, not a request that hangs: the
+#: client library's default retries a stalled read for minutes. The time counts from
+#: when the request started waiting, also behind another request's load of the same
+#: session (single-flight cache) or write of bindings (group commit), so a queue behind
+#: a stalled call fails with it instead of waiting its turn. Normal calls take ms.
+DEADLINE_SECONDS = 5.0
+
+
+def deadline(since: float | None = None) -> dict[str, Any]:
+    """``retry`` and ``timeout`` for a Firestore call on the scan path, for a request
+    waiting since ``since`` (``time.monotonic()``; None: now): transient errors retried,
+    all within what is left of DEADLINE_SECONDS. Nothing left: DeadlineExceeded."""
+    left = DEADLINE_SECONDS if since is None else since + DEADLINE_SECONDS - time.monotonic()
+    if left <= 0:
+        raise DeadlineExceeded(f"waited {DEADLINE_SECONDS:.0f} s for Firestore")
+    return {"retry": Retry(timeout=left), "timeout": left}
 
 
 @dataclass(frozen=True)
@@ -76,50 +97,56 @@ class Directory:
         self._open_in: TtlCache[tuple[Session, ...]] = TtlCache(session_ttl)
 
     def session(self, session_id: str) -> Session | None:
-        return self._sessions.get(session_id, lambda: self._load_session(session_id))
+        since = time.monotonic()
+        return self._sessions.get(session_id, lambda: self._load_session(session_id, since))
 
     def is_enrolled(self, course_id: str, uid: str) -> bool:
-        roster = self._rosters.get(course_id, lambda: self._load_roster(course_id))
+        since = time.monotonic()
+        roster = self._rosters.get(course_id, lambda: self._load_roster(course_id, since))
         if uid in roster:
             return True
-        return self._enrollment(course_id).document(uid).get().exists
+        return self._enrollment(course_id).document(uid).get(**deadline(since)).exists
 
     def open_sessions_of_student(self, uid: str, fresh: bool = False) -> list[Session]:
         """Open sessions of the courses the student is enrolled in (for typed codes,
         which do not name their session); ``fresh`` skips the cache."""
+        since = time.monotonic()
         if fresh:
             self._courses_of.invalidate(uid)
-        courses = self._courses_of.get(uid, lambda: self._load_courses_of(uid))
+        courses = self._courses_of.get(uid, lambda: self._load_courses_of(uid, since))
         if fresh:
             for course_id in courses:
                 self._open_in.invalidate(course_id)
         found: list[Session] = []
         for course_id in courses:
-            found += self._open_in.get(course_id, partial(self._load_open, course_id))
+            found += self._open_in.get(course_id, partial(self._load_open, course_id, since))
         return found
 
-    def _load_courses_of(self, uid: str) -> tuple[str, ...]:
+    def _load_courses_of(self, uid: str, since: float) -> tuple[str, ...]:
         query = self._db.collection_group(schema.ENROLLMENTS).where(
             filter=FieldFilter("uid", "==", uid)
         )
-        return tuple(sorted({_course_of(snap.reference) for snap in query.stream()}))
+        snaps = query.stream(**deadline(since))
+        return tuple(sorted({_course_of(snap.reference) for snap in snaps}))
 
-    def _load_open(self, course_id: str) -> tuple[Session, ...]:
+    def _load_open(self, course_id: str, since: float) -> tuple[Session, ...]:
         query = (
             self._db.collection(schema.SESSIONS)
             .where(filter=FieldFilter("course_id", "==", course_id))
             .where(filter=FieldFilter("status", "==", OPEN))
         )
-        return tuple(Session.from_doc(snap.id, snap.to_dict() or {}) for snap in query.stream())
+        snaps = query.stream(**deadline(since))
+        return tuple(Session.from_doc(snap.id, snap.to_dict() or {}) for snap in snaps)
 
-    def _load_session(self, session_id: str) -> Session | None:
-        snap = schema.session(self._db, session_id).get()
+    def _load_session(self, session_id: str, since: float) -> Session | None:
+        snap = schema.session(self._db, session_id).get(**deadline(since))
         return Session.from_doc(snap.id, snap.to_dict() or {}) if snap.exists else None
 
-    def _load_roster(self, course_id: str) -> frozenset[str]:
+    def _load_roster(self, course_id: str, since: float) -> frozenset[str]:
         # Ids only (an empty projection): a third of list_documents' time on a
         # 500-student roster.
-        return frozenset(snap.id for snap in self._enrollment(course_id).select([]).stream())
+        ids = self._enrollment(course_id).select([]).stream(**deadline(since))
+        return frozenset(snap.id for snap in ids)
 
     def _enrollment(self, course_id: str) -> CollectionReference:
         return schema.enrollments(self._db, course_id)
