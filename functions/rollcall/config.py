@@ -31,6 +31,11 @@ class Settings:
     #: Local only: base URL of an FCM v1 compatible endpoint (the emulator stack's).
     fcm_endpoint: str | None
 
+    @property
+    def local(self) -> bool:
+        """A local project (``demo-...``): the emulators, test email domains allowed."""
+        return self.project.startswith("demo-")
+
 
 @cache
 def settings() -> Settings:

@@ -44,7 +44,7 @@ def handle_department(request: Any, context: Context) -> Answer:
             heads,
             uid,
             now(),
-            settings().project.startswith("demo-"),
+            settings().local,
         )
     except ValueError as exc:
         raise BadRequest(str(exc)) from None

@@ -15,6 +15,7 @@ CLI (``rollcall import ...``) runs the same code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rollcall import clients, logs
@@ -39,20 +40,14 @@ def handle_courses(request: Any, context: Context) -> Answer:
     if not admin and not heads:
         raise Forbidden("only institution and department admins may import courses")
     departments = None if admin else heads
-    local = settings().project.startswith("demo-")
-    if params.get("dry_run") == "true":
-        report = lookup(courses.preview, db, data, departments, local)
-    else:
-        report = lookup(
-            courses.apply,
-            db,
-            data,
-            uid,
-            departments=departments,
-            base=_base(params),
-            test_domains=local,
-            at=now(),
-        )
+    local = settings().local
+    report = _preview_or_apply(
+        params,
+        lambda: courses.preview(db, data, departments, local),
+        lambda base: courses.apply(
+            db, data, uid, departments=departments, base=base, test_domains=local, at=now()
+        ),
+    )
     return _answer(report, uid, context)
 
 
@@ -72,25 +67,26 @@ def handle_roster(request: Any, context: Context) -> Answer:
         "only admins of this course's department may import its roster",
     )
     db = clients.firestore_client()
-    local = settings().project.startswith("demo-")
-    if params.get("dry_run") == "true":
-        report = lookup(roster.preview, db, course_id, data, local)
-    else:
-        report = lookup(
-            roster.apply,
-            db,
-            course_id,
-            data,
-            uid,
-            base=_base(params),
-            test_domains=local,
-            at=now(),
-        )
+    local = settings().local
+    report = _preview_or_apply(
+        params,
+        lambda: roster.preview(db, course_id, data, local),
+        lambda base: roster.apply(
+            db, course_id, data, uid, base=base, test_domains=local, at=now()
+        ),
+    )
     return _answer(report, uid, context)
 
 
-def _base(params: dict[str, str]) -> int | None:
-    return int(params["base"]) if "base" in params else None
+def _preview_or_apply(
+    params: dict[str, str],
+    preview: Callable[[], Report],
+    apply: Callable[[int | None], Report],
+) -> Report:
+    """``dry_run=true``: the preview; else the apply, held to ``base`` if given."""
+    if params.get("dry_run") == "true":
+        return lookup(preview)
+    return lookup(apply, int(params["base"]) if "base" in params else None)
 
 
 def _answer(report: Report, uid: str, context: Context) -> Answer:

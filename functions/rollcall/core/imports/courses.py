@@ -30,8 +30,8 @@ from google.cloud.firestore import Client
 from rollcall import contracts
 from rollcall.core import people, schema, staff
 from rollcall.core.imports import apply as applying
-from rollcall.core.imports.plan import TEXT_MAX, Report, Values, diff
-from rollcall.core.imports.table import Column, FileRejected, Issue, Table, read, split_list
+from rollcall.core.imports.plan import TEXT_MAX, Report, Values, diff, read_into
+from rollcall.core.imports.table import Column, Issue, Table, split_list
 from rollcall.core.institution import id_of
 
 KIND = "courses"
@@ -133,12 +133,9 @@ def preview(
     settings = db.document(applying.INSTITUTION).get()
     base = int((settings.to_dict() or {}).get("import_version") or 0) if settings.exists else 0
     report = Report(kind=KIND, target=None, base=base)
-    try:
-        table = read(data, COLUMNS)
-    except FileRejected as exc:
-        report.errors += exc.issues
+    table = read_into(report, data, COLUMNS)
+    if table is None:
         return report
-    report.warnings += table.warnings
     wanted = check(db, table, report, departments, test_domains)
     if not report.ok:
         return report

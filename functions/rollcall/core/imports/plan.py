@@ -9,11 +9,11 @@ changes nothing (every row is unchanged).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rollcall.core.imports.table import Issue
+from rollcall.core.imports.table import Column, FileRejected, Issue, Table, read
 
 EMAIL_MAX = 254
 TEXT_MAX = 200
@@ -102,6 +102,18 @@ class Report:
             "errors": [i.to_json() for i in self.errors],
             "warnings": [i.to_json() for i in self.warnings],
         }
+
+
+def read_into(report: Report, data: bytes, columns: Sequence[Column]) -> Table | None:
+    """The file's table, its warnings on ``report``; None (the reasons on ``report``)
+    when it cannot be read at all."""
+    try:
+        table = read(data, columns)
+    except FileRejected as exc:
+        report.errors += exc.issues
+        return None
+    report.warnings += table.warnings
+    return table
 
 
 def diff(

@@ -33,8 +33,8 @@ from google.cloud.firestore import Client
 from rollcall.core import people, schema
 from rollcall.core.enrollment import ACTIVE, FIELDS, REMOVED, enrollment_doc
 from rollcall.core.imports import apply as applying
-from rollcall.core.imports.plan import Report, Values, diff
-from rollcall.core.imports.table import Column, FileRejected, Table, read
+from rollcall.core.imports.plan import Report, Values, diff, read_into
+from rollcall.core.imports.table import Column, Table
 from rollcall.errors import NotFound
 
 KIND = "roster"
@@ -125,12 +125,9 @@ def preview(db: Client, course_id: str, data: bytes, test_domains: bool = False)
     """What importing ``data`` would change; nothing is written."""
     course = course_of(db, course_id)
     report = Report(kind=KIND, target=course_id, base=int(course.get("import_version") or 0))
-    try:
-        table = read(data, COLUMNS)
-    except FileRejected as exc:
-        report.errors += exc.issues
+    table = read_into(report, data, COLUMNS)
+    if table is None:
         return report
-    report.warnings += table.warnings
     wanted = check(table, list(course.get("divisions") or []), report, test_domains)
     if report.ok:
         current = {k: {f: v.get(f) for f in FIELDS} for k, v in stored(db, course_id).items()}
