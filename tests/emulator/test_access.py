@@ -173,3 +173,17 @@ def test_a_role_change_takes_effect_at_the_next_request(inst):
         assert attempt(inst, "ta", "export").status_code == 200
     finally:
         ref.update(staff.fields(entries))
+
+
+def test_an_unknown_course_is_not_found_for_an_admin_and_forbidden_for_anyone_else(inst):
+    for role, expected in (("admin", (404, "not_found")), ("hod", (403, "forbidden"))):
+        resp = call(
+            inst,
+            role,
+            "POST",
+            "imports/roster",
+            params={"course_id": "no-such-course", "dry_run": "true"},
+            data=ROSTER,
+            headers={"Content-Type": "text/csv"},
+        )
+        assert (resp.status_code, resp.json()["error"]["code"]) == expected

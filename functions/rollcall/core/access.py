@@ -25,6 +25,7 @@ from google.cloud.firestore import Client
 
 from rollcall import contracts
 from rollcall.core import schema
+from rollcall.errors import NotFound
 
 ADMIN, HOD, TEACHER, TA = "admin", "hod", "teacher", "ta"
 STAFF: tuple[str, ...] = tuple(contracts.data()["roles"]["staff"])
@@ -92,7 +93,9 @@ def decide(db: Client, uid: str, action: str, course_id: str | None) -> tuple[bo
             return True, course
         if course is None:
             # Nobody may act on a course that does not exist; only an institution
-            # admin learns that it does not (the answer is the same forbidden).
+            # admin learns that it does not (everyone else gets forbidden).
+            if schema.admin(db, uid).get().exists:
+                raise NotFound(f"no course {course_id!r}: import the courses file first")
             return False, None
     refs = [schema.admin(db, uid)]
     if course is not None and course.department_id:
