@@ -50,10 +50,9 @@ def open_session(course_id: str, rotation: int, late_after: int, duration: int) 
         raise SystemExit(f"error: no course {course_id!r}: import it first (rollcall import)")
     roles = (course.to_dict() or {}).get("roles") or {}
     opener = next((uid for uid, role in sorted(roles.items()) if role == "teacher"), "operator")
-    session_id = sessions.new_session_id()
-    doc = sessions.session_doc(course_id, opener, now(), duration, rotation, late_after)
-    doc["opened_at"] = firestore.SERVER_TIMESTAMP
-    schema.session(db(), session_id).create(doc)
+    session_id, _ = sessions.open_session(
+        db(), course_id, opener, now(), duration, rotation, late_after
+    )
     return session_id
 
 

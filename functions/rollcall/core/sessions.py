@@ -194,3 +194,23 @@ def session_doc(
         "ends_at": starts_at + timedelta(minutes=duration_minutes),
         "status": OPEN,
     }
+
+
+def open_session(
+    db: Client,
+    course_id: str,
+    opener: str,
+    at: datetime,
+    duration_minutes: int = contracts.DURATION_MINUTES.default,
+    rotation_seconds: int = DEFAULT_ROTATION_SECONDS,
+    late_after_minutes: int = DEFAULT_LATE_AFTER_MINUTES,
+) -> tuple[str, dict[str, Any]]:
+    """Open a session of the course now, on the server's clock (never a client's: a
+    laptop ten minutes off would refuse or mark late every scan). Returns its id and
+    document; ValueError for settings outside the contract's limits."""
+    from google.cloud import firestore
+
+    doc = session_doc(course_id, opener, at, duration_minutes, rotation_seconds, late_after_minutes)
+    session_id = new_session_id()
+    schema.session(db, session_id).create({**doc, "opened_at": firestore.SERVER_TIMESTAMP})
+    return session_id, doc

@@ -6,7 +6,9 @@ path                                        method  endpoint
 =========================================  ======  =====================================
 ``/``                                       POST    a student's scan (rollcall.http.scan)
 ``/overrides``                              POST    a teacher's override (.overrides)
+``/sessions``                               POST    open a session now (.sessions)
 ``/sessions/close``                         POST    close a session (.sessions)
+``/time``                                   GET     the server's time (.sessions)
 ``/courses/settings``                       POST    a course's rules (.courses)
 ``/exports/(sessions|courses)/{id}.csv``    GET     CSV exports (.exports)
 ``/me/claim``                               POST    claim what one's email was given (.me)
@@ -51,7 +53,9 @@ _ID = contracts.DOCUMENT_ID.pattern
 ROUTES = (
     Route(re.compile(r"/"), "POST", "scan", "a scan", scan.handle),
     Route(re.compile(r"/overrides/?"), "POST", "override", "an override", overrides.handle),
+    Route(re.compile(r"/sessions/?"), "POST", "open", "a session", sessions.handle_open),
     Route(re.compile(r"/sessions/close/?"), "POST", "close", "a close", sessions.handle_close),
+    Route(re.compile(r"/time/?"), "GET", "time", "the time", sessions.handle_time),
     Route(re.compile(r"/courses/settings/?"), "POST", "settings", "the settings", courses.handle),
     Route(re.compile(r"/me/claim/?"), "POST", "claim", "a claim", me.handle_claim),
     Route(

@@ -1,18 +1,26 @@
-"""``POST /sessions/close`` ``{"session_id"}``: the teacher closes a session now
-(rollcall.core.closing), and every enrolled student without a record is then marked
-absent through the pipeline. Closing again answers the same and changes nothing.
--> ``202 {"session_id", "status": "closed", "closed_at", "absences"}``, where
-``absences`` is ``marking`` (published now) or ``marked`` (done before).
+"""A session's life from the staff's side:
+
+* ``POST /sessions`` ``{"course_id", "rotation_seconds"?, "late_after_minutes"?,
+  "duration_minutes"?}``: the course's teacher or TA opens a session now, on the
+  server's clock (rollcall.core.sessions.open_session). -> ``201 {"session_id",
+  "course_id", "starts_at", "ends_at", "rotation_seconds", "late_after_minutes"}``.
+* ``POST /sessions/close`` ``{"session_id"}``: the staff close a session now
+  (rollcall.core.closing), and every enrolled student without a record is then marked
+  absent through the pipeline. Closing again answers the same and changes nothing.
+  -> ``202 {"session_id", "status": "closed", "closed_at", "absences"}``, where
+  ``absences`` is ``marking`` (published now) or ``marked`` (done before).
+* ``GET /time``: the server's time (``{"now", "epoch_ms"}``, no sign-in), from which
+  the projector learns its clock's offset.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from rollcall import clients, logs
+from rollcall import clients, contracts, logs
 from rollcall.clock import now
-from rollcall.core import access, closing, exports
-from rollcall.errors import NotFound
+from rollcall.core import access, closing, exports, sessions
+from rollcall.errors import BadRequest, NotFound
 from rollcall.http.toolkit import (
     Answer,
     Context,
@@ -22,6 +30,53 @@ from rollcall.http.toolkit import (
     require,
     signed_in_json,
 )
+
+SETTINGS = {
+    "rotation_seconds": contracts.ROTATION_SECONDS,
+    "late_after_minutes": contracts.LATE_AFTER_MINUTES,
+    "duration_minutes": contracts.DURATION_MINUTES,
+}
+
+
+def handle_open(request: Any, context: Context) -> Answer:
+    data, uid = signed_in_json(request, {"course_id", *SETTINGS})
+    course_id = id_field(data, "course_id")
+    settings = {}
+    for name, limit in SETTINGS.items():
+        value = data.get(name, limit.default)
+        if value not in limit:
+            raise BadRequest(
+                f"field {name!r} must be a whole number from {limit.min} to {limit.max}"
+            )
+        settings[name] = value
+    require(
+        access.RUN_SESSIONS, uid, course_id, "only the staff of this course may open its sessions"
+    )
+    try:
+        session_id, doc = lookup(
+            sessions.open_session, clients.firestore_client(), course_id, uid, now(), **settings
+        )
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
+    context.fields["session_id"] = session_id
+    logs.info(
+        "session opened", session_id=session_id, course_id=course_id, by=uid, trace=context.trace
+    )
+    answer = {
+        "session_id": session_id,
+        "course_id": course_id,
+        "starts_at": exports.cell(doc["starts_at"]),
+        "ends_at": exports.cell(doc["ends_at"]),
+        "rotation_seconds": doc["rotation_seconds"],
+        "late_after_minutes": doc["late_after_minutes"],
+    }
+    return Answer(answer, 201)
+
+
+def handle_time(request: Any, context: Context) -> Answer:
+    at = now()
+    body = {"now": at.isoformat(timespec="milliseconds"), "epoch_ms": int(at.timestamp() * 1000)}
+    return Answer(body, 200, {"Cache-Control": "no-store"})
 
 
 def handle_close(request: Any, context: Context) -> Answer:
