@@ -105,7 +105,7 @@ export function SignInForm({ auth, title, intro }) {
   const [providers, setProviders] = useState(null); // null until the config is read
   const email = useRef(null);
   const password = useRef(null);
-  const typed = useRef(""); // the email, kept across modes
+  const typed = useRef(""); // the email, kept across modes (the field itself stays, but not on reset-sent)
   useEffect(() => {
     let live = true;
     loadConfig()
@@ -116,10 +116,7 @@ export function SignInForm({ auth, title, intro }) {
     };
   }, []);
   useEffect(() => {
-    if (email.current) {
-      email.current.value = typed.current;
-      email.current.focus();
-    }
+    email.current?.focus();
   }, [mode]);
 
   function go(next) {
@@ -204,6 +201,7 @@ export function SignInForm({ auth, title, intro }) {
       ref=${email}
       id="signin-email"
       name="email"
+      defaultValue=${typed.current}
       type="email"
       autocomplete="username"
       required

@@ -114,6 +114,7 @@ effect(() => {
   if (user === undefined) return;
   const view = route.view === "session" || route.view === "admin" ? route.view : "courses";
   document.body.dataset.view = !user ? "signin" : store.account.value.state === "unverified" ? "verify" : view;
+  document.body.dataset.account = store.account.value.state; // unverified, claiming, ready, failed
   if (!user) document.title = "Sign in · Rollcall";
   else if (store.account.value.state === "unverified") document.title = "Verify your email · Rollcall";
 });

@@ -82,9 +82,8 @@ export function VerifyEmail({ auth, user, recheck }) {
     <p class="muted small signin-switch">
       Wrong address?${" "}
       <button class="link-button" type="button" id="verify-signout" onClick=${() => signOut(auth)}>
-        Sign out
-      </button>
-      and create the account again with the right one.
+        Sign out</button
+      >${" "}and create the account again with the right one.
     </p>
   </section>`;
 }

@@ -17,6 +17,7 @@ import {
   pageOf,
   progressOf,
   reportState,
+  usedFields,
 } from "../src/admin/report.js";
 
 const counts = (c) => ({ added: 0, changed: 0, removed: 0, unchanged: 0, errors: 0, ...c });
@@ -88,6 +89,15 @@ test("added, changed and removed rows as table rows; a changed cell knows what i
     "removed students in roll-number order (9 before 10)",
   );
   assert.equal(removed[0].cells.find((c) => c.field === "name").text, "Old Nine");
+});
+
+test("columns blank in every row are left out; a field blanked by a change is kept", () => {
+  const used = usedFields([...changeRows(report, "added", "roster"), ...changeRows(report, "removed", "roster")]);
+  assert.deepEqual([...used].sort(), ["division", "email", "name", "roll_no"]);
+  const blanked = {
+    changed: [{ key: "k", line: 2, before: { batch: "A1" }, after: { batch: null }, fields: ["batch"] }],
+  };
+  assert.ok(usedFields(changeRows(blanked, "changed", "roster")).has("batch"));
 });
 
 test("a courses file's rows have the courses' columns, lists as text", () => {

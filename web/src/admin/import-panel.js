@@ -7,7 +7,7 @@
 // then the outcome.
 import { fileProblem, importErrorText, importFile } from "../admin-api.js";
 import { html, useEffect, useRef, useState } from "../ui.js";
-import { progressOf, reportState } from "./report.js";
+import { headline, progressOf, reportState } from "./report.js";
 import { ReportView } from "./report-view.js";
 
 const kb = (n) =>
@@ -30,7 +30,12 @@ export function ImportPanel({ kind, courseId = null, title, intro, user, fsx, co
     },
     [],
   );
-  const update = (next) => live.current && setState(next);
+  const seq = useRef({ n: 0, report: null }); // each new report starts its lists on their first page
+  const update = (next) => {
+    if (!live.current) return;
+    if (next.report && next.report !== seq.current.report) seq.current = { n: seq.current.n + 1, report: next.report };
+    setState({ ...next, seq: seq.current.n });
+  };
 
   // the outcome or the report takes the focus when it arrives: it is what changed
   useEffect(() => {
@@ -98,7 +103,10 @@ export function ImportPanel({ kind, courseId = null, title, intro, user, fsx, co
         file,
         body,
         report: answer.report,
-        error: { text: "Checked again while applying, the file has errors: nothing was applied.", code: answer.code },
+        error: {
+          text: "Checked again while applying, the file has errors: nothing was applied.",
+          code: "import_invalid",
+        },
       });
     } else {
       update({ phase: "preview", file, body, report, error: { text: importErrorText(answer), code: answer.code } });
@@ -107,6 +115,25 @@ export function ImportPanel({ kind, courseId = null, title, intro, user, fsx, co
 
   const { phase, file, report, error, progress } = state;
   const can = report ? reportState(report) : null;
+  const actions =
+    phase === "preview" && can && (can.canApply || error)
+      ? html`<div class="import-actions">
+    ${
+      can.canApply
+        ? html`<button class="btn btn-primary" type="button" id=${`${prefix}-apply`} onClick=${apply}>
+            Apply ${file.name}
+          </button>`
+        : null
+    }
+    ${
+      error
+        ? html`<button class="btn" type="button" id=${`${prefix}-repreview`} onClick=${() => preview(file, state.body)}>
+            Preview again
+          </button>`
+        : null
+    }
+  </div>`
+      : null;
   const busy = phase === "previewing" || phase === "applying";
   return html`<section class="card import-panel" id=${prefix} aria-labelledby=${`${prefix}-title`} data-phase=${phase}>
     <h2 id=${`${prefix}-title`}>${title}</h2>
@@ -151,41 +178,22 @@ export function ImportPanel({ kind, courseId = null, title, intro, user, fsx, co
       ${
         phase === "applied"
           ? html`<p class="import-outcome" role="status" id=${`${prefix}-outcome`}>
-              ✓ ${file.name}: ${report.summary}.
+              ✓ ${file.name}: ${headline(report)}
             </p>`
           : null
       }
       ${
-        phase === "preview" && can
-          ? html`<div class="import-actions">
-              ${
-                can.canApply
-                  ? html`<button class="btn btn-primary" type="button" id=${`${prefix}-apply`} onClick=${apply}>
-                      Apply ${file.name}
-                    </button>`
-                  : null
-              }
-              ${
-                can.errors
-                  ? html`<p class="muted small">Fix the file and choose it again: nothing was applied.</p>`
-                  : null
-              }
-              ${
-                error
-                  ? html`<button
-                      class="btn"
-                      type="button"
-                      id=${`${prefix}-repreview`}
-                      onClick=${() => preview(file, state.body)}
-                    >
-                      Preview again
-                    </button>`
-                  : null
-              }
-            </div>`
+        report && phase !== "failed"
+          ? html`<${ReportView}
+              key=${state.seq}
+              report=${report}
+              kind=${kind}
+              prefix=${prefix}
+              showHeadline=${phase !== "applied"}
+              actions=${actions}
+            />`
           : null
       }
-      ${report && phase !== "failed" ? html`<${ReportView} report=${report} kind=${kind} prefix=${prefix} />` : null}
     </div>
   </section>`;
 }

@@ -65,8 +65,7 @@ export function DepartmentsPanel({ store, context }) {
                     <thead>
                       <tr>
                         <th scope="col">Code</th>
-                        <th scope="col">Name</th>
-                        <th scope="col">Heads</th>
+                        <th scope="col">Name and heads</th>
                         <th scope="col"><span class="visually-hidden">Edit</span></th>
                       </tr>
                     </thead>
@@ -74,8 +73,12 @@ export function DepartmentsPanel({ store, context }) {
                       ${departments.map(
                         (d) => html`<tr key=${d.id} data-department=${d.id}>
                           <th scope="row">${d.code ?? d.id}</th>
-                          <td>${d.name}</td>
-                          <td class="emails">${(d.head_emails ?? []).join(", ") || "–"}</td>
+                          <td>
+                            <span class="student-name">${d.name}</span>
+                            <span class="student-email emails">
+                              ${d.head_emails?.length ? `Heads: ${d.head_emails.join(", ")}` : "No head yet"}
+                            </span>
+                          </td>
                           <td class="row-action">
                             <button
                               class="btn btn-small"

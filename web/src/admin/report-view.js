@@ -1,33 +1,43 @@
 // An import's report on screen: the headline and the counts, every error and warning
 // with its line, column and reason, and the rows added, changed (before -> after) and
 // removed, each list a page at a time (report.js), so a 5,000-row preview stays quick.
+// Columns blank in every row of a list are left out.
 import { html, memo, useMemo, useState } from "../ui.js";
-import { CHANGE_LISTS, COLUMNS, changeRows, headline, issueRows, PAGE_SIZE, pageLabel, pageOf } from "./report.js";
+import {
+  CHANGE_LISTS,
+  COLUMNS,
+  changeRows,
+  headline,
+  issueRows,
+  PAGE_SIZE,
+  pageLabel,
+  pageOf,
+  usedFields,
+} from "./report.js";
 
 const SIZES = [PAGE_SIZE, 200, 1000];
 
-export function ReportView({ report, kind, prefix }) {
-  const counts = report.counts ?? {};
+/**
+ * `actions`: what may be done with it (the Apply button), shown under the counts;
+ * `showHeadline`: false when the page says the outcome itself.
+ */
+export function ReportView({ report, kind, prefix, actions = null, showHeadline = true }) {
   const errors = useMemo(() => issueRows(report.errors), [report]);
   const warnings = useMemo(() => issueRows(report.warnings), [report]);
-  return html`<div class="report" id=${`${prefix}-report`} data-ok=${String(!!report.ok)} data-applied=${String(!!report.applied)}>
-    <p class=${report.ok ? "report-headline" : "report-headline is-error"} id=${`${prefix}-headline`}>
-      ${headline(report)}
-    </p>
-    <dl class="report-counts" aria-label="Rows of the file">
-      ${[
-        ["added", "Added"],
-        ["changed", "Changed"],
-        ["removed", "Removed"],
-        ["unchanged", "Unchanged"],
-        ["errors", "Errors"],
-      ].map(
-        ([key, label]) => html`<div class=${`report-count count-${key}`} key=${key}>
-          <dt>${label}</dt>
-          <dd id=${`${prefix}-count-${key}`}>${(counts[key] ?? 0).toLocaleString("en")}</dd>
-        </div>`,
-      )}
-    </dl>
+  return html`<div
+    class="report"
+    id=${`${prefix}-report`}
+    data-ok=${String(!!report.ok)}
+    data-applied=${String(!!report.applied)}
+  >
+    ${
+      showHeadline
+        ? html`<p class=${report.ok ? "report-headline" : "report-headline is-error"} id=${`${prefix}-headline`}>
+            ${headline(report)}
+          </p>`
+        : null
+    }
+    ${errors.length ? null : html`<${Counts} counts=${report.counts ?? {}} prefix=${prefix} />`} ${actions}
     ${
       errors.length
         ? html`<${IssueTable}
@@ -52,15 +62,41 @@ export function ReportView({ report, kind, prefix }) {
     }
     ${CHANGE_LISTS.map(([list, title]) =>
       (report[list] ?? []).length
-        ? html`<${ChangeTable} key=${list} id=${`${prefix}-${list}`} list=${list} title=${title} report=${report} kind=${kind} />`
+        ? html`<${ChangeTable}
+            key=${list}
+            id=${`${prefix}-${list}`}
+            list=${list}
+            title=${title}
+            report=${report}
+            kind=${kind}
+          />`
         : null,
     )}
   </div>`;
 }
 
+/** The rows of the file by what would become of them (a file with errors has only errors). */
+function Counts({ counts, prefix }) {
+  return html`<dl class="report-counts" aria-label="Rows of the file">
+    ${[
+      ["added", "Added"],
+      ["changed", "Changed"],
+      ["removed", "Removed"],
+      ["unchanged", "Unchanged"],
+    ].map(
+      ([key, label]) => html`<div class=${`report-count count-${key}`} key=${key}>
+        <dt>${label}</dt>
+        <dd id=${`${prefix}-count-${key}`}>${(counts[key] ?? 0).toLocaleString("en")}</dd>
+      </div>`,
+    )}
+  </dl>`;
+}
+
 function IssueTable({ id, title, note, rows, kind }) {
   const [paging, setPaging] = useState({ page: 0, size: PAGE_SIZE });
   const shown = pageOf(rows, paging.page, paging.size);
+  // file-wide notes (an account not there yet) have no line or column: no such columns then
+  const where = rows.some((r) => r.line !== null || r.column);
   return html`<section class=${`report-section issues issues-${kind}`} aria-labelledby=${`${id}-title`}>
     <h3 id=${`${id}-title`}>${title}</h3>
     <p class="muted small">${note}</p>
@@ -68,8 +104,7 @@ function IssueTable({ id, title, note, rows, kind }) {
       <table class="data-table issue-table" id=${id}>
         <thead>
           <tr>
-            <th scope="col" class="num">Line</th>
-            <th scope="col">Column</th>
+            ${where ? html`<th scope="col" class="num">Line</th><th scope="col">Column</th>` : null}
             <th scope="col">${kind === "error" ? "Problem" : "Note"}</th>
           </tr>
         </thead>
@@ -82,8 +117,7 @@ function IssueTable({ id, title, note, rows, kind }) {
               data-code=${r.code}
               title=${r.text}
             >
-              <td class="num">${r.line ?? "–"}</td>
-              <td>${r.column || "–"}</td>
+              ${where ? html`<td class="num">${r.line ?? "–"}</td><td>${r.column || "–"}</td>` : null}
               <th scope="row" class="issue-message">${r.message}</th>
             </tr>`,
           )}
@@ -96,9 +130,10 @@ function IssueTable({ id, title, note, rows, kind }) {
 
 function ChangeTable({ id, list, title, report, kind }) {
   const rows = useMemo(() => changeRows(report, list, kind), [report, list, kind]);
+  const used = useMemo(() => usedFields(rows), [rows]);
   const [paging, setPaging] = useState({ page: 0, size: PAGE_SIZE });
   const shown = pageOf(rows, paging.page, paging.size);
-  const columns = COLUMNS[kind] ?? COLUMNS.roster;
+  const columns = (COLUMNS[kind] ?? COLUMNS.roster).filter(([field]) => used.has(field));
   return html`<section class="report-section changes" aria-labelledby=${`${id}-title`}>
     <h3 id=${`${id}-title`}>${title} (${rows.length.toLocaleString("en")})</h3>
     <div class="table-scroll">
@@ -110,7 +145,7 @@ function ChangeTable({ id, list, title, report, kind }) {
           </tr>
         </thead>
         <tbody>
-          ${shown.rows.map((row) => html`<${ChangeRow} key=${row.key} row=${row} />`)}
+          ${shown.rows.map((row) => html`<${ChangeRow} key=${row.key} row=${row} used=${used} />`)}
         </tbody>
       </table>
     </div>
@@ -118,18 +153,20 @@ function ChangeTable({ id, list, title, report, kind }) {
   </section>`;
 }
 
-const ChangeRow = memo(function ChangeRow({ row }) {
+const ChangeRow = memo(function ChangeRow({ row, used }) {
   return html`<tr data-key=${row.key} data-line=${row.line ?? ""}>
     <td class="num">${row.line ?? "–"}</td>
-    ${row.cells.map((cell) =>
-      cell.changed
-        ? html`<td key=${cell.field} class="changed" data-field=${cell.field}>
-            <del><span class="visually-hidden">was </span>${cell.before || "(blank)"}</del>${" "}
-            <span aria-hidden="true">→</span>${" "}
-            <ins><span class="visually-hidden">now </span>${cell.text || "(blank)"}</ins>
-          </td>`
-        : html`<td key=${cell.field} data-field=${cell.field}>${cell.text}</td>`,
-    )}
+    ${row.cells
+      .filter((cell) => used.has(cell.field))
+      .map((cell) =>
+        cell.changed
+          ? html`<td key=${cell.field} class="changed" data-field=${cell.field}>
+              <del><span class="visually-hidden">was </span>${cell.before || "(blank)"}</del>${" "}
+              <span aria-hidden="true">→</span>${" "}
+              <ins><span class="visually-hidden">now </span>${cell.text || "(blank)"}</ins>
+            </td>`
+          : html`<td key=${cell.field} data-field=${cell.field}>${cell.text}</td>`,
+      )}
   </tr>`;
 });
 

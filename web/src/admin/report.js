@@ -76,6 +76,13 @@ export function changeRows(report, list, kind) {
   });
 }
 
+/** The fields of `rows` (changeRows) that hold something in at least one row: blank columns are left out. */
+export function usedFields(rows) {
+  const used = new Set();
+  for (const row of rows) for (const cell of row.cells) if (cell.text || cell.before) used.add(cell.field);
+  return used;
+}
+
 /** Where an issue is: "Line 11, column "E-mail"", "Line 3", "Column "Email"", "The file". */
 export function issueWhere(issue) {
   const line = Number.isInteger(issue?.line) ? `Line ${issue.line}` : "";

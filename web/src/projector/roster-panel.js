@@ -56,6 +56,7 @@ export function RosterPanel({ store, openOverride, canOverride = true }) {
       />
     </div>
     <p class="muted small" id="roster-note">${store.rosterError.value ?? rosterNote(list)}</p>
+    <div class="table-scroll">
     <table class="roster-table data-table" id="roster">
       <thead>
         <tr>
@@ -73,6 +74,7 @@ export function RosterPanel({ store, openOverride, canOverride = true }) {
         )}
       </tbody>
     </table>
+    </div>
   </section>`;
 }
 

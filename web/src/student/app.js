@@ -154,6 +154,7 @@ export function startStudentPage({ app, account }) {
   effect(() => {
     const user = store.user.value;
     if (user !== undefined) document.body.dataset.view = user ? store.view.value.name : "signin";
+    document.body.dataset.account = store.account.value.state; // unverified, claiming, ready, failed
   });
 
   const actions = {
