@@ -344,7 +344,11 @@ def test_session_and_course_csv_downloads(web, closed_term):
         page.click("#export-session")
     name, rows, header = read_download(info.value)
     assert name == f"rollcall-session-{last}.csv"
-    assert header[:8] == ["uid", "name", "email", "status", "source", "at", "reason", "by"]
+    # who (rollcall.core.exports.WHO: the roster's identity of each student), then the record
+    assert header[:13] == [
+        "uid", "roll_no", "prn", "name", "email", "division", "batch", "enrolled",
+        "status", "source", "at", "reason", "by",
+    ]  # fmt: skip
     by_uid = {r["uid"]: r for r in rows}
     assert set(by_uid) == set(term["uids"])
     got = {
@@ -369,9 +373,10 @@ def test_session_and_course_csv_downloads(web, closed_term):
         page.click("#export-course")
     name, rows, header = read_download(info.value)
     assert name == f"rollcall-course-{c}.csv"
-    sessions = header[15:]
-    assert header[:15] == [
-        "uid", "name", "email", "held", "present", "late", "excused", "absent", "percent",
+    sessions = header[20:]
+    assert header[:20] == [
+        "uid", "roll_no", "prn", "name", "email", "division", "batch", "enrolled",
+        "held", "present", "late", "excused", "absent", "percent",
         "absence_run", "remaining", "can_miss", "needed", "reachable", "state",
     ]  # fmt: skip
     assert [h.rsplit(" ", 1)[1] for h in sessions] == term["sessions"], "oldest first"

@@ -55,7 +55,7 @@ export function AdminView({ user, me, fsx, section }) {
       </p>
     </section>`;
   }
-  const [key, label] = current;
+  const [key] = current;
   return html`<section class="page page-wide admin" aria-labelledby="admin-title" data-section=${key}>
     <h1 id="admin-title">Admin</h1>
     <p class="muted admin-who">
@@ -74,7 +74,6 @@ export function AdminView({ user, me, fsx, section }) {
           >`,
       )}
     </nav>
-    <h2 class="visually-hidden">${label}</h2>
     ${key === "courses" ? html`<${CoursesImport} user=${user} fsx=${fsx} me=${me} context=${context} />` : null}
     ${key === "rosters" ? html`<${RosterImport} store=${store} user=${user} fsx=${fsx} context=${context} />` : null}
     ${key === "departments" ? html`<${DepartmentsPanel} store=${store} context=${context} />` : null}
