@@ -5,8 +5,13 @@
 import { nothingClaimed } from "./account-api.js";
 import { html } from "./ui.js";
 
-/** `account`: the page's account state (account.js); `claim()`: check again. */
-export function ClaimNotice({ account, claim, who = "student" }) {
+/**
+ * `account`: the page's account state (account.js); `claim()`: check again.
+ * `quietOffline`: say nothing of a claim that failed for want of a network (the scan
+ * page works offline and says so itself; it claims again once online).
+ */
+export function ClaimNotice({ account, claim, who = "student", quietOffline = false }) {
+  if (account.state === "failed" && quietOffline && account.error.code === "network") return null;
   if (account.state === "failed") {
     return html`<p class="notice claim-failed" role="alert" id="claim-failed" data-code=${account.error.code}>
       ${account.error.text}${" "}

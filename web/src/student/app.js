@@ -234,6 +234,7 @@ export function startStudentPage({ app, account }) {
   window.addEventListener("online", () => {
     store.online.value = true;
     outbox?.sendDue({ force: true });
+    if (store.account.value.state === "failed") claims?.claim(); // offline at sign-in
   });
   window.addEventListener("offline", () => {
     store.online.value = false;
@@ -316,7 +317,7 @@ function StudentPage({ store, actions, pendingToken }) {
       </button>
       <${InboxTab} unread=${store.inbox.value.unread} current=${tab === "inbox"} onClick=${actions.openInbox} />
     </nav>
-    <${ClaimNotice} account=${acct} claim=${actions.claim} />
+    <${ClaimNotice} account=${acct} claim=${actions.claim} quietOffline=${true} />
     <${OutboxBar}
       pending=${outbox.pending.filter((e) => e.id !== shownEntry)}
       notice=${notice && notice.id !== shownEntry ? notice : null}
