@@ -115,6 +115,18 @@ export function ImportPanel({ kind, courseId = null, title, intro, user, fsx, co
 
   const { phase, file, report, error, progress } = state;
   const can = report ? reportState(report) : null;
+  // where the Apply button was: the progress while applying
+  const progressBar =
+    phase === "applying"
+      ? html`<div class="import-progress" role="status" id=${`${prefix}-progress`}>
+          <p>${progress?.text ?? "Applying…"}</p>
+          <progress
+            max=${progress?.total || undefined}
+            value=${progress?.total ? progress.done : undefined}
+            aria-label="Import progress"
+          ></progress>
+        </div>`
+      : null;
   const actions =
     phase === "preview" && can && (can.canApply || error)
       ? html`<div class="import-actions">
@@ -164,18 +176,6 @@ export function ImportPanel({ kind, courseId = null, title, intro, user, fsx, co
           : null
       }
       ${
-        phase === "applying"
-          ? html`<div class="import-progress" role="status" id=${`${prefix}-progress`}>
-              <p>${progress?.text ?? "Applying…"}</p>
-              <progress
-                max=${progress?.total || undefined}
-                value=${progress?.total ? progress.done : undefined}
-                aria-label="Import progress"
-              ></progress>
-            </div>`
-          : null
-      }
-      ${
         phase === "applied"
           ? html`<p class="import-outcome" role="status" id=${`${prefix}-outcome`}>
               ✓ ${file.name}: ${headline(report)}
@@ -190,7 +190,7 @@ export function ImportPanel({ kind, courseId = null, title, intro, user, fsx, co
               kind=${kind}
               prefix=${prefix}
               showHeadline=${phase !== "applied"}
-              actions=${actions}
+              actions=${actions ?? progressBar}
             />`
           : null
       }
