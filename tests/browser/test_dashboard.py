@@ -227,6 +227,9 @@ def test_rejected_scan_shows_the_reason(web, course, case):
     else:
         email = f"outsider-{int(time.time() * 1000)}@rollcall.test"
         auth_emulator.sign_up(email, PASSWORD)
+        auth_emulator.verify_email(
+            email, PASSWORD
+        )  # an unverified account is asked to verify first
         token = token_at(open_session(course))
 
     student = student_page(web, email)

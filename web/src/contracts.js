@@ -66,3 +66,24 @@ export const STANDING_STATES = Object.freeze([...contracts.standing_states]);
 function bounds({ min, max }) {
   return Object.freeze({ min, max });
 }
+
+/** Who may do what (roles.actions): action -> the roles that may take it (web/src/roles.js). */
+export const ROLE_ACTIONS = Object.freeze(
+  Object.fromEntries(
+    Object.entries(contracts.roles.actions)
+      .filter(([action]) => !action.startsWith("$"))
+      .map(([action, roles]) => [action, Object.freeze([...roles])]),
+  ),
+);
+
+/** The roles a course's staff hold (courses/{c}.roles values). */
+export const STAFF_ROLES = Object.freeze([...contracts.roles.staff]);
+
+/** An imported file's limits, and the codes of what a file or a row can get wrong. */
+export const IMPORTS = Object.freeze({
+  maxRows: contracts.imports.max_rows,
+  maxBytes: contracts.imports.max_bytes,
+  fileErrors: Object.freeze([...contracts.imports.file_errors]),
+  rowErrors: Object.freeze([...contracts.imports.row_errors]),
+  warnings: Object.freeze([...contracts.imports.warnings]),
+});

@@ -1,29 +1,26 @@
-// A course's attendance for its teacher (#/course/<id>, under the course card): the
+// A course's attendance for its staff (#/course/<id>, under the course card): the
 // rules in one line, counts per state, the at-risk list (below the threshold or at
-// risk, listed first and filterable), and a live table of every enrolled student with
-// percentage, held sessions, present/late/excused/absent, the current run of absences,
-// the projection in words and the state. Figures come from courses/{c}/students/{uid}
-// (written by the attendance consumer when a session is closed, see
-// functions/rollcall/progress.py), names from the enrollments, both by onSnapshot.
-// Also: the course's closed sessions (to open or export one) and the course CSV.
+// risk, a filter), and a live table of every enrolled student in roll-number order
+// (2 before 10) with roll number, division, percentage, held sessions,
+// present/late/excused/absent, the current run of absences, the projection in words
+// and the state. Figures come from courses/{c}/students/{uid} (written by the
+// attendance consumer when a session is closed), names, roll numbers and divisions
+// from the enrollments, both by onSnapshot. Also: the course's closed sessions (to
+// open or export one) and the course CSV. "Change rules" and the exports show only to
+// those the contracts' matrix lets do them (roles.js: a TA sees neither).
 import { firebase, firestore } from "./config.js";
 import { clear, coalesce, fmtDay, fmtTime, h, toDate } from "./dom.js";
 import { mirror } from "./live.js";
-import {
-  needsAttention,
-  pct,
-  projection,
-  rulesFromCourse,
-  rulesLine,
-  sortAttentionFirst,
-  stateLabel,
-  summarize,
-} from "./standing.js";
+import { may, rolesIn } from "./roles.js";
+import { sortByRollNo } from "./roll-order.js";
+import { needsAttention, pct, projection, rulesFromCourse, rulesLine, stateLabel, summarize } from "./standing.js";
 import { saveCourseSettings, settingsErrorText, settingsFromForm } from "./teacher-api.js";
 import { exportButton } from "./views/export-button.js";
 
 const COLUMNS = [
+  ["roll", "Roll no"],
   ["student", "Student"],
+  ["division", "Div"],
   ["pct", "Attendance"],
   ["held", "Held"],
   ["present", "Present"],
@@ -36,7 +33,7 @@ const COLUMNS = [
 ];
 const NUMERIC = new Set(["pct", "held", "present", "late", "excused", "absent", "run"]);
 
-export function showCourseView(root, { courseId, user }) {
+export function showCourseView(root, { courseId, user, me = null }) {
   const context = async () => {
     const [{ config }, idToken] = await Promise.all([firebase(), user.getIdToken()]);
     return { scanUrl: config.scanUrl, idToken };
@@ -61,6 +58,18 @@ export function showCourseView(root, { courseId, user }) {
     pastCount: h("span", { id: "past-sessions-count" }, "…"),
   };
   const settingsForm = rulesForm(() => rules, courseId, context);
+  // shown once the course says the person may (the contracts' matrix, roles.js)
+  let allowed = { change_rules: false, export: false };
+  settingsForm.toggle.hidden = true;
+  const exportCourse = exportButton({
+    id: "export-course",
+    label: "Export course CSV",
+    kind: "courses",
+    targetId: courseId,
+    context,
+  });
+  exportCourse.hidden = true;
+  let lastPast = null;
   let filter = "all";
   const chips = {
     attention: h(
@@ -88,18 +97,7 @@ export function showCourseView(root, { courseId, user }) {
         "div.standing-head",
         {},
         h("div", {}, h("h2", { id: "standing-title" }, "Attendance and at-risk list"), el.rules),
-        h(
-          "div.standing-actions",
-          {},
-          settingsForm.toggle,
-          exportButton({
-            id: "export-course",
-            label: "Export course CSV",
-            kind: "courses",
-            targetId: courseId,
-            context,
-          }),
-        ),
+        h("div.standing-actions", {}, settingsForm.toggle, exportCourse),
       ),
       settingsForm.form,
       h(
@@ -154,7 +152,7 @@ export function showCourseView(root, { courseId, user }) {
 
   // ---- state -------------------------------------------------------------------------
   let rules = rulesFromCourse({});
-  const enrolled = new Map(); // uid -> {uid, name, email}
+  const enrolled = new Map(); // uid -> {uid, name, email, roll_no, division}
   const figures = new Map(); // uid -> figures document
   const loaded = { enrollments: false, students: false };
   const unsubs = [];
@@ -162,15 +160,22 @@ export function showCourseView(root, { courseId, user }) {
   // While a close streams 500 students' figures in, redraw a few times a second and
   // rebuild only the rows whose figures, name or rules changed (the others are reused).
   const renderSoon = coalesce(() => render(), 200);
-  const rowCache = new Map(); // uid -> {fig, name, email, rules, el}
+  const rowCache = new Map(); // uid -> {fig, name, email, rollNo, division, rules, el}
 
   function rows() {
     const out = [];
     for (const s of enrolled.values())
-      out.push({ uid: s.uid, name: s.name ?? s.uid, email: s.email ?? "", fig: figures.get(s.uid) ?? null });
+      out.push({
+        uid: s.uid,
+        name: s.name ?? s.uid,
+        email: s.email ?? "",
+        rollNo: s.roll_no ?? "",
+        division: s.division ?? "",
+        fig: figures.get(s.uid) ?? null,
+      });
     // figures of a student no longer enrolled still show
     for (const [uid, fig] of figures)
-      if (!enrolled.has(uid)) out.push({ uid, name: uid, email: "", fig, unenrolled: true });
+      if (!enrolled.has(uid)) out.push({ uid, name: uid, email: "", rollNo: "", division: "", fig, unenrolled: true });
     return out;
   }
 
@@ -183,10 +188,10 @@ export function showCourseView(root, { courseId, user }) {
     chips.attention.textContent = `At risk (${counts.attention})`;
     chips.all.textContent = `All (${counts.all})`;
     const term = el.search.value.trim().toLowerCase();
-    const shown = sortAttentionFirst(all).filter(
+    const shown = sortByRollNo(all).filter(
       (r) =>
         (filter !== "attention" || needsAttention(r.fig)) &&
-        (!term || `${r.name} ${r.email} ${r.uid}`.toLowerCase().includes(term)),
+        (!term || `${r.rollNo} ${r.name} ${r.email} ${r.uid}`.toLowerCase().includes(term)),
     );
     if (!all.length) {
       el.body.replaceChildren(
@@ -210,15 +215,32 @@ export function showCourseView(root, { courseId, user }) {
       if (nodes.length !== now.length || nodes.some((n, i) => n !== now[i])) el.body.replaceChildren(...nodes);
     }
     el.note.textContent =
-      `${shown.length === all.length ? `${all.length}` : `Showing ${shown.length} of ${all.length}`} students, ` +
-      "those below the threshold or at risk first. Figures change when a session is closed.";
+      `${shown.length === all.length ? `${all.length}` : `Showing ${shown.length} of ${all.length}`} students ` +
+      "in roll-number order. Figures change when a session is closed.";
   }
 
   function cachedRow(r) {
     const c = rowCache.get(r.uid);
-    if (c && c.fig === r.fig && c.name === r.name && c.email === r.email && c.rules === rules) return c.el;
+    if (
+      c &&
+      c.fig === r.fig &&
+      c.name === r.name &&
+      c.email === r.email &&
+      c.rollNo === r.rollNo &&
+      c.division === r.division &&
+      c.rules === rules
+    )
+      return c.el;
     const built = row(r);
-    rowCache.set(r.uid, { fig: r.fig, name: r.name, email: r.email, rules, el: built });
+    rowCache.set(r.uid, {
+      fig: r.fig,
+      name: r.name,
+      email: r.email,
+      rollNo: r.rollNo,
+      division: r.division,
+      rules,
+      el: built,
+    });
     return built;
   }
 
@@ -233,7 +255,8 @@ export function showCourseView(root, { courseId, user }) {
     const threshold = rules.min_attendance_percent;
     return h(
       `tr.standing-row.row-${state}`,
-      { dataset: { uid: r.uid, state, projection: p.kind, percent: percent ?? "" } },
+      { dataset: { uid: r.uid, state, projection: p.kind, percent: percent ?? "", roll: r.rollNo } },
+      h("td.who.roll-no", {}, r.rollNo || "–"),
       h(
         "th",
         { scope: "row" },
@@ -241,6 +264,7 @@ export function showCourseView(root, { courseId, user }) {
         r.email ? h("span.student-email", {}, r.email) : null,
         r.unenrolled ? h("span.student-email", {}, "no longer enrolled") : null,
       ),
+      h("td.who.division", {}, r.division || "–"),
       h(
         "td.num.pct",
         {},
@@ -285,6 +309,7 @@ export function showCourseView(root, { courseId, user }) {
   }
 
   function renderPast(sessions) {
+    lastPast = sessions;
     el.pastCount.textContent = String(sessions.length);
     if (!sessions.length) {
       el.past.replaceChildren(h("li.muted", {}, "No closed sessions yet."));
@@ -305,14 +330,16 @@ export function showCourseView(root, { courseId, user }) {
           ),
           marking ? h("span.muted.small", {}, "marking absences…") : null,
           h("a.btn.btn-small", { href: `#/session/${encodeURIComponent(s.id)}` }, "Class list"),
-          exportButton({
-            id: `export-${s.id}`,
-            label: "Export CSV",
-            kind: "sessions",
-            targetId: s.id,
-            context,
-            small: true,
-          }),
+          allowed.export
+            ? exportButton({
+                id: `export-${s.id}`,
+                label: "Export CSV",
+                kind: "sessions",
+                targetId: s.id,
+                context,
+                small: true,
+              })
+            : null,
         );
       }),
     );
@@ -330,8 +357,19 @@ export function showCourseView(root, { courseId, user }) {
       fs.onSnapshot(
         fs.doc(db, "courses", courseId),
         (snap) => {
-          rules = rulesFromCourse(snap.exists() ? snap.data() : {});
+          const course = snap.exists() ? snap.data() : {};
+          rules = rulesFromCourse(course);
           el.rules.textContent = rulesLine(rules);
+          const roles = rolesIn({ uid: user.uid, course, me });
+          const next = { change_rules: may("change_rules", roles), export: may("export", roles) };
+          settingsForm.toggle.hidden = !next.change_rules;
+          if (!next.change_rules) settingsForm.form.hidden = true;
+          exportCourse.hidden = !next.export;
+          if (next.export !== allowed.export) {
+            allowed = next;
+            if (lastPast) renderPast(lastPast);
+          }
+          allowed = next;
           renderSoon();
         },
         (err) => (el.rules.textContent = `Rules unavailable (${err.code ?? err.message})`),

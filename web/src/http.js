@@ -16,19 +16,24 @@ export function networkFailure(err) {
 }
 
 /**
- * Send one request: `json` is the body (POST), `idToken` the bearer token. Resolves to
- * {resp} or {failed} (a network failure); never throws.
+ * Send one request: `json` is the body (POST), or `body` with its `contentType` (a
+ * file: a Blob), `idToken` the bearer token. Resolves to {resp} or {failed} (a network
+ * failure); never throws.
  */
-export async function send(url, { method = "POST", idToken, json, fetchImpl = globalThis.fetch, timeoutMs = 15000 }) {
+export async function send(
+  url,
+  { method = "POST", idToken, json, body, contentType, fetchImpl = globalThis.fetch, timeoutMs = 15000 },
+) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const headers = { Authorization: `Bearer ${idToken}` };
   if (json !== undefined) headers["Content-Type"] = "application/json";
+  else if (body !== undefined && contentType) headers["Content-Type"] = contentType;
   try {
     const resp = await fetchImpl(url, {
       method,
       headers,
-      body: json === undefined ? undefined : JSON.stringify(json),
+      body: json === undefined ? body : JSON.stringify(json),
       signal: controller.signal,
       credentials: "omit",
     });

@@ -2,11 +2,12 @@
 // sessions held, present/late/excused/absent, the projection in words, the state in
 // colour, the sessions as a strip, and the alerts Rollcall sent about that course.
 //
-// Which courses: every course where the student has figures (one collection-group
-// query, students where uid == me, which the rules allow for one's own documents:
-// every course with a closed session), plus those named in the student's inbox (a
-// scan in a course whose first session is still open); each course's figures
-// document is then followed live.
+// Which courses: those the student's claim names (POST /me/claim: the class lists their
+// verified email is on), every course where the student has figures (one
+// collection-group query, students where uid == me, which the rules allow for one's
+// own documents: every course with a closed session), plus those named in the
+// student's inbox (a scan in a course whose first session is still open); each
+// course's figures document is then followed live.
 import { firestore } from "./config.js";
 import { clear, fmtAgo, fmtDay, fmtTime, h, toDate } from "./dom.js";
 import { alertsFor, coursesFromInbox, pct, projection, rulesFromCourse, stateLabel, timeline } from "./standing.js";
@@ -15,8 +16,8 @@ import { watchById } from "./watch.js";
 const INBOX_LIMIT = 200;
 const STATUS_WORD = { present: "Present", late: "Late", excused: "Excused", absent: "Absent" };
 
-/** Mount the section into `root`; returns the cleanup. */
-export function showMyAttendance(root, { user }) {
+/** Mount the section into `root`; `enrolled`: course ids from the claim. Returns the cleanup. */
+export function showMyAttendance(root, { user, enrolled = [] }) {
   const list = h("div.my-courses", { id: "my-courses", "aria-busy": "true" }, h("p.muted", {}, "Loading…"));
   clear(
     root,
@@ -52,7 +53,7 @@ export function showMyAttendance(root, { user }) {
         h(
           "p.card.muted",
           { id: "my-courses-empty" },
-          "No courses yet. A course appears here after your first check-in or once a session of it has closed.",
+          "No courses yet. A course appears here once your email is on its class list.",
         ),
       );
       return;
@@ -202,6 +203,7 @@ export function showMyAttendance(root, { user }) {
   (async () => {
     const { db, fs } = await firestore();
     if (stopped) return;
+    for (const id of enrolled) follow(db, fs, id);
     unsubs.push(
       fs.onSnapshot(
         fs.query(fs.collectionGroup(db, "students"), fs.where("uid", "==", uid)),

@@ -12,7 +12,7 @@ import { endpoint, postJson, readJson, refusal, send } from "./http.js";
 
 export { endpoint };
 
-const COMMON_ERRORS = {
+export const COMMON_ERRORS = {
   unauthenticated: "Your sign-in has expired. Sign in again, then retry.",
   unavailable: "Rollcall is busy. Try again in a moment.",
   network: "No connection to Rollcall. Check the network and try again.",

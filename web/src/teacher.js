@@ -1,19 +1,28 @@
-// Teacher dashboard: sign in, my courses and their open sessions (open a new one here),
-// a course's attendance and at-risk list (#/course/<id>), and the projector view of a
-// session (#/session/<id>). Hash routes, so Hosting needs no rewrites. One store for
-// the page (who is signed in, the route, Firestore once loaded); the views are
-// teacher/courses.js, teacher/open-session-form.js, course-view.js and projector/.
+// Teacher dashboard: sign in (or create an account, verify its email, reset a
+// password), then my courses and their open sessions (open a new one here), a course's
+// attendance and at-risk list (#/course/<id>), the projector view of a session
+// (#/session/<id>), and for institution admins and heads of department the admin page
+// (#/admin/<section>). Hash routes, so Hosting needs no rewrites. One store for the
+// page (who is signed in and what their email claimed, the route, Firestore once
+// loaded); the views are teacher/courses.js, teacher/open-session-form.js,
+// teacher/nav.js, course-view.js, projector/ and admin/.
+import { accountController } from "./account.js";
 import { Account, SignInForm, watchUser } from "./auth-ui.js";
+import { ClaimNotice } from "./claim-notice.js";
 import { firebase, firestore } from "./config.js";
 import { $ } from "./dom.js";
 import { ProjectorView } from "./projector/index.js";
+import { administers } from "./roles.js";
 import { CoursesView } from "./teacher/courses.js";
+import { TeacherNav } from "./teacher/nav.js";
 import { effect, html, render, signal } from "./ui.js";
+import { VerifyEmail } from "./verify-email.js";
 
-/** The route of a hash: {view: "session"|"course"|"courses", id}. */
+/** The route of a hash: {view: "session"|"course"|"admin"|"courses", id}. */
 export function parseRoute(hash) {
   const [view, id] = hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
   if ((view === "session" || view === "course") && id) return { view, id };
+  if (view === "admin") return { view, id: id || null };
   return { view: "courses", id: null };
 }
 
@@ -21,9 +30,14 @@ const store = {
   ctx: signal(null),
   startError: signal(null),
   user: signal(undefined), // undefined while unknown, null when signed out
+  /** What the signed-in email is and was given (account.js). */
+  account: signal({ state: "signed-out" }),
   route: signal(parseRoute(location.hash)),
   fsx: signal(null), // {db, fs} once Firestore is loaded
+  /** The admin page's view, loaded the first time it is opened (only admins need it). */
+  adminView: signal(null),
 };
+let controller = null; // account.js, once the config is read
 
 function TeacherPage() {
   const ctx = store.ctx.value;
@@ -40,17 +54,53 @@ function TeacherPage() {
       />
       <p class="center muted">Checking in as a student? <a href="/scan.html">Open the scan page</a>.</p>`;
   }
+  const account = store.account.value;
+  if (account.state === "unverified") {
+    return html`<${VerifyEmail} key=${user.uid} auth=${ctx.auth} user=${user} recheck=${() => controller.recheck()} />`;
+  }
+  const me = account.me;
+  if (!me && account.state !== "failed") {
+    return html`<section class="page"><p class="muted" role="status">Checking your account…</p></section>`;
+  }
   const route = store.route.value;
   if (route.view === "session")
-    return html`<${ProjectorView} key=${`${user.uid}/${route.id}`} sessionId=${route.id} user=${user} />`;
+    return html`<${ProjectorView} key=${`${user.uid}/${route.id}`} sessionId=${route.id} user=${user} me=${me} />`;
   const fsx = store.fsx.value;
-  if (!fsx) return html`<section class="page"><p class="muted">Loading your courses…</p></section>`;
-  return html`<${CoursesView}
-    key=${`${user.uid}/${route.id ?? ""}`}
-    user=${user}
-    fsx=${fsx}
-    only=${route.view === "course" ? route.id : null}
-  />`;
+  const claim = () => controller.claim();
+  const notice = account.state === "failed" ? html`<${ClaimNotice} account=${account} claim=${claim} />` : null;
+  const nav = administers(me) ? html`<${TeacherNav} route=${route} me=${me} />` : null;
+  if (!fsx) return html`${nav}${notice}<section class="page"><p class="muted">Loading your courses…</p></section>`;
+  if (route.view === "admin") {
+    const AdminView = store.adminView.value;
+    if (!AdminView) {
+      loadAdminView();
+      return html`${nav}${notice}<section class="page"><p class="muted" role="status">Loading the admin page…</p></section>`;
+    }
+    return html`${nav}${notice}<${AdminView} key=${user.uid} user=${user} me=${me} fsx=${fsx} section=${route.id} />`;
+  }
+  return html`${nav}${notice}<${CoursesView}
+      key=${`${user.uid}/${route.id ?? ""}`}
+      user=${user}
+      fsx=${fsx}
+      me=${me}
+      account=${account}
+      claim=${claim}
+      only=${route.view === "course" ? route.id : null}
+    />`;
+}
+
+let adminLoading = false;
+function loadAdminView() {
+  if (adminLoading) return;
+  adminLoading = true;
+  import("./admin/index.js")
+    .then((m) => {
+      store.adminView.value = m.AdminView;
+    })
+    .catch((err) => {
+      adminLoading = false;
+      store.startError.value = `the admin page could not be loaded (${err.message ?? err})`;
+    });
 }
 
 function AccountArea() {
@@ -62,8 +112,11 @@ effect(() => {
   const user = store.user.value;
   const route = store.route.value;
   if (user === undefined) return;
-  document.body.dataset.view = !user ? "signin" : route.view === "session" ? "session" : "courses";
+  const view = route.view === "session" || route.view === "admin" ? route.view : "courses";
+  document.body.dataset.view = !user ? "signin" : store.account.value.state === "unverified" ? "verify" : view;
+  document.body.dataset.account = store.account.value.state; // unverified, claiming, ready, failed
   if (!user) document.title = "Sign in · Rollcall";
+  else if (store.account.value.state === "unverified") document.title = "Verify your email · Rollcall";
 });
 
 const app = $("#app");
@@ -80,10 +133,12 @@ render(html`<${AccountArea} />`, account);
     store.startError.value = String(err.message ?? err);
     return;
   }
+  controller = accountController(store.account, { scanUrl: store.ctx.value.config.scanUrl });
   window.addEventListener("hashchange", () => {
     store.route.value = parseRoute(location.hash);
   });
   watchUser(store.ctx.value.auth, (user) => {
+    controller.setUser(user);
     store.user.value = user;
     if (user && !store.fsx.value) {
       firestore()

@@ -4,10 +4,13 @@
 //   roster-panel.js      the class list (keyed rows), with the override dialog
 //   rejections-panel.js  the rejected scans
 //   toolbar.js           courses, course link, live dot, close, export, full screen
+// Close, export and "Change" show to those the contracts' matrix lets (roles.js): a TA
+// runs the session and overrides, but does not export.
 //   store.js / listeners.js / rotation.js / model.js: state, Firestore, the code, wording
 // The QR code and typed code are computed in the page (WebCrypto, qr-token.js); all
 // data comes from onSnapshot; close, export and overrides go through teacher-api.js.
 import { firebase, firestore } from "../config.js";
+import { permissions, rolesIn } from "../roles.js";
 import { closeSession, submitOverride } from "../teacher-api.js";
 import { effect, html, useEffect, useMemo, useRef, useState } from "../ui.js";
 import { ProjectorSection } from "./code-panel.js";
@@ -24,7 +27,7 @@ import { runClose, Toolbar } from "./toolbar.js";
 /** The clock of the code panel: the countdown moves on four times a second. */
 const TICK_MS = 250;
 
-export function ProjectorView({ sessionId, user }) {
+export function ProjectorView({ sessionId, user, me = null }) {
   const store = useMemo(() => createProjectorStore(sessionId), [sessionId]);
   const section = useRef(null);
   const [overrideTarget, setOverrideTarget] = useState(null);
@@ -114,16 +117,19 @@ export function ProjectorView({ sessionId, user }) {
     [store, context, sessionId],
   );
 
+  const course = store.course.value;
+  const allowed = course ? permissions(rolesIn({ uid: user.uid, course, me })) : {};
   return html`<${Toolbar}
       store=${store}
       context=${context}
       closeSession=${actions.closeSession}
       fullscreen=${actions.fullscreen}
+      allowed=${allowed}
     />
     <${ProjectorSection} store=${store} sectionRef=${section} />
     <${ArrivalsPanel} store=${store} />
     <${RejectionsPanel} store=${store} />
-    <${RosterPanel} store=${store} openOverride=${actions.openOverride} />
+    <${RosterPanel} store=${store} openOverride=${actions.openOverride} canOverride=${!!allowed.override} />
     <${OverrideDialog}
       target=${overrideTarget}
       send=${actions.sendOverride}

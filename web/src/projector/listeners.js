@@ -73,10 +73,13 @@ export function startListeners(store, { fs, db }) {
 function watchCourse(store, { fs, db }, courseId) {
   fs.getDoc(fs.doc(db, "courses", courseId))
     .then((snap) => {
-      store.courseName.value = snap.exists() ? snap.data().name : courseId;
+      const course = snap.exists() ? snap.data() : {};
+      store.courseName.value = course.name ?? courseId;
+      store.course.value = { department_id: course.department_id ?? null, roles: course.roles ?? {} };
     })
     .catch(() => {
       store.courseName.value = courseId;
+      store.course.value = { department_id: null, roles: {} };
     });
   return [
     fs.onSnapshot(

@@ -3,6 +3,7 @@
 // note, the rejected scans' rows, the close line, and what the code panel shows when.
 import { RECORDED_REJECTIONS, STATUSES } from "../contracts.js";
 import { fmtTime, toDate } from "../dom.js";
+import { byRollNo } from "../roll-order.js";
 import { sessionTiming } from "../sessions.js";
 import { notYet } from "../tally.js";
 
@@ -35,20 +36,19 @@ export { RECORDED_REJECTIONS };
 
 export const ROSTER_FILTERS = Object.freeze({ all: "All", missing: "Not yet", arrived: "Checked in" });
 
-// one collator (localeCompare with options builds one per call: slow over 500 rows)
-const byName = new Intl.Collator(undefined, { numeric: true }).compare;
 const checkedIn = new Set(STATUSES.checkedIn);
 
 /**
  * The class list: every enrolled student (and any record of a student no longer
- * enrolled), by name, with their status; filtered and searched. Rows are flat values
- * (strings, numbers, booleans), so a row whose values did not change renders nothing.
+ * enrolled), in roll-number order (2 before 10; then by name), with roll number,
+ * division and status; filtered and searched. Rows are flat values (strings, numbers,
+ * booleans), so a row whose values did not change renders nothing.
  * -> {rows, counts: {present, late, excused, absent, missing}, total, enrolled}
  */
 export function rosterRows({ enrolled, attendance, pendingOverrides = new Map(), filter = "all", term = "" }) {
   const students = [...enrolled.values()];
   for (const uid of attendance.keys()) if (!enrolled.has(uid)) students.push({ uid, name: uid, email: "" });
-  students.sort((a, b) => byName(String(a.name ?? a.uid), String(b.name ?? b.uid)));
+  students.sort(byRollNo);
   const counts = { present: 0, late: 0, excused: 0, absent: 0, missing: 0 };
   const search = term.trim().toLowerCase();
   const rows = [];
@@ -58,10 +58,12 @@ export function rosterRows({ enrolled, attendance, pendingOverrides = new Map(),
     counts[status] += 1;
     if (filter === "missing" && status !== "missing") continue;
     if (filter === "arrived" && !checkedIn.has(status)) continue;
-    if (search && !`${s.name} ${s.email} ${s.uid}`.toLowerCase().includes(search)) continue;
+    if (search && !`${s.roll_no ?? ""} ${s.name} ${s.email} ${s.uid}`.toLowerCase().includes(search)) continue;
     const pending = pendingOverrides.get(s.uid);
     rows.push({
       uid: s.uid,
+      rollNo: s.roll_no == null ? "" : String(s.roll_no),
+      division: s.division ?? "",
       name: s.name ?? s.uid,
       email: s.email ?? "",
       status,

@@ -1,12 +1,13 @@
-// The class list: every student with their status, scan time and the teacher's "Change"
-// (override), filterable (all / not yet / checked in) and searchable. Rows are keyed by
-// uid and render only when their own values change: a snapshot that changes one
-// record of a 500-student lecture touches one row.
+// The class list: every student in roll-number order with roll number, division, status,
+// scan time and the staff's "Change" (override, for those the contracts' matrix lets:
+// teachers and TAs), filterable (all / not yet / checked in) and searchable. Rows are
+// keyed by uid and render only when their own values change: a snapshot that changes
+// one record of a 500-student lecture touches one row.
 import { fmtTime } from "../dom.js";
 import { computed, html, memo, useMemo } from "../ui.js";
 import { ROSTER_FILTERS, rosterNote, rosterRows, STATUS_LABEL } from "./model.js";
 
-export function RosterPanel({ store, openOverride }) {
+export function RosterPanel({ store, openOverride, canOverride = true }) {
   // derived once per change of its inputs, not on every render of the panel
   const roster = useMemo(
     () =>
@@ -55,24 +56,32 @@ export function RosterPanel({ store, openOverride }) {
       />
     </div>
     <p class="muted small" id="roster-note">${store.rosterError.value ?? rosterNote(list)}</p>
+    <div class="table-scroll">
     <table class="roster-table data-table" id="roster">
       <thead>
         <tr>
+          <th scope="col" class="roll-no">Roll no</th>
           <th scope="col">Student</th>
+          <th scope="col" class="division">Div</th>
           <th scope="col">Status</th>
           <th scope="col">Scanned</th>
-          <th scope="col"><span class="visually-hidden">Change</span></th>
+          ${canOverride ? html`<th scope="col"><span class="visually-hidden">Change</span></th>` : null}
         </tr>
       </thead>
       <tbody id="roster-body">
-        ${list.rows.map((row) => html`<${RosterRow} key=${row.uid} ...${row} openOverride=${openOverride} />`)}
+        ${list.rows.map(
+          (row) => html`<${RosterRow} key=${row.uid} ...${row} openOverride=${canOverride ? openOverride : null} />`,
+        )}
       </tbody>
     </table>
+    </div>
   </section>`;
 }
 
 const RosterRow = memo(function RosterRow({
   uid,
+  rollNo,
+  division,
   name,
   email,
   status,
@@ -84,11 +93,13 @@ const RosterRow = memo(function RosterRow({
   openOverride,
 }) {
   const overridden = source === "override";
-  return html`<tr data-uid=${uid} data-status=${status} data-source=${source}>
+  return html`<tr data-uid=${uid} data-status=${status} data-source=${source} data-roll=${rollNo}>
+    <td class="roll-no">${rollNo || "–"}</td>
     <th scope="row">
       <span class="student-name">${name}</span>
       ${email ? html`<span class="student-email">${email}</span>` : null}
     </th>
+    <td class="division">${division || "–"}</td>
     <td>
       <span class=${`status status-${status}`}>${STATUS_LABEL[status]}</span>
       ${saving ? html`<span class="saving" role="status">${" Saving…"}</span>` : null}
@@ -103,16 +114,20 @@ const RosterRow = memo(function RosterRow({
       }
     </td>
     <td class="time">${at ? fmtTime(new Date(at)) : ""}</td>
-    <td class="row-action">
-      <button
-        class="btn btn-small override-open"
-        type="button"
-        data-uid=${uid}
-        aria-label=${`Change attendance of ${name}`}
-        onClick=${() => openOverride(uid)}
-      >
-        Change
-      </button>
-    </td>
+    ${
+      openOverride
+        ? html`<td class="row-action">
+            <button
+              class="btn btn-small override-open"
+              type="button"
+              data-uid=${uid}
+              aria-label=${`Change attendance of ${name}`}
+              onClick=${() => openOverride(uid)}
+            >
+              Change
+            </button>
+          </td>`
+        : null
+    }
   </tr>`;
 });

@@ -17,6 +17,8 @@ export function createProjectorStore(sessionId) {
     /** The listeners' state for the live dot: {ok, text}. */
     live: signal({ ok: false, text: "Connecting…" }),
     courseName: signal(null),
+    /** What of the course decides who may do what here: {department_id, roles}. */
+    course: signal(null),
     tally: signal(sumShards([])),
     /** uid -> {uid, name, email} (courses/{c}/enrollments). */
     enrolled: signal(new Map()),

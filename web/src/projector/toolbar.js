@@ -1,13 +1,13 @@
 // The projector view's toolbar: back to the courses, the course's attendance, the live
 // dot, the close (two steps: no window.confirm), the session's CSV export and full
-// screen.
+// screen; the close and the export only for those who may (`allowed`, roles.js).
 import { notYet } from "../tally.js";
 import { closeErrorText } from "../teacher-api.js";
 import { html, useEffect, useRef } from "../ui.js";
 import { ExportButton } from "../views/export-button.js";
 import { closeLine } from "./model.js";
 
-export function Toolbar({ store, context, closeSession, fullscreen }) {
+export function Toolbar({ store, context, closeSession, fullscreen, allowed = {} }) {
   const session = store.session.value;
   const live = store.live.value;
   return html`<nav class="toolbar" aria-label="Session">
@@ -20,14 +20,18 @@ export function Toolbar({ store, context, closeSession, fullscreen }) {
       >Course attendance</a
     >
     <span class=${live.ok ? "live-dot is-live" : "live-dot"} id="live" title=${live.text}>${live.text}</span>
-    <${CloseControl} store=${store} closeSession=${closeSession} />
-    <${ExportButton}
-      id="export-session"
-      label="Export CSV"
-      kind="sessions"
-      targetId=${store.sessionId}
-      context=${context}
-    />
+    <${CloseControl} store=${store} closeSession=${closeSession} canClose=${!!allowed.run_sessions} />
+    ${
+      allowed.export
+        ? html`<${ExportButton}
+            id="export-session"
+            label="Export CSV"
+            kind="sessions"
+            targetId=${store.sessionId}
+            context=${context}
+          />`
+        : null
+    }
     <button class="btn" type="button" id="fullscreen" onClick=${fullscreen}>Full screen</button>
   </nav>`;
 }
@@ -36,7 +40,7 @@ export function Toolbar({ store, context, closeSession, fullscreen }) {
  * Close: "Close session", then "Close now" / "Cancel"; while the close marks absences
  * through the pipeline, the line counts them in ("Closed. Marking N absences…").
  */
-function CloseControl({ store, closeSession }) {
+function CloseControl({ store, closeSession, canClose }) {
   const session = store.session.value;
   const close = store.close.value;
   const yes = useRef(null);
@@ -53,6 +57,8 @@ function CloseControl({ store, closeSession }) {
       enrolledCount: store.enrolled.value.size,
     });
     content = html`<span class="close-result" id="close-result" role="status" data-state=${state}>${text}</span>`;
+  } else if (!canClose) {
+    content = null;
   } else if (session && close.confirming) {
     content = html`<span class="confirm-text">
         Close the session? Scans will be refused and everyone without a status is marked absent.

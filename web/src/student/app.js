@@ -1,9 +1,12 @@
 // The student page's controller: the one place that writes the page's store
-// (store.js). It follows the signed-in user, runs the outbox (outbox.js) for them, keeps
-// the inbox and the record watches, answers the browser's online/offline/visibility
-// and hashchange events, and renders the views (check-in form, result card, outbox
-// bar, inbox, attendance) from the store.
+// (store.js). It follows the signed-in user (an unverified email is asked to verify
+// first; a verified one claims its courses, account.js), runs the outbox (outbox.js)
+// for them, keeps the inbox and the record watches, answers the browser's
+// online/offline/visibility and hashchange events, and renders the views (check-in
+// form, result card, outbox bar, inbox, attendance) from the store.
+import { accountController } from "../account.js";
 import { Account, SignInForm, watchUser } from "../auth-ui.js";
+import { ClaimNotice } from "../claim-notice.js";
 import { firebase, firestore } from "../config.js";
 import { showMyAttendance } from "../my-attendance.js";
 import { Outbox } from "../outbox.js";
@@ -12,6 +15,7 @@ import { extractToken, parseToken } from "../qr-token.js";
 import { deviceId } from "../scan-api.js";
 import { ScanQueue } from "../scan-queue.js";
 import { effect, html, Island, render } from "../ui.js";
+import { VerifyEmail } from "../verify-email.js";
 import { CheckInForm } from "./check-in-form.js";
 import { InboxTab, InboxView, watchInbox } from "./inbox.js";
 import { OutboxBar } from "./outbox-bar.js";
@@ -48,6 +52,7 @@ export function startStudentPage({ app, account }) {
   const queue = new ScanQueue();
   let outbox = null;
   let stopInbox = null;
+  let claims = null; // account.js's controller, once the config is read
   let pendingToken = takeTokenFromUrl();
   const watches = new Map(); // entry id -> {stop, stopped}: the records being watched
 
@@ -149,6 +154,7 @@ export function startStudentPage({ app, account }) {
   effect(() => {
     const user = store.user.value;
     if (user !== undefined) document.body.dataset.view = user ? store.view.value.name : "signin";
+    document.body.dataset.account = store.account.value.state; // unverified, claiming, ready, failed
   });
 
   const actions = {
@@ -158,6 +164,14 @@ export function startStudentPage({ app, account }) {
     back: () => show("scan"),
     openInbox: () => show("inbox"),
     signInAgain: () => store.ctx.value?.auth.signOut(),
+    claim: () => claims?.claim(),
+    // verified on this page ("I have verified", or back from the mail app): start as a sign-in does
+    recheck: async () => {
+      const verified = (await claims?.recheck()) ?? false;
+      const user = store.user.value;
+      if (verified && user && !outbox) startFor(user, claims.settled());
+      return verified;
+    },
     markRead: async (entry) => {
       const { fs } = await firestore();
       await fs.updateDoc(entry.ref, { read: true });
@@ -167,6 +181,7 @@ export function startStudentPage({ app, account }) {
   // ---- the signed-in student -----------------------------------------------------------
 
   function onUser(user) {
+    const claimed = claims.setUser(user);
     outbox?.stop();
     outbox = null;
     stopWatches();
@@ -177,7 +192,12 @@ export function startStudentPage({ app, account }) {
     store.records.value = new Map();
     store.cameraOpen.value = false;
     store.user.value = user;
-    if (!user) return;
+    if (!user?.emailVerified) return;
+    startFor(user, claimed);
+  }
+
+  /** A verified student: the outbox, the inbox, and a scan link kept through the sign-in. */
+  function startFor(user, claimed) {
     const ctx = store.ctx.value;
     outbox = new Outbox({
       queue,
@@ -198,9 +218,13 @@ export function startStudentPage({ app, account }) {
       });
     refresh();
     if (pendingToken) {
+      // a first sign-in's claim makes the enrollment: check in once it is done
       const token = pendingToken;
       pendingToken = null;
-      checkIn({ kind: "qr", value: token });
+      show("scan");
+      claimed.finally(() => {
+        if (store.user.value === user && outbox) checkIn({ kind: "qr", value: token });
+      });
     } else {
       show("scan");
     }
@@ -210,6 +234,7 @@ export function startStudentPage({ app, account }) {
   window.addEventListener("online", () => {
     store.online.value = true;
     outbox?.sendDue({ force: true });
+    if (store.account.value.state === "failed") claims?.claim(); // offline at sign-in
   });
   window.addEventListener("offline", () => {
     store.online.value = false;
@@ -240,6 +265,7 @@ export function startStudentPage({ app, account }) {
       store.startError.value = String(err.message ?? err);
       return;
     }
+    claims = accountController(store.account, { scanUrl: store.ctx.value.config.scanUrl });
     watchUser(store.ctx.value.auth, onUser);
   })();
   return store;
@@ -266,6 +292,10 @@ function StudentPage({ store, actions, pendingToken }) {
         : null
     }<${SignInForm} auth=${ctx.auth} title="Check in" intro="Sign in with your school account." />`;
   }
+  const acct = store.account.value;
+  if (acct.state === "unverified") {
+    return html`<${VerifyEmail} key=${user.uid} auth=${ctx.auth} user=${user} recheck=${actions.recheck} />`;
+  }
   const view = store.view.value;
   const outbox = store.outbox.value;
   const online = store.online.value;
@@ -287,6 +317,7 @@ function StudentPage({ store, actions, pendingToken }) {
       </button>
       <${InboxTab} unread=${store.inbox.value.unread} current=${tab === "inbox"} onClick=${actions.openInbox} />
     </nav>
+    <${ClaimNotice} account=${acct} claim=${actions.claim} quietOffline=${true} />
     <${OutboxBar}
       pending=${outbox.pending.filter((e) => e.id !== shownEntry)}
       notice=${notice && notice.id !== shownEntry ? notice : null}
@@ -312,7 +343,12 @@ function View({ store, actions, view, ctx, user }) {
   }
   if (view.name === "inbox") return html`<${InboxView} inbox=${store.inbox.value} markRead=${actions.markRead} />`;
   if (view.name === "attendance") {
-    return html`<${Island} key=${user.uid} style="display: contents" mount=${(el) => showMyAttendance(el, { user })} />`;
+    const enrolled = store.account.value.me?.enrolled ?? [];
+    return html`<${Island}
+      key=${`${user.uid}/${enrolled.join(",")}`}
+      style="display: contents"
+      mount=${(el) => showMyAttendance(el, { user, enrolled })}
+    />`;
   }
   return html`<${CheckInForm}
     ctx=${ctx}

@@ -11,6 +11,8 @@ export function createStudentStore() {
     startError: signal(null),
     /** The signed-in user: undefined while unknown, null when signed out. */
     user: signal(undefined),
+    /** What the email is and was given (account.js): unverified, claiming, ready, failed. */
+    account: signal({ state: "signed-out" }),
     /** {name: "scan"|"result"|"inbox"|"attendance", entryId}. */
     view: signal({ name: "scan", entryId: null }),
     /** The outbox for this student: {pending, recent, sending: Set of entry ids}. */

@@ -1,14 +1,23 @@
 // My courses (#/), or one course (#/course/<id>) with its attendance and at-risk list
 // under the card (course-view.js): each course with its open sessions, live, and
 // "Open a session…".
+import { nothingClaimed } from "../account-api.js";
+import { ClaimNotice } from "../claim-notice.js";
 import { showCourseView } from "../course-view.js";
 import { fmtDay, fmtTime, toDate } from "../dom.js";
+import { administers, may, rolesIn } from "../roles.js";
 import { sessionTiming } from "../sessions.js";
 import { html, Island, useEffect, useRef, useState } from "../ui.js";
 import { OpenSessionForm } from "./open-session-form.js";
 
-/** fsx: {db, fs} (Firestore, loaded). only: one course id, or null for all of mine. */
-export function CoursesView({ user, fsx, only }) {
+const ROLE_NAMES = { teacher: "Teacher", ta: "Teaching assistant" };
+
+/**
+ * fsx: {db, fs} (Firestore, loaded). only: one course id, or null for all of mine.
+ * me: the claim (account.js), for what the person may do and what to say when they
+ * have no course.
+ */
+export function CoursesView({ user, fsx, only, me = null, account = null, claim = () => {} }) {
   const [courses, setCourses] = useState(null); // null while loading
   const [notice, setNotice] = useState(null);
   useEffect(() => {
@@ -47,12 +56,12 @@ export function CoursesView({ user, fsx, only }) {
   let list;
   if (courses === null) list = html`<p class="muted">Loading your courses…</p>`;
   else if (!courses.length && !notice) {
-    list = html`<p class="muted">
-      ${only ? `No course "${only}" that you teach.` : "You teach no courses yet. Your institution's admin names a course's teachers in the courses file."}
-    </p>`;
+    list = only
+      ? html`<p class="muted">No course "${only}" that you may see.</p>`
+      : html`<${NoCourses} me=${me} account=${account} claim=${claim} />`;
   } else {
     list = courses.map(
-      (c) => html`<${CourseCard} key=${c.id} course=${c} user=${user} fsx=${fsx} linkToView=${!only} />`,
+      (c) => html`<${CourseCard} key=${c.id} course=${c} user=${user} me=${me} fsx=${fsx} linkToView=${!only} />`,
     );
   }
   return html`<section class=${only ? "page page-wide" : "page"} aria-labelledby="courses-title">
@@ -64,7 +73,7 @@ export function CoursesView({ user, fsx, only }) {
         ? html`<${Island}
             key=${only}
             id="course-view"
-            mount=${(el) => showCourseView(el, { courseId: only, user })}
+            mount=${(el) => showCourseView(el, { courseId: only, user, me })}
           />`
         : null
     }
@@ -72,17 +81,52 @@ export function CoursesView({ user, fsx, only }) {
   </section>`;
 }
 
-function CourseCard({ course, user, fsx, linkToView }) {
+/** No course of mine: why, in the person's terms (from their claim). */
+function NoCourses({ me, account, claim }) {
+  if (me && account && nothingClaimed(me))
+    return html`<${ClaimNotice} account=${account} claim=${claim} who="staff" />`;
+  if (me?.enrolled?.length && !Object.keys(me.staff ?? {}).length) {
+    const n = me.enrolled.length;
+    return html`<p class="notice" id="courses-student" role="status">
+      You are on the class list of ${n} ${n === 1 ? "course" : "courses"} as a student, and teach none.${" "}
+      <a href="/scan.html">Open the scan page</a> to check in and see your attendance.
+    </p>`;
+  }
+  if (administers(me)) {
+    return html`<p class="muted" id="courses-admin">
+      You teach no courses. Import the courses file and the rosters on the${" "}
+      <a href="#/admin">admin page</a>.
+    </p>`;
+  }
+  return html`<p class="muted" id="courses-none">
+    You teach no courses yet. Your institution's admin names a course's teachers in the courses file.
+  </p>`;
+}
+
+function CourseCard({ course, user, me, fsx, linkToView }) {
   const [open, setOpen] = useState(false);
   const form = useRef(null);
   useEffect(() => {
     if (open) form.current?.querySelector("input")?.focus();
   }, [open]);
-  return html`<article class="card course" data-course=${course.id} aria-labelledby=${`course-${course.id}`}>
+  const roles = rolesIn({ uid: user.uid, course, me });
+  const canRun = may("run_sessions", roles);
+  const role = course.roles?.[user.uid];
+  const facts = [
+    course.code && course.term_id ? `${course.code} · ${course.term_id}` : `Course id: ${course.id}`,
+    course.divisions?.length ? `Divisions ${course.divisions.join(", ")}` : "",
+    ROLE_NAMES[role] ?? (roles.has("hod") ? "Head of department" : roles.has("admin") ? "Admin" : ""),
+  ].filter(Boolean);
+  return html`<article
+    class="card course"
+    data-course=${course.id}
+    data-role=${role ?? undefined}
+    aria-labelledby=${`course-${course.id}`}
+  >
     <div class="course-head">
       <div>
         <h2 id=${`course-${course.id}`}>${course.name ?? course.id}</h2>
-        <p class="muted small">Course id: ${course.id}</p>
+        <p class="muted small">${facts.join(" · ")}</p>
       </div>
       <div class="course-actions">
         ${
@@ -95,17 +139,21 @@ function CourseCard({ course, user, fsx, linkToView }) {
               >`
             : null
         }
-        <button
-          class="btn open-session-toggle"
-          type="button"
-          aria-expanded=${String(open)}
-          onClick=${() => setOpen(!open)}
-        >
-          Open a session…
-        </button>
+        ${
+          canRun
+            ? html`<button
+                class="btn open-session-toggle"
+                type="button"
+                aria-expanded=${String(open)}
+                onClick=${() => setOpen(!open)}
+              >
+                Open a session…
+              </button>`
+            : null
+        }
       </div>
     </div>
-    <${OpenSessionForm} course=${course} user=${user} fsx=${fsx} hidden=${!open} formRef=${form} />
+    ${canRun ? html`<${OpenSessionForm} course=${course} user=${user} fsx=${fsx} hidden=${!open} formRef=${form} />` : null}
     <${OpenSessions} course=${course} fsx=${fsx} />
   </article>`;
 }

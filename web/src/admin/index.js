@@ -1,0 +1,166 @@
+// The admin page (#/admin/<section>) for institution admins and heads of department:
+//   courses      the courses file: upload, preview, apply (import-panel.js)
+//   rosters      a course's roster: pick the course, then the same flow (roster-import.js)
+//   departments  the departments and their heads (institution admins; institution.js)
+//   terms        the terms, their dates and holidays (institution admins; institution.js)
+// What each may do is the contracts' matrix (roles.js: manage_institution for
+// departments and terms, manage_courses for the courses file, import_roster for
+// rosters); the server decides again on every call. Data: Firestore listeners into
+// the page's store (store.js); the calls: admin-api.js.
+import { firebase } from "../config.js";
+import { administers, may, rolesIn } from "../roles.js";
+import { html, useEffect, useMemo } from "../ui.js";
+import { ImportPanel } from "./import-panel.js";
+import { DepartmentsPanel, TermsPanel } from "./institution.js";
+import { RosterImport } from "./roster-import.js";
+import { createAdminStore, sortCourses, sortTerms } from "./store.js";
+
+const SECTIONS = [
+  ["courses", "Courses file", "manage_courses"],
+  ["rosters", "Rosters", "import_roster"],
+  ["departments", "Departments", "manage_institution"],
+  ["terms", "Terms", "manage_institution"],
+];
+
+/** The sections this person may use (heads of department: the imports only). */
+export function sectionsFor(me) {
+  // a head holds "hod" for their department's courses: ask as for one of those
+  const roles = rolesIn({ uid: "", course: { department_id: me?.departments?.[0] ?? null, roles: {} }, me });
+  return SECTIONS.filter(([, , action]) => may(action, roles));
+}
+
+export function AdminView({ user, me, fsx, section }) {
+  const store = useMemo(() => createAdminStore(), []);
+  const sections = sectionsFor(me);
+  const current = sections.find(([key]) => key === section) ?? sections[0];
+  const context = useMemo(
+    () => async () => {
+      const [{ config }, idToken] = await Promise.all([firebase(), user.getIdToken()]);
+      return { scanUrl: config.scanUrl, idToken };
+    },
+    [user],
+  );
+
+  useEffect(() => {
+    document.title = "Admin · Rollcall";
+    if (!administers(me)) return undefined;
+    return startListeners(store, fsx, me);
+  }, [store, fsx, me]);
+
+  if (!administers(me) || !current) {
+    return html`<section class="page" aria-labelledby="admin-title">
+      <h1 id="admin-title">Admin</h1>
+      <p class="notice" id="admin-denied">
+        The admin page is for institution admins and heads of department. Your email has neither role.
+      </p>
+    </section>`;
+  }
+  const [key] = current;
+  return html`<section class="page page-wide admin" aria-labelledby="admin-title" data-section=${key}>
+    <h1 id="admin-title">Admin</h1>
+    <p class="muted admin-who">
+      ${me.admin ? "Institution admin" : `Head of department: ${me.departments.join(", ")}`}
+    </p>
+    <nav class="subnav" aria-label="Admin sections">
+      ${sections.map(
+        ([k, l]) =>
+          html`<a
+            key=${k}
+            href=${`#/admin/${k}`}
+            id=${`admin-tab-${k}`}
+            class="chip"
+            aria-current=${k === key ? "page" : undefined}
+            >${l}</a
+          >`,
+      )}
+    </nav>
+    ${key === "courses" ? html`<${CoursesImport} user=${user} fsx=${fsx} me=${me} context=${context} />` : null}
+    ${key === "rosters" ? html`<${RosterImport} store=${store} user=${user} fsx=${fsx} context=${context} />` : null}
+    ${key === "departments" ? html`<${DepartmentsPanel} store=${store} context=${context} />` : null}
+    ${key === "terms" ? html`<${TermsPanel} store=${store} context=${context} />` : null}
+  </section>`;
+}
+
+function CoursesImport({ user, fsx, me, context }) {
+  return html`<${ImportPanel}
+    kind="courses"
+    title="Import the courses file"
+    user=${user}
+    fsx=${fsx}
+    context=${context}
+    intro=${html`<p>
+        One row per course of a term: code, name, department, term, divisions, teachers and TAs (emails). A file
+        updates the courses it names and leaves the others; a course's staff becomes the file's.
+        ${me.admin ? "" : ` You may import the courses of ${me.departments.join(", ")}.`}
+      </p>
+      <details class="format">
+        <summary>File format</summary>
+        <pre class="sample">
+Course Code,Course Name,Dept,Term,Divisions,Teachers,TAs
+CS301,Distributed Systems,CS,2026-odd,"A, B",anita.rao@college.example,ravi.ta@college.example</pre
+        >
+        <p class="muted small">
+          Headers in any case, or by their aliases (Subject Code, Dept, Semester, Faculty…). Excel's and Google
+          Sheets' CSV files as they are; at most 2 MB. The department and the term must exist.
+        </p>
+      </details>`}
+  />`;
+}
+
+/** The lists the page shows, from Firestore; returns the function that stops them. */
+function startListeners(store, { db, fs }, me) {
+  const stops = [];
+  const failed = (name) => (err) => {
+    store.errors.value = { ...store.errors.value, [name]: err.code ?? err.message };
+  };
+  const docs = (snap) => snap.docs.map((d) => ({ id: d.id, ...d.data() }));
+  stops.push(
+    fs.onSnapshot(
+      fs.collection(db, "terms"),
+      (snap) => {
+        store.terms.value = sortTerms(docs(snap));
+      },
+      failed("terms"),
+    ),
+  );
+  if (me.admin) {
+    stops.push(
+      fs.onSnapshot(
+        fs.collection(db, "departments"),
+        (snap) => {
+          store.departments.value = docs(snap).sort((a, b) => a.id.localeCompare(b.id));
+        },
+        failed("departments"),
+      ),
+    );
+    stops.push(
+      fs.onSnapshot(
+        fs.collection(db, "courses"),
+        (snap) => {
+          store.courses.value = sortCourses(docs(snap));
+        },
+        failed("courses"),
+      ),
+    );
+  } else {
+    // a head lists the courses of each of their departments (what the rules allow)
+    const byDepartment = new Map();
+    for (const department of me.departments) {
+      stops.push(
+        fs.onSnapshot(
+          fs.query(fs.collection(db, "courses"), fs.where("department_id", "==", department)),
+          (snap) => {
+            byDepartment.set(department, docs(snap));
+            if (byDepartment.size === me.departments.length) {
+              store.courses.value = sortCourses([...byDepartment.values()].flat());
+            }
+          },
+          failed("courses"),
+        ),
+      );
+    }
+  }
+  return () => {
+    for (const stop of stops) stop();
+  };
+}

@@ -1,0 +1,177 @@
+// An import's report as the admin page shows it, pure (node --test checks it): the
+// columns of each kind of file, the added/changed/removed rows as table rows (a changed
+// cell says before -> after), every error and warning in words with its line and
+// column, the counts, whether the preview may be applied, and pages of long lists (a
+// 5,000-row roster renders one page at a time).
+import { sortByRollNo } from "../roll-order.js";
+
+/** The columns of each import's rows: [field, heading]. */
+export const COLUMNS = Object.freeze({
+  roster: Object.freeze([
+    ["roll_no", "Roll no"],
+    ["name", "Name"],
+    ["email", "Email"],
+    ["division", "Division"],
+    ["batch", "Batch"],
+    ["prn", "PRN"],
+    ["guardian_email", "Guardian email"],
+  ]),
+  courses: Object.freeze([
+    ["code", "Code"],
+    ["name", "Name"],
+    ["department_id", "Department"],
+    ["term_id", "Term"],
+    ["divisions", "Divisions"],
+    ["teachers", "Teachers"],
+    ["tas", "TAs"],
+  ]),
+});
+
+/** Rows per page of every list of the report. */
+export const PAGE_SIZE = 50;
+
+/** The lists of changes, in the order shown, with their headings. */
+export const CHANGE_LISTS = Object.freeze([
+  ["added", "Added"],
+  ["changed", "Changed"],
+  ["removed", "Removed"],
+]);
+
+/** A stored or imported value as text: lists joined, nothing as "". */
+export function cellText(value) {
+  if (value === null || value === undefined) return "";
+  if (Array.isArray(value)) return value.map(cellText).join(", ");
+  return String(value);
+}
+
+/**
+ * The rows of one list of changes as table rows: {key, line, cells: [{field, text,
+ * before, changed}]}; `before` is the old text of a changed field (else null). Removed
+ * roster rows (which have no line) come in roll-number order.
+ */
+export function changeRows(report, list, kind) {
+  const columns = COLUMNS[kind] ?? COLUMNS.roster;
+  let changes = report?.[list] ?? [];
+  if (list === "removed" && kind === "roster") {
+    changes = sortByRollNo(
+      changes.map((c) => ({ ...c, roll_no: c.before?.roll_no, name: c.before?.name, uid: c.key })),
+    );
+  }
+  return changes.map((c) => {
+    const fields = new Set(c.fields ?? []);
+    const shown = c.after ?? c.before ?? {};
+    return {
+      key: c.key,
+      line: c.line ?? null,
+      cells: columns.map(([field]) => {
+        const changed = list === "changed" && fields.has(field);
+        return {
+          field,
+          text: cellText(shown[field]),
+          before: changed ? cellText(c.before?.[field]) : null,
+          changed,
+        };
+      }),
+    };
+  });
+}
+
+/** The fields of `rows` (changeRows) that hold something in at least one row: blank columns are left out. */
+export function usedFields(rows) {
+  const used = new Set();
+  for (const row of rows) for (const cell of row.cells) if (cell.text || cell.before) used.add(cell.field);
+  return used;
+}
+
+/** Where an issue is: "Line 11, column "E-mail"", "Line 3", "Column "Email"", "The file". */
+export function issueWhere(issue) {
+  const line = Number.isInteger(issue?.line) ? `Line ${issue.line}` : "";
+  const column = issue?.column ? `column "${issue.column}"` : "";
+  if (line && column) return `${line}, ${column}`;
+  if (line) return line;
+  if (column) return column.charAt(0).toUpperCase() + column.slice(1);
+  return "The file";
+}
+
+/** An issue in one line: 'Line 11, column "E-mail": 'not an email' is not an email address'. */
+export function issueText(issue) {
+  return `${issueWhere(issue)}: ${issue?.message ?? issue?.code ?? "?"}`;
+}
+
+/** The issues in file order (file-wide ones first), as table rows. */
+export function issueRows(issues) {
+  return [...(issues ?? [])]
+    .map((issue, i) => ({ ...issue, index: i }))
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.index - b.index)
+    .map((issue) => ({
+      id: `${issue.index}`,
+      line: Number.isInteger(issue.line) ? issue.line : null,
+      column: issue.column ?? "",
+      code: issue.code ?? "",
+      message: issue.message ?? "",
+      text: issueText(issue),
+    }));
+}
+
+const plural = (n, one, many = `${one}s`) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+
+/**
+ * What the page may do with a report: {errors, changes, canApply, nothing, applied}.
+ * Apply only a preview without errors that changes something.
+ */
+export function reportState(report) {
+  const counts = report?.counts ?? {};
+  const errors = counts.errors ?? report?.errors?.length ?? 0;
+  const changes = (counts.added ?? 0) + (counts.changed ?? 0) + (counts.removed ?? 0);
+  const applied = report?.applied === true;
+  return {
+    errors,
+    changes,
+    applied,
+    nothing: !errors && !changes,
+    canApply: !applied && !errors && changes > 0,
+  };
+}
+
+/** The headline of a preview or an outcome. */
+export function headline(report) {
+  const { errors, changes, applied } = reportState(report);
+  const counts = report?.counts ?? {};
+  const rows = report?.rows ?? 0;
+  if (errors) {
+    return `${plural(errors, "error")} in ${plural(rows, "row")}: nothing can be applied. Fix the file and choose it again.`;
+  }
+  const n = (key) => (counts[key] ?? 0).toLocaleString("en");
+  const what = `${n("added")} added, ${n("changed")} changed, ${n("removed")} removed, ${n("unchanged")} unchanged`;
+  if (applied) return changes ? `Applied: ${what}.` : "Nothing to apply: the file matches what is stored.";
+  if (!changes) return "Nothing to apply: the file matches what is stored.";
+  return `Ready to apply: ${what}.`;
+}
+
+/** A page of `rows`: {rows, page, pages, from, to, total} (page counted from 0, clamped). */
+export function pageOf(rows, page = 0, size = PAGE_SIZE) {
+  const total = rows.length;
+  const pages = Math.max(1, Math.ceil(total / size));
+  const p = Math.min(Math.max(0, Math.floor(page) || 0), pages - 1);
+  const from = total ? p * size + 1 : 0;
+  const to = Math.min(total, (p + 1) * size);
+  return { rows: rows.slice(p * size, p * size + size), page: p, pages, from, to, total };
+}
+
+/** "Rows 51–100 of 5,000". */
+export function pageLabel({ from, to, total }) {
+  return total ? `Rows ${from.toLocaleString("en")}–${to.toLocaleString("en")} of ${total.toLocaleString("en")}` : "";
+}
+
+/** The progress of an apply from its imports/{id} document: {done, total, text, fraction}. */
+export function progressOf(doc) {
+  const done = Number(doc?.done) || 0;
+  const total = Number(doc?.total) || 0;
+  if (!total) return { done, total, fraction: null, text: "Applying…" };
+  return {
+    done,
+    total,
+    fraction: Math.min(1, done / total),
+    text: `Applying: ${done.toLocaleString("en")} of ${total.toLocaleString("en")} writes done`,
+  };
+}

@@ -1,0 +1,201 @@
+// Unit tests of the admin page's report model (web/src/admin/report.js): the rows of an
+// import's preview as tables, errors in words with their line and column, what may be
+// applied, pages of long lists, and the apply's progress.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import {
+  COLUMNS,
+  cellText,
+  changeRows,
+  headline,
+  issueRows,
+  issueText,
+  issueWhere,
+  PAGE_SIZE,
+  pageLabel,
+  pageOf,
+  progressOf,
+  reportState,
+  usedFields,
+} from "../src/admin/report.js";
+
+const counts = (c) => ({ added: 0, changed: 0, removed: 0, unchanged: 0, errors: 0, ...c });
+const row = (roll, name, email, division = "A") => ({
+  roll_no: roll,
+  prn: null,
+  name,
+  email,
+  division,
+  batch: null,
+  guardian_email: null,
+});
+
+const report = {
+  kind: "roster",
+  rows: 4,
+  ok: true,
+  applied: false,
+  base: 3,
+  counts: counts({ added: 1, changed: 1, removed: 2, unchanged: 1 }),
+  added: [{ key: "e1", line: 2, before: null, after: row("1", "Asha", "asha@x.example"), fields: null }],
+  changed: [
+    {
+      key: "e2",
+      line: 3,
+      before: row("2", "Amit", "amit@x.example", "A"),
+      after: row("2", "Amit Patil", "amit@x.example", "B"),
+      fields: ["division", "name"],
+    },
+  ],
+  removed: [
+    { key: "e9", line: null, before: row("10", "Old Ten", "ten@x.example"), after: null, fields: null },
+    { key: "e8", line: null, before: row("9", "Old Nine", "nine@x.example"), after: null, fields: null },
+  ],
+  errors: [],
+  warnings: [{ line: 1, column: "Hobby", code: "ignored_column", message: "column 'Hobby' is not imported" }],
+};
+
+test("cells: lists joined, nothing blank", () => {
+  assert.equal(cellText(["A", "B"]), "A, B");
+  assert.equal(cellText(null), "");
+  assert.equal(cellText(undefined), "");
+  assert.equal(cellText(12), "12");
+});
+
+test("added, changed and removed rows as table rows; a changed cell knows what it was", () => {
+  const [added] = changeRows(report, "added", "roster");
+  assert.equal(added.line, 2);
+  assert.deepEqual(
+    added.cells.map((c) => c.field),
+    COLUMNS.roster.map(([f]) => f),
+  );
+  assert.equal(added.cells.find((c) => c.field === "name").text, "Asha");
+  assert.ok(added.cells.every((c) => !c.changed && c.before === null));
+
+  const [changed] = changeRows(report, "changed", "roster");
+  const cell = (field) => changed.cells.find((c) => c.field === field);
+  assert.deepEqual([cell("name").before, cell("name").text, cell("name").changed], ["Amit", "Amit Patil", true]);
+  assert.deepEqual([cell("division").before, cell("division").text], ["A", "B"]);
+  assert.equal(cell("email").changed, false);
+
+  const removed = changeRows(report, "removed", "roster");
+  assert.deepEqual(
+    removed.map((r) => [r.key, r.line]),
+    [
+      ["e8", null],
+      ["e9", null],
+    ],
+    "removed students in roll-number order (9 before 10)",
+  );
+  assert.equal(removed[0].cells.find((c) => c.field === "name").text, "Old Nine");
+});
+
+test("columns blank in every row are left out; a field blanked by a change is kept", () => {
+  const used = usedFields([...changeRows(report, "added", "roster"), ...changeRows(report, "removed", "roster")]);
+  assert.deepEqual([...used].sort(), ["division", "email", "name", "roll_no"]);
+  const blanked = {
+    changed: [{ key: "k", line: 2, before: { batch: "A1" }, after: { batch: null }, fields: ["batch"] }],
+  };
+  assert.ok(usedFields(changeRows(blanked, "changed", "roster")).has("batch"));
+});
+
+test("a courses file's rows have the courses' columns, lists as text", () => {
+  const courses = {
+    added: [
+      {
+        key: "CS301_t",
+        line: 2,
+        before: null,
+        after: {
+          code: "CS301",
+          name: "DS",
+          department_id: "CS",
+          term_id: "t",
+          divisions: ["A", "B"],
+          teachers: ["a@x.example"],
+          tas: [],
+        },
+      },
+    ],
+  };
+  const [r] = changeRows(courses, "added", "courses");
+  assert.deepEqual(
+    r.cells.map((c) => c.text),
+    ["CS301", "DS", "CS", "t", "A, B", "a@x.example", ""],
+  );
+});
+
+test("errors in words, with their line and column, in file order", () => {
+  const issue = {
+    line: 11,
+    column: "E-mail",
+    code: "invalid_email",
+    message: "'not an email' is not an email address",
+  };
+  assert.equal(issueWhere(issue), 'Line 11, column "E-mail"');
+  assert.equal(issueText(issue), `Line 11, column "E-mail": 'not an email' is not an email address`);
+  assert.equal(issueWhere({ line: 3 }), "Line 3");
+  assert.equal(issueWhere({ column: "Email" }), 'Column "Email"');
+  assert.equal(issueText({ code: "empty_file", message: "the file is empty" }), "The file: the file is empty");
+  const rows = issueRows([
+    { line: 40, column: "Roll No", code: "duplicate_roll_no", message: "'7' is also on line 8" },
+    { line: null, column: "Name", code: "missing_column", message: "no column Name" },
+    issue,
+  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.line, r.column, r.code]),
+    [
+      [null, "Name", "missing_column"],
+      [11, "E-mail", "invalid_email"],
+      [40, "Roll No", "duplicate_roll_no"],
+    ],
+  );
+  assert.equal(rows[1].text, issueText(issue));
+});
+
+test("apply only a preview without errors that changes something", () => {
+  assert.deepEqual(reportState(report), { errors: 0, changes: 4, applied: false, nothing: false, canApply: true });
+  const bad = { ...report, ok: false, counts: counts({ errors: 4 }) };
+  assert.equal(reportState(bad).canApply, false);
+  assert.equal(reportState({ ...report, counts: counts({ unchanged: 5 }) }).nothing, true);
+  assert.equal(reportState({ ...report, counts: counts({ unchanged: 5 }) }).canApply, false);
+  assert.equal(reportState({ ...report, applied: true }).canApply, false);
+});
+
+test("headlines: errors, ready, applied, nothing to do", () => {
+  assert.equal(
+    headline({ rows: 120, counts: counts({ errors: 4 }) }),
+    "4 errors in 120 rows: nothing can be applied. Fix the file and choose it again.",
+  );
+  assert.equal(headline(report), "Ready to apply: 1 added, 1 changed, 2 removed, 1 unchanged.");
+  assert.equal(
+    headline({ ...report, applied: true, counts: counts({ added: 1200 }) }),
+    "Applied: 1,200 added, 0 changed, 0 removed, 0 unchanged.",
+  );
+  assert.equal(headline({ counts: counts({ unchanged: 3 }) }), "Nothing to apply: the file matches what is stored.");
+});
+
+test("pages of a 5,000-row list: one page at a time, clamped", () => {
+  const rows = Array.from({ length: 5000 }, (_, i) => i);
+  const first = pageOf(rows);
+  assert.equal(first.rows.length, PAGE_SIZE);
+  assert.deepEqual([first.page, first.pages, first.from, first.to, first.total], [0, 100, 1, 50, 5000]);
+  assert.equal(pageLabel(first), "Rows 1–50 of 5,000");
+  const last = pageOf(rows, 99);
+  assert.deepEqual([last.rows[0], last.rows.at(-1), last.to], [4950, 4999, 5000]);
+  assert.equal(pageOf(rows, 500).page, 99, "past the end: the last page");
+  assert.equal(pageOf(rows, -3).page, 0);
+  assert.equal(pageOf(rows, 0, 1000).rows.length, 1000);
+  const empty = pageOf([]);
+  assert.deepEqual([empty.pages, empty.from, empty.to], [1, 0, 0]);
+  assert.equal(pageLabel(empty), "");
+});
+
+test("progress of an apply from its imports document", () => {
+  assert.deepEqual(progressOf({ done: 0, total: 0 }), { done: 0, total: 0, fraction: null, text: "Applying…" });
+  const p = progressOf({ done: 800, total: 10000 });
+  assert.equal(p.fraction, 0.08);
+  assert.equal(p.text, "Applying: 800 of 10,000 writes done");
+  assert.equal(progressOf(null).text, "Applying…");
+});
