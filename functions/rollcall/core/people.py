@@ -165,4 +165,14 @@ def claim(db: Client, uid: str, email: str, at: datetime) -> Claimed:
         if row.get("uid") != uid:
             enrollment.enroll(db, course_ref.id, snap.id, uid, row)
         claimed.enrolled.append(course_ref.id)
+    # ... and every course the account is enrolled in however it got there.
+    for snap in (
+        db.collection_group(schema.ENROLLMENTS)
+        .where(filter=FieldFilter("uid", "==", uid))
+        .select([])
+        .stream()
+    ):
+        course_ref = snap.reference.parent.parent
+        if course_ref is not None and course_ref.id not in claimed.enrolled:
+            claimed.enrolled.append(course_ref.id)
     return claimed
