@@ -172,6 +172,17 @@ variable "app_settings" {
   }
 }
 
+variable "time_zone" {
+  description = "The institution's time zone (IANA name), in which messages to students write session times."
+  type        = string
+  default     = "Asia/Kolkata"
+
+  validation {
+    condition     = can(regex("^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$", var.time_zone))
+    error_message = "time_zone must be an IANA time zone name such as Asia/Kolkata or Etc/UTC."
+  }
+}
+
 variable "consumer_ingress" {
   description = "Network ingress of the consumer functions. Pub/Sub push from the same project counts as internal traffic, so they need no public ingress."
   type        = string

@@ -28,6 +28,7 @@ WORKED_EXAMPLE_RULES = {
     "excused_policy": "not_counted",
     "absence_alert_run": 2,
     "planned_sessions": 8,
+    "alerts_after_sessions": 0,
 }
 
 

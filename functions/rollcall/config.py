@@ -30,6 +30,8 @@ class Settings:
     tally_shards: int
     #: Local only: base URL of an FCM v1 compatible endpoint (the emulator stack's).
     fcm_endpoint: str | None
+    #: The institution's time zone (IANA): how times are written in messages.
+    time_zone: str
 
     @property
     def local(self) -> bool:
@@ -54,4 +56,5 @@ def settings() -> Settings:
         publish_max_latency_ms=float(os.environ.get("PUBLISH_MAX_LATENCY_MS", 2)),
         tally_shards=_int("TALLY_SHARDS", 20),
         fcm_endpoint=os.environ.get("FCM_ENDPOINT") or None,
+        time_zone=os.environ.get("TIME_ZONE", "Asia/Kolkata"),
     )

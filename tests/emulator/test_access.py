@@ -187,3 +187,22 @@ def test_an_unknown_course_is_not_found_for_an_admin_and_forbidden_for_anyone_el
             headers={"Content-Type": "text/csv"},
         )
         assert (resp.status_code, resp.json()["error"]["code"]) == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_courses_staff_open_a_session_on_the_servers_clock(inst, role):
+    from datetime import UTC, datetime
+
+    before = datetime.now(UTC)
+    resp = call(
+        inst, role, "POST", "sessions", json={"course_id": inst["course"], "duration_minutes": 30}
+    )
+    if role in ("teacher", "ta"):
+        assert resp.status_code == 201, resp.text
+        body = resp.json()
+        starts = datetime.fromisoformat(body["starts_at"].replace("Z", "+00:00"))
+        assert abs((starts - before).total_seconds()) < 5
+        doc = admin.db().document(f"sessions/{body['session_id']}").get().to_dict()
+        assert doc["teacher_uid"] == inst["ids"][role] and doc["status"] == "open"
+    else:
+        assert (resp.status_code, resp.json()["error"]["code"]) == (403, "forbidden")

@@ -126,6 +126,7 @@ def test_course_rules_close_standing_and_export_from_the_cli(stack_env, tmp_path
         "late_weight": 0.5,
         "min_attendance_percent": 75.0,
         "planned_sessions": 8,
+        "alerts_after_sessions": 3,
     }
     out = subprocess.run(
         [ROLLCALL, "course", "settings", "--course", course, "--min-percent", "140"],

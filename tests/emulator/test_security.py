@@ -151,14 +151,44 @@ def test_typed_code_of_the_previous_window_is_accepted_older_is_not(stack_env):
     session = new_session(course)
     assert scan_code(new_student(course), typed(session, 1)).status_code == 202
     old = scan_code(new_student(course), typed(session, 2))
-    assert (old.status_code, old.json()["error"]["code"]) == (403, "qr_invalid")
+    assert (old.status_code, old.json()["error"]["code"]) == (403, "qr_expired")
 
 
-def test_typed_code_only_matches_the_students_own_courses(stack_env):
+def test_typed_code_only_checks_in_to_the_students_own_courses(stack_env):
     other = new_session(new_course())
     student = new_student(new_course())
     resp = scan_code(student, typed(other))
-    assert (resp.status_code, resp.json()["error"]["code"]) == (403, "qr_invalid")
+    assert (resp.status_code, resp.json()["error"]["code"]) == (403, "not_enrolled")
+    assert attendance(other.id, student.uid) is None
+
+
+def test_typed_codes_are_refused_as_scanned_ones_and_only_wrong_ones_count(stack_env):
+    """A real code refused for another reason says so, is recorded in its session's
+    rejected list, and does not count toward the lockout: not enrolled (the code of
+    another course's session), closed (a session closed just now), expired (shown a few
+    windows ago). Only a code no session showed is a wrong one."""
+    course, other = new_course(), new_course()
+    session, elsewhere = new_session(course), new_session(other)
+    closed = new_session(course)
+    admin.close_session(closed.id, by="test")
+    student = new_student(course)
+    for _ in range(4):  # more than the lockout's ten, together
+        answers = {
+            "not enrolled": scan_code(student, typed(elsewhere)),
+            "closed": scan_code(student, typed(closed)),
+            "expired": scan_code(student, typed(session, 4)),
+        }
+        got = {what: (r.status_code, r.json()["error"]["code"]) for what, r in answers.items()}
+        assert got == {
+            "not enrolled": (403, "not_enrolled"),
+            "closed": (409, "session_closed"),
+            "expired": (403, "qr_expired"),
+        }
+    assert f"{student.uid}__not_enrolled" in rejections(elsewhere.id)
+    assert f"{student.uid}__session_closed" in rejections(closed.id)
+    assert f"{student.uid}__qr_expired" in rejections(session.id)
+    accepted = scan_code(student, typed(session))  # 12 refusals, none counted: no lockout
+    assert accepted.status_code == 202, accepted.text
 
 
 def test_guessing_typed_codes_is_rate_limited(stack_env):

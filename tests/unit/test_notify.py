@@ -186,3 +186,24 @@ def test_dead_token_errors_are_told_apart_from_message_errors():
     assert not notify.token_is_dead(exceptions.InvalidArgumentError("Invalid value at 'data'"))
     assert not notify.token_is_dead(messaging.QuotaExceededError("slow down"))
     assert not notify.token_is_dead(exceptions.UnavailableError("later"))
+
+
+def test_messages_name_the_course_and_the_session_in_the_institutions_time(monkeypatch):
+    from datetime import UTC, datetime
+
+    from rollcall.config import settings
+
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "demo-unit")
+    monkeypatch.setenv("TIME_ZONE", "Asia/Kolkata")
+    settings.cache_clear()
+    try:
+        where = notify.Where("Distributed Systems", datetime(2026, 12, 7, 3, 30, tzinfo=UTC))
+        assert where.label() == "Distributed Systems, Mon 7 Dec, 09:00"
+        notice = notify.notice_of(EVENT, where)
+        assert notice.title == "Attendance recorded: Distributed Systems"
+        assert notice.body == "You were marked present for Distributed Systems, Mon 7 Dec, 09:00."
+        assert notice.fields["course_name"] == "Distributed Systems"
+        without = notify.notice_of(EVENT)
+        assert without.body == "You were marked present for this session."
+    finally:
+        settings.cache_clear()

@@ -100,3 +100,14 @@ def test_an_error_answers_its_code_and_message():
         "error": {"code": "qr_expired", "message": "gone"}
     }
     assert errors.QrExpired.status == 403
+
+
+def test_the_server_time_is_public_and_not_cached(client):
+    import time
+
+    before = time.time() * 1000
+    resp = client.get("/time")
+    after = time.time() * 1000
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
+    assert int(before) <= resp.get_json()["epoch_ms"] <= after
+    assert error_of(client.post("/time", json={})) == (405, "method_not_allowed")

@@ -27,6 +27,7 @@ EXAMPLE = Rules.from_course(
         "excused_policy": "not_counted",
         "absence_alert_run": 2,
         "planned_sessions": 8,
+        "alerts_after_sessions": 0,
     }
 )
 

@@ -159,6 +159,7 @@ export const SETTING_LABELS = {
   excused_policy: "Excused sessions",
   absence_alert_run: "Alert after absences in a row",
   planned_sessions: "Planned sessions",
+  alerts_after_sessions: "Alerts start after",
 };
 
 /**

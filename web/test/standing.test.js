@@ -79,6 +79,7 @@ test("rules from the course take the defaults for missing or invalid values, as 
       excused_policy: "not_counted",
       absence_alert_run: 3,
       planned_sessions: null,
+      alerts_after_sessions: 3,
     },
   );
   assert.deepEqual(rulesFromCourse(null), rulesFromCourse({}));

@@ -47,6 +47,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from google.api_core.exceptions import AlreadyExists
 from google.cloud import firestore
@@ -55,6 +56,7 @@ from google.cloud.firestore_v1.field_path import FieldPath
 
 from rollcall import clients
 from rollcall.clock import now
+from rollcall.config import settings
 from rollcall.consumers.delivery import Delivery, skipped
 from rollcall.core import schema
 from rollcall.core.events import Alert, AttendanceEvent, Event
@@ -87,12 +89,13 @@ class Notice:
 
 def handle(event: Event, delivery: Delivery) -> dict[str, Any]:
     """The effect of one event on topic ``scans`` (rollcall.consumers.delivery.run)."""
-    notice = notice_of(event) if isinstance(event, AttendanceEvent | Alert) else None
+    if not isinstance(event, AttendanceEvent | Alert) or getattr(event, "is_close", False):
+        return skipped("notification", event)
+    db = clients.firestore_client()
+    notice = notice_of(event, where(db, event.course_id, event.session_id))
     if notice is None:
         return skipped("notification", event)
-    outcome = notify(
-        clients.firestore_client(), clients.messaging_app(), notice, delivery.message_id, now()
-    )
+    outcome = notify(db, clients.messaging_app(), notice, delivery.message_id, now())
     return {
         "effect": "notification",
         "created": outcome.created,
@@ -101,8 +104,32 @@ def handle(event: Event, delivery: Delivery) -> dict[str, Any]:
     }
 
 
-def notice_of(event: AttendanceEvent | Alert) -> Notice | None:
-    """The notice an event gives, or None (a close's absences notify nobody)."""
+@dataclass(frozen=True)
+class Where:
+    """Which course and session a notice is about, in the student's terms."""
+
+    course_name: str
+    starts_at: datetime | None
+
+    def label(self) -> str:
+        """'Distributed Systems, Mon 7 Dec, 09:00' (the institution's time zone)."""
+        if self.starts_at is None:
+            return self.course_name
+        local = self.starts_at.astimezone(ZoneInfo(settings().time_zone))
+        return f"{self.course_name}, {local:%a} {local.day} {local:%b}, {local:%H:%M}"
+
+
+def where(db: Client, course_id: str, session_id: str) -> Where:
+    """The course's name and the session's start (cached: neither changes)."""
+    from rollcall.consumers import figures
+
+    name = figures.course(db, course_id).get("name") or course_id
+    return Where(name, figures.session_start(db, session_id))
+
+
+def notice_of(event: AttendanceEvent | Alert, context: Where | None = None) -> Notice | None:
+    """The notice an event gives, or None (a close's absences notify nobody).
+    ``context`` names the course and the session in the text and on the entry."""
     if isinstance(event, Alert):
         return Notice(
             uid=event.uid,
@@ -119,7 +146,7 @@ def notice_of(event: AttendanceEvent | Alert) -> Notice | None:
         )
     if event.is_close:
         return None
-    title, body = message_text(event)
+    title, body = message_text(event, context)
     return Notice(
         uid=event.uid,
         entry_id=inbox_id(event),
@@ -129,6 +156,8 @@ def notice_of(event: AttendanceEvent | Alert) -> Notice | None:
             "type": event.type,
             "session_id": event.session_id,
             "course_id": event.course_id,
+            "course_name": context.course_name if context else None,
+            "session_starts_at": context.starts_at if context else None,
             "status": event.status,
             "scan_id": event.event_id,
             "reason": event.reason or None,
@@ -144,15 +173,18 @@ def inbox_id(event: AttendanceEvent) -> str:
     return event.session_id
 
 
-def message_text(event: AttendanceEvent) -> tuple[str, str]:
+def message_text(event: AttendanceEvent, context: Where | None = None) -> tuple[str, str]:
+    """Title and body, naming the course and the session when ``context`` is known."""
+    session = context.label() if context else "this session"
+    course = f": {context.course_name}" if context else ""
     if event.is_override:
         return (
-            f"Attendance changed: {event.status}",
-            f"Your teacher marked you {event.status} for this session: {event.reason}",
+            f"Attendance changed: {event.status}{course}",
+            f"Your teacher marked you {event.status} for {session}: {event.reason}",
         )
     if event.status == "late":
-        return "Attendance recorded: late", "You were marked late for this session."
-    return "Attendance recorded", "You were marked present for this session."
+        return f"Attendance recorded: late{course}", f"You were marked late for {session}."
+    return f"Attendance recorded{course}", f"You were marked present for {session}."
 
 
 CLAIM_LEASE = timedelta(seconds=120)  # longer than the notify ack deadline

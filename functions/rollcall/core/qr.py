@@ -118,6 +118,21 @@ def matches_code(
     return found
 
 
+def code_age(
+    code: str, secret: bytes, session_id: str, rotation_seconds: int, now: float, back: int
+) -> int | None:
+    """How many windows ago ``code`` was the session's code (0: the current window),
+    looking ``back`` windows; None if it was none of them. For telling a code that
+    expired from one that was never shown (rollcall.http.scan)."""
+    current = window_at(now, rotation_seconds)
+    age = None
+    for ago in range(back + 1):
+        expected = typed_code(secret, session_id, current - ago)
+        if hmac.compare_digest(expected.encode(), code.encode()) and age is None:
+            age = ago
+    return age
+
+
 def is_code(value: object) -> bool:
     return (
         isinstance(value, str) and len(value) == CODE_DIGITS and value.isascii() and value.isdigit()

@@ -25,6 +25,8 @@ from rollcall.core import qr, schema
 DEFAULT_ROTATION_SECONDS = contracts.ROTATION_SECONDS.default
 DEFAULT_LATE_AFTER_MINUTES = contracts.LATE_AFTER_MINUTES.default
 OPEN, CLOSED = "open", "closed"
+#: How long after its close a session's typed code is still recognised (as closed).
+LATELY = timedelta(hours=1)
 #: The scan path waits at most this long on Firestore for one check (the session, the
 #: roster, the device binding), so a stalled Firestore makes a scan a 503
 #: ``unavailable`` that the phone's outbox sends again, not a request that hangs: the
@@ -95,6 +97,7 @@ class Directory:
         self._rosters: TtlCache[frozenset[str]] = TtlCache(roster_ttl)
         self._courses_of: TtlCache[tuple[str, ...]] = TtlCache(roster_ttl)
         self._open_in: TtlCache[tuple[Session, ...]] = TtlCache(session_ttl)
+        self._lately: TtlCache[tuple[Session, ...]] = TtlCache(session_ttl)
 
     def session(self, session_id: str) -> Session | None:
         since = time.monotonic()
@@ -121,6 +124,30 @@ class Directory:
         for course_id in courses:
             found += self._open_in.get(course_id, partial(self._load_open, course_id, since))
         return found
+
+    def courses_of_student(self, uid: str) -> tuple[str, ...]:
+        since = time.monotonic()
+        return self._courses_of.get(uid, lambda: self._load_courses_of(uid, since))
+
+    def sessions_of_lately(self, at: datetime) -> tuple[Session, ...]:
+        """Every session of the institution that is open or closed within the last
+        ``LATELY`` (cached like a session): what a typed code that matched none of the
+        student's open sessions may still be, to tell them why it was refused."""
+        since = time.monotonic()
+        return self._lately.get("all", lambda: self._load_lately(at, since))
+
+    def _load_lately(self, at: datetime, since: float) -> tuple[Session, ...]:
+        sessions = self._db.collection(schema.SESSIONS)
+        found = {}
+        for query in (
+            sessions.where(filter=FieldFilter("status", "==", OPEN)),
+            sessions.where(filter=FieldFilter("status", "==", CLOSED)).where(
+                filter=FieldFilter("closed_at", ">=", at - LATELY)
+            ),
+        ):
+            for snap in query.stream(**deadline(since)):
+                found[snap.id] = Session.from_doc(snap.id, snap.to_dict() or {})
+        return tuple(found.values())
 
     def _load_courses_of(self, uid: str, since: float) -> tuple[str, ...]:
         query = self._db.collection_group(schema.ENROLLMENTS).where(

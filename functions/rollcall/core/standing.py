@@ -9,7 +9,10 @@ The rules are course settings, on ``courses/{course_id}`` (defaults in brackets)
   of both sides of the fraction; ``attended`` counts it as attended;
 * ``absence_alert_run`` [3]: alert when this many sessions in a row are missed
   (0 turns the alert off);
-* ``planned_sessions`` [none]: sessions planned for the term; the projection needs it.
+* ``planned_sessions`` [none]: sessions planned for the term; the projection needs it;
+* ``alerts_after_sessions`` [3]: sessions held before a "below" or "last chance" alert
+  can fire (a running percentage after one absence says little): until then a student
+  below the threshold is ``behind`` pace, shown without an alarm (0: from the first).
 
 A session counts for a student once it is closed (closing gives everyone without a
 record an ``absent`` one), and a teacher's override after that changes it in place.
@@ -43,7 +46,7 @@ STATUSES = contracts.RECORD_STATUSES
 #: The course settings a teacher may set: name -> {kind, min, max, choices, default}.
 SETTINGS = contracts.COURSE_SETTINGS
 EXCUSED_POLICIES = tuple(SETTINGS["excused_policy"]["choices"])
-OK, AT_RISK, BELOW = "ok", "at_risk", "below"
+OK, AT_RISK, BEHIND, BELOW = "ok", "at_risk", "behind", "below"
 #: The alerts, each sent once per crossing (its condition turning true).
 BELOW_THRESHOLD, ABSENCE_RUN, LAST_CHANCE = "below_threshold", "absence_run", "last_chance"
 ALERTS = (BELOW_THRESHOLD, ABSENCE_RUN, LAST_CHANCE)
@@ -60,6 +63,7 @@ class Rules:
     excused_policy: str = _default("excused_policy")
     absence_alert_run: int = _default("absence_alert_run")
     planned_sessions: int | None = _default("planned_sessions")
+    alerts_after_sessions: int = _default("alerts_after_sessions")
 
     @property
     def threshold(self) -> Fraction:
@@ -79,6 +83,7 @@ class Rules:
             excused_policy=valid.get("excused_policy", default.excused_policy),
             absence_alert_run=valid.get("absence_alert_run", default.absence_alert_run),
             planned_sessions=valid.get("planned_sessions", default.planned_sessions),
+            alerts_after_sessions=valid.get("alerts_after_sessions", default.alerts_after_sessions),
         )
 
     def describe(self) -> dict[str, Any]:
@@ -89,6 +94,7 @@ class Rules:
             "excused_policy": self.excused_policy,
             "absence_alert_run": self.absence_alert_run,
             "planned_sessions": self.planned_sessions,
+            "alerts_after_sessions": self.alerts_after_sessions,
         }
 
 
@@ -181,15 +187,18 @@ class Standing:
         return ratio is not None and ratio < self.threshold
 
     def conditions(self, rules: Rules) -> dict[str, bool]:
-        """Each alert's condition now; an alert is sent when it turns true."""
+        """Each alert's condition now; an alert is sent when it turns true. The
+        percentage's alerts wait for ``alerts_after_sessions`` held sessions."""
         run_alert = rules.absence_alert_run
+        settled = self.held >= rules.alerts_after_sessions
         return {
-            BELOW_THRESHOLD: self.below,
+            BELOW_THRESHOLD: settled and self.below,
             ABSENCE_RUN: run_alert > 0 and self.absence_run >= run_alert,
             # Only when missing all that is left would take the student below: a
             # perfect record with one session to go is no "last chance".
             LAST_CHANCE: (
-                not self.below
+                settled
+                and not self.below
                 and self.can_miss is not None
                 and self.remaining is not None
                 and self.can_miss <= 1
@@ -199,11 +208,14 @@ class Standing:
 
     def state(self, rules: Rules) -> str:
         """``below`` the threshold, ``at_risk`` (a run of absences, or at most one more
-        miss allowed), or ``ok``: what the teacher's at-risk list shows."""
+        miss allowed), ``behind`` (below the threshold before its alerts start), or
+        ``ok``: what the teacher's at-risk list and the student's page show."""
         conditions = self.conditions(rules)
         if conditions[BELOW_THRESHOLD]:
             return BELOW
-        return AT_RISK if conditions[ABSENCE_RUN] or conditions[LAST_CHANCE] else OK
+        if conditions[ABSENCE_RUN] or conditions[LAST_CHANCE]:
+            return AT_RISK
+        return BEHIND if self.below else OK
 
     def figures(self, rules: Rules) -> dict[str, Any]:
         """What is stored on the student's course document and exported."""

@@ -30,6 +30,7 @@ from rollcall.core.sessions import Session
 from rollcall.errors import (
     BadRequest,
     NotEnrolled,
+    QrExpired,
     QrInvalid,
     RateLimited,
     RequestError,
@@ -88,7 +89,7 @@ def accept(request: Any, seen: dict[str, Any]) -> AttendanceEvent:
         seen["session_id"] = session.id
         qr.verify(token, session.secret, session.rotation_seconds, at.timestamp())
     else:
-        session = session_of_code(uid, scanned.code or "", at)
+        session = session_of_code(uid, scanned.code or "", at, seen)
         seen["session_id"] = session.id
     if not session.is_open(at):
         raise SessionClosed("this session is not open for scans")
@@ -134,7 +135,7 @@ def parse_body(body: bytes) -> ScanBody:
     return ScanBody(device_id=device_id, code=data["code"])
 
 
-def session_of_code(uid: str, code: str, at: datetime) -> Session:
+def session_of_code(uid: str, code: str, at: datetime, seen: dict[str, Any]) -> Session:
     """The open session (of the student's courses) whose current or previous typed
     code this is."""
     try:
@@ -147,10 +148,41 @@ def session_of_code(uid: str, code: str, at: datetime) -> Session:
                         code, session.secret, session.id, session.rotation_seconds, at.timestamp()
                     ):
                         return session
-            attempt.failed()
+            refusal = classify_code(uid, code, at, seen)
+            if refusal is None:
+                attempt.failed()  # only a code that was never shown counts as a guess
     except Refused:
         raise RateLimited("too many wrong codes: wait a few minutes, or scan the QR code") from None
+    if refusal is not None:
+        raise refusal
     raise QrInvalid("this code is not the one on the screen now")
+
+
+#: How old a typed code may be and still be recognised (as expired, not wrong).
+CODE_LOOKBACK_SECONDS = 300
+
+
+def classify_code(uid: str, code: str, at: datetime, seen: dict[str, Any]) -> RequestError | None:
+    """Why a typed code that matched none of the student's open sessions was refused,
+    when it is a real code: of a session of a course the student is not enrolled in,
+    of a closed session, or of an earlier window (each refused as a scanned QR code of
+    the same kind would be, and recorded in that session's rejected list). None when
+    no session of the institution showed it lately: a wrong code."""
+    courses = set(lookup(directory().courses_of_student, uid))
+    for session in lookup(directory().sessions_of_lately, at):
+        back = CODE_LOOKBACK_SECONDS // session.rotation_seconds
+        age = qr.code_age(
+            code, session.secret, session.id, session.rotation_seconds, at.timestamp(), back
+        )
+        if age is None:
+            continue
+        seen["session_id"] = session.id
+        if session.course_id not in courses:
+            return NotEnrolled("you are not enrolled in this course")
+        if not session.is_open(at):
+            return SessionClosed("this session is not open for scans")
+        return QrExpired("this code has expired: type the code on the screen now")
+    return None
 
 
 def record_rejection(seen: dict[str, Any], exc: RequestError) -> None:
