@@ -25,6 +25,7 @@ $(STAMP): requirements.txt functions/requirements.txt pyproject.toml
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
+	@echo "npm ci: installing the npm packages (the first time, it compiles re2 for firebase-tools from source: a few minutes)"
 	npm ci --no-audit --no-fund
 	touch $@
 

@@ -118,7 +118,7 @@ def test_course_rules_close_standing_and_export_from_the_cli(stack_env, tmp_path
     course = admin.demo_course(code)
     rollcall("seed", "--course", code, "--students", "3")
     settings = ["--planned-sessions", "8", "--min-percent", "75", "--late-weight", "0.5"]
-    settings += ["--absence-alert-run", "2"]
+    settings += ["--absence-alert-run", "2", "--alerts-after-sessions", "0"]
     rules = json.loads(rollcall("course", "settings", "--course", course, *settings))
     assert rules == {
         "absence_alert_run": 2,
@@ -126,7 +126,7 @@ def test_course_rules_close_standing_and_export_from_the_cli(stack_env, tmp_path
         "late_weight": 0.5,
         "min_attendance_percent": 75.0,
         "planned_sessions": 8,
-        "alerts_after_sessions": 3,
+        "alerts_after_sessions": 0,
     }
     out = subprocess.run(
         [ROLLCALL, "course", "settings", "--course", course, "--min-percent", "140"],

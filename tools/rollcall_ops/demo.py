@@ -124,22 +124,29 @@ def main() -> int:
         return 0 if result.complete else 1
 
     env = stack.environment()
+    dashboard = env["DASHBOARD_URL"]
     print(
-        f"\nDashboard: {env['DASHBOARD_URL']}  (session {session_id})\n"
+        f"\nDashboard: {dashboard}\n"
+        f"  projector of the lecture: {dashboard}#/session/{session_id}\n"
+        f"  course view: {dashboard}#/course/{COURSE}   admin page: {dashboard}#/admin\n"
         f"  admin: {institution.ADMIN} / {admin.DEMO_PASSWORD}\n"
         f"  teacher: {admin.DEMO_TEACHER} / {admin.DEMO_PASSWORD}\n"
         f"  student: {admin.student_email(1)} / {admin.DEMO_PASSWORD}"
-        f"  (scan page: {env['DASHBOARD_URL']}scan.html)\n"
+        f"  (scan page: {dashboard}scan.html)\n"
         f"Scan endpoint: {env['SCAN_URL']}   Environment: {stack.env_file}\n"
-        "Serving until Ctrl-C (then the stack stops; `make down` also stops it).",
+        "Serving until Ctrl-C or `make down` (either stops the stack and this demo).",
         flush=True,
     )
     # Ctrl-C or a TERM stops the stack. SIGINT is handled explicitly: a shell that starts
     # `make demo` in the background sets it to ignored, and Python then raises nothing.
+    # `make down` from another shell stops the stack: the demo notices and ends too.
     stop = {"now": False}
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.update(now=True))
     while not stop["now"]:
+        if not stack.running():
+            print("the stack was stopped (make down): the demo ends", flush=True)
+            return 0
         time.sleep(0.5)
     stack.down()
     return 0

@@ -97,7 +97,6 @@ class Directory:
         self._rosters: TtlCache[frozenset[str]] = TtlCache(roster_ttl)
         self._courses_of: TtlCache[tuple[str, ...]] = TtlCache(roster_ttl)
         self._open_in: TtlCache[tuple[Session, ...]] = TtlCache(session_ttl)
-        self._lately: TtlCache[tuple[Session, ...]] = TtlCache(session_ttl)
 
     def session(self, session_id: str) -> Session | None:
         since = time.monotonic()
@@ -131,10 +130,10 @@ class Directory:
 
     def sessions_of_lately(self, at: datetime) -> tuple[Session, ...]:
         """Every session of the institution that is open or closed within the last
-        ``LATELY`` (cached like a session): what a typed code that matched none of the
-        student's open sessions may still be, to tell them why it was refused."""
-        since = time.monotonic()
-        return self._lately.get("all", lambda: self._load_lately(at, since))
+        ``LATELY``, read fresh: what a typed code that matched none of the student's
+        open sessions may still be, to tell them why it was refused (a session opened
+        or closed a moment ago included). A miss costs this one query."""
+        return self._load_lately(at, time.monotonic())
 
     def _load_lately(self, at: datetime, since: float) -> tuple[Session, ...]:
         sessions = self._db.collection(schema.SESSIONS)
