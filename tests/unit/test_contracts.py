@@ -53,6 +53,8 @@ def test_the_openapi_statuses_and_ids_are_the_contract():
     for name, spec in contracts.COURSE_SETTINGS.items():
         if spec["kind"] == "choice":
             assert settings[name]["enum"] == spec["choices"], name
+        elif spec["kind"] == "boolean":
+            assert settings[name]["type"] == "boolean", name
         else:
             assert (settings[name]["minimum"], settings[name]["maximum"]) == (
                 spec["min"],

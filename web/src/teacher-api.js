@@ -160,6 +160,7 @@ export const SETTING_LABELS = {
   absence_alert_run: "Alert after absences in a row",
   planned_sessions: "Planned sessions",
   alerts_after_sessions: "Alerts start after",
+  auto_open: "Sessions open by themselves",
 };
 
 /**

@@ -80,6 +80,7 @@ test("rules from the course take the defaults for missing or invalid values, as 
       absence_alert_run: 3,
       planned_sessions: null,
       alerts_after_sessions: 3,
+      auto_open: false,
     },
   );
   assert.deepEqual(rulesFromCourse(null), rulesFromCourse({}));

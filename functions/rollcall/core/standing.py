@@ -10,6 +10,7 @@ The rules are course settings, on ``courses/{course_id}`` (defaults in brackets)
 * ``absence_alert_run`` [3]: alert when this many sessions in a row are missed
   (0 turns the alert off);
 * ``planned_sessions`` [none]: sessions planned for the term; the projection needs it;
+* ``auto_open`` [false]: planned sessions open by themselves at their start time;
 * ``alerts_after_sessions`` [3]: sessions held before a "below" or "last chance" alert
   can fire (a running percentage after one absence says little): until then a student
   below the threshold is ``behind`` pace, shown without an alarm (0: from the first).
@@ -64,6 +65,8 @@ class Rules:
     absence_alert_run: int = _default("absence_alert_run")
     planned_sessions: int | None = _default("planned_sessions")
     alerts_after_sessions: int = _default("alerts_after_sessions")
+    #: Planned sessions open by themselves at their start time (the sweep).
+    auto_open: bool = _default("auto_open")
 
     @property
     def threshold(self) -> Fraction:
@@ -84,6 +87,7 @@ class Rules:
             absence_alert_run=valid.get("absence_alert_run", default.absence_alert_run),
             planned_sessions=valid.get("planned_sessions", default.planned_sessions),
             alerts_after_sessions=valid.get("alerts_after_sessions", default.alerts_after_sessions),
+            auto_open=valid.get("auto_open", default.auto_open),
         )
 
     def describe(self) -> dict[str, Any]:
@@ -95,6 +99,7 @@ class Rules:
             "absence_alert_run": self.absence_alert_run,
             "planned_sessions": self.planned_sessions,
             "alerts_after_sessions": self.alerts_after_sessions,
+            "auto_open": self.auto_open,
         }
 
 
@@ -107,6 +112,8 @@ def _valid(name: str, value: Any) -> bool:
     kind = spec["kind"]
     if kind == "choice":
         return value in spec["choices"]
+    if kind == "boolean":
+        return isinstance(value, bool)
     in_bounds: Callable[[Any], bool] = lambda v: spec["min"] <= v <= spec["max"]  # noqa: E731
     if kind == "integer":
         return _is_int(value) and in_bounds(value)
@@ -118,6 +125,8 @@ def _expected(name: str) -> str:
     spec = SETTINGS[name]
     if spec["kind"] == "choice":
         return " or ".join(spec["choices"])
+    if spec["kind"] == "boolean":
+        return "true or false"
     low, high = spec["min"], spec["max"]
     what = (
         f"a whole number from {low} to {high}"
