@@ -93,6 +93,15 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
         if spec["kind"] == "choice":
             parser.add_argument(flag, dest=name, choices=spec["choices"], help=default)
             continue
+        if spec["kind"] == "boolean":
+            parser.add_argument(
+                flag,
+                dest=name,
+                type=lambda text: {"true": True, "false": False}[text.lower()],
+                metavar="true|false",
+                help=default,
+            )
+            continue
         kind = int if spec["kind"] == "integer" else float
         bounds = f"{spec['min']}..{spec['max']}, {default}"
         parser.add_argument(flag, dest=name, type=kind, help=f"{name}: {bounds}")
