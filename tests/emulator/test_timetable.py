@@ -20,6 +20,7 @@ from rollcall.clock import now
 from rollcall.core import qr, schema
 from rollcall_ops import admin, auth_emulator, institution
 from tests.support import Student, attendance, unique, wait_for
+from tests.worked_example import PRACTICAL_TRACK, PRACTICAL_TRACK_RULES
 
 pytestmark = pytest.mark.emulator
 TZ = ZoneInfo("Asia/Kolkata")  # the stack's TIME_ZONE (the default)
@@ -407,3 +408,200 @@ def test_who_may_start_a_planned_session_and_when(term):
     assert moved.json()["status"] == "planned" and moved.json()["room"] == "B-9"
     answer = post(student.id_token, "sessions", body={"planned_id": planned_id})
     assert (answer.status_code, answer.json()["error"]["code"]) == (403, "forbidden")
+
+
+SHOWN = ("held", "percent", "remaining", "can_miss", "needed", "state")
+
+
+def _figures(course_id: str, uid: str) -> dict:
+    snap = admin.db().document(f"{schema.COURSES}/{course_id}/students/{uid}").get()
+    return snap.to_dict() if snap.exists else {}
+
+
+def _shown(doc: dict) -> tuple:
+    return tuple(doc.get(k) for k in SHOWN)
+
+
+def _alert_ids(uid: str) -> set[str]:
+    inbox = admin.db().collection(f"users/{uid}/inbox").stream()
+    return {s.id for s in inbox if (s.to_dict() or {}).get("type") == "alert"}
+
+
+def _slot(k: int) -> tuple[str, str, str]:
+    """The k-th distinct start time (k < 14) of a session that can be started now, and an
+    end after now, all on today's local date."""
+    local = now().astimezone(TZ)
+    if local.time() >= datetime.strptime("23:55", "%H:%M").time():
+        pytest.skip("too close to the institution's midnight for a session today")
+    start = local - timedelta(minutes=k)
+    if start.date() != local.date():
+        start = local + timedelta(minutes=k)
+    end = min(local + timedelta(minutes=30), local.replace(hour=23, minute=59))
+    return local.date().isoformat(), f"{start:%H:%M}", f"{end:%H:%M}"
+
+
+def test_theory_and_practical_figures_follow_their_own_worked_example(term):
+    """Ana (division A, batch A1) follows PRACTICAL_TRACK through the real pipeline,
+    timetable and all; Ben (division A, batch A2) is not in A1's practicals until he is
+    moved to A1 mid-term, and keeps the practical he attended in A2."""
+    door, teacher, tag = term["door"], term["teacher"], term["tag"]
+    code, dept = (
+        "TT4",
+        admin.db()
+        .document(f"{schema.COURSES}/{term['courses']['TT1']}")
+        .get()
+        .get("department_id"),
+    )
+    course = f"{code}_{term['term_id']}"
+    teacher_email = f"{tag}.teacher@rollcall.test"
+    courses_csv = (
+        "code,name,department,term,divisions,teachers\n"
+        f"{code},Networks,{dept},{term['term_id']},A,{teacher_email}\n"
+    )
+    assert post(door, "imports/courses", csv_text=courses_csv).ok
+    ana_email, ben_email = f"{tag}.ana@rollcall.test", f"{tag}.ben@rollcall.test"
+    institution.ensure_accounts(
+        [(f"{tag}-ana", ana_email, "Ana"), (f"{tag}-ben", ben_email, "Ben")]
+    )
+
+    def roster(ben_batch: str) -> str:
+        rows = [f"1,Ana,{ana_email},A,A1", f"2,Ben,{ben_email},A,{ben_batch}"]
+        return "Roll No,Name,Email,Division,Batch\n" + "\n".join(rows) + "\n"
+
+    assert post(door, "imports/roster", csv_text=roster("A2"), course_id=course).ok
+    settings = {"course_id": course, **PRACTICAL_TRACK_RULES}
+    assert post(teacher, "courses/settings", body=settings).status_code == 200
+    ana = Student(f"{tag}-ana", auth_emulator.sign_in(ana_email, institution.PASSWORD))
+    ben = Student(f"{tag}-ben", auth_emulator.sign_in(ben_email, institution.PASSWORD))
+
+    # What the timetable still plans after today: 6 theory sessions for division A and 4
+    # practicals for each of A1 and A2 (future days, so none passes during the test).
+    tomorrow = now().astimezone(TZ).date() + timedelta(days=1)
+    later = [
+        ("theory", {"division": "A"}, 6),
+        ("practical", {"batch": "A1"}, 4),
+        ("practical", {"batch": "A2"}, 4),
+    ]
+    for kind, audience, count in later:
+        for i in range(count):
+            body = {
+                "course_id": course,
+                "kind": kind,
+                **audience,
+                "date": (tomorrow + timedelta(days=i)).isoformat(),
+                "start": "09:00",
+                "end": "10:00",
+            }
+            assert post(teacher, "planned/add", body=body).status_code == 201
+
+    held: dict[str, int] = {ana.uid: 0, ben.uid: 0}
+
+    def hold(
+        k: int, kind: str, audience: dict, present: list[Student], members: list[Student]
+    ) -> str:
+        """Plan a session now, start it, the present ones scan, close; wait until every
+        member's figures have taken it."""
+        day, start, end = _slot(k)
+        extra = post(
+            teacher,
+            "planned/add",
+            body={
+                "course_id": course,
+                "kind": kind,
+                **audience,
+                "date": day,
+                "start": start,
+                "end": end,
+            },
+        )
+        assert extra.status_code == 201, extra.text
+        started = post(
+            teacher,
+            "sessions",
+            body={"planned_id": extra.json()["planned_id"], "late_after_minutes": 60},
+        )
+        assert started.status_code == 201, started.text
+        session_id = started.json()["session_id"]
+        doc = admin.db().document(f"sessions/{session_id}").get().to_dict()
+        token = qr.mint(
+            qr.decode_secret(doc["secret"]),
+            session_id,
+            qr.window_at(now().timestamp(), doc["rotation_seconds"]),
+        )
+        for student in present:
+            answer = requests.post(
+                os.environ["SCAN_URL"],
+                json={"qr": token, "device_id": f"phone-{student.uid}"},
+                headers={"Authorization": f"Bearer {student.id_token}"},
+                timeout=30,
+            )
+            assert answer.status_code == 202, answer.text
+        wait_for(lambda: all(attendance(session_id, s.uid) for s in present))
+        assert post(teacher, "sessions/close", body={"session_id": session_id}).status_code == 202
+        for student in members:
+            held[student.uid] += 1
+        wait_for(
+            lambda: all(
+                (d := _figures(course, s.uid)).get("held") == held[s.uid]
+                and not d.get("pending_alerts")
+                for s in members
+            ),
+            timeout=30,
+        )
+        return session_id
+
+    fired: list[str] = []
+    for step, (kind, status, theory, practical, overall, state, alerts) in enumerate(
+        PRACTICAL_TRACK, start=1
+    ):
+        if step == 3:  # between steps 2 and 3: a practical of batch A2, Ben present
+            a2 = hold(13, "practical", {"batch": "A2"}, [ben], [ben])
+            assert attendance(a2, ana.uid) is None
+        if step == 5:  # Ben moves to batch A1
+            assert post(door, "imports/roster", csv_text=roster("A1"), course_id=course).ok
+        audience = {"division": "A"} if kind == "theory" else {"batch": "A1"}
+        ben_in = kind == "theory" or step >= 5
+        members = [ana, ben] if ben_in else [ana]
+        present = ([ana] if status == "present" else []) + ([ben] if kind == "theory" else [])
+        session_id = hold(step, kind, audience, present, members)
+        if not ben_in:
+            assert attendance(session_id, ben.uid) is None  # not his batch: not marked
+        doc = _figures(course, ana.uid)
+        got = (
+            _shown(doc["by_kind"]["theory"]),
+            _shown(doc["by_kind"]["practical"]),
+            _shown(doc)[:-1],
+            doc["state"],
+        )
+        assert got == (theory, practical, overall, state), f"step {step}"
+        fired += alerts
+
+    counts: dict[str, int] = {}
+    want = set()
+    for key in fired:
+        counts[key] = counts.get(key, 0) + 1
+        want.add(f"alert-{course}-{key.replace('.', '-')}-{counts[key]}")
+    wait_for(lambda: _alert_ids(ana.uid) == want, timeout=20)
+    body = (
+        admin.db()
+        .document(f"users/{ana.uid}/inbox/alert-{course}-practical-below_threshold-1")
+        .get()
+        .get("body")
+    )
+    assert (
+        body == "Your attendance in Networks (practical) is 50 %, below the required 80 %. "
+        "Attend the next 3 sessions to get back to 80 %."
+    )
+
+    # Ben: every theory session; A2's practical, then A1's two after his move, missed.
+    ben_doc = _figures(course, ben.uid)
+    assert _shown(ben_doc["by_kind"]["theory"]) == (4, 100.0, 6, 2, 0, "ok")
+    assert _shown(ben_doc["by_kind"]["practical"]) == (3, 33.3, 4, None, 7, "below")
+    assert _shown(ben_doc) == (7, 71.4, 10, 2, 1, "below")  # also his overall state
+    wanted = [
+        "theory-last_chance-1",
+        "practical-last_chance-1",
+        "practical-below_threshold-1",
+        "below_threshold-1",
+    ]
+    wait_for(lambda: _alert_ids(ben.uid) == {f"alert-{course}-{k}" for k in wanted}, timeout=20)

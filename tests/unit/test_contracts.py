@@ -81,6 +81,9 @@ def test_the_openapi_statuses_and_ids_are_the_contract():
                 spec["min"],
                 spec["max"],
             ), name
+        assert settings[name].get("nullable", False) == spec.get("nullable", False), name
+    stored = schemas["CourseSettingsStored"]["properties"]["rules"]
+    assert set(stored["required"]) == set(contracts.COURSE_SETTINGS)
 
 
 def test_the_rules_restate_the_session_limits():
