@@ -409,6 +409,14 @@ def test_who_may_start_a_planned_session_and_when(term):
     answer = post(student.id_token, "sessions", body={"planned_id": planned_id})
     assert (answer.status_code, answer.json()["error"]["code"]) == (403, "forbidden")
 
+    # A session opened now, by hand, may say its kind (theory if it does not).
+    now_session = post(term["teacher"], "sessions", body={"course_id": course, "kind": "tutorial"})
+    assert now_session.status_code == 201, now_session.text
+    doc = admin.db().document(f"sessions/{now_session.json()['session_id']}").get().to_dict()
+    assert doc["kind"] == "tutorial"
+    both = post(term["teacher"], "sessions", body={"planned_id": planned_id, "kind": "theory"})
+    assert (both.status_code, both.json()["error"]["code"]) == (400, "bad_request")
+
 
 SHOWN = ("held", "percent", "remaining", "can_miss", "needed", "state")
 

@@ -250,13 +250,17 @@ def open_session(
     duration_minutes: int = contracts.DURATION_MINUTES.default,
     rotation_seconds: int = DEFAULT_ROTATION_SECONDS,
     late_after_minutes: int = DEFAULT_LATE_AFTER_MINUTES,
+    kind: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Open a session of the course now, on the server's clock (never a client's: a
-    laptop ten minutes off would refuse or mark late every scan). Returns its id and
-    document; ValueError for settings outside the contract's limits."""
+    laptop ten minutes off would refuse or mark late every scan), for the whole course,
+    of ``kind`` (theory if not given). Returns its id and document; ValueError for
+    settings outside the contract's limits."""
     from google.cloud import firestore
 
     doc = session_doc(course_id, opener, at, duration_minutes, rotation_seconds, late_after_minutes)
+    if kind is not None:
+        doc["kind"] = kind
     session_id = new_session_id()
     schema.session(db, session_id).create({**doc, "opened_at": firestore.SERVER_TIMESTAMP})
     return session_id, doc

@@ -1,9 +1,11 @@
 """A session's life from the staff's side:
 
-* ``POST /sessions`` ``{"course_id", "rotation_seconds"?, "late_after_minutes"?,
-  "duration_minutes"?}``: the course's teacher or TA opens a session now, on the
-  server's clock (rollcall.core.sessions.open_session). -> ``201 {"session_id",
-  "course_id", "starts_at", "ends_at", "rotation_seconds", "late_after_minutes"}``.
+* ``POST /sessions`` ``{"course_id", "kind"?, "rotation_seconds"?,
+  "late_after_minutes"?, "duration_minutes"?}``: the course's teacher or TA opens a
+  session now, on the server's clock (rollcall.core.sessions.open_session); or
+  ``{"planned_id", ...}`` starts a planned one (open_planned). -> ``201 {"session_id",
+  "course_id", "starts_at", "ends_at", "rotation_seconds", "late_after_minutes",
+  "planned_id"}`` (``200`` for a planned one started before).
 * ``POST /sessions/close`` ``{"session_id"}``: the staff close a session now
   (rollcall.core.closing), and every enrolled student without a record is then marked
   absent through the pipeline. Closing again answers the same and changes nothing.
@@ -31,6 +33,7 @@ from rollcall.http.toolkit import (
     signed_in_json,
 )
 
+KINDS: tuple[str, ...] = tuple(contracts.data()["timetable"]["kinds"])
 SETTINGS = {
     "rotation_seconds": contracts.ROTATION_SECONDS,
     "late_after_minutes": contracts.LATE_AFTER_MINUTES,
@@ -39,9 +42,12 @@ SETTINGS = {
 
 
 def handle_open(request: Any, context: Context) -> Answer:
-    data, uid = signed_in_json(request, {"course_id", "planned_id", *SETTINGS})
+    data, uid = signed_in_json(request, {"course_id", "planned_id", "kind", *SETTINGS})
     if ("course_id" in data) == ("planned_id" in data):
         raise BadRequest("send exactly one of 'course_id' (now) and 'planned_id' (a planned one)")
+    kind = data.get("kind")
+    if "kind" in data and ("planned_id" in data or kind not in KINDS):
+        raise BadRequest(f"field 'kind' must be one of {', '.join(KINDS)}, with 'course_id'")
     settings = {}
     for name, limit in SETTINGS.items():
         value = data.get(name, limit.default)
@@ -72,7 +78,9 @@ def handle_open(request: Any, context: Context) -> Answer:
         course_id = id_field(data, "course_id")
         require(access.RUN_SESSIONS, uid, course_id, refusal)
         try:
-            session_id, doc = lookup(sessions.open_session, db, course_id, uid, now(), **settings)
+            session_id, doc = lookup(
+                sessions.open_session, db, course_id, uid, now(), **settings, kind=kind
+            )
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
     context.fields["session_id"] = session_id
