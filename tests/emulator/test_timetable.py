@@ -503,6 +503,7 @@ def test_theory_and_practical_figures_follow_their_own_worked_example(term):
             assert post(teacher, "planned/add", body=body).status_code == 201
 
     held: dict[str, int] = {ana.uid: 0, ben.uid: 0}
+    held_ids: list[str] = []
 
     def hold(
         k: int, kind: str, audience: dict, present: list[Student], members: list[Student]
@@ -546,6 +547,7 @@ def test_theory_and_practical_figures_follow_their_own_worked_example(term):
             assert answer.status_code == 202, answer.text
         wait_for(lambda: all(attendance(session_id, s.uid) for s in present))
         assert post(teacher, "sessions/close", body={"session_id": session_id}).status_code == 202
+        held_ids.append(session_id)
         for student in members:
             held[student.uid] += 1
         wait_for(
@@ -613,3 +615,26 @@ def test_theory_and_practical_figures_follow_their_own_worked_example(term):
         "below_threshold-1",
     ]
     wait_for(lambda: _alert_ids(ben.uid) == {f"alert-{course}-{k}" for k in wanted}, timeout=20)
+
+    # The exports carry each session's kind and audience, and the figures per kind.
+    def export(path: str) -> list[dict]:
+        answer = requests.get(
+            f"{os.environ['SCAN_URL']}exports/{path}.csv",
+            headers={"Authorization": f"Bearer {teacher}"},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        return list(csv.DictReader(io.StringIO(answer.text)))
+
+    a2_rows = export(f"sessions/{a2}")
+    assert [
+        (r["name"], r["status"], r["session_kind"], r["session_audience"]) for r in a2_rows
+    ] == [("Ben", "present", "practical", "batch A2")]
+    rows = {r["name"]: r for r in export(f"courses/{course}")}
+    assert (rows["Ana"]["practical_percent"], rows["Ana"]["theory_percent"]) == ("50", "75")
+    assert (rows["Ben"]["practical_held"], rows["Ben"]["practical_state"]) == ("3", "below")
+    columns = [c for c in rows["Ana"] if c.endswith(tuple(h for h in held_ids))]
+    assert len(columns) == len(held_ids)
+    assert sum(" practical batch A1 " in c for c in columns) == 4
+    assert sum(" theory division A " in c for c in columns) == 4
+    assert sum(" practical batch A2 " in c for c in columns) == 1
