@@ -38,9 +38,11 @@ HOSTING_SITE    ?=
 TF_STATE_BUCKET ?=
 TF_STATE_PREFIX ?= rollcall
 APPLY           ?= false
+FIREBASE        ?= npx firebase
+ROLLCALL        ?= $(VENV)/bin/rollcall
 
 .PHONY: help install prereqs tools web up down restart demo bench test check test-steps \
-	lint fmt unit clean package web-config tf-init tf-validate tf-plan tf-apply \
+	lint fmt unit clean package web-config tf-init tf-validate tf-plan tf-apply tf-destroy \
 	deploy-hosting doctor
 
 help: ## list the targets
@@ -164,13 +166,16 @@ test: check test-steps ## everything: `make check`, then the Cloud Build steps a
 package: $(STAMP) ## build/functions.zip: exactly the files Terraform uploads for the four functions
 	$(PY) -m rollcall_ops.package
 
-# Terraform's extra arguments are data, split like shell words (quotes, no expansion):
-# TF_EXTRA_ARGS="-var 'web_origins=[\"https://a.example\"]'".
-define tf_extra_args
-extra=(); if [ -n "$${TF_EXTRA_ARGS:-}" ]; then \
+# The variables of plan and destroy: project, region, site, then TF_EXTRA_ARGS, which is
+# data split like shell words (quotes as in a shell, nothing expanded), never spliced
+# into the shell: TF_EXTRA_ARGS="-var 'web_origins=[\"https://a.example\"]'".
+define tf_vars
+vars=(-var "project_id=$(PROJECT_ID)" -var "region=$(REGION)"); \
+if [ -n "$(HOSTING_SITE)" ]; then vars+=(-var "hosting_site_id=$(HOSTING_SITE)"); fi; \
+if [ -n "$${TF_EXTRA_ARGS:-}" ]; then \
   words=$$(mktemp); \
   $(PYTHON) -c 'import shlex, sys; sys.stdout.write("".join(w + "\0" for w in shlex.split(sys.argv[1])))' "$$TF_EXTRA_ARGS" > "$$words"; \
-  while IFS= read -r -d '' w; do extra+=("$$w"); done < "$$words"; rm -f "$$words"; fi
+  while IFS= read -r -d '' w; do vars+=("$$w"); done < "$$words"; rm -f "$$words"; fi
 endef
 
 tf-init: $(TERRAFORM) ## terraform init against the state bucket (TF_STATE_BUCKET, TF_STATE_PREFIX); writes infra/.terraform.lock.hcl
@@ -184,14 +189,20 @@ tf-validate: $(TERRAFORM) ## terraform validate (after tf-init)
 tf-plan: $(TERRAFORM) ## terraform plan -out=tfplan (PROJECT_ID, REGION, HOSTING_SITE, TF_EXTRA_ARGS) of build/functions.zip
 	@test -n "$(PROJECT_ID)" || { echo "error: PROJECT_ID is empty" >&2; exit 2; }
 	@test -f build/functions.zip || { echo "error: build/functions.zip is missing: make package first" >&2; exit 2; }
-	@set -euo pipefail; $(tf_extra_args); \
-	site=(); if [ -n "$(HOSTING_SITE)" ]; then site=(-var "hosting_site_id=$(HOSTING_SITE)"); fi; \
-	set -x; $(TERRAFORM) -chdir=infra plan -input=false -out=tfplan \
-	  -var "project_id=$(PROJECT_ID)" -var "region=$(REGION)" "$${site[@]}" "$${extra[@]}"
+	@set -euo pipefail; $(tf_vars); \
+	set -x; $(TERRAFORM) -chdir=infra plan -input=false -out=tfplan "$${vars[@]}"
 
 tf-apply: $(TERRAFORM) ## terraform apply tfplan, only when APPLY=true
 	@if [ "$(APPLY)" != "true" ]; then echo "APPLY is '$(APPLY)', not 'true': stopping after plan."; exit 0; fi; \
 	set -x; $(TERRAFORM) -chdir=infra apply -input=false -auto-approve tfplan
+
+tf-destroy: $(TERRAFORM) ## teardown: Firestore's delete protection off, then destroy (as tf-plan; CONFIRM=PROJECT_ID)
+	@test -n "$(PROJECT_ID)" || { echo "error: PROJECT_ID is empty" >&2; exit 2; }
+	@test "$(CONFIRM)" = "$(PROJECT_ID)" || { echo "error: this deletes every Rollcall resource of $(PROJECT_ID), its data included: pass CONFIRM=$(PROJECT_ID)" >&2; exit 2; }
+	@test -f build/functions.zip || $(MAKE) --no-print-directory package
+	@set -euo pipefail; $(tf_vars); vars+=(-var firestore_delete_protection=false); set -x; \
+	$(TERRAFORM) -chdir=infra apply -input=false -auto-approve "$${vars[@]}"; \
+	$(TERRAFORM) -chdir=infra destroy -input=false -auto-approve "$${vars[@]}"
 
 web-config: $(TERRAFORM) web ## web/dist/rollcall-config.json from the Terraform output web_runtime_config
 	$(TERRAFORM) -chdir=infra output -raw web_runtime_config > web/dist/rollcall-config.json.tmp
@@ -203,10 +214,10 @@ deploy-hosting: ## the web app to the Hosting site Terraform made, only when APP
 	$(MAKE) --no-print-directory web-config && \
 	site="$$($(TERRAFORM) -chdir=infra output -raw hosting_site_id)" && \
 	SITE="$$site" $(PY) -c 'import json, os; c = json.load(open("firebase.json")); c["hosting"]["site"] = os.environ["SITE"]; json.dump(c, open("firebase.ci.json", "w"), indent=2)' && \
-	npx firebase deploy --only hosting --config firebase.ci.json --project "$(PROJECT_ID)" --non-interactive
+	$(FIREBASE) deploy --only hosting --config firebase.ci.json --project "$(PROJECT_ID)" --non-interactive
 
 doctor: $(STAMP) ## check a deploy (PROJECT_ID=P) or, without it, the local stack
-	$(VENV)/bin/rollcall $(if $(PROJECT_ID),--project $(PROJECT_ID)) doctor
+	$(ROLLCALL) $(if $(PROJECT_ID),--project $(PROJECT_ID)) doctor
 
 clean: down ## remove installed and generated files
 	rm -rf $(VENV) .venv-checkov node_modules web/dist .local test-artifacts build

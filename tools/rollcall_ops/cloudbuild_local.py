@@ -108,6 +108,8 @@ class Step:
 class Build:
     steps: list[Step]
     substitutions: dict[str, str]
+    #: options.env: the environment of every step (a step's own env comes after).
+    env: tuple[str, ...] = ()
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def step(self, step_id: str) -> Step:
@@ -155,7 +157,9 @@ def substitute(text: str, values: dict[str, str]) -> str:
 
 
 def load(
-    path: Path = CONFIG, overrides: dict[str, str] | None = None, built_ins: dict[str, str] | None = None
+    path: Path = CONFIG,
+    overrides: dict[str, str] | None = None,
+    built_ins: dict[str, str] | None = None,
 ) -> Build:
     raw = yaml.safe_load(path.read_text())
     values = {**BUILT_INS, **(built_ins or {})}
@@ -180,7 +184,9 @@ def load(
                 wait_for=tuple(wait) if wait is not None else None,
             )
         )
-    return Build(steps=steps, substitutions=subs, raw=raw)
+    options = raw.get("options") or {}
+    env = tuple(substitute(str(e), values) for e in options.get("env", []))
+    return Build(steps=steps, substitutions=subs, env=env, raw=raw)
 
 
 # -- the root standing in for the CI image -------------------------------------------
@@ -315,9 +321,12 @@ def run_step(
     env: dict[str, str] | None = None,
     log: Any = print,
     timeout: float | None = None,
+    build_env: Sequence[str] = (),
 ) -> subprocess.CompletedProcess[bytes]:
-    if not step.name or CI_IMAGE_SUBSTITUTION not in step.name and not step.name.startswith(
-        "gcr.io/google.com/cloudsdktool/google-cloud-cli:"
+    if (
+        not step.name
+        or CI_IMAGE_SUBSTITUTION not in step.name
+        and not step.name.startswith("gcr.io/google.com/cloudsdktool/google-cloud-cli:")
     ):
         raise BuildError(f"step {step.id}: no stand-in for image {step.name!r} here")
     step_env = {
@@ -330,7 +339,7 @@ def run_step(
         if os.environ.get(key):
             step_env[key] = os.environ[key]
     step_env.update(env or {})
-    for item in step.env:
+    for item in (*build_env, *step.env):
         key, _, value = item.partition("=")
         step_env[key] = value
     workdir = "/workspace/" + step.dir if step.dir else "/workspace"
@@ -415,7 +424,9 @@ def run(
     result = Result()
     for sid in order:
         started = time.monotonic()
-        proc = run_step(build.step(sid), workspace, base, downloads, extra, log)
+        proc = run_step(
+            build.step(sid), workspace, base, downloads, extra, log, build_env=build.env
+        )
         result.ran.append((sid, proc.returncode, time.monotonic() - started))
         if proc.returncode:
             break
