@@ -32,6 +32,7 @@ file named by ``TF_DOWNLOAD``. See decision 0020 for what this cannot see.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -205,6 +206,15 @@ def base_root(log: Any = print) -> Path:
     root = cache_dir() / f"{RECIPE['suite']}-{recipe_key()}"
     if (root / ".rollcall-complete").exists():
         return root
+    cache_dir().mkdir(parents=True, exist_ok=True)
+    with open(cache_dir() / ".lock", "w") as lock:  # another worktree may be making it
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (root / ".rollcall-complete").exists():
+            return root
+        return _debootstrap(root, log)
+
+
+def _debootstrap(root: Path, log: Any) -> Path:
     debootstrap = shutil.which("debootstrap") or "/usr/sbin/debootstrap"
     if not Path(debootstrap).exists():
         raise BuildError("debootstrap is missing: apt-get install -y debootstrap")
