@@ -93,6 +93,7 @@ node_modules/.package-lock.json: package.json package-lock.json $(NODE)
 	touch $@
 
 $(CHECKOV): | $(STAMP)
+	$(call apt_ensure,python3-venv)
 	$(PYTHON) -m venv .venv-checkov
 	.venv-checkov/bin/pip install -q --disable-pip-version-check checkov==3.3.30
 
@@ -151,6 +152,7 @@ unit: $(STAMP) ## fast tests: unit and infra, no emulator (what plain `pytest` r
 	$(VENV)/bin/pytest -q
 
 check: install web $(CHECKOV) lint ## lint, web unit tests, unit, infra, emulator and browser tests (Cloud Build's test step)
+	$(call apt_ensure,python3-venv) # the archive's smoke test makes a venv of its own
 	npm run --silent test:web
 	$(VENV)/bin/pytest -q $(PYTEST_SUITES)
 
