@@ -182,28 +182,16 @@ def test_one_scan_through_the_packaged_functions_reaches_all_three_effects(stack
     assert resp.status_code == 202, resp.text
     scan_id = resp.json()["scan_id"]
     wait_for(lambda: all_effects(session.id, student.uid), timeout=60)
-    for consumer in ("attendance", "notify", "dashboard"):
-        lines = [
-            json.loads(line)
-            for line in (repointed.logs / f"{consumer}.log").read_text().splitlines()
+
+    def applied(consumer: str) -> bool:
+        """The packaged consumer logged the effect (after it: notify's push, too)."""
+        log = (repointed.logs / f"{consumer}.log").read_text()
+        return any(
+            json.loads(line).get("scan_id") == scan_id
+            and json.loads(line)["message"] == "consumer effect applied"
+            for line in log.splitlines()
             if line.startswith("{")
-        ]
-        assert any(
-            e.get("scan_id") == scan_id and e["message"] == "consumer effect applied" for e in lines
-        ), f"the packaged {consumer} did not apply the scan"
+        )
 
-
-@pytest.mark.parametrize("missing", ["rollcall/core/qr.py", "rollcall/contracts.json"])
-def test_an_archive_missing_a_file_does_not_serve(stack_env, venv, archive, tmp_path, missing):
-    broken = tmp_path / "broken.zip"
-    with zipfile.ZipFile(archive) as src, zipfile.ZipFile(broken, "w") as dst:
-        assert missing in src.namelist()
-        for item in src.infolist():
-            if item.filename != missing:
-                dst.writestr(item, src.read(item))
-    where = tmp_path / "serve"
-    where.mkdir()
-
-    with pytest.raises(SmokeError, match="exited") as failed:
-        serve(broken, venv, where, stack_env).stop()
-    assert Path(missing).stem in str(failed.value)
+    for consumer in ("attendance", "notify", "dashboard"):
+        wait_for(lambda c=consumer: applied(c), timeout=30)
