@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from rollcall_ops import cloudbuild_local, package
+from rollcall_ops.topology import ROOT
 from tests.conftest import TEST_PORT_OFFSET
 
 #: Steps that need no cloud, in order; the rest need a project, credentials or
@@ -97,6 +98,21 @@ def test_a_tool_one_step_installs_is_gone_in_the_next(tmp_path):
     assert result.ok, result.ran
     result = cloudbuild_local.run(build, ["package"], workspace, only=True)
     assert result.failed() == "package"
+
+
+def test_the_package_step_of_the_build_before_decision_0020_fails_here(tmp_path, capfd):
+    """The issue's failure, kept: the old file's `package` step (tests/data), run as
+    Cloud Build runs it, fails at its first line, as it did on every fresh project.
+    (Its `install` step fetched Node and Terraform from outside the registries, which
+    cannot run here; `package` failed before using anything of it.)"""
+    old = cloudbuild_local.load(ROOT / "tests" / "data" / "cloudbuild.before-0020.yaml")
+    workspace = cloudbuild_local.make_workspace(tmp_path / "workspace")
+
+    result = cloudbuild_local.run(old, ["package"], workspace, only=True)
+
+    assert result.failed() == "package"
+    said = " ".join(capfd.readouterr().out.split())
+    assert "ensurepip is not available" in said and "python3-venv" in said
 
 
 def test_the_steps_that_need_no_cloud_pass_as_cloud_build_runs_them(tmp_path):
