@@ -3,7 +3,8 @@ targets of cloudbuild.yaml's cloud steps with a fake ``terraform`` (and ``fireba
 that records its arguments, ``_TF_EXTRA_ARGS`` from gcloud's own parser of
 ``--substitutions`` through Cloud Build's substitution into ``make tf-plan``, and
 docs/deploying.md's walk-through from zero, every block, with fake ``gcloud``, ``git``
-and ``rollcall`` (nothing reaches Google Cloud)."""
+and ``rollcall`` (nothing reaches Google Cloud; the real gcloud parses each gcloud
+command first, without an account, so a wrong command or flag fails the test)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,17 @@ from rollcall_ops import cloudbuild_local
 sys.path += [{sdk!r} + "/lib", {sdk!r} + "/lib/third_party"]
 with open(os.environ["FAKE_LOG"], "a") as log:
     log.write(json.dumps({{"tool": "gcloud", "argv": sys.argv[1:]}}) + "\\n")
+# The real gcloud parses the command first, with a configuration of its own and no
+# account: a wrong command or flag exits 2; a right one stops at the missing account.
+real = subprocess.run(
+    [{sdk!r} + "/bin/gcloud", *sys.argv[1:]],
+    env={{**os.environ, "CLOUDSDK_CONFIG": os.environ["FAKE_GCLOUD_CONFIG"],
+         "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
+         "PATH": os.environ["PATH"].replace(os.path.dirname(sys.argv[0]) + ":", "")}},
+    capture_output=True, text=True, timeout=120,
+)
+if real.returncode not in (0, 1) or "unrecognized arguments" in real.stderr:
+    sys.exit("gcloud refused the command: " + real.stderr)
 if sys.argv[1:3] != ["builds", "submit"]:
     sys.exit(0)
 from googlecloudsdk.calliope import arg_parsers
@@ -96,6 +108,8 @@ def fakes(tmp_path, monkeypatch):
         (bin_dir / name).chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
     monkeypatch.setenv("FAKE_LOG", str(log))
+    (tmp_path / "gcloud-config").mkdir()
+    monkeypatch.setenv("FAKE_GCLOUD_CONFIG", str(tmp_path / "gcloud-config"))
     monkeypatch.setenv("TERRAFORM", str(bin_dir / "terraform"))
     monkeypatch.setenv("FIREBASE", str(bin_dir / "firebase"))
     monkeypatch.setenv("ROLLCALL", str(bin_dir / "rollcall"))
