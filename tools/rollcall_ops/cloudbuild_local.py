@@ -71,8 +71,9 @@ RECIPE: dict[str, Any] = {
     ],
     "path": "/google-cloud-sdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 }
-#: The image whose containers the root stands in for.
-CI_IMAGE_SUBSTITUTION = "_CI_IMAGE"
+#: The image whose containers the root stands in for (any release of its emulators
+#: variant: the root is what its Dockerfile installs).
+CI_IMAGE = r"gcr\.io/google\.com/cloudsdktool/google-cloud-cli:[0-9.]+-emulators"
 #: Built-in substitutions, with the values a local run gives them.
 BUILT_INS = {
     "PROJECT_ID": "rollcall-local-build",
@@ -333,11 +334,7 @@ def run_step(
     timeout: float | None = None,
     build_env: Sequence[str] = (),
 ) -> subprocess.CompletedProcess[bytes]:
-    if (
-        not step.name
-        or CI_IMAGE_SUBSTITUTION not in step.name
-        and not step.name.startswith("gcr.io/google.com/cloudsdktool/google-cloud-cli:")
-    ):
+    if not re.fullmatch(CI_IMAGE, step.name):
         raise BuildError(f"step {step.id}: no stand-in for image {step.name!r} here")
     step_env = {
         "PATH": RECIPE["path"],
