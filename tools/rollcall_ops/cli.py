@@ -468,14 +468,15 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rollcall", description=__doc__.splitlines()[0])
     p.add_argument(
         "--project",
-        help="a real Google Cloud project (admin, department, term, import, status, "
+        help="a real Google Cloud project (admin, department, term, import, doctor, status, "
         "standing, export and dead-letters; credentials from `gcloud auth "
         "application-default login`); default: the local stack",
     )
     sub = p.add_subparsers(dest="command", required=True)
-    from rollcall_ops import setup_cli
+    from rollcall_ops import doctor, setup_cli
 
     setup_cli.add_commands(sub)
+    doctor.add_commands(sub)
 
     s = sub.add_parser(
         "seed",
