@@ -302,10 +302,11 @@ def test_notifications_on_store_a_token_the_fcm_stand_in_gets_a_scan_push_then_o
     )
     # wait_for_function would take the async function's promise as truthy at once: poll.
     wait_for(lambda: page.evaluate(shown), timeout=10)
+    # The notification shown is the one the consumer sent: same title, body and tag.
     assert page.evaluate(shown) == [
         {
-            "title": "Attendance recorded",
-            "body": "You were marked present for this session.",
+            "title": sent["notification"]["title"],
+            "body": sent["notification"]["body"],
             "tag": f"rollcall-{session_id}",
         }
     ]
