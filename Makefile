@@ -85,11 +85,13 @@ $(TF_DIR)/terraform:
 	    "$(TF_DOWNLOAD)" "$(@D)" && chmod +x $@; fi
 	$@ version
 
-# re2 (a firebase-tools dependency) compiles from source where its prebuilt binary
-# cannot be downloaded: node-gyp needs a compiler and make.
+# re2, an optional dependency of the Hosting emulator (superstatic), comes prebuilt where
+# GitHub answers (Cloud Build), is compiled where a compiler already is (a few minutes,
+# once), and is otherwise left out: superstatic then uses JavaScript's RegExp, the same
+# for firebase.json's glob rules (no `regex` rule; tests/infra holds it so). No compiler
+# is installed for it.
 node_modules/.package-lock.json: package.json package-lock.json $(NODE)
-	$(call apt_ensure,g++ make)
-	@echo "npm ci: installing the npm packages (the first time, it compiles re2 for firebase-tools from source: a few minutes)"
+	@echo "npm ci: installing the npm packages (where a compiler is present, the first time compiles re2 for firebase-tools: a few minutes)"
 	npm ci --no-audit --no-fund
 	touch $@
 

@@ -480,3 +480,12 @@ def test_google_sign_in_secret_is_read_from_secret_manager_not_a_variable(hcl):
         for name in hcl.variables
         if name != "sign_in_with_google"
     )
+
+
+def test_hosting_rules_need_no_re2():
+    """re2 is optional (left out where it can be neither fetched nor compiled): Hosting's
+    rules must mean the same without it, so they are globs, never `regex`."""
+    hosting = json.loads((ROOT / "firebase.json").read_text())["hosting"]
+    for key in ("rewrites", "redirects", "headers"):
+        for rule in hosting.get(key, []):
+            assert "regex" not in rule and "source" in rule, (key, rule)
