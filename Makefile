@@ -158,7 +158,7 @@ unit: $(STAMP) ## fast tests: unit and infra, no emulator (what plain `pytest` r
 check: install web $(if $(filter tests/infra,$(PYTEST_SUITES)),$(CHECKOV)) lint ## lint, web unit tests, unit, infra, emulator and browser tests (Cloud Build's test step)
 	$(call apt_ensure,python3-venv) # the archive's smoke test makes a venv of its own
 	npm run --silent test:web
-	$(VENV)/bin/pytest -q $(PYTEST_SUITES)
+	$(VENV)/bin/pytest -q --durations=12 $(PYTEST_SUITES)
 
 test-steps: $(STAMP) ## cloudbuild.yaml's steps that need no cloud, each in a fresh Debian root as Cloud Build runs them
 	$(call apt_ensure,debootstrap)
