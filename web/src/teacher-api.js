@@ -1,6 +1,8 @@
 // The teacher's calls to the endpoints beside the scan function (functions/rollcall
 // teaching and overrides), each with the teacher's Firebase ID token, over the page's
 // one HTTP layer (http.js), and the teacher's words for their refusals:
+//   POST {scanUrl}sessions {"course_id", "rotation_seconds", "late_after_minutes",
+//        "duration_minutes"} -> 201 {session_id, course_id, starts_at, ends_at, ...}
 //   POST {scanUrl}overrides {"session_id", "uid", "status", "reason"} -> 202 {override_id, status}
 //   POST {scanUrl}sessions/close {"session_id"} -> 202 {session_id, status, closed_at, absences}
 //   GET  {scanUrl}exports/sessions/{id}.csv, {scanUrl}exports/courses/{id}.csv -> text/csv
@@ -50,6 +52,41 @@ export const OVERRIDE_ERRORS = {
 export function overrideErrorText(result) {
   if (result.code === "bad_request") return `The change was refused: ${result.message}`;
   return OVERRIDE_ERRORS[result.code] ?? `The change was refused (${result.code}): ${result.message}`;
+}
+
+// ---- open ---------------------------------------------------------------------------------
+
+/**
+ * Open a session of the course now, on the server's clock (a laptop's clock never sets
+ * when a session starts): -> {state: "opened", sessionId, startsAt, endsAt} or a
+ * rejected/failed result.
+ */
+export async function openSession({ scanUrl, idToken, courseId, rotation, lateAfter, duration, fetchImpl, timeoutMs }) {
+  const json = {
+    course_id: courseId,
+    rotation_seconds: rotation,
+    late_after_minutes: lateAfter,
+    duration_minutes: duration,
+  };
+  const { failed, resp, body } = await postJson(endpoint(scanUrl, "sessions"), { idToken, json, fetchImpl, timeoutMs });
+  if (failed) return failed;
+  if (resp.ok && body?.session_id) {
+    return { state: "opened", sessionId: body.session_id, startsAt: body.starts_at, endsAt: body.ends_at };
+  }
+  return refusal(resp, body);
+}
+
+/** One line for the teacher about a session that was not opened. */
+export function openErrorText(result) {
+  const text =
+    {
+      ...COMMON_ERRORS,
+      forbidden: "Only the course's teachers and teaching assistants open its sessions.",
+      unavailable: "Rollcall is busy: no session was opened. Try again.",
+      network: "No connection to Rollcall: no session was opened. Try again.",
+      bad_request: `Not opened: ${result.message}`,
+    }[result.code] ?? `Not opened: ${result.message}`;
+  return `${text} (${result.code})`;
 }
 
 // ---- close -------------------------------------------------------------------------------

@@ -11,17 +11,21 @@ import { Account, SignInForm, watchUser } from "./auth-ui.js";
 import { ClaimNotice } from "./claim-notice.js";
 import { firebase, firestore } from "./config.js";
 import { $ } from "./dom.js";
-import { ProjectorView } from "./projector/index.js";
+import { ProjectorView, SessionPanel } from "./projector/index.js";
 import { administers } from "./roles.js";
 import { CoursesView } from "./teacher/courses.js";
 import { TeacherNav } from "./teacher/nav.js";
 import { effect, html, render, signal } from "./ui.js";
 import { VerifyEmail } from "./verify-email.js";
 
-/** The route of a hash: {view: "session"|"course"|"admin"|"courses", id}. */
+/**
+ * The route of a hash: {view: "session"|"panel"|"course"|"admin"|"courses", id}: a
+ * session's projector view (#/session/<id>) or its teacher's panel (#/session/<id>/panel).
+ */
 export function parseRoute(hash) {
-  const [view, id] = hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
-  if ((view === "session" || view === "course") && id) return { view, id };
+  const [view, id, sub] = hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  if (view === "session" && id) return { view: sub === "panel" ? "panel" : "session", id };
+  if (view === "course" && id) return { view, id };
   if (view === "admin") return { view, id: id || null };
   return { view: "courses", id: null };
 }
@@ -64,7 +68,9 @@ function TeacherPage() {
   }
   const route = store.route.value;
   if (route.view === "session")
-    return html`<${ProjectorView} key=${`${user.uid}/${route.id}`} sessionId=${route.id} user=${user} me=${me} />`;
+    return html`<${ProjectorView} key=${`${user.uid}/${route.id}`} sessionId=${route.id} />`;
+  if (route.view === "panel")
+    return html`<${SessionPanel} key=${`${user.uid}/${route.id}`} sessionId=${route.id} user=${user} me=${me} />`;
   const fsx = store.fsx.value;
   const claim = () => controller.claim();
   const notice = account.state === "failed" ? html`<${ClaimNotice} account=${account} claim=${claim} />` : null;
@@ -112,7 +118,7 @@ effect(() => {
   const user = store.user.value;
   const route = store.route.value;
   if (user === undefined) return;
-  const view = route.view === "session" || route.view === "admin" ? route.view : "courses";
+  const view = ["session", "panel", "admin"].includes(route.view) ? route.view : "courses";
   document.body.dataset.view = !user ? "signin" : store.account.value.state === "unverified" ? "verify" : view;
   document.body.dataset.account = store.account.value.state; // unverified, claiming, ready, failed
   if (!user) document.title = "Sign in · Rollcall";

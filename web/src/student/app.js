@@ -32,7 +32,8 @@ const EMPTY_INBOX = { entries: [], unread: 0, loaded: false, error: null };
 function takeTokenFromUrl() {
   const raw = location.hash.replace(/^#/, "");
   if (!raw) return null;
-  history.replaceState(null, "", location.pathname + location.search); // never resubmit on reload
+  // never resubmit on reload; the short link's /c becomes the page's own name
+  history.replaceState(null, "", `/scan.html${location.search}`);
   return extractToken(decodeURIComponent(raw));
 }
 

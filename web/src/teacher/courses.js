@@ -135,7 +135,7 @@ function CourseCard({ course, user, me, fsx, linkToView }) {
                 class="btn course-view-link"
                 href=${`#/course/${encodeURIComponent(course.id)}`}
                 data-course-view=${course.id}
-                >Attendance & at-risk list</a
+                >Course attendance</a
               >`
             : null
         }
@@ -153,7 +153,7 @@ function CourseCard({ course, user, me, fsx, linkToView }) {
         }
       </div>
     </div>
-    ${canRun ? html`<${OpenSessionForm} course=${course} user=${user} fsx=${fsx} hidden=${!open} formRef=${form} />` : null}
+    ${canRun ? html`<${OpenSessionForm} course=${course} user=${user} hidden=${!open} formRef=${form} />` : null}
     <${OpenSessions} course=${course} fsx=${fsx} />
   </article>`;
 }
@@ -196,6 +196,9 @@ function OpenSessions({ course, fsx }) {
         return html`<li key=${s.id}>
           <a class="btn btn-primary session-link" href=${`#/session/${encodeURIComponent(s.id)}`} data-session=${s.id}
             >Show check-in code</a
+          >
+          <a class="btn panel-link" href=${`#/session/${encodeURIComponent(s.id)}/panel`} data-panel=${s.id}
+            >Teacher's panel</a
           >
           <span class="session-meta">
             ${`${fmtDay(start)} ${fmtTime(start)}–${fmtTime(end)} · new code every ${rotation} s · late after ${lateAfter} min`}
