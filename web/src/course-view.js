@@ -13,7 +13,16 @@ import { clear, coalesce, fmtDay, fmtTime, h, toDate } from "./dom.js";
 import { mirror } from "./live.js";
 import { may, rolesIn } from "./roles.js";
 import { sortByRollNo } from "./roll-order.js";
-import { needsAttention, pct, projection, rulesFromCourse, rulesLine, stateLabel, summarize } from "./standing.js";
+import {
+  ATTENTION_LABEL,
+  needsAttention,
+  pct,
+  projection,
+  rulesFromCourse,
+  rulesLine,
+  stateLabel,
+  summarize,
+} from "./standing.js";
 import { saveCourseSettings, settingsErrorText, settingsFromForm } from "./teacher-api.js";
 import { exportButton } from "./views/export-button.js";
 
@@ -38,16 +47,19 @@ export function showCourseView(root, { courseId, user, me = null }) {
     const [{ config }, idToken] = await Promise.all([firebase(), user.getIdToken()]);
     return { scanUrl: config.scanUrl, idToken };
   };
-  const tile = (key, label) => {
+  // one name per state, the same in the tiles, the rows and the filters (stateLabel)
+  const tile = (key) => {
+    const dt = h("dt", { id: `standing-label-${key}` }, key === "all" ? "Students" : stateLabel(key));
     const dd = h("dd", { id: `standing-count-${key}` }, "–");
-    return { dd, el: h(`div.standing-tile.tile-${key}`, {}, h("dt", {}, label), dd) };
+    return { dt, dd, el: h(`div.standing-tile.tile-${key}`, {}, dt, dd) };
   };
   const tiles = {
-    all: tile("all", "Students"),
-    below: tile("below", "Below"),
-    at_risk: tile("at_risk", "At risk"),
-    ok: tile("ok", "On track"),
-    none: tile("none", "No sessions yet"),
+    all: tile("all"),
+    below: tile("below"),
+    at_risk: tile("at_risk"),
+    behind: tile("behind"),
+    ok: tile("ok"),
+    none: tile("none"),
   };
   const el = {
     rules: h("p.course-rules", { id: "course-rules" }, "Loading the course's rules…"),
@@ -75,8 +87,9 @@ export function showCourseView(root, { courseId, user, me = null }) {
     attention: h(
       "button.chip.chip-attention",
       { type: "button", id: "filter-attention", "aria-pressed": "false" },
-      "At risk",
+      ATTENTION_LABEL,
     ),
+    behind: h("button.chip", { type: "button", id: "filter-behind", "aria-pressed": "false" }, stateLabel("behind")),
     all: h("button.chip", { type: "button", id: "filter-all", "aria-pressed": "true" }, "All"),
   };
   for (const [name, chip] of Object.entries(chips)) {
@@ -119,7 +132,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
       h(
         "div.standing-controls",
         {},
-        h("div.chips", { role: "group", "aria-label": "Show" }, chips.attention, chips.all),
+        h("div.chips", { role: "group", "aria-label": "Show" }, chips.attention, chips.behind, chips.all),
         h("label.visually-hidden", { for: "standing-search" }, "Find a student"),
         el.search,
       ),
@@ -175,7 +188,8 @@ export function showCourseView(root, { courseId, user, me = null }) {
       });
     // figures of a student no longer enrolled still show
     for (const [uid, fig] of figures)
-      if (!enrolled.has(uid)) out.push({ uid, name: uid, email: "", rollNo: "", division: "", fig, unenrolled: true });
+      if (!enrolled.has(uid))
+        out.push({ uid, name: "Unknown account", email: "", rollNo: "", division: "", fig, unenrolled: true });
     return out;
   }
 
@@ -184,14 +198,18 @@ export function showCourseView(root, { courseId, user, me = null }) {
     if (!loaded.enrollments || !loaded.students) return;
     const all = rows();
     const counts = summarize(all);
-    for (const [key, t] of Object.entries(tiles)) t.dd.textContent = String(counts[key]);
-    chips.attention.textContent = `At risk (${counts.attention})`;
+    for (const [key, t] of Object.entries(tiles)) {
+      t.dd.textContent = String(counts[key]);
+      if (key === "below") t.dt.textContent = stateLabel("below", rules);
+    }
+    chips.attention.textContent = `${ATTENTION_LABEL.replace("Below", stateLabel("below", rules))} (${counts.attention})`;
+    chips.behind.textContent = `${stateLabel("behind")} (${counts.behind})`;
     chips.all.textContent = `All (${counts.all})`;
     const term = el.search.value.trim().toLowerCase();
+    const wanted = (fig) =>
+      filter === "attention" ? needsAttention(fig) : filter === "behind" ? fig?.held && fig.state === "behind" : true;
     const shown = sortByRollNo(all).filter(
-      (r) =>
-        (filter !== "attention" || needsAttention(r.fig)) &&
-        (!term || `${r.rollNo} ${r.name} ${r.email} ${r.uid}`.toLowerCase().includes(term)),
+      (r) => wanted(r.fig) && (!term || `${r.rollNo} ${r.name} ${r.email}`.toLowerCase().includes(term)),
     );
     if (!all.length) {
       el.body.replaceChildren(
@@ -205,7 +223,11 @@ export function showCourseView(root, { courseId, user, me = null }) {
           h(
             "td",
             { colspan: COLUMNS.length },
-            filter === "attention" && !term ? "Nobody is at risk." : "No student matches.",
+            filter === "attention" && !term
+              ? "Nobody is below the threshold or at risk."
+              : filter === "behind" && !term
+                ? "Nobody is behind pace."
+                : "No student matches.",
           ),
         ),
       );
@@ -440,6 +462,7 @@ function rulesForm(current, courseId, context) {
       inputmode: "numeric",
       placeholder: "none",
     }),
+    alertsAfter: h("input", { id: "rule-alerts-after", type: "number", step: "1", inputmode: "numeric" }),
   };
   const message = h("p.small", { id: "rules-message", role: "status" });
   const save = h("button.btn.btn-primary", { type: "submit", id: "rules-save" }, "Save rules");
@@ -490,6 +513,11 @@ function rulesForm(current, courseId, context) {
       field(inputs.excusedPolicy, "An excused session is"),
       field(inputs.absenceRun, "Alert after absences in a row", "0 = no alert"),
       field(inputs.plannedSessions, "Planned sessions this term", "blank = no projection"),
+      field(
+        inputs.alertsAfter,
+        "Below-threshold alerts start after (sessions held)",
+        "until then: behind pace, no alert; 0 = from the first",
+      ),
     ),
     h(
       "div.rules-buttons",
@@ -511,6 +539,7 @@ function rulesForm(current, courseId, context) {
         inputs.excusedPolicy.value = r.excused_policy;
         inputs.absenceRun.value = r.absence_alert_run;
         inputs.plannedSessions.value = r.planned_sessions ?? "";
+        inputs.alertsAfter.value = r.alerts_after_sessions;
         message.textContent = "";
         form.hidden = !form.hidden;
         if (!form.hidden) inputs.minPercent.focus();

@@ -59,11 +59,11 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
       return;
     }
     // the courses that need attention first, then by name
-    const rank = { below: 0, at_risk: 1, ok: 2 };
+    const rank = { below: 0, at_risk: 1, behind: 2, ok: 3 };
     ids.sort((a, b) => {
       const ca = courses.get(a);
       const cb = courses.get(b);
-      return (rank[ca.fig?.state] ?? 3) - (rank[cb.fig?.state] ?? 3) || String(ca.name).localeCompare(String(cb.name));
+      return (rank[ca.fig?.state] ?? 4) - (rank[cb.fig?.state] ?? 4) || String(ca.name).localeCompare(String(cb.name));
     });
     clear(list, ...ids.map((id) => courseCard(id, courses.get(id))));
   }

@@ -46,7 +46,7 @@ export function pct(value) {
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** "Minimum 75 % · late counts 0.5 · excused not counted · 8 planned sessions · alert
- * after 2 absences in a row". */
+ * after 2 absences in a row · below-threshold alerts after 3 sessions". */
 export function rulesLine(rules) {
   const r = { ...DEFAULT_RULES, ...rules };
   const late = r.late_weight === 1 ? "late counts in full" : `late counts ${r.late_weight}`;
@@ -61,16 +61,29 @@ export function rulesLine(rules) {
       : run === 1
         ? "alert after each absence"
         : `alert after ${run} absences in a row`;
-  return [`Minimum ${pct(r.min_attendance_percent)}`, late, excused, planned, alert].join(" · ");
+  const after = r.alerts_after_sessions;
+  const wait =
+    after === 0
+      ? "below-threshold alerts from the first session"
+      : `below-threshold alerts after ${plural(after, "session")}`;
+  return [`Minimum ${pct(r.min_attendance_percent)}`, late, excused, planned, alert, wait].join(" · ");
 }
 
-/** The state's label: "On track", "At risk", "Below 75 %", or "No sessions yet". */
+/**
+ * The state's label, the one name of each state wherever it shows (the course view's
+ * tiles, rows and filters, the student's page): "Below 75 %", "At risk", "Behind pace",
+ * "On track", or "No sessions yet".
+ */
 export function stateLabel(state, rules = DEFAULT_RULES) {
   if (state === "below") return `Below ${pct(rules?.min_attendance_percent ?? DEFAULT_RULES.min_attendance_percent)}`;
   if (state === "at_risk") return "At risk";
+  if (state === "behind") return "Behind pace";
   if (state === "ok") return "On track";
   return "No sessions yet";
 }
+
+/** The filter of those who need attention (below or at risk), in the same words. */
+export const ATTENTION_LABEL = "Below or at risk";
 
 /**
  * The projection in words. `fig` is the student's figures document (or null), `voice`
@@ -89,6 +102,24 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher") {
     };
   }
   const remaining = fig.remaining ?? null;
+  if (fig.state === "behind") {
+    // below the threshold before its alerts start: a pace, not an alarm
+    const after = rules?.alerts_after_sessions ?? DEFAULT_RULES.alerts_after_sessions;
+    const n = fig.needed;
+    const catchUp = Number.isInteger(n) && n > 0;
+    if (student) {
+      return {
+        kind: "behind",
+        text:
+          `Early days: ${pct(fig.percent)} after ${plural(fig.held, "session")}. ` +
+          (catchUp
+            ? `Attend the next ${n === 1 ? "session" : `${n} sessions`} to get to ${need}.`
+            : `Keep attending to reach ${need}.`) +
+          ` Rollcall starts alerts after ${plural(after, "session")}.`,
+      };
+    }
+    return { kind: "behind", text: catchUp ? `behind pace: ${n} in a row to get to ${need}` : "behind pace" };
+  }
   if (fig.state === "below") {
     if (fig.reachable === false || fig.needed === null || fig.needed === undefined) {
       return {
@@ -147,14 +178,14 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher") {
   };
 }
 
-const RANK = { below: 0, at_risk: 1, ok: 2 };
+const RANK = { below: 0, at_risk: 1, behind: 2, ok: 3 };
 // one collator (localeCompare with options builds one per call: slow over 500 rows)
 const byName = new Intl.Collator(undefined, { numeric: true }).compare;
 
-/** Attention first: below the threshold (lowest first), then at risk, then on track,
- * then students without figures; by name within a group. Rows: {name, uid, fig}. */
+/** Attention first: below the threshold (lowest first), then at risk, behind pace, on
+ * track, then students without figures; by name within a group. Rows: {name, uid, fig}. */
 export function sortAttentionFirst(rows) {
-  const rank = (r) => RANK[r.fig?.held ? r.fig.state : ""] ?? 3;
+  const rank = (r) => RANK[r.fig?.held ? r.fig.state : ""] ?? 4;
   const percent = (r) => (isNumber(r.fig?.percent) ? r.fig.percent : Infinity);
   const name = (r) => String(r.name ?? r.uid ?? "");
   return [...rows].sort(
@@ -166,9 +197,9 @@ export function sortAttentionFirst(rows) {
   );
 }
 
-/** Counts per state, and `attention` = below + at risk (the at-risk list). */
+/** Counts per state, and `attention` = below + at risk (the list of who needs attention). */
 export function summarize(rows) {
-  const out = { all: rows.length, below: 0, at_risk: 0, ok: 0, none: 0, attention: 0 };
+  const out = { all: rows.length, below: 0, at_risk: 0, behind: 0, ok: 0, none: 0, attention: 0 };
   for (const r of rows) {
     const state = r.fig?.held ? r.fig.state : null;
     if (state in RANK) out[state] += 1;

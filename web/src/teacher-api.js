@@ -204,7 +204,7 @@ export const SETTING_LABELS = {
  * endpoint takes: numbers where numbers go, a blank "planned sessions" as null (no
  * plan). The server validates; this only converts (and refuses what is not a number).
  */
-export function settingsFromForm({ minPercent, lateWeight, excusedPolicy, absenceRun, plannedSessions }) {
+export function settingsFromForm({ minPercent, lateWeight, excusedPolicy, absenceRun, plannedSessions, alertsAfter }) {
   const number = (text, name) => {
     const value = Number(String(text).trim().replace(",", "."));
     if (String(text).trim() === "" || !Number.isFinite(value)) {
@@ -219,6 +219,7 @@ export function settingsFromForm({ minPercent, lateWeight, excusedPolicy, absenc
     excused_policy: excusedPolicy,
     absence_alert_run: number(absenceRun, "absence_alert_run"),
     planned_sessions: planned === "" ? null : number(planned, "planned_sessions"),
+    ...(alertsAfter === undefined ? {} : { alerts_after_sessions: number(alertsAfter, "alerts_after_sessions") }),
   };
 }
 

@@ -26,6 +26,7 @@ const RULES = rulesFromCourse({
   excused_policy: "not_counted",
   absence_alert_run: 2,
   planned_sessions: 8,
+  alerts_after_sessions: 0,
 });
 
 /** (held, percent, absence_run, remaining, can_miss, needed, reachable, state) */
@@ -43,11 +44,11 @@ const fig = (held, percent, absence_run, remaining, can_miss, needed, reachable,
 test("rules line: the worked example, then every variant", () => {
   assert.equal(
     rulesLine(RULES),
-    "Minimum 75 % · late counts 0.5 · excused not counted · 8 planned sessions · alert after 2 absences in a row",
+    "Minimum 75 % · late counts 0.5 · excused not counted · 8 planned sessions · alert after 2 absences in a row · below-threshold alerts from the first session",
   );
   assert.equal(
     rulesLine(rulesFromCourse({})),
-    "Minimum 75 % · late counts in full · excused not counted · no planned sessions (no projection) · alert after 3 absences in a row",
+    "Minimum 75 % · late counts in full · excused not counted · no planned sessions (no projection) · alert after 3 absences in a row · below-threshold alerts after 3 sessions",
   );
   assert.equal(
     rulesLine(
@@ -59,9 +60,10 @@ test("rules line: the worked example, then every variant", () => {
         planned_sessions: 1,
       }),
     ),
-    "Minimum 80.5 % · late counts 0 · excused counts as attended · 1 planned session · no alert for absences in a row",
+    "Minimum 80.5 % · late counts 0 · excused counts as attended · 1 planned session · no alert for absences in a row · below-threshold alerts after 3 sessions",
   );
-  assert.match(rulesLine(rulesFromCourse({ absence_alert_run: 1 })), /alert after each absence$/);
+  assert.match(rulesLine(rulesFromCourse({ absence_alert_run: 1 })), /alert after each absence ·/);
+  assert.match(rulesLine(rulesFromCourse({ alerts_after_sessions: 1 })), /below-threshold alerts after 1 session$/);
 });
 
 test("rules from the course take the defaults for missing or invalid values, as standing.Rules.from_course", () => {
@@ -144,6 +146,7 @@ test("state labels name the threshold", () => {
   assert.equal(stateLabel("below", RULES), "Below 75 %");
   assert.equal(stateLabel("at_risk", RULES), "At risk");
   assert.equal(stateLabel("ok", RULES), "On track");
+  assert.equal(stateLabel("behind", RULES), "Behind pace");
   assert.equal(stateLabel(undefined, RULES), "No sessions yet");
 });
 
@@ -161,7 +164,7 @@ test("at-risk first: below (lowest first), at risk, on track, no figures; by nam
     sortAttentionFirst(rows).map((r) => r.name),
     ["Cem", "Dan", "Ana", "Student 2", "Student 10", "Eve", "Fay"],
   );
-  assert.deepEqual(summarize(rows), { all: 7, below: 2, at_risk: 1, ok: 2, none: 2, attention: 3 });
+  assert.deepEqual(summarize(rows), { all: 7, below: 2, at_risk: 1, behind: 0, ok: 2, none: 2, attention: 3 });
   assert.deepEqual(
     rows.filter((r) => needsAttention(r.fig)).map((r) => r.uid),
     ["u3", "u4", "u5"],
@@ -216,4 +219,31 @@ test("a student's courses and alerts come from the inbox", () => {
     ["alert-c1-absence_run-1"],
   );
   assert.deepEqual(alertsFor(entries, "c3"), []);
+});
+
+test("behind pace: below the threshold before alerts start, told as a pace, not an alarm", () => {
+  const rules = { ...RULES, alerts_after_sessions: 3 };
+  const early = fig(1, 0, 1, 11, 2, 3, true, "behind");
+  assert.deepEqual(projection(early, rules, "teacher"), {
+    kind: "behind",
+    text: "behind pace: 3 in a row to get to 75 %",
+  });
+  const said = projection(early, rules, "student").text;
+  assert.equal(
+    said,
+    "Early days: 0 % after 1 session. Attend the next 3 sessions to get to 75 %. Rollcall starts alerts after 3 sessions.",
+  );
+  assert.doesNotMatch(said, /below|cannot|talk to your teacher/i);
+  // behind pace counts apart from those who need attention, and sorts after them
+  const rows = [
+    { uid: "b", name: "Bea", fig: early },
+    { uid: "a", name: "Al", fig: fig(4, 50, 2, 4, 0, 4, true, "below") },
+    { uid: "c", name: "Cy", fig: fig(1, 100, 0, 11, 3, 0, true, "ok") },
+  ];
+  assert.deepEqual(summarize(rows), { all: 3, below: 1, at_risk: 0, behind: 1, ok: 1, none: 0, attention: 1 });
+  assert.deepEqual(
+    sortAttentionFirst(rows).map((r) => r.uid),
+    ["a", "b", "c"],
+  );
+  assert.equal(needsAttention(early), false);
 });

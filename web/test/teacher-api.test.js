@@ -11,6 +11,8 @@ import {
   exportPath,
   fetchExport,
   filenameFromDisposition,
+  openErrorText,
+  openSession,
   overrideErrorText,
   saveCourseSettings,
   settingsErrorText,
@@ -156,6 +158,42 @@ test("the rules form's strings become the endpoint's typed settings", () => {
   assert.equal(settingsFromForm({ ...form, plannedSessions: "12" }).planned_sessions, 12);
   assert.throws(() => settingsFromForm({ ...form, minPercent: "" }), /Minimum attendance must be a number/);
   assert.throws(() => settingsFromForm({ ...form, absenceRun: "three" }), /absences in a row must be a number/);
+  assert.equal(settingsFromForm({ ...form, alertsAfter: "4" }).alerts_after_sessions, 4);
+  assert.throws(() => settingsFromForm({ ...form, alertsAfter: "" }), /Alerts start after must be a number/);
+});
+
+test("a session is opened by POST /sessions with the form's settings; a refusal in words", async () => {
+  const calls = [];
+  const fetchImpl = async (url, init) => {
+    calls.push({ url, init });
+    return new Response(
+      JSON.stringify({ session_id: "s0123456789ab", starts_at: "2026-12-07T09:00:00+00:00", ends_at: "x" }),
+      { status: 201, headers: { "Content-Type": "application/json" } },
+    );
+  };
+  const opened = await openSession({
+    scanUrl: "http://scan/",
+    idToken: "tok",
+    courseId: "ds",
+    rotation: 10,
+    lateAfter: 5,
+    duration: 60,
+    fetchImpl,
+  });
+  assert.equal(opened.state, "opened");
+  assert.equal(opened.sessionId, "s0123456789ab");
+  assert.equal(calls[0].url, "http://scan/sessions");
+  assert.deepEqual(JSON.parse(calls[0].init.body), {
+    course_id: "ds",
+    rotation_seconds: 10,
+    late_after_minutes: 5,
+    duration_minutes: 60,
+  });
+  assert.equal(calls[0].init.headers.Authorization, "Bearer tok");
+  assert.equal(
+    openErrorText({ code: "forbidden", message: "x" }),
+    "Only the course's teachers and teaching assistants open its sessions. (forbidden)",
+  );
 });
 
 test("saving the rules posts them with the course id; the server's refusal is shown", async () => {

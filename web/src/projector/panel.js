@@ -8,7 +8,7 @@ import { firebase } from "../config.js";
 import { fmtDay, fmtTime, toDate } from "../dom.js";
 import { permissions, rolesIn } from "../roles.js";
 import { closeSession, submitOverride } from "../teacher-api.js";
-import { html, useEffect, useMemo, useState } from "../ui.js";
+import { html, useEffect, useFocusOnArrival, useMemo, useRef, useState } from "../ui.js";
 import { startSession } from "./controller.js";
 import { ArrivalsPanel, CountTiles } from "./counts-panel.js";
 import { sessionFacts } from "./model.js";
@@ -92,12 +92,14 @@ export function SessionPanel({ sessionId, user, me = null }) {
 
 /** The session in one line, and its state (on time until, late, closed…). */
 function PanelHead({ store }) {
+  const heading = useRef(null);
+  useFocusOnArrival(heading);
   const session = store.session.value;
   const start = toDate(session?.starts_at);
   const facts = sessionFacts(session);
   const when = session ? `${fmtDay(start)} · ${fmtTime(start)}–${fmtTime(toDate(session.ends_at))}` : "";
   return html`<header class="panel-head" id="panel-head">
-    <h1 id="course-name">${store.courseName.value ?? "…"}</h1>
+    <h1 id="course-name" tabindex="-1" ref=${heading}>${store.courseName.value ?? "…"}</h1>
     <p class="muted" id="session-when">${[facts, when].filter(Boolean).join(" · ")}</p>
     <p class=${store.failure.value ? "session-state is-error" : "session-state"} id="session-state" role="status">
       ${store.stateText.value}

@@ -6,7 +6,7 @@ import { fmtTime } from "../dom.js";
 import { notificationsCard } from "../push.js";
 import { CODE_DIGITS, extractToken, normalizeCode, parseToken } from "../qr-token.js";
 import { outcomeFor } from "../scan-api.js";
-import { html, Island, useEffect, useRef, useState } from "../ui.js";
+import { html, Island, useEffect, useFocusOnArrival, useRef, useState } from "../ui.js";
 
 /** checkIn({kind, value}) sends a scan; cameraOpen is the store's signal. */
 export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
@@ -17,6 +17,8 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
   const scanner = useRef(null);
   const codeInput = useRef(null);
   const pasteInput = useRef(null);
+  const heading = useRef(null);
+  useFocusOnArrival(heading); // after the sign-in: Tab goes to the camera, then the code
 
   function stopCamera() {
     scanner.current?.stop();
@@ -64,7 +66,7 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
     ev.preventDefault();
     const code = normalizeCode(codeInput.current.value);
     if (!code) {
-      setCodeError(`Type the ${CODE_DIGITS} digits shown under the QR code.`);
+      setCodeError(`Type the ${CODE_DIGITS} digits shown next to the QR code.`);
       codeInput.current.focus();
       return;
     }
@@ -84,7 +86,7 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
 
   const noCamera = camera.status === null;
   return html`<section class="card scan-card" aria-labelledby="scan-title">
-      <h1 id="scan-title">Check in</h1>
+      <h1 id="scan-title" tabindex="-1" ref=${heading}>Check in</h1>
       <p class="muted">Scan the code on the teacher's screen.</p>
       <button
         class="btn btn-primary btn-big"
@@ -111,7 +113,7 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
       </p>
       <form class="code-form" id="typed-form" novalidate onSubmit=${submitTyped}>
         <label for="typed-code">Or type the code</label>
-        <p class="muted small" id="typed-help">The ${CODE_DIGITS} digits under the QR code. They change with it.</p>
+        <p class="muted small" id="typed-help">The ${CODE_DIGITS} digits next to the QR code. They change with it.</p>
         <input
           ref=${codeInput}
           class="code-input"

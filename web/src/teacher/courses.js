@@ -7,7 +7,7 @@ import { showCourseView } from "../course-view.js";
 import { fmtDay, fmtTime, toDate } from "../dom.js";
 import { administers, may, rolesIn } from "../roles.js";
 import { sessionTiming } from "../sessions.js";
-import { html, Island, useEffect, useRef, useState } from "../ui.js";
+import { html, Island, useEffect, useFocusOnArrival, useRef, useState } from "../ui.js";
 import { OpenSessionForm } from "./open-session-form.js";
 
 const ROLE_NAMES = { teacher: "Teacher", ta: "Teaching assistant" };
@@ -20,6 +20,8 @@ const ROLE_NAMES = { teacher: "Teacher", ta: "Teaching assistant" };
 export function CoursesView({ user, fsx, only, me = null, account = null, claim = () => {} }) {
   const [courses, setCourses] = useState(null); // null while loading
   const [notice, setNotice] = useState(null);
+  const heading = useRef(null);
+  useFocusOnArrival(heading);
   useEffect(() => {
     document.title = "My courses · Rollcall";
     const { db, fs } = fsx;
@@ -65,7 +67,7 @@ export function CoursesView({ user, fsx, only, me = null, account = null, claim 
     );
   }
   return html`<section class=${only ? "page page-wide" : "page"} aria-labelledby="courses-title">
-    <h1 id="courses-title">${only ? "Course" : "My courses"}</h1>
+    <h1 id="courses-title" tabindex="-1" ref=${heading}>${only ? "Course" : "My courses"}</h1>
     <div id="courses-notice">${notice ? html`<p class="notice" role="status">${notice}</p>` : null}</div>
     <div class="course-list" id="courses" aria-busy=${courses === null ? "true" : undefined}>${list}</div>
     ${
