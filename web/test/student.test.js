@@ -57,6 +57,8 @@ test("the course and session a result names: the inbox entry's, else the course'
 test("an inbox entry's context: its course and session, the course's name for older entries", () => {
   const e = { course_name: "Compilers", session_starts_at: at("2026-12-07T09:00:00Z"), course_id: "cc" };
   assert.match(entryContext(e), /^Compilers · .+, .+$/);
+  const said = { ...e, title: "Attendance recorded: Compilers", body: "You were marked present for Compilers, …" };
+  assert.equal(entryContext(said), "", "its text names them already");
   assert.equal(entryContext({ course_id: "cc" }, new Map([["cc", "Compilers"]])), "Compilers");
   assert.equal(entryContext({ type: "alert" }), "");
 });

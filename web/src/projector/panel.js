@@ -98,7 +98,8 @@ function PanelHead({ store }) {
   const start = toDate(session?.starts_at);
   const facts = sessionFacts(session);
   const when = session ? `${fmtDay(start)} · ${fmtTime(start)}–${fmtTime(toDate(session.ends_at))}` : "";
-  return html`<header class="panel-head" id="panel-head">
+  const phase = session ? (store.stopped.value ? "stopped" : "open") : undefined;
+  return html`<header class="panel-head" id="panel-head" data-state=${phase}>
     <h1 id="course-name" tabindex="-1" ref=${heading}>${store.courseName.value ?? "…"}</h1>
     <p class="muted" id="session-when">${[facts, when].filter(Boolean).join(" · ")}</p>
     <p class=${store.failure.value ? "session-state is-error" : "session-state"} id="session-state" role="status">

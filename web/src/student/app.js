@@ -96,7 +96,13 @@ export function startStudentPage({ app, account }) {
     watches.set(entry.id, slot);
     if (!store.records.value.has(entry.id)) setRecord(entry.id, { state: "waiting" });
     const uid = store.user.value.uid;
-    const fsx = await firestore();
+    let fsx;
+    try {
+      fsx = await firestore();
+    } catch (err) {
+      slot.failed = true; // tried again when the phone is back online
+      throw err;
+    }
     if (slot.stopped) return;
     slot.stop = watchRecord(
       fsx,
@@ -233,6 +239,18 @@ export function startStudentPage({ app, account }) {
     startFor(user, claimed);
   }
 
+  /** The inbox listener (again, if Firestore could not be loaded before: offline). */
+  function startInbox(user) {
+    if (stopInbox) return;
+    firestore()
+      .then((fsx) => {
+        if (store.user.value === user && !stopInbox) stopInbox = watchInbox(fsx, user.uid, store.inbox);
+      })
+      .catch((err) => {
+        store.inbox.value = { ...EMPTY_INBOX, error: String(err.message ?? err) };
+      });
+  }
+
   /** A verified student: the outbox, the inbox, and a scan link kept through the sign-in. */
   function startFor(user, claimed) {
     const ctx = store.ctx.value;
@@ -246,13 +264,7 @@ export function startStudentPage({ app, account }) {
     });
     // Firestore now, not at the first scan: the unread badge is right from the start, and
     // the connection is up by the time a scan's record is to be watched.
-    firestore()
-      .then((fsx) => {
-        if (store.user.value === user) stopInbox = watchInbox(fsx, user.uid, store.inbox);
-      })
-      .catch((err) => {
-        store.inbox.value = { ...EMPTY_INBOX, error: String(err.message ?? err) };
-      });
+    startInbox(user);
     refresh();
     if (pendingToken) {
       // a first sign-in's claim makes the enrollment: check in once it is done
@@ -271,6 +283,13 @@ export function startStudentPage({ app, account }) {
   window.addEventListener("online", () => {
     store.online.value = true;
     outbox?.sendDue({ force: true });
+    const user = store.user.value;
+    if (outbox && user) startInbox(user); // Firestore could not load while offline
+    for (const [id, slot] of watches) {
+      if (!slot.failed) continue;
+      watches.delete(id);
+      setRecord(id, { state: "waiting" }); // the card's effect watches it again
+    }
     if (store.account.value.state === "failed") claims?.claim(); // offline at sign-in
   });
   window.addEventListener("offline", () => {

@@ -8,11 +8,17 @@ import { CODE_DIGITS, extractToken, normalizeCode, parseToken } from "../qr-toke
 import { outcomeFor } from "../scan-api.js";
 import { html, Island, useEffect, useFocusOnArrival, useRef, useState } from "../ui.js";
 
+/** After this long with the camera open and no code read, the student is told what to do. */
+export const HINT_MS = 5000;
+
 /** checkIn({kind, value}) sends a scan; cameraOpen is the store's signal. */
 export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
   const [codeError, setCodeError] = useState("");
   const [pasteError, setPasteError] = useState("");
   const [camera, setCamera] = useState({ open: false, status: cameraAvailable() ? "" : null });
+  const [hint, setHint] = useState(false);
+  const [zoom, setZoom] = useState(null); // {min, max, step, value} where the camera offers one
+  const hintTimer = useRef(null);
   const video = useRef(null);
   const scanner = useRef(null);
   const codeInput = useRef(null);
@@ -24,12 +30,21 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
     scanner.current?.stop();
     scanner.current = null;
     cameraOpen.value = false;
+    clearTimeout(hintTimer.current);
+    setHint(false);
+    setZoom(null);
   }
   useEffect(() => stopCamera, []); // the view goes: the camera goes too
 
   function closeCamera() {
     stopCamera();
     setCamera({ open: false, status: "" });
+  }
+
+  /** From the hint: the camera goes, the code field takes the focus. */
+  function typeInstead() {
+    closeCamera();
+    codeInput.current?.focus();
   }
 
   async function openCamera() {
@@ -50,6 +65,9 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
         return true;
       });
       setCamera({ open: true, status: "Point the camera at the code on the teacher's screen." });
+      setZoom(scanner.current.zoom);
+      // no code read after a while: too far (or too small on the screen) for this camera
+      hintTimer.current = setTimeout(() => setHint(true), HINT_MS);
     } catch (err) {
       stopCamera();
       setCamera({
@@ -107,6 +125,29 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
         hidden=${!camera.open}
         aria-label="Camera preview"
       ></video>
+      ${
+        camera.open && zoom
+          ? html`<div class="camera-zoom">
+              <label for="camera-zoom">Zoom</label>
+              <input
+                id="camera-zoom"
+                type="range"
+                min=${zoom.min}
+                max=${zoom.max}
+                step=${zoom.step}
+                defaultValue=${zoom.value}
+                onInput=${(ev) => scanner.current?.setZoom(Number(ev.currentTarget.value)).catch(() => {})}
+              />
+            </div>`
+          : null
+      }
+      <div class="notice camera-hint" id="camera-hint" role="status" hidden=${!(camera.open && hint)}>
+        <p>
+          <strong>Cannot read the code from here?</strong>${" "}
+          ${zoom ? "Zoom in or move closer" : "Move closer"}, or type the ${CODE_DIGITS} digits shown next to the QR code.
+        </p>
+        <button class="btn btn-small" type="button" id="camera-type-instead" onClick=${typeInstead}>Type the code</button>
+      </div>
       <button class="btn" type="button" hidden=${!camera.open} onClick=${closeCamera}>Stop camera</button>
       <p class="muted small" id="camera-status" role="status">
         ${noCamera ? "The camera cannot be used on this page: type the code below." : camera.status}

@@ -39,6 +39,7 @@ export function watchInbox({ fs, db }, uid, inbox) {
     ),
     fs.onSnapshot(
       fs.query(col, fs.where("read", "==", false), fs.limit(UNREAD_LIMIT)),
+      { includeMetadataChanges: true }, // known once the server has answered, even if nothing changed
       (snap) => {
         state.unreadEntries = snap.docs.map((d) => ({ id: d.id, ref: d.ref }));
         state.unreadLoaded = !snap.metadata.fromCache || state.unreadLoaded;
@@ -52,9 +53,14 @@ export function watchInbox({ fs, db }, uid, inbox) {
   };
 }
 
-/** "Distributed Systems · Mon 7 Dec, 09:00": the course and session an entry is about. */
+/**
+ * "Distributed Systems · Mon 7 Dec, 09:00": the course and session an entry is about,
+ * for the entries whose own text does not name them (written before messages did, and
+ * alerts); "" when the text already says it.
+ */
 export function entryContext(e, courseNames = new Map()) {
   const course = e.course_name || (e.course_id ? courseNames.get(e.course_id) : null) || "";
+  if (course && `${e.title ?? ""} ${e.body ?? ""}`.includes(course)) return "";
   const at = toDate(e.session_starts_at);
   const session = at ? `${fmtDay(at)}, ${fmtTime(at)}` : "";
   return [course, session].filter(Boolean).join(" · ");
