@@ -685,7 +685,7 @@ def check_prerequisites() -> None:
         if not (platform / component).exists():
             raise StackError(f"gcloud component {component} missing: apt-get install -y {package}")
     if not shutil.which("node"):
-        raise StackError("node not found: install Node.js 20 (the Firebase emulators need it)")
+        raise StackError("node not found: `make install` brings it (Firebase emulators need it)")
     if not (ROOT / "node_modules" / ".bin" / "firebase").exists():
         raise StackError("firebase-tools not installed: run `npm ci` (or `make install`)")
     if not (ROOT / "web" / "dist" / "index.html").exists():

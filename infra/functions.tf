@@ -63,10 +63,7 @@ resource "google_cloudfunctions2_function" "function" {
     }
   }
 
-  depends_on = [
-    google_project_service.enabled,
-    google_project_iam_member.build,
-    google_project_iam_member.build_reads_staged_source,
-    google_storage_bucket_iam_member.build_reads_source_archive,
-  ]
+  # The build identity's grants must be in force before the first build starts (iam.tf,
+  # time_sleep.build_grants), or the first apply fails with a build permission error.
+  depends_on = [time_sleep.build_grants]
 }

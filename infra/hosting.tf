@@ -8,7 +8,7 @@ resource "google_firebase_project" "this" {
 
   project = var.project_id
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 resource "google_firebase_web_app" "web" {
@@ -48,7 +48,7 @@ resource "google_identity_platform_config" "auth" {
     }
   }
 
-  depends_on = [google_project_service.enabled, google_firebase_project.this]
+  depends_on = [time_sleep.apis_enabled, google_firebase_project.this]
 }
 
 # "Continue with Google" (web/src/auth-ui.js), when var.sign_in_with_google names an OAuth
@@ -61,7 +61,7 @@ data "google_secret_manager_secret_version" "google_sign_in" {
   project = var.project_id
   secret  = var.sign_in_with_google.client_secret_secret
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 resource "google_identity_platform_default_supported_idp_config" "google" {

@@ -18,7 +18,7 @@ resource "google_service_account" "function" {
   display_name = "Rollcall function ${each.key}"
   description  = each.value.public ? "Runtime identity of the public scan ingest." : "Runtime identity of the ${each.value.subscription} consumer."
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 # Firestore has no finer predefined role than read/write on the database: every
@@ -68,7 +68,7 @@ resource "google_project_iam_custom_role" "fcm_sender" {
   description = "Send Firebase Cloud Messaging messages (FCM v1 messages:send) and nothing else."
   permissions = ["cloudmessaging.messages.create"]
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 resource "google_project_iam_member" "notify_sends_fcm" {
@@ -86,7 +86,7 @@ resource "google_service_account" "push" {
   display_name = "Rollcall Pub/Sub push"
   description  = "Identity in the OIDC tokens of the push subscriptions; may invoke the consumer functions only."
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 # A Cloud Run function's invoker role lives on its Cloud Run service (same name).
@@ -119,7 +119,7 @@ resource "google_project_service_identity" "pubsub" {
   project = var.project_id
   service = "pubsub.googleapis.com"
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 locals {
@@ -161,7 +161,7 @@ resource "google_service_account" "build" {
   display_name = "Rollcall function builds"
   description  = "Cloud Build identity that turns the function source into images."
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 resource "google_project_iam_member" "build" {
@@ -193,5 +193,35 @@ resource "google_storage_bucket_iam_member" "build_reads_source_archive" {
   bucket = google_storage_bucket.function_source.name
   role   = "roles/storage.objectViewer"
   member = google_service_account.build.member
+}
+
+# IAM grants take effect within about a minute, sometimes more; a function build started
+# right after them fails on a first apply. The provider's own example for a custom build
+# identity waits 60 s here ("builder permissions need to stabilize").
+resource "time_sleep" "build_grants" {
+  create_duration = "60s"
+
+  depends_on = [
+    time_sleep.apis_enabled,
+    google_project_iam_member.build,
+    google_project_iam_member.build_reads_staged_source,
+    google_storage_bucket_iam_member.build_reads_source_archive,
+  ]
+}
+
+# The same for the consumers' invoker grants and the Pub/Sub service agent's grants: a
+# push (or a dead-lettering) before they are live fails and counts as a delivery attempt.
+# Nothing publishes before the schedule's first tick (scheduler.tf waits for this) or a
+# student's first scan (after the Hosting deploy, later still). Google says IAM changes
+# usually apply within 2 minutes and may take 7.
+resource "time_sleep" "delivery_grants" {
+  create_duration = "120s"
+
+  depends_on = [
+    google_cloud_run_service_iam_member.push_invokes_consumer,
+    google_service_account_iam_member.pubsub_agent_mints_push_tokens,
+    google_pubsub_topic_iam_member.dead_letter_publisher,
+    google_pubsub_subscription_iam_member.dead_letter_subscriber,
+  ]
 }
 

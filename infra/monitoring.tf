@@ -50,7 +50,7 @@ resource "google_monitoring_alert_policy" "dead_letters" {
 
   notification_channels = var.alert_notification_channels
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 resource "google_monitoring_alert_policy" "ingest_5xx" {
@@ -112,5 +112,5 @@ resource "google_monitoring_alert_policy" "ingest_5xx" {
 
   notification_channels = var.alert_notification_channels
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [time_sleep.apis_enabled]
 }

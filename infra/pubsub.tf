@@ -6,7 +6,7 @@ resource "google_pubsub_topic" "scans" {
   name                       = local.topology.topic
   message_retention_duration = local.topology.message_retention
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 resource "google_pubsub_topic" "dead_letter" {
@@ -17,7 +17,7 @@ resource "google_pubsub_topic" "dead_letter" {
   # replayed with seek even after someone acked them on the subscription.
   message_retention_duration = local.topology.dead_letter.message_retention
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 # Where dead letters wait for inspection and replay (`rollcall dead-letters ...`).

@@ -47,5 +47,7 @@ resource "google_cloud_scheduler_job" "schedule" {
     }
   }
 
-  depends_on = [google_project_service.enabled]
+  # The first tick must not reach a consumer before its invoker grant is live: it would
+  # be dead-lettered and fire the dead-letter alert on day one (iam.tf).
+  depends_on = [time_sleep.apis_enabled, time_sleep.delivery_grants, google_pubsub_subscription.push]
 }

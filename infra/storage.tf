@@ -1,16 +1,12 @@
-# The function source: functions/ (main.py, the rollcall package, requirements.txt)
-# zipped once and uploaded under a content-addressed name, so a change of source makes a
-# new object and a new deployment of all four functions, and nothing else does.
+# The function source: build/functions.zip (functions/: main.py, the rollcall package
+# with its data files, requirements.txt), zipped by `make package` and uploaded under a
+# content-addressed name, so a change of source makes a new object and a new deployment
+# of all four functions, and nothing else does (the archive is reproducible).
 
-data "archive_file" "functions" {
-  type        = "zip"
-  source_dir  = "${path.module}/../functions"
-  output_path = "${path.module}/.terraform/build/functions-source.zip" # .terraform/ is git-ignored
-  excludes = [
-    "**/__pycache__/**",
-    "**/*.pyc",
-    ".pytest_cache/**",
-  ]
+locals {
+  # Written by `make package` (tools/rollcall_ops/package.py, which defines what goes in);
+  # cloudbuild.yaml's package step runs before plan. Terraform uploads this very file.
+  function_archive = "${path.module}/../build/functions.zip"
 }
 
 resource "google_storage_bucket" "function_source" {
@@ -36,11 +32,11 @@ resource "google_storage_bucket" "function_source" {
     }
   }
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 resource "google_storage_bucket_object" "function_source" {
-  name   = "functions-${data.archive_file.functions.output_md5}.zip"
+  name   = "functions-${filemd5(local.function_archive)}.zip"
   bucket = google_storage_bucket.function_source.name
-  source = data.archive_file.functions.output_path
+  source = local.function_archive
 }

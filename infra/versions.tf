@@ -3,6 +3,10 @@
 #
 # State lives in a GCS bucket given at init time (cloudbuild.yaml, step "init"):
 #   terraform init -backend-config="bucket=<state bucket>" -backend-config="prefix=rollcall"
+#
+# The provider lock file (.terraform.lock.hcl) cannot be made on the development
+# machines (no provider downloads): the first Cloud Build run writes it and stores it as
+# a build artifact; commit it from there (docs/deploying.md, "The provider lock file").
 
 terraform {
   required_version = ">= 1.9.0, < 2.0.0"
@@ -16,9 +20,9 @@ terraform {
       source  = "hashicorp/google-beta"
       version = ">= 6.50.0, < 7.0.0"
     }
-    archive = {
-      source  = "hashicorp/archive"
-      version = ">= 2.5.0, < 3.0.0" # 2.5 brought glob patterns in archive_file excludes
+    time = {
+      source  = "hashicorp/time"
+      version = ">= 0.12.0, < 1.0.0" # time_sleep: waits for API enablement and IAM grants
     }
   }
 

@@ -100,6 +100,24 @@ class ImportInvalid(RequestError):
         return {**super().to_json(), "report": self.report}
 
 
+class NotInAudience(RequestError):
+    """The session is for a division or a batch the student is not in."""
+
+    code = "not_in_audience"
+
+
+class Cancelled(RequestError):
+    """The planned session was cancelled."""
+
+    code = "cancelled"
+
+
+class NotNow(RequestError):
+    """The planned session is not at a time it may be started."""
+
+    code = "not_now"
+
+
 class PayloadTooLarge(RequestError):
     code = "payload_too_large"
 
@@ -133,6 +151,9 @@ REQUEST_ERRORS: dict[str, type[RequestError]] = {
         SessionClosed,
         DeviceInUse,
         Conflict,
+        NotInAudience,
+        Cancelled,
+        NotNow,
         PayloadTooLarge,
         UnsupportedMediaType,
         ImportInvalid,

@@ -75,6 +75,11 @@ def test_scan_during_a_firestore_stall_waits_in_the_outbox_and_is_delivered_once
     refused = log_lines("scan", since, message="scan rejected", reason="unavailable", uid=uid)
     assert 1 <= len(refused) < done["attempts"]
     for consumer in ("attendance", "notify", "dashboard"):
+        # A consumer logs its line after its effect (notify after its push, too): wait.
+        wait_for(
+            lambda c=consumer: log_lines(c, since, message="consumer effect applied", uid=uid),
+            timeout=30,
+        )
         applied = log_lines(consumer, since, message="consumer effect applied", uid=uid)
         assert [line["session_id"] for line in applied] == [session_id], consumer
     print(

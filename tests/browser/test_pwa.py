@@ -277,10 +277,12 @@ def test_notifications_on_store_a_token_the_fcm_stand_in_gets_a_scan_push_then_o
     assert len(messages) == 1
     sent = messages[0]["message"]
     assert sent["token"] == token
-    assert sent["notification"] == {
-        "title": "Attendance recorded",
-        "body": "You were marked present for this session.",
-    }
+    # The course and the session's time, in the institution's time zone (TIME_ZONE).
+    assert sent["notification"]["title"] == "Attendance recorded: Mobile Computing"
+    assert re.fullmatch(
+        r"You were marked present for Mobile Computing, \w{3} \d{1,2} \w{3}, \d\d:\d\d\.",
+        sent["notification"]["body"],
+    ), sent["notification"]["body"]
     assert sent["webpush"]["notification"]["tag"] == f"rollcall-{session_id}"
     assert sent["data"]["session_id"] == session_id
 
@@ -300,10 +302,11 @@ def test_notifications_on_store_a_token_the_fcm_stand_in_gets_a_scan_push_then_o
     )
     # wait_for_function would take the async function's promise as truthy at once: poll.
     wait_for(lambda: page.evaluate(shown), timeout=10)
+    # The notification shown is the one the consumer sent: same title, body and tag.
     assert page.evaluate(shown) == [
         {
-            "title": "Attendance recorded",
-            "body": "You were marked present for this session.",
+            "title": sent["notification"]["title"],
+            "body": sent["notification"]["body"],
             "tag": f"rollcall-{session_id}",
         }
     ]

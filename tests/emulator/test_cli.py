@@ -118,16 +118,23 @@ def test_course_rules_close_standing_and_export_from_the_cli(stack_env, tmp_path
     course = admin.demo_course(code)
     rollcall("seed", "--course", code, "--students", "3")
     settings = ["--planned-sessions", "8", "--min-percent", "75", "--late-weight", "0.5"]
-    settings += ["--absence-alert-run", "2"]
+    settings += ["--absence-alert-run", "2", "--alerts-after-sessions", "0"]
+    settings += ["--min-percent-practical", "80"]
     rules = json.loads(rollcall("course", "settings", "--course", course, *settings))
     assert rules == {
         "absence_alert_run": 2,
         "excused_policy": "not_counted",
         "late_weight": 0.5,
         "min_attendance_percent": 75.0,
+        "min_attendance_percent_theory": None,
+        "min_attendance_percent_practical": 80.0,
+        "min_attendance_percent_tutorial": None,
         "planned_sessions": 8,
-        "alerts_after_sessions": 3,
+        "alerts_after_sessions": 0,
+        "auto_open": False,
     }
+    cleared = rollcall("course", "settings", "--course", course, "--min-percent-practical", "none")
+    assert json.loads(cleared)["min_attendance_percent_practical"] is None
     out = subprocess.run(
         [ROLLCALL, "course", "settings", "--course", course, "--min-percent", "140"],
         capture_output=True, text=True, env=os.environ,

@@ -1,8 +1,9 @@
 """Hostile input: schemathesis generates requests from the OpenAPI description
 (docs/openapi.yaml) against the running scan function: valid and invalid bodies,
-headers, media types, methods, missing auth, on every endpoint (scan, override, close,
-exports). No request may get a 5xx, and none may publish anything (checked on a probe
-subscription), write an attendance record or close the session."""
+headers, media types, methods, missing auth, on every endpoint the description lists
+(tests/unit/test_contracts.py holds it to the router). No request may get a 5xx, and
+none may publish anything (checked on a probe subscription), write an attendance record
+or close the session."""
 
 from __future__ import annotations
 
@@ -35,6 +36,11 @@ ANSWERS = (
     "import ",
     "department ",
     "term ",
+    "open ",
+    "today ",
+    "planned ",
+    "session opened",
+    "planned session",
     "session closed",
     "attendance exported",
     "course settings changed",

@@ -394,6 +394,11 @@ def test_the_teacher_sets_the_course_rules_and_the_next_change_uses_them(course)
         "excused_policy": "not_counted",
         "absence_alert_run": 2,
         "planned_sessions": None,
+        "alerts_after_sessions": 0,
+        "auto_open": False,
+        "min_attendance_percent_theory": None,
+        "min_attendance_percent_practical": None,
+        "min_attendance_percent_tutorial": None,
     }
     # The consumers cache a course for up to 60 s: wait for a change to use the rules.
     session = new_session(c)

@@ -48,7 +48,7 @@ def test_terraform_and_provider_versions_are_bounded(hcl):
     assert re.fullmatch(r">= [0-9.]+, < [0-9.]+", settings["required_version"])
 
     (providers,) = settings["required_providers"]
-    assert {"google", "google-beta", "archive"} <= set(providers)
+    assert {"google", "google-beta", "time"} <= set(providers)
     for name, spec in providers.items():
         assert spec["source"].startswith("hashicorp/"), name
         assert re.fullmatch(r">= [0-9.]+, < [0-9.]+", spec["version"]), (name, spec["version"])
@@ -193,20 +193,95 @@ def test_the_four_functions_are_the_entry_points_of_main(hcl, tf_eval):
     )
 
 
-def test_functions_are_built_from_one_source_archive(hcl):
-    (archive,) = [
-        b["archive_file"]["functions"] for _, b in hcl.blocks("data") if "archive_file" in b
-    ]
-    assert archive["source_dir"] == "${path.module}/../functions"
-    assert archive["type"] == "zip"
+def test_functions_are_built_from_the_archive_make_package_writes(hcl):
+    """One definition of the file set (rollcall_ops.package): Terraform uploads
+    build/functions.zip itself, named by its MD5, and builds nothing of its own."""
+    assert not [b for _, b in hcl.blocks("data") if "archive_file" in b]
+    assert hcl.locals["function_archive"] == "${path.module}/../build/functions.zip"
 
     obj = hcl.resource("google_storage_bucket_object", "function_source")
-    assert "data.archive_file.functions.output_md5" in obj.body["name"]
+    assert obj.body["source"] == "${local.function_archive}"
+    assert obj.body["name"] == "functions-${filemd5(local.function_archive)}.zip"
 
     function = hcl.resource("google_cloudfunctions2_function", "function")
     source = block(block(block(function.body, "build_config"), "source"), "storage_source")
     assert source["object"] == "${google_storage_bucket_object.function_source.name}"
     assert source["bucket"] == "${google_storage_bucket.function_source.name}"
+
+
+def test_nothing_waits_on_api_enablement_directly(hcl):
+    """Everything that needs an API waits for time_sleep.apis_enabled, which waits for
+    the enablement: the provider does not retry an API that is not on yet."""
+    pause = hcl.resource("time_sleep", "apis_enabled").body
+    assert pause["depends_on"] == ["${google_project_service.enabled}"]
+    assert int(pause["create_duration"].rstrip("s")) >= 60
+    for r in hcl.resources:
+        deps = r.body.get("depends_on", [])
+        if r.address != "time_sleep.apis_enabled":
+            assert "${google_project_service.enabled}" not in deps, r.address
+
+
+def _depends(hcl, address: str) -> set[str]:
+    """Every resource address ``address`` depends on, explicitly or through references,
+    transitively (by text: enough for this module's plain references)."""
+    by_address = {r.address: r for r in hcl.resources}
+    seen: set[str] = set()
+    todo = [address]
+    while todo:
+        body = json.dumps(by_address[todo.pop()].body)
+        for other in by_address:
+            if other not in seen and re.search(rf"\b{re.escape(other)}\b", body):
+                seen.add(other)
+                todo.append(other)
+    return seen
+
+
+def test_functions_wait_for_their_build_identity_grants(hcl):
+    pause = hcl.resource("time_sleep", "build_grants").body
+    assert int(pause["create_duration"].rstrip("s")) >= 60
+    build_grants = {
+        r.address
+        for r in hcl.resources
+        if "google_service_account.build.member" in json.dumps(r.body)
+        and r.type.endswith("_iam_member")
+    }
+    assert build_grants and build_grants <= set(d.strip("${}") for d in pause["depends_on"]), (
+        build_grants
+    )
+    function = hcl.resource("google_cloudfunctions2_function", "function").body
+    assert function["depends_on"] == ["${time_sleep.build_grants}"]
+
+
+def test_the_schedule_starts_after_the_delivery_grants_are_live(hcl):
+    pause = hcl.resource("time_sleep", "delivery_grants").body
+    assert int(pause["create_duration"].rstrip("s")) >= 120
+    waited = {d.strip("${}") for d in pause["depends_on"]}
+    assert {
+        "google_cloud_run_service_iam_member.push_invokes_consumer",
+        "google_pubsub_topic_iam_member.dead_letter_publisher",
+        "google_pubsub_subscription_iam_member.dead_letter_subscriber",
+        "google_service_account_iam_member.pubsub_agent_mints_push_tokens",
+    } <= waited
+    assert "time_sleep.delivery_grants" in _depends(hcl, "google_cloud_scheduler_job.schedule")
+
+
+def test_no_unused_data_sources(hcl):
+    text = "\n".join(p.read_text() for p in INFRA.glob("*.tf"))
+    for _, found in hcl.blocks("data"):
+        for dtype, named in found.items():
+            for name in named:
+                assert text.count(f"data.{dtype}.{name}") >= 1, f"data.{dtype}.{name} is unused"
+
+
+def test_the_provider_lock_file_when_committed_covers_every_provider(hcl):
+    lock = INFRA / ".terraform.lock.hcl"
+    if not lock.exists():
+        pytest.skip("no lock file yet: the first Cloud Build run makes it (docs/deploying.md)")
+    (settings,) = hcl.files["versions.tf"]["terraform"]
+    (providers,) = settings["required_providers"]
+    text = lock.read_text()
+    for spec in providers.values():
+        assert f'provider "registry.terraform.io/{spec["source"]}"' in text, spec["source"]
 
 
 def test_source_bucket_is_private_uniform_and_versioned(hcl):
@@ -297,6 +372,9 @@ def test_required_apis_are_enabled(hcl, tf_eval):
         "fcm.googleapis.com",
         "identitytoolkit.googleapis.com",
         "cloudscheduler.googleapis.com",
+        # web push (the student page's notifications): installations and registrations
+        "firebaseinstallations.googleapis.com",
+        "fcmregistrations.googleapis.com",
     } <= services
     apis = hcl.resource("google_project_service", "enabled").body
     assert apis["disable_on_destroy"] is False

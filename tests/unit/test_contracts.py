@@ -42,6 +42,27 @@ def test_every_status_the_openapi_answers_belongs_to_an_error_code():
     assert answered <= set(contracts.ERROR_STATUS.values())
 
 
+def test_every_route_is_described_and_every_described_path_is_routed():
+    """The API description and the router list the same doors (so the fuzz run, which
+    reads the description, reaches every one)."""
+    from rollcall.http.router import ROUTES
+
+    described = {
+        (re.sub(r"\{[^}]+\}", "x1", path), method.upper())
+        for path, item in OPENAPI["paths"].items()
+        for method in item
+        if method in {"get", "post"}
+    }
+    routed = set()
+    for path, method in described:
+        matches = [r for r in ROUTES if r.method == method and r.pattern.fullmatch(path)]
+        assert matches, f"{method} {path} is described but not routed"
+        routed.update(matches)
+    assert set(ROUTES) == routed, "routes missing from docs/openapi.yaml"
+    kinds = OPENAPI["components"]["schemas"]["Planned"]["properties"]["kind"]["enum"]
+    assert kinds == contracts.data()["timetable"]["kinds"]
+
+
 def test_the_openapi_statuses_and_ids_are_the_contract():
     schemas = OPENAPI["components"]["schemas"]
     assert schemas["Override"]["properties"]["status"]["enum"] == list(contracts.OVERRIDE_STATUSES)
@@ -53,11 +74,16 @@ def test_the_openapi_statuses_and_ids_are_the_contract():
     for name, spec in contracts.COURSE_SETTINGS.items():
         if spec["kind"] == "choice":
             assert settings[name]["enum"] == spec["choices"], name
+        elif spec["kind"] == "boolean":
+            assert settings[name]["type"] == "boolean", name
         else:
             assert (settings[name]["minimum"], settings[name]["maximum"]) == (
                 spec["min"],
                 spec["max"],
             ), name
+        assert settings[name].get("nullable", False) == spec.get("nullable", False), name
+    stored = schemas["CourseSettingsStored"]["properties"]["rules"]
+    assert set(stored["required"]) == set(contracts.COURSE_SETTINGS)
 
 
 def test_no_client_writes_a_session():

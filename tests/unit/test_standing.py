@@ -277,3 +277,88 @@ def test_valid_settings_are_kept_as_given(changes):
 def test_invalid_settings_are_refused_with_the_reason(changes, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         standing.validate_settings(changes)
+
+
+# ---- per kind of session -------------------------------------------------------------
+
+
+def test_the_practical_track_of_the_worked_example_step_by_step():
+    from tests.worked_example import PRACTICAL_TRACK, PRACTICAL_TRACK_LATER, PRACTICAL_TRACK_RULES
+
+    rules = Rules.from_course(PRACTICAL_TRACK_RULES)
+    shown = ("held", "percent", "remaining", "can_miss", "needed")
+    entries: list[tuple[int, str, str]] = []
+    state: dict[str, bool] = {}
+    for step, (kind, status, theory, practical, overall, worst, alerts) in enumerate(
+        PRACTICAL_TRACK, start=1
+    ):
+        entries.append((step, kind, status))
+        report = standing.report(entries, rules, PRACTICAL_TRACK_LATER)
+        figures = report.figures(rules)
+        by_kind = figures["by_kind"]
+        got = (
+            tuple(by_kind["theory"][k] for k in (*shown, "state")),
+            tuple(by_kind["practical"][k] for k in (*shown, "state")),
+            tuple(figures[k] for k in shown),
+            figures["state"],
+        )
+        assert got == (theory, practical, overall, worst), f"step {step}"
+        conditions = report.conditions(rules)
+        assert crossings(state, conditions) == alerts, f"step {step}"
+        state = conditions
+
+
+def test_each_kind_has_its_own_threshold_and_falls_back_on_the_course_one():
+    rules = Rules.from_course(
+        {"min_attendance_percent": 75, "min_attendance_percent_practical": 80}
+    )
+    assert rules.threshold_for("practical") == Fraction(4, 5)
+    assert rules.threshold_for("theory") == rules.threshold_for(None) == Fraction(3, 4)
+    # 3 of 4 practicals: 75 %, at the course's threshold but below the practicals' one.
+    entries = [(i, "practical", s) for i, s in enumerate(["present"] * 3 + ["absent"])]
+    report = standing.report(entries, rules)
+    assert report.by_kind["practical"].below and not report.overall.below
+    assert report.state(rules) == standing.BELOW
+    assert Rules.from_course({"min_attendance_percent_practical": None}).min_percent_by_kind == {}
+    assert Rules.from_course({"min_attendance_percent_theory": 140}).min_percent_by_kind == {}
+    with pytest.raises(ValueError, match="min_attendance_percent_tutorial must be a number"):
+        standing.validate_settings({"min_attendance_percent_tutorial": "high"})
+
+
+def test_one_kind_only_sends_no_per_kind_alerts_and_a_kind_says_nothing_before_its_first():
+    rules = Rules.from_course({"alerts_after_sessions": 0})
+    theory_only = standing.report([(1, "theory", "absent")], rules, {"theory": 3})
+    assert set(theory_only.by_kind) == {"theory"}
+    assert set(theory_only.conditions(rules)) == {BELOW_THRESHOLD, ABSENCE_RUN, LAST_CHANCE}
+    both = standing.report([(1, "theory", "absent")], rules, {"theory": 3, "practical": 1})
+    conditions = both.conditions(rules)
+    assert conditions["theory.below_threshold"]
+    assert not any(v for k, v in conditions.items() if k.startswith("practical."))
+    assert "theory.absence_run" not in conditions  # the run counts sessions of any kind
+
+
+def test_without_a_timetable_the_plan_is_the_course_setting_overall_only():
+    rules = Rules.from_course({"planned_sessions": 10})
+    report = standing.report([(1, "theory", "present"), (2, "practical", "present")], rules)
+    assert report.overall.remaining == 8
+    assert report.by_kind["theory"].remaining is None
+    timetabled = standing.report([(1, "theory", "present")], rules, {"theory": 2, "practical": 0})
+    assert timetabled.overall.remaining == 2  # the timetable's, not the setting's
+
+
+def test_crossings_name_overall_alerts_first_then_each_kind():
+    before = {"theory.below_threshold": True}
+    now = {
+        "theory.below_threshold": True,
+        "practical.last_chance": True,
+        "theory.last_chance": True,
+        BELOW_THRESHOLD: True,
+        ABSENCE_RUN: False,
+    }
+    assert crossings(before, now) == [
+        BELOW_THRESHOLD,
+        "practical.last_chance",
+        "theory.last_chance",
+    ]
+    assert standing.split("practical.last_chance") == ("practical", LAST_CHANCE)
+    assert standing.split(ABSENCE_RUN) == (None, ABSENCE_RUN)

@@ -80,7 +80,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 #: Shorter flags for settings whose names are long; the rest are their names.
-SETTING_FLAGS = {"min_attendance_percent": "min-percent"}
+SETTING_FLAGS = {
+    "min_attendance_percent": "min-percent",
+    "min_attendance_percent_theory": "min-percent-theory",
+    "min_attendance_percent_practical": "min-percent-practical",
+    "min_attendance_percent_tutorial": "min-percent-tutorial",
+}
 
 
 def add_setting_flags(parser: argparse.ArgumentParser) -> None:
@@ -93,9 +98,36 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
         if spec["kind"] == "choice":
             parser.add_argument(flag, dest=name, choices=spec["choices"], help=default)
             continue
-        kind = int if spec["kind"] == "integer" else float
+        if spec["kind"] == "boolean":
+            parser.add_argument(
+                flag,
+                dest=name,
+                type=lambda text: {"true": True, "false": False}[text.lower()],
+                metavar="true|false",
+                help=default,
+            )
+            continue
+        number = int if spec["kind"] == "integer" else float
         bounds = f"{spec['min']}..{spec['max']}, {default}"
-        parser.add_argument(flag, dest=name, type=kind, help=f"{name}: {bounds}")
+        if spec.get("nullable"):
+            bounds += "; 'none' clears it"
+        parser.add_argument(
+            flag,
+            dest=name,
+            type=_nullable(number) if spec.get("nullable") else number,
+            help=f"{name}: {bounds}",
+        )
+
+
+#: A nullable setting's "none" on the command line (JSON null).
+CLEAR = object()
+
+
+def _nullable(number: type) -> Any:
+    def parse(text: str) -> Any:
+        return CLEAR if text.strip().lower() == "none" else number(text)
+
+    return parse
 
 
 def cmd_course_settings(args: argparse.Namespace) -> int:
@@ -103,7 +135,7 @@ def cmd_course_settings(args: argparse.Namespace) -> int:
     from rollcall_ops import admin
 
     changes = {
-        name: getattr(args, name)
+        name: None if getattr(args, name) is CLEAR else getattr(args, name)
         for name in contracts.COURSE_SETTINGS
         if getattr(args, name) is not None
     }
@@ -122,16 +154,23 @@ def cmd_standing(args: argparse.Namespace) -> int:
         keep = (
             *("uid", "name", "held", "percent", "absence_run", "remaining", "can_miss"),
             *("needed", "reachable", "state", "present", "late", "excused", "absent"),
+            "by_kind",
         )
         print(json.dumps([{k: r.get(k) for k in keep} for r in rows], indent=2))
         return 0
     table = Table(title=f"course {args.course}: {len(rows)} students")
-    for column in ("student", "held", "%", "run", "can miss", "needed", "state"):
+    kinds = sorted({kind for r in rows for kind in r.get("by_kind") or {}})
+    per_kind = kinds if len(kinds) > 1 else []
+    columns = ("student", "held", "%", *(f"{k} %" for k in per_kind), "run", "can miss")
+    for column in (*columns, "needed", "state"):
         table.add_column(column, justify="left" if column in ("student", "state") else "right")
     for r in rows:
+        by_kind = r.get("by_kind") or {}
         table.add_row(
             escape(f"{r.get('name') or ''} ({r['uid']})"),
-            *(_show(r.get(k)) for k in ("held", "percent", "absence_run", "can_miss", "needed")),
+            *(_show(r.get(k)) for k in ("held", "percent")),
+            *(_show((by_kind.get(k) or {}).get("percent")) for k in per_kind),
+            *(_show(r.get(k)) for k in ("absence_run", "can_miss", "needed")),
             _show(r.get("state")),
         )
     Console().print(table)
@@ -429,14 +468,15 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rollcall", description=__doc__.splitlines()[0])
     p.add_argument(
         "--project",
-        help="a real Google Cloud project (admin, department, term, import, status, "
+        help="a real Google Cloud project (admin, department, term, import, doctor, status, "
         "standing, export and dead-letters; credentials from `gcloud auth "
         "application-default login`); default: the local stack",
     )
     sub = p.add_subparsers(dest="command", required=True)
-    from rollcall_ops import setup_cli
+    from rollcall_ops import doctor, setup_cli
 
     setup_cli.add_commands(sub)
+    doctor.add_commands(sub)
 
     s = sub.add_parser(
         "seed",

@@ -113,7 +113,8 @@ def cmd_term_set(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from rollcall.core.imports import courses, roster
+    from rollcall.config import settings
+    from rollcall.core.imports import courses, roster, timetable
     from rollcall.errors import RequestError
     from rollcall_ops.cli import _progress
 
@@ -128,6 +129,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         if args.dry_run:
             if args.what == "courses":
                 report = courses.preview(db, data, test_domains=_local())
+            elif args.what == "timetable":
+                report = timetable.preview(db, args.term, data, settings().time_zone, _now())
             else:
                 report = roster.preview(db, args.course, data, _local())
         else:
@@ -140,6 +143,16 @@ def cmd_import(args: argparse.Namespace) -> int:
                 if args.what == "courses":
                     report = courses.apply(
                         db, data, _by(), test_domains=_local(), progress=advance, at=_now()
+                    )
+                elif args.what == "timetable":
+                    report = timetable.apply(
+                        db,
+                        args.term,
+                        data,
+                        _by(),
+                        settings().time_zone,
+                        at=_now(),
+                        progress=advance,
                     )
                 else:
                     report = roster.apply(
@@ -224,10 +237,13 @@ def add_commands(sub: Any) -> None:
     for what, description in (
         ("courses", "the courses of a term (docs/admin.md)"),
         ("roster", "a course's students (docs/admin.md)"),
+        ("timetable", "a term's weekly timetable: its planned sessions (docs/admin.md)"),
     ):
         c = imps.add_parser(what, help=description)
         if what == "roster":
             c.add_argument("--course", required=True)
+        if what == "timetable":
+            c.add_argument("--term", required=True)
         c.add_argument("file")
         c.add_argument("--dry-run", action="store_true", help="show what would change")
         c.add_argument("--json", action="store_true", help="the report as JSON")

@@ -74,6 +74,21 @@ export const OUTCOMES = {
     advice: "Your account is not enrolled in this course. Ask your teacher to add you.",
     retry: false,
   },
+  not_in_audience: {
+    title: "Not your group's session",
+    advice: "This session is for another division or batch. Check in at your own group's session.",
+    retry: false,
+  },
+  cancelled: {
+    title: "This session was cancelled",
+    advice: "The session was cancelled. Check the timetable or ask your teacher.",
+    retry: false,
+  },
+  not_now: {
+    title: "Not open now",
+    advice: "This session is not at this time. Check the timetable.",
+    retry: false,
+  },
   device_in_use: {
     title: "Device already used",
     advice: "This phone was already used to check in another student. Use your own phone.",

@@ -16,6 +16,7 @@ const VALID = {
   number: (spec, v) => isNumber(v) && v >= spec.min && v <= spec.max,
   integer: (spec, v) => Number.isInteger(v) && v >= spec.min && v <= spec.max,
   choice: (spec, v) => spec.choices.includes(v),
+  boolean: (_spec, v) => typeof v === "boolean",
 };
 for (const [name, spec] of Object.entries(COURSE_SETTINGS)) {
   if (!VALID[spec.kind]) throw new Error(`course setting ${name}: unknown kind ${spec.kind}`);

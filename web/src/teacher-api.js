@@ -192,11 +192,15 @@ export function filenameFromDisposition(header, fallback = "rollcall.csv") {
 /** The teacher's name of each course setting (the contracts' course_settings). */
 export const SETTING_LABELS = {
   min_attendance_percent: "Minimum attendance",
+  min_attendance_percent_theory: "Minimum in theory",
+  min_attendance_percent_practical: "Minimum in practicals",
+  min_attendance_percent_tutorial: "Minimum in tutorials",
   late_weight: "Late counts as",
   excused_policy: "Excused sessions",
   absence_alert_run: "Alert after absences in a row",
   planned_sessions: "Planned sessions",
   alerts_after_sessions: "Alerts start after",
+  auto_open: "Sessions open by themselves",
 };
 
 /**

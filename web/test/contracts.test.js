@@ -86,10 +86,13 @@ test("course rules: every setting has a label, its default, and falls back on it
   assert.deepEqual(rulesFromCourse({}), DEFAULT_RULES);
   for (const [name, spec] of Object.entries(COURSE_SETTINGS)) {
     assert.equal(DEFAULT_RULES[name], spec.default, name);
-    const bad = spec.kind === "choice" ? ["no-such-choice", 1, null] : [spec.min - 1, spec.max + 1, "12", null];
+    const bad = {
+      choice: ["no-such-choice", 1, null],
+      boolean: ["true", 1, null],
+    }[spec.kind] ?? [spec.min - 1, spec.max + 1, "12", null];
     if (spec.kind === "integer") bad.push(spec.min + 0.5);
     for (const value of bad) assert.equal(rulesFromCourse({ [name]: value })[name], spec.default, `${name} = ${value}`);
-    const good = spec.kind === "choice" ? spec.choices.at(-1) : spec.max;
+    const good = { choice: spec.choices?.at(-1), boolean: !spec.default }[spec.kind] ?? spec.max;
     assert.equal(rulesFromCourse({ [name]: good })[name], good, `${name} = ${good}`);
   }
 });

@@ -77,11 +77,15 @@ test("rules from the course take the defaults for missing or invalid values, as 
     }),
     {
       min_attendance_percent: 75,
+      min_attendance_percent_theory: null,
+      min_attendance_percent_practical: null,
+      min_attendance_percent_tutorial: null,
       late_weight: 1,
       excused_policy: "not_counted",
       absence_alert_run: 3,
       planned_sessions: null,
       alerts_after_sessions: 3,
+      auto_open: false,
     },
   );
   assert.deepEqual(rulesFromCourse(null), rulesFromCourse({}));

@@ -38,7 +38,7 @@ from rollcall import clients, pubsub
 from rollcall.clock import now
 from rollcall.consumers import figures
 from rollcall.consumers.delivery import Delivery, skipped
-from rollcall.core import closing, schema
+from rollcall.core import closing, schema, sessions
 from rollcall.core.events import Alert, AttendanceEvent, CloseSession, Event, Sweep
 
 CREATED, REPLACED, EXISTED = "created", "replaced", "existed"
@@ -48,9 +48,11 @@ def handle(event: Event, delivery: Delivery) -> dict[str, Any]:
     """The effect of one event on topic ``scans`` (rollcall.consumers.delivery.run)."""
     db = clients.firestore_client()
     if isinstance(event, Sweep):
-        closes = closing.sweep(db, now())
+        at = now()
+        opened = sessions.open_due(db, at)
+        closes = closing.sweep(db, at)
         pubsub.publish(closes)
-        return {"effect": "sweep", "closes": len(closes)}
+        return {"effect": "sweep", "opened": len(opened), "closes": len(closes)}
     if isinstance(event, CloseSession):
         return {"effect": "close", "students": closing.expand(db, event)}
     if not isinstance(event, AttendanceEvent):

@@ -3,10 +3,12 @@
 One document per student, written only for that student's events, so a lecture's
 burst or close touches 500 different documents, never one hot one. It holds:
 
-* ``sessions``: ``{session_id: {"status", "starts_at"}}``, the student's closed
+* ``sessions``: ``{session_id: {"status", "starts_at", "kind"}}``, the student's closed
   sessions (a session enters when its close reaches the student, rollcall.core.closing);
 * the figures computed from them by rollcall.core.standing (held, present, late, excused,
-  absent, percent, absence_run, remaining, can_miss, needed, reachable, state);
+  absent, percent, absence_run, remaining, can_miss, needed, reachable, state), and
+  ``by_kind`` the same for each kind of session; with a timetable, what remains is the
+  student's planned sessions (their division's and batch's) not yet held;
 * ``alert_state`` (each alert's condition as of the last change) and
   ``alert_counts`` (how many times each has fired: the next alert's id);
 * ``pending_alerts``: alerts decided but not yet handed to the notification consumer
@@ -24,15 +26,18 @@ from typing import Any
 
 from google.cloud import firestore
 from google.cloud.firestore import Client, Transaction
+from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.field_path import FieldPath
 
 from rollcall.cache import TtlCache
-from rollcall.core import schema, standing
+from rollcall.core import schema, standing, timetable
 from rollcall.core.events import Alert
 
 COURSE_CACHE_SECONDS = 60
 _courses: TtlCache[dict[str, Any]] = TtlCache(COURSE_CACHE_SECONDS)
-_starts: TtlCache[datetime | None] = TtlCache(3600)  # a session's start never changes
+_plans: TtlCache[list[dict[str, Any]]] = TtlCache(COURSE_CACHE_SECONDS)
+#: A session's start and kind never change.
+_sessions: TtlCache[tuple[datetime | None, str, str | None]] = TtlCache(3600)
 
 
 def course(db: Client, course_id: str) -> dict[str, Any]:
@@ -46,12 +51,66 @@ def course(db: Client, course_id: str) -> dict[str, Any]:
     return _courses.get(course_id, load)
 
 
-def session_start(db: Client, session_id: str) -> datetime | None:
-    def load() -> datetime | None:
-        snap = schema.session(db, session_id).get()
-        return (snap.to_dict() or {}).get("starts_at") if snap.exists else None
+def session_info(db: Client, session_id: str) -> tuple[datetime | None, str, str | None]:
+    """A session's start, kind (theory for one opened without a kind) and planned
+    session (None for one opened by hand)."""
 
-    return _starts.get(session_id, load)
+    def load() -> tuple[datetime | None, str, str | None]:
+        snap = schema.session(db, session_id).get()
+        doc = (snap.to_dict() or {}) if snap.exists else {}
+        kind = doc.get("kind")
+        return (
+            doc.get("starts_at"),
+            kind if kind in standing.KINDS else standing.DEFAULT_KIND,
+            doc.get("planned_id"),
+        )
+
+    return _sessions.get(session_id, load)
+
+
+def plans(db: Client, course_id: str) -> list[dict[str, Any]]:
+    """The course's planned sessions not cancelled (kind, audience, starts_at,
+    session_id), cached like the course: the projection's plan."""
+
+    def load() -> list[dict[str, Any]]:
+        query = (
+            db.collection(schema.PLANNED)
+            .where(filter=FieldFilter("course_id", "==", course_id))
+            .where(filter=FieldFilter("status", "==", timetable.PLANNED))
+        )
+        fields = ("kind", "audience", "starts_at", "session_id")
+        return [
+            {"planned_id": s.id, **{k: (s.to_dict() or {}).get(k) for k in fields}}
+            for s in query.stream()
+        ]
+
+    return _plans.get(course_id, load)
+
+
+def remaining_by_kind(
+    planned: list[dict[str, Any]],
+    enrollment: dict[str, Any],
+    held: set[str],
+    at: datetime,
+) -> dict[str, int] | None:
+    """The planned sessions of each kind still to come for a student with these
+    enrollment fields (division, batch): not cancelled, not started, not among the
+    planned sessions the student has ``held``, starting after ``at``. None when the
+    course has no timetable."""
+    if not planned:
+        return None
+    left = dict.fromkeys(standing.KINDS, 0)
+    for plan in planned:
+        starts = plan.get("starts_at")
+        if plan.get("session_id") or plan["planned_id"] in held:
+            continue
+        if not isinstance(starts, datetime) or starts <= at:
+            continue
+        if plan.get("kind") in left and timetable.Audience.from_doc(plan.get("audience")).includes(
+            enrollment
+        ):
+            left[plan["kind"]] += 1
+    return left
 
 
 def sync(
@@ -66,14 +125,18 @@ def sync(
     """
     record_ref = schema.record(db, session_id, uid)
     ref = schema.student(db, course_id, uid)
+    enrollment_ref = schema.enrollments(db, course_id).document(uid)
     course_doc = course(db, course_id)
     rules = standing.Rules.from_course(course_doc)
-    starts_at = session_start(db, session_id)
+    starts_at, kind, planned_id = session_info(db, session_id)
+    planned = plans(db, course_id)
 
     @firestore.transactional
     def apply(tx: Transaction) -> list[Alert]:
-        snaps = {s.reference.path: s for s in db.get_all([record_ref, ref], transaction=tx)}
+        refs = [record_ref, ref, enrollment_ref]
+        snaps = {s.reference.path: s for s in db.get_all(refs, transaction=tx)}
         record, student = snaps[record_ref.path], snaps[ref.path]
+        enrolled = snaps[enrollment_ref.path].to_dict() or {}
         doc = (student.to_dict() or {}) if student.exists else {}
         entries: dict[str, Any] = dict(doc.get("sessions") or {})
         pending = _alerts(doc)
@@ -84,22 +147,34 @@ def sync(
             return pending
         if (entries.get(session_id) or {}).get("status") == status:
             return pending  # already counted as it is: a redelivery
-        entries[session_id] = {"status": status, "starts_at": starts_at}
-        timeline = [((e.get("starts_at") or at, sid), e["status"]) for sid, e in entries.items()]
-        now = standing.compute(timeline, rules)
+        entries[session_id] = {
+            "status": status,
+            "starts_at": starts_at,
+            "kind": kind,
+            "planned_id": planned_id,
+        }
+        timeline = [
+            ((e.get("starts_at") or at, sid), e.get("kind") or standing.DEFAULT_KIND, e["status"])
+            for sid, e in entries.items()
+        ]
+        held = {e["planned_id"] for e in entries.values() if e.get("planned_id")}
+        now = standing.report(timeline, rules, remaining_by_kind(planned, enrolled, held, at))
         conditions = now.conditions(rules)
         counts = dict(doc.get("alert_counts") or {})
         fired = {}
         name = course_doc.get("name") or course_id
-        for kind in standing.crossings(doc.get("alert_state") or {}, conditions):
-            counts[kind] = int(counts.get(kind, 0)) + 1
-            title, body = standing.alert_text(kind, name, now, rules)
+        for key in standing.crossings(doc.get("alert_state") or {}, conditions):
+            counts[key] = int(counts.get(key, 0)) + 1
+            part, alert_kind = standing.split(key)
+            figures = now.overall if part is None else now.by_kind[part]
+            label = name if part is None else f"{name} ({part})"
+            title, body = standing.alert_text(alert_kind, label, figures, rules)
             alert = Alert(
-                alert_id=f"alert-{course_id}-{kind}-{counts[kind]}",
+                alert_id=f"alert-{course_id}-{key.replace('.', '-')}-{counts[key]}",
                 uid=uid,
                 course_id=course_id,
                 session_id=session_id,
-                kind=kind,
+                kind=alert_kind,
                 title=title,
                 body=body,
                 at=at,

@@ -124,7 +124,7 @@ def where(db: Client, course_id: str, session_id: str) -> Where:
     from rollcall.consumers import figures
 
     name = figures.course(db, course_id).get("name") or course_id
-    return Where(name, figures.session_start(db, session_id))
+    return Where(name, figures.session_info(db, session_id)[0])
 
 
 def notice_of(event: AttendanceEvent | Alert, context: Where | None = None) -> Notice | None:

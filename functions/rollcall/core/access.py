@@ -36,6 +36,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     if not action.startswith("$")
 }
 VIEW_COURSE, RUN_SESSIONS, OVERRIDE = "view_course", "run_sessions", "override"
+PLAN_SESSIONS = "plan_sessions"
 CHANGE_RULES, EXPORT = "change_rules", "export"
 IMPORT_ROSTER, MANAGE_COURSES, MANAGE_INSTITUTION = (
     "import_roster",

@@ -28,6 +28,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from rollcall import pubsub
 from rollcall.core import schema
 from rollcall.core.events import TYPE_CLOSE, AttendanceEvent, CloseSession
+from rollcall.core.timetable import Audience
 
 #: How far back the sweep looks for closes whose absences are not marked yet.
 UNFINISHED_WINDOW = timedelta(days=2)
@@ -95,10 +96,14 @@ def student_events(close: CloseSession, roster: list[str]) -> list[AttendanceEve
 
 
 def expand(db: Client, close: CloseSession) -> int:
-    """Publish the close to each enrolled student, then mark the session done.
-    Returns the count."""
-    enrollments = schema.enrollments(db, close.course_id)
-    roster = sorted(snap.id for snap in enrollments.select([]).stream())
+    """Publish the close to each enrolled student of the session's audience (the
+    course, or its division or batch), then mark the session done. Returns the count."""
+    session = schema.session(db, close.session_id).get()
+    audience = Audience.from_doc((session.to_dict() or {}).get("audience"))
+    enrollments = schema.enrollments(db, close.course_id).select(["division", "batch"])
+    roster = sorted(
+        snap.id for snap in enrollments.stream() if audience.includes(snap.to_dict() or {})
+    )
     pubsub.publish(student_events(close, roster))
     schema.session(db, close.session_id).update(
         {"absences_marked_at": firestore.SERVER_TIMESTAMP, "absences_marked": len(roster)}

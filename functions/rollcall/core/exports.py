@@ -4,11 +4,14 @@ The same functions serve the CLI (``rollcall export ...``) and the dashboard (``
 /exports/sessions/{id}.csv`` and ``/exports/courses/{id}.csv`` on the scan function,
 with the teacher's ID token), so both give the same file.
 
-* Session: each enrolled student's status in the session (empty while the session is
-  open and the student has not scanned), how it was set (scan, override, close), when,
-  the override's reason, and the student's course figures next to it.
-* Course: each student's course figures (rollcall.core.standing), then one column per
-  closed session, oldest first, with the student's status in it.
+* Session: each student of the session's audience (the course, a division or a batch;
+  and anyone with a record in it): their status in the session (empty while the
+  session is open and the student has not scanned), how it was set (scan, override,
+  close), when, the override's reason, the session's kind and audience, and the
+  student's course figures next to it (each kind's percentage too).
+* Course: each student's course figures (rollcall.core.standing) overall and for each
+  kind of session the course has held, then one column per closed session, oldest
+  first, headed by its start, kind, audience and id, with the student's status in it.
 
 Each row starts with who the student is as the institution lists them (roll number,
 PRN, name, email, division, batch, and ``enrolled``: ``yes``, or ``no`` for a student a
@@ -34,6 +37,7 @@ from rollcall.core import schema
 from rollcall.core.enrollment import ACTIVE
 from rollcall.core.imports.plan import natural_key
 from rollcall.core.sessions import CLOSED
+from rollcall.core.timetable import KINDS, Audience
 
 FIGURES = (
     "held",
@@ -50,7 +54,18 @@ FIGURES = (
     "state",
 )
 WHO = ("uid", "roll_no", "prn", "name", "email", "division", "batch", "enrolled")
-SESSION_COLUMNS = (*WHO, "status", "source", "at", "reason", "by")
+SESSION_COLUMNS = (
+    *WHO,
+    "status",
+    "source",
+    "at",
+    "reason",
+    "by",
+    "session_kind",
+    "session_audience",
+)
+#: Each kind's figures in the course export (``<kind>_<figure>``).
+KIND_FIGURES = ("held", "percent", "remaining", "can_miss", "needed", "state")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -59,13 +74,22 @@ def session_csv(db: Client, session_id: str) -> str | None:
     session = schema.session(db, session_id).get()
     if not session.exists:
         return None
-    course_id = (session.to_dict() or {})["course_id"]
+    doc = session.to_dict() or {}
+    course_id = doc["course_id"]
+    audience = Audience.from_doc(doc.get("audience"))
+    kind = doc.get("kind") or KINDS[0]
     students = _roster(db, course_id)
     records = {snap.id: snap.to_dict() or {} for snap in schema.attendance(db, session_id).stream()}
     figures = _figures(db, course_id)
-    header = [*SESSION_COLUMNS, *(f"course_{name}" for name in FIGURES)]
+    kinds = _kinds(figures)
+    header = [
+        *SESSION_COLUMNS,
+        *(f"course_{name}" for name in FIGURES),
+        *(f"course_{k}_percent" for k in kinds),
+    ]
+    members = {uid for uid, row in students.items() if audience.includes(row)}
     rows = []
-    for uid in _ordered(students, set(students) | set(records)):
+    for uid in _ordered(students, members | set(records)):
         record = records.get(uid, {})
         at = record.get("status_at") or record.get("scanned_at")
         rows.append(
@@ -76,7 +100,10 @@ def session_csv(db: Client, session_id: str) -> str | None:
                 at,
                 record.get("reason"),
                 record.get("by"),
+                kind,
+                audience.label(),
                 *(figures.get(uid, {}).get(name) for name in FIGURES),
+                *(_by_kind(figures.get(uid, {}), k).get("percent") for k in kinds),
             ]
         )
     return _csv(header, rows)
@@ -96,10 +123,13 @@ def course_csv(db: Client, course_id: str) -> str | None:
     )
     closed.sort(key=lambda snap: ((snap.to_dict() or {}).get("starts_at"), snap.id))
     session_ids = [snap.id for snap in closed]
-    header = [*WHO, *FIGURES]
+    kinds = _kinds(figures)
+    header = [*WHO, *FIGURES, *(f"{k}_{name}" for k in kinds for name in KIND_FIGURES)]
     for snap in closed:
-        starts = (snap.to_dict() or {}).get("starts_at")
-        header.append(f"{_time(starts)[:16]} {snap.id}")
+        doc = snap.to_dict() or {}
+        audience = Audience.from_doc(doc.get("audience")).label()
+        kind = doc.get("kind") or KINDS[0]
+        header.append(f"{_time(doc.get('starts_at'))[:16]} {kind} {audience} {snap.id}")
     rows = []
     for uid in _ordered(students, set(students) | set(figures)):
         doc = figures.get(uid, {})
@@ -108,10 +138,22 @@ def course_csv(db: Client, course_id: str) -> str | None:
             [
                 *_who(uid, students),
                 *(doc.get(name) for name in FIGURES),
+                *(_by_kind(doc, k).get(name) for k in kinds for name in KIND_FIGURES),
                 *((entries.get(sid) or {}).get("status") for sid in session_ids),
             ]
         )
     return _csv(header, rows)
+
+
+def _kinds(figures: dict[str, dict[str, Any]]) -> list[str]:
+    """The kinds of session the course's figures show, when more than one (a course of
+    one kind has nothing to add to its overall figures)."""
+    found = {kind for doc in figures.values() for kind in doc.get("by_kind") or {}}
+    return [kind for kind in KINDS if kind in found] if len(found) > 1 else []
+
+
+def _by_kind(doc: dict[str, Any], kind: str) -> dict[str, Any]:
+    return (doc.get("by_kind") or {}).get(kind) or {}
 
 
 def _roster(db: Client, course_id: str) -> dict[str, dict[str, Any]]:

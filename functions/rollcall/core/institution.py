@@ -22,7 +22,7 @@ from typing import Any
 from google.cloud.firestore import Client
 
 from rollcall import contracts
-from rollcall.core import people, schema
+from rollcall.core import people, schema, timetable
 from rollcall.core.imports.plan import TEXT_MAX, normalize_email
 
 MAX_HOLIDAYS = 200
@@ -121,5 +121,7 @@ def set_term(
         "updated_by": by,
         "updated_at": at,
     }
-    schema.term(db, term_id).set(doc)
+    schema.term(db, term_id).set(doc, merge=True)
+    for iso, holiday_name in sorted(days.items()):  # a holiday added later cancels what is on it
+        timetable.cancel_holiday(db, term_id, date.fromisoformat(iso), holiday_name, by, at)
     return doc

@@ -15,6 +15,7 @@ operator CLI (Admin SDK); firestore.rules says which client reads what.
   * ``enrollments/{uid}``: a rostered student with an account: what a scan checks
   * ``students/{uid}``: the student's course figures (rollcall.consumers.figures)
 
+* ``planned/{id}``: a planned session of a term's timetable (rollcall.core.timetable)
 * ``imports/{import}``: an import's progress and outcome
 
 * ``sessions/{session}``: ``course_id``, ``teacher_uid``, ``secret``,
@@ -44,6 +45,7 @@ GRANTS = "grants"
 DEPARTMENTS = "departments"
 TERMS = "terms"
 IMPORTS = "imports"
+PLANNED = "planned"
 COURSES = "courses"
 ROSTER = "roster"
 ENROLLMENTS = "enrollments"
@@ -81,6 +83,11 @@ def department(db: Client, department_id: str) -> DocumentReference:
 
 def term(db: Client, term_id: str) -> DocumentReference:
     return db.collection(TERMS).document(term_id)
+
+
+def planned(db: Client, planned_id: str) -> DocumentReference:
+    """A planned session of a term's timetable (rollcall.core.timetable)."""
+    return db.collection(PLANNED).document(planned_id)
 
 
 def import_run(db: Client, import_id: str) -> DocumentReference:

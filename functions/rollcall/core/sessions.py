@@ -6,6 +6,7 @@ session's document. A session's limits and defaults are the contract's
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from rollcall import contracts
 from rollcall.cache import TtlCache
 from rollcall.core import qr, schema
+from rollcall.core.timetable import Audience
 
 DEFAULT_ROTATION_SECONDS = contracts.ROTATION_SECONDS.default
 DEFAULT_LATE_AFTER_MINUTES = contracts.LATE_AFTER_MINUTES.default
@@ -58,6 +60,12 @@ class Session:
     starts_at: datetime
     ends_at: datetime
     status: str
+    #: Who may check in: the whole course, a division or a batch (a planned session's).
+    audience: Audience = Audience("course")
+    kind: str | None = None
+    #: Arrivals from this moment are late (a planned session: from its planned start,
+    #: whenever it was started); None: ``late_after_minutes`` after ``starts_at``.
+    late_from: datetime | None = None
 
     @classmethod
     def from_doc(cls, session_id: str, doc: Mapping[str, Any]) -> Session:
@@ -71,6 +79,9 @@ class Session:
             starts_at=doc["starts_at"],
             ends_at=doc["ends_at"],
             status=doc.get("status", OPEN),
+            audience=Audience.from_doc(doc.get("audience")),
+            kind=doc.get("kind"),
+            late_from=doc.get("late_from"),
         )
 
     def is_open(self, at: datetime) -> bool:
@@ -78,7 +89,7 @@ class Session:
 
     def attendance_status(self, at: datetime) -> str:
         """``present`` up to the late threshold after the start, ``late`` after it."""
-        late_from = self.starts_at + timedelta(minutes=self.late_after_minutes)
+        late_from = self.late_from or self.starts_at + timedelta(minutes=self.late_after_minutes)
         return "present" if at < late_from else "late"
 
 
@@ -94,21 +105,26 @@ class Directory:
     def __init__(self, db: Client, session_ttl: float, roster_ttl: float) -> None:
         self._db = db
         self._sessions: TtlCache[Session | None] = TtlCache(session_ttl)
-        self._rosters: TtlCache[frozenset[str]] = TtlCache(roster_ttl)
+        self._rosters: TtlCache[dict[str, dict[str, Any]]] = TtlCache(roster_ttl)
         self._courses_of: TtlCache[tuple[str, ...]] = TtlCache(roster_ttl)
         self._open_in: TtlCache[tuple[Session, ...]] = TtlCache(session_ttl)
-        self._lately: TtlCache[tuple[Session, ...]] = TtlCache(session_ttl)
 
     def session(self, session_id: str) -> Session | None:
         since = time.monotonic()
         return self._sessions.get(session_id, lambda: self._load_session(session_id, since))
 
     def is_enrolled(self, course_id: str, uid: str) -> bool:
+        return self.enrollment_of(course_id, uid) is not None
+
+    def enrollment_of(self, course_id: str, uid: str) -> dict[str, Any] | None:
+        """The student's division and batch in the course, or None: not enrolled. A
+        student missing from the cached roster is read directly before being refused."""
         since = time.monotonic()
         roster = self._rosters.get(course_id, lambda: self._load_roster(course_id, since))
         if uid in roster:
-            return True
-        return self._enrollment(course_id).document(uid).get(**deadline(since)).exists
+            return roster[uid]
+        snap = self._enrollment(course_id).document(uid).get(**deadline(since))
+        return _groups(snap.to_dict() or {}) if snap.exists else None
 
     def open_sessions_of_student(self, uid: str, fresh: bool = False) -> list[Session]:
         """Open sessions of the courses the student is enrolled in (for typed codes,
@@ -131,10 +147,10 @@ class Directory:
 
     def sessions_of_lately(self, at: datetime) -> tuple[Session, ...]:
         """Every session of the institution that is open or closed within the last
-        ``LATELY`` (cached like a session): what a typed code that matched none of the
-        student's open sessions may still be, to tell them why it was refused."""
-        since = time.monotonic()
-        return self._lately.get("all", lambda: self._load_lately(at, since))
+        ``LATELY``, read fresh: what a typed code that matched none of the student's
+        open sessions may still be, to tell them why it was refused (a session opened
+        or closed a moment ago included). A miss costs this one query."""
+        return self._load_lately(at, time.monotonic())
 
     def _load_lately(self, at: datetime, since: float) -> tuple[Session, ...]:
         sessions = self._db.collection(schema.SESSIONS)
@@ -169,14 +185,17 @@ class Directory:
         snap = schema.session(self._db, session_id).get(**deadline(since))
         return Session.from_doc(snap.id, snap.to_dict() or {}) if snap.exists else None
 
-    def _load_roster(self, course_id: str, since: float) -> frozenset[str]:
-        # Ids only (an empty projection): a third of list_documents' time on a
-        # 500-student roster.
-        ids = self._enrollment(course_id).select([]).stream(**deadline(since))
-        return frozenset(snap.id for snap in ids)
+    def _load_roster(self, course_id: str, since: float) -> dict[str, dict[str, Any]]:
+        # Only the groups (a projection): a fraction of the whole documents' time.
+        snaps = self._enrollment(course_id).select(["division", "batch"]).stream(**deadline(since))
+        return {snap.id: _groups(snap.to_dict() or {}) for snap in snaps}
 
     def _enrollment(self, course_id: str) -> CollectionReference:
         return schema.enrollments(self._db, course_id)
+
+
+def _groups(enrollment: Mapping[str, Any]) -> dict[str, Any]:
+    return {"division": enrollment.get("division"), "batch": enrollment.get("batch")}
 
 
 def _course_of(enrollment: Any) -> str:
@@ -231,13 +250,117 @@ def open_session(
     duration_minutes: int = contracts.DURATION_MINUTES.default,
     rotation_seconds: int = DEFAULT_ROTATION_SECONDS,
     late_after_minutes: int = DEFAULT_LATE_AFTER_MINUTES,
+    kind: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Open a session of the course now, on the server's clock (never a client's: a
-    laptop ten minutes off would refuse or mark late every scan). Returns its id and
-    document; ValueError for settings outside the contract's limits."""
+    laptop ten minutes off would refuse or mark late every scan), for the whole course,
+    of ``kind`` (theory if not given). Returns its id and document; ValueError for
+    settings outside the contract's limits."""
     from google.cloud import firestore
 
     doc = session_doc(course_id, opener, at, duration_minutes, rotation_seconds, late_after_minutes)
+    if kind is not None:
+        doc["kind"] = kind
     session_id = new_session_id()
     schema.session(db, session_id).create({**doc, "opened_at": firestore.SERVER_TIMESTAMP})
     return session_id, doc
+
+
+def open_planned(
+    db: Client,
+    planned_id: str,
+    opener: str,
+    at: datetime,
+    rotation_seconds: int = DEFAULT_ROTATION_SECONDS,
+    late_after_minutes: int = DEFAULT_LATE_AFTER_MINUTES,
+) -> tuple[str, dict[str, Any], bool]:
+    """Start a planned session (the Today page's Start, or the schedule at its start
+    time): a session for its audience, kind and room, open from now until its planned
+    end, arrivals late from its planned start plus ``late_after_minutes``. Starting it
+    again returns the same session. Returns (session id, document, started now).
+    Raises NotFound, Cancelled or NotNow."""
+    from google.cloud import firestore
+
+    from rollcall.core import timetable
+    from rollcall.errors import Cancelled, NotFound, NotNow
+
+    ref = schema.planned(db, planned_id)
+
+    @firestore.transactional
+    def start(tx: Any) -> tuple[str, dict[str, Any], bool]:
+        snap = ref.get(transaction=tx)
+        if not snap.exists:
+            raise NotFound(f"no planned session {planned_id!r}")
+        plan = snap.to_dict() or {}
+        if plan.get("session_id"):
+            existing = schema.session(db, plan["session_id"]).get(transaction=tx)
+            return plan["session_id"], existing.to_dict() or {}, False
+        why = timetable.startable(plan, at)
+        if why == "cancelled":
+            raise Cancelled(
+                f"this session was cancelled: {plan.get('reason') or 'no reason given'}"
+            )
+        if why == "not_now":
+            raise NotNow(
+                f"this session is planned for {plan['date']} {plan['start']}-{plan['end']}"
+            )
+        minutes = max(1, math.ceil((plan["ends_at"] - at).total_seconds() / 60))
+        doc = session_doc(
+            plan["course_id"],
+            opener,
+            at,
+            min(minutes, contracts.DURATION_MINUTES.max),
+            rotation_seconds,
+            min(late_after_minutes, minutes),
+        )
+        doc.update(
+            planned_id=planned_id,
+            kind=plan.get("kind"),
+            audience=plan.get("audience"),
+            room=plan.get("room"),
+            late_from=plan["starts_at"] + timedelta(minutes=late_after_minutes),
+            opened_at=firestore.SERVER_TIMESTAMP,
+        )
+        session_id = new_session_id()
+        tx.create(schema.session(db, session_id), doc)
+        tx.update(ref, {"session_id": session_id, "started_at": at, "started_by": opener})
+        return session_id, doc, True
+
+    opened: tuple[str, dict[str, Any], bool] = start(db.transaction())
+    return opened
+
+
+def open_due(db: Client, at: datetime) -> list[str]:
+    """Open the planned sessions whose start has come, of the courses that let
+    sessions open by themselves (``auto_open``); the sweep runs it every minute.
+    Returns the sessions opened now."""
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    from rollcall.core import standing, timetable
+    from rollcall.errors import RequestError
+
+    due = (
+        db.collection(schema.PLANNED)
+        .where(filter=FieldFilter("status", "==", timetable.PLANNED))
+        .where(filter=FieldFilter("starts_at", "<=", at))
+        .where(filter=FieldFilter("starts_at", ">=", at - timedelta(hours=12)))
+    )
+    automatic: dict[str, bool] = {}
+    opened = []
+    for snap in due.stream():
+        plan = snap.to_dict() or {}
+        if plan.get("session_id") or at >= plan["ends_at"]:
+            continue
+        course_id = plan["course_id"]
+        if course_id not in automatic:
+            course = schema.course(db, course_id).get()
+            automatic[course_id] = standing.Rules.from_course(course.to_dict() or {}).auto_open
+        if not automatic[course_id]:
+            continue
+        try:
+            session_id, _, started = open_planned(db, snap.id, "schedule", at)
+        except RequestError:
+            continue  # cancelled or started meanwhile
+        if started:
+            opened.append(session_id)
+    return opened

@@ -4,12 +4,17 @@ and which alerts it warrants. Pure (no Firestore), so each rule has a fast unit 
 The rules are course settings, on ``courses/{course_id}`` (defaults in brackets):
 
 * ``min_attendance_percent`` [75]: the threshold a student must stay at or above;
+* ``min_attendance_percent_theory``, ``_practical``, ``_tutorial`` [none]: a kind's own
+  threshold (SPPU asks for 75 % in theory and in practicals separately); none: the one
+  above;
 * ``late_weight`` [1]: what a late arrival counts as (1 = an attendance, 0.5 = half);
 * ``excused_policy`` [``not_counted``]: ``not_counted`` leaves an excused session out
   of both sides of the fraction; ``attended`` counts it as attended;
 * ``absence_alert_run`` [3]: alert when this many sessions in a row are missed
   (0 turns the alert off);
-* ``planned_sessions`` [none]: sessions planned for the term; the projection needs it;
+* ``planned_sessions`` [none]: sessions planned for the term, for a course without a
+  timetable; a timetable's planned sessions replace it (below);
+* ``auto_open`` [false]: planned sessions open by themselves at their start time;
 * ``alerts_after_sessions`` [3]: sessions held before a "below" or "last chance" alert
   can fire (a running percentage after one absence says little): until then a student
   below the threshold is ``behind`` pace, shown without an alarm (0: from the first).
@@ -29,6 +34,13 @@ Projection, with R = planned - held sessions still to come, each assumed counted
 * ``needed``: when below the threshold now, the fewest consecutive attendances k with
   (attended + k) / (counted + k) >= threshold; ``reachable`` says whether k <= R.
 
+Per kind: a student's figures exist overall and for each kind of session they have held
+or have planned (``Report``), each kind against its own threshold; with a timetable,
+R is the planned sessions of that kind for the student's division or batch not yet
+held (cancelled ones are on neither side). The percentage alerts fire per kind too when
+the student has more than one kind; the run of absences counts sessions of any kind.
+A student's ``state`` is the worst of their overall and per-kind states.
+
 Arithmetic is exact (fractions), so 75 % of 12 is 9, never 8.999.
 """
 
@@ -36,7 +48,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -47,6 +59,12 @@ STATUSES = contracts.RECORD_STATUSES
 SETTINGS = contracts.COURSE_SETTINGS
 EXCUSED_POLICIES = tuple(SETTINGS["excused_policy"]["choices"])
 OK, AT_RISK, BEHIND, BELOW = "ok", "at_risk", "behind", "below"
+#: Worst first.
+SEVERITY = (BELOW, AT_RISK, BEHIND, OK)
+#: The kinds of session (contracts.json ``timetable.kinds``); a session opened without
+#: one is theory.
+KINDS: tuple[str, ...] = tuple(contracts.data()["timetable"]["kinds"])
+DEFAULT_KIND = KINDS[0]
 #: The alerts, each sent once per crossing (its condition turning true).
 BELOW_THRESHOLD, ABSENCE_RUN, LAST_CHANCE = "below_threshold", "absence_run", "last_chance"
 ALERTS = (BELOW_THRESHOLD, ABSENCE_RUN, LAST_CHANCE)
@@ -64,10 +82,18 @@ class Rules:
     absence_alert_run: int = _default("absence_alert_run")
     planned_sessions: int | None = _default("planned_sessions")
     alerts_after_sessions: int = _default("alerts_after_sessions")
+    #: Planned sessions open by themselves at their start time (the sweep).
+    auto_open: bool = _default("auto_open")
+    #: A kind's own threshold in percent (missing: ``min_percent``).
+    min_percent_by_kind: Mapping[str, Fraction] = field(default_factory=dict)
 
     @property
     def threshold(self) -> Fraction:
         return self.min_percent / 100
+
+    def threshold_for(self, kind: str | None) -> Fraction:
+        """The threshold of a kind of session (None: overall)."""
+        return self.min_percent_by_kind.get(kind or "", self.min_percent) / 100
 
     @classmethod
     def from_course(cls, doc: Mapping[str, Any]) -> Rules:
@@ -84,6 +110,12 @@ class Rules:
             absence_alert_run=valid.get("absence_alert_run", default.absence_alert_run),
             planned_sessions=valid.get("planned_sessions", default.planned_sessions),
             alerts_after_sessions=valid.get("alerts_after_sessions", default.alerts_after_sessions),
+            auto_open=valid.get("auto_open", default.auto_open),
+            min_percent_by_kind={
+                kind: _exact(valid[f"min_attendance_percent_{kind}"])
+                for kind in KINDS
+                if valid.get(f"min_attendance_percent_{kind}") is not None
+            },
         )
 
     def describe(self) -> dict[str, Any]:
@@ -95,6 +127,15 @@ class Rules:
             "absence_alert_run": self.absence_alert_run,
             "planned_sessions": self.planned_sessions,
             "alerts_after_sessions": self.alerts_after_sessions,
+            "auto_open": self.auto_open,
+            **{
+                f"min_attendance_percent_{kind}": (
+                    float(self.min_percent_by_kind[kind])
+                    if kind in self.min_percent_by_kind
+                    else None
+                )
+                for kind in KINDS
+            },
         }
 
 
@@ -107,6 +148,8 @@ def _valid(name: str, value: Any) -> bool:
     kind = spec["kind"]
     if kind == "choice":
         return value in spec["choices"]
+    if kind == "boolean":
+        return isinstance(value, bool)
     in_bounds: Callable[[Any], bool] = lambda v: spec["min"] <= v <= spec["max"]  # noqa: E731
     if kind == "integer":
         return _is_int(value) and in_bounds(value)
@@ -118,6 +161,8 @@ def _expected(name: str) -> str:
     spec = SETTINGS[name]
     if spec["kind"] == "choice":
         return " or ".join(spec["choices"])
+    if spec["kind"] == "boolean":
+        return "true or false"
     low, high = spec["min"], spec["max"]
     what = (
         f"a whole number from {low} to {high}"
@@ -125,7 +170,7 @@ def _expected(name: str) -> str:
         else f"a number from {low} to {high}"
     )
     if spec.get("nullable"):
-        what += ", or null (no plan)"
+        what += ", or null (none)"
     return what
 
 
@@ -190,7 +235,8 @@ class Standing:
         """Each alert's condition now; an alert is sent when it turns true. The
         percentage's alerts wait for ``alerts_after_sessions`` held sessions."""
         run_alert = rules.absence_alert_run
-        settled = self.held >= rules.alerts_after_sessions
+        # Nothing to say of a kind of session before its first one.
+        settled = self.held >= max(rules.alerts_after_sessions, 1)
         return {
             BELOW_THRESHOLD: settled and self.below,
             ABSENCE_RUN: run_alert > 0 and self.absence_run >= run_alert,
@@ -237,9 +283,18 @@ class Standing:
         }
 
 
-def compute(entries: Iterable[tuple[Any, str]], rules: Rules) -> Standing:
+def compute(
+    entries: Iterable[tuple[Any, str]],
+    rules: Rules,
+    *,
+    remaining: int | None = None,
+    kind: str | None = None,
+) -> Standing:
     """The standing from the student's sessions as (sort key, status) pairs; the sort
-    key orders them in time (the session's start)."""
+    key orders them in time (the session's start). ``remaining``: the planned sessions
+    still to come (the timetable's); None: ``planned_sessions`` minus those held, if the
+    course sets it (overall only). ``kind``: the figures of one kind, against its
+    threshold."""
     ordered = [status for _, status in sorted(entries, key=lambda entry: entry[0])]
     counts = {status: ordered.count(status) for status in STATUSES}
     held = len(ordered)
@@ -255,11 +310,11 @@ def compute(entries: Iterable[tuple[Any, str]], rules: Rules) -> Standing:
             run += 1
         elif status != "excused":
             break
-    t = rules.threshold
-    remaining = None
+    t = rules.threshold_for(kind)
     can_miss = None
-    if rules.planned_sessions is not None:
+    if remaining is None and kind is None and rules.planned_sessions is not None:
         remaining = max(rules.planned_sessions - held, 0)
+    if remaining is not None:
         slack = attended + remaining - t * (counted + remaining)
         can_miss = min(math.floor(slack), remaining) if slack >= 0 else None
     needed: int | None = 0
@@ -286,15 +341,87 @@ def compute(entries: Iterable[tuple[Any, str]], rules: Rules) -> Standing:
     )
 
 
+@dataclass(frozen=True)
+class Report:
+    """A student's standing overall and per kind of session."""
+
+    overall: Standing
+    by_kind: Mapping[str, Standing]
+
+    def conditions(self, rules: Rules) -> dict[str, bool]:
+        """Each alert's condition: the overall ones (``below_threshold``, ...) and, when
+        the student has more than one kind, each kind's percentage alerts
+        (``practical.below_threshold``, ...)."""
+        found = self.overall.conditions(rules)
+        if len(self.by_kind) > 1:
+            for kind, part in self.by_kind.items():
+                for alert, on in part.conditions(rules).items():
+                    if alert != ABSENCE_RUN:
+                        found[f"{kind}.{alert}"] = on
+        return found
+
+    def state(self, rules: Rules) -> str:
+        states = [self.overall.state(rules), *(s.state(rules) for s in self.by_kind.values())]
+        return min(states, key=SEVERITY.index)
+
+    def figures(self, rules: Rules) -> dict[str, Any]:
+        """The overall figures, ``state`` the worst of all, and ``by_kind``."""
+        return {
+            **self.overall.figures(rules),
+            "state": self.state(rules),
+            "by_kind": {kind: part.figures(rules) for kind, part in self.by_kind.items()},
+        }
+
+
+def report(
+    entries: Iterable[tuple[Any, str, str]],
+    rules: Rules,
+    remaining_by_kind: Mapping[str, int] | None = None,
+) -> Report:
+    """The standing from (sort key, kind, status) triples, overall and for each kind the
+    student has held or has still planned. ``remaining_by_kind``: the timetable's
+    sessions to come for the student (None: the course has no timetable)."""
+    listed = list(entries)
+    kinds = {kind for _, kind, _ in listed}
+    if remaining_by_kind is not None:
+        kinds |= {kind for kind, count in remaining_by_kind.items() if count > 0}
+    by_kind = {
+        kind: compute(
+            [(key, status) for key, k, status in listed if k == kind],
+            rules,
+            remaining=None if remaining_by_kind is None else remaining_by_kind.get(kind, 0),
+            kind=kind,
+        )
+        for kind in KINDS
+        if kind in kinds
+    }
+    overall = compute(
+        [(key, status) for key, _, status in listed],
+        rules,
+        remaining=None if remaining_by_kind is None else sum(remaining_by_kind.values()),
+    )
+    return Report(overall, by_kind)
+
+
 def crossings(before: Mapping[str, bool], now: Mapping[str, bool]) -> list[str]:
     """The alerts whose condition turned true (each is sent once per such crossing;
-    one that turns false is re-armed)."""
-    return [kind for kind in ALERTS if now.get(kind) and not before.get(kind)]
+    one that turns false is re-armed): overall ones first, in ALERTS' order."""
+    order = {alert: i for i, alert in enumerate(ALERTS)}
+    turned = [key for key, on in now.items() if on and not before.get(key)]
+    return sorted(turned, key=lambda key: ("." in key, key.split(".")[0], order[split(key)[1]]))
+
+
+def split(condition: str) -> tuple[str | None, str]:
+    """'practical.below_threshold' -> ('practical', 'below_threshold'); an overall one
+    -> (None, 'below_threshold')."""
+    kind, _, alert = condition.rpartition(".")
+    return kind or None, alert
 
 
 def alert_text(kind: str, course: str, standing: Standing, rules: Rules) -> tuple[str, str]:
-    """Title and body of an alert, in the student's terms."""
-    need = _pct(rules.min_percent)
+    """Title and body of an alert, in the student's terms (``course`` names the kind of
+    session for a per-kind alert: "Distributed Systems (practical)")."""
+    need = _pct(standing.threshold * 100)
     have = f"{standing.percent:g} %" if standing.percent is not None else "no figure yet"
     if kind == BELOW_THRESHOLD:
         if standing.reachable is False or standing.needed is None:

@@ -4,6 +4,9 @@
   admins; a department admin for the rows of their departments.
 * ``POST /imports/roster?course_id=C[&dry_run=true][&base=N]``: a course's students.
   Institution admins and the admins of the course's department.
+* ``POST /imports/timetable?term_id=T[&dry_run=true][&base=N]``: a term's weekly
+  timetable, which becomes its planned sessions (rollcall.core.imports.timetable).
+  Institution and department admins.
 
 ``dry_run=true`` previews: ``200`` and the report (rows added, changed, removed; every
 error with its line, column and reason), nothing written. Without it the file is
@@ -22,7 +25,7 @@ from rollcall import clients, logs
 from rollcall.clock import now
 from rollcall.config import settings
 from rollcall.core import access
-from rollcall.core.imports import courses, roster
+from rollcall.core.imports import courses, roster, timetable
 from rollcall.core.imports.plan import Report
 from rollcall.errors import BadRequest, Forbidden
 from rollcall.http.toolkit import Answer, Context, authenticate, lookup, query, read_upload, require
@@ -73,6 +76,30 @@ def handle_roster(request: Any, context: Context) -> Answer:
         lambda: roster.preview(db, course_id, data, local),
         lambda base: roster.apply(
             db, course_id, data, uid, base=base, test_domains=local, at=now()
+        ),
+    )
+    return _answer(report, uid, context)
+
+
+def handle_timetable(request: Any, context: Context) -> Answer:
+    params = query(request, {"term_id": "id", **PARAMS})
+    data = read_upload(request)
+    uid = authenticate(request)
+    context.fields["uid"] = uid
+    term_id = params.get("term_id")
+    if term_id is None:
+        raise BadRequest("parameter 'term_id' is required")
+    db = clients.firestore_client()
+    admin, heads = lookup(access.institution_roles, db, uid)
+    if not admin and not heads:
+        raise Forbidden("only institution and department admins may import a timetable")
+    tz, at = settings().time_zone, now()
+    departments = None if admin else heads
+    report = _preview_or_apply(
+        params,
+        lambda: timetable.preview(db, term_id, data, tz, at, departments=departments),
+        lambda base: timetable.apply(
+            db, term_id, data, uid, tz, at=at, base=base, departments=departments
         ),
     )
     return _answer(report, uid, context)

@@ -9,10 +9,11 @@ path                                        method  endpoint
 ``/sessions``                               POST    open a session now (.sessions)
 ``/sessions/close``                         POST    close a session (.sessions)
 ``/time``                                   GET     the server's time (.sessions)
+``/today``, ``/planned/{cancel,move,add}``  G, P    the timetable's sessions (.planned)
 ``/courses/settings``                       POST    a course's rules (.courses)
 ``/exports/(sessions|courses)/{id}.csv``    GET     CSV exports (.exports)
 ``/me/claim``                               POST    claim what one's email was given (.me)
-``/imports/courses``, ``/imports/roster``    POST    the institution's files (.imports)
+``/imports/{courses,roster,timetable}``     POST    the institution's files (.imports)
 ``/admin/departments``, ``/admin/terms``     POST    departments and terms (.admin)
 =========================================  ======  =====================================
 
@@ -32,7 +33,17 @@ from typing import Any
 from rollcall import contracts, logs
 from rollcall.config import settings
 from rollcall.errors import MethodNotAllowed, NotFound, RequestError
-from rollcall.http import admin, courses, exports, imports, me, overrides, scan, sessions
+from rollcall.http import (
+    admin,
+    courses,
+    exports,
+    imports,
+    me,
+    overrides,
+    planned,
+    scan,
+    sessions,
+)
 from rollcall.http.toolkit import Answer, Context, Headers
 
 CORS_HEADERS = "Authorization, Content-Type"
@@ -56,6 +67,17 @@ ROUTES = (
     Route(re.compile(r"/sessions/?"), "POST", "open", "a session", sessions.handle_open),
     Route(re.compile(r"/sessions/close/?"), "POST", "close", "a close", sessions.handle_close),
     Route(re.compile(r"/time/?"), "GET", "time", "the time", sessions.handle_time),
+    Route(re.compile(r"/today/?"), "GET", "today", "the day's sessions", planned.handle_today),
+    Route(re.compile(r"/planned/cancel/?"), "POST", "planned", "a cancel", planned.handle_cancel),
+    Route(re.compile(r"/planned/move/?"), "POST", "planned", "a move", planned.handle_move),
+    Route(re.compile(r"/planned/add/?"), "POST", "planned", "a session", planned.handle_add),
+    Route(
+        re.compile(r"/imports/timetable/?"),
+        "POST",
+        "import",
+        "a CSV file",
+        imports.handle_timetable,
+    ),
     Route(re.compile(r"/courses/settings/?"), "POST", "settings", "the settings", courses.handle),
     Route(re.compile(r"/me/claim/?"), "POST", "claim", "a claim", me.handle_claim),
     Route(

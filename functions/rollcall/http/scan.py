@@ -3,8 +3,9 @@ at once.
 
 Checks, in order; the first that fails answers its stable error and nothing is
 published: body size and media type, Firebase ID token, body shape, QR token (format,
-genuine MAC, window) or typed code, session open, student enrolled, device not bound
-to another student. Then an AttendanceEvent is published to topic ``scans`` and the
+genuine MAC, window) or typed code, session open, student enrolled, in the session's
+audience (its division or batch, for a planned session of one), device not bound to
+another student. Then an AttendanceEvent is published to topic ``scans`` and the
 answer is ``202 {"scan_id", "status", "session_id"}``; the consumers do the rest. A
 rejection that can be attributed (student and session known) is recorded for the
 teacher (rollcall.core.rejections).
@@ -30,6 +31,7 @@ from rollcall.core.sessions import Session
 from rollcall.errors import (
     BadRequest,
     NotEnrolled,
+    NotInAudience,
     QrExpired,
     QrInvalid,
     RateLimited,
@@ -101,8 +103,11 @@ def accept(
         seen["session_id"] = session.id
     if not session.is_open(at):
         raise SessionClosed("this session is not open for scans")
-    if not lookup(directory().is_enrolled, session.course_id, uid):
+    enrollment = lookup(directory().enrollment_of, session.course_id, uid)
+    if enrollment is None:
         raise NotEnrolled("you are not enrolled in this course")
+    if not session.audience.includes(enrollment):
+        raise NotInAudience(f"this session is for {session.audience.label()}")
     lookup(device_registry().claim, session.id, scanned.device_id, uid)
     event = AttendanceEvent(
         event_id=uuid.uuid4().hex,

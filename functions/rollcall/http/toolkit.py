@@ -202,11 +202,31 @@ def query(request: Any, allowed: dict[str, str]) -> dict[str, str]:
             "id": contracts.is_document_id(value),
             "flag": value in ("true", "false"),
             "count": value.isascii() and value.isdigit() and len(value) <= 12,
+            "day": _is_day(value),
         }[kind]
         if not valid:
-            raise BadRequest(f"parameter {name!r} must be {'an id' if kind == 'id' else kind}")
+            expected = {
+                "id": "an id",
+                "flag": "true or false",
+                "count": "a whole number",
+                "day": "a date, YYYY-MM-DD",
+            }[kind]
+            raise BadRequest(f"parameter {name!r} must be {expected}")
         found[name] = value
     return found
+
+
+def _is_day(value: str) -> bool:
+    import re
+    from datetime import date
+
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def signed_in_json(

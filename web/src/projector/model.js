@@ -30,6 +30,7 @@ export const REJECTION_REASONS = Object.freeze({
   not_enrolled: "Not enrolled in this course",
   device_in_use: "Phone already used to check in another student",
   rate_limited: "Too many wrong typed codes",
+  not_in_audience: "Not in this session's division or batch",
 });
 
 export { RECORDED_REJECTIONS };

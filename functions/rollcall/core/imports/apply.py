@@ -1,10 +1,11 @@
 """Applying an import: all or nothing, one at a time per target, in batches, recorded.
 
 * A file with any error applies nothing (``ImportInvalid``, with the whole report).
-* One import at a time per course (or for the courses file, for the institution): an
-  import takes the target's lock (``import_lock`` on its document, in a transaction)
-  and a second one meanwhile gets ``conflict``, so two files never interleave. A lock
-  older than ``LOCK_LEASE`` (its import died) may be taken over.
+* One import at a time per target (a course for its roster, the institution for the
+  courses file, a term for its timetable): an import takes the target's lock
+  (``import_lock`` on its document, in a transaction) and a second one meanwhile gets
+  ``conflict``, so two files never interleave. A lock older than ``LOCK_LEASE`` (its
+  import died) may be taken over.
 * ``base``: the stored state the caller previewed (``Report.base``); if the target
   changed since, ``conflict`` ("preview again").
 * The writes go in batches of at most ``BATCH`` (Firestore's limit is 500 per commit);
@@ -46,17 +47,13 @@ class Write:
     merge: bool = False
 
 
-def target_ref(db: Client, course_id: str | None) -> DocumentReference:
-    """The document an import locks: the course, or the institution's settings."""
-    return schema.course(db, course_id) if course_id else db.document(INSTITUTION)
-
-
 def run(
     db: Client,
     preview: Callable[[], Report],
     write: Callable[[Report, Progress], None],
     *,
-    course_id: str | None,
+    target: DocumentReference,
+    course_id: str | None = None,
     kind: str,
     by: str,
     base: int | None,
@@ -74,7 +71,7 @@ def run(
         report.applied = True
         return report
     import_id = f"{kind}-{at:%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
-    ref = target_ref(db, course_id)
+    ref = target
     _lock(db, ref, import_id, by, at, base)
     record = schema.import_run(db, import_id)
     try:

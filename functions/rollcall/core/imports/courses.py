@@ -170,7 +170,7 @@ def apply(
         db,
         lambda: preview(db, data, departments, test_domains),
         lambda report, advance: _write(db, report, advance),
-        course_id=None,
+        target=db.document(applying.INSTITUTION),
         kind=KIND,
         by=by,
         base=base,

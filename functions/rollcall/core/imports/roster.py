@@ -153,6 +153,7 @@ def apply(
         db,
         lambda: preview(db, course_id, data, test_domains),
         lambda report, advance: _write(db, course_id, report, advance, at),
+        target=schema.course(db, course_id),
         course_id=course_id,
         kind=KIND,
         by=by,
