@@ -1,9 +1,12 @@
 // A course's attendance for its staff (#/course/<id>, under the course card): the
 // rules in one line, counts per state, the at-risk list (below the threshold or at
 // risk, a filter), and a live table of every enrolled student in roll-number order
-// (2 before 10) with roll number, division, percentage, held sessions,
-// present/late/excused/absent, the current run of absences, the projection in words
-// and the state. Figures come from courses/{c}/students/{uid} (written by the
+// (2 before 10) with roll number, division (and batch, when the roster has them),
+// percentage, held sessions, present/late/excused/absent, the current run of absences,
+// the projection in words and the state. When the course's figures hold more than one
+// kind of session, each kind (theory, practical, tutorial) has a column beside the
+// overall percentage: its percentage against its own threshold, sessions held, can
+// miss / needs and its state (standing.js figureParts). Figures come from courses/{c}/students/{uid} (written by the
 // attendance consumer when a session is closed), names, roll numbers and divisions
 // from the enrollments, both by onSnapshot. Also: the course's closed sessions (to
 // open or export one) and the course CSV. "Change rules" and the exports show only to
@@ -15,21 +18,30 @@ import { may, rolesIn } from "./roles.js";
 import { sortByRollNo } from "./roll-order.js";
 import {
   ATTENTION_LABEL,
+  figureParts,
+  fromTimetable,
+  kindsOf,
   needsAttention,
+  ownState,
   pct,
   projection,
+  projectionBrief,
   rulesFromCourse,
   rulesLine,
   stateLabel,
   summarize,
+  thresholdFor,
+  worstLabel,
 } from "./standing.js";
 import { saveCourseSettings, settingsErrorText, settingsFromForm } from "./teacher-api.js";
+import { KINDS, kindLabel } from "./timetable.js";
 import { exportButton } from "./views/export-button.js";
 
 const COLUMNS = [
   ["roll", "Roll no"],
   ["student", "Student"],
   ["division", "Div"],
+  ["batch", "Batch"],
   ["pct", "Attendance"],
   ["held", "Held"],
   ["present", "Present"],
@@ -41,6 +53,23 @@ const COLUMNS = [
   ["state", "State"],
 ];
 const NUMERIC = new Set(["pct", "held", "present", "late", "excused", "absent", "run"]);
+
+/**
+ * The table's columns for what the course has: the batch column when its roster has
+ * batches, a column per kind (after the overall percentage) when its figures hold more
+ * than one kind. -> [[key, label, kind?]]
+ */
+function columnsFor({ batches, kinds, rules }) {
+  const out = [];
+  for (const [key, label] of COLUMNS) {
+    if (key === "batch" && !batches) continue;
+    out.push([key, key === "pct" && kinds.length ? "Overall" : label]);
+    if (key === "pct")
+      for (const kind of kinds)
+        out.push([`kind-${kind}`, `${kindLabel(kind)} · min ${pct(thresholdFor(rules, kind))}`, kind]);
+  }
+  return out;
+}
 
 export function showCourseView(root, { courseId, user, me = null }) {
   const context = async () => {
@@ -64,11 +93,15 @@ export function showCourseView(root, { courseId, user, me = null }) {
   const el = {
     rules: h("p.course-rules", { id: "course-rules" }, "Loading the course's rules…"),
     body: h("tbody", { id: "standing-body" }, h("tr.empty", {}, h("td", { colspan: COLUMNS.length }, "Loading…"))),
+    colgroup: h("colgroup"),
+    head: h("tr"),
+    table: null,
     note: h("p.muted.small.standing-note", { id: "standing-note", role: "status" }),
     search: h("input", { id: "standing-search", type: "search", placeholder: "Find a student", autocomplete: "off" }),
     past: h("ul.plain.past-list", { id: "past-sessions-list" }),
     pastCount: h("span", { id: "past-sessions-count" }, "…"),
   };
+  el.table = h("table.data-table.standing-table", { id: "standing" }, el.colgroup, h("thead", {}, el.head), el.body);
   const settingsForm = rulesForm(() => rules, courseId, context);
   // shown once the course says the person may (the contracts' matrix, roles.js)
   let allowed = { change_rules: false, export: false };
@@ -137,35 +170,16 @@ export function showCourseView(root, { courseId, user, me = null }) {
         el.search,
       ),
       el.note,
-      h(
-        "div.table-scroll",
-        {},
-        h(
-          "table.data-table.standing-table",
-          { id: "standing" },
-          h(
-            "colgroup",
-            {},
-            COLUMNS.map(([key]) => h(`col.col-${key}`)),
-          ),
-          h(
-            "thead",
-            {},
-            h(
-              "tr",
-              {},
-              COLUMNS.map(([key, label]) => h(NUMERIC.has(key) ? "th.num" : "th", { scope: "col" }, label)),
-            ),
-          ),
-          el.body,
-        ),
-      ),
+      h("div.table-scroll", {}, el.table),
     ),
   );
 
   // ---- state -------------------------------------------------------------------------
   let rules = rulesFromCourse({});
-  const enrolled = new Map(); // uid -> {uid, name, email, roll_no, division}
+  // the table's columns (columnsFor), laid out again when what the course has changes
+  let columns = [];
+  let layoutKey = null;
+  const enrolled = new Map(); // uid -> {uid, name, email, roll_no, division, batch}
   const figures = new Map(); // uid -> figures document
   const loaded = { enrollments: false, students: false };
   const unsubs = [];
@@ -184,19 +198,50 @@ export function showCourseView(root, { courseId, user, me = null }) {
         email: s.email ?? "",
         rollNo: s.roll_no ?? "",
         division: s.division ?? "",
+        batch: s.batch ?? "",
         fig: figures.get(s.uid) ?? null,
       });
     // figures of a student no longer enrolled still show
     for (const [uid, fig] of figures)
       if (!enrolled.has(uid))
-        out.push({ uid, name: "Unknown account", email: "", rollNo: "", division: "", fig, unenrolled: true });
+        out.push({
+          uid,
+          name: "Unknown account",
+          email: "",
+          rollNo: "",
+          division: "",
+          batch: "",
+          fig,
+          unenrolled: true,
+        });
     return out;
+  }
+
+  /** The columns for what the course has now; the header is built again when they change. */
+  function layout(all) {
+    const kinds = kindsOf(figures.values());
+    const next = columnsFor({ batches: all.some((r) => r.batch), kinds: kinds.length > 1 ? kinds : [], rules });
+    const key = JSON.stringify(next);
+    if (key === layoutKey) return;
+    layoutKey = key;
+    columns = next;
+    rowCache.clear();
+    const perKind = next.filter(([, , kind]) => kind).length;
+    el.table.dataset.kinds = String(perKind);
+    el.colgroup.replaceChildren(...next.map(([k, , kind]) => h(`col.col-${kind ? "kind" : k}`)));
+    el.head.replaceChildren(
+      ...next.map(([k, label, kind]) =>
+        h(NUMERIC.has(k) || kind ? "th.num" : "th", { scope: "col", dataset: kind ? { kind } : undefined }, label),
+      ),
+    );
   }
 
   function render() {
     if (stopped) return;
     if (!loaded.enrollments || !loaded.students) return;
     const all = rows();
+    layout(all);
+    el.rules.textContent = rulesLine(rules, { timetable: fromTimetable(figures.values()) });
     const counts = summarize(all);
     for (const [key, t] of Object.entries(tiles)) {
       t.dd.textContent = String(counts[key]);
@@ -213,7 +258,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
     );
     if (!all.length) {
       el.body.replaceChildren(
-        h("tr.empty", {}, h("td", { colspan: COLUMNS.length }, "No students are enrolled in this course.")),
+        h("tr.empty", {}, h("td", { colspan: columns.length }, "No students are enrolled in this course.")),
       );
     } else if (!shown.length) {
       el.body.replaceChildren(
@@ -222,7 +267,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
           {},
           h(
             "td",
-            { colspan: COLUMNS.length },
+            { colspan: columns.length },
             filter === "attention" && !term
               ? "Nobody is below the threshold or at risk."
               : filter === "behind" && !term
@@ -250,6 +295,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
       c.email === r.email &&
       c.rollNo === r.rollNo &&
       c.division === r.division &&
+      c.batch === r.batch &&
       c.rules === rules
     )
       return c.el;
@@ -260,6 +306,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
       email: r.email,
       rollNo: r.rollNo,
       division: r.division,
+      batch: r.batch,
       rules,
       el: built,
     });
@@ -269,64 +316,87 @@ export function showCourseView(root, { courseId, user, me = null }) {
   function row(r) {
     const fig = r.fig?.held ? r.fig : null;
     const state = fig ? fig.state : "none";
-    const p = projection(fig, rules, "teacher");
+    const parts = figureParts(fig, rules);
+    const p = projection(parts.overall, rules, "teacher");
     const num = (v) => h("td.num", {}, fig ? String(v ?? 0) : "–");
     const run = fig?.absence_run ?? 0;
     const runAlert = fig && rules.absence_alert_run > 0 && run >= rules.absence_alert_run;
     const percent = fig?.percent;
-    const threshold = rules.min_attendance_percent;
+    const cells = {
+      roll: () => h("td.who.roll-no", {}, r.rollNo || "–"),
+      student: () =>
+        h(
+          "th",
+          { scope: "row" },
+          h("span.student-name", {}, r.name),
+          r.email ? h("span.student-email", {}, r.email) : null,
+          r.unenrolled ? h("span.student-email", {}, "no longer enrolled") : null,
+        ),
+      division: () => h("td.who.division", {}, r.division || "–"),
+      batch: () => h("td.who.batch", {}, r.batch || "–"),
+      pct: () =>
+        h(
+          "td.num.pct",
+          { dataset: { state: fig ? ownState(fig, rules) : "none" } },
+          h("span.pct-value", {}, fig ? pct(percent) : "–"),
+          bar(fig, percent, rules.min_attendance_percent),
+        ),
+      held: () => num(fig?.held),
+      present: () => num(fig?.present),
+      late: () => num(fig?.late),
+      excused: () => num(fig?.excused),
+      absent: () => num(fig?.absent),
+      run: () =>
+        h(
+          "td.num",
+          {},
+          fig
+            ? h(
+                runAlert ? "span.run.is-alert" : "span.run",
+                { title: runAlert ? `${run} absences in a row` : "" },
+                String(run),
+              )
+            : "–",
+        ),
+      projection: () =>
+        h(
+          "td.projection",
+          {
+            title:
+              fig && fig.remaining !== null && fig.remaining !== undefined
+                ? `${fig.remaining} planned ${fig.remaining === 1 ? "session" : "sessions"} left`
+                : "",
+          },
+          p.text,
+        ),
+      state: () => h("td", {}, h(`span.standing.standing-${state}`, {}, worstLabel(fig, rules))),
+    };
     return h(
       `tr.standing-row.row-${state}`,
       { dataset: { uid: r.uid, state, projection: p.kind, percent: percent ?? "", roll: r.rollNo } },
-      h("td.who.roll-no", {}, r.rollNo || "–"),
-      h(
-        "th",
-        { scope: "row" },
-        h("span.student-name", {}, r.name),
-        r.email ? h("span.student-email", {}, r.email) : null,
-        r.unenrolled ? h("span.student-email", {}, "no longer enrolled") : null,
+      columns.map(([key, , kind]) =>
+        kind ? kindCell(kind, parts.kinds.find((k) => k.kind === kind)?.fig) : cells[key](),
       ),
-      h("td.who.division", {}, r.division || "–"),
-      h(
-        "td.num.pct",
-        {},
-        h("span.pct-value", {}, fig ? pct(percent) : "–"),
-        fig && typeof percent === "number"
-          ? h(
-              "span.pct-bar",
-              { "aria-hidden": "true" },
-              h("span.pct-fill", { style: `width:${Math.max(0, Math.min(100, percent))}%` }),
-              h("span.pct-mark", { style: `left:${threshold}%` }),
-            )
-          : null,
-      ),
-      num(fig?.held),
-      num(fig?.present),
-      num(fig?.late),
-      num(fig?.excused),
-      num(fig?.absent),
-      h(
-        "td.num",
-        {},
-        fig
-          ? h(
-              runAlert ? "span.run.is-alert" : "span.run",
-              { title: runAlert ? `${run} absences in a row` : "" },
-              String(run),
-            )
-          : "–",
-      ),
-      h(
-        "td.projection",
-        {
-          title:
-            fig && fig.remaining !== null && fig.remaining !== undefined
-              ? `${fig.remaining} of ${rules.planned_sessions ?? "?"} planned sessions left`
-              : "",
-        },
-        p.text,
-      ),
-      h("td", {}, h(`span.standing.standing-${state}`, {}, stateLabel(state, rules))),
+    );
+  }
+
+  /** One kind's figures in a cell: percentage and bar, held and can miss / needs, its state. */
+  function kindCell(kind, part) {
+    const held = part?.held ? part : null;
+    const state = held ? held.state : "none";
+    const label = stateLabel(state, rules, kind);
+    const brief = held ? projectionBrief(held, rules, kind).text : "";
+    const detail = held ? [`${held.held} held`, brief].filter(Boolean).join(" · ") : "none held";
+    return h(
+      `td.num.kind-cell.kind-${state}`,
+      {
+        dataset: { kind, state, percent: held?.percent ?? "" },
+        title: held ? `${kindLabel(kind)}: ${label}; ${projection(held, rules, "teacher", kind).text}` : "",
+      },
+      h("span.pct-value", {}, held ? pct(held.percent) : "–"),
+      bar(held, held?.percent, thresholdFor(rules, kind)),
+      h("span.kind-detail", {}, detail),
+      held && state !== "ok" ? h(`span.standing.kind-state.standing-${state}`, {}, label) : null,
     );
   }
 
@@ -381,7 +451,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
         (snap) => {
           const course = snap.exists() ? snap.data() : {};
           rules = rulesFromCourse(course);
-          el.rules.textContent = rulesLine(rules);
+          el.rules.textContent = rulesLine(rules, { timetable: fromTimetable(figures.values()) });
           const roles = rolesIn({ uid: user.uid, course, me });
           const next = { change_rules: may("change_rules", roles), export: may("export", roles) };
           settingsForm.toggle.hidden = !next.change_rules;
@@ -439,6 +509,20 @@ export function showCourseView(root, { courseId, user, me = null }) {
   };
 }
 
+/** The rules form's field of each kind's threshold (teacher-api.js settingsFromForm). */
+const KIND_FIELDS = { theory: "minTheory", practical: "minPractical", tutorial: "minTutorial" };
+
+/** A percentage's bar with the threshold's mark (decoration: the figure is beside it). */
+function bar(fig, percent, threshold) {
+  if (!fig || typeof percent !== "number") return null;
+  return h(
+    "span.pct-bar",
+    { "aria-hidden": "true" },
+    h("span.pct-fill", { style: `width:${Math.max(0, Math.min(100, percent))}%` }),
+    h("span.pct-mark", { style: `left:${threshold}%` }),
+  );
+}
+
 /**
  * "Change rules": the course's attendance rules as a form, saved through POST
  * /courses/settings, which validates them (the form does not: one set of rules, on the
@@ -463,6 +547,19 @@ function rulesForm(current, courseId, context) {
       placeholder: "none",
     }),
     alertsAfter: h("input", { id: "rule-alerts-after", type: "number", step: "1", inputmode: "numeric" }),
+    ...Object.fromEntries(
+      KINDS.map((kind) => [
+        KIND_FIELDS[kind],
+        h("input", {
+          id: `rule-min-${kind}`,
+          type: "number",
+          step: "any",
+          inputmode: "decimal",
+          placeholder: "same",
+        }),
+      ]),
+    ),
+    autoOpen: h("input", { id: "rule-auto-open", type: "checkbox" }),
   };
   const message = h("p.small", { id: "rules-message", role: "status" });
   const save = h("button.btn.btn-primary", { type: "submit", id: "rules-save" }, "Save rules");
@@ -485,7 +582,11 @@ function rulesForm(current, courseId, context) {
         message.className = "small";
         let settings;
         try {
-          settings = settingsFromForm(Object.fromEntries(Object.entries(inputs).map(([k, i]) => [k, i.value])));
+          settings = settingsFromForm(
+            Object.fromEntries(
+              Object.entries(inputs).map(([k, i]) => [k, i.type === "checkbox" ? i.checked : i.value]),
+            ),
+          );
         } catch (err) {
           message.className = "small form-error";
           message.textContent = `Not saved: ${err.message}.`;
@@ -520,6 +621,28 @@ function rulesForm(current, courseId, context) {
       ),
     ),
     h(
+      "fieldset.rules-kinds",
+      {},
+      h("legend", {}, "Minimum per kind of session (%)"),
+      h(
+        "p.muted.small",
+        {},
+        "Blank: the minimum above. SPPU, for one, asks for 75 % in theory and in practicals separately.",
+      ),
+      h(
+        "div.rules-grid",
+        {},
+        KINDS.map((kind) => field(inputs[KIND_FIELDS[kind]], `${kindLabel(kind)}`, "blank = the minimum above")),
+      ),
+    ),
+    h(
+      "div.rules-check",
+      {},
+      inputs.autoOpen,
+      h("label", { for: inputs.autoOpen.id }, "Planned sessions open by themselves at their start time"),
+      h("span.muted.small", {}, "and close at their end, as any session does"),
+    ),
+    h(
       "div.rules-buttons",
       {},
       save,
@@ -540,6 +663,8 @@ function rulesForm(current, courseId, context) {
         inputs.absenceRun.value = r.absence_alert_run;
         inputs.plannedSessions.value = r.planned_sessions ?? "";
         inputs.alertsAfter.value = r.alerts_after_sessions;
+        for (const kind of KINDS) inputs[KIND_FIELDS[kind]].value = r[`min_attendance_percent_${kind}`] ?? "";
+        inputs.autoOpen.checked = r.auto_open === true;
         message.textContent = "";
         form.hidden = !form.hidden;
         if (!form.hidden) inputs.minPercent.focus();

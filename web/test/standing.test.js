@@ -317,17 +317,11 @@ test("each kind's projection against its own threshold, in its own nouns", () =>
   const say = (n, kind, voice = "student") => projection(parts(n)[kind], TRACK_RULES, voice, kind).text;
   assert.equal(say(1, "practical"), "No practicals held yet.");
   assert.equal(say(1, "practical", "teacher"), "no practicals yet");
-  assert.equal(
-    say(1, "theory"),
-    "You can miss 1 more of the 6 remaining lectures and stay at or above 75 %.",
-  );
+  assert.equal(say(1, "theory"), "You can miss 1 more of the 6 remaining lectures and stay at or above 75 %.");
   assert.equal(say(4, "practical"), "Attend the next 3 practicals in a row to get back to 80 %.");
   assert.equal(say(4, "practical", "teacher"), "needs 3 in a row to get back");
   assert.equal(say(5, "theory"), "Attend the next lecture to get back to 75 %.");
-  assert.equal(
-    say(8, "practical"),
-    "You can no longer reach 80 % this term in practicals: talk to your teacher.",
-  );
+  assert.equal(say(8, "practical"), "You can no longer reach 80 % this term in practicals: talk to your teacher.");
   assert.equal(say(6, "practical", "teacher"), "needs 2 in a row to get back");
   // overall, with its own state: at step 4 the student is fine overall
   const overall = figureParts(step(4), TRACK_RULES).overall;
@@ -353,7 +347,9 @@ test("the rules line names a kind's own threshold, the timetable and sessions th
     "Minimum 75 %, 80 % in practicals · late counts in full · excused not counted · planned sessions from the timetable · alert after 3 absences in a row · below-threshold alerts from the first session",
   );
   assert.match(
-    rulesLine(rulesFromCourse({ min_attendance_percent_theory: 70, min_attendance_percent_tutorial: 50, auto_open: true })),
+    rulesLine(
+      rulesFromCourse({ min_attendance_percent_theory: 70, min_attendance_percent_tutorial: 50, auto_open: true }),
+    ),
     /^Minimum 75 %, 70 % in theory, 50 % in tutorials · .* · sessions open by themselves$/,
   );
 });
