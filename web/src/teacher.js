@@ -1,20 +1,23 @@
 // Teacher dashboard: sign in (or create an account, verify its email, reset a
-// password), then my courses and their open sessions (open a new one here), a course's
+// password), then Today (the planned sessions of my courses, to start, move or cancel;
+// for those on a course's staff) above my courses and their open sessions (open a new
+// one here), a course's
 // attendance and at-risk list (#/course/<id>), the projector view of a session
 // (#/session/<id>), and for institution admins and heads of department the admin page
 // (#/admin/<section>). Hash routes, so Hosting needs no rewrites. One store for the
 // page (who is signed in and what their email claimed, the route, Firestore once
-// loaded); the views are teacher/courses.js, teacher/open-session-form.js,
-// teacher/nav.js, course-view.js, projector/ and admin/.
+// loaded); the views are teacher/today.js, teacher/courses.js,
+// teacher/open-session-form.js, teacher/nav.js, course-view.js, projector/ and admin/.
 import { accountController } from "./account.js";
 import { Account, SignInForm, watchUser } from "./auth-ui.js";
 import { ClaimNotice } from "./claim-notice.js";
 import { firebase, firestore } from "./config.js";
 import { $ } from "./dom.js";
 import { ProjectorView, SessionPanel } from "./projector/index.js";
-import { administers } from "./roles.js";
+import { administers, teaches } from "./roles.js";
 import { CoursesView } from "./teacher/courses.js";
 import { TeacherNav } from "./teacher/nav.js";
+import { TodayView } from "./teacher/today.js";
 import { effect, html, render, signal } from "./ui.js";
 import { VerifyEmail } from "./verify-email.js";
 
@@ -84,7 +87,9 @@ function TeacherPage() {
     }
     return html`${nav}${notice}<${AdminView} key=${user.uid} user=${user} me=${me} fsx=${fsx} section=${route.id} />`;
   }
-  return html`${nav}${notice}<${CoursesView}
+  // the landing page of those on a course's staff: today's sessions, then the courses
+  const today = route.view === "courses" && teaches(me);
+  return html`${nav}${notice}${today ? html`<${TodayView} key=${user.uid} user=${user} me=${me} fsx=${fsx} />` : null}<${CoursesView}
       key=${`${user.uid}/${route.id ?? ""}`}
       user=${user}
       fsx=${fsx}
@@ -92,6 +97,7 @@ function TeacherPage() {
       account=${account}
       claim=${claim}
       only=${route.view === "course" ? route.id : null}
+      nested=${today}
     />`;
 }
 

@@ -84,14 +84,18 @@ export function planPhase(plan, nowMs = Date.now()) {
   if (plan?.session_id) return { key: "started", text: "Started" };
   const starts = millis(plan?.starts_at);
   const ends = millis(plan?.ends_at);
+  const now = (text) => ({ key: "startable", text });
+  // the server said so when the list was read: its clock decides, not the laptop's
+  if (plan?.startable === true && !(ends !== null && nowMs >= ends)) {
+    return now(starts !== null && nowMs < starts ? `Starts at ${plan.start}` : "On now");
+  }
   if (ends !== null && nowMs >= ends) return { key: "over", text: `Not started; it ended at ${plan.end}` };
   const early = minutesOf(plan?.start);
   const from = early === null ? "" : clockText(early - START_EARLY_MINUTES);
-  if (starts !== null && nowMs < starts - START_EARLY_MINUTES * 60000) {
+  if (plan?.startable === false || (starts !== null && nowMs < starts - START_EARLY_MINUTES * 60000)) {
     return { key: "later", text: from ? `Start from ${from}` : "Not yet" };
   }
-  if (plan?.startable === false) return { key: "later", text: from ? `Start from ${from}` : "Not yet" };
-  return { key: "startable", text: starts !== null && nowMs < starts ? `Starts at ${plan.start}` : "On now" };
+  return now(starts !== null && nowMs < starts ? `Starts at ${plan.start}` : "On now");
 }
 
 /** Today's planned sessions: by start, then course code, then audience (the server's order, kept stable). */
@@ -116,7 +120,7 @@ const dayFmt = new Intl.DateTimeFormat("en-GB", {
   timeZone: "UTC",
 });
 
-/** "2026-09-08" -> "Tuesday 8 September 2026" (a calendar day: no time zone moves it). */
+/** "2026-09-08" -> "Tuesday, 8 September 2026" (a calendar day: no time zone moves it). */
 export function dayLabel(iso) {
   if (!DAY.test(String(iso ?? ""))) return String(iso ?? "");
   return dayFmt.format(new Date(`${iso}T12:00:00Z`));

@@ -222,6 +222,13 @@ test("the session's division, batch, kind and room for the room; nothing when it
     "Division A · Batch A1 · Practical · Room 204",
   );
   assert.equal(sessionFacts({ kind: "theory", room: "LH-2" }), "Theory · Room LH-2");
+  // as a planned session's start stores it: its audience
+  assert.equal(
+    sessionFacts({ kind: "practical", audience: { type: "batch", value: "B2" }, room: "Lab 2" }),
+    "Batch B2 · Practical · Room Lab 2",
+  );
+  assert.equal(sessionFacts({ kind: "theory", audience: { type: "division", value: "A" } }), "Division A · Theory");
+  assert.equal(sessionFacts({ kind: "tutorial", audience: { type: "course", value: null } }), "Tutorial");
   assert.equal(sessionFacts({ course_id: "c1", status: "open" }), "");
   assert.equal(sessionFacts({ division: { bad: 1 }, room: " " }), "");
   assert.equal(sessionFacts(null), "");

@@ -160,6 +160,21 @@ test("the rules form's strings become the endpoint's typed settings", () => {
   assert.throws(() => settingsFromForm({ ...form, absenceRun: "three" }), /absences in a row must be a number/);
   assert.equal(settingsFromForm({ ...form, alertsAfter: "4" }).alerts_after_sessions, 4);
   assert.throws(() => settingsFromForm({ ...form, alertsAfter: "" }), /Alerts start after must be a number/);
+  // each kind's minimum: blank is null (the course's), a number is its own; auto_open a checkbox
+  const perKind = settingsFromForm({ ...form, minTheory: "", minPractical: "80", minTutorial: " ", autoOpen: true });
+  assert.equal(perKind.min_attendance_percent_theory, null);
+  assert.equal(perKind.min_attendance_percent_practical, 80);
+  assert.equal(perKind.min_attendance_percent_tutorial, null);
+  assert.equal(perKind.auto_open, true);
+  assert.equal(settingsFromForm({ ...form, autoOpen: false }).auto_open, false);
+  assert.throws(() => settingsFromForm({ ...form, minPractical: "most" }), /Minimum in practicals must be a number/);
+  assert.equal(
+    settingsErrorText({
+      code: "bad_request",
+      message: "min_attendance_percent_practical must be a number from 0 to 100, or null (none), not 120",
+    }),
+    "Not saved: Minimum in practicals must be a number from 0 to 100, or null (none), not 120",
+  );
 });
 
 test("a session is opened by POST /sessions with the form's settings; a refusal in words", async () => {

@@ -186,9 +186,13 @@ export function sessionFacts(session) {
   if (!session) return "";
   const text = (v) => (typeof v === "string" || typeof v === "number" ? String(v).trim() : "");
   const kind = text(session.kind).toLowerCase();
+  // a planned session's audience ({type: "division"|"batch", value}; the whole course says nothing)
+  const audience = session.audience ?? {};
+  const division = text(session.division) || (audience.type === "division" ? text(audience.value) : "");
+  const batch = text(session.batch) || (audience.type === "batch" ? text(audience.value) : "");
   return [
-    text(session.division) && `Division ${text(session.division)}`,
-    text(session.batch) && `Batch ${text(session.batch)}`,
+    division && `Division ${division}`,
+    batch && `Batch ${batch}`,
     kind && (KINDS[kind] ?? kind.charAt(0).toUpperCase() + kind.slice(1)),
     text(session.room) && `Room ${text(session.room)}`,
   ]

@@ -14,16 +14,17 @@ const ROLE_NAMES = { teacher: "Teacher", ta: "Teaching assistant" };
 
 /**
  * fsx: {db, fs} (Firestore, loaded). only: one course id, or null for all of mine.
+ * nested: under Today (teacher/today.js), which has the page's heading.
  * me: the claim (account.js), for what the person may do and what to say when they
  * have no course.
  */
-export function CoursesView({ user, fsx, only, me = null, account = null, claim = () => {} }) {
+export function CoursesView({ user, fsx, only, me = null, account = null, claim = () => {}, nested = false }) {
   const [courses, setCourses] = useState(null); // null while loading
   const [notice, setNotice] = useState(null);
   const heading = useRef(null);
-  useFocusOnArrival(heading);
+  useFocusOnArrival(nested ? { current: null } : heading);
   useEffect(() => {
-    document.title = "My courses · Rollcall";
+    if (!nested) document.title = "My courses · Rollcall";
     const { db, fs } = fsx;
     setCourses(null);
     setNotice(null);
@@ -67,7 +68,11 @@ export function CoursesView({ user, fsx, only, me = null, account = null, claim 
     );
   }
   return html`<section class=${only ? "page page-wide" : "page"} aria-labelledby="courses-title">
-    <h1 id="courses-title" tabindex="-1" ref=${heading}>${only ? "Course" : "My courses"}</h1>
+    ${
+      nested
+        ? html`<h2 id="courses-title" class="page-title" tabindex="-1" ref=${heading}>My courses</h2>`
+        : html`<h1 id="courses-title" tabindex="-1" ref=${heading}>${only ? "Course" : "My courses"}</h1>`
+    }
     <div id="courses-notice">${notice ? html`<p class="notice" role="status">${notice}</p>` : null}</div>
     <div class="course-list" id="courses" aria-busy=${courses === null ? "true" : undefined}>${list}</div>
     ${
