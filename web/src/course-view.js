@@ -36,6 +36,7 @@ import {
 import { saveCourseSettings, settingsErrorText, settingsFromForm } from "./teacher-api.js";
 import { KINDS, kindLabel } from "./timetable.js";
 import { exportButton } from "./views/export-button.js";
+import { percentBar } from "./views/percent-bar.js";
 
 const COLUMNS = [
   ["roll", "Roll no"],
@@ -339,7 +340,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
           "td.num.pct",
           { dataset: { state: fig ? ownState(fig, rules) : "none" } },
           h("span.pct-value", {}, fig ? pct(percent) : "–"),
-          bar(fig, percent, rules.min_attendance_percent),
+          fig ? percentBar(percent, rules.min_attendance_percent) : null,
         ),
       held: () => num(fig?.held),
       present: () => num(fig?.present),
@@ -394,7 +395,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
         title: held ? `${kindLabel(kind)}: ${label}; ${projection(held, rules, "teacher", kind).text}` : "",
       },
       h("span.pct-value", {}, held ? pct(held.percent) : "–"),
-      bar(held, held?.percent, thresholdFor(rules, kind)),
+      held ? percentBar(held.percent, thresholdFor(rules, kind)) : null,
       h("span.kind-detail", {}, detail),
       held && state !== "ok" ? h(`span.standing.kind-state.standing-${state}`, {}, label) : null,
     );
@@ -511,17 +512,6 @@ export function showCourseView(root, { courseId, user, me = null }) {
 
 /** The rules form's field of each kind's threshold (teacher-api.js settingsFromForm). */
 const KIND_FIELDS = { theory: "minTheory", practical: "minPractical", tutorial: "minTutorial" };
-
-/** A percentage's bar with the threshold's mark (decoration: the figure is beside it). */
-function bar(fig, percent, threshold) {
-  if (!fig || typeof percent !== "number") return null;
-  return h(
-    "span.pct-bar",
-    { "aria-hidden": "true" },
-    h("span.pct-fill", { style: `width:${Math.max(0, Math.min(100, percent))}%` }),
-    h("span.pct-mark", { style: `left:${threshold}%` }),
-  );
-}
 
 /**
  * "Change rules": the course's attendance rules as a form, saved through POST

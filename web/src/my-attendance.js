@@ -26,6 +26,7 @@ import {
   worstLabel,
 } from "./standing.js";
 import { kindLabel } from "./timetable.js";
+import { percentBar } from "./views/percent-bar.js";
 import { watchById } from "./watch.js";
 
 const INBOX_LIMIT = 200;
@@ -123,7 +124,7 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
                   fig ? `${kinds.length ? "overall" : "attendance"} · required ${required}` : `required ${required}`,
                 ),
               ),
-              myBar(fig, percent, rules.min_attendance_percent),
+              fig ? percentBar(percent, rules.min_attendance_percent, "my") : null,
               h("p.my-projection", {}, p.text),
             ),
             kinds.length
@@ -257,17 +258,6 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
   };
 }
 
-/** A percentage's bar with the threshold's mark (decoration: the figure is beside it). */
-function myBar(fig, percent, threshold) {
-  if (!fig || typeof percent !== "number") return null;
-  return h(
-    "div.my-bar",
-    { "aria-hidden": "true" },
-    h("span.my-bar-fill", { style: `width:${Math.max(0, Math.min(100, percent))}%` }),
-    h("span.my-bar-mark", { style: `left:${threshold}%` }),
-  );
-}
-
 /** "5 of 8 sessions held", "5 sessions held, 10 still planned", "1 session held". */
 function heldLine(fig, rules) {
   const sessions = (n) => `${n} ${n === 1 ? "session" : "sessions"}`;
@@ -293,7 +283,7 @@ function kindBox(kind, part, rules) {
       h("span.my-pct-value", {}, held ? pct(held.percent) : "–"),
       h("span.my-pct-label", {}, `required ${pct(thresholdFor(rules, kind))}`),
     ),
-    myBar(held, held?.percent, thresholdFor(rules, kind)),
+    held ? percentBar(held.percent, thresholdFor(rules, kind), "my") : null,
     h(
       "p.my-kind-held.muted.small",
       {},
