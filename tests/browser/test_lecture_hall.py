@@ -827,7 +827,7 @@ def test_after_sign_in_focus_is_on_the_view_two_tabs_to_the_code(web, course):
     assert "next to the QR code" in page.locator("#typed-help").inner_text()
     teacher = web.page("/")
     web.sign_in(teacher, TEACHER, PASSWORD)
-    teacher.wait_for_function("() => document.activeElement?.id === 'courses-title'")
+    teacher.wait_for_function("() => document.activeElement?.id === 'today-title'")
 
 
 def test_the_short_link_opens_the_scan_page_and_checks_in(web, course):

@@ -185,8 +185,9 @@ def test_the_today_page_starts_the_right_session(web, school):
 
 
 def test_a_session_changed_meanwhile_is_refused_in_words(web, school):
-    """The list was read; then a colleague cancels one session and moves another to
-    tomorrow (over HTTP): Start on each says why, and the list is read again."""
+    """The list was read; then a colleague moves one session to tomorrow and cancels
+    another (over HTTP): Start on each says why, and the list is read again (the moved
+    one leaves it, its refusal stays said)."""
     when = slot_now()
     tomorrow = (date.fromisoformat(when[0]) + timedelta(days=1)).isoformat()
     cancel_me = add(school, "tutorial", when, room="T-1")
@@ -196,52 +197,34 @@ def test_a_session_changed_meanwhile_is_refused_in_words(web, school):
         page.wait_for_selector(
             f'li.today-item[data-planned="{p["planned_id"]}"][data-phase="startable"]'
         )
-    ok(
-        call(
-            school["teacher"],
-            "planned/cancel",
-            {"planned_id": cancel_me["planned_id"], "reason": "hall taken for an exam"},
-        )
-    )
-    ok(
-        call(
-            school["teacher"],
-            "planned/move",
-            {
-                "planned_id": move_me["planned_id"],
-                "date": tomorrow,
-                "start": "09:00",
-                "end": "11:00",
-            },
-        )
-    )
 
-    row(page, cancel_me["planned_id"]).locator("button.today-start").click()
-    error = page.locator(f'[data-planned-error="{cancel_me["planned_id"]}"]')
-    error.wait_for()
-    assert error.inner_text() == (
-        "Not opened: this session was cancelled: hall taken for an exam. (cancelled)"
-    )
+    move = {"planned_id": move_me["planned_id"], "date": tomorrow, "start": "09:00", "end": "11:00"}
+    ok(call(school["teacher"], "planned/move", move))
     row(page, move_me["planned_id"]).locator("button.today-start").click()
-    error = page.locator(f'[data-planned-error="{move_me["planned_id"]}"]')
-    error.wait_for()
-    assert error.inner_text().startswith(
-        f"Not now: this session is planned for {tomorrow} 09:00-11:00. A planned session can "
-        "be started from 15 minutes before its start until its end."
-    )
-    assert error.inner_text().endswith("(not_now)")
-    web.shot(page, "03-refused-in-words", full_page=True)
-    # read again: the cancelled one says so, the moved one has gone to tomorrow
-    page.wait_for_selector(
-        f'li.today-item[data-planned="{cancel_me["planned_id"]}"][data-phase="cancelled"]'
-    )
-    assert row(page, cancel_me["planned_id"]).locator(".today-phase").inner_text() == (
-        "Cancelled: hall taken for an exam"
-    )
     page.wait_for_selector(
         f'li.today-item[data-planned="{move_me["planned_id"]}"]', state="detached"
     )
+    error = page.locator(f'#today-gone [data-planned-error="{move_me["planned_id"]}"]')
+    assert error.inner_text() == (
+        f"{school['code']} · Practical · Batch A1 · {when[1]}–{when[2]} · Room Lab 1: "
+        f"Not now: this session is planned for {tomorrow} 09:00-11:00. A planned session can "
+        "be started from 15 minutes before its start until its end. (not_now)"
+    )
+
+    reason = {"planned_id": cancel_me["planned_id"], "reason": "hall taken for an exam"}
+    ok(call(school["teacher"], "planned/cancel", reason))
+    row(page, cancel_me["planned_id"]).locator("button.today-start").click()
+    page.wait_for_selector(
+        f'li.today-item[data-planned="{cancel_me["planned_id"]}"][data-phase="cancelled"]'
+    )
+    cancelled = row(page, cancel_me["planned_id"])
+    assert cancelled.locator(".today-phase").inner_text() == "Cancelled: hall taken for an exam"
+    assert cancelled.locator(f'[data-planned-error="{cancel_me["planned_id"]}"]').inner_text() == (
+        "Not opened: this session was cancelled: hall taken for an exam. (cancelled)"
+    )
+    assert cancelled.locator("button.today-start").count() == 0
     assert not page.evaluate("() => location.hash.startsWith('#/session/')")
+    web.shot(page, "03-refused-in-words", full_page=True)
 
 
 # ---- 2. cancel, move and add from Today ----------------------------------------------------
@@ -485,7 +468,11 @@ def test_admin_imports_a_timetable_errors_by_line_then_applies_then_a_move(web, 
     assert page.locator("#import-timetable-count-moved").inner_text() == "2"
     assert page.locator("#import-timetable-count-unchanged").inner_text() == "5"
     assert page.locator("#import-timetable-count-removed").inner_text() == "0"
+    assert page.locator("#import-timetable-headline").inner_text() == (
+        "Ready to apply: 0 sessions added, 2 moved, 0 changed, 0 cancelled, 5 unchanged."
+    )
     change = page.locator("#import-timetable-moved tbody tr").first
+    assert change.locator('[data-field="course_id"]').inner_text() == code
     thursday = monday + timedelta(days=3)
     assert (
         change.locator('[data-field="date"] del')

@@ -18,11 +18,11 @@ import { may, rolesIn } from "./roles.js";
 import { sortByRollNo } from "./roll-order.js";
 import {
   ATTENTION_LABEL,
+  belowLabel,
   figureParts,
   fromTimetable,
   kindsOf,
   needsAttention,
-  ownState,
   pct,
   projection,
   projectionBrief,
@@ -246,9 +246,9 @@ export function showCourseView(root, { courseId, user, me = null }) {
     const counts = summarize(all);
     for (const [key, t] of Object.entries(tiles)) {
       t.dd.textContent = String(counts[key]);
-      if (key === "below") t.dt.textContent = stateLabel("below", rules);
+      if (key === "below") t.dt.textContent = belowLabel(rules);
     }
-    chips.attention.textContent = `${ATTENTION_LABEL.replace("Below", stateLabel("below", rules))} (${counts.attention})`;
+    chips.attention.textContent = `${ATTENTION_LABEL.replace("Below", belowLabel(rules))} (${counts.attention})`;
     chips.behind.textContent = `${stateLabel("behind")} (${counts.behind})`;
     chips.all.textContent = `All (${counts.all})`;
     const term = el.search.value.trim().toLowerCase();
@@ -338,7 +338,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
       pct: () =>
         h(
           "td.num.pct",
-          { dataset: { state: fig ? ownState(fig, rules) : "none" } },
+          { dataset: { state: fig ? parts.overall.state : "none" } },
           h("span.pct-value", {}, fig ? pct(percent) : "–"),
           fig ? percentBar(percent, rules.min_attendance_percent) : null,
         ),
@@ -361,7 +361,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
         ),
       projection: () =>
         h(
-          "td.projection",
+          `td.projection.is-${fig ? parts.overall.state : "none"}`,
           {
             title:
               fig && fig.remaining !== null && fig.remaining !== undefined
@@ -622,7 +622,7 @@ function rulesForm(current, courseId, context) {
       h(
         "div.rules-grid",
         {},
-        KINDS.map((kind) => field(inputs[KIND_FIELDS[kind]], `${kindLabel(kind)}`, "blank = the minimum above")),
+        KINDS.map((kind) => field(inputs[KIND_FIELDS[kind]], kindLabel(kind))),
       ),
     ),
     h(

@@ -109,6 +109,13 @@ export function stateLabel(state, rules = DEFAULT_RULES, kind = null) {
   return "No sessions yet";
 }
 
+/** "Below 75 %" for a course with one threshold; "Below a minimum" when a kind of
+ * session has its own (the tiles and the at-risk filter count them all). */
+export function belowLabel(rules = DEFAULT_RULES) {
+  const overall = thresholdFor(rules);
+  return KINDS.some((kind) => thresholdFor(rules, kind) !== overall) ? "Below a minimum" : stateLabel("below", rules);
+}
+
 /** The filter of those who need attention (below or at risk), in the same words. */
 export const ATTENTION_LABEL = "Below or at risk";
 

@@ -277,7 +277,9 @@ export async function saveCourseSettings({ scanUrl, idToken, courseId, settings,
 export function settingsErrorText(result) {
   if (result.code === "bad_request") {
     // The server names the setting by its field; the teacher knows it by its label.
-    const text = String(result.message).replace(/^[a-z_]+/, (name) => SETTING_LABELS[name] ?? name);
+    const text = String(result.message)
+      .replace(/^[a-z_]+/, (name) => SETTING_LABELS[name] ?? name)
+      .replace(", or null (none)", ", or blank"); // the form's blank is the server's null
     return `Not saved: ${text}`;
   }
   if (result.code === "forbidden") return "Not saved: only the course's teacher changes its rules.";

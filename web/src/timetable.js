@@ -74,10 +74,11 @@ const millis = (iso) => {
  *   cancelled  cancelled, with its reason
  *   started    started: its session exists (open, or closed since)
  *   startable  may be started now (the server's `startable`, or within its window)
- *   later      not yet: "Start from 08:45" (START_EARLY_MINUTES before its start)
+ *   later      not yet: "Start from 08:45" (START_EARLY_MINUTES before its start), or
+ *              "Planned" on a day other than today (`today` false)
  *   over       its end has passed and nobody started it
  */
-export function planPhase(plan, nowMs = Date.now()) {
+export function planPhase(plan, nowMs = Date.now(), { today = true } = {}) {
   if (plan?.status === "cancelled") {
     return { key: "cancelled", text: plan.reason ? `Cancelled: ${plan.reason}` : "Cancelled" };
   }
@@ -93,20 +94,25 @@ export function planPhase(plan, nowMs = Date.now()) {
   const early = minutesOf(plan?.start);
   const from = early === null ? "" : clockText(early - START_EARLY_MINUTES);
   if (plan?.startable === false || (starts !== null && nowMs < starts - START_EARLY_MINUTES * 60000)) {
+    if (!today) return { key: "later", text: "Planned" };
     return { key: "later", text: from ? `Start from ${from}` : "Not yet" };
   }
   return now(starts !== null && nowMs < starts ? `Starts at ${plan.start}` : "On now");
 }
 
-/** Today's planned sessions: by start, then course code, then audience (the server's order, kept stable). */
+const AUDIENCE_RANK = { course: 0, division: 1, batch: 2 };
+const byText = new Intl.Collator(undefined, { numeric: true }).compare;
+
+/** A day's planned sessions: by start, then course code, then the whole course, its
+ * divisions, its batches (A2 before A10). */
 export function sortPlans(plans) {
+  const rank = (p) => AUDIENCE_RANK[p.audience?.type] ?? 0;
   return [...(plans ?? [])].sort(
     (a, b) =>
       String(a.start).localeCompare(String(b.start)) ||
-      String(a.course_code ?? a.course_id).localeCompare(String(b.course_code ?? b.course_id), undefined, {
-        numeric: true,
-      }) ||
-      audienceLabel(a.audience).localeCompare(audienceLabel(b.audience), undefined, { numeric: true }) ||
+      byText(String(a.course_code ?? a.course_id), String(b.course_code ?? b.course_id)) ||
+      rank(a) - rank(b) ||
+      byText(String(a.audience?.value ?? ""), String(b.audience?.value ?? "")) ||
       String(a.planned_id).localeCompare(String(b.planned_id)),
   );
 }

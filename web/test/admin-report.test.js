@@ -309,6 +309,16 @@ test("a timetable's session cancelled and added in the same week for the same gr
     ["added", "changed", "removed", "unchanged"],
   );
   assert.equal(headline(timetable), "Ready to apply: 1 session added, 2 moved, 1 changed, 1 cancelled, 40 unchanged.");
+  // moves alone are changes to apply
+  const movesOnly = {
+    ...timetable,
+    added: timetable.added.slice(0, 2),
+    changed: [],
+    removed: timetable.removed.slice(0, 2),
+    counts: counts({ added: 2, removed: 2, unchanged: 5 }),
+  };
+  assert.equal(headline(movesOnly), "Ready to apply: 0 sessions added, 2 moved, 0 changed, 0 cancelled, 5 unchanged.");
+  assert.equal(reportState(pairMoves(movesOnly)).canApply, true);
 });
 
 test("a timetable's rows in words: the kind, who it is for, the day; a move before -> after", () => {
@@ -316,6 +326,8 @@ test("a timetable's rows in words: the kind, who it is for, the day; a move befo
   const [move] = changeRows(shown, "moved", "timetable");
   const cells = Object.fromEntries(move.cells.map((c) => [c.field, c]));
   assert.equal(cells.course_id.text, "C1");
+  const coded = { ...shown, target: "t1", added: [{ key: "x", line: 2, after: { course_id: "CS301_t1" } }] };
+  assert.equal(changeRows(coded, "added", "timetable")[0].cells[0].text, "CS301");
   assert.equal(cells.kind.text, "Practical");
   assert.equal(cells.audience.text, "Batch B2");
   assert.deepEqual(

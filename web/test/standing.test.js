@@ -11,6 +11,7 @@ import { test } from "node:test";
 import track from "../../tests/data/practical-track.json" with { type: "json" };
 import {
   alertsFor,
+  belowLabel,
   coursesFromInbox,
   figureParts,
   fromTimetable,
@@ -274,6 +275,13 @@ test("a kind's threshold is its own if the course sets one, else the course's", 
   assert.equal(thresholdFor(rulesFromCourse({ min_attendance_percent_tutorial: 150 }), "tutorial"), 75);
   assert.equal(stateLabel("below", TRACK_RULES, "practical"), "Below 80 %");
   assert.equal(stateLabel("below", TRACK_RULES), "Below 75 %");
+  assert.equal(belowLabel(TRACK_RULES), "Below a minimum");
+  assert.equal(belowLabel(RULES), "Below 75 %");
+  assert.equal(
+    belowLabel(rulesFromCourse({ min_attendance_percent_theory: 75 })),
+    "Below 75 %",
+    "the same: one minimum",
+  );
 });
 
 test("the overall figures' own state is what standing.py's Standing.state says, at every step", () => {

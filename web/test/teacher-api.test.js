@@ -173,7 +173,7 @@ test("the rules form's strings become the endpoint's typed settings", () => {
       code: "bad_request",
       message: "min_attendance_percent_practical must be a number from 0 to 100, or null (none), not 120",
     }),
-    "Not saved: Minimum in practicals must be a number from 0 to 100, or null (none), not 120",
+    "Not saved: Minimum in practicals must be a number from 0 to 100, or blank, not 120",
   );
 });
 

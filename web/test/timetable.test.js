@@ -91,6 +91,7 @@ const at = (iso) => Date.parse(iso);
 test("where a planned session stands: later, startable, started, cancelled, over", () => {
   const early = START_EARLY();
   assert.deepEqual(planPhase(plan(), at("2026-09-08T03:00:00Z")), { key: "later", text: `Start from ${early}` });
+  assert.deepEqual(planPhase(plan(), at("2026-09-07T10:00:00Z"), { today: false }), { key: "later", text: "Planned" });
   assert.deepEqual(planPhase(plan({ startable: true }), at("2026-09-08T03:20:00Z")), {
     key: "startable",
     text: "Starts at 09:00",
@@ -121,16 +122,19 @@ function START_EARLY() {
   return clockText(9 * 60 - TIMETABLE.startEarlyMinutes);
 }
 
-test("the day's sessions by start, then course, then audience (2 before 10)", () => {
+test("the day's sessions by start, then course, then whole course, divisions, batches (2 before 10)", () => {
   const rows = [
     plan({ planned_id: "c", start: "10:00", course_code: "CS301" }),
     plan({ planned_id: "b", start: "09:00", course_code: "CS302" }),
     plan({ planned_id: "a10", start: "09:00", course_code: "CS301", audience: { type: "batch", value: "B10" } }),
     plan({ planned_id: "a2", start: "09:00", course_code: "CS301", audience: { type: "batch", value: "B2" } }),
+    plan({ planned_id: "dB", start: "09:00", course_code: "CS301", audience: { type: "division", value: "B" } }),
+    plan({ planned_id: "dA", start: "09:00", course_code: "CS301", audience: { type: "division", value: "A" } }),
+    plan({ planned_id: "all", start: "09:00", course_code: "CS301", audience: { type: "course", value: null } }),
   ];
   assert.deepEqual(
     sortPlans(rows).map((r) => r.planned_id),
-    ["a2", "a10", "b", "c"],
+    ["all", "dA", "dB", "a2", "a10", "b", "c"],
   );
   assert.deepEqual(sortPlans(null), []);
 });

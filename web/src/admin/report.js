@@ -76,9 +76,13 @@ export function cellText(value) {
 
 const dayFmt = new Intl.DateTimeFormat("en-GB", { weekday: "short", timeZone: "UTC" });
 
-/** A field's value as its column shows it: a timetable's audience, kind and day in words. */
-export function fieldText(field, value) {
+/** A field's value as its column shows it: a timetable's audience, kind and day in words,
+ * its course by code (the course id without the term's suffix, `term`). */
+export function fieldText(field, value, term = null) {
   if (value === null || value === undefined) return "";
+  if (field === "course_id" && term && String(value).endsWith(`_${term}`)) {
+    return String(value).slice(0, -term.length - 1);
+  }
   if (field === "audience" && typeof value === "object" && !Array.isArray(value)) return audienceLabel(value);
   if (field === "kind" && typeof value === "string") return kindLabel(value);
   if (field === "date" && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
@@ -147,6 +151,7 @@ export function pairMoves(report) {
  */
 export function changeRows(report, list, kind) {
   const columns = COLUMNS[kind] ?? COLUMNS.roster;
+  const term = kind === "timetable" ? (report?.target ?? null) : null;
   let changes = report?.[list] ?? [];
   if (list === "removed" && kind === "roster") {
     changes = sortByRollNo(
@@ -163,8 +168,8 @@ export function changeRows(report, list, kind) {
         const changed = (list === "changed" || list === "moved") && fields.has(field);
         return {
           field,
-          text: fieldText(field, shown[field]),
-          before: changed ? fieldText(field, c.before?.[field]) : null,
+          text: fieldText(field, shown[field], term),
+          before: changed ? fieldText(field, c.before?.[field], term) : null,
           changed,
         };
       }),
@@ -218,7 +223,7 @@ const plural = (n, one, many = `${one}s`) => `${n.toLocaleString("en")} ${n === 
 export function reportState(report) {
   const counts = report?.counts ?? {};
   const errors = counts.errors ?? report?.errors?.length ?? 0;
-  const changes = (counts.added ?? 0) + (counts.changed ?? 0) + (counts.removed ?? 0);
+  const changes = (counts.added ?? 0) + (counts.changed ?? 0) + (counts.removed ?? 0) + (counts.moved ?? 0);
   const applied = report?.applied === true;
   return {
     errors,

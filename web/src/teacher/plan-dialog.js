@@ -107,7 +107,7 @@ export function PlanDialog({ target, courses = [], batchesOf, send, onClose }) {
     aria-labelledby="plan-title"
     onClose=${() => target && onClose(null)}
   >
-    <form ref=${form} class="plan-form" novalidate onSubmit=${submit}>
+    <form ref=${form} class="plan-form" novalidate onSubmit=${submit} onInput=${() => error && setError("")}>
       <h2 id="plan-title">${TITLES[mode]}</h2>
       ${plan ? html`<p class="muted" id="plan-which">${describe(plan)}</p>` : null}
       ${mode === "cancel" ? html`<${CancelFields} />` : null}
@@ -130,14 +130,14 @@ export function PlanDialog({ target, courses = [], batchesOf, send, onClose }) {
   </dialog>`;
 }
 
-/** "CS301 · Practical · Batch B2 · 14:00–16:00 · Lab 2". */
+/** "CS301 · Practical · Batch B2 · 14:00–16:00 · Room Lab 2". */
 export function describe(plan) {
   return [
     plan.course_code ?? plan.course_id,
     kindLabel(plan.kind),
     audienceLabel(plan.audience),
     timeRange(plan),
-    plan.room,
+    plan.room && `Room ${plan.room}`,
   ]
     .filter(Boolean)
     .join(" · ");

@@ -22,11 +22,12 @@ import { html, useEffect, useFocusOnArrival, useRef, useState } from "../ui.js";
 import { describe, PlanDialog } from "./plan-dialog.js";
 
 const REFRESH_MS = 60_000;
-const ROLE_NAMES = { teacher: "Teacher", ta: "Teaching assistant" };
+const ROLE_NAMES = { ta: "Teaching assistant" };
 
 /** fsx: {db, fs} (Firestore: the courses one may add to, their batches). me: the claim. */
 export function TodayView({ user, me, fsx }) {
   const [day, setDay] = useState(null); // null: today, as the server says
+  const [todayIso, setTodayIso] = useState(null); // the server's today, once read
   const [list, setList] = useState({ state: "loading" });
   const [rowState, setRowState] = useState({}); // planned_id -> {busy, error}
   const [dialog, setDialog] = useState(null); // {mode, plan?, day}
@@ -50,6 +51,7 @@ export function TodayView({ user, me, fsx }) {
       answer = { state: "failed", code: "unauthenticated", message: String(err.message ?? err) };
     }
     if (n !== seq.current) return; // a later read is on its way
+    if (answer.state === "ok" && which === null) setTodayIso(answer.date);
     setList((before) =>
       answer.state === "ok"
         ? answer
@@ -106,7 +108,7 @@ export function TodayView({ user, me, fsx }) {
       location.hash = `#/session/${encodeURIComponent(result.sessionId)}`;
       return;
     }
-    setRow(plan.planned_id, { busy: false, error: openErrorText(result) });
+    setRow(plan.planned_id, { busy: false, error: openErrorText(result), label: describe(plan) });
     if (result.code === "not_now" || result.code === "cancelled") load();
   }
 
@@ -128,8 +130,15 @@ export function TodayView({ user, me, fsx }) {
     const mode = dialog?.mode;
     setDialog(null);
     if (!result) return;
-    const p = result.planned;
-    const verb = { cancel: "Cancelled", move: "Moved to", add: "Added on" }[mode];
+    // the stored session lacks the course's code: the row's, or the course's
+    const course = courses.find((c) => c.id === result.planned.course_id);
+    const p = { course_code: dialog?.plan?.course_code ?? course?.code, ...result.planned };
+    setRowState((s) => {
+      const { [p.planned_id]: _, ...rest } = s;
+      return rest;
+    });
+    const back = mode === "move" && dialog?.plan?.status === "cancelled";
+    const verb = back ? "Back on" : { cancel: "Cancelled", move: "Moved to", add: "Added on" }[mode];
     setStatus(mode === "cancel" ? `Cancelled: ${describe(p)}.` : `${verb} ${dayLabel(p.date)}: ${describe(p)}.`);
     load();
   }
@@ -138,6 +147,10 @@ export function TodayView({ user, me, fsx }) {
   const isToday = day === null;
   const plans = list.state === "ok" ? sortPlans(list.sessions) : (list.keep?.sessions ?? null);
   const nowMs = Date.now();
+  // a Start refused for a session no longer on this day's list (moved elsewhere meanwhile): said above it
+  const gone = plans
+    ? Object.entries(rowState).filter(([id, r]) => r.error && !plans.some((p) => p.planned_id === id))
+    : [];
   const go = (to) => {
     setStatus("");
     setRowState({});
@@ -162,7 +175,7 @@ export function TodayView({ user, me, fsx }) {
         (plan) => html`<${PlanRow}
           key=${plan.planned_id}
           plan=${plan}
-          phase=${planPhase(plan, nowMs)}
+          phase=${planPhase(plan, nowMs, { today: isToday || shown === todayIso })}
           row=${rowState[plan.planned_id] ?? {}}
           canPlan=${may("plan_sessions", rolesIn({ uid: user.uid, course: { roles: { [user.uid]: plan.role } }, me }))}
           start=${() => start(plan)}
@@ -205,6 +218,17 @@ export function TodayView({ user, me, fsx }) {
     </nav>
     <p class="today-status" id="today-status" role="status">${status}</p>
     ${list.state === "failed" ? html`<p class="form-error" role="alert" id="today-error">${list.text}</p>` : null}
+    ${
+      gone.length
+        ? html`<ul class="plain today-gone" id="today-gone">
+            ${gone.map(
+              ([id, r]) => html`<li key=${id} class="form-error" role="alert" data-planned-error=${id}>
+                ${r.label}: ${r.error}
+              </li>`,
+            )}
+          </ul>`
+        : null
+    }
     <div aria-busy=${list.state === "loading" ? "true" : undefined}>${body}</div>
     <${PlanDialog}
       target=${dialog}
@@ -240,7 +264,7 @@ function PlanRow({ plan, phase, row, canPlan, start, change }) {
         <span class="today-audience">${audienceLabel(plan.audience)}</span>
         ${plan.room ? html` · <span class="today-room">Room ${plan.room}</span>` : null}
         ${plan.source === "extra" ? html` · <span class="muted">extra session</span>` : null}
-        ${ROLE_NAMES[plan.role] ? html` · <span class="muted">${ROLE_NAMES[plan.role]}</span>` : null}
+        ${plan.role === "ta" ? html` · <span class="muted">as ${ROLE_NAMES.ta.toLowerCase()}</span>` : null}
       </p>
       <p class=${`today-phase phase-text-${phase.key}`}>${phase.text}</p>
       ${row.error ? html`<p class="form-error" role="alert" data-planned-error=${plan.planned_id}>${row.error}</p>` : null}
