@@ -159,7 +159,9 @@ def test_the_today_page_starts_the_right_session(web, school):
     page.wait_for_function("() => location.hash.startsWith('#/session/')")
     session_id = page.evaluate("() => location.hash").rsplit("/", 1)[1]
     page.wait_for_selector("#qr[data-token] svg")
-    assert page.locator("#course-name").inner_text() == school["name"]
+    page.wait_for_function(
+        "name => document.querySelector('#course-name')?.textContent === name", arg=school["name"]
+    )
     assert page.locator("#session-facts").inner_text() == "Batch B2 · Practical · Room Lab 2"
     web.shot(page, "02-projector-of-the-batch")
     doc = admin.db().document(f"sessions/{session_id}").get().to_dict()

@@ -242,7 +242,8 @@ export function showCourseView(root, { courseId, user, me = null }) {
     if (!loaded.enrollments || !loaded.students) return;
     const all = rows();
     layout(all);
-    el.rules.textContent = rulesLine(rules, { timetable: fromTimetable(figures.values()) });
+    const line = rulesLine(rules, { timetable: fromTimetable(figures.values()) });
+    if (el.rules.textContent !== line) el.rules.textContent = line;
     const counts = summarize(all);
     for (const [key, t] of Object.entries(tiles)) {
       t.dd.textContent = String(counts[key]);

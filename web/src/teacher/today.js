@@ -71,7 +71,7 @@ export function TodayView({ user, me, fsx }) {
     };
   }, [day, user]);
 
-  // the courses I may plan sessions of (the add form's list)
+  // the courses I may plan sessions of (the add form's list; Move… and Cancel… on their rows)
   useEffect(() => {
     const { db, fs } = fsx;
     return fs.onSnapshot(
@@ -177,7 +177,7 @@ export function TodayView({ user, me, fsx }) {
           plan=${plan}
           phase=${planPhase(plan, nowMs, { today: isToday || shown === todayIso })}
           row=${rowState[plan.planned_id] ?? {}}
-          canPlan=${may("plan_sessions", rolesIn({ uid: user.uid, course: { roles: { [user.uid]: plan.role } }, me }))}
+          canPlan=${courses.some((c) => c.id === plan.course_id)}
           start=${() => start(plan)}
           change=${(mode) => setDialog({ mode, plan, day: shown })}
         />`,
