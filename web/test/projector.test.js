@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { lookUpPeople } from "../src/projector/listeners.js";
 import {
   closeLine,
   codeState,
@@ -282,4 +283,47 @@ test("the QR code's error correction: M, unless L makes a smaller code", () => {
   assert.equal(correctionFor(link(40)), "M", "33 modules either way");
   assert.equal(correctionFor(link(30)), "L", "29 modules instead of 33");
   assert.equal(correctionFor(link(50)), "L", "33 modules instead of 37");
+});
+
+test("someone not on the class list as read: enrolled since (into the list), else their roster row", async () => {
+  const store = createProjectorStore("s1");
+  store.session.value = { course_id: "c1" };
+  store.enrolled.value = new Map([["u1", { uid: "u1", name: "Student 1" }]]);
+  store.enrolledLoaded.value = true;
+  store.attendance.value = new Map([
+    ["u1", { status: "present" }],
+    ["late-joiner", { status: "present" }],
+    ["removed", { status: "late" }],
+  ]);
+  const docs = {
+    "courses/c1/enrollments/late-joiner": { uid: "late-joiner", name: "Lata Joshi" },
+  };
+  const roster = { removed: { email: "r@x.test", name: "Ravi", roll_no: 7, status: "removed" } };
+  const asked = [];
+  const fs = {
+    doc: (_db, ...path) => path.join("/"),
+    collection: (_db, ...path) => path.join("/"),
+    where: (_field, _op, value) => value,
+    limit: () => null,
+    query: (_col, uid) => uid,
+    async getDoc(path) {
+      asked.push(path);
+      return { exists: () => path in docs, data: () => docs[path] };
+    },
+    async getDocs(uid) {
+      asked.push(`roster?uid=${uid}`);
+      const row = roster[uid];
+      return { empty: !row, docs: row ? [{ data: () => row }] : [] };
+    },
+  };
+  lookUpPeople(store, { fs, db: null });
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(asked.sort(), [
+    "courses/c1/enrollments/late-joiner",
+    "courses/c1/enrollments/removed",
+    "roster?uid=removed",
+  ]);
+  assert.equal(store.enrolled.value.get("late-joiner").name, "Lata Joshi", "into the class list");
+  assert.deepEqual(store.people.value.get("removed"), { email: "r@x.test", name: "Ravi", rollNo: "7", removed: true });
+  assert.equal(store.people.value.has("late-joiner"), false);
 });

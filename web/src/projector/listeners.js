@@ -1,9 +1,9 @@
 // A session's Firestore listeners, feeding its store: the session document (then its
-// course's name and, on the teacher's panel, its class list) and the tally shards; on
-// the panel also the attendance records and the rejected scans. The projector view for
-// the room listens to nothing personal (`people: false`). Document changes are applied
-// in batches (store.changeBatcher): a lecture's burst of snapshots becomes a few
-// updates a second, each touching only the documents that changed.
+// course's name and, on the teacher's panel, its class list, read once) and the tally
+// shards; on the panel also the attendance records and the rejected scans. The
+// projector view for the room listens to nothing personal (`people: false`). Document
+// changes are applied in batches (store.changeBatcher): a lecture's burst of snapshots
+// becomes a few updates a second, each touching only the documents that changed.
 import { coalesce } from "../dom.js";
 import { sumShards } from "../tally.js";
 import { changeBatcher } from "./store.js";
@@ -86,6 +86,7 @@ export function startListeners(store, { fs, db }, { people = true, batchMs = 150
   };
 }
 
+/** The course's name and roles; on the panel its class list. */
 function watchCourse(store, { fs, db }, courseId, changes) {
   fs.getDoc(fs.doc(db, "courses", courseId))
     .then((snap) => {
@@ -98,22 +99,30 @@ function watchCourse(store, { fs, db }, courseId, changes) {
       store.course.value = { department_id: null, roles: {} };
     });
   if (!changes) return [];
+  // The class list is read once, not listened to: at each change the server reports,
+  // the Firestore SDK goes over every document of every listened query (a 500-student
+  // class list listened to cost the panel seconds of a lecture's burst). Someone
+  // enrolled meanwhile is looked up when their scan arrives (lookUpPeople).
+  let stopped = false;
+  fs.getDocs(fs.collection(db, "courses", courseId, "enrollments"))
+    .then((snap) => {
+      if (stopped) return;
+      changes.add(
+        store.enrolled,
+        snap.docChanges(),
+        (doc) => ({ uid: doc.id, ...doc.data() }),
+        () => {
+          store.enrolledLoaded.value = true;
+        },
+      );
+    })
+    .catch((err) => {
+      if (!stopped) store.rosterError.value = `Class list unavailable (${err.code ?? err.message})`;
+    });
   return [
-    fs.onSnapshot(
-      fs.collection(db, "courses", courseId, "enrollments"),
-      (snap) =>
-        changes.add(
-          store.enrolled,
-          snap.docChanges(),
-          (doc) => ({ uid: doc.id, ...doc.data() }),
-          () => {
-            store.enrolledLoaded.value = true;
-          },
-        ),
-      (err) => {
-        store.rosterError.value = `Class list unavailable (${err.code})`;
-      },
-    ),
+    () => {
+      stopped = true;
+    },
   ];
 }
 
@@ -145,9 +154,10 @@ export function lookUpDeviceOwners(store, { fs, db }, asked = new Set()) {
 }
 
 /**
- * Who the students are that scanned (or were refused) without being on the class list:
- * their roster row (a student removed from the list keeps it, with status "removed"),
- * else the email the rejected scan recorded; looked up once per student, into people.
+ * Who the students are that scanned (or were refused) and are not on the class list as
+ * the panel read it: enrolled since (their enrollment, into the class list), else their
+ * roster row (a student removed from the list keeps it, with status "removed"), else
+ * the email the rejected scan recorded; looked up once per student, into people.
  */
 export function lookUpPeople(store, { fs, db }, asked = new Set()) {
   const courseId = store.session.peek()?.course_id;
@@ -159,9 +169,14 @@ export function lookUpPeople(store, { fs, db }, asked = new Set()) {
     if (enrolled.has(uid) || asked.has(uid)) continue;
     asked.add(uid);
     const roster = fs.query(fs.collection(db, "courses", courseId, "roster"), fs.where("uid", "==", uid), fs.limit(1));
-    fs.getDocs(roster)
+    fs.getDoc(fs.doc(db, "courses", courseId, "enrollments", uid))
+      .then((enrollment) => {
+        if (!enrollment.exists()) return fs.getDocs(roster);
+        store.enrolled.value = new Map(store.enrolled.peek()).set(uid, { uid, ...enrollment.data() });
+        return null;
+      })
       .then((snap) => {
-        if (snap.empty) return;
+        if (!snap || snap.empty) return;
         const row = snap.docs[0].data();
         store.people.value = new Map(store.people.peek()).set(uid, {
           email: row.email ?? "",
