@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from google.cloud.firestore_v1.base_query import FieldFilter
 
 from rollcall.clock import now
 from rollcall_ops import admin, auth_emulator, institution
@@ -105,6 +106,12 @@ def add(school: dict[str, Any], kind: str, when: tuple[str, str, str], **who: st
     day, start, end = when
     body = {"course_id": school["course"], "kind": kind, "date": day, "start": start, "end": end}
     return ok(call(school["teacher"], "planned/add", {**body, **who}), 201)
+
+
+def planned_of(course_id: str) -> list[Any]:
+    """The course's planned sessions as stored."""
+    query = admin.db().collection("planned").where(filter=FieldFilter("course_id", "==", course_id))
+    return list(query.stream())
 
 
 def planned(planned_id: str) -> dict[str, Any]:
@@ -452,10 +459,7 @@ def test_admin_imports_a_timetable_errors_by_line_then_applies_then_a_move(web, 
     web.shot(page, "09-timetable-preview", full_page=True)
     page.click("#import-timetable-apply")
     page.wait_for_selector("#import-timetable-outcome")
-    stored = [
-        s.to_dict()
-        for s in admin.db().collection("planned").where("course_id", "==", course_id).stream()
-    ]
+    stored = [s.to_dict() for s in planned_of(course_id)]
     assert len(stored) == 7
     assert sorted((s["date"], s["start"], s["audience"]["value"]) for s in stored)[0] == (
         monday.isoformat(),
@@ -492,7 +496,7 @@ def test_admin_imports_a_timetable_errors_by_line_then_applies_then_a_move(web, 
     assert "2 moved" in page.locator("#import-timetable-outcome").inner_text()
     statuses = sorted(
         (s.to_dict()["date"], s.to_dict()["status"])
-        for s in admin.db().collection("planned").where("course_id", "==", course_id).stream()
+        for s in planned_of(course_id)
         if s.to_dict()["audience"]["value"] == "B2"
     )
     assert [st for _, st in statuses] == ["cancelled", "planned", "cancelled", "planned"]
