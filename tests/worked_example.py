@@ -28,3 +28,47 @@ PRACTICAL_TRACK = [
     ("practical", "absent", (4, 75.0, 6, 1, 0, "at_risk"), (4, 50.0, 4, None, 6, "below"), (8, 62.5, 10, 1, 4), "below", []),  # noqa: E501
 ]
 # fmt: on
+
+#: The practical track as the figures consumer stores it, step by step, for the web app's
+#: unit tests (web/test/standing.test.js reads it: the per-kind wording and the overall's
+#: own state are checked against what standing.py computes). tests/unit/test_standing.py
+#: holds the file to this module; `python -m tests.worked_example` writes it again.
+PRACTICAL_TRACK_FILE = "tests/data/practical-track.json"
+
+
+def practical_track_figures() -> dict:
+    """The rules, and each step's stored figures (without the sessions map), the overall
+    figures' own state and the alerts the step sends."""
+    from rollcall.core import standing
+
+    rules = standing.Rules.from_course(PRACTICAL_TRACK_RULES)
+    entries: list[tuple[int, str, str]] = []
+    before: dict[str, bool] = {}
+    steps = []
+    for step, (kind, status, *_, alerts) in enumerate(PRACTICAL_TRACK, start=1):
+        entries.append((step, kind, status))
+        report = standing.report(entries, rules, PRACTICAL_TRACK_LATER)
+        conditions = report.conditions(rules)
+        steps.append(
+            {
+                "step": step,
+                "kind": kind,
+                "status": status,
+                "figures": report.figures(rules),
+                "overall_state": report.overall.state(rules),
+                "alerts": standing.crossings(before, conditions),
+            }
+        )
+        assert steps[-1]["alerts"] == alerts
+        before = conditions
+    return {"rules": PRACTICAL_TRACK_RULES, "later": PRACTICAL_TRACK_LATER, "steps": steps}
+
+
+if __name__ == "__main__":
+    import json
+
+    from tests.paths import ROOT
+
+    text = json.dumps(practical_track_figures(), indent=1, ensure_ascii=False) + "\n"
+    (ROOT / PRACTICAL_TRACK_FILE).write_text(text, encoding="utf-8")
+    print(f"wrote {PRACTICAL_TRACK_FILE}")

@@ -112,7 +112,11 @@ export default defineConfig({
     outDir: resolve(root, "dist"),
     emptyOutDir: true,
     target: "es2020",
-    sourcemap: true,
+    // No source maps in the build Hosting serves (2.3 MB of them were deployed); for
+    // debugging, ROLLCALL_SOURCEMAPS=1 writes them next to the chunks without the
+    // sourceMappingURL comment, and firebase.json's hosting.ignore keeps them out of a
+    // deploy all the same.
+    sourcemap: process.env.ROLLCALL_SOURCEMAPS ? "hidden" : false,
     // Firestore (the largest part of the SDK, ~170 kB gzip) is imported dynamically
     // (config.js), so it is a chunk of its own: the scan page loads it only after a
     // scan, and a cheap phone starts with app + auth (~40 kB gzip) only.

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,15 @@ CHROMIUM_ARGS = [
 ]
 JSQR = ROOT / "node_modules" / "jsqr" / "dist" / "jsQR.js"
 
-#: Phone-sized and projector-sized viewports.
+#: Phone-sized and projector-sized viewports (and a small phone, and a 1080p projector).
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True}
+SMALL_PHONE = {
+    "viewport": {"width": 360, "height": 640},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+}
 PROJECTOR = {"viewport": {"width": 1600, "height": 900}}
+HALL = {"viewport": {"width": 1920, "height": 1080}}
 
 
 @pytest.fixture(scope="session")
@@ -107,12 +114,15 @@ class Web:
         path: str = "/",
         device: dict[str, Any] | None = None,
         browser: Any = None,
-        clock: bool = False,
+        clock: bool | datetime = False,
     ) -> Any:
         """A page in a fresh context. ``clock``: the page runs on Playwright's clock
-        (time flows as usual until the test moves it on with ``page.clock``)."""
+        (time flows as usual until the test moves it on with ``page.clock``), from the
+        given time if it is one (a computer whose clock is off)."""
         context = (browser or self.browser).new_context(**(device or PROJECTOR))
-        if clock:
+        if isinstance(clock, datetime):
+            context.clock.install(time=clock)
+        elif clock:
             context.clock.install()
         context.add_init_script(f"window.ROLLCALL_CONFIG = {json.dumps(self.config)};")
         self.contexts.append(context)
@@ -212,6 +222,19 @@ class Web:
     def close(self) -> None:
         for context in self.contexts:
             context.close()
+
+
+def token_of_link(link: str) -> str:
+    """The token a projector's QR link carries (web/src/qr-token.js): the fragment of
+    ``<origin>/c#...``, either the token itself or its 30-character compact form (the
+    session id's 6 bytes, the window's 4, the MAC's 12, base64url)."""
+    fragment = link.split("#", 1)[1]
+    if "." in fragment:
+        return fragment
+    raw = base64.urlsafe_b64decode(fragment + "=" * (-len(fragment) % 4))
+    assert len(raw) == 22, fragment
+    mac = base64.urlsafe_b64encode(raw[10:]).rstrip(b"=").decode()
+    return f"1.s{raw[:6].hex()}.{int.from_bytes(raw[6:10], 'big')}.{mac}"
 
 
 def pump_until(page: Any, condition: Callable[[], Any], timeout: float = 10) -> Any:

@@ -290,7 +290,7 @@ def test_a_head_of_department_imports_rosters_but_sets_no_terms(web):
     page.click("#nav-admin")
     page.wait_for_selector(".admin[data-section=courses]")
     tabs = page.locator(".subnav a").all_inner_texts()
-    assert tabs == ["Courses file", "Rosters"]
+    assert tabs == ["Courses file", "Rosters", "Timetable"]
     assert page.locator(".admin-who").inner_text() == f"Head of department: {dept}"
     page.click("#admin-tab-rosters")
     page.wait_for_selector("#roster-course")
@@ -534,10 +534,13 @@ def test_a_ta_runs_the_course_without_rules_or_exports_in_roll_number_order(web)
     assert order == [[r, divisions[r]] for r, _ in order]
     shots(web, page, "01-ta-course")
 
-    # The TA opens a session from the course card and overrides a student.
+    # The TA opens a session from the course card and, on its teacher's panel (the
+    # projector view shows the room no class list), overrides a student.
     page.click(f'article.course[data-course="{course_id}"] .open-session-toggle')
     page.click(f'[data-open="{course_id}"]')
     page.wait_for_selector("#qr[data-token] svg")
+    session_id = page.evaluate("() => location.hash").rsplit("/", 1)[1]
+    page.goto(f"{web.url}/#/session/{session_id}/panel")
     page.wait_for_function(
         "n => document.querySelectorAll('#roster-body tr').length === n", arg=len(rolls)
     )

@@ -15,7 +15,7 @@ import requests
 from rollcall.clock import now
 from rollcall.core import qr
 from rollcall_ops import admin, auth_emulator
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, token_of_link
 from tests.support import wait_for
 
 pytestmark = pytest.mark.emulator
@@ -89,11 +89,20 @@ def device() -> str:
     return f"test-device-{uuid.uuid4().hex[:12]}"
 
 
-def teacher_projector(web, session_id: str, roster: int | None = None):
+def teacher_projector(web, session_id: str):
+    """The projector view: the QR code and the typed code, nothing personal."""
     page = web.page(f"/#/session/{session_id}")
     web.sign_in(page, TEACHER, PASSWORD)
     page.wait_for_selector("#qr[data-token] svg")
     page.wait_for_selector("#typed-code[data-code]")
+    return page
+
+
+def teacher_panel(web, session_id: str, roster: int | None = None):
+    """The teacher's panel: counts, rejected scans, class list, overrides, close."""
+    page = web.page(f"/#/session/{session_id}/panel")
+    web.sign_in(page, TEACHER, PASSWORD)
+    page.wait_for_selector("#roster-body")
     if roster:
         page.wait_for_function(
             "n => document.querySelectorAll('#roster-body tr').length >= n", arg=roster
@@ -127,7 +136,7 @@ def live(page, script: str, arg=None) -> float:
 
 def test_projector_shows_a_typed_code_a_student_types_and_is_accepted(web, course):
     session_id = open_session(rotation=30)
-    teacher = teacher_projector(web, session_id, roster=STUDENTS)
+    teacher = teacher_projector(web, session_id)
     shown = teacher.get_attribute("#typed-code", "data-code")
     window = int(teacher.get_attribute("#typed-code", "data-window"))
     s = admin.load_session(session_id)
@@ -144,8 +153,10 @@ def test_projector_shows_a_typed_code_a_student_types_and_is_accepted(web, cours
     student.wait_for_selector("#result[data-state=accepted]")
     assert student.get_attribute("#result", "data-kind") == "code"
     assert student.locator("#result-title").inner_text() == "Checked in — present"
+    assert teacher.locator("#count-total").inner_text() in ("0", "1")
+    panel = teacher_panel(web, session_id, roster=STUDENTS)
     live(
-        teacher,
+        panel,
         """uid => document.querySelector(`#roster-body tr[data-uid="${uid}"]`)
             ?.dataset.status === 'present'
             && document.querySelector('#count-present').textContent === '1'""",
@@ -155,7 +166,9 @@ def test_projector_shows_a_typed_code_a_student_types_and_is_accepted(web, cours
     # confirms the attendance record.
     student.wait_for_selector("#result-recorded[data-recorded=true]", timeout=15_000)
     web.shot(student, "03-student-accepted")
-    web.shot(teacher, "04-teacher", full_page=True)
+    teacher.wait_for_function("() => document.querySelector('#count-total').textContent === '1'")
+    web.shot(teacher, "04-projector")
+    web.shot(panel, "05-panel", full_page=True)
 
 
 def test_wrong_and_too_many_wrong_codes_say_so(web, course):
@@ -195,7 +208,7 @@ def test_wrong_and_too_many_wrong_codes_say_so(web, course):
 
 def test_rejected_scans_appear_for_the_teacher(web, course):
     session_id = open_session(rotation=60)
-    teacher = teacher_projector(web, session_id, roster=STUDENTS)
+    teacher = teacher_panel(web, session_id, roster=STUDENTS)
     assert teacher.locator("#rejections-count").inner_text() == "0"
     assert "No rejected scans" in teacher.locator("#rejections-body").inner_text()
 
@@ -204,7 +217,7 @@ def test_rejected_scans_appear_for_the_teacher(web, course):
     assert api_scan(admin.student_email(2), shared, token=token_now(session_id)).status_code == 202
     student = student_page(web, admin.student_email(3), device_id=shared)
     student.click("#paste summary")
-    student.fill("#code", teacher.get_attribute("#qr", "data-token"))
+    student.fill("#code", token_now(session_id))
     student.click("#code-submit")
     student.wait_for_selector("#result[data-state=rejected]")
     refused = time.monotonic()
@@ -226,7 +239,7 @@ def test_rejected_scans_appear_for_the_teacher(web, course):
     # Someone not on the class list scans the code on the screen.
     outsider = f"outsider-{uuid.uuid4().hex[:8]}@rollcall.test"
     outsider_uid, _ = auth_emulator.sign_up(outsider, PASSWORD)
-    r = api_scan(outsider, device(), token=teacher.get_attribute("#qr", "data-token"))
+    r = api_scan(outsider, device(), token=token_now(session_id))
     assert r.json()["error"]["code"] == "not_enrolled"
     live(
         teacher,
@@ -235,8 +248,11 @@ def test_rejected_scans_appear_for_the_teacher(web, course):
     )
     outsider_row = teacher.locator(f'#rejections-body tr[data-uid="{outsider_uid}"]')
     assert "Not on the class list" in outsider_row.inner_text()
-    assert outsider_uid in outsider_row.inner_text()
+    # known by the email of their sign-in, never by the account id alone
+    assert outsider in outsider_row.inner_text()
+    assert outsider_uid not in outsider_row.inner_text()
     assert "Not enrolled in this course" in outsider_row.inner_text()
+    assert outsider_row.locator("button.copy-email").count() == 1
     assert teacher.locator("#rejections-count").inner_text() == "2"
     teacher.locator("section.rejections").scroll_into_view_if_needed()
     web.shot(teacher, "02-teacher-rejections", full_page=True)
@@ -244,7 +260,7 @@ def test_rejected_scans_appear_for_the_teacher(web, course):
 
 def test_override_with_a_reason_changes_status_and_counts(web, course):
     session_id = open_session(rotation=60)
-    teacher = teacher_projector(web, session_id, roster=STUDENTS)
+    teacher = teacher_panel(web, session_id, roster=STUDENTS)
     uid = admin.student_uid(4)
     for i in (4, 5):
         r = api_scan(admin.student_email(i), device(), token=token_now(session_id))
@@ -458,7 +474,7 @@ def test_teacher_opens_and_closes_a_session_from_the_dashboard(web, course):
 
     # The backend accepts what the projector shows: the QR token and the typed code.
     token, shown = web.shown_qr(page)
-    assert shown == f"{web.url}/scan.html#{token}"
+    assert token_of_link(shown) == token
     r = api_scan(admin.student_email(1), device(), token=token)
     assert r.status_code == 202, r.text
     code = page.get_attribute("#typed-code", "data-code")
@@ -468,29 +484,37 @@ def test_teacher_opens_and_closes_a_session_from_the_dashboard(web, course):
         "() => document.querySelector('#count-total').textContent === '2'", timeout=10_000
     )
 
-    # Close it: two steps, then the projector stops showing codes. The close goes to
-    # the close endpoint, which marks everyone without a status absent.
-    page.click("#close-session")
-    page.wait_for_selector("#close-confirm")
-    web.shot(page, "03-close-confirm")
-    page.click("#close-confirm")
+    # The teacher's panel opens in a window of its own (the projector keeps the room's
+    # view); close there: two steps, then the projector stops showing codes. The close
+    # goes to the close endpoint, which marks everyone without a status absent.
+    with page.context.expect_page() as opened:
+        page.click("#open-panel")
+    panel = opened.value
+    panel.wait_for_selector("#close-session")
+    assert "/panel" in panel.url
+    panel.click("#close-session")
+    panel.wait_for_selector("#close-confirm")
+    web.shot(panel, "03-close-confirm")
+    panel.click("#close-confirm")
     page.wait_for_selector("#projector[data-state=stopped]")
     assert page.locator("#session-state").inner_text() == "This session is closed."
     assert page.locator("#typed-code").inner_text() == ""
-    assert page.locator("#close-session").count() == 0
-    assert page.locator("#close-result").inner_text().startswith("Closed.")
+    panel.wait_for_selector("#panel-head[data-state=stopped]")
+    assert panel.locator("#close-session").count() == 0
+    assert panel.locator("#close-result").inner_text().startswith("Closed.")
     closed = admin.db().document(f"sessions/{session_id}").get().to_dict()
     assert closed["status"] == "closed" and closed["closed_at"]
     assert closed["closed_by"] == f"teacher-{COURSE}"  # by the endpoint, not a client write
     enrolled = len(list(admin.db().collection(f"courses/{COURSE}/enrollments").stream()))
-    page.wait_for_function(
+    panel.wait_for_function(
         "n => document.querySelector('#count-absent').textContent === String(n)"
         " && document.querySelector('#close-result').dataset.state === 'marked'",
         arg=enrolled - 2,
         timeout=30_000,
     )
-    assert page.locator("#close-result").inner_text() == f"Closed. {enrolled - 2} absences marked."
-    web.shot(page, "04-closed")
+    assert panel.locator("#close-result").inner_text() == f"Closed. {enrolled - 2} absences marked."
+    web.shot(panel, "04-closed")
+    web.shot(page, "05-projector-closed")
 
     # ... and the course page no longer lists it as open.
     page.click("text=← My courses")

@@ -38,6 +38,8 @@ def test_teacher_changes_the_course_rules(web):
     page.select_option("#rule-excused-policy", "attended")
     page.fill("#rule-absence-run", "2")
     page.fill("#rule-planned-sessions", "10")
+    assert page.input_value("#rule-alerts-after") == "3"
+    page.fill("#rule-alerts-after", "2")
     page.click("#rules-save")
     wait_for(lambda: message.inner_text().startswith("Saved."))
     doc = admin.db().collection("courses").document(course).get().to_dict()
@@ -47,11 +49,12 @@ def test_teacher_changes_the_course_rules(web):
         "excused_policy": "attended",
     }
     assert (doc["absence_alert_run"], doc["planned_sessions"]) == (2, 10)
+    assert doc["alerts_after_sessions"] == 2
     wait_for(
         lambda: (
             rules_line.inner_text()
             == "Minimum 80 % · late counts 0.5 · excused counts as attended · 10 planned sessions "
-            "· alert after 2 absences in a row"
+            "· alert after 2 absences in a row · below-threshold alerts after 2 sessions"
         )
     )
     web.shot(page, "02-saved")

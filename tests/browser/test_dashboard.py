@@ -1,5 +1,5 @@
 """The web app in a real browser against the whole local stack: the teacher's
-projector view (QR computed in the page, rotating), the live panel fed by the
+projector view (QR computed in the page, rotating), the teacher's panel fed by the
 pipeline, and the student's scan page with its outcomes. Screenshots of every screen
 go to test-artifacts/browser/."""
 
@@ -14,7 +14,7 @@ import requests
 from rollcall.clock import now
 from rollcall.core import qr
 from rollcall_ops import admin, auth_emulator
-from tests.browser.conftest import PHONE, launch, pump_until, write_y4m
+from tests.browser.conftest import PHONE, launch, pump_until, token_of_link, write_y4m
 
 pytestmark = pytest.mark.emulator
 
@@ -53,6 +53,13 @@ def open_projector(web, course_id: str, session_id: str):
     web.shot(page, "02-course")
     link.click()
     page.wait_for_selector("#qr[data-token] svg")
+    return page
+
+
+def open_panel(web, session_id: str):
+    """The teacher's panel of the session, signed in, its class list loaded."""
+    page = web.page(f"/#/session/{session_id}/panel")
+    web.sign_in(page, TEACHER, PASSWORD)
     page.wait_for_function(
         "n => document.querySelectorAll('#roster-body tr').length === n", arg=STUDENTS
     )
@@ -104,16 +111,17 @@ def test_projector_shows_a_rotating_code_the_backend_accepts(web, course):
     page = open_projector(web, course, session_id)
     web.shot(page, "03-projector")
 
-    # What is on the screen: a link to the scan page carrying the token.
+    # What is on the screen: the short link to the scan page carrying the token.
     token, link = web.shown_qr(page)
     window = int(page.get_attribute("#qr", "data-window"))
     assert token in {token_at(session_id), token_at(session_id, 1)}, "page and backend disagree"
     assert link is not None, "the QR code on screen did not decode"
-    assert link == f"{web.url}/scan.html#{token}"
+    assert link.startswith(f"{web.url}/c#") and token_of_link(link) == token
+    assert link == page.get_attribute("#qr", "data-link")
     assert page.locator("#count-total").inner_text() == "0"
     assert "New code in" in page.locator("#countdown").inner_text()
 
-    resp = scan(link.split("#", 1)[1], admin.student_email(2))
+    resp = scan(token_of_link(link), admin.student_email(2))
     assert resp.status_code == 202, resp.text
 
     # After a rotation (5 s) the page shows a new code, still genuine.
@@ -123,14 +131,14 @@ def test_projector_shows_a_rotating_code_the_backend_accepts(web, course):
     rotated, shown = web.shown_qr(page)
     assert rotated != token
     assert rotated in {token_at(session_id), token_at(session_id, 1)}
-    assert shown == f"{web.url}/scan.html#{rotated}"
+    assert token_of_link(shown) == rotated
     web.shot(page, "04-projector-rotated")
 
     # The scan made above shows up in the live panel.
     page.wait_for_function("() => document.querySelector('#count-total').textContent === '1'")
     web.shot(page, "05-projector-page", full_page=True)
 
-    # Full screen: the code and the counts only (no class list on the projector).
+    # Full screen: the code and the count only (no class list on the projector).
     page.click("#fullscreen")
     page.wait_for_function("() => document.fullscreenElement?.id === 'projector'")
     web.shot(page, "06-projector-fullscreen")
@@ -158,7 +166,7 @@ WATCH_ROSTER = """() => {
 
 def test_student_scan_updates_the_live_panel(web, course):
     session_id = open_session(course, rotation=5)
-    teacher = open_projector(web, course, session_id)
+    teacher = open_panel(web, session_id)
     student_uid = admin.student_uid(1)
     row = f'#roster-body tr[data-uid="{student_uid}"]'
     assert teacher.get_attribute(row, "data-status") == "missing"
@@ -167,7 +175,7 @@ def test_student_scan_updates_the_live_panel(web, course):
     student = student_page(web)
     web.shot(student, "01-student-ready")
     teacher.evaluate(WATCH_ROSTER)
-    submit_code(student, teacher.get_attribute("#qr", "data-token"))
+    submit_code(student, token_at(session_id))
     student.wait_for_selector("#result[data-state=accepted]")
     accepted = time.monotonic()
     assert student.get_attribute("#result", "data-status") == "present"
@@ -265,9 +273,10 @@ def test_student_scans_the_projected_code_with_the_camera(web, course, playwrigh
     """Chromium's fake camera plays a video of the code the projector shows; the scan
     page decodes it (jsQR: chromium on Linux has no BarcodeDetector) and checks in."""
     session_id = open_session(course, rotation=60)  # the filmed code stays valid
-    teacher = open_projector(web, course, session_id)
+    projector = open_projector(web, course, session_id)
     width, height = 640, 480
-    video = write_y4m(tmp_path / "qr.y4m", web.qr_luma(teacher, width, height), width, height)
+    video = write_y4m(tmp_path / "qr.y4m", web.qr_luma(projector, width, height), width, height)
+    teacher = open_panel(web, session_id)
     camera_browser = launch(
         playwright,
         (

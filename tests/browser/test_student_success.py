@@ -53,7 +53,7 @@ COURSE_NAME = "Data Structures"
 RULES = WORKED_EXAMPLE_RULES
 RULES_LINE = (
     "Minimum 75 % · late counts 0.5 · excused not counted · 8 planned sessions · "
-    "alert after 2 absences in a row"
+    "alert after 2 absences in a row · below-threshold alerts from the first session"
 )
 NAMES = {"ana": "Ana Alves", "ben": "Ben Brook", "cem": "Cem Celik", "dan": "Dan Dorn"}
 #: What each student's row shows after session 3: percent, held, present, late,
@@ -222,8 +222,7 @@ def read_download(download) -> tuple[str, list[dict[str, str]], list[str]]:
 def test_teacher_closes_a_session_and_the_absences_arrive_in_the_live_counts(web, term, stack_env):
     last = term["last"]
     s = term["students"]
-    page = teacher_page(web, term, f"/#/session/{last}")
-    page.wait_for_selector("#qr[data-token] svg")
+    page = teacher_page(web, term, f"/#/session/{last}/panel")
     page.wait_for_function(
         "() => document.querySelectorAll('#roster-body tr').length === 4"
         " && document.querySelector('#count-total').textContent === '2'"
@@ -266,7 +265,7 @@ def test_teacher_closes_a_session_and_the_absences_arrive_in_the_live_counts(web
         timeout=30_000,
     )
     assert page.locator("#close-result").inner_text() == "Closed. 2 absences marked."
-    page.wait_for_selector("#projector[data-state=stopped]")
+    page.wait_for_selector("#panel-head[data-state=stopped]")
     # the class list follows the attendance records (another consumer than the counts)
     statuses = {s[k].uid: v for k, v in (("ana", "present"), ("ben", "present"))}
     statuses.update({s[k].uid: "absent" for k in ("cem", "dan")})
@@ -312,14 +311,24 @@ def test_course_view_shows_exact_figures_projections_and_the_at_risk_list(web, c
     assert states == {"ana": "at_risk", "ben": "ok", "cem": "below", "dan": "below"}
     tiles = {
         k: page.locator(f"#standing-count-{k}").inner_text()
-        for k in ("all", "below", "at_risk", "ok", "none")
+        for k in ("all", "below", "at_risk", "behind", "ok", "none")
     }
-    assert tiles == {"all": "4", "below": "2", "at_risk": "1", "ok": "1", "none": "0"}
+    assert tiles == {
+        "all": "4",
+        "below": "2",
+        "at_risk": "1",
+        "behind": "0",
+        "ok": "1",
+        "none": "0",
+    }
+    # one name per state: the tiles say what the rows and the filters say
+    labels = {k: page.locator(f"#standing-label-{k}").inner_text() for k in ("below", "at_risk")}
+    assert labels == {"below": "Below 75 %", "at_risk": "At risk"}
     assert page.locator("#past-sessions-count").inner_text() == "3"
     web.shot(page, "02-course-view", full_page=True)
 
-    # The at-risk list: below and at risk only.
-    assert page.locator("#filter-attention").inner_text() == "At risk (3)"
+    # Those who need attention: below and at risk only, named as the tiles name them.
+    assert page.locator("#filter-attention").inner_text() == "Below 75 % or at risk (3)"
     page.click("#filter-attention")
     shown = page.locator("#standing-body tr[data-uid]").evaluate_all(
         "rows => rows.map(r => r.dataset.uid)"
@@ -338,7 +347,7 @@ def test_course_view_shows_exact_figures_projections_and_the_at_risk_list(web, c
 def test_session_and_course_csv_downloads(web, closed_term):
     term = closed_term
     c, s, last = term["course"], term["students"], term["last"]
-    page = teacher_page(web, term, f"/#/session/{last}")
+    page = teacher_page(web, term, f"/#/session/{last}/panel")
     page.wait_for_selector("#close-result")
     with page.expect_download() as info:
         page.click("#export-session")
@@ -568,7 +577,7 @@ def test_course_view_of_500_students_has_no_layout_jumps(web, stack_env):
         values = {sample[key] for sample in samples}
         assert len(values) == 1, f"{key} moved while figures arrived: {sorted(values)[:5]}"
     assert any(0 < sample["done"] < 500 for sample in samples), "sampled while streaming"
-    assert page.locator("#filter-attention").inner_text() == "At risk (490)"
+    assert page.locator("#filter-attention").inner_text() == "Below 75 % or at risk (490)"
     first = page.locator("#standing-body tr[data-state=below]").first
     assert cells(page, first.get_attribute("data-uid"))[-2:] == (
         "needs 3 in a row to get back",

@@ -21,7 +21,6 @@ import requests
 from rollcall.core import qr, schema
 from rollcall.core.imports.roster import COLUMNS  # noqa: F401 (the columns documented)
 from rollcall_ops import admin, auth_emulator
-from tests.firestore_rest import Client
 from tests.support import attendance, unique, wait_for
 
 pytestmark = pytest.mark.emulator
@@ -190,14 +189,12 @@ def test_from_a_fresh_deploy_to_a_running_course(stack_env):
     assert call(sly_token, "me/claim").json()["enrolled"] == []
 
     # 6. The course's second teacher signs up, sees the course, runs a session.
-    t2_uid, t2_token = person(t2)
+    _, t2_token = person(t2)
     assert call(t2_token, "me/claim").json()["staff"] == {
         course: "teacher",
         f"CS303_{term}": "teacher",
     }
-    session_id = unique("s")
-    opened = _open_session(t2_token, t2_uid, course, session_id)
-    assert opened == 200
+    session_id = _open_session(t2_token, course)
     token = qr.mint(*_secret_of(session_id), qr.window_at(_now_ts(), 10))
     scanned = requests.post(
         os.environ["SCAN_URL"],
@@ -232,8 +229,7 @@ def test_from_a_fresh_deploy_to_a_running_course(stack_env):
         timeout=30,
     )
     assert export.status_code == 200 and student_email in export.text
-    session2 = unique("s")
-    assert _open_session(t2_token, t2_uid, course, session2) == 200
+    session2 = _open_session(t2_token, course)
 
     def scan_again() -> str:
         token = qr.mint(*_secret_of(session2), qr.window_at(_now_ts(), 10))
@@ -260,25 +256,11 @@ def _secret_of(session_id: str) -> tuple[bytes, str]:
     return qr.decode_secret(doc["secret"]), session_id
 
 
-def _open_session(token: str, uid: str, course_id: str, session_id: str) -> int:
-    """As the dashboard opens one: a client write the security rules check."""
-    from datetime import UTC, datetime, timedelta
-
-    start = datetime.now(UTC)
-    return Client(token).commit(
-        f"sessions/{session_id}",
-        {
-            "course_id": course_id,
-            "teacher_uid": uid,
-            "secret": qr.new_secret(),
-            "rotation_seconds": 10,
-            "late_after_minutes": 10,
-            "starts_at": start,
-            "ends_at": start + timedelta(minutes=60),
-            "status": "open",
-        },
-        exists=False,
-    )
+def _open_session(token: str, course_id: str) -> str:
+    """As the dashboard opens one: POST /sessions, on the server's clock."""
+    resp = call(token, "sessions", json={"course_id": course_id, "rotation_seconds": 10})
+    assert resp.status_code == 201, resp.text
+    return resp.json()["session_id"]
 
 
 def test_two_admins_importing_one_course_at_once_never_interleave(stack_env):

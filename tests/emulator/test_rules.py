@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rollcall import contracts
 from rollcall.core import qr
 from rollcall_ops import admin, auth_emulator
 from tests.firestore_rest import Client
@@ -244,75 +243,16 @@ def test_student_registers_own_device_token(w):
     assert w["sam"].commit(path, {"role": "teacher"}, mask=["role"]) == DENIED
 
 
-def test_teacher_opens_a_session_of_own_course(w):
+@pytest.mark.parametrize("who", ROLES)
+def test_no_client_creates_a_session_not_even_its_teacher(w, who):
+    """Sessions are opened by POST /sessions, on the server's clock (a laptop ten
+    minutes off would refuse or mark late every scan): every role is denied a write,
+    however valid the document, with or without a server timestamp."""
+    doc = session_doc(w, teacher_uid=w.get(f"{who}_uid", "nobody"))
     path = f"sessions/{unique('s')}"
-    assert (
-        w["teacher_a"].commit(path, session_doc(w), exists=False, server_time=("opened_at",)) == OK
-    )
-
-
-@pytest.mark.parametrize(
-    "changes",
-    [
-        {"course_id": "other-course"},
-        {"teacher_uid": "someone-else"},
-        {"rotation_seconds": 1},
-        {"rotation_seconds": 10.5},
-        {"status": "closed"},
-        {"secret": "short"},
-        {"late_after_minutes": 500},
-        {"extra": "field"},
-    ],
-    ids=lambda c: "+".join(c),
-)
-def test_invalid_new_sessions_are_refused(w, changes):
-    doc = session_doc(w, **changes)
-    assert w["teacher_a"].commit(f"sessions/{unique('s')}", doc, exists=False) == DENIED
-
-
-ROTATION, LATE, DURATION = (
-    contracts.ROTATION_SECONDS,
-    contracts.LATE_AFTER_MINUTES,
-    contracts.DURATION_MINUTES,
-)
-
-
-@pytest.mark.parametrize(
-    "field, value, expected",
-    [
-        ("rotation_seconds", ROTATION.min, OK),
-        ("rotation_seconds", ROTATION.max, OK),
-        ("rotation_seconds", ROTATION.min - 1, DENIED),
-        ("rotation_seconds", ROTATION.max + 1, DENIED),
-        ("late_after_minutes", LATE.min, OK),
-        ("late_after_minutes", LATE.min - 1, DENIED),
-        ("duration", DURATION.max, OK),
-        ("duration", DURATION.max + 1, DENIED),
-    ],
-    ids=lambda v: str(v),
-)
-def test_the_rules_hold_the_contracts_session_limits(w, field, value, expected):
-    """Each bound of contracts.json's session limits, tried on the rules themselves."""
-    if field == "duration":
-        now = datetime.now(UTC)
-        doc = session_doc(w, starts_at=now, ends_at=now + timedelta(minutes=value))
-    else:
-        doc = session_doc(w, **{field: value})
-    assert w["teacher_a"].commit(f"sessions/{unique('s')}", doc, exists=False) == expected
-
-
-def test_session_that_ends_before_it_starts_is_refused(w):
-    now = datetime.now(UTC)
-    doc = session_doc(w, starts_at=now, ends_at=now - timedelta(minutes=1))
-    assert w["teacher_a"].commit(f"sessions/{unique('s')}", doc, exists=False) == DENIED
-
-
-@pytest.mark.parametrize("who", [r for r in ROLES if r != "anonymous"])
-def test_only_the_courses_staff_open_its_sessions(w, who):
-    """run_sessions: teacher and TA; not the head of department, nor an admin."""
-    doc = session_doc(w, teacher_uid=w[f"{who}_uid"])
-    expected = OK if who in ("teacher_a", "ta_a") else DENIED
-    assert w[who].commit(f"sessions/{unique('s')}", doc, exists=False) == expected
+    assert w[who].commit(path, doc, exists=False) == DENIED
+    assert w[who].commit(path, doc, exists=False, server_time=("opened_at",)) == DENIED
+    assert not admin.db().document(path).get().exists
 
 
 def test_no_client_changes_a_session_not_even_its_teacher_closing_it(w):

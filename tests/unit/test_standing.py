@@ -308,6 +308,17 @@ def test_the_practical_track_of_the_worked_example_step_by_step():
         state = conditions
 
 
+def test_the_web_apps_copy_of_the_practical_track_is_what_standing_computes():
+    """web/test/standing.test.js checks its per-kind wording against this file."""
+    import json
+
+    from tests.paths import ROOT
+    from tests.worked_example import PRACTICAL_TRACK_FILE, practical_track_figures
+
+    stored = json.loads((ROOT / PRACTICAL_TRACK_FILE).read_text(encoding="utf-8"))
+    assert stored == practical_track_figures(), "run: python -m tests.worked_example"
+
+
 def test_each_kind_has_its_own_threshold_and_falls_back_on_the_course_one():
     rules = Rules.from_course(
         {"min_attendance_percent": 75, "min_attendance_percent_practical": 80}

@@ -170,8 +170,11 @@ def main() -> int:
     dashboard = env["DASHBOARD_URL"]
     print(
         f"\nDashboard: {dashboard}\n"
+        f"  Today (the teacher's landing page: the timetable's sessions to start, move or "
+        f"cancel): {dashboard}#/\n"
         f"  projector of the lecture: {dashboard}#/session/{session_id}\n"
-        f"  course view: {dashboard}#/course/{COURSE}   admin page: {dashboard}#/admin\n"
+        f"  course view: {dashboard}#/course/{COURSE}   admin page (timetable import): "
+        f"{dashboard}#/admin/timetable\n"
         f"  admin: {institution.ADMIN} / {admin.DEMO_PASSWORD}\n"
         f"  teacher: {admin.DEMO_TEACHER} / {admin.DEMO_PASSWORD}\n"
         f"  student: {admin.student_email(1)} / {admin.DEMO_PASSWORD}"

@@ -37,8 +37,11 @@ export function nothingClaimed(me) {
   return !!me && !me.admin && !me.departments.length && !Object.keys(me.staff).length && !me.enrolled.length;
 }
 
-/** One line about a claim that could not be made. */
+/**
+ * One line about a claim that could not be made, in words (the server's code is for the
+ * page's "Details", not the sentence: students read it).
+ */
 export function claimErrorText(result) {
   const text = COMMON_ERRORS[result.code] ?? `Rollcall answered: ${result.message}`;
-  return `Your courses could not be checked. ${text} (${result.code})`;
+  return `Your courses could not be checked. ${text}`;
 }

@@ -4,6 +4,7 @@
 //   POST {scanUrl}admin/terms {id, name, starts_on, ends_on, holidays}
 //   POST {scanUrl}imports/courses[?dry_run=true][&base=N]              body: the CSV file
 //   POST {scanUrl}imports/roster?course_id=C[&dry_run=true][&base=N]   body: the CSV file
+//   POST {scanUrl}imports/timetable?term_id=T[&dry_run=true][&base=N]  body: the CSV file
 // An import answers its report (200), or 422 import_invalid {error, report} when an
 // apply meets an error, or 409 conflict. No DOM; `fetchImpl` is injectable for tests.
 import { IMPORTS } from "./contracts.js";
@@ -90,13 +91,17 @@ export function adminErrorText(result) {
 
 // ---- imports -------------------------------------------------------------------------------
 
-/** "imports/courses?dry_run=true", "imports/roster?course_id=C&base=3", ... */
-export function importPath(kind, { courseId = null, dryRun = false, base = null } = {}) {
-  if (kind !== "courses" && kind !== "roster") throw new Error(`unknown import ${kind}`);
+/** "imports/courses?dry_run=true", "imports/roster?course_id=C&base=3", "imports/timetable?term_id=T", ... */
+export function importPath(kind, { courseId = null, termId = null, dryRun = false, base = null } = {}) {
+  if (!["courses", "roster", "timetable"].includes(kind)) throw new Error(`unknown import ${kind}`);
   const params = new URLSearchParams();
   if (kind === "roster") {
     if (!courseId) throw new Error("a roster import names its course");
     params.set("course_id", courseId);
+  }
+  if (kind === "timetable") {
+    if (!termId) throw new Error("a timetable import names its term");
+    params.set("term_id", termId);
   }
   if (dryRun) params.set("dry_run", "true");
   if (!dryRun && Number.isInteger(base)) params.set("base", String(base));
@@ -126,13 +131,14 @@ export async function importFile({
   idToken,
   kind,
   courseId,
+  termId,
   body,
   dryRun,
   base,
   fetchImpl,
   timeoutMs = 600000,
 }) {
-  const { resp, failed } = await send(endpoint(scanUrl, importPath(kind, { courseId, dryRun, base })), {
+  const { resp, failed } = await send(endpoint(scanUrl, importPath(kind, { courseId, termId, dryRun, base })), {
     idToken,
     body,
     contentType: "text/csv",
@@ -158,7 +164,7 @@ export function importErrorText(result) {
       forbidden: "Only institution admins and the heads of its department may import this.",
       payload_too_large: `The file is too large: at most ${Math.round(IMPORTS.maxBytes / (1024 * 1024))} MB.`,
       unsupported_media_type: "The file was not sent as CSV.",
-      not_found: "There is no such course: import the courses file first.",
+      not_found: "There is no such course or term: import the courses file (or set the term) first.",
       network:
         "No connection to Rollcall. If you were applying, the import may still finish: preview the file again to see.",
     }[result.code] ?? `The import was refused: ${result.message}`;

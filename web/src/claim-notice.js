@@ -13,10 +13,20 @@ import { html } from "./ui.js";
 export function ClaimNotice({ account, claim, who = "student", quietOffline = false }) {
   if (account.state === "failed" && quietOffline && account.error.code === "network") return null;
   if (account.state === "failed") {
-    return html`<p class="notice claim-failed" role="alert" id="claim-failed" data-code=${account.error.code}>
-      ${account.error.text}${" "}
-      <button class="btn btn-small" type="button" id="claim-retry" onClick=${claim}>Try again</button>
-    </p>`;
+    return html`<div class="notice claim-failed" role="alert" id="claim-failed" data-code=${account.error.code}>
+      <p>
+        ${account.error.text}${" "}
+        <button class="btn btn-small" type="button" id="claim-retry" onClick=${claim}>Try again</button>
+      </p>
+      ${
+        account.error.code
+          ? html`<details class="result-details" id="claim-details">
+              <summary>Details</summary>
+              <p class="muted small">${`Code: ${account.error.code}`}</p>
+            </details>`
+          : null
+      }
+    </div>`;
   }
   const me = account.me;
   if (!me || !nothingClaimed(me)) return null;

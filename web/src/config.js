@@ -50,8 +50,9 @@ export function firebase() {
 }
 
 /**
- * Firestore, loaded on demand: the student page needs it only after a scan, so a
- * cheap phone does not download and parse it before the first scan.
+ * Firestore, loaded on demand (its chunk is the largest): the pages load it once signed
+ * in. A load that fails (the phone went offline before the chunk arrived) is not kept:
+ * the next call tries again.
  */
 export function firestore() {
   firestorePromise ??= (async () => {
@@ -61,5 +62,8 @@ export function firestore() {
     if (emu) fs.connectFirestoreEmulator(db, emu.host, Number(emu.port));
     return { db, fs };
   })();
+  firestorePromise.catch(() => {
+    firestorePromise = null;
+  });
   return firestorePromise;
 }

@@ -87,3 +87,9 @@ export const IMPORTS = Object.freeze({
   rowErrors: Object.freeze([...contracts.imports.row_errors]),
   warnings: Object.freeze([...contracts.imports.warnings]),
 });
+
+/** Planned sessions: the kinds of session, and how early before its start one may be started. */
+export const TIMETABLE = Object.freeze({
+  kinds: Object.freeze([...contracts.timetable.kinds]),
+  startEarlyMinutes: contracts.timetable.start_early_minutes,
+});

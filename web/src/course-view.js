@@ -1,9 +1,12 @@
 // A course's attendance for its staff (#/course/<id>, under the course card): the
 // rules in one line, counts per state, the at-risk list (below the threshold or at
 // risk, a filter), and a live table of every enrolled student in roll-number order
-// (2 before 10) with roll number, division, percentage, held sessions,
-// present/late/excused/absent, the current run of absences, the projection in words
-// and the state. Figures come from courses/{c}/students/{uid} (written by the
+// (2 before 10) with roll number, division (and batch, when the roster has them),
+// percentage, held sessions, present/late/excused/absent, the current run of absences,
+// the projection in words and the state. When the course's figures hold more than one
+// kind of session, each kind (theory, practical, tutorial) has a column beside the
+// overall percentage: its percentage against its own threshold, sessions held, can
+// miss / needs and its state (standing.js figureParts). Figures come from courses/{c}/students/{uid} (written by the
 // attendance consumer when a session is closed), names, roll numbers and divisions
 // from the enrollments, both by onSnapshot. Also: the course's closed sessions (to
 // open or export one) and the course CSV. "Change rules" and the exports show only to
@@ -13,14 +16,33 @@ import { clear, coalesce, fmtDay, fmtTime, h, toDate } from "./dom.js";
 import { mirror } from "./live.js";
 import { may, rolesIn } from "./roles.js";
 import { sortByRollNo } from "./roll-order.js";
-import { needsAttention, pct, projection, rulesFromCourse, rulesLine, stateLabel, summarize } from "./standing.js";
+import {
+  ATTENTION_LABEL,
+  belowLabel,
+  figureParts,
+  fromTimetable,
+  kindsOf,
+  needsAttention,
+  pct,
+  projection,
+  projectionBrief,
+  rulesFromCourse,
+  rulesLine,
+  stateLabel,
+  summarize,
+  thresholdFor,
+  worstLabel,
+} from "./standing.js";
 import { saveCourseSettings, settingsErrorText, settingsFromForm } from "./teacher-api.js";
+import { KINDS, kindLabel } from "./timetable.js";
 import { exportButton } from "./views/export-button.js";
+import { percentBar } from "./views/percent-bar.js";
 
 const COLUMNS = [
   ["roll", "Roll no"],
   ["student", "Student"],
   ["division", "Div"],
+  ["batch", "Batch"],
   ["pct", "Attendance"],
   ["held", "Held"],
   ["present", "Present"],
@@ -33,30 +55,54 @@ const COLUMNS = [
 ];
 const NUMERIC = new Set(["pct", "held", "present", "late", "excused", "absent", "run"]);
 
+/**
+ * The table's columns for what the course has: the batch column when its roster has
+ * batches, a column per kind (after the overall percentage) when its figures hold more
+ * than one kind. -> [[key, label, kind?]]
+ */
+function columnsFor({ batches, kinds, rules }) {
+  const out = [];
+  for (const [key, label] of COLUMNS) {
+    if (key === "batch" && !batches) continue;
+    out.push([key, key === "pct" && kinds.length ? "Overall" : label]);
+    if (key === "pct")
+      for (const kind of kinds)
+        out.push([`kind-${kind}`, `${kindLabel(kind)} · min ${pct(thresholdFor(rules, kind))}`, kind]);
+  }
+  return out;
+}
+
 export function showCourseView(root, { courseId, user, me = null }) {
   const context = async () => {
     const [{ config }, idToken] = await Promise.all([firebase(), user.getIdToken()]);
     return { scanUrl: config.scanUrl, idToken };
   };
-  const tile = (key, label) => {
+  // one name per state, the same in the tiles, the rows and the filters (stateLabel)
+  const tile = (key) => {
+    const dt = h("dt", { id: `standing-label-${key}` }, key === "all" ? "Students" : stateLabel(key));
     const dd = h("dd", { id: `standing-count-${key}` }, "–");
-    return { dd, el: h(`div.standing-tile.tile-${key}`, {}, h("dt", {}, label), dd) };
+    return { dt, dd, el: h(`div.standing-tile.tile-${key}`, {}, dt, dd) };
   };
   const tiles = {
-    all: tile("all", "Students"),
-    below: tile("below", "Below"),
-    at_risk: tile("at_risk", "At risk"),
-    ok: tile("ok", "On track"),
-    none: tile("none", "No sessions yet"),
+    all: tile("all"),
+    below: tile("below"),
+    at_risk: tile("at_risk"),
+    behind: tile("behind"),
+    ok: tile("ok"),
+    none: tile("none"),
   };
   const el = {
     rules: h("p.course-rules", { id: "course-rules" }, "Loading the course's rules…"),
     body: h("tbody", { id: "standing-body" }, h("tr.empty", {}, h("td", { colspan: COLUMNS.length }, "Loading…"))),
+    colgroup: h("colgroup"),
+    head: h("tr"),
+    table: null,
     note: h("p.muted.small.standing-note", { id: "standing-note", role: "status" }),
     search: h("input", { id: "standing-search", type: "search", placeholder: "Find a student", autocomplete: "off" }),
     past: h("ul.plain.past-list", { id: "past-sessions-list" }),
     pastCount: h("span", { id: "past-sessions-count" }, "…"),
   };
+  el.table = h("table.data-table.standing-table", { id: "standing" }, el.colgroup, h("thead", {}, el.head), el.body);
   const settingsForm = rulesForm(() => rules, courseId, context);
   // shown once the course says the person may (the contracts' matrix, roles.js)
   let allowed = { change_rules: false, export: false };
@@ -75,8 +121,9 @@ export function showCourseView(root, { courseId, user, me = null }) {
     attention: h(
       "button.chip.chip-attention",
       { type: "button", id: "filter-attention", "aria-pressed": "false" },
-      "At risk",
+      ATTENTION_LABEL,
     ),
+    behind: h("button.chip", { type: "button", id: "filter-behind", "aria-pressed": "false" }, stateLabel("behind")),
     all: h("button.chip", { type: "button", id: "filter-all", "aria-pressed": "true" }, "All"),
   };
   for (const [name, chip] of Object.entries(chips)) {
@@ -119,40 +166,21 @@ export function showCourseView(root, { courseId, user, me = null }) {
       h(
         "div.standing-controls",
         {},
-        h("div.chips", { role: "group", "aria-label": "Show" }, chips.attention, chips.all),
+        h("div.chips", { role: "group", "aria-label": "Show" }, chips.attention, chips.behind, chips.all),
         h("label.visually-hidden", { for: "standing-search" }, "Find a student"),
         el.search,
       ),
       el.note,
-      h(
-        "div.table-scroll",
-        {},
-        h(
-          "table.data-table.standing-table",
-          { id: "standing" },
-          h(
-            "colgroup",
-            {},
-            COLUMNS.map(([key]) => h(`col.col-${key}`)),
-          ),
-          h(
-            "thead",
-            {},
-            h(
-              "tr",
-              {},
-              COLUMNS.map(([key, label]) => h(NUMERIC.has(key) ? "th.num" : "th", { scope: "col" }, label)),
-            ),
-          ),
-          el.body,
-        ),
-      ),
+      h("div.table-scroll", {}, el.table),
     ),
   );
 
   // ---- state -------------------------------------------------------------------------
   let rules = rulesFromCourse({});
-  const enrolled = new Map(); // uid -> {uid, name, email, roll_no, division}
+  // the table's columns (columnsFor), laid out again when what the course has changes
+  let columns = [];
+  let layoutKey = null;
+  const enrolled = new Map(); // uid -> {uid, name, email, roll_no, division, batch}
   const figures = new Map(); // uid -> figures document
   const loaded = { enrollments: false, students: false };
   const unsubs = [];
@@ -171,31 +199,68 @@ export function showCourseView(root, { courseId, user, me = null }) {
         email: s.email ?? "",
         rollNo: s.roll_no ?? "",
         division: s.division ?? "",
+        batch: s.batch ?? "",
         fig: figures.get(s.uid) ?? null,
       });
     // figures of a student no longer enrolled still show
     for (const [uid, fig] of figures)
-      if (!enrolled.has(uid)) out.push({ uid, name: uid, email: "", rollNo: "", division: "", fig, unenrolled: true });
+      if (!enrolled.has(uid))
+        out.push({
+          uid,
+          name: "Unknown account",
+          email: "",
+          rollNo: "",
+          division: "",
+          batch: "",
+          fig,
+          unenrolled: true,
+        });
     return out;
+  }
+
+  /** The columns for what the course has now; the header is built again when they change. */
+  function layout(all) {
+    const kinds = kindsOf(figures.values());
+    const next = columnsFor({ batches: all.some((r) => r.batch), kinds: kinds.length > 1 ? kinds : [], rules });
+    const key = JSON.stringify(next);
+    if (key === layoutKey) return;
+    layoutKey = key;
+    columns = next;
+    rowCache.clear();
+    const perKind = next.filter(([, , kind]) => kind).length;
+    el.table.dataset.kinds = String(perKind);
+    el.colgroup.replaceChildren(...next.map(([k, , kind]) => h(`col.col-${kind ? "kind" : k}`)));
+    el.head.replaceChildren(
+      ...next.map(([k, label, kind]) =>
+        h(NUMERIC.has(k) || kind ? "th.num" : "th", { scope: "col", dataset: kind ? { kind } : undefined }, label),
+      ),
+    );
   }
 
   function render() {
     if (stopped) return;
     if (!loaded.enrollments || !loaded.students) return;
     const all = rows();
+    layout(all);
+    const line = rulesLine(rules, { timetable: fromTimetable(figures.values()) });
+    if (el.rules.textContent !== line) el.rules.textContent = line;
     const counts = summarize(all);
-    for (const [key, t] of Object.entries(tiles)) t.dd.textContent = String(counts[key]);
-    chips.attention.textContent = `At risk (${counts.attention})`;
+    for (const [key, t] of Object.entries(tiles)) {
+      t.dd.textContent = String(counts[key]);
+      if (key === "below") t.dt.textContent = belowLabel(rules);
+    }
+    chips.attention.textContent = `${ATTENTION_LABEL.replace("Below", belowLabel(rules))} (${counts.attention})`;
+    chips.behind.textContent = `${stateLabel("behind")} (${counts.behind})`;
     chips.all.textContent = `All (${counts.all})`;
     const term = el.search.value.trim().toLowerCase();
+    const wanted = (fig) =>
+      filter === "attention" ? needsAttention(fig) : filter === "behind" ? fig?.held && fig.state === "behind" : true;
     const shown = sortByRollNo(all).filter(
-      (r) =>
-        (filter !== "attention" || needsAttention(r.fig)) &&
-        (!term || `${r.rollNo} ${r.name} ${r.email} ${r.uid}`.toLowerCase().includes(term)),
+      (r) => wanted(r.fig) && (!term || `${r.rollNo} ${r.name} ${r.email}`.toLowerCase().includes(term)),
     );
     if (!all.length) {
       el.body.replaceChildren(
-        h("tr.empty", {}, h("td", { colspan: COLUMNS.length }, "No students are enrolled in this course.")),
+        h("tr.empty", {}, h("td", { colspan: columns.length }, "No students are enrolled in this course.")),
       );
     } else if (!shown.length) {
       el.body.replaceChildren(
@@ -204,8 +269,12 @@ export function showCourseView(root, { courseId, user, me = null }) {
           {},
           h(
             "td",
-            { colspan: COLUMNS.length },
-            filter === "attention" && !term ? "Nobody is at risk." : "No student matches.",
+            { colspan: columns.length },
+            filter === "attention" && !term
+              ? "Nobody is below the threshold or at risk."
+              : filter === "behind" && !term
+                ? "Nobody is behind pace."
+                : "No student matches.",
           ),
         ),
       );
@@ -228,6 +297,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
       c.email === r.email &&
       c.rollNo === r.rollNo &&
       c.division === r.division &&
+      c.batch === r.batch &&
       c.rules === rules
     )
       return c.el;
@@ -238,6 +308,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
       email: r.email,
       rollNo: r.rollNo,
       division: r.division,
+      batch: r.batch,
       rules,
       el: built,
     });
@@ -247,64 +318,87 @@ export function showCourseView(root, { courseId, user, me = null }) {
   function row(r) {
     const fig = r.fig?.held ? r.fig : null;
     const state = fig ? fig.state : "none";
-    const p = projection(fig, rules, "teacher");
+    const parts = figureParts(fig, rules);
+    const p = projection(parts.overall, rules, "teacher");
     const num = (v) => h("td.num", {}, fig ? String(v ?? 0) : "–");
     const run = fig?.absence_run ?? 0;
     const runAlert = fig && rules.absence_alert_run > 0 && run >= rules.absence_alert_run;
     const percent = fig?.percent;
-    const threshold = rules.min_attendance_percent;
+    const cells = {
+      roll: () => h("td.who.roll-no", {}, r.rollNo || "–"),
+      student: () =>
+        h(
+          "th",
+          { scope: "row" },
+          h("span.student-name", {}, r.name),
+          r.email ? h("span.student-email", {}, r.email) : null,
+          r.unenrolled ? h("span.student-email", {}, "no longer enrolled") : null,
+        ),
+      division: () => h("td.who.division", {}, r.division || "–"),
+      batch: () => h("td.who.batch", {}, r.batch || "–"),
+      pct: () =>
+        h(
+          "td.num.pct",
+          { dataset: { state: fig ? parts.overall.state : "none" } },
+          h("span.pct-value", {}, fig ? pct(percent) : "–"),
+          fig ? percentBar(percent, rules.min_attendance_percent) : null,
+        ),
+      held: () => num(fig?.held),
+      present: () => num(fig?.present),
+      late: () => num(fig?.late),
+      excused: () => num(fig?.excused),
+      absent: () => num(fig?.absent),
+      run: () =>
+        h(
+          "td.num",
+          {},
+          fig
+            ? h(
+                runAlert ? "span.run.is-alert" : "span.run",
+                { title: runAlert ? `${run} absences in a row` : "" },
+                String(run),
+              )
+            : "–",
+        ),
+      projection: () =>
+        h(
+          `td.projection.is-${fig ? parts.overall.state : "none"}`,
+          {
+            title:
+              fig && fig.remaining !== null && fig.remaining !== undefined
+                ? `${fig.remaining} planned ${fig.remaining === 1 ? "session" : "sessions"} left`
+                : "",
+          },
+          p.text,
+        ),
+      state: () => h("td", {}, h(`span.standing.standing-${state}`, {}, worstLabel(fig, rules))),
+    };
     return h(
       `tr.standing-row.row-${state}`,
       { dataset: { uid: r.uid, state, projection: p.kind, percent: percent ?? "", roll: r.rollNo } },
-      h("td.who.roll-no", {}, r.rollNo || "–"),
-      h(
-        "th",
-        { scope: "row" },
-        h("span.student-name", {}, r.name),
-        r.email ? h("span.student-email", {}, r.email) : null,
-        r.unenrolled ? h("span.student-email", {}, "no longer enrolled") : null,
+      columns.map(([key, , kind]) =>
+        kind ? kindCell(kind, parts.kinds.find((k) => k.kind === kind)?.fig) : cells[key](),
       ),
-      h("td.who.division", {}, r.division || "–"),
-      h(
-        "td.num.pct",
-        {},
-        h("span.pct-value", {}, fig ? pct(percent) : "–"),
-        fig && typeof percent === "number"
-          ? h(
-              "span.pct-bar",
-              { "aria-hidden": "true" },
-              h("span.pct-fill", { style: `width:${Math.max(0, Math.min(100, percent))}%` }),
-              h("span.pct-mark", { style: `left:${threshold}%` }),
-            )
-          : null,
-      ),
-      num(fig?.held),
-      num(fig?.present),
-      num(fig?.late),
-      num(fig?.excused),
-      num(fig?.absent),
-      h(
-        "td.num",
-        {},
-        fig
-          ? h(
-              runAlert ? "span.run.is-alert" : "span.run",
-              { title: runAlert ? `${run} absences in a row` : "" },
-              String(run),
-            )
-          : "–",
-      ),
-      h(
-        "td.projection",
-        {
-          title:
-            fig && fig.remaining !== null && fig.remaining !== undefined
-              ? `${fig.remaining} of ${rules.planned_sessions ?? "?"} planned sessions left`
-              : "",
-        },
-        p.text,
-      ),
-      h("td", {}, h(`span.standing.standing-${state}`, {}, stateLabel(state, rules))),
+    );
+  }
+
+  /** One kind's figures in a cell: percentage and bar, held and can miss / needs, its state. */
+  function kindCell(kind, part) {
+    const held = part?.held ? part : null;
+    const state = held ? held.state : "none";
+    const label = stateLabel(state, rules, kind);
+    const brief = held ? projectionBrief(held, rules, kind).text : "";
+    const detail = held ? [`${held.held} held`, brief].filter(Boolean).join(" · ") : "none held";
+    return h(
+      `td.num.kind-cell.kind-${state}`,
+      {
+        dataset: { kind, state, percent: held?.percent ?? "" },
+        title: held ? `${kindLabel(kind)}: ${label}; ${projection(held, rules, "teacher", kind).text}` : "",
+      },
+      h("span.pct-value", {}, held ? pct(held.percent) : "–"),
+      held ? percentBar(held.percent, thresholdFor(rules, kind)) : null,
+      h("span.kind-detail", {}, detail),
+      held && state !== "ok" ? h(`span.standing.kind-state.standing-${state}`, {}, label) : null,
     );
   }
 
@@ -359,7 +453,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
         (snap) => {
           const course = snap.exists() ? snap.data() : {};
           rules = rulesFromCourse(course);
-          el.rules.textContent = rulesLine(rules);
+          el.rules.textContent = rulesLine(rules, { timetable: fromTimetable(figures.values()) });
           const roles = rolesIn({ uid: user.uid, course, me });
           const next = { change_rules: may("change_rules", roles), export: may("export", roles) };
           settingsForm.toggle.hidden = !next.change_rules;
@@ -417,6 +511,9 @@ export function showCourseView(root, { courseId, user, me = null }) {
   };
 }
 
+/** The rules form's field of each kind's threshold (teacher-api.js settingsFromForm). */
+const KIND_FIELDS = { theory: "minTheory", practical: "minPractical", tutorial: "minTutorial" };
+
 /**
  * "Change rules": the course's attendance rules as a form, saved through POST
  * /courses/settings, which validates them (the form does not: one set of rules, on the
@@ -440,6 +537,20 @@ function rulesForm(current, courseId, context) {
       inputmode: "numeric",
       placeholder: "none",
     }),
+    alertsAfter: h("input", { id: "rule-alerts-after", type: "number", step: "1", inputmode: "numeric" }),
+    ...Object.fromEntries(
+      KINDS.map((kind) => [
+        KIND_FIELDS[kind],
+        h("input", {
+          id: `rule-min-${kind}`,
+          type: "number",
+          step: "any",
+          inputmode: "decimal",
+          placeholder: "same",
+        }),
+      ]),
+    ),
+    autoOpen: h("input", { id: "rule-auto-open", type: "checkbox" }),
   };
   const message = h("p.small", { id: "rules-message", role: "status" });
   const save = h("button.btn.btn-primary", { type: "submit", id: "rules-save" }, "Save rules");
@@ -462,7 +573,11 @@ function rulesForm(current, courseId, context) {
         message.className = "small";
         let settings;
         try {
-          settings = settingsFromForm(Object.fromEntries(Object.entries(inputs).map(([k, i]) => [k, i.value])));
+          settings = settingsFromForm(
+            Object.fromEntries(
+              Object.entries(inputs).map(([k, i]) => [k, i.type === "checkbox" ? i.checked : i.value]),
+            ),
+          );
         } catch (err) {
           message.className = "small form-error";
           message.textContent = `Not saved: ${err.message}.`;
@@ -490,6 +605,33 @@ function rulesForm(current, courseId, context) {
       field(inputs.excusedPolicy, "An excused session is"),
       field(inputs.absenceRun, "Alert after absences in a row", "0 = no alert"),
       field(inputs.plannedSessions, "Planned sessions this term", "blank = no projection"),
+      field(
+        inputs.alertsAfter,
+        "Below-threshold alerts start after (sessions held)",
+        "until then: behind pace, no alert; 0 = from the first",
+      ),
+    ),
+    h(
+      "fieldset.rules-kinds",
+      {},
+      h("legend", {}, "Minimum per kind of session (%)"),
+      h(
+        "p.muted.small",
+        {},
+        "Blank: the minimum above. SPPU, for one, asks for 75 % in theory and in practicals separately.",
+      ),
+      h(
+        "div.rules-grid",
+        {},
+        KINDS.map((kind) => field(inputs[KIND_FIELDS[kind]], kindLabel(kind))),
+      ),
+    ),
+    h(
+      "div.rules-check",
+      {},
+      inputs.autoOpen,
+      h("label", { for: inputs.autoOpen.id }, "Planned sessions open by themselves at their start time"),
+      h("span.muted.small", {}, "and close at their end, as any session does"),
     ),
     h(
       "div.rules-buttons",
@@ -511,6 +653,9 @@ function rulesForm(current, courseId, context) {
         inputs.excusedPolicy.value = r.excused_policy;
         inputs.absenceRun.value = r.absence_alert_run;
         inputs.plannedSessions.value = r.planned_sessions ?? "";
+        inputs.alertsAfter.value = r.alerts_after_sessions;
+        for (const kind of KINDS) inputs[KIND_FIELDS[kind]].value = r[`min_attendance_percent_${kind}`] ?? "";
+        inputs.autoOpen.checked = r.auto_open === true;
         message.textContent = "";
         form.hidden = !form.hidden;
         if (!form.hidden) inputs.minPercent.focus();

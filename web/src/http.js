@@ -68,6 +68,13 @@ export function refusal(resp, body) {
   };
 }
 
+/** GET and read the JSON answer: {resp, body} or {failed}. */
+export async function getJson(url, { idToken, fetchImpl, timeoutMs }) {
+  const { resp, failed } = await send(url, { method: "GET", idToken, fetchImpl, timeoutMs });
+  if (failed) return { failed };
+  return { resp, body: await readJson(resp) };
+}
+
 /** POST JSON and read the JSON answer: {resp, body} or {failed}. */
 export async function postJson(url, { idToken, json, fetchImpl, timeoutMs }) {
   const { resp, failed } = await send(url, { method: "POST", idToken, json, fetchImpl, timeoutMs });

@@ -1,6 +1,9 @@
 // "My attendance" on the student page (mobile first): per course, the percentage, the
 // sessions held, present/late/excused/absent, the projection in words, the state in
-// colour, the sessions as a strip, and the alerts Rollcall sent about that course.
+// colour, the sessions as a strip, and the alerts Rollcall sent about that course. A
+// course with more than one kind of session (theory, practical, tutorial) shows each
+// kind side by side under the overall figures: its percentage against its own
+// threshold, sessions held, what it allows or needs, its state (standing.js).
 //
 // Which courses: those the student's claim names (POST /me/claim: the class lists their
 // verified email is on), every course where the student has figures (one
@@ -10,7 +13,20 @@
 // course's figures document is then followed live.
 import { firestore } from "./config.js";
 import { clear, fmtAgo, fmtDay, fmtTime, h, toDate } from "./dom.js";
-import { alertsFor, coursesFromInbox, pct, projection, rulesFromCourse, stateLabel, timeline } from "./standing.js";
+import {
+  alertsFor,
+  coursesFromInbox,
+  figureParts,
+  pct,
+  projection,
+  rulesFromCourse,
+  stateLabel,
+  thresholdFor,
+  timeline,
+  worstLabel,
+} from "./standing.js";
+import { kindLabel } from "./timetable.js";
+import { percentBar } from "./views/percent-bar.js";
 import { watchById } from "./watch.js";
 
 const INBOX_LIMIT = 200;
@@ -59,11 +75,11 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
       return;
     }
     // the courses that need attention first, then by name
-    const rank = { below: 0, at_risk: 1, ok: 2 };
+    const rank = { below: 0, at_risk: 1, behind: 2, ok: 3 };
     ids.sort((a, b) => {
       const ca = courses.get(a);
       const cb = courses.get(b);
-      return (rank[ca.fig?.state] ?? 3) - (rank[cb.fig?.state] ?? 3) || String(ca.name).localeCompare(String(cb.name));
+      return (rank[ca.fig?.state] ?? 4) - (rank[cb.fig?.state] ?? 4) || String(ca.name).localeCompare(String(cb.name));
     });
     clear(list, ...ids.map((id) => courseCard(id, courses.get(id))));
   }
@@ -72,11 +88,15 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
     const fig = c.fig?.held ? c.fig : null;
     const state = fig ? fig.state : "none";
     const rules = c.rules;
-    const p = projection(fig, rules, "student");
+    const parts = figureParts(fig, rules);
+    const own = parts.overall?.state ?? "none";
+    const kinds = parts.kinds.length > 1 ? parts.kinds : [];
+    const p = projection(parts.overall, rules, "student");
     const alerts = alertsFor(entries, courseId).slice(0, 3);
     const percent = fig?.percent;
     const sessions = fig ? timeline(fig.sessions) : [];
     const counts = ["present", "late", "excused", "absent"];
+    const required = pct(rules.min_attendance_percent);
     return h(
       `article.card.my-course.state-${state}`,
       {
@@ -87,40 +107,34 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
         "div.my-course-head",
         {},
         h("h2", { id: `my-course-${courseId}` }, c.name ?? courseId),
-        h(`span.standing.standing-${state}`, {}, stateLabel(state, rules)),
+        h(`span.standing.standing-${state}`, {}, fig ? worstLabel(fig, rules) : stateLabel(state, rules)),
       ),
       c.loaded && c.courseRead
         ? [
             h(
-              "div.my-pct",
+              `div.my-part.my-overall.state-${fig ? own : "none"}`,
               {},
-              h("span.my-pct-value", {}, fig ? pct(percent) : "–"),
               h(
-                "span.my-pct-label",
+                "div.my-pct",
                 {},
-                fig
-                  ? `attendance · required ${pct(rules.min_attendance_percent)}`
-                  : `required ${pct(rules.min_attendance_percent)}`,
-              ),
-            ),
-            fig && typeof percent === "number"
-              ? h(
-                  "div.my-bar",
-                  { "aria-hidden": "true" },
-                  h("span.my-bar-fill", { style: `width:${Math.max(0, Math.min(100, percent))}%` }),
-                  h("span.my-bar-mark", { style: `left:${rules.min_attendance_percent}%` }),
-                )
-              : null,
-            h("p.my-projection", {}, p.text),
-            fig
-              ? h(
-                  "p.my-held.muted.small",
+                h("span.my-pct-value", {}, fig ? pct(percent) : "–"),
+                h(
+                  "span.my-pct-label",
                   {},
-                  rules.planned_sessions
-                    ? `${fig.held} of ${rules.planned_sessions} sessions held`
-                    : `${fig.held} ${fig.held === 1 ? "session" : "sessions"} held`,
+                  fig ? `${kinds.length ? "overall" : "attendance"} · required ${required}` : `required ${required}`,
+                ),
+              ),
+              fig ? percentBar(percent, rules.min_attendance_percent, "my") : null,
+              h("p.my-projection", {}, p.text),
+            ),
+            kinds.length
+              ? h(
+                  "div.my-kinds",
+                  { role: "group", "aria-label": "By kind of session" },
+                  kinds.map(({ kind, fig: part }) => kindBox(kind, part, rules)),
                 )
               : null,
+            fig ? h("p.my-held.muted.small", {}, heldLine(fig, rules)) : null,
             fig
               ? h(
                   "dl.my-counts",
@@ -242,4 +256,42 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
     stopped = true;
     for (const u of unsubs) u();
   };
+}
+
+/** "5 of 8 sessions held", "5 sessions held, 10 still planned", "1 session held". */
+function heldLine(fig, rules) {
+  const sessions = (n) => `${n} ${n === 1 ? "session" : "sessions"}`;
+  if (rules.planned_sessions && !Object.values(fig.by_kind ?? {}).some((k) => Number.isInteger(k?.remaining)))
+    return `${fig.held} of ${rules.planned_sessions} sessions held`;
+  if (Number.isInteger(fig.remaining) && fig.remaining > 0)
+    return `${sessions(fig.held)} held, ${fig.remaining} still planned`;
+  return `${sessions(fig.held)} held`;
+}
+
+/** One kind of session's figures, beside the others. */
+function kindBox(kind, part, rules) {
+  const held = part?.held ? part : null;
+  const state = held ? held.state : "none";
+  const said = projection(held, rules, "student", kind);
+  return h(
+    `section.my-kind.my-part.state-${state}`,
+    { dataset: { kind, state, percent: held?.percent ?? "", projection: said.kind }, "aria-label": kindLabel(kind) },
+    h("h3.my-kind-name", {}, kindLabel(kind)),
+    h(
+      "p.my-pct",
+      {},
+      h("span.my-pct-value", {}, held ? pct(held.percent) : "–"),
+      h("span.my-pct-label", {}, `required ${pct(thresholdFor(rules, kind))}`),
+    ),
+    held ? percentBar(held.percent, thresholdFor(rules, kind), "my") : null,
+    h(
+      "p.my-kind-held.muted.small",
+      {},
+      [held ? `${held.held} held` : "", Number.isInteger(part?.remaining) ? `${part.remaining} to come` : ""]
+        .filter(Boolean)
+        .join(", "),
+    ),
+    h("p.my-kind-projection", {}, said.text),
+    held ? h(`span.standing.standing-${state}`, {}, stateLabel(state, rules, kind)) : null,
+  );
 }

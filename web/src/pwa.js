@@ -1,10 +1,14 @@
 // The student page as an installable web app that opens offline (decision 0010).
 // Registers the service worker (web/src/sw.js, built into /sw.js with the scan page's
-// precache list) with the scope /scan.html: it serves the scan page only, and the
-// teacher dashboard never runs through it. The manifest is linked from scan.html.
+// precache list) with the scope /scan.html, and again with the scope /c, the short path
+// of the projector's QR link (a Hosting rewrite to the scan page), so that a link opened
+// by the phone's camera app with no network opens the page too: it serves the scan page
+// only, and the teacher dashboard never runs through it. The manifest is linked from
+// scan.html.
 
 export const SW_URL = "/sw.js";
 export const SW_SCOPE = "/scan.html";
+export const SHORT_SCOPE = "/c";
 
 let registration = null;
 
@@ -25,7 +29,10 @@ export function registerServiceWorker({
       await new Promise((resolve) => win.addEventListener("load", resolve, { once: true }));
     }
     try {
-      return await nav.serviceWorker.register(SW_URL, { scope: SW_SCOPE });
+      const main = await nav.serviceWorker.register(SW_URL, { scope: SW_SCOPE });
+      // the short link's scope: best effort (the page works without it)
+      nav.serviceWorker.register(SW_URL, { scope: SHORT_SCOPE }).catch(() => {});
+      return main;
     } catch (err) {
       console.warn("Rollcall: no service worker, so this page will not open offline.", err);
       return null;

@@ -113,20 +113,65 @@ export function parseToken(token) {
 /**
  * The token in what a student scanned or typed: a bare token, or a scan-page link
  * whose fragment carries it (what the projector's QR encodes, so that a phone's own
- * camera app opens the scan page directly).
+ * camera app opens the scan page directly), the token itself or its compact form.
  */
 export function extractToken(text) {
   const value = String(text ?? "").trim();
   const hash = value.indexOf("#");
-  if (hash >= 0 && /^https?:\/\//i.test(value)) {
-    return decodeURIComponent(value.slice(hash + 1))
-      .replace(/^qr=/, "")
-      .trim();
-  }
-  return value;
+  const inLink = hash >= 0 && /^https?:\/\//i.test(value);
+  const token = inLink
+    ? decodeURIComponent(value.slice(hash + 1))
+        .replace(/^qr=/, "")
+        .trim()
+    : value;
+  return expandToken(token) ?? token;
 }
 
 /** The link a projector QR encodes: the scan page with the token in the fragment. */
 export function scanLink(origin, token) {
   return `${origin}/scan.html#${token}`;
+}
+
+// ---- the short link -------------------------------------------------------------------
+// The projector's QR code carries `${origin}/c#<compact>`: /c is the scan page (a
+// Hosting rewrite, firebase.json), and <compact> is the token's bytes in base64url: the
+// session id's 6 bytes ("s" + 12 hex digits, the ids POST /sessions and the CLI make),
+// the window (4 bytes, big-endian) and the MAC (12 bytes): 22 bytes, 30 characters
+// instead of 42 for "1.s0123456789ab.178123456.<16>". The whole link is then about 55
+// characters instead of 76: a QR code of 33 modules instead of 37, so each module is
+// larger at the same size on the screen, and the back of the hall reads it. The scan
+// page turns it back into the token, which is what it sends: the server's format does
+// not change. A token of another shape (other ids) goes into the link as it is.
+
+export const SHORT_PATH = "/c";
+const COMPACT_SESSION = /^s([0-9a-f]{12})$/;
+const COMPACT = /^[A-Za-z0-9_-]{30}$/;
+
+/** The compact form of a token, or null when it has none (another version or id shape). */
+export function compactToken(token) {
+  const t = parseToken(token);
+  const id = t && t.version === VERSION ? COMPACT_SESSION.exec(t.sessionId) : null;
+  if (!id || t.window >= 2 ** 32) return null;
+  const mac = base64UrlDecode(t.mac);
+  if (mac.length !== MAC_BYTES) return null;
+  const bytes = new Uint8Array(6 + 4 + MAC_BYTES);
+  for (let i = 0; i < 6; i++) bytes[i] = Number.parseInt(id[1].slice(2 * i, 2 * i + 2), 16);
+  new DataView(bytes.buffer).setUint32(6, t.window);
+  bytes.set(mac, 10);
+  return base64UrlEncode(bytes);
+}
+
+/** The token of a compact form, or null when `text` is not one. */
+export function expandToken(text) {
+  if (!COMPACT.test(String(text ?? ""))) return null;
+  const bytes = base64UrlDecode(text);
+  if (bytes.length !== 6 + 4 + MAC_BYTES) return null;
+  const id = Array.from(bytes.slice(0, 6), (b) => b.toString(16).padStart(2, "0")).join("");
+  const window = new DataView(bytes.buffer, bytes.byteOffset).getUint32(6);
+  return `${VERSION}.s${id}.${window}.${base64UrlEncode(bytes.slice(10))}`;
+}
+
+/** The link the projector's QR code carries: /c with the compact token (or the token). */
+export function shortScanLink(origin, token) {
+  return `${origin}${SHORT_PATH}#${compactToken(token) ?? token}`;
 }

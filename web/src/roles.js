@@ -40,3 +40,8 @@ export function permissions(roles) {
 export function administers(me) {
   return !!(me?.admin || me?.departments?.length);
 }
+
+/** Whether this person is on any course's staff (teacher or TA): their landing page is Today. */
+export function teaches(me) {
+  return Object.values(me?.staff ?? {}).some((role) => STAFF_ROLES.includes(role));
+}

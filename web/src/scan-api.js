@@ -142,12 +142,34 @@ export const OUTCOMES = {
   },
 };
 
-/** Typed codes fail differently from scanned ones: say it in their terms. */
+/**
+ * Typed codes fail differently from scanned ones: say it in their terms. The server
+ * tells a real code of another course's session (not_enrolled), of a closed session
+ * (session_closed) or of an earlier window (qr_expired) from a wrong one (qr_invalid);
+ * only wrong ones count toward the lockout (rate_limited).
+ */
 const CODE_OUTCOMES = {
   qr_invalid: {
     title: "Wrong code",
     advice: "That is not the code on the teacher's screen now. Check the six digits and type the code shown now.",
     retry: true,
+  },
+  qr_expired: {
+    title: "This code has expired",
+    advice: "The code on the screen changes every few seconds: type the code on the screen now.",
+    retry: true,
+  },
+  session_closed: {
+    title: "This session is closed",
+    advice: "That code is from a session that is not open for check-in now. Ask your teacher.",
+    retry: false,
+  },
+  not_enrolled: {
+    title: "Not a session of your course",
+    advice:
+      "That code is from a session of a course whose class list you are not on. If it is your class, ask your " +
+      "teacher or the department office to add you.",
+    retry: false,
   },
   bad_request: {
     title: "Type six digits",
@@ -156,7 +178,10 @@ const CODE_OUTCOMES = {
   },
 };
 
-/** What to tell the student about `code`; `kind` is "qr" (scanned) or "code" (typed). */
+/**
+ * What to tell the student about `code`; `kind` is "qr" (scanned) or "code" (typed).
+ * `retry` means: doing it again now can work ("Scan again" / "Type the code again").
+ */
 export function outcomeFor(code, kind = "qr") {
   return (
     (kind === "code" ? CODE_OUTCOMES[code] : null) ??

@@ -1,34 +1,15 @@
-// A session opened from the teacher's dashboard: the document the security rules'
-// validNewSession accepts (firestore.rules), built here without the Firebase SDK so it
-// can be unit-tested. The page adds `opened_at: serverTimestamp()` and writes it with
-// setDoc on sessions/{id}.
+// A session's settings as the teacher chooses them ("Open a session…": rotation, late
+// threshold, duration, checked against the contracts' limits before POST /sessions opens
+// it on the server's clock) and as the server reads a session document. No client writes
+// a session (firestore.rules): its start, end and secret are the server's.
 //
-//   course_id, teacher_uid, secret (32 random bytes, base64url, 43 chars),
-//   rotation_seconds, late_after_minutes (at most the duration), starts_at (now),
-//   ends_at (starts_at + duration), status: "open"
-//
-// Limits and defaults are the contracts' (session.* in contracts.json, via
-// contracts.js): the numbers the server's session_doc and the rules' validNewSession use.
+// Limits and defaults are the contracts' (session.* in contracts.json, via contracts.js):
+// the numbers the server's session_doc uses.
 import { SESSION_DEFAULTS, SESSION_ID, SESSION_LIMITS } from "./contracts.js";
-import { base64UrlEncode } from "./qr-token.js";
 
 export const DEFAULTS = SESSION_DEFAULTS;
 export const LIMITS = SESSION_LIMITS;
 export { SESSION_ID };
-
-function randomBytes(n) {
-  return globalThis.crypto.getRandomValues(new Uint8Array(n));
-}
-
-/** "s" + 12 hex characters, like the CLI's ids (sessions.new_session_id). */
-export function newSessionId(bytes = randomBytes(6)) {
-  return `s${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
-
-/** A fresh QR secret: 32 random bytes, base64url without padding (43 characters). */
-export function newSecret(bytes = randomBytes(32)) {
-  return base64UrlEncode(bytes);
-}
 
 /**
  * Check the "Open session" form. Values are strings from inputs (or numbers).
@@ -56,29 +37,6 @@ export function validateSessionForm(raw) {
     errors.lateAfter = "Late after: at most the session's duration.";
   }
   return { values, errors };
-}
-
-/** The new session's fields (without opened_at, which the page sets to serverTimestamp()). */
-export function sessionFields({
-  courseId,
-  teacherUid,
-  rotation,
-  lateAfter,
-  duration,
-  startMs = Date.now(),
-  secret = newSecret(),
-}) {
-  const starts = new Date(startMs);
-  return {
-    course_id: courseId,
-    teacher_uid: teacherUid,
-    secret,
-    rotation_seconds: rotation,
-    late_after_minutes: lateAfter,
-    starts_at: starts,
-    ends_at: new Date(starts.getTime() + duration * 60000),
-    status: "open",
-  };
 }
 
 /**

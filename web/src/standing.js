@@ -5,7 +5,14 @@
 // (functions/rollcall/progress.py and standing.py), so each wording has a unit test.
 // The settings themselves (names, kinds, bounds, defaults) and the states are the
 // contracts' (course_settings and standing_states in contracts.json).
+//
+// Per kind of session (theory, practical, tutorial): the figures document holds the
+// overall figures at its top and each kind's under `by_kind`, each against its own
+// threshold (thresholdFor); its `state` is the worst of them all, so the overall's own
+// state is derived here as standing.py's Standing.state decides it (ownState), and
+// figureParts() gives the overall and each kind side by side.
 import { COURSE_SETTINGS, STANDING_STATES } from "./contracts.js";
+import { KINDS, kindIn, kindNouns } from "./timetable.js";
 
 export const STATES = STANDING_STATES;
 
@@ -46,15 +53,28 @@ export function pct(value) {
 
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** A kind's threshold in percent (its own if the course sets one, else the course's);
+ * `kind` null: the course's. As standing.py's Rules.threshold_for. */
+export function thresholdFor(rules, kind = null) {
+  const r = { ...DEFAULT_RULES, ...rules };
+  const own = kind ? r[`min_attendance_percent_${kind}`] : null;
+  return isNumber(own) ? own : r.min_attendance_percent;
+}
+
 /** "Minimum 75 % · late counts 0.5 · excused not counted · 8 planned sessions · alert
- * after 2 absences in a row". */
-export function rulesLine(rules) {
+ * after 2 absences in a row · below-threshold alerts after 3 sessions"; a kind's own
+ * threshold joins the first part ("Minimum 75 %, 80 % in practicals"), `timetable`
+ * (the figures come from one) replaces the planned count, and "sessions open by
+ * themselves" ends it when they do. */
+export function rulesLine(rules, { timetable = false } = {}) {
   const r = { ...DEFAULT_RULES, ...rules };
   const late = r.late_weight === 1 ? "late counts in full" : `late counts ${r.late_weight}`;
   const excused = r.excused_policy === "attended" ? "excused counts as attended" : "excused not counted";
-  const planned = r.planned_sessions
-    ? plural(r.planned_sessions, "planned session")
-    : "no planned sessions (no projection)";
+  const planned = timetable
+    ? "planned sessions from the timetable"
+    : r.planned_sessions
+      ? plural(r.planned_sessions, "planned session")
+      : "no planned sessions (no projection)";
   const run = r.absence_alert_run;
   const alert =
     run === 0
@@ -62,40 +82,90 @@ export function rulesLine(rules) {
       : run === 1
         ? "alert after each absence"
         : `alert after ${run} absences in a row`;
-  return [`Minimum ${pct(r.min_attendance_percent)}`, late, excused, planned, alert].join(" · ");
+  const after = r.alerts_after_sessions;
+  const wait =
+    after === 0
+      ? "below-threshold alerts from the first session"
+      : `below-threshold alerts after ${plural(after, "session")}`;
+  const ownThresholds = KINDS.filter((kind) => isNumber(r[`min_attendance_percent_${kind}`])).map(
+    (kind) => `${pct(r[`min_attendance_percent_${kind}`])} ${kindIn(kind)}`,
+  );
+  const minimum = [`Minimum ${pct(r.min_attendance_percent)}`, ...ownThresholds].join(", ");
+  const parts = [minimum, late, excused, planned, alert, wait];
+  if (r.auto_open === true) parts.push("sessions open by themselves");
+  return parts.join(" · ");
 }
 
-/** The state's label: "On track", "At risk", "Below 75 %", or "No sessions yet". */
-export function stateLabel(state, rules = DEFAULT_RULES) {
-  if (state === "below") return `Below ${pct(rules?.min_attendance_percent ?? DEFAULT_RULES.min_attendance_percent)}`;
+/**
+ * The state's label, the one name of each state wherever it shows (the course view's
+ * tiles, rows and filters, the student's page): "Below 75 %", "At risk", "Behind pace",
+ * "On track", or "No sessions yet"; with a `kind`, "Below" names that kind's threshold.
+ */
+export function stateLabel(state, rules = DEFAULT_RULES, kind = null) {
+  if (state === "below") return `Below ${pct(thresholdFor(rules, kind))}`;
   if (state === "at_risk") return "At risk";
+  if (state === "behind") return "Behind pace";
   if (state === "ok") return "On track";
   return "No sessions yet";
 }
 
+/** "Below 75 %" for a course with one threshold; "Below a minimum" when a kind of
+ * session has its own (the tiles and the at-risk filter count them all). */
+export function belowLabel(rules = DEFAULT_RULES) {
+  const overall = thresholdFor(rules);
+  return KINDS.some((kind) => thresholdFor(rules, kind) !== overall) ? "Below a minimum" : stateLabel("below", rules);
+}
+
+/** The filter of those who need attention (below or at risk), in the same words. */
+export const ATTENTION_LABEL = "Below or at risk";
+
 /**
- * The projection in words. `fig` is the student's figures document (or null), `voice`
- * "teacher" (short, for a table cell) or "student" (a sentence). Returns {kind, text}:
- * kind is one of none, needs, unreachable, can_miss, last, done, no_plan.
+ * The projection in words. `fig` is the student's figures document (or null), or one
+ * kind's part of it (`kind`: its threshold, and what one attends of it: "the next 3
+ * practicals"), with its own state (figureParts); `voice` "teacher" (short, for a table
+ * cell) or "student" (a sentence). Returns {kind, text}: kind is one of none, behind,
+ * needs, unreachable, can_miss, last, done, no_plan.
  */
-export function projection(fig, rules = DEFAULT_RULES, voice = "teacher") {
+export function projection(fig, rules = DEFAULT_RULES, voice = "teacher", kind = null) {
   const student = voice === "student";
-  const need = pct(rules?.min_attendance_percent ?? DEFAULT_RULES.min_attendance_percent);
+  const need = pct(thresholdFor(rules, kind));
+  const [one, many] = kind ? kindNouns(kind) : ["session", "sessions"];
+  const some = (n) => (n === 1 ? one : `${n} ${many}`);
   if (!fig?.held) {
     return {
       kind: "none",
-      text: student
-        ? "No closed sessions yet: your attendance appears once a session is closed."
-        : "no closed sessions yet",
+      text: kind
+        ? student
+          ? `No ${many} held yet.`
+          : `no ${many} yet`
+        : student
+          ? "No closed sessions yet: your attendance appears once a session is closed."
+          : "no closed sessions yet",
     };
   }
   const remaining = fig.remaining ?? null;
+  if (fig.state === "behind") {
+    // below the threshold before its alerts start: a pace, not an alarm
+    const after = rules?.alerts_after_sessions ?? DEFAULT_RULES.alerts_after_sessions;
+    const n = fig.needed;
+    const catchUp = Number.isInteger(n) && n > 0;
+    if (student) {
+      return {
+        kind: "behind",
+        text:
+          `Early days: ${pct(fig.percent)} after ${plural(fig.held, one, many)}. ` +
+          (catchUp ? `Attend the next ${some(n)} to get to ${need}.` : `Keep attending to reach ${need}.`) +
+          ` Rollcall starts alerts after ${plural(after, one, many)}.`,
+      };
+    }
+    return { kind: "behind", text: catchUp ? `behind pace: ${n} in a row to get to ${need}` : "behind pace" };
+  }
   if (fig.state === "below") {
     if (fig.reachable === false || fig.needed === null || fig.needed === undefined) {
       return {
         kind: "unreachable",
         text: student
-          ? `You can no longer reach ${need} this term: talk to your teacher.`
+          ? `You can no longer reach ${need} this term${kind ? ` ${kindIn(kind)}` : ""}: talk to your teacher.`
           : `cannot reach ${need} this term`,
       };
     }
@@ -105,8 +175,8 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher") {
         kind: "needs",
         text:
           n === 1
-            ? `Attend the next session to get back to ${need}.`
-            : `Attend the next ${n} sessions in a row to get back to ${need}.`,
+            ? `Attend the next ${one} to get back to ${need}.`
+            : `Attend the next ${n} ${many} in a row to get back to ${need}.`,
       };
     }
     return { kind: "needs", text: `needs ${n} in a row to get back` };
@@ -120,7 +190,7 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher") {
   if (remaining === 0) {
     return {
       kind: "done",
-      text: student ? `No sessions left: you met the ${need} requirement.` : "term complete, requirement met",
+      text: student ? `No ${many} left: you met the ${need} requirement.` : "term complete, requirement met",
     };
   }
   const m = fig.can_miss;
@@ -128,7 +198,7 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher") {
     return {
       kind: "unreachable",
       text: student
-        ? `You can no longer reach ${need} this term: talk to your teacher.`
+        ? `You can no longer reach ${need} this term${kind ? ` ${kindIn(kind)}` : ""}: talk to your teacher.`
         : `cannot reach ${need} this term`,
     };
   }
@@ -136,26 +206,111 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher") {
     return {
       kind: "last",
       text: student
-        ? `Do not miss any of the ${plural(remaining, "remaining session")}: missing one takes you below ${need}.`
-        : "cannot miss another session",
+        ? `Do not miss any of the ${plural(remaining, `remaining ${one}`, `remaining ${many}`)}: missing one takes you below ${need}.`
+        : `cannot miss another ${one}`,
     };
   }
   return {
     kind: "can_miss",
     text: student
-      ? `You can miss ${m} more of the ${plural(remaining, "remaining session")} and stay at or above ${need}.`
+      ? `You can miss ${m} more of the ${plural(remaining, `remaining ${one}`, `remaining ${many}`)} and stay at or above ${need}.`
       : `can miss ${m} more`,
   };
 }
 
-const RANK = { below: 0, at_risk: 1, ok: 2 };
+/**
+ * A projection in a few words, for a kind's cell beside the others: "can miss 2",
+ * "needs 3", "out of reach", "no more misses", "met", "behind: 3 to go", "" (no plan).
+ */
+export function projectionBrief(fig, rules = DEFAULT_RULES, kind = null) {
+  const p = projection(fig, rules, "teacher", kind);
+  const words = {
+    none: "",
+    behind: Number.isInteger(fig?.needed) && fig.needed > 0 ? `behind: ${fig.needed} to go` : "behind pace",
+    needs: `needs ${fig?.needed}`,
+    unreachable: "out of reach",
+    no_plan: "",
+    done: "met",
+    last: "no more misses",
+    can_miss: `can miss ${fig?.can_miss}`,
+  };
+  return { kind: p.kind, text: words[p.kind] ?? p.text };
+}
+
+/**
+ * The state of one part of a student's figures by itself, as standing.py's
+ * Standing.state decides it: below the threshold once alerts have started (`below`), a
+ * run of absences or at most one more miss allowed (`at_risk`), below before alerts
+ * start (`behind`), else `ok`. The stored top-level state is the worst of all parts;
+ * this is what the overall figures say on their own. Below is `needed` != 0 (it is 0
+ * exactly when the ratio is at or above the threshold).
+ */
+export function ownState(fig, rules = DEFAULT_RULES) {
+  const r = { ...DEFAULT_RULES, ...rules };
+  const held = fig?.held ?? 0;
+  const below = held > 0 && fig.needed !== 0 && fig.needed !== undefined;
+  const settled = held >= Math.max(r.alerts_after_sessions, 1);
+  if (settled && below) return "below";
+  const run = r.absence_alert_run > 0 && (fig?.absence_run ?? 0) >= r.absence_alert_run;
+  const { can_miss: m, remaining } = fig ?? {};
+  const last = settled && !below && Number.isInteger(m) && Number.isInteger(remaining) && m <= 1 && m < remaining;
+  if (run || last) return "at_risk";
+  return below ? "behind" : "ok";
+}
+
+/**
+ * A student's figures part by part: {overall, kinds: [{kind, fig}], worst}. `overall`
+ * is the top-level figures with their own state (ownState), each kind's part keeps the
+ * state stored with it, `worst` is the stored state (the worst of all). `kinds` lists
+ * the kinds the student has (held or planned), in the contracts' order.
+ */
+export function figureParts(fig, rules = DEFAULT_RULES) {
+  if (!fig) return { overall: null, kinds: [], worst: null };
+  const byKind = fig.by_kind ?? {};
+  return {
+    overall: { ...fig, state: ownState(fig, rules) },
+    kinds: KINDS.filter((kind) => byKind[kind]).map((kind) => ({ kind, fig: byKind[kind] })),
+    worst: fig.state ?? null,
+  };
+}
+
+/** The kinds any of these figures documents has, in the contracts' order. */
+export function kindsOf(figures) {
+  const seen = new Set();
+  for (const fig of figures) for (const kind of Object.keys(fig?.by_kind ?? {})) seen.add(kind);
+  return KINDS.filter((kind) => seen.has(kind));
+}
+
+/** Whether figures come from a timetable: a kind's part has planned sessions left (`remaining`). */
+export function fromTimetable(figures) {
+  for (const fig of figures)
+    for (const part of Object.values(fig?.by_kind ?? {}))
+      if (part?.remaining !== null && part?.remaining !== undefined) return true;
+  return false;
+}
+
+/**
+ * The state's label for a student's figures as a whole: that of the worst state, and
+ * where it comes from when that is not the overall figures ("Below 80 % in
+ * practicals", "At risk in theory").
+ */
+export function worstLabel(fig, rules = DEFAULT_RULES) {
+  if (!fig?.held) return stateLabel(null, rules);
+  const { overall, kinds, worst } = figureParts(fig, rules);
+  if (!worst || overall.state === worst) return stateLabel(worst ?? overall.state, rules);
+  const from = kinds.find((k) => k.fig?.held && k.fig.state === worst);
+  if (!from) return stateLabel(worst, rules);
+  return `${stateLabel(worst, rules, from.kind)} ${kindIn(from.kind)}`;
+}
+
+const RANK = { below: 0, at_risk: 1, behind: 2, ok: 3 };
 // one collator (localeCompare with options builds one per call: slow over 500 rows)
 const byName = new Intl.Collator(undefined, { numeric: true }).compare;
 
-/** Attention first: below the threshold (lowest first), then at risk, then on track,
- * then students without figures; by name within a group. Rows: {name, uid, fig}. */
+/** Attention first: below the threshold (lowest first), then at risk, behind pace, on
+ * track, then students without figures; by name within a group. Rows: {name, uid, fig}. */
 export function sortAttentionFirst(rows) {
-  const rank = (r) => RANK[r.fig?.held ? r.fig.state : ""] ?? 3;
+  const rank = (r) => RANK[r.fig?.held ? r.fig.state : ""] ?? 4;
   const percent = (r) => (isNumber(r.fig?.percent) ? r.fig.percent : Infinity);
   const name = (r) => String(r.name ?? r.uid ?? "");
   return [...rows].sort(
@@ -167,9 +322,9 @@ export function sortAttentionFirst(rows) {
   );
 }
 
-/** Counts per state, and `attention` = below + at risk (the at-risk list). */
+/** Counts per state, and `attention` = below + at risk (the list of who needs attention). */
 export function summarize(rows) {
-  const out = { all: rows.length, below: 0, at_risk: 0, ok: 0, none: 0, attention: 0 };
+  const out = { all: rows.length, below: 0, at_risk: 0, behind: 0, ok: 0, none: 0, attention: 0 };
   for (const r of rows) {
     const state = r.fig?.held ? r.fig.state : null;
     if (state in RANK) out[state] += 1;

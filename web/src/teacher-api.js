@@ -1,6 +1,8 @@
 // The teacher's calls to the endpoints beside the scan function (functions/rollcall
 // teaching and overrides), each with the teacher's Firebase ID token, over the page's
 // one HTTP layer (http.js), and the teacher's words for their refusals:
+//   POST {scanUrl}sessions {"course_id", "rotation_seconds", "late_after_minutes",
+//        "duration_minutes"} or {"planned_id", ...} -> 201 {session_id, course_id, starts_at, ends_at, ...}
 //   POST {scanUrl}overrides {"session_id", "uid", "status", "reason"} -> 202 {override_id, status}
 //   POST {scanUrl}sessions/close {"session_id"} -> 202 {session_id, status, closed_at, absences}
 //   GET  {scanUrl}exports/sessions/{id}.csv, {scanUrl}exports/courses/{id}.csv -> text/csv
@@ -8,6 +10,7 @@
 // Errors are {"error": {"code", "message"}}. Nothing here throws (a network failure is
 // {state: "failed", code: "network"}) or builds DOM (the views are in views/ and the
 // pages); `fetchImpl` is injectable for tests.
+import { TIMETABLE } from "./contracts.js";
 import { endpoint, postJson, readJson, refusal, send } from "./http.js";
 
 export { endpoint };
@@ -50,6 +53,55 @@ export const OVERRIDE_ERRORS = {
 export function overrideErrorText(result) {
   if (result.code === "bad_request") return `The change was refused: ${result.message}`;
   return OVERRIDE_ERRORS[result.code] ?? `The change was refused (${result.code}): ${result.message}`;
+}
+
+// ---- open ---------------------------------------------------------------------------------
+
+/**
+ * Open a session of the course now, on the server's clock (a laptop's clock never sets
+ * when a session starts), or start the planned session `plannedId` (the Today page: its
+ * audience, kind, room and end are the plan's; starting it again answers the same
+ * session): -> {state: "opened", sessionId, startsAt, endsAt} or a rejected/failed
+ * result.
+ */
+export async function openSession({
+  scanUrl,
+  idToken,
+  courseId,
+  plannedId,
+  rotation,
+  lateAfter,
+  duration,
+  fetchImpl,
+  timeoutMs,
+}) {
+  const timing = { rotation_seconds: rotation, late_after_minutes: lateAfter, duration_minutes: duration };
+  const json = plannedId ? { planned_id: plannedId } : { course_id: courseId };
+  for (const [name, value] of Object.entries(timing)) {
+    if (value !== undefined && !(plannedId && name === "duration_minutes")) json[name] = value;
+  }
+  const { failed, resp, body } = await postJson(endpoint(scanUrl, "sessions"), { idToken, json, fetchImpl, timeoutMs });
+  if (failed) return failed;
+  if (resp.ok && body?.session_id) {
+    return { state: "opened", sessionId: body.session_id, startsAt: body.starts_at, endsAt: body.ends_at };
+  }
+  return refusal(resp, body);
+}
+
+/** One line for the teacher about a session that was not opened. */
+export function openErrorText(result) {
+  const text =
+    {
+      ...COMMON_ERRORS,
+      forbidden: "Only the course's teachers and teaching assistants open its sessions.",
+      not_now: `Not now: ${result.message}. A planned session can be started from ${TIMETABLE.startEarlyMinutes} minutes before its start until its end.`,
+      cancelled: `Not opened: ${result.message}.`,
+      not_found: "This planned session no longer exists.",
+      unavailable: "Rollcall is busy: no session was opened. Try again.",
+      network: "No connection to Rollcall: no session was opened. Try again.",
+      bad_request: `Not opened: ${result.message}`,
+    }[result.code] ?? `Not opened: ${result.message}`;
+  return `${text} (${result.code})`;
 }
 
 // ---- close -------------------------------------------------------------------------------
@@ -167,11 +219,24 @@ export const SETTING_LABELS = {
 };
 
 /**
- * The course rules form's values (strings, as inputs give them) as the settings the
- * endpoint takes: numbers where numbers go, a blank "planned sessions" as null (no
- * plan). The server validates; this only converts (and refuses what is not a number).
+ * The course rules form's values (strings, as inputs give them; `autoOpen` a checkbox's
+ * boolean) as the settings the endpoint takes: numbers where numbers go, a blank
+ * "planned sessions" as null (no plan) and a blank threshold of a kind as null (the
+ * course's threshold). The server validates; this only converts (and refuses what is
+ * not a number). Fields left undefined are not sent.
  */
-export function settingsFromForm({ minPercent, lateWeight, excusedPolicy, absenceRun, plannedSessions }) {
+export function settingsFromForm({
+  minPercent,
+  lateWeight,
+  excusedPolicy,
+  absenceRun,
+  plannedSessions,
+  alertsAfter,
+  minTheory,
+  minPractical,
+  minTutorial,
+  autoOpen,
+}) {
   const number = (text, name) => {
     const value = Number(String(text).trim().replace(",", "."));
     if (String(text).trim() === "" || !Number.isFinite(value)) {
@@ -179,13 +244,19 @@ export function settingsFromForm({ minPercent, lateWeight, excusedPolicy, absenc
     }
     return value;
   };
-  const planned = String(plannedSessions ?? "").trim();
+  const orNull = (text, name) => (String(text ?? "").trim() === "" ? null : number(text, name));
+  const optional = (value, name, read) => (value === undefined ? {} : { [name]: read(value, name) });
   return {
     min_attendance_percent: number(minPercent, "min_attendance_percent"),
+    ...optional(minTheory, "min_attendance_percent_theory", orNull),
+    ...optional(minPractical, "min_attendance_percent_practical", orNull),
+    ...optional(minTutorial, "min_attendance_percent_tutorial", orNull),
     late_weight: number(lateWeight, "late_weight"),
     excused_policy: excusedPolicy,
     absence_alert_run: number(absenceRun, "absence_alert_run"),
-    planned_sessions: planned === "" ? null : number(planned, "planned_sessions"),
+    planned_sessions: orNull(plannedSessions, "planned_sessions"),
+    ...optional(alertsAfter, "alerts_after_sessions", number),
+    ...optional(autoOpen, "auto_open", (value) => value === true),
   };
 }
 
@@ -206,7 +277,9 @@ export async function saveCourseSettings({ scanUrl, idToken, courseId, settings,
 export function settingsErrorText(result) {
   if (result.code === "bad_request") {
     // The server names the setting by its field; the teacher knows it by its label.
-    const text = String(result.message).replace(/^[a-z_]+/, (name) => SETTING_LABELS[name] ?? name);
+    const text = String(result.message)
+      .replace(/^[a-z_]+/, (name) => SETTING_LABELS[name] ?? name)
+      .replace(", or null (none)", ", or blank"); // the form's blank is the server's null
     return `Not saved: ${text}`;
   }
   if (result.code === "forbidden") return "Not saved: only the course's teacher changes its rules.";

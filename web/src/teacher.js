@@ -1,27 +1,34 @@
 // Teacher dashboard: sign in (or create an account, verify its email, reset a
-// password), then my courses and their open sessions (open a new one here), a course's
+// password), then Today (the planned sessions of my courses, to start, move or cancel;
+// for those on a course's staff) above my courses and their open sessions (open a new
+// one here), a course's
 // attendance and at-risk list (#/course/<id>), the projector view of a session
 // (#/session/<id>), and for institution admins and heads of department the admin page
 // (#/admin/<section>). Hash routes, so Hosting needs no rewrites. One store for the
 // page (who is signed in and what their email claimed, the route, Firestore once
-// loaded); the views are teacher/courses.js, teacher/open-session-form.js,
-// teacher/nav.js, course-view.js, projector/ and admin/.
+// loaded); the views are teacher/today.js, teacher/courses.js,
+// teacher/open-session-form.js, teacher/nav.js, course-view.js, projector/ and admin/.
 import { accountController } from "./account.js";
 import { Account, SignInForm, watchUser } from "./auth-ui.js";
 import { ClaimNotice } from "./claim-notice.js";
 import { firebase, firestore } from "./config.js";
 import { $ } from "./dom.js";
-import { ProjectorView } from "./projector/index.js";
-import { administers } from "./roles.js";
+import { ProjectorView, SessionPanel } from "./projector/index.js";
+import { administers, teaches } from "./roles.js";
 import { CoursesView } from "./teacher/courses.js";
 import { TeacherNav } from "./teacher/nav.js";
+import { TodayView } from "./teacher/today.js";
 import { effect, html, render, signal } from "./ui.js";
 import { VerifyEmail } from "./verify-email.js";
 
-/** The route of a hash: {view: "session"|"course"|"admin"|"courses", id}. */
+/**
+ * The route of a hash: {view: "session"|"panel"|"course"|"admin"|"courses", id}: a
+ * session's projector view (#/session/<id>) or its teacher's panel (#/session/<id>/panel).
+ */
 export function parseRoute(hash) {
-  const [view, id] = hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
-  if ((view === "session" || view === "course") && id) return { view, id };
+  const [view, id, sub] = hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  if (view === "session" && id) return { view: sub === "panel" ? "panel" : "session", id };
+  if (view === "course" && id) return { view, id };
   if (view === "admin") return { view, id: id || null };
   return { view: "courses", id: null };
 }
@@ -64,7 +71,9 @@ function TeacherPage() {
   }
   const route = store.route.value;
   if (route.view === "session")
-    return html`<${ProjectorView} key=${`${user.uid}/${route.id}`} sessionId=${route.id} user=${user} me=${me} />`;
+    return html`<${ProjectorView} key=${`${user.uid}/${route.id}`} sessionId=${route.id} />`;
+  if (route.view === "panel")
+    return html`<${SessionPanel} key=${`${user.uid}/${route.id}`} sessionId=${route.id} user=${user} me=${me} />`;
   const fsx = store.fsx.value;
   const claim = () => controller.claim();
   const notice = account.state === "failed" ? html`<${ClaimNotice} account=${account} claim=${claim} />` : null;
@@ -78,7 +87,9 @@ function TeacherPage() {
     }
     return html`${nav}${notice}<${AdminView} key=${user.uid} user=${user} me=${me} fsx=${fsx} section=${route.id} />`;
   }
-  return html`${nav}${notice}<${CoursesView}
+  // the landing page of those on a course's staff: today's sessions, then the courses
+  const today = route.view === "courses" && teaches(me);
+  return html`${nav}${notice}${today ? html`<${TodayView} key=${user.uid} user=${user} me=${me} fsx=${fsx} />` : null}<${CoursesView}
       key=${`${user.uid}/${route.id ?? ""}`}
       user=${user}
       fsx=${fsx}
@@ -86,6 +97,7 @@ function TeacherPage() {
       account=${account}
       claim=${claim}
       only=${route.view === "course" ? route.id : null}
+      nested=${today}
     />`;
 }
 
@@ -112,7 +124,7 @@ effect(() => {
   const user = store.user.value;
   const route = store.route.value;
   if (user === undefined) return;
-  const view = route.view === "session" || route.view === "admin" ? route.view : "courses";
+  const view = ["session", "panel", "admin"].includes(route.view) ? route.view : "courses";
   document.body.dataset.view = !user ? "signin" : store.account.value.state === "unverified" ? "verify" : view;
   document.body.dataset.account = store.account.value.state; // unverified, claiming, ready, failed
   if (!user) document.title = "Sign in · Rollcall";

@@ -62,3 +62,16 @@ export function mountInto(element, vnode) {
   render(vnode, element);
   return element;
 }
+
+/**
+ * Focus `ref`'s element when the view arrives while focus is nowhere (on the body: a
+ * sign-in form that went, a view replaced by another), so a keyboard or screen reader
+ * starts at the view's heading instead of the top of the page. Give the element
+ * tabindex="-1". Focus a user has put somewhere stays there.
+ */
+export function useFocusOnArrival(ref) {
+  useEffect(() => {
+    const active = document.activeElement;
+    if (!active || active === document.body || active.tagName === "MAIN") ref.current?.focus({ preventScroll: true });
+  }, []);
+}

@@ -7,7 +7,10 @@ import { test } from "node:test";
 import {
   COLUMNS,
   cellText,
+  changeLists,
   changeRows,
+  countLabels,
+  fieldText,
   headline,
   issueRows,
   issueText,
@@ -15,6 +18,7 @@ import {
   PAGE_SIZE,
   pageLabel,
   pageOf,
+  pairMoves,
   progressOf,
   reportState,
   usedFields,
@@ -198,4 +202,143 @@ test("progress of an apply from its imports document", () => {
   assert.equal(p.fraction, 0.08);
   assert.equal(p.text, "Applying: 800 of 10,000 writes done");
   assert.equal(progressOf(null).text, "Applying…");
+});
+
+// ---- a timetable's preview: planned sessions added, moved, changed, cancelled --------------
+
+const session = (course, kind, audience, date, start, end, room) => ({
+  course_id: course,
+  kind,
+  audience,
+  date,
+  start,
+  end,
+  room,
+});
+const B2 = { type: "batch", value: "B2" };
+const DIV_A = { type: "division", value: "A" };
+
+const timetable = {
+  kind: "timetable",
+  rows: 3,
+  ok: true,
+  applied: false,
+  base: 2,
+  counts: counts({ added: 3, changed: 1, removed: 3, unchanged: 40 }),
+  // the practical moved from Tuesday 14:00 to Wednesday 10:00 in two weeks; a new tutorial
+  added: [
+    {
+      key: "n2",
+      line: 3,
+      before: null,
+      after: session("C1", "practical", B2, "2026-09-16", "10:00", "12:00", "Lab 2"),
+    },
+    {
+      key: "n1",
+      line: 3,
+      before: null,
+      after: session("C1", "practical", B2, "2026-09-09", "10:00", "12:00", "Lab 2"),
+    },
+    {
+      key: "t1",
+      line: 4,
+      before: null,
+      after: session("C1", "tutorial", { type: "course", value: null }, "2026-09-11", "11:00", "12:00", null),
+    },
+  ],
+  changed: [
+    {
+      key: "k1",
+      line: 2,
+      before: session("C1", "theory", DIV_A, "2026-09-07", "09:00", "10:00", "A-101"),
+      after: session("C1", "theory", DIV_A, "2026-09-07", "09:00", "10:00", "A-102"),
+      fields: ["room"],
+    },
+  ],
+  removed: [
+    {
+      key: "o1",
+      line: null,
+      before: session("C1", "practical", B2, "2026-09-08", "14:00", "16:00", "Lab 2"),
+      after: null,
+    },
+    {
+      key: "o2",
+      line: null,
+      before: session("C1", "practical", B2, "2026-09-15", "14:00", "16:00", "Lab 2"),
+      after: null,
+    },
+    // a week with no new session for B2: cancelled, not moved
+    {
+      key: "o3",
+      line: null,
+      before: session("C1", "practical", B2, "2026-09-22", "14:00", "16:00", "Lab 2"),
+      after: null,
+    },
+  ],
+  errors: [],
+  warnings: [],
+};
+
+test("a timetable's session cancelled and added in the same week for the same group is a move", () => {
+  const shown = pairMoves(timetable);
+  assert.deepEqual(
+    shown.moved.map((m) => [m.from, m.key, m.fields]),
+    [
+      ["o1", "n1", ["date", "start", "end"]],
+      ["o2", "n2", ["date", "start", "end"]],
+    ],
+  );
+  assert.deepEqual(
+    shown.added.map((a) => a.key),
+    ["t1"],
+  );
+  assert.deepEqual(
+    shown.removed.map((r) => r.key),
+    ["o3"],
+  );
+  assert.deepEqual(shown.counts, { ...timetable.counts, added: 1, moved: 2, removed: 1 });
+  assert.equal(pairMoves(shown), shown, "once is enough");
+  assert.equal(pairMoves(report), report, "other imports as they are");
+  assert.deepEqual(
+    changeLists("timetable").map(([list, title]) => `${list}:${title}`),
+    ["added:Added", "moved:Moved", "changed:Changed", "removed:Cancelled"],
+  );
+  assert.deepEqual(
+    countLabels("roster").map(([key]) => key),
+    ["added", "changed", "removed", "unchanged"],
+  );
+  assert.equal(headline(timetable), "Ready to apply: 1 session added, 2 moved, 1 changed, 1 cancelled, 40 unchanged.");
+  // moves alone are changes to apply
+  const movesOnly = {
+    ...timetable,
+    added: timetable.added.slice(0, 2),
+    changed: [],
+    removed: timetable.removed.slice(0, 2),
+    counts: counts({ added: 2, removed: 2, unchanged: 5 }),
+  };
+  assert.equal(headline(movesOnly), "Ready to apply: 0 sessions added, 2 moved, 0 changed, 0 cancelled, 5 unchanged.");
+  assert.equal(reportState(pairMoves(movesOnly)).canApply, true);
+});
+
+test("a timetable's rows in words: the kind, who it is for, the day; a move before -> after", () => {
+  const shown = pairMoves(timetable);
+  const [move] = changeRows(shown, "moved", "timetable");
+  const cells = Object.fromEntries(move.cells.map((c) => [c.field, c]));
+  assert.equal(cells.course_id.text, "C1");
+  const coded = { ...shown, target: "t1", added: [{ key: "x", line: 2, after: { course_id: "CS301_t1" } }] };
+  assert.equal(changeRows(coded, "added", "timetable")[0].cells[0].text, "CS301");
+  assert.equal(cells.kind.text, "Practical");
+  assert.equal(cells.audience.text, "Batch B2");
+  assert.deepEqual(
+    [cells.date.before, cells.date.text, cells.date.changed],
+    ["Tue 2026-09-08", "Wed 2026-09-09", true],
+  );
+  assert.deepEqual([cells.start.before, cells.start.text], ["14:00", "10:00"]);
+  assert.equal(cells.room.changed, false);
+  const [tutorial] = changeRows(shown, "added", "timetable");
+  assert.equal(tutorial.cells.find((c) => c.field === "audience").text, "Whole course");
+  assert.equal(fieldText("audience", { type: "division", value: "A" }), "Division A");
+  assert.equal(fieldText("date", "soon"), "soon");
+  assert.equal(fieldText("room", null), "");
 });

@@ -11,13 +11,12 @@ import contracts, {
   ERROR_STATUS,
   RECORDED_REJECTIONS,
   SESSION_DEFAULTS,
-  SESSION_ID,
   SESSION_LIMITS,
   STATUSES,
 } from "../src/contracts.js";
 import { OVERRIDE_STATUSES, REJECTION_REASONS, STATUS_LABEL } from "../src/projector/model.js";
 import { OUTCOMES, outcomeFor } from "../src/scan-api.js";
-import { DEFAULTS, LIMITS, newSessionId, validateSessionForm } from "../src/sessions.js";
+import { DEFAULTS, LIMITS, validateSessionForm } from "../src/sessions.js";
 import { DEFAULT_RULES, rulesFromCourse } from "../src/standing.js";
 import { SETTING_LABELS } from "../src/teacher-api.js";
 
@@ -76,7 +75,6 @@ test("the session form uses the contracts' limits and defaults", () => {
     assert.ok(at(min - 1), `${field} = ${min - 1}`);
     assert.ok(at(max + 1), `${field} = ${max + 1}`);
   }
-  assert.match(newSessionId(), SESSION_ID);
 });
 
 test("course rules: every setting has a label, its default, and falls back on it when out of bounds", () => {

@@ -191,16 +191,19 @@ function fakeBrowser({ readyState = "complete", secure = true, register } = {}) 
   return { nav, win, calls, listeners, registration };
 }
 
-test("the worker is registered for the scan page only, after the page has loaded", async () => {
+test("the worker is registered for the scan page and its short path only, after the page has loaded", async () => {
   const b = fakeBrowser({ readyState: "interactive" });
   const pending = registerServiceWorker({ nav: b.nav, win: b.win, dev: false });
   await new Promise((r) => setTimeout(r, 5));
   assert.equal(b.calls.length, 0, "not before load");
   b.listeners.load();
   assert.equal(await pending, b.registration);
-  assert.deepEqual(b.calls, [[SW_URL, { scope: "/scan.html" }]]);
+  assert.deepEqual(b.calls, [
+    [SW_URL, { scope: "/scan.html" }],
+    [SW_URL, { scope: "/c" }],
+  ]);
   assert.equal(await registerServiceWorker({ nav: b.nav, win: b.win, dev: false }), b.registration, "once");
-  assert.equal(b.calls.length, 1);
+  assert.equal(b.calls.length, 2);
   assert.equal(await activeRegistration({ nav: b.nav }), b.registration);
 });
 

@@ -8,6 +8,8 @@ import qrVectors from "../../tests/data/qr-vectors.json" with { type: "json" };
 import {
   base64UrlDecode,
   base64UrlEncode,
+  compactToken,
+  expandToken,
   extractToken,
   groupCode,
   mint,
@@ -15,6 +17,7 @@ import {
   parseToken,
   scanLink,
   sessionSigner,
+  shortScanLink,
   tokenMinter,
   truncate,
   typedCode,
@@ -127,4 +130,29 @@ test("codes are shown grouped and read back whatever the student typed", () => {
   assert.equal(normalizeCode("39105"), null);
   assert.equal(normalizeCode("39105a"), null);
   assert.equal(normalizeCode("3910501"), null);
+});
+
+test("the short link: 30 characters for the token's bytes, back to the very token", async () => {
+  const secret = base64UrlEncode(new TextEncoder().encode("k".repeat(32)));
+  for (const window of [0, 178_123_456, 2 ** 32 - 1]) {
+    const token = await mint(secret, "s0123456789ab", window);
+    const compact = compactToken(token);
+    assert.equal(compact.length, 30);
+    assert.match(compact, /^[A-Za-z0-9_-]+$/);
+    assert.equal(expandToken(compact), token);
+    const link = shortScanLink("https://rollcall.example", token);
+    assert.equal(link, `https://rollcall.example/c#${compact}`);
+    assert.equal(extractToken(link), token, "the scan page reads it back");
+    assert.equal(extractToken(compact), token, "pasted without the link too");
+  }
+  // other shapes go into the link as they are
+  const other = await mint(secret, "demo-session_1", 5);
+  assert.equal(compactToken(other), null);
+  assert.equal(shortScanLink("https://r.example", other), `https://r.example/c#${other}`);
+  assert.equal(extractToken(`https://r.example/c#${other}`), other);
+  assert.equal(compactToken(await mint(secret, "s0123456789ab", 2 ** 32)), null, "a window beyond 4 bytes");
+  assert.equal(expandToken("not a compact token"), null);
+  assert.equal(expandToken("x".repeat(31)), null);
+  // the old links still work
+  assert.equal(extractToken(scanLink("https://r.example", other)), other);
 });

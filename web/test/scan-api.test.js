@@ -77,6 +77,12 @@ test("a typed code is sent as {code, device_id}; a wrong one reads as a wrong co
   assert.equal(outcomeFor("qr_invalid").title, "Not a valid Rollcall code");
   assert.equal(outcomeFor("rate_limited", "code").title, "Too many wrong codes");
   assert.equal(outcomeFor("device_in_use", "code").title, "Device already used");
+  // a real code refused for why it was refused, in a typed code's terms
+  assert.match(outcomeFor("qr_expired", "code").advice, /type the code on the screen now/);
+  assert.doesNotMatch(outcomeFor("qr_expired", "code").advice, /[Ss]can/);
+  assert.equal(outcomeFor("not_enrolled", "code").title, "Not a session of your course");
+  assert.equal(outcomeFor("session_closed", "code").retry, false);
+  assert.notEqual(outcomeFor("not_enrolled", "code").title, outcomeFor("qr_invalid", "code").title);
 });
 
 test("transient results are the ones the outbox sends again", () => {

@@ -2,22 +2,33 @@
 // state labels, at-risk ordering, the student's course discovery from the inbox. The
 // figures are those functions/rollcall/standing.py gives for the README's worked
 // example (75 %, late counts half, 8 planned sessions, alert at 2 absences in a row),
-// as pinned by tests/emulator/test_standing.py.
+// as pinned by tests/emulator/test_standing.py; per kind, the practical track's figures
+// as standing.py stores them (tests/data/practical-track.json, held to
+// tests/worked_example.py by tests/unit/test_standing.py).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import track from "../../tests/data/practical-track.json" with { type: "json" };
 import {
   alertsFor,
+  belowLabel,
   coursesFromInbox,
+  figureParts,
+  fromTimetable,
+  kindsOf,
   needsAttention,
+  ownState,
   pct,
   projection,
+  projectionBrief,
   rulesFromCourse,
   rulesLine,
   sortAttentionFirst,
   stateLabel,
   summarize,
+  thresholdFor,
   timeline,
+  worstLabel,
 } from "../src/standing.js";
 
 const RULES = rulesFromCourse({
@@ -26,6 +37,7 @@ const RULES = rulesFromCourse({
   excused_policy: "not_counted",
   absence_alert_run: 2,
   planned_sessions: 8,
+  alerts_after_sessions: 0,
 });
 
 /** (held, percent, absence_run, remaining, can_miss, needed, reachable, state) */
@@ -43,11 +55,11 @@ const fig = (held, percent, absence_run, remaining, can_miss, needed, reachable,
 test("rules line: the worked example, then every variant", () => {
   assert.equal(
     rulesLine(RULES),
-    "Minimum 75 % · late counts 0.5 · excused not counted · 8 planned sessions · alert after 2 absences in a row",
+    "Minimum 75 % · late counts 0.5 · excused not counted · 8 planned sessions · alert after 2 absences in a row · below-threshold alerts from the first session",
   );
   assert.equal(
     rulesLine(rulesFromCourse({})),
-    "Minimum 75 % · late counts in full · excused not counted · no planned sessions (no projection) · alert after 3 absences in a row",
+    "Minimum 75 % · late counts in full · excused not counted · no planned sessions (no projection) · alert after 3 absences in a row · below-threshold alerts after 3 sessions",
   );
   assert.equal(
     rulesLine(
@@ -59,9 +71,10 @@ test("rules line: the worked example, then every variant", () => {
         planned_sessions: 1,
       }),
     ),
-    "Minimum 80.5 % · late counts 0 · excused counts as attended · 1 planned session · no alert for absences in a row",
+    "Minimum 80.5 % · late counts 0 · excused counts as attended · 1 planned session · no alert for absences in a row · below-threshold alerts after 3 sessions",
   );
-  assert.match(rulesLine(rulesFromCourse({ absence_alert_run: 1 })), /alert after each absence$/);
+  assert.match(rulesLine(rulesFromCourse({ absence_alert_run: 1 })), /alert after each absence ·/);
+  assert.match(rulesLine(rulesFromCourse({ alerts_after_sessions: 1 })), /below-threshold alerts after 1 session$/);
 });
 
 test("rules from the course take the defaults for missing or invalid values, as standing.Rules.from_course", () => {
@@ -148,6 +161,7 @@ test("state labels name the threshold", () => {
   assert.equal(stateLabel("below", RULES), "Below 75 %");
   assert.equal(stateLabel("at_risk", RULES), "At risk");
   assert.equal(stateLabel("ok", RULES), "On track");
+  assert.equal(stateLabel("behind", RULES), "Behind pace");
   assert.equal(stateLabel(undefined, RULES), "No sessions yet");
 });
 
@@ -165,7 +179,7 @@ test("at-risk first: below (lowest first), at risk, on track, no figures; by nam
     sortAttentionFirst(rows).map((r) => r.name),
     ["Cem", "Dan", "Ana", "Student 2", "Student 10", "Eve", "Fay"],
   );
-  assert.deepEqual(summarize(rows), { all: 7, below: 2, at_risk: 1, ok: 2, none: 2, attention: 3 });
+  assert.deepEqual(summarize(rows), { all: 7, below: 2, at_risk: 1, behind: 0, ok: 2, none: 2, attention: 3 });
   assert.deepEqual(
     rows.filter((r) => needsAttention(r.fig)).map((r) => r.uid),
     ["u3", "u4", "u5"],
@@ -220,4 +234,130 @@ test("a student's courses and alerts come from the inbox", () => {
     ["alert-c1-absence_run-1"],
   );
   assert.deepEqual(alertsFor(entries, "c3"), []);
+});
+
+test("behind pace: below the threshold before alerts start, told as a pace, not an alarm", () => {
+  const rules = { ...RULES, alerts_after_sessions: 3 };
+  const early = fig(1, 0, 1, 11, 2, 3, true, "behind");
+  assert.deepEqual(projection(early, rules, "teacher"), {
+    kind: "behind",
+    text: "behind pace: 3 in a row to get to 75 %",
+  });
+  const said = projection(early, rules, "student").text;
+  assert.equal(
+    said,
+    "Early days: 0 % after 1 session. Attend the next 3 sessions to get to 75 %. Rollcall starts alerts after 3 sessions.",
+  );
+  assert.doesNotMatch(said, /below|cannot|talk to your teacher/i);
+  // behind pace counts apart from those who need attention, and sorts after them
+  const rows = [
+    { uid: "b", name: "Bea", fig: early },
+    { uid: "a", name: "Al", fig: fig(4, 50, 2, 4, 0, 4, true, "below") },
+    { uid: "c", name: "Cy", fig: fig(1, 100, 0, 11, 3, 0, true, "ok") },
+  ];
+  assert.deepEqual(summarize(rows), { all: 3, below: 1, at_risk: 0, behind: 1, ok: 1, none: 0, attention: 1 });
+  assert.deepEqual(
+    sortAttentionFirst(rows).map((r) => r.uid),
+    ["a", "b", "c"],
+  );
+  assert.equal(needsAttention(early), false);
+});
+
+// ---- per kind of session: the worked example's practical track --------------------------
+
+const TRACK_RULES = rulesFromCourse(track.rules);
+const step = (n) => track.steps[n - 1].figures;
+
+test("a kind's threshold is its own if the course sets one, else the course's", () => {
+  assert.equal(thresholdFor(TRACK_RULES, "practical"), 80);
+  assert.equal(thresholdFor(TRACK_RULES, "theory"), 75);
+  assert.equal(thresholdFor(TRACK_RULES), 75);
+  assert.equal(thresholdFor(rulesFromCourse({ min_attendance_percent_tutorial: 150 }), "tutorial"), 75);
+  assert.equal(stateLabel("below", TRACK_RULES, "practical"), "Below 80 %");
+  assert.equal(stateLabel("below", TRACK_RULES), "Below 75 %");
+  assert.equal(belowLabel(TRACK_RULES), "Below a minimum");
+  assert.equal(belowLabel(RULES), "Below 75 %");
+  assert.equal(
+    belowLabel(rulesFromCourse({ min_attendance_percent_theory: 75 })),
+    "Below 75 %",
+    "the same: one minimum",
+  );
+});
+
+test("the overall figures' own state is what standing.py's Standing.state says, at every step", () => {
+  for (const s of track.steps) {
+    assert.equal(ownState(s.figures, TRACK_RULES), s.overall_state, `step ${s.step}`);
+    // each kind's stored state is its own: the same derivation gives it back
+    for (const [kind, part] of Object.entries(s.figures.by_kind))
+      assert.equal(ownState(part, TRACK_RULES), part.held ? part.state : "ok", `step ${s.step} ${kind}`);
+  }
+  // the worked example's single track too: 75 %, below from the first session on
+  assert.equal(ownState(fig(3, 50, 1, 5, 0, 3, true, "below"), RULES), "below");
+  assert.equal(ownState(fig(7, 75, 0, 1, 0, 0, true, "at_risk"), RULES), "at_risk");
+  assert.equal(ownState(fig(1, 0, 1, 11, 2, 3, true, "behind"), { ...RULES, alerts_after_sessions: 3 }), "behind");
+  assert.equal(ownState(null, RULES), "ok");
+});
+
+test("figures part by part: overall with its own state, theory and practical with theirs", () => {
+  // step 4: 75 % overall (fine), 50 % in practicals (below their 80 %): below as a whole
+  const parts = figureParts(step(4), TRACK_RULES);
+  assert.equal(parts.worst, "below");
+  assert.equal(parts.overall.state, "ok");
+  assert.deepEqual(
+    parts.kinds.map((k) => [k.kind, k.fig.percent, k.fig.state]),
+    [
+      ["theory", 100, "ok"],
+      ["practical", 50, "below"],
+    ],
+  );
+  assert.equal(worstLabel(step(4), TRACK_RULES), "Below 80 % in practicals");
+  assert.equal(worstLabel(step(5), TRACK_RULES), "Below 75 %", "below overall too: said as before");
+  assert.equal(worstLabel(step(1), TRACK_RULES), "At risk in theory");
+  assert.equal(worstLabel(null, TRACK_RULES), "No sessions yet");
+  assert.deepEqual(figureParts(null), { overall: null, kinds: [], worst: null });
+  assert.deepEqual(kindsOf([step(1), null, { by_kind: { tutorial: {} } }]), ["theory", "practical", "tutorial"]);
+  assert.equal(fromTimetable([step(1)]), true);
+  assert.equal(fromTimetable([{ by_kind: { theory: { remaining: null } } }, null]), false);
+});
+
+test("each kind's projection against its own threshold, in its own nouns", () => {
+  const parts = (n) => Object.fromEntries(figureParts(step(n), TRACK_RULES).kinds.map((k) => [k.kind, k.fig]));
+  const say = (n, kind, voice = "student") => projection(parts(n)[kind], TRACK_RULES, voice, kind).text;
+  assert.equal(say(1, "practical"), "No practicals held yet.");
+  assert.equal(say(1, "practical", "teacher"), "no practicals yet");
+  assert.equal(say(1, "theory"), "You can miss 1 more of the 6 remaining lectures and stay at or above 75 %.");
+  assert.equal(say(4, "practical"), "Attend the next 3 practicals in a row to get back to 80 %.");
+  assert.equal(say(4, "practical", "teacher"), "needs 3 in a row to get back");
+  assert.equal(say(5, "theory"), "Attend the next lecture to get back to 75 %.");
+  assert.equal(say(8, "practical"), "You can no longer reach 80 % this term in practicals: talk to your teacher.");
+  assert.equal(say(6, "practical", "teacher"), "needs 2 in a row to get back");
+  // overall, with its own state: at step 4 the student is fine overall
+  const overall = figureParts(step(4), TRACK_RULES).overall;
+  assert.equal(
+    projection(overall, TRACK_RULES, "student").text,
+    "You can miss 2 more of the 10 remaining sessions and stay at or above 75 %.",
+  );
+  assert.deepEqual(projectionBrief(parts(4).practical, TRACK_RULES, "practical"), { kind: "needs", text: "needs 3" });
+  assert.deepEqual(projectionBrief(parts(4).theory, TRACK_RULES, "theory"), { kind: "can_miss", text: "can miss 2" });
+  assert.deepEqual(projectionBrief(parts(8).practical, TRACK_RULES, "practical"), {
+    kind: "unreachable",
+    text: "out of reach",
+  });
+  assert.deepEqual(projectionBrief(parts(1).practical, TRACK_RULES, "practical"), { kind: "none", text: "" });
+  const lastTheory = { ...parts(7).theory, can_miss: 0 };
+  assert.deepEqual(projectionBrief(lastTheory, TRACK_RULES, "theory"), { kind: "last", text: "no more misses" });
+  assert.equal(projection(lastTheory, TRACK_RULES, "teacher", "theory").text, "cannot miss another lecture");
+});
+
+test("the rules line names a kind's own threshold, the timetable and sessions that open by themselves", () => {
+  assert.equal(
+    rulesLine(TRACK_RULES, { timetable: true }),
+    "Minimum 75 %, 80 % in practicals · late counts in full · excused not counted · planned sessions from the timetable · alert after 3 absences in a row · below-threshold alerts from the first session",
+  );
+  assert.match(
+    rulesLine(
+      rulesFromCourse({ min_attendance_percent_theory: 70, min_attendance_percent_tutorial: 50, auto_open: true }),
+    ),
+    /^Minimum 75 %, 70 % in theory, 50 % in tutorials · .* · sessions open by themselves$/,
+  );
 });

@@ -11,6 +11,8 @@ import {
   exportPath,
   fetchExport,
   filenameFromDisposition,
+  openErrorText,
+  openSession,
   overrideErrorText,
   saveCourseSettings,
   settingsErrorText,
@@ -156,6 +158,57 @@ test("the rules form's strings become the endpoint's typed settings", () => {
   assert.equal(settingsFromForm({ ...form, plannedSessions: "12" }).planned_sessions, 12);
   assert.throws(() => settingsFromForm({ ...form, minPercent: "" }), /Minimum attendance must be a number/);
   assert.throws(() => settingsFromForm({ ...form, absenceRun: "three" }), /absences in a row must be a number/);
+  assert.equal(settingsFromForm({ ...form, alertsAfter: "4" }).alerts_after_sessions, 4);
+  assert.throws(() => settingsFromForm({ ...form, alertsAfter: "" }), /Alerts start after must be a number/);
+  // each kind's minimum: blank is null (the course's), a number is its own; auto_open a checkbox
+  const perKind = settingsFromForm({ ...form, minTheory: "", minPractical: "80", minTutorial: " ", autoOpen: true });
+  assert.equal(perKind.min_attendance_percent_theory, null);
+  assert.equal(perKind.min_attendance_percent_practical, 80);
+  assert.equal(perKind.min_attendance_percent_tutorial, null);
+  assert.equal(perKind.auto_open, true);
+  assert.equal(settingsFromForm({ ...form, autoOpen: false }).auto_open, false);
+  assert.throws(() => settingsFromForm({ ...form, minPractical: "most" }), /Minimum in practicals must be a number/);
+  assert.equal(
+    settingsErrorText({
+      code: "bad_request",
+      message: "min_attendance_percent_practical must be a number from 0 to 100, or null (none), not 120",
+    }),
+    "Not saved: Minimum in practicals must be a number from 0 to 100, or blank, not 120",
+  );
+});
+
+test("a session is opened by POST /sessions with the form's settings; a refusal in words", async () => {
+  const calls = [];
+  const fetchImpl = async (url, init) => {
+    calls.push({ url, init });
+    return new Response(
+      JSON.stringify({ session_id: "s0123456789ab", starts_at: "2026-12-07T09:00:00+00:00", ends_at: "x" }),
+      { status: 201, headers: { "Content-Type": "application/json" } },
+    );
+  };
+  const opened = await openSession({
+    scanUrl: "http://scan/",
+    idToken: "tok",
+    courseId: "ds",
+    rotation: 10,
+    lateAfter: 5,
+    duration: 60,
+    fetchImpl,
+  });
+  assert.equal(opened.state, "opened");
+  assert.equal(opened.sessionId, "s0123456789ab");
+  assert.equal(calls[0].url, "http://scan/sessions");
+  assert.deepEqual(JSON.parse(calls[0].init.body), {
+    course_id: "ds",
+    rotation_seconds: 10,
+    late_after_minutes: 5,
+    duration_minutes: 60,
+  });
+  assert.equal(calls[0].init.headers.Authorization, "Bearer tok");
+  assert.equal(
+    openErrorText({ code: "forbidden", message: "x" }),
+    "Only the course's teachers and teaching assistants open its sessions. (forbidden)",
+  );
 });
 
 test("saving the rules posts them with the course id; the server's refusal is shown", async () => {

@@ -1,4 +1,5 @@
-"""Rejected scans, recorded for the teacher: who, which device, why, when.
+"""Rejected scans, recorded for the teacher: who (and the email they signed in with, by
+which a teacher knows someone who is not on the class list), which device, why, when.
 
 Only rejections that can be attributed (a signed-in student and a known session) are
 recorded, in ``sessions/{sid}/rejections/{uid}__{code}``: one document per student and
@@ -51,7 +52,14 @@ class RejectionLog:
             return self._pending.pop(key)
 
     def record(
-        self, session_id: str, uid: str, device_id: str | None, code: str, message: str, at: Any
+        self,
+        session_id: str,
+        uid: str,
+        device_id: str | None,
+        code: str,
+        message: str,
+        at: Any,
+        email: str | None = None,
     ) -> bool:
         """Record one rejection; False when it was collapsed into a later write."""
         if code not in RECORDED_CODES:
@@ -63,6 +71,7 @@ class RejectionLog:
         schema.rejection(self._db, session_id, doc_id).set(
             {
                 "uid": uid,
+                "email": email,
                 "code": code,
                 "message": message,
                 "device_id": device_id,

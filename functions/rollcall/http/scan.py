@@ -42,8 +42,8 @@ from rollcall.http import accounts
 from rollcall.http.toolkit import (
     Answer,
     Context,
-    authenticate,
     directory,
+    identify,
     json_object,
     lookup,
     read_body,
@@ -57,10 +57,11 @@ CODE_FAILURE_SECONDS = 300
 
 def handle(request: Any, context: Context) -> Answer:
     """Accept the scan, or record its rejection for the teacher and raise it."""
+    who: dict[str, Any] = {}  # the sign-in's email: for the teacher's record, not the logs
     try:
-        event = accept(request, context.fields)
+        event = accept(request, context.fields, who)
     except RequestError as exc:
-        record_rejection(context.fields, exc)
+        record_rejection(context.fields, exc, who.get("email"))
         raise
     logs.info(
         "scan accepted",
@@ -75,11 +76,18 @@ def handle(request: Any, context: Context) -> Answer:
     return Answer(body, 202)
 
 
-def accept(request: Any, seen: dict[str, Any]) -> AttendanceEvent:
+def accept(
+    request: Any, seen: dict[str, Any], who: dict[str, Any] | None = None
+) -> AttendanceEvent:
     """Validate a scan and publish its event, or raise a RequestError. ``seen`` gets
-    what is known so far (uid, device_id, session_id): the rejection's record and log."""
+    what is known so far (uid, device_id, session_id): the rejection's record and log;
+    ``who`` the sign-in's email (the record only: a teacher knows a student who is not
+    on the class list by it)."""
     body = read_body(request)
-    seen["uid"] = uid = authenticate(request)
+    identity = identify(request)
+    seen["uid"] = uid = identity.uid
+    if who is not None:
+        who["email"] = identity.email
     scanned = parse_body(body)
     seen["device_id"] = scanned.device_id
     at = now()
@@ -190,13 +198,15 @@ def classify_code(uid: str, code: str, at: datetime, seen: dict[str, Any]) -> Re
     return None
 
 
-def record_rejection(seen: dict[str, Any], exc: RequestError) -> None:
+def record_rejection(seen: dict[str, Any], exc: RequestError, email: str | None = None) -> None:
     """Record a rejected scan for the teacher, if it can be attributed."""
     session_id, uid = seen.get("session_id"), seen.get("uid")
     if not (session_id and uid):
         return
     try:
-        rejection_log().record(session_id, uid, seen.get("device_id"), exc.code, exc.message, now())
+        rejection_log().record(
+            session_id, uid, seen.get("device_id"), exc.code, exc.message, now(), email=email
+        )
     except Exception as error:  # the answer to the student matters more than the record
         logs.error(
             "could not record a rejected scan",

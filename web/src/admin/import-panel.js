@@ -1,5 +1,5 @@
-// Upload, preview, apply: one import's flow on the admin page (the courses file, or a
-// course's roster). Choosing a file previews it (dry run: nothing is written) and shows
+// Upload, preview, apply: one import's flow on the admin page (the courses file, a
+// course's roster, or a term's timetable). Choosing a file previews it (dry run: nothing is written) and shows
 // the report (report-view.js); "Apply" is offered only for a preview without errors
 // that changes something, and sends the same bytes with the preview's `base` (if the
 // stored state moved since, the server refuses: preview again). While the apply runs,
@@ -14,10 +14,10 @@ const kb = (n) =>
   n < 1024 ? `${n} bytes` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`;
 
 /**
- * kind: "courses" | "roster"; courseId for a roster. context() resolves to {scanUrl,
- * idToken}. intro: what the file holds.
+ * kind: "courses" | "roster" | "timetable"; courseId for a roster, termId for a
+ * timetable. context() resolves to {scanUrl, idToken}. intro: what the file holds.
  */
-export function ImportPanel({ kind, courseId = null, title, intro, user, fsx, context }) {
+export function ImportPanel({ kind, courseId = null, termId = null, title, intro, user, fsx, context }) {
   const prefix = `import-${kind}`;
   // phase: idle | previewing | preview | applying | applied | failed
   const [state, setState] = useState({ phase: "idle" });
@@ -68,7 +68,7 @@ export function ImportPanel({ kind, courseId = null, title, intro, user, fsx, co
 
   async function call(args) {
     try {
-      return await importFile({ ...(await context()), kind, courseId, ...args });
+      return await importFile({ ...(await context()), kind, courseId, termId, ...args });
     } catch (err) {
       return { state: "failed", code: "unauthenticated", message: String(err.message ?? err) };
     }

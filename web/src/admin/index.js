@@ -1,11 +1,12 @@
 // The admin page (#/admin/<section>) for institution admins and heads of department:
 //   courses      the courses file: upload, preview, apply (import-panel.js)
 //   rosters      a course's roster: pick the course, then the same flow (roster-import.js)
+//   timetable    a term's timetable: pick the term, then the same flow (timetable-import.js)
 //   departments  the departments and their heads (institution admins; institution.js)
 //   terms        the terms, their dates and holidays (institution admins; institution.js)
 // What each may do is the contracts' matrix (roles.js: manage_institution for
-// departments and terms, manage_courses for the courses file, import_roster for
-// rosters); the server decides again on every call. Data: Firestore listeners into
+// departments and terms, manage_courses for the courses file and the timetable,
+// import_roster for rosters); the server decides again on every call. Data: Firestore listeners into
 // the page's store (store.js); the calls: admin-api.js.
 import { firebase } from "../config.js";
 import { administers, may, rolesIn } from "../roles.js";
@@ -14,10 +15,12 @@ import { ImportPanel } from "./import-panel.js";
 import { DepartmentsPanel, TermsPanel } from "./institution.js";
 import { RosterImport } from "./roster-import.js";
 import { createAdminStore, sortCourses, sortTerms } from "./store.js";
+import { TimetableImport } from "./timetable-import.js";
 
 const SECTIONS = [
   ["courses", "Courses file", "manage_courses"],
   ["rosters", "Rosters", "import_roster"],
+  ["timetable", "Timetable", "manage_courses"],
   ["departments", "Departments", "manage_institution"],
   ["terms", "Terms", "manage_institution"],
 ];
@@ -76,6 +79,11 @@ export function AdminView({ user, me, fsx, section }) {
     </nav>
     ${key === "courses" ? html`<${CoursesImport} user=${user} fsx=${fsx} me=${me} context=${context} />` : null}
     ${key === "rosters" ? html`<${RosterImport} store=${store} user=${user} fsx=${fsx} context=${context} />` : null}
+    ${
+      key === "timetable"
+        ? html`<${TimetableImport} store=${store} user=${user} fsx=${fsx} me=${me} context=${context} />`
+        : null
+    }
     ${key === "departments" ? html`<${DepartmentsPanel} store=${store} context=${context} />` : null}
     ${key === "terms" ? html`<${TermsPanel} store=${store} context=${context} />` : null}
   </section>`;

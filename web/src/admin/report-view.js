@@ -4,14 +4,16 @@
 // Columns blank in every row of a list are left out.
 import { html, memo, useMemo, useState } from "../ui.js";
 import {
-  CHANGE_LISTS,
   COLUMNS,
+  changeLists,
   changeRows,
+  countLabels,
   headline,
   issueRows,
   PAGE_SIZE,
   pageLabel,
   pageOf,
+  pairMoves,
   usedFields,
 } from "./report.js";
 
@@ -21,7 +23,8 @@ const SIZES = [PAGE_SIZE, 200, 1000];
  * `actions`: what may be done with it (the Apply button), shown under the counts;
  * `showHeadline`: false when the page says the outcome itself.
  */
-export function ReportView({ report, kind, prefix, actions = null, showHeadline = true }) {
+export function ReportView({ report: sent, kind, prefix, actions = null, showHeadline = true }) {
+  const report = useMemo(() => pairMoves(sent), [sent]);
   const errors = useMemo(() => issueRows(report.errors), [report]);
   const warnings = useMemo(() => issueRows(report.warnings), [report]);
   return html`<div
@@ -37,7 +40,7 @@ export function ReportView({ report, kind, prefix, actions = null, showHeadline 
           </p>`
         : null
     }
-    ${errors.length ? null : html`<${Counts} counts=${report.counts ?? {}} prefix=${prefix} />`} ${actions}
+    ${errors.length ? null : html`<${Counts} counts=${report.counts ?? {}} kind=${kind} prefix=${prefix} />`} ${actions}
     ${
       errors.length
         ? html`<${IssueTable}
@@ -60,7 +63,7 @@ export function ReportView({ report, kind, prefix, actions = null, showHeadline 
           />`
         : null
     }
-    ${CHANGE_LISTS.map(([list, title]) =>
+    ${changeLists(kind).map(([list, title]) =>
       (report[list] ?? []).length
         ? html`<${ChangeTable}
             key=${list}
@@ -76,14 +79,9 @@ export function ReportView({ report, kind, prefix, actions = null, showHeadline 
 }
 
 /** The rows of the file by what would become of them (a file with errors has only errors). */
-function Counts({ counts, prefix }) {
-  return html`<dl class="report-counts" aria-label="Rows of the file">
-    ${[
-      ["added", "Added"],
-      ["changed", "Changed"],
-      ["removed", "Removed"],
-      ["unchanged", "Unchanged"],
-    ].map(
+function Counts({ counts, kind, prefix }) {
+  return html`<dl class="report-counts" aria-label=${kind === "timetable" ? "Planned sessions" : "Rows of the file"}>
+    ${countLabels(kind).map(
       ([key, label]) => html`<div class=${`report-count count-${key}`} key=${key}>
         <dt>${label}</dt>
         <dd id=${`${prefix}-count-${key}`}>${(counts[key] ?? 0).toLocaleString("en")}</dd>

@@ -2,8 +2,11 @@
 // columns of each kind of file, the added/changed/removed rows as table rows (a changed
 // cell says before -> after), every error and warning in words with its line and
 // column, the counts, whether the preview may be applied, and pages of long lists (a
-// 5,000-row roster renders one page at a time).
+// 5,000-row roster renders one page at a time). A timetable's rows are planned
+// sessions: one cancelled and one added for the same course, kind and audience in the
+// same week is shown as a move (pairMoves), and removed ones are "cancelled".
 import { sortByRollNo } from "../roll-order.js";
+import { audienceLabel, kindLabel } from "../timetable.js";
 
 /** The columns of each import's rows: [field, heading]. */
 export const COLUMNS = Object.freeze({
@@ -25,6 +28,15 @@ export const COLUMNS = Object.freeze({
     ["teachers", "Teachers"],
     ["tas", "TAs"],
   ]),
+  timetable: Object.freeze([
+    ["course_id", "Course"],
+    ["kind", "Kind"],
+    ["audience", "For"],
+    ["date", "Day"],
+    ["start", "Start"],
+    ["end", "End"],
+    ["room", "Room"],
+  ]),
 });
 
 /** Rows per page of every list of the report. */
@@ -37,11 +49,99 @@ export const CHANGE_LISTS = Object.freeze([
   ["removed", "Removed"],
 ]);
 
+/** A timetable's lists: sessions added, moved (pairMoves), changed (room or end), cancelled. */
+const TIMETABLE_LISTS = Object.freeze([
+  ["added", "Added"],
+  ["moved", "Moved"],
+  ["changed", "Changed"],
+  ["removed", "Cancelled"],
+]);
+
+/** The lists of changes of a kind of import, in the order shown, with their headings. */
+export function changeLists(kind) {
+  return kind === "timetable" ? TIMETABLE_LISTS : CHANGE_LISTS;
+}
+
+/** The counts of a kind of import, in the order shown, with their labels. */
+export function countLabels(kind) {
+  return [...changeLists(kind), ["unchanged", "Unchanged"]];
+}
+
 /** A stored or imported value as text: lists joined, nothing as "". */
 export function cellText(value) {
   if (value === null || value === undefined) return "";
   if (Array.isArray(value)) return value.map(cellText).join(", ");
   return String(value);
+}
+
+const dayFmt = new Intl.DateTimeFormat("en-GB", { weekday: "short", timeZone: "UTC" });
+
+/** A field's value as its column shows it: a timetable's audience, kind and day in words,
+ * its course by code (the course id without the term's suffix, `term`). */
+export function fieldText(field, value, term = null) {
+  if (value === null || value === undefined) return "";
+  if (field === "course_id" && term && String(value).endsWith(`_${term}`)) {
+    return String(value).slice(0, -term.length - 1);
+  }
+  if (field === "audience" && typeof value === "object" && !Array.isArray(value)) return audienceLabel(value);
+  if (field === "kind" && typeof value === "string") return kindLabel(value);
+  if (field === "date" && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    return `${dayFmt.format(new Date(`${value}T12:00:00Z`))} ${value}`;
+  }
+  return cellText(value);
+}
+
+/** The Monday of a date's week ("2026-09-10" -> "2026-09-07"). */
+function weekOf(iso) {
+  const t = Date.parse(`${iso}T12:00:00Z`);
+  if (Number.isNaN(t)) return "";
+  const back = (new Date(t).getUTCDay() + 6) % 7;
+  return new Date(t - back * 86400000).toISOString().slice(0, 10);
+}
+
+const WHEN = ["date", "start", "end", "room"];
+
+/**
+ * A timetable's diff as staff read it: the server cancels a session whose day or time
+ * changed and adds the new one (a planned session's identity is its time); a session
+ * cancelled and one added for the same course, kind and audience in the same week are
+ * shown as one move (before -> after), earliest with earliest. Returns the report with
+ * `moved` ({key, line, before, after, fields, from}) and what is left of `added` and
+ * `removed`, its counts to match. Other reports as they are.
+ */
+export function pairMoves(report) {
+  if (report?.kind !== "timetable" || report.moved) return report;
+  const group = (s) =>
+    JSON.stringify([s?.course_id, s?.kind, s?.audience?.type ?? "course", s?.audience?.value ?? null, weekOf(s?.date)]);
+  const when = (s) => `${s?.date ?? ""} ${s?.start ?? ""}`;
+  const waiting = new Map();
+  for (const r of [...(report.removed ?? [])].sort((a, b) => when(a.before).localeCompare(when(b.before)))) {
+    const key = group(r.before);
+    if (!waiting.has(key)) waiting.set(key, []);
+    waiting.get(key).push(r);
+  }
+  const added = [];
+  const moved = [];
+  const used = new Set();
+  for (const a of [...(report.added ?? [])].sort((x, y) => when(x.after).localeCompare(when(y.after)))) {
+    const r = waiting.get(group(a.after))?.shift();
+    if (!r) {
+      added.push(a);
+      continue;
+    }
+    used.add(r.key);
+    const fields = WHEN.filter((f) => (r.before?.[f] ?? null) !== (a.after?.[f] ?? null));
+    moved.push({ key: a.key, line: a.line, before: r.before, after: a.after, fields, from: r.key });
+  }
+  const keep = new Set(added.map((a) => a.key));
+  const removed = (report.removed ?? []).filter((r) => !used.has(r.key));
+  return {
+    ...report,
+    added: (report.added ?? []).filter((a) => keep.has(a.key)),
+    moved,
+    removed,
+    counts: { ...(report.counts ?? {}), added: keep.size, moved: moved.length, removed: removed.length },
+  };
 }
 
 /**
@@ -51,6 +151,7 @@ export function cellText(value) {
  */
 export function changeRows(report, list, kind) {
   const columns = COLUMNS[kind] ?? COLUMNS.roster;
+  const term = kind === "timetable" ? (report?.target ?? null) : null;
   let changes = report?.[list] ?? [];
   if (list === "removed" && kind === "roster") {
     changes = sortByRollNo(
@@ -64,11 +165,11 @@ export function changeRows(report, list, kind) {
       key: c.key,
       line: c.line ?? null,
       cells: columns.map(([field]) => {
-        const changed = list === "changed" && fields.has(field);
+        const changed = (list === "changed" || list === "moved") && fields.has(field);
         return {
           field,
-          text: cellText(shown[field]),
-          before: changed ? cellText(c.before?.[field]) : null,
+          text: fieldText(field, shown[field], term),
+          before: changed ? fieldText(field, c.before?.[field], term) : null,
           changed,
         };
       }),
@@ -122,7 +223,7 @@ const plural = (n, one, many = `${one}s`) => `${n.toLocaleString("en")} ${n === 
 export function reportState(report) {
   const counts = report?.counts ?? {};
   const errors = counts.errors ?? report?.errors?.length ?? 0;
-  const changes = (counts.added ?? 0) + (counts.changed ?? 0) + (counts.removed ?? 0);
+  const changes = (counts.added ?? 0) + (counts.changed ?? 0) + (counts.removed ?? 0) + (counts.moved ?? 0);
   const applied = report?.applied === true;
   return {
     errors,
@@ -133,16 +234,19 @@ export function reportState(report) {
   };
 }
 
-/** The headline of a preview or an outcome. */
+/** The headline of a preview or an outcome (a timetable's in sessions: added, moved, changed, cancelled). */
 export function headline(report) {
   const { errors, changes, applied } = reportState(report);
-  const counts = report?.counts ?? {};
+  const timetable = report?.kind === "timetable";
+  const counts = (timetable ? pairMoves(report) : report)?.counts ?? {};
   const rows = report?.rows ?? 0;
   if (errors) {
     return `${plural(errors, "error")} in ${plural(rows, "row")}: nothing can be applied. Fix the file and choose it again.`;
   }
   const n = (key) => (counts[key] ?? 0).toLocaleString("en");
-  const what = `${n("added")} added, ${n("changed")} changed, ${n("removed")} removed, ${n("unchanged")} unchanged`;
+  const what = timetable
+    ? `${plural(counts.added ?? 0, "session")} added, ${n("moved")} moved, ${n("changed")} changed, ${n("removed")} cancelled, ${n("unchanged")} unchanged`
+    : `${n("added")} added, ${n("changed")} changed, ${n("removed")} removed, ${n("unchanged")} unchanged`;
   if (applied) return changes ? `Applied: ${what}.` : "Nothing to apply: the file matches what is stored.";
   if (!changes) return "Nothing to apply: the file matches what is stored.";
   return `Ready to apply: ${what}.`;

@@ -1,18 +1,31 @@
-// The projector proper (what goes full screen): the course and session time in large
-// type, the QR code and the typed code with the countdown to the next one, and the
-// count tiles. Only the countdown follows the clock; the rest changes with the code.
+// The projector view proper (what the room sees, and what goes full screen): the course,
+// the session's division, batch, kind and room when it has them, its date and time, the
+// QR code and the typed code beside it, the countdown to the next code and how many have
+// checked in. Nothing personal: no name, no email, no status, no rejected scan.
+// The QR code and the typed code change with the store's `qr`, which rotation.js sets on
+// its own timer; only the countdown follows the ticker.
 import { fmtDay, fmtTime, toDate } from "../dom.js";
-import { groupCode } from "../qr-token.js";
+import { groupCode, SHORT_PATH } from "../qr-token.js";
 import { html, useLayoutEffect, useRef } from "../ui.js";
-import { CountTiles } from "./counts-panel.js";
+import { sessionFacts } from "./model.js";
 
 export function ProjectorSection({ store, sectionRef }) {
   const session = store.session.value;
   const start = toDate(session?.starts_at);
   const phase = session ? (store.stopped.value ? "stopped" : "open") : undefined;
-  return html`<section class="projector" id="projector" aria-label="Check-in code" ref=${sectionRef} data-state=${phase}>
+  const facts = sessionFacts(session);
+  return html`<section
+    class="projector"
+    id="projector"
+    aria-label="Check-in code"
+    ref=${sectionRef}
+    data-state=${phase}
+    data-clock=${store.clock.value.known ? "server" : store.clock.value.failed ? "local" : "checking"}
+    data-offset-ms=${store.clock.value.known ? String(store.clock.value.offset) : undefined}
+  >
     <div class="projector-head">
       <h1 class="course-name" id="course-name">${store.courseName.value ?? "…"}</h1>
+      ${facts ? html`<p class="session-facts" id="session-facts">${facts}</p>` : null}
       <p class="session-when" id="session-when">
         ${session ? `${fmtDay(start)} · ${fmtTime(start)}–${fmtTime(toDate(session.ends_at))}` : ""}
       </p>
@@ -24,11 +37,13 @@ export function ProjectorSection({ store, sectionRef }) {
           ${store.stateText.value}
         </p>
         <div class="typed-box">
-          <p class="typed-label">No camera? Type this code at <span class="scan-url">${location.host}/scan.html</span></p>
+          <p class="typed-label">
+            No camera? Type this code at <span class="scan-url">${location.host}${SHORT_PATH}</span>
+          </p>
           <${TypedCode} store=${store} />
         </div>
         <${Countdown} store=${store} />
-        <${CountTiles} store=${store} />
+        <${CheckedIn} store=${store} />
       </div>
     </div>
   </section>`;
@@ -91,4 +106,12 @@ function Countdown({ store }) {
     </div>
     <p class="countdown" id="countdown" aria-hidden="true">${running ? `New code in ${Math.ceil(code.left)} s` : ""}</p>
   </div>`;
+}
+
+/** "N checked in": a number, the room's only figure. */
+function CheckedIn({ store }) {
+  const n = store.tally.value.total;
+  return html`<p class="checked-in" aria-live="off">
+    <strong id="count-total">${String(n)}</strong><span>${" checked in"}</span>
+  </p>`;
 }

@@ -1,14 +1,24 @@
-// The projector view's Firestore listeners, feeding its store: the session document
-// (then its course: name and class list), the tally shards, the attendance records and
-// the rejected scans. Each applies only the documents that changed.
+// A session's Firestore listeners, feeding its store: the session document (then its
+// course's name and, on the teacher's panel, its class list, read once) and the tally
+// shards; on the panel also the attendance records and the rejected scans. The
+// projector view for the room listens to nothing personal (`people: false`). Document
+// changes are applied in batches (store.changeBatcher): a lecture's burst of snapshots
+// becomes a few updates a second, each touching only the documents that changed.
+import { coalesce } from "../dom.js";
 import { sumShards } from "../tally.js";
-import { applyChanges } from "./store.js";
+import { changeBatcher } from "./store.js";
 
 /** Start them; returns the function that stops them all. */
-export function startListeners(store, { fs, db }) {
+export function startListeners(store, { fs, db }, { people = true, batchMs = 150 } = {}) {
   const unsubs = [];
   const sessionRef = fs.doc(db, "sessions", store.sessionId);
+  const changes = changeBatcher({ ms: batchMs });
+  unsubs.push(() => changes.stop());
   let course = null;
+  let shards = [];
+  const applyTally = coalesce(() => {
+    store.tally.value = sumShards(shards);
+  }, batchMs);
 
   unsubs.push(
     fs.onSnapshot(
@@ -25,7 +35,7 @@ export function startListeners(store, { fs, db }) {
         store.session.value = data;
         if (course !== data.course_id) {
           course = data.course_id;
-          unsubs.push(...watchCourse(store, { fs, db }, course));
+          unsubs.push(...watchCourse(store, { fs, db }, course, people ? changes : null));
         }
       },
       (err) => {
@@ -40,17 +50,23 @@ export function startListeners(store, { fs, db }) {
     fs.onSnapshot(
       fs.collection(sessionRef, "tally"),
       (snap) => {
-        store.tally.value = sumShards(snap.docs.map((d) => d.data()));
+        shards = snap.docs.map((d) => d.data());
+        applyTally();
       },
       (err) => {
         store.live.value = { ok: false, text: `Counts unavailable (${err.code})` };
       },
     ),
   );
+  if (!people) {
+    return () => {
+      for (const unsubscribe of unsubs) unsubscribe();
+    };
+  }
   unsubs.push(
     fs.onSnapshot(
       fs.collection(sessionRef, "attendance"),
-      (snap) => applyChanges(store.attendance, snap.docChanges()),
+      (snap) => changes.add(store.attendance, snap.docChanges()),
       (err) => {
         store.rosterError.value = `Attendance unavailable (${err.code})`;
       },
@@ -59,7 +75,7 @@ export function startListeners(store, { fs, db }) {
   unsubs.push(
     fs.onSnapshot(
       fs.collection(sessionRef, "rejections"),
-      (snap) => applyChanges(store.rejections, snap.docChanges()),
+      (snap) => changes.add(store.rejections, snap.docChanges()),
       (err) => {
         store.rejectionsError.value = `Rejected scans unavailable (${err.code})`;
       },
@@ -70,7 +86,8 @@ export function startListeners(store, { fs, db }) {
   };
 }
 
-function watchCourse(store, { fs, db }, courseId) {
+/** The course's name and roles; on the panel its class list. */
+function watchCourse(store, { fs, db }, courseId, changes) {
   fs.getDoc(fs.doc(db, "courses", courseId))
     .then((snap) => {
       const course = snap.exists() ? snap.data() : {};
@@ -81,14 +98,31 @@ function watchCourse(store, { fs, db }, courseId) {
       store.courseName.value = courseId;
       store.course.value = { department_id: null, roles: {} };
     });
+  if (!changes) return [];
+  // The class list is read once, not listened to: at each change the server reports,
+  // the Firestore SDK goes over every document of every listened query (a 500-student
+  // class list listened to cost the panel seconds of a lecture's burst). Someone
+  // enrolled meanwhile is looked up when their scan arrives (lookUpPeople).
+  let stopped = false;
+  fs.getDocs(fs.collection(db, "courses", courseId, "enrollments"))
+    .then((snap) => {
+      if (stopped) return;
+      changes.add(
+        store.enrolled,
+        snap.docChanges(),
+        (doc) => ({ uid: doc.id, ...doc.data() }),
+        () => {
+          store.enrolledLoaded.value = true;
+        },
+      );
+    })
+    .catch((err) => {
+      if (!stopped) store.rosterError.value = `Class list unavailable (${err.code ?? err.message})`;
+    });
   return [
-    fs.onSnapshot(
-      fs.collection(db, "courses", courseId, "enrollments"),
-      (snap) => applyChanges(store.enrolled, snap.docChanges(), (doc) => ({ uid: doc.id, ...doc.data() })),
-      (err) => {
-        store.rosterError.value = `Class list unavailable (${err.code})`;
-      },
-    ),
+    () => {
+      stopped = true;
+    },
   ];
 }
 
@@ -115,6 +149,43 @@ export function lookUpDeviceOwners(store, { fs, db }, asked = new Set()) {
         store.deviceOwners.value = new Map(store.deviceOwners.value).set(device, snap.data().uid);
       }
     })().catch(() => {});
+  }
+  return asked;
+}
+
+/**
+ * Who the students are that scanned (or were refused) and are not on the class list as
+ * the panel read it: enrolled since (their enrollment, into the class list), else their
+ * roster row (a student removed from the list keeps it, with status "removed"), else
+ * the email the rejected scan recorded; looked up once per student, into people.
+ */
+export function lookUpPeople(store, { fs, db }, asked = new Set()) {
+  const courseId = store.session.peek()?.course_id;
+  if (!courseId || !store.enrolledLoaded.peek()) return asked;
+  const enrolled = store.enrolled.peek();
+  const uids = new Set(store.attendance.peek().keys());
+  for (const r of store.rejections.peek().values()) if (r.uid) uids.add(r.uid);
+  for (const uid of uids) {
+    if (enrolled.has(uid) || asked.has(uid)) continue;
+    asked.add(uid);
+    const roster = fs.query(fs.collection(db, "courses", courseId, "roster"), fs.where("uid", "==", uid), fs.limit(1));
+    fs.getDoc(fs.doc(db, "courses", courseId, "enrollments", uid))
+      .then((enrollment) => {
+        if (!enrollment.exists()) return fs.getDocs(roster);
+        store.enrolled.value = new Map(store.enrolled.peek()).set(uid, { uid, ...enrollment.data() });
+        return null;
+      })
+      .then((snap) => {
+        if (!snap || snap.empty) return;
+        const row = snap.docs[0].data();
+        store.people.value = new Map(store.people.peek()).set(uid, {
+          email: row.email ?? "",
+          name: row.name ?? "",
+          rollNo: row.roll_no == null ? "" : String(row.roll_no),
+          removed: row.status === "removed",
+        });
+      })
+      .catch(() => {}); // shown as what the rejected scan says, or as an unknown account
   }
   return asked;
 }

@@ -24,8 +24,8 @@ export const OVERRIDE_STATUSES = STATUSES.override;
  * server records (contracts.json `recorded_rejections`).
  */
 export const REJECTION_REASONS = Object.freeze({
-  qr_invalid: "Wrong or forged code",
-  qr_expired: "Code had expired (an old photo or a slow scan)",
+  qr_invalid: "Code not recognised (mistyped, or not from this screen)",
+  qr_expired: "Code had already changed (a slow scan, an old photo, or typed late)",
   session_closed: "Session was not open",
   not_enrolled: "Not enrolled in this course",
   device_in_use: "Phone already used to check in another student",
@@ -40,15 +40,50 @@ export const ROSTER_FILTERS = Object.freeze({ all: "All", missing: "Not yet", ar
 const checkedIn = new Set(STATUSES.checkedIn);
 
 /**
- * The class list: every enrolled student (and any record of a student no longer
- * enrolled), in roll-number order (2 before 10; then by name), with roll number,
- * division and status; filtered and searched. Rows are flat values (strings, numbers,
- * booleans), so a row whose values did not change renders nothing.
- * -> {rows, counts: {present, late, excused, absent, missing}, total, enrolled}
+ * Who someone not on the class list is, as far as the page knows: their roster row
+ * (people: uid -> {email, name, rollNo, removed}, looked up), else the email a rejected
+ * scan of theirs recorded; never only an account id. -> {name, email, rollNo, note}
  */
-export function rosterRows({ enrolled, attendance, pendingOverrides = new Map(), filter = "all", term = "" }) {
+export function stranger(uid, { people = new Map(), emails = new Map() } = {}) {
+  const known = people.get(uid);
+  const email = known?.email || emails.get(uid) || "";
+  return {
+    name: known?.name || email || "Unknown account",
+    email: known?.name ? email : "",
+    rollNo: known?.rollNo ?? "",
+    note: known?.removed ? "Removed from the class list" : "Not on the class list",
+  };
+}
+
+/** uid -> email, from the rejected scans that recorded one. */
+export function emailsOf(rejections) {
+  const out = new Map();
+  for (const r of rejections.values()) if (r.uid && r.email && !out.has(r.uid)) out.set(r.uid, r.email);
+  return out;
+}
+
+/**
+ * The class list: every enrolled student (and any record of a student no longer
+ * enrolled, shown by what is known of them), in roll-number order (2 before 10; then by
+ * name), with roll number, division and status; filtered and searched. Rows are flat
+ * values (strings, numbers, booleans), so a row whose values did not change renders
+ * nothing. -> {rows, counts: {present, late, excused, absent, missing}, total, enrolled}
+ */
+export function rosterRows({
+  enrolled,
+  attendance,
+  pendingOverrides = new Map(),
+  filter = "all",
+  term = "",
+  people = new Map(),
+  emails = new Map(),
+}) {
   const students = [...enrolled.values()];
-  for (const uid of attendance.keys()) if (!enrolled.has(uid)) students.push({ uid, name: uid, email: "" });
+  for (const uid of attendance.keys()) {
+    if (enrolled.has(uid)) continue;
+    const who = stranger(uid, { people, emails });
+    students.push({ uid, name: who.name, email: who.email, roll_no: who.rollNo, note: who.note });
+  }
   students.sort(byRollNo);
   const counts = { present: 0, late: 0, excused: 0, absent: 0, missing: 0 };
   const search = term.trim().toLowerCase();
@@ -59,14 +94,15 @@ export function rosterRows({ enrolled, attendance, pendingOverrides = new Map(),
     counts[status] += 1;
     if (filter === "missing" && status !== "missing") continue;
     if (filter === "arrived" && !checkedIn.has(status)) continue;
-    if (search && !`${s.roll_no ?? ""} ${s.name} ${s.email} ${s.uid}`.toLowerCase().includes(search)) continue;
+    if (search && !`${s.roll_no ?? ""} ${s.name} ${s.email}`.toLowerCase().includes(search)) continue;
     const pending = pendingOverrides.get(s.uid);
     rows.push({
       uid: s.uid,
       rollNo: s.roll_no == null ? "" : String(s.roll_no),
       division: s.division ?? "",
-      name: s.name ?? s.uid,
+      name: s.name || s.email || "Unknown account",
       email: s.email ?? "",
+      note: s.note ?? "",
       status,
       source: rec?.source ?? "",
       reason: rec?.reason ?? "",
@@ -106,16 +142,19 @@ export function shortDevice(device = "") {
 }
 
 /**
- * The rejected scans, latest first, in the teacher's words: who (or "not on the class
- * list"), why, and for "phone already used" whose phone it is once known.
+ * The rejected scans, latest first, in the teacher's words: who (a student on the class
+ * list, or what is known of someone who is not: never only an account id), why, and for
+ * "phone already used" whose phone it is once known.
  */
-export function rejectionRows({ rejections, enrolled, deviceOwners = new Map() }) {
-  const nameOf = (uid) => enrolled.get(uid)?.name ?? uid;
+export function rejectionRows({ rejections, enrolled, deviceOwners = new Map(), people = new Map() }) {
+  const emails = emailsOf(rejections);
+  const nameOf = (uid) => enrolled.get(uid)?.name ?? stranger(uid, { people, emails }).name;
   return [...rejections.entries()]
     .map(([id, r]) => ({ id, ...r, lastMs: toDate(r.last_at)?.getTime() ?? 0 }))
     .sort((a, b) => b.lastMs - a.lastMs)
     .map((r) => {
       const known = enrolled.get(r.uid);
+      const who = known ? null : stranger(r.uid, { people, emails });
       let reason = REJECTION_REASONS[r.code] ?? r.code;
       const owner = r.code === "device_in_use" ? deviceOwners.get(r.device_id) : null;
       if (owner) reason += `: ${nameOf(owner)}`;
@@ -124,8 +163,9 @@ export function rejectionRows({ rejections, enrolled, deviceOwners = new Map() }
         uid: r.uid,
         code: r.code,
         known: !!known,
-        name: known ? (known.name ?? r.uid) : null,
-        email: known?.email ?? "",
+        name: known ? (known.name ?? known.email ?? "") : who.name,
+        email: known ? (known.email ?? "") : who.email || (who.name.includes("@") ? who.name : ""),
+        note: who?.note ?? "",
         reason,
         message: r.message ?? "",
         device: r.device_id ?? "",
@@ -133,6 +173,31 @@ export function rejectionRows({ rejections, enrolled, deviceOwners = new Map() }
         count: r.count ?? 1,
       };
     });
+}
+
+const KINDS = Object.freeze({ theory: "Theory", practical: "Practical", tutorial: "Tutorial", lab: "Lab" });
+
+/**
+ * What the room is told about the session besides the course: "Division A · Batch A1 ·
+ * Practical · Room 204", from the session's (planned session's) fields when it has
+ * them; "" when it has none.
+ */
+export function sessionFacts(session) {
+  if (!session) return "";
+  const text = (v) => (typeof v === "string" || typeof v === "number" ? String(v).trim() : "");
+  const kind = text(session.kind).toLowerCase();
+  // a planned session's audience ({type: "division"|"batch", value}; the whole course says nothing)
+  const audience = session.audience ?? {};
+  const division = text(session.division) || (audience.type === "division" ? text(audience.value) : "");
+  const batch = text(session.batch) || (audience.type === "batch" ? text(audience.value) : "");
+  return [
+    division && `Division ${division}`,
+    batch && `Batch ${batch}`,
+    kind && (KINDS[kind] ?? kind.charAt(0).toUpperCase() + kind.slice(1)),
+    text(session.room) && `Room ${text(session.room)}`,
+  ]
+    .filter(Boolean)
+    .join(" · ");
 }
 
 const absencesWord = (n) => `${n} ${n === 1 ? "absence" : "absences"}`;

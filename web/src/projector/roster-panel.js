@@ -5,7 +5,7 @@
 // one record of a 500-student lecture touches one row.
 import { fmtTime } from "../dom.js";
 import { computed, html, memo, useMemo } from "../ui.js";
-import { ROSTER_FILTERS, rosterNote, rosterRows, STATUS_LABEL } from "./model.js";
+import { emailsOf, ROSTER_FILTERS, rosterNote, rosterRows, STATUS_LABEL } from "./model.js";
 
 export function RosterPanel({ store, openOverride, canOverride = true }) {
   // derived once per change of its inputs, not on every render of the panel
@@ -18,6 +18,8 @@ export function RosterPanel({ store, openOverride, canOverride = true }) {
           pendingOverrides: store.pendingOverrides.value,
           filter: store.filter.value,
           term: store.search.value,
+          people: store.people.value,
+          emails: emailsOf(store.rejections.value),
         }),
       ),
     [store],
@@ -84,6 +86,7 @@ const RosterRow = memo(function RosterRow({
   division,
   name,
   email,
+  note,
   status,
   source,
   reason,
@@ -96,8 +99,9 @@ const RosterRow = memo(function RosterRow({
   return html`<tr data-uid=${uid} data-status=${status} data-source=${source} data-roll=${rollNo}>
     <td class="roll-no">${rollNo || "–"}</td>
     <th scope="row">
-      <span class="student-name">${name}</span>
-      ${email ? html`<span class="student-email">${email}</span>` : null}
+      <span class=${note ? "student-name unknown" : "student-name"}>${name}</span>
+      ${email && email !== name ? html`<span class="student-email">${email}</span>` : null}
+      ${note ? html`<span class="student-note">${note}</span>` : null}
     </th>
     <td class="division">${division || "–"}</td>
     <td>
@@ -122,7 +126,7 @@ const RosterRow = memo(function RosterRow({
               type="button"
               data-uid=${uid}
               aria-label=${`Change attendance of ${name}`}
-              onClick=${() => openOverride(uid)}
+              onClick=${() => openOverride(uid, name)}
             >
               Change
             </button>

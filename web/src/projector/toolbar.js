@@ -1,15 +1,62 @@
-// The projector view's toolbar: back to the courses, the course's attendance, the live
-// dot, the close (two steps: no window.confirm), the session's CSV export and full
-// screen; the close and the export only for those who may (`allowed`, roles.js).
+// The toolbars of a session's two screens and what they share:
+// * the projector view's (outside what goes full screen): back to the courses, the live
+//   dot, the teacher's panel (a window of its own, for the teacher's screen), full screen;
+// * the teacher's panel's: back, the course's attendance, the live dot, the projector
+//   view (a window of its own, for the projector), the close (two steps: no
+//   window.confirm) and the session's CSV export, each only for those who may
+//   (`allowed`, roles.js);
+// * the clock notice: this computer's clock is off (by more than 2 s) from the server's.
+import { skewWarning } from "../server-clock.js";
 import { notYet } from "../tally.js";
 import { closeErrorText } from "../teacher-api.js";
 import { html, useEffect, useRef } from "../ui.js";
 import { ExportButton } from "../views/export-button.js";
 import { closeLine } from "./model.js";
 
-export function Toolbar({ store, context, closeSession, fullscreen, allowed = {} }) {
-  const session = store.session.value;
+/** The two screens of a session: the projector view and the teacher's panel. */
+export const projectorHash = (sessionId) => `#/session/${encodeURIComponent(sessionId)}`;
+export const panelHash = (sessionId) => `${projectorHash(sessionId)}/panel`;
+
+/**
+ * Open one of them in a window of its own (named per session, so a second click brings
+ * the same window forward), or here when the browser blocks the window.
+ */
+export function openScreen(hash, name) {
+  const url = `${location.origin}${location.pathname}${location.search}${hash}`;
+  const opened = window.open(url, name, "popup,width=1200,height=860");
+  if (opened) opened.focus();
+  else location.hash = hash;
+}
+
+function LiveDot({ store }) {
   const live = store.live.value;
+  return html`<span class=${live.ok ? "live-dot is-live" : "live-dot"} id="live" title=${live.text}>${live.text}</span>`;
+}
+
+export function RoomToolbar({ store, fullscreen }) {
+  const id = store.sessionId;
+  return html`<nav class="toolbar" aria-label="Session">
+    <a class="btn btn-quiet" href="#/">← My courses</a>
+    <${LiveDot} store=${store} />
+    <span class="toolbar-gap"></span>
+    <a
+      class="btn"
+      id="open-panel"
+      href=${panelHash(id)}
+      onClick=${(ev) => {
+        ev.preventDefault();
+        openScreen(panelHash(id), `rollcall-panel-${id}`);
+      }}
+      >Teacher's panel ↗</a
+    >
+    <button class="btn btn-primary" type="button" id="fullscreen" onClick=${fullscreen}>Full screen</button>
+  </nav>
+  <${ClockNotice} store=${store} />`;
+}
+
+export function PanelToolbar({ store, context, closeSession, allowed = {} }) {
+  const session = store.session.value;
+  const id = store.sessionId;
   return html`<nav class="toolbar" aria-label="Session">
     <a class="btn btn-quiet" href="#/">← My courses</a>
     <a
@@ -19,21 +66,47 @@ export function Toolbar({ store, context, closeSession, fullscreen, allowed = {}
       href=${session ? `#/course/${encodeURIComponent(session.course_id)}` : undefined}
       >Course attendance</a
     >
-    <span class=${live.ok ? "live-dot is-live" : "live-dot"} id="live" title=${live.text}>${live.text}</span>
+    <${LiveDot} store=${store} />
     <${CloseControl} store=${store} closeSession=${closeSession} canClose=${!!allowed.run_sessions} />
     ${
       allowed.export
-        ? html`<${ExportButton}
-            id="export-session"
-            label="Export CSV"
-            kind="sessions"
-            targetId=${store.sessionId}
-            context=${context}
-          />`
+        ? html`<${ExportButton} id="export-session" label="Export CSV" kind="sessions" targetId=${id} context=${context} />`
         : null
     }
-    <button class="btn" type="button" id="fullscreen" onClick=${fullscreen}>Full screen</button>
-  </nav>`;
+    <a
+      class="btn"
+      id="open-projector"
+      href=${projectorHash(id)}
+      onClick=${(ev) => {
+        ev.preventDefault();
+        openScreen(projectorHash(id), `rollcall-projector-${id}`);
+      }}
+      >Projector view ↗</a
+    >
+  </nav>
+  <${ClockNotice} store=${store} />`;
+}
+
+/** This computer's clock against the server's: said when it is off by more than 2 s. */
+export function ClockNotice({ store }) {
+  const clock = store.clock.value;
+  if (clock.failed && !clock.known) {
+    return html`<p class="notice clock-notice" id="clock-warning" role="status" data-state="unknown">
+      Rollcall's clock could not be reached, so the code follows this computer's clock. If students' scans are
+      refused as expired, check the computer's time.
+    </p>`;
+  }
+  const warning = clock.known ? skewWarning(clock.offset) : null;
+  if (!warning) return null;
+  return html`<p
+    class="notice clock-notice"
+    id="clock-warning"
+    role="status"
+    data-state=${warning.how}
+    data-offset-ms=${String(clock.offset)}
+  >
+    ${warning.text}
+  </p>`;
 }
 
 /**

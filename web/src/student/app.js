@@ -21,18 +21,19 @@ import { InboxTab, InboxView, watchInbox } from "./inbox.js";
 import { OutboxBar } from "./outbox-bar.js";
 import { watchRecord } from "./record-watch.js";
 import { ResultCard } from "./result-card.js";
-import { createStudentStore, findEntry } from "./store.js";
+import { createStudentStore, findEntry, recordOutcome, sessionContext } from "./store.js";
 
 /** After this long without the record, the card says "Accepted." only. */
 export const GIVE_UP_MS = 20000;
 
-const EMPTY_INBOX = { entries: [], unread: 0, loaded: false, error: null };
+const EMPTY_INBOX = { entries: [], unreadEntries: [], unread: 0, loaded: false, unreadKnown: false, error: null };
 
 /** A token in the page's fragment (a phone camera opened the projector's link), taken out of it. */
 function takeTokenFromUrl() {
   const raw = location.hash.replace(/^#/, "");
   if (!raw) return null;
-  history.replaceState(null, "", location.pathname + location.search); // never resubmit on reload
+  // never resubmit on reload; the short link's /c becomes the page's own name
+  history.replaceState(null, "", `/scan.html${location.search}`);
   return extractToken(decodeURIComponent(raw));
 }
 
@@ -95,14 +96,23 @@ export function startStudentPage({ app, account }) {
     watches.set(entry.id, slot);
     if (!store.records.value.has(entry.id)) setRecord(entry.id, { state: "waiting" });
     const uid = store.user.value.uid;
-    const fsx = await firestore();
+    let fsx;
+    try {
+      fsx = await firestore();
+    } catch (err) {
+      slot.failed = true; // tried again when the phone is back online
+      throw err;
+    }
     if (slot.stopped) return;
     slot.stop = watchRecord(
       fsx,
       { sessionId, uid },
       {
         onRecord(rec) {
-          setRecord(entry.id, { state: "recorded", at: rec.scanned_at ?? rec.status_at });
+          const outcome = recordOutcome(rec);
+          if (!outcome) return; // a close's absence, which this scan replaces
+          setRecord(entry.id, outcome);
+          if (outcome.courseId) nameCourse(outcome.courseId, fsx);
           stopWatch(entry.id);
         },
         onError() {
@@ -110,6 +120,18 @@ export function startStudentPage({ app, account }) {
         },
       },
     );
+  }
+
+  /** The course's name, read once (the student may read an enrolled course's document). */
+  function nameCourse(courseId, { fs, db }) {
+    if (store.courseNames.peek().has(courseId)) return;
+    store.courseNames.value = new Map(store.courseNames.peek()).set(courseId, null);
+    fs.getDoc(fs.doc(db, "courses", courseId))
+      .then((snap) => {
+        const name = snap.exists() ? snap.data().name : null;
+        if (name) store.courseNames.value = new Map(store.courseNames.peek()).set(courseId, name);
+      })
+      .catch(() => {}); // the inbox entry names it too
   }
 
   function stopWatch(entryId) {
@@ -141,6 +163,20 @@ export function startStudentPage({ app, account }) {
     }
     const sessionId = sessionOf(entry, store.inbox.value);
     if (sessionId) ensureWatch(entry, sessionId).catch(() => setRecord(entry.id, { state: "unknown" }));
+  });
+
+  // Inbox entries written before they named their course: the course's name, read once.
+  effect(() => {
+    const { entries } = store.inbox.value;
+    if (store.view.value.name !== "inbox") return;
+    const missing = [...new Set(entries.filter((e) => !e.course_name && e.course_id).map((e) => e.course_id))];
+    if (!missing.length) return;
+    firestore().then(
+      (fsx) => {
+        for (const id of missing) nameCourse(id, fsx);
+      },
+      () => {},
+    );
   });
 
   // ---- views ---------------------------------------------------------------------------
@@ -176,6 +212,13 @@ export function startStudentPage({ app, account }) {
       const { fs } = await firestore();
       await fs.updateDoc(entry.ref, { read: true });
     },
+    /** Every unread entry marked read in one batch (the rules let a student change only `read`). */
+    markAllRead: async (entries) => {
+      const { fs, db } = await firestore();
+      const batch = fs.writeBatch(db);
+      for (const e of entries) batch.update(e.ref, { read: true });
+      await batch.commit();
+    },
   };
 
   // ---- the signed-in student -----------------------------------------------------------
@@ -196,6 +239,18 @@ export function startStudentPage({ app, account }) {
     startFor(user, claimed);
   }
 
+  /** The inbox listener (again, if Firestore could not be loaded before: offline). */
+  function startInbox(user) {
+    if (stopInbox) return;
+    firestore()
+      .then((fsx) => {
+        if (store.user.value === user && !stopInbox) stopInbox = watchInbox(fsx, user.uid, store.inbox);
+      })
+      .catch((err) => {
+        store.inbox.value = { ...EMPTY_INBOX, error: String(err.message ?? err) };
+      });
+  }
+
   /** A verified student: the outbox, the inbox, and a scan link kept through the sign-in. */
   function startFor(user, claimed) {
     const ctx = store.ctx.value;
@@ -209,13 +264,7 @@ export function startStudentPage({ app, account }) {
     });
     // Firestore now, not at the first scan: the unread badge is right from the start, and
     // the connection is up by the time a scan's record is to be watched.
-    firestore()
-      .then((fsx) => {
-        if (store.user.value === user) stopInbox = watchInbox(fsx, user.uid, store.inbox);
-      })
-      .catch((err) => {
-        store.inbox.value = { ...EMPTY_INBOX, error: String(err.message ?? err) };
-      });
+    startInbox(user);
     refresh();
     if (pendingToken) {
       // a first sign-in's claim makes the enrollment: check in once it is done
@@ -234,6 +283,13 @@ export function startStudentPage({ app, account }) {
   window.addEventListener("online", () => {
     store.online.value = true;
     outbox?.sendDue({ force: true });
+    const user = store.user.value;
+    if (outbox && user) startInbox(user); // Firestore could not load while offline
+    for (const [id, slot] of watches) {
+      if (!slot.failed) continue;
+      watches.delete(id);
+      setRecord(id, { state: "waiting" }); // the card's effect watches it again
+    }
     if (store.account.value.state === "failed") claims?.claim(); // offline at sign-in
   });
   window.addEventListener("offline", () => {
@@ -315,7 +371,12 @@ function StudentPage({ store, actions, pendingToken }) {
       >
         Attendance
       </button>
-      <${InboxTab} unread=${store.inbox.value.unread} current=${tab === "inbox"} onClick=${actions.openInbox} />
+      <${InboxTab}
+        unread=${store.inbox.value.unread}
+        known=${store.inbox.value.unreadKnown}
+        current=${tab === "inbox"}
+        onClick=${actions.openInbox}
+      />
     </nav>
     <${ClaimNotice} account=${acct} claim=${actions.claim} quietOffline=${true} />
     <${OutboxBar}
@@ -332,16 +393,31 @@ function View({ store, actions, view, ctx, user }) {
   if (view.name === "result") {
     const entry = findEntry(outbox, view.entryId);
     if (entry) {
+      const record = store.records.value.get(entry.id) ?? null;
+      const context = sessionContext({
+        sessionId: sessionOf(entry, store.inbox.value),
+        courseId: record?.courseId ?? null,
+        inbox: store.inbox.value,
+        courseNames: store.courseNames.value,
+      });
       return html`<${ResultCard}
         entry=${entry}
         sending=${outbox.sending.has(entry.id)}
         online=${store.online.value}
-        record=${store.records.value.get(entry.id) ?? null}
+        record=${record}
+        context=${context}
         actions=${actions}
       />`;
     }
   }
-  if (view.name === "inbox") return html`<${InboxView} inbox=${store.inbox.value} markRead=${actions.markRead} />`;
+  if (view.name === "inbox") {
+    return html`<${InboxView}
+      inbox=${store.inbox.value}
+      markRead=${actions.markRead}
+      markAllRead=${actions.markAllRead}
+      courseNames=${store.courseNames.value}
+    />`;
+  }
   if (view.name === "attendance") {
     const enrolled = store.account.value.me?.enrolled ?? [];
     return html`<${Island}

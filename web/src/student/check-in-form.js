@@ -6,28 +6,45 @@ import { fmtTime } from "../dom.js";
 import { notificationsCard } from "../push.js";
 import { CODE_DIGITS, extractToken, normalizeCode, parseToken } from "../qr-token.js";
 import { outcomeFor } from "../scan-api.js";
-import { html, Island, useEffect, useRef, useState } from "../ui.js";
+import { html, Island, useEffect, useFocusOnArrival, useRef, useState } from "../ui.js";
+
+/** After this long with the camera open and no code read, the student is told what to do. */
+export const HINT_MS = 5000;
 
 /** checkIn({kind, value}) sends a scan; cameraOpen is the store's signal. */
 export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
   const [codeError, setCodeError] = useState("");
   const [pasteError, setPasteError] = useState("");
   const [camera, setCamera] = useState({ open: false, status: cameraAvailable() ? "" : null });
+  const [hint, setHint] = useState(false);
+  const [zoom, setZoom] = useState(null); // {min, max, step, value} where the camera offers one
+  const hintTimer = useRef(null);
   const video = useRef(null);
   const scanner = useRef(null);
   const codeInput = useRef(null);
   const pasteInput = useRef(null);
+  const heading = useRef(null);
+  useFocusOnArrival(heading); // after the sign-in: Tab goes to the camera, then the code
 
   function stopCamera() {
     scanner.current?.stop();
     scanner.current = null;
     cameraOpen.value = false;
+    clearTimeout(hintTimer.current);
+    setHint(false);
+    setZoom(null);
   }
   useEffect(() => stopCamera, []); // the view goes: the camera goes too
 
   function closeCamera() {
     stopCamera();
     setCamera({ open: false, status: "" });
+  }
+
+  /** From the hint: the camera goes, the code field takes the focus. */
+  function typeInstead() {
+    closeCamera();
+    codeInput.current?.focus();
   }
 
   async function openCamera() {
@@ -48,6 +65,9 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
         return true;
       });
       setCamera({ open: true, status: "Point the camera at the code on the teacher's screen." });
+      setZoom(scanner.current.zoom);
+      // no code read after a while: too far (or too small on the screen) for this camera
+      hintTimer.current = setTimeout(() => setHint(true), HINT_MS);
     } catch (err) {
       stopCamera();
       setCamera({
@@ -64,7 +84,7 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
     ev.preventDefault();
     const code = normalizeCode(codeInput.current.value);
     if (!code) {
-      setCodeError(`Type the ${CODE_DIGITS} digits shown under the QR code.`);
+      setCodeError(`Type the ${CODE_DIGITS} digits shown next to the QR code.`);
       codeInput.current.focus();
       return;
     }
@@ -84,7 +104,7 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
 
   const noCamera = camera.status === null;
   return html`<section class="card scan-card" aria-labelledby="scan-title">
-      <h1 id="scan-title">Check in</h1>
+      <h1 id="scan-title" tabindex="-1" ref=${heading}>Check in</h1>
       <p class="muted">Scan the code on the teacher's screen.</p>
       <button
         class="btn btn-primary btn-big"
@@ -105,13 +125,36 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
         hidden=${!camera.open}
         aria-label="Camera preview"
       ></video>
+      ${
+        camera.open && zoom
+          ? html`<div class="camera-zoom">
+              <label for="camera-zoom">Zoom</label>
+              <input
+                id="camera-zoom"
+                type="range"
+                min=${zoom.min}
+                max=${zoom.max}
+                step=${zoom.step}
+                defaultValue=${zoom.value}
+                onInput=${(ev) => scanner.current?.setZoom(Number(ev.currentTarget.value)).catch(() => {})}
+              />
+            </div>`
+          : null
+      }
+      <div class="notice camera-hint" id="camera-hint" role="status" hidden=${!(camera.open && hint)}>
+        <p>
+          <strong>Cannot read the code from here?</strong>${" "}
+          ${zoom ? "Zoom in or move closer" : "Move closer"}, or type the ${CODE_DIGITS} digits shown next to the QR code.
+        </p>
+        <button class="btn btn-small" type="button" id="camera-type-instead" onClick=${typeInstead}>Type the code</button>
+      </div>
       <button class="btn" type="button" hidden=${!camera.open} onClick=${closeCamera}>Stop camera</button>
       <p class="muted small" id="camera-status" role="status">
         ${noCamera ? "The camera cannot be used on this page: type the code below." : camera.status}
       </p>
       <form class="code-form" id="typed-form" novalidate onSubmit=${submitTyped}>
         <label for="typed-code">Or type the code</label>
-        <p class="muted small" id="typed-help">The ${CODE_DIGITS} digits under the QR code. They change with it.</p>
+        <p class="muted small" id="typed-help">The ${CODE_DIGITS} digits next to the QR code. They change with it.</p>
         <input
           ref=${codeInput}
           class="code-input"

@@ -1,13 +1,28 @@
 // The result card of one scan: sending, pending (kept on the phone, with the next try
-// and "Send now"), accepted (then "Recorded at …" once the attendance record exists) or
-// rejected (the reason and what to do).
-import { fmtClock, fmtTime, toDate } from "../dom.js";
+// and "Send now"), accepted (naming the course and the session, then "Recorded at …"
+// once the attendance record exists, or what the record says when the teacher had set
+// the student's status before: the record wins) or rejected (the reason and what to do;
+// the server's code and message under "Details").
+import { fmtClock, fmtDay, fmtTime, toDate } from "../dom.js";
 import { outcomeFor } from "../scan-api.js";
 import { html, useEffect, useRef, useState } from "../ui.js";
 import { entryState } from "./store.js";
 
-/** The card for `entry`; `actions`: {sendNow(entry), back(), openInbox(), signInAgain()}. */
-export function ResultCard({ entry, sending, online, record, actions }) {
+/** "Distributed Systems, Mon 7 Dec, 09:00", as much of it as is known, or null. */
+export function sessionLabel(context) {
+  if (!context?.courseName) return null;
+  const at = toDate(context.startsAt);
+  return at ? `${context.courseName}, ${fmtDay(at)}, ${fmtTime(at)}` : context.courseName;
+}
+
+const STATUS_WORD = { present: "present", late: "late", excused: "excused", absent: "absent" };
+
+/**
+ * The card for `entry`; `record`: {state, at, status, source, reason} of the attendance
+ * record; `context`: {courseName, startsAt} of the session; `actions`: {sendNow(entry),
+ * back(), openInbox(), signInAgain()}.
+ */
+export function ResultCard({ entry, sending, online, record, context = null, actions }) {
   const state = entryState(entry, sending);
   const card = useRef(null);
   useEffect(() => {
@@ -25,7 +40,7 @@ export function ResultCard({ entry, sending, online, record, actions }) {
   } else if (state === "pending") {
     body = html`<${Pending} entry=${entry} sending=${sending} online=${online} what=${what} actions=${actions} />`;
   } else if (state === "accepted") {
-    body = html`<${Accepted} entry=${entry} record=${record} actions=${actions} />`;
+    body = html`<${Accepted} entry=${entry} record=${record} context=${context} actions=${actions} />`;
   } else {
     body = html`<${Rejected} entry=${entry} what=${what} taken=${taken} actions=${actions} />`;
   }
@@ -39,7 +54,7 @@ export function ResultCard({ entry, sending, online, record, actions }) {
     data-entry=${entry.id}
     data-kind=${entry.kind}
     data-code=${code}
-    data-status=${entry.status ?? ""}
+    data-status=${state === "accepted" && record?.overridden ? record.status : (entry.status ?? "")}
   >
     ${body}
   </section>`;
@@ -79,20 +94,31 @@ function Pending({ entry, sending, online, what, actions }) {
     </div>`;
 }
 
-function Accepted({ entry, record, actions }) {
-  const late = entry.status === "late";
+function Accepted({ entry, record, context, actions }) {
+  const label = sessionLabel(context);
+  const where = label ?? "this session";
+  const overridden = record?.state === "recorded" && record.overridden;
+  const status = overridden ? record.status : entry.status === "late" ? "late" : "present";
   const delayed = entry.resolved_at - entry.taken_at > 5000;
   const recorded = record?.state === "recorded";
-  const line = recorded
-    ? `Recorded at ${fmtTime(toDate(record.at))}.`
-    : record?.state === "unknown"
-      ? "Accepted."
-      : "Accepted. Recording…";
-  return html`<div class="result-icon" aria-hidden="true">${late ? "◷" : "✓"}</div>
-    <h1 id="result-title">${late ? "Checked in — late" : "Checked in — present"}</h1>
-    <p id="result-detail">
-      ${late ? "You were marked late for this session." : "You were marked present for this session."}
-    </p>
+  const line = overridden
+    ? "Your scan did not change it."
+    : recorded
+      ? `Recorded at ${fmtTime(toDate(record.at))}.`
+      : record?.state === "unknown"
+        ? "Accepted."
+        : "Accepted. Recording…";
+  const title = overridden
+    ? `Already marked ${STATUS_WORD[status] ?? status} by your teacher`
+    : status === "late"
+      ? "Checked in — late"
+      : "Checked in — present";
+  const detail = overridden
+    ? `Your teacher marked you ${STATUS_WORD[status] ?? status} for ${where}${record.reason ? `: ${record.reason}` : "."}`
+    : `You were marked ${status} for ${where}.`;
+  return html`<div class="result-icon" aria-hidden="true">${overridden ? "i" : status === "late" ? "◷" : "✓"}</div>
+    <h1 id="result-title">${title}</h1>
+    <p id="result-detail" data-context=${label ? "known" : "waiting"}>${detail}</p>
     ${
       delayed
         ? html`<p class="muted small" id="result-delay">
@@ -110,6 +136,7 @@ function Accepted({ entry, record, actions }) {
 function Rejected({ entry, what, taken, actions }) {
   const outcome = outcomeFor(entry.code, entry.kind);
   const late = entry.resolved_at - entry.taken_at > 20000;
+  const again = entry.kind === "code" ? "Type the code again" : "Scan again";
   return html`<div class="result-icon" aria-hidden="true">✕</div>
     <h1 id="result-title">${outcome.title}</h1>
     <p id="result-detail">${outcome.advice}</p>
@@ -120,14 +147,24 @@ function Rejected({ entry, what, taken, actions }) {
           </p>`
         : null
     }
-    <p class="muted small">${`Not recorded.${entry.code ? ` Code: ${entry.code}` : ""}`}</p>
+    <p class="muted small">Not recorded.</p>
     <div class="actions">
       ${
         entry.code === "unauthenticated"
           ? html`<button class="btn btn-primary" type="button" onClick=${actions.signInAgain}>Sign in again</button>`
           : html`<button class="btn btn-primary" type="button" id="scan-again" onClick=${actions.back}>
-              ${outcome.retry ? "Scan again" : "Back"}
+              ${outcome.retry ? again : "Back"}
             </button>`
       }
-    </div>`;
+    </div>
+    ${
+      entry.code
+        ? html`<details class="result-details" id="result-details">
+            <summary>Details</summary>
+            <p class="muted small">
+              ${`Code: ${entry.code}${entry.message ? ` (${entry.message})` : ""}. Sent at ${fmtClock(new Date(entry.resolved_at ?? entry.taken_at))}.`}
+            </p>
+          </details>`
+        : null
+    }`;
 }

@@ -23,10 +23,15 @@ export function createStudentStore() {
     cameraOpen: signal(false),
     /** A scan decided in the background, shown as a notice above the view. */
     notice: signal(null),
-    /** entry id -> {state: "waiting"|"recorded"|"unknown", at?: Date}: the attendance record. */
+    /**
+     * entry id -> the attendance record as the card tells it: {state: "waiting" |
+     * "recorded" | "unknown", at?, status?, source?, reason?, courseId?, overridden?}.
+     */
     records: signal(new Map()),
-    /** users/{uid}/inbox, newest first: {entries, unread, loaded, error}. */
-    inbox: signal({ entries: [], unread: 0, loaded: false, error: null }),
+    /** course id -> its name (read once, for the result card of a scan). */
+    courseNames: signal(new Map()),
+    /** users/{uid}/inbox, newest first: {entries, unreadEntries, unread, loaded, unreadKnown, error}. */
+    inbox: signal({ entries: [], unreadEntries: [], unread: 0, loaded: false, unreadKnown: false, error: null }),
   };
 }
 
@@ -39,4 +44,38 @@ export function findEntry(outbox, id) {
 export function entryState(entry, sending) {
   if (entry.state) return entry.state;
   return sending && entry.attempts === 0 ? "sending" : "pending";
+}
+
+/**
+ * The course and session a scan was for, as the result card names them: from an inbox
+ * entry of that session (the notify consumer writes course_name and session_starts_at),
+ * else the course's name alone; null while neither is known.
+ * -> {courseName, startsAt?}
+ */
+export function sessionContext({ sessionId, courseId = null, inbox, courseNames }) {
+  if (sessionId) {
+    const named = inbox.entries.find((e) => e.session_id === sessionId && e.course_name);
+    if (named) return { courseName: named.course_name, startsAt: named.session_starts_at ?? null };
+  }
+  const name = courseId ? courseNames.get(courseId) : null;
+  return name ? { courseName: name, startsAt: null } : null;
+}
+
+/**
+ * What a watched attendance record tells the card after an accepted scan: the record
+ * is final when it is this scan's (or an earlier scan's: already checked in) or a
+ * teacher's override (which a scan does not change); a close's absence is not (the scan
+ * replaces it). -> the card's record, or null (keep waiting).
+ */
+export function recordOutcome(rec) {
+  if (!rec || rec.source === "close") return null;
+  return {
+    state: "recorded",
+    at: rec.scanned_at ?? rec.status_at ?? null,
+    status: rec.status ?? null,
+    source: rec.source ?? null,
+    reason: rec.reason ?? null,
+    courseId: rec.course_id ?? null,
+    overridden: rec.source === "override",
+  };
 }

@@ -7,21 +7,24 @@ import { showCourseView } from "../course-view.js";
 import { fmtDay, fmtTime, toDate } from "../dom.js";
 import { administers, may, rolesIn } from "../roles.js";
 import { sessionTiming } from "../sessions.js";
-import { html, Island, useEffect, useRef, useState } from "../ui.js";
+import { html, Island, useEffect, useFocusOnArrival, useRef, useState } from "../ui.js";
 import { OpenSessionForm } from "./open-session-form.js";
 
 const ROLE_NAMES = { teacher: "Teacher", ta: "Teaching assistant" };
 
 /**
  * fsx: {db, fs} (Firestore, loaded). only: one course id, or null for all of mine.
+ * nested: under Today (teacher/today.js), which has the page's heading.
  * me: the claim (account.js), for what the person may do and what to say when they
  * have no course.
  */
-export function CoursesView({ user, fsx, only, me = null, account = null, claim = () => {} }) {
+export function CoursesView({ user, fsx, only, me = null, account = null, claim = () => {}, nested = false }) {
   const [courses, setCourses] = useState(null); // null while loading
   const [notice, setNotice] = useState(null);
+  const heading = useRef(null);
+  useFocusOnArrival(nested ? { current: null } : heading);
   useEffect(() => {
-    document.title = "My courses · Rollcall";
+    if (!nested) document.title = "My courses · Rollcall";
     const { db, fs } = fsx;
     setCourses(null);
     setNotice(null);
@@ -65,7 +68,11 @@ export function CoursesView({ user, fsx, only, me = null, account = null, claim 
     );
   }
   return html`<section class=${only ? "page page-wide" : "page"} aria-labelledby="courses-title">
-    <h1 id="courses-title">${only ? "Course" : "My courses"}</h1>
+    ${
+      nested
+        ? html`<h2 id="courses-title" class="page-title" tabindex="-1" ref=${heading}>My courses</h2>`
+        : html`<h1 id="courses-title" tabindex="-1" ref=${heading}>${only ? "Course" : "My courses"}</h1>`
+    }
     <div id="courses-notice">${notice ? html`<p class="notice" role="status">${notice}</p>` : null}</div>
     <div class="course-list" id="courses" aria-busy=${courses === null ? "true" : undefined}>${list}</div>
     ${
@@ -135,7 +142,7 @@ function CourseCard({ course, user, me, fsx, linkToView }) {
                 class="btn course-view-link"
                 href=${`#/course/${encodeURIComponent(course.id)}`}
                 data-course-view=${course.id}
-                >Attendance & at-risk list</a
+                >Course attendance</a
               >`
             : null
         }
@@ -153,7 +160,7 @@ function CourseCard({ course, user, me, fsx, linkToView }) {
         }
       </div>
     </div>
-    ${canRun ? html`<${OpenSessionForm} course=${course} user=${user} fsx=${fsx} hidden=${!open} formRef=${form} />` : null}
+    ${canRun ? html`<${OpenSessionForm} course=${course} user=${user} hidden=${!open} formRef=${form} />` : null}
     <${OpenSessions} course=${course} fsx=${fsx} />
   </article>`;
 }
@@ -196,6 +203,9 @@ function OpenSessions({ course, fsx }) {
         return html`<li key=${s.id}>
           <a class="btn btn-primary session-link" href=${`#/session/${encodeURIComponent(s.id)}`} data-session=${s.id}
             >Show check-in code</a
+          >
+          <a class="btn panel-link" href=${`#/session/${encodeURIComponent(s.id)}/panel`} data-panel=${s.id}
+            >Teacher's panel</a
           >
           <span class="session-meta">
             ${`${fmtDay(start)} ${fmtTime(start)}–${fmtTime(end)} · new code every ${rotation} s · late after ${lateAfter} min`}

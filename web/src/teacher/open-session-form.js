@@ -1,7 +1,10 @@
 // "Open a session…" on a course card: rotation, late threshold and duration, checked
-// against the contracts' limits (sessions.js), then sessions/{id} is created with
-// exactly the fields the rules' validNewSession allows and its projector view opens.
-import { DEFAULTS, LIMITS, newSessionId, sessionFields, validateSessionForm } from "../sessions.js";
+// against the contracts' limits (sessions.js), then opened by POST /sessions, which
+// starts it on the server's clock (teacher-api.js; no client writes a session), and its
+// projector view opens.
+import { firebase } from "../config.js";
+import { DEFAULTS, LIMITS, validateSessionForm } from "../sessions.js";
+import { openErrorText, openSession } from "../teacher-api.js";
 import { html, useRef, useState } from "../ui.js";
 
 const FIELDS = [
@@ -10,7 +13,7 @@ const FIELDS = [
   ["duration", "duration", "Duration", "min"],
 ];
 
-export function OpenSessionForm({ course, user, fsx, hidden, formRef }) {
+export function OpenSessionForm({ course, user, hidden, formRef }) {
   const inputs = { rotation: useRef(null), lateAfter: useRef(null), duration: useRef(null) };
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
@@ -27,20 +30,13 @@ export function OpenSessionForm({ course, user, fsx, hidden, formRef }) {
     }
     setError("");
     setBusy(true);
-    const id = newSessionId();
     try {
-      const { db, fs } = fsx;
-      await fs.setDoc(fs.doc(db, "sessions", id), {
-        ...sessionFields({ courseId: course.id, teacherUid: user.uid, ...values }),
-        opened_at: fs.serverTimestamp(),
-      });
-      location.hash = `#/session/${encodeURIComponent(id)}`;
+      const [{ config }, idToken] = await Promise.all([firebase(), user.getIdToken()]);
+      const result = await openSession({ scanUrl: config.scanUrl, idToken, courseId: course.id, ...values });
+      if (result.state === "opened") location.hash = `#/session/${encodeURIComponent(result.sessionId)}`;
+      else setError(openErrorText(result));
     } catch (err) {
-      setError(
-        err.code === "permission-denied"
-          ? "Not allowed: only the course's teacher can open a session (check the values)."
-          : `Could not open the session: ${err.code ?? err.message}`,
-      );
+      setError(`Could not open the session: ${err.message ?? err}`);
     } finally {
       setBusy(false);
     }
@@ -78,8 +74,8 @@ export function OpenSessionForm({ course, user, fsx, hidden, formRef }) {
       })}
     </div>
     <p class="muted small">
-      Starts now. Students scanning after the late threshold are marked late; the session closes at the end of its
-      duration (at most ${Math.round(LIMITS.duration.max / 60)} h) or when you close it.
+      Starts now, by Rollcall's clock. Students scanning after the late threshold are marked late; the session closes
+      at the end of its duration (at most ${Math.round(LIMITS.duration.max / 60)} h) or when you close it.
     </p>
     <p class="form-error" role="alert">${error}</p>
     <button class="btn btn-primary" type="submit" data-open=${course.id} disabled=${busy}>

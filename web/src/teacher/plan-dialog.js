@@ -1,0 +1,216 @@
+// The Today page's changes to the timetable, each in a modal <dialog> (outside the
+// list, so its refreshes never touch it): cancel a planned session (a reason is
+// required), move it (day, times, room), or add an extra one (course, kind, whole
+// course / division / batch, day, times, room). Checked first by timetable.js, sent by
+// planned-api.js; the server's refusal is shown in the dialog as it comes.
+import { addBody, audienceLabel, KINDS, kindLabel, timeRange, validateReason, validateWhen } from "../timetable.js";
+import { html, useEffect, useRef, useState } from "../ui.js";
+
+const TITLES = { cancel: "Cancel a session", move: "Move a session", add: "Add a session" };
+
+/**
+ * `target`: {mode: "cancel"|"move"|"add", plan?, day} or null (closed). `courses`:
+ * the courses one may add to ([{id, code, name, divisions}]), `batchesOf(courseId)`
+ * resolves to the batches of its roster. send(mode, values) -> a planned-api result.
+ */
+export function PlanDialog({ target, courses = [], batchesOf, send, onClose }) {
+  const dialog = useRef(null);
+  const form = useRef(null);
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [courseId, setCourseId] = useState("");
+  const [batches, setBatches] = useState([]);
+
+  useEffect(() => {
+    const el = dialog.current;
+    if (!target) {
+      if (el.open) el.close();
+      return;
+    }
+    form.current.reset();
+    setError("");
+    setCourseId(target.mode === "add" ? (courses.length === 1 ? courses[0].id : "") : "");
+    if (!el.open) el.showModal();
+    form.current.querySelector("input:not([type=hidden]), select, textarea")?.focus();
+  }, [target]);
+
+  useEffect(() => {
+    setBatches([]);
+    if (!courseId || !batchesOf) return undefined;
+    let live = true;
+    batchesOf(courseId).then(
+      (found) => live && setBatches(found),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [courseId]);
+
+  async function submit(ev) {
+    ev.preventDefault();
+    const f = form.current.elements;
+    let values;
+    if (target.mode === "cancel") {
+      const { reason, error: problem } = validateReason(f.reason.value);
+      if (problem) {
+        setError(problem);
+        f.reason.focus();
+        return;
+      }
+      values = { reason };
+    } else {
+      const raw = { date: f.date.value, start: f.start.value, end: f.end.value, room: f.room.value };
+      if (target.mode === "move") {
+        const checked = validateWhen(raw);
+        const problems = Object.values(checked.errors);
+        if (problems.length) {
+          setError(problems.join(" "));
+          return;
+        }
+        values = checked.values;
+      } else {
+        const { body, errors } = addBody({
+          ...raw,
+          courseId: f.course.value,
+          kind: f.kind.value,
+          audience: f.audience.value,
+        });
+        if (!body) {
+          setError(Object.values(errors).join(" "));
+          return;
+        }
+        values = body;
+      }
+    }
+    setError("");
+    setBusy(true);
+    try {
+      const result = await send(target.mode, values);
+      if (result.state === "saved") onClose(result);
+      else setError(result.text);
+    } catch (err) {
+      setError(`Could not send the change: ${err.message ?? err}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const plan = target?.plan ?? null;
+  const mode = target?.mode ?? "cancel";
+  const course = courses.find((c) => c.id === courseId) ?? null;
+  return html`<dialog
+    ref=${dialog}
+    class="plan-dialog"
+    id="plan-dialog"
+    data-mode=${mode}
+    aria-labelledby="plan-title"
+    onClose=${() => target && onClose(null)}
+  >
+    <form ref=${form} class="plan-form" novalidate onSubmit=${submit} onInput=${() => error && setError("")}>
+      <h2 id="plan-title">${TITLES[mode]}</h2>
+      ${plan ? html`<p class="muted" id="plan-which">${describe(plan)}</p>` : null}
+      ${mode === "cancel" ? html`<${CancelFields} />` : null}
+      ${
+        mode === "add"
+          ? html`<${AddFields} courses=${courses} course=${course} batches=${batches} choose=${setCourseId} />`
+          : null
+      }
+      ${mode !== "cancel" && target ? html`<${WhenFields} key=${`${mode}-${plan?.planned_id ?? target.day}`} plan=${plan} day=${target.day} />` : null}
+      <p class="form-error" id="plan-error" role="alert">${error}</p>
+      <div class="dialog-actions">
+        <button class="btn" type="button" id="plan-close" onClick=${() => onClose(null)}>
+          ${mode === "cancel" ? "Keep it" : "Close"}
+        </button>
+        <button class=${mode === "cancel" ? "btn btn-danger" : "btn btn-primary"} type="submit" id="plan-submit" disabled=${busy}>
+          ${busy ? "Saving…" : { cancel: "Cancel the session", move: "Move it", add: "Add the session" }[mode]}
+        </button>
+      </div>
+    </form>
+  </dialog>`;
+}
+
+/** "CS301 · Practical · Batch B2 · 14:00–16:00 · Room Lab 2". */
+export function describe(plan) {
+  return [
+    plan.course_code ?? plan.course_id,
+    kindLabel(plan.kind),
+    audienceLabel(plan.audience),
+    timeRange(plan),
+    plan.room && `Room ${plan.room}`,
+  ]
+    .filter(Boolean)
+    .join(" · ");
+}
+
+function CancelFields() {
+  return html`<label for="plan-reason">Reason <span class="muted small">(required; kept with the timetable)</span></label>
+    <textarea
+      id="plan-reason"
+      name="reason"
+      rows="2"
+      maxlength="200"
+      required
+      placeholder="For example: teacher away; exam in the hall"
+    ></textarea>`;
+}
+
+function WhenFields({ plan, day }) {
+  return html`<div class="plan-when">
+    <div class="field">
+      <label for="plan-date">Day</label>
+      <input id="plan-date" name="date" type="date" required defaultValue=${plan?.date ?? day ?? ""} />
+    </div>
+    <div class="field">
+      <label for="plan-start">Start</label>
+      <input id="plan-start" name="start" type="time" required defaultValue=${plan?.start ?? ""} />
+    </div>
+    <div class="field">
+      <label for="plan-end">End</label>
+      <input id="plan-end" name="end" type="time" required defaultValue=${plan?.end ?? ""} />
+    </div>
+    <div class="field">
+      <label for="plan-room">Room <span class="muted small">(optional)</span></label>
+      <input id="plan-room" name="room" maxlength="200" autocomplete="off" defaultValue=${plan?.room ?? ""} />
+    </div>
+  </div>`;
+}
+
+function AddFields({ courses, course, batches, choose }) {
+  const divisions = course?.divisions ?? [];
+  return html`<div class="plan-what">
+    <div class="field">
+      <label for="plan-course">Course</label>
+      <select id="plan-course" name="course" required onChange=${(ev) => choose(ev.currentTarget.value)}>
+        ${courses.length === 1 ? null : html`<option value="">Choose a course…</option>`}
+        ${courses.map((c) => html`<option key=${c.id} value=${c.id}>${c.code ?? c.id} · ${c.name ?? ""}</option>`)}
+      </select>
+    </div>
+    <div class="field">
+      <label for="plan-kind">Kind</label>
+      <select id="plan-kind" name="kind" required>
+        ${KINDS.map((k) => html`<option key=${k} value=${k}>${kindLabel(k)}</option>`)}
+      </select>
+    </div>
+    <div class="field">
+      <label for="plan-audience">For</label>
+      <select id="plan-audience" name="audience" required>
+        <option value="course">The whole course</option>
+        ${
+          divisions.length
+            ? html`<optgroup label="Divisions">
+                ${divisions.map((d) => html`<option key=${d} value=${`division:${d}`}>Division ${d}</option>`)}
+              </optgroup>`
+            : null
+        }
+        ${
+          batches.length
+            ? html`<optgroup label="Batches">
+                ${batches.map((b) => html`<option key=${b} value=${`batch:${b}`}>Batch ${b}</option>`)}
+              </optgroup>`
+            : null
+        }
+      </select>
+    </div>
+  </div>`;
+}

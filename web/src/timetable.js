@@ -1,0 +1,204 @@
+// Planned sessions in words, for the Today page, the timetable import's preview, the
+// projector and the figures per kind: the kinds of session and their names, a session's
+// audience ("Division A", "Batch A1", "Whole course"), where a planned session stands
+// now (to be started, startable, started, cancelled, over), the checks of the add and
+// move forms before POST /planned/*, and days as the institution names them. Pure, so
+// node --test checks it. Times of day are the institution's ("09:00", as GET /today and
+// the timetable file give them), never converted to the laptop's time zone.
+import { TIMETABLE } from "./contracts.js";
+
+export const KINDS = TIMETABLE.kinds;
+export const START_EARLY_MINUTES = TIMETABLE.startEarlyMinutes;
+
+const KIND_WORDS = Object.freeze({
+  theory: { label: "Theory", one: "lecture", many: "lectures", in: "in theory" },
+  practical: { label: "Practical", one: "practical", many: "practicals", in: "in practicals" },
+  tutorial: { label: "Tutorial", one: "tutorial", many: "tutorials", in: "in tutorials" },
+});
+
+const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** "Theory", "Practical", "Tutorial" (an unknown kind as it comes, capitalised). */
+export function kindLabel(kind) {
+  const k = String(kind ?? "").toLowerCase();
+  return KIND_WORDS[k]?.label ?? capital(k);
+}
+
+/** What one attends of a kind: ["lecture", "lectures"], ["practical", "practicals"], ... */
+export function kindNouns(kind) {
+  const words = KIND_WORDS[String(kind ?? "").toLowerCase()];
+  return words ? [words.one, words.many] : ["session", "sessions"];
+}
+
+/** "in theory", "in practicals", "in tutorials". */
+export function kindIn(kind) {
+  const k = String(kind ?? "").toLowerCase();
+  return KIND_WORDS[k]?.in ?? `in ${k}`;
+}
+
+/** {type: "division", value: "A"} -> "Division A"; a batch -> "Batch A1"; else "Whole course". */
+export function audienceLabel(audience) {
+  const value = typeof audience?.value === "string" ? audience.value.trim() : "";
+  if (audience?.type === "division" && value) return `Division ${value}`;
+  if (audience?.type === "batch" && value) return `Batch ${value}`;
+  return "Whole course";
+}
+
+/** "09:00" -> minutes since midnight; null for anything else. */
+export function minutesOf(text) {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(String(text ?? "").trim());
+  if (!m) return null;
+  const [h, min] = [Number(m[1]), Number(m[2])];
+  return h <= 23 && min <= 59 ? h * 60 + min : null;
+}
+
+/** Minutes since midnight -> "08:45". */
+export function clockText(minutes) {
+  const m = ((minutes % 1440) + 1440) % 1440;
+  return `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+}
+
+/** "09:00–10:00". */
+export function timeRange(plan) {
+  return `${plan?.start ?? "?"}–${plan?.end ?? "?"}`;
+}
+
+const millis = (iso) => {
+  const t = Date.parse(iso ?? "");
+  return Number.isNaN(t) ? null : t;
+};
+
+/**
+ * Where a planned session of GET /today stands at `nowMs` (the server's clock when the
+ * page knows it): {key, text}, key one of
+ *   cancelled  cancelled, with its reason
+ *   started    started: its session exists (open, or closed since)
+ *   startable  may be started now (the server's `startable`, or within its window)
+ *   later      not yet: "Start from 08:45" (START_EARLY_MINUTES before its start), or
+ *              "Planned" on a day other than today (`today` false)
+ *   over       its end has passed and nobody started it
+ */
+export function planPhase(plan, nowMs = Date.now(), { today = true } = {}) {
+  if (plan?.status === "cancelled") {
+    return { key: "cancelled", text: plan.reason ? `Cancelled: ${plan.reason}` : "Cancelled" };
+  }
+  if (plan?.session_id) return { key: "started", text: "Started" };
+  const starts = millis(plan?.starts_at);
+  const ends = millis(plan?.ends_at);
+  const now = (text) => ({ key: "startable", text });
+  // the server said so when the list was read: its clock decides, not the laptop's
+  if (plan?.startable === true && !(ends !== null && nowMs >= ends)) {
+    return now(starts !== null && nowMs < starts ? `Starts at ${plan.start}` : "On now");
+  }
+  if (ends !== null && nowMs >= ends) return { key: "over", text: `Not started; it ended at ${plan.end}` };
+  const early = minutesOf(plan?.start);
+  const from = early === null ? "" : clockText(early - START_EARLY_MINUTES);
+  if (plan?.startable === false || (starts !== null && nowMs < starts - START_EARLY_MINUTES * 60000)) {
+    if (!today) return { key: "later", text: "Planned" };
+    return { key: "later", text: from ? `Start from ${from}` : "Not yet" };
+  }
+  return now(starts !== null && nowMs < starts ? `Starts at ${plan.start}` : "On now");
+}
+
+const AUDIENCE_RANK = { course: 0, division: 1, batch: 2 };
+const byText = new Intl.Collator(undefined, { numeric: true }).compare;
+
+/** A day's planned sessions: by start, then course code, then the whole course, its
+ * divisions, its batches (A2 before A10). */
+export function sortPlans(plans) {
+  const rank = (p) => AUDIENCE_RANK[p.audience?.type] ?? 0;
+  return [...(plans ?? [])].sort(
+    (a, b) =>
+      String(a.start).localeCompare(String(b.start)) ||
+      byText(String(a.course_code ?? a.course_id), String(b.course_code ?? b.course_id)) ||
+      rank(a) - rank(b) ||
+      byText(String(a.audience?.value ?? ""), String(b.audience?.value ?? "")) ||
+      String(a.planned_id).localeCompare(String(b.planned_id)),
+  );
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const dayFmt = new Intl.DateTimeFormat("en-GB", {
+  weekday: "long",
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+  timeZone: "UTC",
+});
+
+/** "2026-09-08" -> "Tuesday, 8 September 2026" (a calendar day: no time zone moves it). */
+export function dayLabel(iso) {
+  if (!DAY.test(String(iso ?? ""))) return String(iso ?? "");
+  return dayFmt.format(new Date(`${iso}T12:00:00Z`));
+}
+
+/** "2026-09-08", +1 -> "2026-09-09". */
+export function shiftDay(iso, days) {
+  const t = Date.parse(`${iso}T12:00:00Z`);
+  if (Number.isNaN(t)) return iso;
+  return new Date(t + days * 86400000).toISOString().slice(0, 10);
+}
+
+const TEXT_MAX = 200;
+
+/**
+ * The move form and the add form's "when": {date, start, end, room} as the inputs give
+ * them (type=date, type=time). -> {values, errors: {field: message}}. The server checks
+ * again (the term's dates among others); this only spares a round trip for the obvious.
+ */
+export function validateWhen(raw) {
+  const values = {};
+  const errors = {};
+  const date = String(raw?.date ?? "").trim();
+  if (!DAY.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) errors.date = "Choose a date.";
+  else values.date = date;
+  for (const [field, label] of [
+    ["start", "Start"],
+    ["end", "End"],
+  ]) {
+    const text = String(raw?.[field] ?? "").trim();
+    const minutes = minutesOf(text);
+    if (minutes === null) errors[field] = `${label}: a time such as 09:00.`;
+    else values[field] = clockText(minutes);
+  }
+  if (!errors.start && !errors.end && minutesOf(values.end) <= minutesOf(values.start)) {
+    errors.end = "End: after the start.";
+  }
+  const room = String(raw?.room ?? "")
+    .replace(/\s+/g, " ")
+    .trim();
+  if (room.length > TEXT_MAX) errors.room = `Room: at most ${TEXT_MAX} characters.`;
+  else values.room = room || null;
+  return { values, errors };
+}
+
+/**
+ * The add form: the course, the kind, who it is for ("course", "division:A",
+ * "batch:A1") and when. -> {body, errors}: body is POST /planned/add's.
+ */
+export function addBody(raw) {
+  const { values, errors } = validateWhen(raw);
+  const courseId = String(raw?.courseId ?? "").trim();
+  if (!courseId) errors.course = "Choose the course.";
+  const kind = String(raw?.kind ?? "");
+  if (!KINDS.includes(kind)) errors.kind = "Choose the kind of session.";
+  const [type, ...rest] = String(raw?.audience ?? "course").split(":");
+  const value = rest.join(":");
+  if ((type === "division" || type === "batch") && !value) errors.audience = "Choose the division or batch.";
+  if (Object.keys(errors).length) return { body: null, errors };
+  const body = { course_id: courseId, kind };
+  if (type === "division" || type === "batch") body[type] = value;
+  Object.assign(body, { date: values.date, start: values.start, end: values.end });
+  if (values.room) body.room = values.room;
+  return { body, errors };
+}
+
+/** The reason of a cancellation: required, one line, at most TEXT_MAX characters. */
+export function validateReason(text) {
+  const reason = String(text ?? "")
+    .replace(/\s+/g, " ")
+    .trim();
+  if (!reason) return { reason: null, error: "Give a reason (for example: holiday, teacher away)." };
+  if (reason.length > TEXT_MAX) return { reason: null, error: `At most ${TEXT_MAX} characters.` };
+  return { reason, error: null };
+}
