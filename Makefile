@@ -90,7 +90,7 @@ $(TF_DIR)/terraform:
 node_modules/.package-lock.json: package.json package-lock.json $(NODE)
 	$(call apt_ensure,g++ make)
 	@echo "npm ci: installing the npm packages (the first time, it compiles re2 for firebase-tools from source: a few minutes)"
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --foreground-scripts # install scripts' output as it comes: the compile is not a silent wait
 	touch $@
 
 $(CHECKOV): | $(STAMP)

@@ -170,7 +170,8 @@ def main() -> int:
     dashboard = env["DASHBOARD_URL"]
     print(
         f"\nDashboard: {dashboard}\n"
-        f"  projector of the lecture: {dashboard}#/session/{session_id}\n"
+        f"  the lecture's projector view: {dashboard}#/session/{session_id}\n"
+        f"  its teacher's panel: {dashboard}#/session/{session_id}/panel\n"
         f"  course view: {dashboard}#/course/{COURSE}   admin page: {dashboard}#/admin\n"
         f"  admin: {institution.ADMIN} / {admin.DEMO_PASSWORD}\n"
         f"  teacher: {admin.DEMO_TEACHER} / {admin.DEMO_PASSWORD}\n"
