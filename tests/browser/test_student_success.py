@@ -563,10 +563,14 @@ def test_course_view_of_500_students_has_no_layout_jumps(web, stack_env):
     page.evaluate(SAMPLE)
     started = time.monotonic()
     close_by_http(teacher, session.id)
+    # The functions write the 500 figures within seconds; the page takes minutes on a
+    # loaded machine: at each write the Firestore emulator sends the listened
+    # collection's every document again, which the SDK digests on the page's main
+    # thread (decision 0022). What is tested here is the layout, not that speed.
     page.wait_for_function(
         "() => document.querySelectorAll('#standing-body tr[data-state=below]').length === 490"
         " && document.querySelectorAll('#standing-body tr[data-state=ok]').length === 10",
-        timeout=180_000,
+        timeout=600_000,
     )
     took = time.monotonic() - started
     # a few samples of the final state too (the sampler runs every 40 ms)

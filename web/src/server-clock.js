@@ -2,7 +2,7 @@
 // clock plus an offset learnt from GET {scanUrl}time ({"now", "epoch_ms"}, no sign-in,
 // not cached). A laptop whose clock is 25 s or 10 minutes off still shows the code the
 // scan function accepts now, counts down to the server's next window and knows whether
-// the session has started or ended (the projector, decision 0020).
+// the session has started or ended (the projector, decision 0022).
 //
 // Each sample: the page's clock when the request left (t0) and when the answer came (t1),
 // and the server's epoch_ms (s); the server read its clock somewhere between t0 and t1,
