@@ -397,7 +397,9 @@ def test_pending_scan_survives_closing_the_page(web, course):
     again.goto(f"{web.url}/scan.html")
     again.wait_for_selector("#result[data-state=accepted]", timeout=15_000)
     web.shot(again, "01-delivered-next-visit")
-    assert has_record(session_id, admin.student_uid(3))
+    # "accepted" is the scan function's answer; the attendance consumer writes the record
+    # after it: wait for it.
+    assert wait_for(lambda: has_record(session_id, admin.student_uid(3)))
 
 
 def test_inbox_shows_the_entry_after_a_scan(web, course):
