@@ -374,6 +374,26 @@ def test_who_may_start_a_planned_session_and_when(term):
         },
     )
     assert tomorrow.status_code == 201, tomorrow.text
+    # An extra session for a batch no student of the roster is in: refused, nothing planned.
+    planned = (
+        admin.db().collection(schema.PLANNED).where(filter=FieldFilter("course_id", "==", course))
+    )
+    before = len(list(planned.stream()))
+    unknown = post(
+        term["teacher"],
+        "planned/add",
+        body={
+            "course_id": course,
+            "kind": "practical",
+            "batch": "Z9",
+            "date": later,
+            "start": "11:00",
+            "end": "12:00",
+        },
+    )
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (400, "bad_request")
+    assert "batch of the course's roster" in unknown.json()["error"]["message"]
+    assert len(list(planned.stream())) == before
     answer = post(term["teacher"], "sessions", body={"planned_id": tomorrow.json()["planned_id"]})
     assert (answer.status_code, answer.json()["error"]["code"]) == (409, "not_now")
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from google.cloud.firestore import Client
+from google.cloud.firestore_v1.base_query import FieldFilter
 
 from rollcall.core import schema
 
@@ -34,3 +35,11 @@ def enroll(db: Client, course_id: str, key: str, uid: str, row: Mapping[str, Any
     if previous and previous != uid:
         batch.delete(schema.enrollments(db, course_id).document(previous))
     batch.commit()
+
+
+def roster_batches(db: Client, course_id: str) -> dict[str, str]:
+    """The batches of the course's active roster rows, by their casefolded name (a
+    timetable row or an extra session names one in any case)."""
+    rows = schema.roster(db, course_id).where(filter=FieldFilter("status", "==", ACTIVE))
+    names = {(snap.to_dict() or {}).get("batch") for snap in rows.select(["batch"]).stream()}
+    return {str(b).casefold(): str(b) for b in names if b}

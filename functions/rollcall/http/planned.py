@@ -16,6 +16,7 @@ Cancelling, moving and adding are the course's teachers' (and admins' and heads'
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,7 +27,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from rollcall import clients, logs
 from rollcall.clock import now
 from rollcall.config import settings
-from rollcall.core import access, schema, timetable
+from rollcall.core import access, enrollment, schema, timetable
 from rollcall.core.imports.plan import TEXT_MAX
 from rollcall.core.imports.timetable import parse_time
 from rollcall.errors import BadRequest, Conflict, NotFound
@@ -172,7 +173,7 @@ def handle_add(request: Any, context: Context) -> Answer:
     doc = lookup(schema.course(db, course_id).get).to_dict() or {}
     if data.get("kind") not in timetable.KINDS:
         raise BadRequest(f"field 'kind' must be one of {', '.join(timetable.KINDS)}")
-    audience = _audience(data, doc)
+    audience = _audience(data, doc, lambda: lookup(enrollment.roster_batches, db, course_id))
     term = lookup(_term, db, doc.get("term_id") or "")
     when = _when(data, term)
     day = date.fromisoformat(when["date"])
@@ -198,7 +199,9 @@ def handle_add(request: Any, context: Context) -> Answer:
     return Answer(_stored(db, planned_id), 201)
 
 
-def _audience(data: dict[str, Any], course: dict[str, Any]) -> timetable.Audience:
+def _audience(
+    data: dict[str, Any], course: dict[str, Any], batches: Callable[[], dict[str, str]]
+) -> timetable.Audience:
     division, batch = data.get("division"), data.get("batch")
     if division is not None and batch is not None:
         raise BadRequest("send a 'division' or a 'batch', not both")
@@ -210,7 +213,10 @@ def _audience(data: dict[str, Any], course: dict[str, Any]) -> timetable.Audienc
     if batch is not None:
         if not isinstance(batch, str) or not batch.strip() or len(batch) > TEXT_MAX:
             raise BadRequest("field 'batch' must be a batch's name")
-        return timetable.Audience("batch", batch.strip())
+        known = batches()
+        if batch.strip().casefold() not in known:
+            raise BadRequest("field 'batch' must be a batch of the course's roster")
+        return timetable.Audience("batch", known[batch.strip().casefold()])
     return timetable.Audience("course")
 
 

@@ -29,9 +29,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 from google.cloud.firestore import Client
-from google.cloud.firestore_v1.base_query import FieldFilter
 
-from rollcall.core import schema, timetable
+from rollcall.core import enrollment, schema, timetable
 from rollcall.core.imports import apply as applying
 from rollcall.core.imports.courses import course_id as course_of_code
 from rollcall.core.imports.plan import Report, Values, diff, read_into
@@ -97,7 +96,7 @@ def check(
     """The file's rows as weekly slots with their lines; every problem recorded on
     ``report``."""
     courses: dict[str, dict[str, Any]] = {}
-    batches: dict[str, set[str]] = {}
+    batches: dict[str, dict[str, str]] = {}
     starts_on, ends_on = date.fromisoformat(term["starts_on"]), date.fromisoformat(term["ends_on"])
     weeks = timetable.term_weeks(starts_on, ends_on)
     slots: list[tuple[int, Slot]] = []
@@ -164,7 +163,7 @@ def _audience(
     course: dict[str, Any] | None,
     course_id: str | None,
     db: Client,
-    batches: dict[str, set[str]],
+    batches: dict[str, dict[str, str]],
 ) -> Audience | None:
     division, batch = row.get("division", ""), row.get("batch", "")
     if division and batch:
@@ -182,11 +181,8 @@ def _audience(
         return Audience("division", known[division.casefold()])
     if batch:
         if course_id not in batches:
-            rows = schema.roster(db, course_id).where(filter=FieldFilter("status", "==", "active"))
-            batches[course_id] = {
-                str((snap.to_dict() or {}).get("batch")) for snap in rows.select(["batch"]).stream()
-            }
-        known = {b.casefold(): b for b in batches[course_id] if b and b != "None"}
+            batches[course_id] = enrollment.roster_batches(db, course_id)
+        known = batches[course_id]
         if batch.casefold() not in known:
             v.fail(
                 "batch", "unknown_batch", f"no student of the course's roster is in batch {batch!r}"
