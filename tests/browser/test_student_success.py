@@ -503,7 +503,12 @@ def test_student_sees_percentage_projection_and_alerts(web, closed_term):
     web.shot(page, "04-ana-attendance", full_page=True)
 
 
-# ---- 500 students: the course view holds still while the figures stream in ------------------
+# ---- a large class: the course view holds still while the figures stream in -------------
+
+#: The class's size. The page's layout does not depend on it; its cost on the local stack
+#: grows with its square (at each write the Firestore emulator resends the listened
+#: collection whole, decision 0022): 500 took 2 to 4 minutes of the suite, 250 a quarter.
+CLASS = 250
 
 SAMPLE = """() => {
   window.__layout = [];
@@ -524,13 +529,13 @@ SAMPLE = """() => {
 }"""
 
 
-def test_course_view_of_500_students_has_no_layout_jumps(web, stack_env):
+def test_course_view_of_a_large_class_has_no_layout_jumps(web, stack_env):
     tag = uuid.uuid4().hex[:6]
     course_id, teacher_email, teacher = make_course(tag)
     enrollments = admin.db().collection(f"courses/{course_id}/enrollments")
-    for start in range(1, 501, 250):
+    for start in range(1, CLASS + 1, 250):
         batch = admin.db().batch()
-        for i in range(start, start + 250):
+        for i in range(start, min(start + 250, CLASS + 1)):
             uid = f"{course_id}-{i:03d}"
             batch.set(
                 enrollments.document(uid),
@@ -552,42 +557,45 @@ def test_course_view_of_500_students_has_no_layout_jumps(web, stack_env):
     web.sign_in(page, teacher_email, PASSWORD)
     try:
         page.wait_for_function(
-            "() => document.querySelectorAll('#standing-body tr[data-uid]').length === 500",
+            "n => document.querySelectorAll('#standing-body tr[data-uid]').length === n",
+            arg=CLASS,
             timeout=60_000,
         )
     except Exception:
         web.shot(page, "00-not-loaded")
         print("\n".join(console[-40:]))
         raise
-    assert page.locator("#standing-count-none").inner_text() == "500"
+    assert page.locator("#standing-count-none").inner_text() == str(CLASS)
     page.evaluate(SAMPLE)
     started = time.monotonic()
     close_by_http(teacher, session.id)
-    # The functions write the 500 figures within seconds; the page takes minutes on a
+    # The functions write the figures within seconds; the page takes minutes on a
     # loaded machine: at each write the Firestore emulator sends the listened
     # collection's every document again, which the SDK digests on the page's main
     # thread (decision 0022). What is tested here is the layout, not that speed.
     page.wait_for_function(
-        "() => document.querySelectorAll('#standing-body tr[data-state=below]').length === 490"
+        "n => document.querySelectorAll('#standing-body tr[data-state=below]').length === n - 10"
         " && document.querySelectorAll('#standing-body tr[data-state=ok]').length === 10",
+        arg=CLASS,
         timeout=600_000,
     )
     took = time.monotonic() - started
     # a few samples of the final state too (the sampler runs every 40 ms)
-    page.wait_for_function("() => window.__layout.filter((s) => s.done === 500).length >= 5")
+    page.wait_for_function("n => window.__layout.filter((s) => s.done === n).length > 4", arg=CLASS)
     samples = page.evaluate("() => { clearInterval(window.__timer); return window.__layout; }")
     assert len(samples) > 10
     for key in ("top", "cols", "body", "tiles"):
         values = {sample[key] for sample in samples}
         assert len(values) == 1, f"{key} moved while figures arrived: {sorted(values)[:5]}"
-    assert any(0 < sample["done"] < 500 for sample in samples), "sampled while streaming"
-    assert page.locator("#filter-attention").inner_text() == "Below 75 % or at risk (490)"
+    assert any(0 < sample["done"] < CLASS for sample in samples), "sampled while streaming"
+    assert page.locator("#filter-attention").inner_text() == f"Below 75 % or at risk ({CLASS - 10})"
     first = page.locator("#standing-body tr[data-state=below]").first
     assert cells(page, first.get_attribute("data-uid"))[-2:] == (
         "needs 3 in a row to get back",
         "Below 75 %",
     )
     print(
-        f"500 students: figures of all shown {took:.1f} s after the close, {len(samples)} samples"
+        f"{CLASS} students: figures of all shown {took:.1f} s after the close,"
+        f" {len(samples)} samples"
     )
-    web.shot(page, "01-500-students")
+    web.shot(page, "01-large-class")

@@ -77,6 +77,8 @@ class Burst:
     ack_ms: list[float] = field(default_factory=list)
     accepted: int = 0
     rejected: dict[str, int] = field(default_factory=dict)
+    #: uid -> error code of each scan not accepted
+    refused: dict[str, str] = field(default_factory=dict)
 
 
 def burst(scan_url: str, session: Any, tokens: list[tuple[str, str]], on_scan=None) -> Burst:
@@ -111,6 +113,7 @@ def burst(scan_url: str, session: Any, tokens: list[tuple[str, str]], on_scan=No
             else:
                 code = json.loads(answer).get("error", {}).get("code", str(resp.status))
                 result.rejected[code] = result.rejected.get(code, 0) + 1
+                result.refused[uid] = code
         if on_scan:
             on_scan()
 
