@@ -182,20 +182,29 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
     // could not be): the card shows its figures with the course's name and rules
     const c = { name: courseId, rules: rulesFromCourse({}), fig: null, loaded: false, courseRead: false };
     courses.set(courseId, c);
-    // the course document (name, settings): the rules let an enrolled student get it
-    fs.getDoc(fs.doc(db, "courses", courseId))
-      .then((snap) => {
-        if (!snap.exists()) return;
-        const data = snap.data();
-        c.name = data.name ?? courseId;
-        c.rules = rulesFromCourse(data);
-        c.courseLoaded = true;
-      })
-      .catch(() => {}) // not enrolled any more: the figures may still be readable
-      .finally(() => {
-        c.courseRead = true;
-        render();
-      });
+    // the course document (name, settings): the rules let an enrolled student get it.
+    // Listened to, not read once: a read made while the connection is still coming up
+    // (a loaded network, a phone waking) fails as "offline" and would leave the card
+    // named by the course's id; the listener gets it whenever it can.
+    unsubs.push(
+      fs.onSnapshot(
+        fs.doc(db, "courses", courseId),
+        (snap) => {
+          if (snap.exists()) {
+            const data = snap.data();
+            c.name = data.name ?? courseId;
+            c.rules = rulesFromCourse(data);
+            c.courseLoaded = true;
+          }
+          c.courseRead = true;
+          render();
+        },
+        () => {
+          c.courseRead = true; // not enrolled any more: the figures may still be readable
+          render();
+        },
+      ),
+    );
     // the figures appear with the course's first close, maybe while they are watched
     unsubs.push(
       watchById(fs, fs.collection(db, "courses", courseId, "students"), uid, {

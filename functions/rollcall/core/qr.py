@@ -94,7 +94,7 @@ CODE_DIGITS = contracts.CODE_DIGITS
 
 
 def typed_code(secret: bytes, session_id: str, window: int) -> str:
-    """The short numeric code shown under the QR code, for typing by hand.
+    """The short numeric code shown next to the QR code, for typing by hand.
 
     Same secret and window as the token, a distinct message (``code.`` prefix), and
     RFC 4226 dynamic truncation to ``CODE_DIGITS`` digits.
