@@ -322,7 +322,9 @@ def test_scan_shows_sending_then_pending_after_a_network_failure(web, course):
     submit_code(student, token_at(session_id))
     student.wait_for_selector("#result[data-state=sending]")
     web.shot(student, "01-sending")
-    pump_until(student, lambda: held)  # the scan request reached the route: held there
+    # the scan request reached the route: held there (after the page's ID token and the
+    # server's clock, which take seconds on a loaded machine)
+    pump_until(student, lambda: held, timeout=45)
     held[0].abort("internetdisconnected")
     student.wait_for_selector("#result[data-state=pending]")
     web.shot(student, "02-pending")

@@ -472,14 +472,22 @@ def test_a_500_student_burst_freezes_neither_the_projector_nor_the_panel(web, st
         page.evaluate(WATCH_LONG_TASKS)
     started = time.monotonic()
     sent = lecture.burst(os.environ["SCAN_URL"], admin.load_session(session_id), tokens)
-    # A scan answered 503 `unavailable` (the scan function's 5 s Firestore deadline, on a
-    # loaded machine) is sent again, as the phone's outbox does; nothing else is refused.
-    again = [(uid, token) for uid, token in tokens if sent.refused.get(uid) == "unavailable"]
-    assert set(sent.refused.values()) <= {"unavailable"}, sent.rejected
-    if again:
-        print(f"burst: {len(again)} answered unavailable, sent again")
-        resent = lecture.burst(os.environ["SCAN_URL"], admin.load_session(session_id), again)
-        assert resent.accepted == len(again), resent.rejected
+    # On a loaded machine a scan may be answered 503 `unavailable` (the scan function's
+    # 5 s Firestore deadline), which the phone's outbox sends again, or `qr_expired` (it
+    # waited longer than the code's window), where the student scans the code shown now.
+    # Both are sent again with the current code; nothing else may be refused.
+    retry = {"unavailable", "qr_expired"}
+    refused = sent.refused
+    for _ in range(3):
+        assert set(refused.values()) <= retry, refused
+        again = [(uid, token) for uid, token in tokens if uid in refused]
+        if not again:
+            break
+        print(f"burst: {len(again)} sent again ({sorted(set(refused.values()))})")
+        refused = lecture.burst(
+            os.environ["SCAN_URL"], admin.load_session(session_id), again
+        ).refused
+    assert not refused, refused
     desk.wait_for_function(
         "n => document.querySelector('#count-total').textContent === String(n)"
         " && document.querySelectorAll('#roster-body tr[data-status=present]').length === n",
