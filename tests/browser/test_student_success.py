@@ -559,7 +559,7 @@ def test_course_view_of_a_large_class_has_no_layout_jumps(web, stack_env):
         page.wait_for_function(
             "n => document.querySelectorAll('#standing-body tr[data-uid]').length === n",
             arg=CLASS,
-            timeout=60_000,
+            timeout=180_000,
         )
     except Exception:
         web.shot(page, "00-not-loaded")
