@@ -200,25 +200,34 @@ def test_consumer_killed_mid_lecture_is_restarted_and_every_count_ends_exact(sta
         timeout=60,
         interval=0.5,
     )
+
+    # A delivery the process had applied but not yet acknowledged when it died is
+    # redelivered; were the restart slower than its attempts it lands on the
+    # dead-letter subscription late, effect done. For notify that includes a push the
+    # dead attempt had claimed: its redeliveries wait for the claim (CLAIM_LEASE) and
+    # may run out of attempts first, so the push waits for the replay, which releases
+    # the claim. Wait until every unsent push is sent or dead-lettered, then replay.
+    def pushes_settled() -> bool:
+        unsent = pending_pushes(session_id)
+        return not unsent or unsent <= {d.event.uid for d in dead_letters(session_id)}
+
+    wait_for(pushes_settled, timeout=150, interval=0.5)
+    late = dead_letters(session_id)
+    assert {d.event.uid for d in late} <= done_uids(consumer, session_id)
+    if late:
+        rollcall("dead-letters", "replay", "--session", session_id, "--all")
+        wait_for(lambda: not dead_letters(session_id), timeout=30, interval=0.5)
     wait_for(lambda: admin.push_states(session_id) == {"sent": LECTURE}, timeout=60)
     exact_at = time.time()
 
     # Exact: one of each effect per student, nothing waiting, each scan accepted once.
+    assert admin.effects(session_id) == admin.Effects(LECTURE, LECTURE, LECTURE)
     assert done_uids("attendance", session_id) == roster
     assert done_uids("notify", session_id) == roster
     assert done_uids("dashboard", session_id) == roster
     counts = tally(session_id)
     assert counts["total"] == counts["present"] + counts["late"] == LECTURE
     assert sum(counts["arrivals"].values()) == LECTURE
-    # A delivery the process had applied but not yet acknowledged when it died is
-    # redelivered; were the restart slower than its attempts it would land on the
-    # dead-letter subscription late, effect done: replaying it changes nothing.
-    late = dead_letters(session_id)
-    assert {d.event.uid for d in late} <= done_uids(consumer, session_id)
-    if late:
-        rollcall("dead-letters", "replay", "--session", session_id, "--all")
-        wait_for(lambda: not dead_letters(session_id), timeout=30, interval=0.5)
-        assert admin.effects(session_id) == admin.Effects(LECTURE, LECTURE, LECTURE)
     accepted = log_lines("scan", since, message="scan accepted", session_id=session_id)
     assert len({line["uid"] for line in accepted}) == len(accepted) == LECTURE
     applied = log_lines(consumer, since, message="consumer effect applied", session_id=session_id)
