@@ -89,6 +89,7 @@ def test_override_present_to_excused_updates_every_effect(course):
         "excused",
     )
     assert entry["applied"] is True and entry["by"] == course["teacher_uid"]
+    assert entry["basis"] == ""  # the teacher's own override settles no request or dispute
     wait_for(lambda: tally(session.id)["excused"] == 1)
     counts = tally(session.id)
     assert (counts["present"], counts["excused"], counts["total"]) == (0, 1, 0)

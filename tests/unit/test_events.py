@@ -1,6 +1,7 @@
 """The AttendanceEvent schema and the unwrapping of Pub/Sub deliveries."""
 
 import base64
+import dataclasses
 import json
 from datetime import UTC, datetime
 
@@ -110,6 +111,14 @@ def test_override_round_trip():
     assert attributes["type"] == "override"
     decoded = decode(data)
     assert decoded == OVERRIDE and decoded.is_override
+    assert "basis" not in json.loads(data)  # a teacher's own override: as schema 1 had it
+
+
+def test_an_override_keeps_what_it_settles():
+    settled = dataclasses.replace(OVERRIDE, basis="request/r1")
+    data, _ = settled.encode()
+    assert json.loads(data)["basis"] == "request/r1"
+    assert decode(data) == settled
 
 
 @pytest.mark.parametrize(

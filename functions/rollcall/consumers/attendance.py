@@ -161,6 +161,7 @@ def apply_override(db: Client, event: AttendanceEvent) -> bool:
                 "reason": event.reason,
                 "by": event.by,
                 "at": event.at,
+                "basis": event.basis,
                 "applied": applied,
                 "recorded_at": firestore.SERVER_TIMESTAMP,
             },

@@ -65,6 +65,10 @@ class AttendanceEvent:
     schema: int = SCHEMA_VERSION
     reason: str = ""
     by: str = ""
+    #: What an override settles, when it settles something: ``request/{id}`` (an
+    #: approved absence request) or ``dispute/{id}`` (an accepted dispute); the audit
+    #: entry keeps it. Empty for a teacher's own override, a scan and a close.
+    basis: str = ""
 
     @property
     def is_scan(self) -> bool:
@@ -87,6 +91,8 @@ class AttendanceEvent:
         body = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         body["scan_id"] = body.pop("event_id")
         body["scanned_at"] = body.pop("at").astimezone(UTC).isoformat()
+        if not body["basis"]:
+            del body["basis"]  # as schema 1 had it
         return body
 
     def encode(self) -> tuple[bytes, dict[str, str]]:
@@ -111,6 +117,8 @@ class AttendanceEvent:
             fields["device_id"] = str(body.get("device_id") or "")
         if kind == TYPE_CLOSE:
             fields["by"] = str(body.get("by") or "")
+        if kind == TYPE_OVERRIDE:
+            fields["basis"] = str(body.get("basis") or "")
         if fields["status"] not in _STATUSES_OF[kind]:
             raise PoisonEvent(f"unknown status {fields['status']!r}")
         return cls(at=_timestamp(body, "scanned_at"), **fields)

@@ -2,23 +2,18 @@
 "reason"}``: mark a student present, late, excused or absent, with a reason. Only the
 teacher of the session's course may; the student must be enrolled.
 
-The override is published on topic ``scans`` as an AttendanceEvent of type
-``override``, so every consumer sees it like a scan: the attendance consumer applies it
-and writes the audit entry (who, when, why, previous status), the dashboard moves the
-student between counts, the notification consumer tells the student.
+The override is published by rollcall.core.overrides (the path every override takes).
 -> ``202 {"override_id", "status"}``.
 """
 
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
-from rollcall import logs, pubsub
-from rollcall.clock import now
 from rollcall.core import access
-from rollcall.core.events import OVERRIDE_STATUSES, TYPE_OVERRIDE, AttendanceEvent
+from rollcall.core.events import OVERRIDE_STATUSES
+from rollcall.core.overrides import publish_override
 from rollcall.errors import BadRequest, NotEnrolled
 from rollcall.http.toolkit import (
     Answer,
@@ -47,27 +42,8 @@ def handle(request: Any, context: Context) -> Answer:
     assert session is not None
     if not lookup(directory().is_enrolled, session.course_id, uid):
         raise NotEnrolled("this student is not enrolled in the course")
-    event = AttendanceEvent(
-        event_id=uuid.uuid4().hex,
-        session_id=session.id,
-        course_id=session.course_id,
-        uid=uid,
-        status=status,
-        at=now(),
-        device_id="",
-        type=TYPE_OVERRIDE,
-        reason=reason,
-        by=teacher,
-    )
-    pubsub.publish([event])
-    logs.info(
-        "override accepted",
-        override_id=event.event_id,
-        session_id=event.session_id,
-        uid=event.uid,
-        status=event.status,
-        by=event.by,
-        trace=context.trace,
+    event = publish_override(
+        session.id, session.course_id, uid, status, reason, teacher, trace=context.trace
     )
     return Answer({"override_id": event.event_id, "status": event.status}, 202)
 
