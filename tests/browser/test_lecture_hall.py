@@ -22,6 +22,8 @@ import requests
 
 from rollcall.clock import now
 from rollcall.core import qr
+from rollcall.core.sessions import LATELY, Session
+from rollcall.http.scan import CODE_LOOKBACK_SECONDS
 from rollcall_ops import admin, auth_emulator, lecture
 from tests.browser.conftest import (
     HALL,
@@ -69,6 +71,26 @@ def code_at(session_id: str, windows_ago: int = 0) -> str:
 def token_at(session_id: str, windows_ago: int = 0) -> str:
     s = admin.load_session(session_id)
     return qr.mint(s.secret, s.id, window_now(session_id) - windows_ago)
+
+
+def a_code_no_session_showed() -> str:
+    """A 6-digit code that no session the scan path looks at (open, or closed within
+    LATELY) showed within twice the look-back, nor will in the next minute: with the
+    whole suite's sessions on one stack, a fixed "000000" is sometimes a real code of
+    another course (refused as not_enrolled, rightly)."""
+    at = time.time()
+    shown = set()
+    for snap in admin.db().collection("sessions").stream():
+        doc = snap.to_dict() or {}
+        session = Session.from_doc(snap.id, doc)
+        if not session.is_open(now()) and (doc.get("closed_at") or now()) < now() - LATELY:
+            continue
+        current = qr.window_at(at, session.rotation_seconds)
+        back = 2 * CODE_LOOKBACK_SECONDS // session.rotation_seconds
+        ahead = 60 // session.rotation_seconds + 1
+        for window in range(current - back, current + ahead + 1):
+            shown.add(qr.typed_code(session.secret, session.id, window))
+    return next(c for c in (f"{n * 7919 % 10**6:06d}" for n in range(1, 1000)) if c not in shown)
 
 
 def api_scan(email: str, device: str, *, token: str | None = None, code: str | None = None):
@@ -624,11 +646,7 @@ def test_typed_codes_are_refused_for_what_they_are_and_only_wrong_ones_count(web
 
     # Only wrong codes count toward the lockout (ten in five minutes): nine wrong ones
     # after the three above, and the right code still gets in.
-    wrong = next(
-        c
-        for c in ("000000", "111111", "222222", "333333")
-        if c not in {code_at(mine), code_at(mine, 1)}
-    )
+    wrong = a_code_no_session_showed()
     for _ in range(9):
         r = api_scan(email, "tara-api", code=wrong)
         assert r.json()["error"]["code"] == "qr_invalid", r.text
