@@ -3,7 +3,9 @@ which a teacher knows someone who is not on the class list), which device, why, 
 
 Only rejections that can be attributed (a signed-in student and a known session) are
 recorded, in ``sessions/{sid}/rejections/{uid}__{code}``: one document per student and
-reason, with a ``count``, so a student who retries a hundred times leaves one document,
+reason, with a ``count``, the time of the first (``first_at_ms``, epoch milliseconds:
+a server-side minimum, so instances racing keep the earliest) and of the last
+(``last_at``), so a student who retries a hundred times leaves one document,
 not a hundred. Each instance writes a given document at most once per ``WRITE_EVERY``
 seconds; repeats in between are added to the next write's count. This record is the one
 document a rejected scan writes; no event is published for it.
@@ -76,6 +78,7 @@ class RejectionLog:
                 "message": message,
                 "device_id": device_id,
                 "last_at": at,
+                "first_at_ms": firestore.Minimum(int(at.timestamp() * 1000)),
                 "count": firestore.Increment(count),
             },
             merge=True,
