@@ -89,6 +89,27 @@ export const OUTCOMES = {
     advice: "This session is not at this time. Check the timetable.",
     retry: false,
   },
+  // A dispute's answers (disputes-api.js has the words the dispute form shows).
+  not_disputable: {
+    title: "Nothing to dispute",
+    advice: "Only an absence or a late mark can be disputed.",
+    retry: false,
+  },
+  dispute_window_closed: {
+    title: "Too late to dispute",
+    advice: "The time to dispute this session has passed. Speak to your teacher.",
+    retry: false,
+  },
+  already_disputed: {
+    title: "Already disputed",
+    advice: "You have disputed this session already. Your teacher will answer it.",
+    retry: false,
+  },
+  already_decided: {
+    title: "Already decided",
+    advice: "This dispute was decided already.",
+    retry: false,
+  },
   device_in_use: {
     title: "Device already used",
     advice: "This phone was already used to check in another student. Use your own phone.",

@@ -35,6 +35,7 @@ from google.cloud.firestore import Client, Transaction
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from rollcall import logs
+from rollcall.config import settings
 from rollcall.core import schema, standing
 from rollcall.core.devices import device_key
 from rollcall.core.overrides import publish_override
@@ -233,6 +234,7 @@ def evidence(db: Client, ident: str) -> dict[str, Any] | None:
     )
     phones = _phones(db, course_id, uid, bound)
     return {
+        "time_zone": settings().time_zone,
         "dispute": plain({"id": ident, **dispute}),
         "session": plain(
             {
