@@ -70,10 +70,10 @@ def handle_decide(request: Any, context: Context) -> Answer:
     ident = id_field(data, "dispute_id")
     context.fields["dispute_id"] = ident
     decision = data.get("decision")
-    if decision not in disputes.DECISIONS:
+    if not isinstance(decision, str) or decision not in disputes.DECISIONS:
         raise BadRequest("field 'decision' must be accept or decline")
     status = data.get("status")
-    if decision == "accept" and status not in disputes.SETTLED_AS:
+    if decision == "accept" and (not isinstance(status, str) or status not in disputes.SETTLED_AS):
         raise BadRequest("to accept, field 'status' must be present or late")
     if decision == "decline" and status is not None:
         raise BadRequest("field 'status' is only for accepting")
