@@ -133,6 +133,8 @@ def test_a_student_disputes_from_the_phone_and_the_teacher_accepts_on_the_eviden
     session_id = admin.open_session(COURSE, rotation=30, late_after=10, duration=60)
     refused(email, session_id, "dee-phone")
     refused(email, session_id, "dee-phone")
+    rejection = admin.db().document(f"sessions/{session_id}/rejections/{uid}__qr_expired")
+    wait_for(lambda: (rejection.get().to_dict() or {}).get("count") == 2)  # the held one too
     admin.close_session(session_id)
     wait_for(lambda: (attendance(session_id, uid) or {}).get("status") == "absent")
     figures = admin.db().document(f"courses/{COURSE}/students/{uid}")
@@ -160,7 +162,7 @@ def test_a_student_disputes_from_the_phone_and_the_teacher_accepts_on_the_eviden
     item.locator(".evidence-rejection").first.wait_for()
     text = item.inner_text()
     assert "Dee Disputes" in text and "I was in the room" in text
-    assert "Code had already changed" in text
+    assert "Refused twice" in text and "Code had already changed" in text
     assert "Same phone as this student's check-ins since" in text
     assert "Marked absent at the close." in text
     assert view.locator("#disputes-count").inner_text() == "1"

@@ -90,8 +90,8 @@ export function disputeState(dispute) {
   }
 }
 
-/** Times in the institution's time zone: "Mon 7 Dec, 09:04:12". */
-export function timeWriter(timeZone) {
+/** Times in the institution's time zone: "Mon 7 Dec, 09:04:12" (`seconds` false: "Mon 7 Dec, 09:04"). */
+export function timeWriter(timeZone, { seconds = true } = {}) {
   let fmt;
   try {
     fmt = new Intl.DateTimeFormat("en-GB", {
@@ -100,7 +100,7 @@ export function timeWriter(timeZone) {
       month: "short",
       hour: "2-digit",
       minute: "2-digit",
-      second: "2-digit",
+      ...(seconds ? { second: "2-digit" } : {}),
       timeZone: timeZone || undefined,
     });
   } catch {
@@ -140,10 +140,13 @@ export function describeEvidence(evidence) {
       deviceId: r.device_id ?? "",
     };
   });
-  const phoneLines = phones.map(
-    (p) =>
-      `Phone ${short(p.device_id)}: checked in with it in ${p.sessions} ${p.sessions === 1 ? "session" : "sessions"}, first ${at(p.first_used_at)}, last ${at(p.last_used_at)}${p.bound_here ? "; bound to this student in this session" : ""}.`,
-  );
+  const phoneLines = phones.map((p) => {
+    const uses =
+      p.sessions === 1
+        ? `checked in with it once, ${at(p.first_used_at)}`
+        : `checked in with it in ${p.sessions} sessions, first ${at(p.first_used_at)}, last ${at(p.last_used_at)}`;
+    return `Phone ${short(p.device_id)}: ${uses}${p.bound_here ? " (in this session)" : ""}.`;
+  });
   const r = evidence?.record;
   let record = "No attendance record.";
   if (r) {

@@ -45,7 +45,7 @@ export function createDisputes({ context, redraw }) {
     return h(
       "section.my-disputes",
       { "aria-label": "Disputes" },
-      h("h3.my-disputes-title", {}, "Absences and late marks you can dispute"),
+      h("h3.my-disputes-title", {}, "Absences and late marks: disputes"),
       h(
         "p.muted.small",
         {},
@@ -62,10 +62,12 @@ export function createDisputes({ context, redraw }) {
   function row(s) {
     const at = s.at ? new Date(s.at) : null;
     const when = at ? `${fmtDay(at)} ${fmtTime(at)}` : s.id;
-    const word = s.status === "late" ? "Late" : "Absent";
     const dispute = disputes.get(s.id);
+    // a disputed session is named by the mark disputed (the record may have changed since)
+    const marked = dispute?.disputed ?? s.status;
+    const word = marked === "late" ? "Late" : "Absent";
     const d = draft(s.id);
-    const head = h("span.my-dispute-when", {}, `${when}: `, h(`strong.status-${s.status}`, {}, word));
+    const head = h("span.my-dispute-when", {}, `${when}: `, h(`strong.status-${marked}`, {}, word));
     if (dispute) {
       const state = disputeState(dispute);
       return h(

@@ -6,7 +6,14 @@
 // student has checked in with it, the record and its history), and the decision:
 // accept as present or late, or decline with a comment (POST /disputes/decide). Only
 // for those who may change attendance (the contracts' "override": teachers and TAs).
-import { decideDispute, describeEvidence, disputeErrorText, fetchEvidence, MAX_TEXT } from "../disputes-api.js";
+import {
+  decideDispute,
+  describeEvidence,
+  disputeErrorText,
+  fetchEvidence,
+  MAX_TEXT,
+  timeWriter,
+} from "../disputes-api.js";
 import { clear, fmtDay, fmtTime, h, toDate } from "../dom.js";
 
 const DISPUTED = { absent: "Absent", late: "Late" };
@@ -83,9 +90,15 @@ export function courseDisputes({ courseId, context, firestore }) {
 
   function item(d) {
     const starts = toDate(d.session_starts_at);
-    const when = starts ? `${fmtDay(starts)} ${fmtTime(starts)}` : d.session_id;
-    const who = `${d.name || "Student"}${d.roll_no ? ` (roll no ${d.roll_no})` : ""}`;
     const found = evidence.get(d.dispute_id);
+    // in the institution's time zone once the evidence says which, as its times are
+    const zone = found?.evidence?.time_zone;
+    const when = !starts
+      ? d.session_id
+      : zone
+        ? timeWriter(zone, { seconds: false })(starts.toISOString())
+        : `${fmtDay(starts)} ${fmtTime(starts)}`;
+    const who = `${d.name || "Student"}${d.roll_no ? ` (roll no ${d.roll_no})` : ""}`;
     return h(
       `li.dispute.dispute-${d.status}`,
       { dataset: { dispute: d.dispute_id, status: d.status } },
