@@ -179,11 +179,8 @@ def test_a_student_disputes_from_the_phone_and_the_teacher_accepts_on_the_eviden
     phone.wait_for_selector(f'li.my-dispute[data-session="{session_id}"][data-dispute="accepted"]')
     assert row.locator(".dispute-state").inner_text() == "Dispute accepted: now present"
     card = phone.locator(f'article.my-course[data-course="{COURSE}"]')
-    phone.wait_for_function(
-        "c => document.querySelector(`article.my-course[data-course=\"${c}\"] .my-count.count-absent dd`)"
-        "?.textContent === '0'",
-        arg=COURSE,
-    )
+    absent = f'article.my-course[data-course="{COURSE}"] .my-count.count-absent dd'
+    phone.wait_for_function("s => document.querySelector(s)?.textContent === '0'", arg=absent)
     assert card.locator(".my-count.count-present dd").inner_text() == "2"
     web.shot(phone, "09-student-dispute-accepted", full_page=True)
     assert web.errors == []

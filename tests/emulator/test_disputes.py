@@ -280,3 +280,41 @@ def test_bad_disputes_get_their_stable_code_and_change_nothing(world):
     # One override, the acceptance's; the second decision published nothing.
     assert [m.attributes["type"] for m in messages] == ["override"]
     assert (dispute(ident)["status"], dispute(ident)["set_status"]) == ("accepted", "late")
+
+
+def test_a_scan_the_phone_held_keeps_when_it_was_queued_and_a_bad_hold_is_refused(world):
+    w = world
+    session = new_session(w["course"], starts_at=now() - timedelta(minutes=20))
+    student = new_student(w["course"])
+
+    def send(queued_ms):
+        body = {"qr": token_for(session), "device_id": "held-phone", "queued_ms": queued_ms}
+        return requests.post(
+            os.environ["SCAN_URL"],
+            json=body,
+            headers={"Authorization": f"Bearer {student.id_token}"},
+            timeout=30,
+        )
+
+    probe = Probe("scans")
+    try:
+        for bad in (
+            -1,
+            True,
+            "5000",
+            1.5,
+            86_400_001,
+            30 * 60 * 1000,
+        ):  # the last: before it opened
+            assert code(send(bad)) == (400, "bad_request"), bad
+        assert probe.pull(wait=2) == []
+    finally:
+        probe.close()
+    assert attendance(session.id, student.uid) is None
+
+    accepted = send(90_000)
+
+    assert accepted.status_code == 202, accepted.text
+    record = wait_for(lambda: attendance(session.id, student.uid))
+    held = record["scanned_at"] - record["queued_at"]
+    assert held == timedelta(seconds=90)

@@ -215,12 +215,24 @@ export function outcomeFor(code, kind = "qr") {
 }
 
 /**
- * Send one scan: `qr` (a scanned token) or `code` (six typed digits). Never throws:
+ * Send one scan: `qr` (a scanned token) or `code` (six typed digits); `queuedMs`: how
+ * long the outbox held it, for a scan sent again. Never throws:
  * network failures are a "failed" result. `fetchImpl` is injectable (tests).
  */
-export async function submitScan({ scanUrl, idToken, qr, code, device = deviceId(), fetchImpl, timeoutMs = 15000 }) {
+export async function submitScan({
+  scanUrl,
+  idToken,
+  qr,
+  code,
+  device = deviceId(),
+  queuedMs,
+  fetchImpl,
+  timeoutMs = 15000,
+}) {
   const kind = code !== undefined && code !== null ? "code" : "qr";
   const json = kind === "code" ? { code, device_id: device } : { qr, device_id: device };
+  // a scan sent again from the outbox says how long the phone held it (a dispute's evidence)
+  if (Number.isInteger(queuedMs) && queuedMs > 0) json.queued_ms = Math.min(queuedMs, 86400000);
   const { failed, resp, body } = await postJson(scanUrl, { idToken, json, fetchImpl, timeoutMs });
   if (failed) return failed;
   if (resp.ok && body?.scan_id) {
