@@ -250,8 +250,8 @@ def evidence(db: Client, ident: str) -> dict[str, Any] | None:
             (_rejection(r, phones) for r in rejections), key=lambda r: r["first_at"] or ""
         ),
         "devices": list(phones.values()),
-        "record": plain(_record(record)) if record else None,
-        "history": [plain(_audit(a)) for a in audit],
+        "record": plain(_pick(record, RECORD_FIELDS)) if record else None,
+        "history": [plain(_pick(a, AUDIT_FIELDS)) for a in audit],
     }
 
 
@@ -301,37 +301,32 @@ def _rejection(r: Mapping[str, Any], phones: Mapping[str, Mapping[str, Any]]) ->
     }
 
 
-def _record(r: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        k: r.get(k)
-        for k in (
-            "status",
-            "source",
-            "scanned_at",
-            "queued_at",
-            "device_id",
-            "status_at",
-            "previous_status",
-            "reason",
-            "by",
-        )
-    }
+#: What the evidence shows of the record, and of each audit entry.
+RECORD_FIELDS = (
+    "status",
+    "source",
+    "scanned_at",
+    "queued_at",
+    "device_id",
+    "status_at",
+    "previous_status",
+    "reason",
+    "by",
+)
+AUDIT_FIELDS = (
+    "override_id",
+    "status",
+    "previous_status",
+    "reason",
+    "by",
+    "at",
+    "basis",
+    "applied",
+)
 
 
-def _audit(a: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        k: a.get(k)
-        for k in (
-            "override_id",
-            "status",
-            "previous_status",
-            "reason",
-            "by",
-            "at",
-            "basis",
-            "applied",
-        )
-    }
+def _pick(doc: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {k: doc.get(k) for k in fields}
 
 
 def _iso(value: Any) -> Any:
