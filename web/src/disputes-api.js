@@ -125,8 +125,8 @@ export function describeEvidence(evidence) {
   const phones = evidence?.devices ?? [];
   const rejections = (evidence?.rejections ?? []).map((r) => {
     const reason = REJECTION_REASONS[r.code] ?? r.code;
-    const when =
-      r.first_at && r.last_at && r.first_at !== r.last_at ? `${at(r.first_at)} to ${at(r.last_at)}` : at(r.last_at);
+    const [first, last] = [at(r.first_at ?? r.last_at), at(r.last_at)];
+    const when = first === last ? last : `${first} to ${last}`;
     const known = phones.find((p) => p.device_id === r.device_id);
     const device = !r.device_id
       ? "No phone id was sent."
