@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from google.api_core.exceptions import AlreadyExists
 from google.cloud import firestore
@@ -93,8 +94,9 @@ def file(db: Client, session_id: str, uid: str, note: str, at: datetime) -> dict
     days = standing.Rules.from_course(snaps[course.path].to_dict() or {}).dispute_window_days
     closes = session_end(session) + timedelta(days=days)
     if at > closes:
+        local = closes.astimezone(ZoneInfo(settings().time_zone))
         raise DisputeWindowClosed(
-            f"disputes for this session closed on {closes.astimezone(UTC):%Y-%m-%d %H:%M} UTC "
+            f"disputes of this session closed on {local:%d %b %Y at %H:%M} "
             f"({days} days after it ended)"
         )
     student = snaps[enrollment.path].to_dict() or {}
