@@ -118,6 +118,31 @@ class NotNow(RequestError):
     code = "not_now"
 
 
+class NotDisputable(RequestError):
+    """The student's record in the session is not an absence or a late mark (or there
+    is none): there is nothing to dispute."""
+
+    code = "not_disputable"
+
+
+class DisputeWindowClosed(RequestError):
+    """The course's dispute window after the session's end has passed."""
+
+    code = "dispute_window_closed"
+
+
+class AlreadyDisputed(RequestError):
+    """The student has disputed this session already (one dispute per session)."""
+
+    code = "already_disputed"
+
+
+class AlreadyDecided(RequestError):
+    """The dispute was accepted or declined already: a decision is final."""
+
+    code = "already_decided"
+
+
 class PayloadTooLarge(RequestError):
     code = "payload_too_large"
 
@@ -154,6 +179,10 @@ REQUEST_ERRORS: dict[str, type[RequestError]] = {
         NotInAudience,
         Cancelled,
         NotNow,
+        NotDisputable,
+        DisputeWindowClosed,
+        AlreadyDisputed,
+        AlreadyDecided,
         PayloadTooLarge,
         UnsupportedMediaType,
         ImportInvalid,

@@ -36,6 +36,9 @@ ANSWERS = (
     "import ",
     "department ",
     "term ",
+    "dispute ",
+    "decide ",
+    "evidence ",
     "open ",
     "today ",
     "planned ",
@@ -49,6 +52,8 @@ ANSWERS = (
     "import applied",
     "department set",
     "term set",
+    "dispute filed",
+    "dispute decided",
 )
 #: Answers that are right for any signed-in user, the fuzzer's student included.
 ANYONE_MAY = ("account claimed",)

@@ -29,7 +29,14 @@ from tests.support import (
 )
 
 pytestmark = pytest.mark.emulator
-POST_ENDPOINTS = ["", "overrides", "sessions/close", "courses/settings"]
+POST_ENDPOINTS = [
+    "",
+    "overrides",
+    "sessions/close",
+    "courses/settings",
+    "disputes",
+    "disputes/decide",
+]
 
 
 def post(path: str, token: str, body: bytes) -> requests.Response:
@@ -96,6 +103,15 @@ def test_ids_firestore_reserves_are_refused_wherever_a_client_names_a_document(s
         "settings": requests.post(
             base + "courses/settings", json={"course_id": reserved}, headers=auth
         ),
+        "dispute": requests.post(
+            base + "disputes", json={"session_id": reserved, "note": "x"}, headers=auth
+        ),
+        "decision": requests.post(
+            base + "disputes/decide",
+            json={"dispute_id": reserved, "decision": "accept", "status": "present"},
+            headers=auth,
+        ),
+        "evidence": requests.get(base + f"disputes/{reserved}/evidence", headers=auth),
         "session export": requests.get(base + f"exports/sessions/{reserved}.csv", headers=auth),
         "course export": requests.get(base + f"exports/courses/{reserved}.csv", headers=auth),
     }
@@ -107,6 +123,9 @@ def test_ids_firestore_reserves_are_refused_wherever_a_client_names_a_document(s
         "override uid": (400, "bad_request"),
         "close": (400, "bad_request"),
         "settings": (400, "bad_request"),
+        "dispute": (400, "bad_request"),
+        "decision": (400, "bad_request"),
+        "evidence": (404, "not_found"),
         "session export": (404, "not_found"),
         "course export": (404, "not_found"),
     }

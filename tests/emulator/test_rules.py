@@ -80,6 +80,9 @@ def w(stack):
         f"users/{s_uid}",
     ):
         db.document(path).set({"status": "present", "read": False, "title": "t"})
+    db.document(f"disputes/{session}__{s_uid}").set(
+        {"uid": s_uid, "course_id": course_a, "session_id": session, "status": "open"}
+    )
     return {
         **clients,
         **{f"{who}_uid": uid for who, uid in ids.items()},
@@ -133,6 +136,7 @@ MATRIX = {
     "sessions/{session}/attendance/{s_uid}": VIEWERS | {"sam"},
     "sessions/{session}/tally/00": VIEWERS,
     "sessions/{session}/rejections/{o_uid}__not_enrolled": VIEWERS,
+    "disputes/{session}__{s_uid}": VIEWERS | {"sam"},
     "users/{s_uid}/inbox/{session}": {"sam"},
     "users/{s_uid}": {"sam"},
     "admins/{admin_uid}": {"admin"},
@@ -195,6 +199,17 @@ def test_viewers_list_the_courses_sessions(w, who):
     assert w[who].query("sessions", "course_id", w["course_a"]) == expected
 
 
+@pytest.mark.parametrize("who", ROLES)
+def test_disputes_listed_by_their_student_and_the_courses_viewers_only(w, who):
+    """The student's page lists their own disputes (uid == me); the course view lists
+    the course's (course_id == c)."""
+    if who in ("sam", "olga", "teacher_b", "anonymous"):
+        assert w[who].query("disputes", "uid", w["s_uid"]) == (OK if who == "sam" else DENIED)
+    assert w[who].query("disputes", "course_id", w["course_a"]) == (
+        OK if who in VIEWERS else DENIED
+    )
+
+
 WRITES = [
     # (who, path, fields, expected): no client writes what the functions write.
     ("sam", "sessions/{session}/attendance/{s_uid}", {"status": "present"}, DENIED),
@@ -213,6 +228,10 @@ WRITES = [
     ("admin", "terms/t2", {"name": "T2"}, DENIED),
     ("admin", "imports/i2", {"by": "{admin_uid}"}, DENIED),
     ("olga", "users/{s_uid}", {"fcm_tokens": {"olgas-token": {"platform": "web"}}}, DENIED),
+    ("sam", "disputes/{session}__{s_uid}", {"status": "accepted"}, DENIED),
+    ("sam", "disputes/x__{sam_uid}", {"uid": "{sam_uid}", "status": "open"}, DENIED),
+    ("teacher_a", "disputes/{session}__{s_uid}", {"status": "accepted"}, DENIED),
+    ("admin", "disputes/{session}__{s_uid}", {"status": "declined"}, DENIED),
 ]
 
 

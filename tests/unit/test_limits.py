@@ -86,3 +86,27 @@ def test_a_check_that_succeeds_or_cannot_tell_gives_its_slot_back():
         pass
     clock.t += 61
     assert not limiter.blocked("u1")
+
+
+def test_held_rejections_are_written_when_the_quiet_time_ends():
+    """A refusal repeated within the quiet time is not lost if no other follows: a timer
+    writes it, with the latest device, at the end of that time."""
+    import threading
+    from datetime import UTC, datetime
+
+    written: list[tuple[str, int, str]] = []
+    flushed = threading.Event()
+
+    class Recorded(RejectionLog):
+        def _write(self, session_id, doc_id, fields, count):
+            written.append((doc_id, count, fields["device_id"]))
+            if len(written) == 2:
+                flushed.set()
+
+    log = Recorded(db=None, write_every=0.2)
+    at = datetime.now(UTC)
+    assert log.record("s1", "u1", "phone-a", "qr_expired", "expired", at) is True
+    assert log.record("s1", "u1", "phone-b", "qr_expired", "expired", at) is False
+    assert log.record("s1", "u1", "phone-c", "qr_expired", "expired", at) is False
+    assert flushed.wait(5)
+    assert written == [("u1__qr_expired", 1, "phone-a"), ("u1__qr_expired", 2, "phone-c")]

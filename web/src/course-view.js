@@ -10,7 +10,8 @@
 // attendance consumer when a session is closed), names, roll numbers and divisions
 // from the enrollments, both by onSnapshot. Also: the course's closed sessions (to
 // open or export one) and the course CSV. "Change rules" and the exports show only to
-// those the contracts' matrix lets do them (roles.js: a TA sees neither).
+// those the contracts' matrix lets do them (roles.js: a TA sees neither). Disputes, for
+// those who may change attendance: teacher/disputes.js.
 import { firebase, firestore } from "./config.js";
 import { clear, coalesce, fmtDay, fmtTime, h, toDate } from "./dom.js";
 import { mirror } from "./live.js";
@@ -33,6 +34,7 @@ import {
   thresholdFor,
   worstLabel,
 } from "./standing.js";
+import { courseDisputes } from "./teacher/disputes.js";
 import { saveCourseSettings, settingsErrorText, settingsFromForm } from "./teacher-api.js";
 import { KINDS, kindLabel } from "./timetable.js";
 import { exportButton } from "./views/export-button.js";
@@ -115,6 +117,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
     context,
   });
   exportCourse.hidden = true;
+  const disputes = courseDisputes({ courseId, context, firestore });
   let lastPast = null;
   let filter = "all";
   const chips = {
@@ -147,6 +150,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
         h("div.standing-actions", {}, settingsForm.toggle, exportCourse),
       ),
       settingsForm.form,
+      disputes.el,
       h(
         "dl.standing-tiles",
         { "aria-label": "Students per state" },
@@ -459,6 +463,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
           settingsForm.toggle.hidden = !next.change_rules;
           if (!next.change_rules) settingsForm.form.hidden = true;
           exportCourse.hidden = !next.export;
+          disputes.allow(may("override", roles));
           if (next.export !== allowed.export) {
             allowed = next;
             if (lastPast) renderPast(lastPast);
@@ -507,6 +512,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
 
   return () => {
     stopped = true;
+    disputes.stop();
     for (const u of unsubs) u();
   };
 }
@@ -538,6 +544,14 @@ function rulesForm(current, courseId, context) {
       placeholder: "none",
     }),
     alertsAfter: h("input", { id: "rule-alerts-after", type: "number", step: "1", inputmode: "numeric" }),
+    disputeWindow: h("input", {
+      id: "rule-dispute-window",
+      type: "number",
+      min: "1",
+      max: "60",
+      step: "1",
+      inputmode: "numeric",
+    }),
     ...Object.fromEntries(
       KINDS.map((kind) => [
         KIND_FIELDS[kind],
@@ -610,6 +624,7 @@ function rulesForm(current, courseId, context) {
         "Below-threshold alerts start after (sessions held)",
         "until then: behind pace, no alert; 0 = from the first",
       ),
+      field(inputs.disputeWindow, "Days to dispute an absence or late mark", "after the session; 1 to 60"),
     ),
     h(
       "fieldset.rules-kinds",
@@ -654,6 +669,7 @@ function rulesForm(current, courseId, context) {
         inputs.absenceRun.value = r.absence_alert_run;
         inputs.plannedSessions.value = r.planned_sessions ?? "";
         inputs.alertsAfter.value = r.alerts_after_sessions;
+        inputs.disputeWindow.value = r.dispute_window_days;
         for (const kind of KINDS) inputs[KIND_FIELDS[kind]].value = r[`min_attendance_percent_${kind}`] ?? "";
         inputs.autoOpen.checked = r.auto_open === true;
         message.textContent = "";

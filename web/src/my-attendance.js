@@ -10,8 +10,9 @@
 // collection-group query, students where uid == me, which the rules allow for one's
 // own documents: every course with a closed session), plus those named in the
 // student's inbox (a scan in a course whose first session is still open); each
-// course's figures document is then followed live.
-import { firestore } from "./config.js";
+// course's figures document is then followed live. Under each course, the absences and
+// late marks the student may still dispute, and their disputes (student/disputes.js).
+import { firebase, firestore } from "./config.js";
 import { clear, fmtAgo, fmtDay, fmtTime, h, toDate } from "./dom.js";
 import {
   alertsFor,
@@ -25,6 +26,7 @@ import {
   timeline,
   worstLabel,
 } from "./standing.js";
+import { createDisputes } from "./student/disputes.js";
 import { kindLabel } from "./timetable.js";
 import { percentBar } from "./views/percent-bar.js";
 import { watchById } from "./watch.js";
@@ -52,6 +54,13 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
   const courses = new Map(); // courseId -> {name, rules, fig, loaded, unsubs}
   const unsubs = [];
   let stopped = false;
+  const disputes = createDisputes({
+    context: async () => {
+      const [{ config }, idToken] = await Promise.all([firebase(), user.getIdToken()]);
+      return { scanUrl: config.scanUrl, idToken };
+    },
+    redraw: () => render(),
+  });
 
   function render() {
     if (stopped) return;
@@ -155,6 +164,7 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
                   }),
                 )
               : null,
+            disputes.section(sessions, rules),
           ]
         : h("p.muted", {}, "Loading…"),
       alerts.length
@@ -227,6 +237,13 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
     const { db, fs } = await firestore();
     if (stopped) return;
     for (const id of enrolled) follow(db, fs, id);
+    unsubs.push(
+      fs.onSnapshot(
+        fs.query(fs.collection(db, "disputes"), fs.where("uid", "==", uid)),
+        (snap) => disputes.set(snap.docs.map((d) => d.data())),
+        () => {}, // the page works without them: "Dispute" is offered, the server decides
+      ),
+    );
     unsubs.push(
       fs.onSnapshot(
         fs.query(fs.collectionGroup(db, "students"), fs.where("uid", "==", uid)),

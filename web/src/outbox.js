@@ -132,6 +132,9 @@ export class Outbox {
       scanUrl: this.scanUrl,
       idToken,
       device: entry.device_id,
+      // sent again after a failed attempt: how long the phone has held it (a duration,
+      // so the phone's clock being off does not matter)
+      queuedMs: entry.attempts > 0 ? Math.max(0, Math.round(this.clock.now() - entry.taken_at)) : undefined,
       fetchImpl: this.fetchImpl,
       ...scan,
     });

@@ -89,6 +89,27 @@ export const OUTCOMES = {
     advice: "This session is not at this time. Check the timetable.",
     retry: false,
   },
+  // A dispute's answers (disputes-api.js has the words the dispute form shows).
+  not_disputable: {
+    title: "Nothing to dispute",
+    advice: "Only an absence or a late mark can be disputed.",
+    retry: false,
+  },
+  dispute_window_closed: {
+    title: "Too late to dispute",
+    advice: "The time to dispute this session has passed. Speak to your teacher.",
+    retry: false,
+  },
+  already_disputed: {
+    title: "Already disputed",
+    advice: "You have disputed this session already. Your teacher will answer it.",
+    retry: false,
+  },
+  already_decided: {
+    title: "Already decided",
+    advice: "This dispute was decided already.",
+    retry: false,
+  },
   device_in_use: {
     title: "Device already used",
     advice: "This phone was already used to check in another student. Use your own phone.",
@@ -194,12 +215,24 @@ export function outcomeFor(code, kind = "qr") {
 }
 
 /**
- * Send one scan: `qr` (a scanned token) or `code` (six typed digits). Never throws:
+ * Send one scan: `qr` (a scanned token) or `code` (six typed digits); `queuedMs`: how
+ * long the outbox held it, for a scan sent again. Never throws:
  * network failures are a "failed" result. `fetchImpl` is injectable (tests).
  */
-export async function submitScan({ scanUrl, idToken, qr, code, device = deviceId(), fetchImpl, timeoutMs = 15000 }) {
+export async function submitScan({
+  scanUrl,
+  idToken,
+  qr,
+  code,
+  device = deviceId(),
+  queuedMs,
+  fetchImpl,
+  timeoutMs = 15000,
+}) {
   const kind = code !== undefined && code !== null ? "code" : "qr";
   const json = kind === "code" ? { code, device_id: device } : { qr, device_id: device };
+  // a scan sent again from the outbox says how long the phone held it (a dispute's evidence)
+  if (Number.isInteger(queuedMs) && queuedMs > 0) json.queued_ms = Math.min(queuedMs, 86400000);
   const { failed, resp, body } = await postJson(scanUrl, { idToken, json, fetchImpl, timeoutMs });
   if (failed) return failed;
   if (resp.ok && body?.scan_id) {

@@ -121,6 +121,9 @@ test("no network: pending, sent again after the backoff, then accepted", async (
   assert.equal(fetch.calls.length, 2);
   assert.equal(queue.get(entry.id).state, "accepted");
   assert.deepEqual(clock.pending(), []);
+  // the first attempt says nothing of a queue; the one sent again, how long it waited
+  assert.equal("queued_ms" in fetch.calls[0].body, false);
+  assert.equal(fetch.calls[1].body.queued_ms, BASE_DELAY_MS);
 });
 
 test("a busy server (503) is not a decision: the backoff doubles until it answers", async () => {

@@ -92,7 +92,7 @@ def record(db: Client, event: AttendanceEvent) -> str:
 
 
 def _scan_record(event: AttendanceEvent) -> dict[str, Any]:
-    return {
+    record = {
         "uid": event.uid,
         "session_id": event.session_id,
         "course_id": event.course_id,
@@ -104,6 +104,9 @@ def _scan_record(event: AttendanceEvent) -> dict[str, Any]:
         "source": "scan",
         "recorded_at": firestore.SERVER_TIMESTAMP,
     }
+    if event.queued_at is not None:
+        record["queued_at"] = event.queued_at  # the phone held it in its outbox
+    return record
 
 
 def _absence_record(event: AttendanceEvent) -> dict[str, Any]:

@@ -69,6 +69,9 @@ class AttendanceEvent:
     #: approved absence request) or ``dispute/{id}`` (an accepted dispute); the audit
     #: entry keeps it. Empty for a teacher's own override, a scan and a close.
     basis: str = ""
+    #: A scan the phone held in its outbox: when it queued it (server time less the
+    #: held duration); the record keeps it. None for any other.
+    queued_at: datetime | None = None
 
     @property
     def is_scan(self) -> bool:
@@ -93,6 +96,10 @@ class AttendanceEvent:
         body["scanned_at"] = body.pop("at").astimezone(UTC).isoformat()
         if not body["basis"]:
             del body["basis"]  # as schema 1 had it
+        if body["queued_at"] is None:
+            del body["queued_at"]
+        else:
+            body["queued_at"] = body["queued_at"].astimezone(UTC).isoformat()
         return body
 
     def encode(self) -> tuple[bytes, dict[str, str]]:
@@ -121,6 +128,8 @@ class AttendanceEvent:
             fields["basis"] = str(body.get("basis") or "")
         if fields["status"] not in _STATUSES_OF[kind]:
             raise PoisonEvent(f"unknown status {fields['status']!r}")
+        if kind == TYPE_SCAN and body.get("queued_at") is not None:
+            fields["queued_at"] = _timestamp(body, "queued_at")
         return cls(at=_timestamp(body, "scanned_at"), **fields)
 
 

@@ -3,10 +3,14 @@ which a teacher knows someone who is not on the class list), which device, why, 
 
 Only rejections that can be attributed (a signed-in student and a known session) are
 recorded, in ``sessions/{sid}/rejections/{uid}__{code}``: one document per student and
-reason, with a ``count``, so a student who retries a hundred times leaves one document,
+reason, with a ``count``, the time of the first (``first_at_ms``, epoch milliseconds:
+a server-side minimum, so instances racing keep the earliest) and of the last
+(``last_at``), so a student who retries a hundred times leaves one document,
 not a hundred. Each instance writes a given document at most once per ``WRITE_EVERY``
-seconds; repeats in between are added to the next write's count. This record is the one
-document a rejected scan writes; no event is published for it.
+seconds; repeats in between are held and written by a timer at the end of that time
+(with the latest device, message and time), so the count is complete at most
+``WRITE_EVERY`` seconds later: a dispute's evidence counts every refusal. This record is
+the one document a rejected scan writes; no event is published for it.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ class RejectionLog:
         self._lock = threading.Lock()
         self._last_write: dict[str, float] = {}
         self._pending: dict[str, int] = {}
+        #: key -> the latest held rejection's document fields, for the timer's write.
+        self._held: dict[str, tuple[str, str, dict[str, Any]]] = {}
 
     def due(self, key: str) -> int:
         """How many rejections to add now for ``key`` (0: not yet, collapse it)."""
@@ -65,19 +71,50 @@ class RejectionLog:
         if code not in RECORDED_CODES:
             return False
         doc_id = f"{uid}__{code}"
-        count = self.due(f"{session_id}/{doc_id}")
+        key = f"{session_id}/{doc_id}"
+        fields = {
+            "uid": uid,
+            "email": email,
+            "code": code,
+            "message": message,
+            "device_id": device_id,
+            "last_at": at,
+            "first_at_ms": firestore.Minimum(int(at.timestamp() * 1000)),
+        }
+        count = self.due(key)
         if not count:
+            self._hold(key, session_id, doc_id, fields)
             return False
-        schema.rejection(self._db, session_id, doc_id).set(
-            {
-                "uid": uid,
-                "email": email,
-                "code": code,
-                "message": message,
-                "device_id": device_id,
-                "last_at": at,
-                "count": firestore.Increment(count),
-            },
-            merge=True,
-        )
+        self._write(session_id, doc_id, fields, count)
         return True
+
+    def _write(self, session_id: str, doc_id: str, fields: dict[str, Any], count: int) -> None:
+        schema.rejection(self._db, session_id, doc_id).set(
+            {**fields, "count": firestore.Increment(count)}, merge=True
+        )
+
+    def _hold(self, key: str, session_id: str, doc_id: str, fields: dict[str, Any]) -> None:
+        """Keep the latest held rejection of ``key``; the first one held starts the timer
+        that writes them when the key's quiet time is over."""
+        with self._lock:
+            first = key not in self._held
+            self._held[key] = (session_id, doc_id, fields)
+            wait = self._write_every - (self._clock() - self._last_write.get(key, self._clock()))
+        if first:
+            timer = threading.Timer(max(wait, 0.0), self._flush, args=(key,))
+            timer.daemon = True
+            timer.start()
+
+    def _flush(self, key: str) -> None:
+        with self._lock:
+            held = self._held.pop(key, None)
+            count = self._pending.pop(key, 0)
+            if count:
+                self._last_write[key] = self._clock()
+        if held and count:
+            try:
+                self._write(*held, count)
+            except Exception as error:  # a lost count must not kill the timer thread
+                from rollcall import logs
+
+                logs.error("could not record held rejections", error=repr(error), key=key)

@@ -31,6 +31,9 @@ operator CLI (Admin SDK); firestore.rules says which client reads what.
   * ``devices/{key}``: which student a phone checked in (rollcall.core.devices)
   * ``rejections/{uid}__{code}``: rejected scans (rollcall.core.rejections)
 
+* ``disputes/{session}__{uid}``: a student's dispute of their absence or late mark in a
+  session, and its decision (rollcall.core.disputes)
+
 * ``users/{uid}``: ``fcm_tokens`` (the student's devices for push)
 
   * ``inbox/{entry}``: notifications (rollcall.consumers.notify)
@@ -57,6 +60,7 @@ TALLY = "tally"
 TALLY_MARKS = "tally_marks"
 DEVICES = "devices"
 REJECTIONS = "rejections"
+DISPUTES = "disputes"
 USERS = "users"
 INBOX = "inbox"
 
@@ -154,3 +158,8 @@ def user(db: Client, uid: str) -> DocumentReference:
 
 def inbox(db: Client, uid: str, entry_id: str) -> DocumentReference:
     return user(db, uid).collection(INBOX).document(entry_id)
+
+
+def dispute(db: Client, dispute_id: str) -> DocumentReference:
+    """A student's dispute of one session (id ``{session}__{uid}``)."""
+    return db.collection(DISPUTES).document(dispute_id)

@@ -15,6 +15,8 @@ The rules are course settings, on ``courses/{course_id}`` (defaults in brackets)
 * ``planned_sessions`` [none]: sessions planned for the term, for a course without a
   timetable; a timetable's planned sessions replace it (below);
 * ``auto_open`` [false]: planned sessions open by themselves at their start time;
+* ``dispute_window_days`` [7]: days after a session's end within which a student may
+  dispute an absence or a late mark in it (rollcall.core.disputes);
 * ``alerts_after_sessions`` [3]: sessions held before a "below" or "last chance" alert
   can fire (a running percentage after one absence says little): until then a student
   below the threshold is ``behind`` pace, shown without an alarm (0: from the first).
@@ -84,6 +86,8 @@ class Rules:
     alerts_after_sessions: int = _default("alerts_after_sessions")
     #: Planned sessions open by themselves at their start time (the sweep).
     auto_open: bool = _default("auto_open")
+    #: Days after a session's end within which a student may dispute their mark.
+    dispute_window_days: int = _default("dispute_window_days")
     #: A kind's own threshold in percent (missing: ``min_percent``).
     min_percent_by_kind: Mapping[str, Fraction] = field(default_factory=dict)
 
@@ -111,6 +115,7 @@ class Rules:
             planned_sessions=valid.get("planned_sessions", default.planned_sessions),
             alerts_after_sessions=valid.get("alerts_after_sessions", default.alerts_after_sessions),
             auto_open=valid.get("auto_open", default.auto_open),
+            dispute_window_days=valid.get("dispute_window_days", default.dispute_window_days),
             min_percent_by_kind={
                 kind: _exact(valid[f"min_attendance_percent_{kind}"])
                 for kind in KINDS
@@ -128,6 +133,7 @@ class Rules:
             "planned_sessions": self.planned_sessions,
             "alerts_after_sessions": self.alerts_after_sessions,
             "auto_open": self.auto_open,
+            "dispute_window_days": self.dispute_window_days,
             **{
                 f"min_attendance_percent_{kind}": (
                     float(self.min_percent_by_kind[kind])

@@ -8,7 +8,6 @@ The override is published by rollcall.core.overrides (the path every override ta
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rollcall.core import access
@@ -23,10 +22,10 @@ from rollcall.http.toolkit import (
     lookup,
     require,
     signed_in_json,
+    text_field,
 )
 
 MAX_REASON = 500
-_REASON = re.compile(r"[^\x00-\x1f\x7f]+")
 
 
 def handle(request: Any, context: Context) -> Answer:
@@ -52,17 +51,4 @@ def parse(data: dict[str, Any]) -> tuple[str, str, str, str]:
     session_id, uid = id_field(data, "session_id"), id_field(data, "uid")
     if data.get("status") not in OVERRIDE_STATUSES:
         raise BadRequest(f"field 'status' must be one of {', '.join(OVERRIDE_STATUSES)}")
-    reason = data.get("reason")
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
-        raise BadRequest(f"field 'reason' must be text of 1 to {MAX_REASON} characters")
-    if not _REASON.fullmatch(reason) or not _utf8(reason):
-        raise BadRequest("field 'reason' must be text without control characters")
-    return session_id, uid, data["status"], reason.strip()
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:  # lone surrogates: not storable text
-        return False
-    return True
+    return session_id, uid, data["status"], text_field(data, "reason", MAX_REASON)

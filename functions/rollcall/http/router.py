@@ -15,6 +15,8 @@ path                                        method  endpoint
 ``/me/claim``                               POST    claim what one's email was given (.me)
 ``/imports/{courses,roster,timetable}``     POST    the institution's files (.imports)
 ``/admin/departments``, ``/admin/terms``     POST    departments and terms (.admin)
+``/disputes``, ``/disputes/decide``         POST    a student's dispute, its decision
+``/disputes/{id}/evidence``                 GET     what Rollcall holds (.disputes)
 =========================================  ======  =====================================
 
 A handler gets the request and a ``Context``; it returns an ``Answer`` or raises a
@@ -36,6 +38,7 @@ from rollcall.errors import MethodNotAllowed, NotFound, RequestError
 from rollcall.http import (
     admin,
     courses,
+    disputes,
     exports,
     imports,
     me,
@@ -92,6 +95,17 @@ ROUTES = (
         admin.handle_department,
     ),
     Route(re.compile(r"/admin/terms/?"), "POST", "term", "a term", admin.handle_term),
+    Route(re.compile(r"/disputes/?"), "POST", "dispute", "a dispute", disputes.handle_file),
+    Route(
+        re.compile(r"/disputes/decide/?"), "POST", "decide", "a decision", disputes.handle_decide
+    ),
+    Route(
+        re.compile(rf"/disputes/(?P<id>{_ID})/evidence/?"),
+        "GET",
+        "evidence",
+        "the evidence",
+        disputes.handle_evidence,
+    ),
     Route(
         re.compile(rf"/exports/(?P<kind>sessions|courses)/(?P<id>{_ID})\.csv"),
         "GET",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -103,6 +103,7 @@ def accept(
         seen["session_id"] = session.id
     if not session.is_open(at):
         raise SessionClosed("this session is not open for scans")
+    queued_at = queued_since(scanned.queued_ms, at, session)
     enrollment = lookup(directory().enrollment_of, session.course_id, uid)
     if enrollment is None:
         raise NotEnrolled("you are not enrolled in this course")
@@ -117,6 +118,7 @@ def accept(
         status=session.attendance_status(at),
         at=at,
         device_id=scanned.device_id,
+        queued_at=queued_at,
     )
     pubsub.publish([event])
     return event
@@ -127,11 +129,23 @@ class ScanBody:
     device_id: str
     qr: str | None = None
     code: str | None = None
+    #: How long the phone held the scan in its outbox before this attempt (ms).
+    queued_ms: int | None = None
+
+
+#: The longest a phone may say it held a scan (a day; a token that old has long expired).
+MAX_QUEUED_MS = 24 * 3600 * 1000
 
 
 def parse_body(body: bytes) -> ScanBody:
-    """``{"qr": token, "device_id": ...}`` or ``{"code": "123456", "device_id": ...}``."""
-    data = json_object(body, {"qr", "code", "device_id"})
+    """``{"qr": token, "device_id": ...}`` or ``{"code": "123456", "device_id": ...}``,
+    each with an optional ``queued_ms``."""
+    data = json_object(body, {"qr", "code", "device_id", "queued_ms"})
+    queued = data.get("queued_ms")
+    if queued is not None and (
+        not isinstance(queued, int) or isinstance(queued, bool) or not 0 <= queued <= MAX_QUEUED_MS
+    ):
+        raise BadRequest(f"field 'queued_ms' must be a whole number from 0 to {MAX_QUEUED_MS}")
     device_id = data.get("device_id")
     if not isinstance(device_id, str) or not 1 <= len(device_id) <= MAX_DEVICE_ID:
         raise BadRequest(f"field 'device_id' must be a string of 1 to {MAX_DEVICE_ID} characters")
@@ -142,10 +156,22 @@ def parse_body(body: bytes) -> ScanBody:
     if "qr" in data:
         if not isinstance(data["qr"], str) or not data["qr"]:
             raise BadRequest("field 'qr' must be a non-empty string")
-        return ScanBody(device_id=device_id, qr=data["qr"])
+        return ScanBody(device_id=device_id, qr=data["qr"], queued_ms=queued)
     if not qr.is_code(data["code"]):
         raise BadRequest(f"field 'code' must be a string of {qr.CODE_DIGITS} digits")
-    return ScanBody(device_id=device_id, code=data["code"])
+    return ScanBody(device_id=device_id, code=data["code"], queued_ms=queued)
+
+
+def queued_since(queued_ms: int | None, at: datetime, session: Session) -> datetime | None:
+    """When the phone queued the scan: the server's time less how long the phone says
+    it held it (a duration, so the phone's clock being off does not matter). Not before
+    the session opened: no genuine code of it existed then."""
+    if queued_ms is None:
+        return None
+    queued_at = at - timedelta(milliseconds=queued_ms)
+    if queued_at < session.starts_at:
+        raise BadRequest("field 'queued_ms' goes back to before the session opened")
+    return queued_at
 
 
 def session_of_code(uid: str, code: str, at: datetime, seen: dict[str, Any]) -> Session:

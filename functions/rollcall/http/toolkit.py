@@ -9,6 +9,7 @@ Each helper raises a ``RequestError`` (rollcall.errors) with a stable code; the 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -118,6 +119,32 @@ def id_field(data: dict[str, Any], name: str) -> str:
         raise BadRequest(f"field {name!r} must be an id")
     assert isinstance(value, str)
     return value
+
+
+#: Free text a person types (an override's reason, a dispute's note, a decision's
+#: comment): no control characters, storable as UTF-8.
+_TEXT = re.compile(r"[^\x00-\x1f\x7f]+")
+
+
+def text_field(data: dict[str, Any], name: str, limit: int, required: bool = True) -> str:
+    """``data[name]``: text of 1 to ``limit`` characters without control characters,
+    stripped ("" when it is not ``required`` and absent or blank)."""
+    value = data.get(name)
+    if not required and (value is None or (isinstance(value, str) and not value.strip())):
+        return ""
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        raise BadRequest(f"field {name!r} must be text of 1 to {limit} characters")
+    if not _TEXT.fullmatch(value) or not _utf8(value):
+        raise BadRequest(f"field {name!r} must be text without control characters")
+    return value.strip()
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:  # lone surrogates: not storable text
+        return False
+    return True
 
 
 def path_id(value: str, what: str) -> str:

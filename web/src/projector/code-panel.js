@@ -1,13 +1,16 @@
 // The projector view proper (what the room sees, and what goes full screen): the course,
 // the session's division, batch, kind and room when it has them, its date and time, the
 // QR code and the typed code beside it, the countdown to the next code and how many have
-// checked in. Nothing personal: no name, no email, no status, no rejected scan.
+// checked in, and while it is open how many tried and were refused without checking in
+// since, per reason ("3 tried: code expired", tried-panel.js). Nothing personal: no
+// name, no email, no status.
 // The QR code and the typed code change with the store's `qr`, which rotation.js sets on
 // its own timer; only the countdown follows the ticker.
 import { fmtDay, fmtTime, toDate } from "../dom.js";
 import { groupCode, SHORT_PATH } from "../qr-token.js";
 import { html, useLayoutEffect, useRef } from "../ui.js";
 import { sessionFacts } from "./model.js";
+import { TriedCounts } from "./tried-panel.js";
 
 export function ProjectorSection({ store, sectionRef }) {
   const session = store.session.value;
@@ -44,6 +47,7 @@ export function ProjectorSection({ store, sectionRef }) {
         </div>
         <${Countdown} store=${store} />
         <${CheckedIn} store=${store} />
+        <${TriedCounts} store=${store} />
       </div>
     </div>
   </section>`;

@@ -1,7 +1,9 @@
 // A session's Firestore listeners, feeding its store: the session document (then its
 // course's name and, on the teacher's panel, its class list, read once) and the tally
 // shards; on the panel also the attendance records and the rejected scans. The
-// projector view for the room listens to nothing personal (`people: false`). Document
+// projector view for the room (`people: false`) shows nothing personal: it follows the
+// rejected scans and the records of those refused only, to count who tried and has not
+// checked in (tried-panel.js), never showing a name. Document
 // changes are applied in batches (store.changeBatcher): a lecture's burst of snapshots
 // becomes a few updates a second, each touching only the documents that changed.
 import { coalesce } from "../dom.js";
@@ -59,6 +61,7 @@ export function startListeners(store, { fs, db }, { people = true, batchMs = 150
     ),
   );
   if (!people) {
+    unsubs.push(watchTried(store, { fs, db }, sessionRef));
     return () => {
       for (const unsubscribe of unsubs) unsubscribe();
     };
@@ -83,6 +86,48 @@ export function startListeners(store, { fs, db }, { people = true, batchMs = 150
   );
   return () => {
     for (const unsubscribe of unsubs) unsubscribe();
+  };
+}
+
+/**
+ * The projector's "tried" counts: the rejected scans, and the record of each student
+ * refused (one document listener each: a handful, not the class's records), into
+ * store.rejections and store.attendance. Returns stop().
+ */
+function watchTried(store, { fs, db }, sessionRef) {
+  const records = new Map(); // uid -> unsubscribe
+  const stopRejections = fs.onSnapshot(
+    fs.collection(sessionRef, "rejections"),
+    (snap) => {
+      const next = new Map(store.rejections.peek());
+      for (const change of snap.docChanges()) {
+        if (change.type === "removed") next.delete(change.doc.id);
+        else next.set(change.doc.id, change.doc.data());
+      }
+      store.rejections.value = next;
+      for (const r of next.values()) {
+        if (!r.uid || records.has(r.uid)) continue;
+        const uid = r.uid;
+        records.set(
+          uid,
+          fs.onSnapshot(
+            fs.doc(db, "sessions", store.sessionId, "attendance", uid),
+            (doc) => {
+              const attendance = new Map(store.attendance.peek());
+              if (doc.exists()) attendance.set(uid, doc.data());
+              else attendance.delete(uid);
+              store.attendance.value = attendance;
+            },
+            () => {},
+          ),
+        );
+      }
+    },
+    () => {}, // the counts are a help: without them the room still checks in
+  );
+  return () => {
+    stopRejections();
+    for (const stop of records.values()) stop();
   };
 }
 

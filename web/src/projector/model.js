@@ -35,6 +35,44 @@ export const REJECTION_REASONS = Object.freeze({
 
 export { RECORDED_REJECTIONS };
 
+/** A refusal in a few words, for the room's counts ("3 tried: code expired"). */
+export const TRIED_REASONS = Object.freeze({
+  qr_expired: "code expired",
+  qr_invalid: "code not recognised",
+  session_closed: "session not open",
+  not_enrolled: "not on the class list",
+  device_in_use: "phone already used",
+  rate_limited: "too many wrong codes",
+  not_in_audience: "not in this group",
+});
+
+/**
+ * The students who tried and were refused but have no record (not checked in), one row
+ * each, by their latest refusal, latest first: [{uid, code, lastMs, count}]. A student
+ * who then checks in (a record arrives) leaves it.
+ */
+export function triedRows({ rejections, attendance }) {
+  const latest = new Map();
+  for (const r of rejections.values()) {
+    if (!r?.uid || attendance.has(r.uid)) continue;
+    const lastMs = toDate(r.last_at)?.getTime() ?? 0;
+    const seen = latest.get(r.uid);
+    const count = (seen?.count ?? 0) + (r.count ?? 1);
+    if (!seen || lastMs > seen.lastMs) latest.set(r.uid, { uid: r.uid, code: r.code, lastMs, count });
+    else seen.count = count;
+  }
+  return [...latest.values()].sort((a, b) => b.lastMs - a.lastMs);
+}
+
+/** The room's counts: [{code, count, text: "3 tried: code expired"}], most first. */
+export function triedCounts(rows) {
+  const by = new Map();
+  for (const row of rows) by.set(row.code, (by.get(row.code) ?? 0) + 1);
+  return [...by.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([code, count]) => ({ code, count, text: `${count} tried: ${TRIED_REASONS[code] ?? code}` }));
+}
+
 export const ROSTER_FILTERS = Object.freeze({ all: "All", missing: "Not yet", arrived: "Checked in" });
 
 const checkedIn = new Set(STATUSES.checkedIn);

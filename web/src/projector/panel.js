@@ -1,6 +1,7 @@
 // The teacher's live panel of one session (#/session/<id>/panel): for the teacher's own
 // screen, a second window or a phone, never the projector. The session in a line, this
-// computer's clock if it is off, the counts and arrivals per minute, the rejected scans
+// computer's clock if it is off, the counts, who tried and is not checked in (by name,
+// while the session is open: tried-panel.js), arrivals per minute, the rejected scans
 // (who, why, and what to do about it) and the class list with "Change" (overrides); the
 // close and the export. Its store is its own: the projector view, in another window,
 // listens to nothing personal.
@@ -17,6 +18,7 @@ import { RejectionsPanel } from "./rejections-panel.js";
 import { RosterPanel } from "./roster-panel.js";
 import { createProjectorStore } from "./store.js";
 import { PanelToolbar, runClose } from "./toolbar.js";
+import { TriedPanel } from "./tried-panel.js";
 
 export function SessionPanel({ sessionId, user, me = null }) {
   const store = useMemo(() => createProjectorStore(sessionId), [sessionId]);
@@ -78,6 +80,7 @@ export function SessionPanel({ sessionId, user, me = null }) {
     <section class="panel-counts" aria-label="Counts">
       <${CountTiles} store=${store} />
     </section>
+    <${TriedPanel} store=${store} openOverride=${canOverride ? actions.openOverride : null} />
     <div class="panel-grid">
       <${ArrivalsPanel} store=${store} />
       <${RejectionsPanel} store=${store} openOverride=${canOverride ? actions.openOverride : null} />

@@ -1,0 +1,169 @@
+// Disputes (docs/api.md): the student's POST /disputes, the staff's GET
+// /disputes/{id}/evidence and POST /disputes/decide, and the words for what comes back,
+// pure (no DOM, no Firebase) so node --test checks them: which sessions a student may
+// still dispute, a dispute's state, and the evidence as sentences a teacher reads.
+import { endpoint, getJson, postJson, refusal } from "./http.js";
+import { REJECTION_REASONS } from "./projector/model.js";
+
+const DAY_MS = 86400000;
+/** What a student may dispute, and what an accepted dispute may set. */
+export const DISPUTABLE = Object.freeze(["absent", "late"]);
+export const SETTLED_AS = Object.freeze(["present", "late"]);
+export const MAX_TEXT = 500;
+
+/** The student files a dispute: {state: "accepted", dispute} or a refusal. */
+export async function fileDispute({ scanUrl, idToken, sessionId, note, fetchImpl, timeoutMs }) {
+  const { failed, resp, body } = await postJson(endpoint(scanUrl, "disputes"), {
+    idToken,
+    json: { session_id: sessionId, note },
+    fetchImpl,
+    timeoutMs,
+  });
+  if (failed) return failed;
+  if (resp.ok && body?.dispute_id) return { state: "accepted", dispute: body };
+  return refusal(resp, body);
+}
+
+/** The staff read the evidence: {state: "accepted", evidence} or a refusal. */
+export async function fetchEvidence({ scanUrl, idToken, disputeId, fetchImpl, timeoutMs }) {
+  const url = endpoint(scanUrl, `disputes/${encodeURIComponent(disputeId)}/evidence`);
+  const { failed, resp, body } = await getJson(url, { idToken, fetchImpl, timeoutMs });
+  if (failed) return failed;
+  if (resp.ok && body?.dispute) return { state: "accepted", evidence: body };
+  return refusal(resp, body);
+}
+
+/** The staff decide: decision "accept" (status present|late) or "decline" (comment). */
+export async function decideDispute({ scanUrl, idToken, disputeId, decision, status, comment, fetchImpl, timeoutMs }) {
+  const json = { dispute_id: disputeId, decision, comment: comment ?? "" };
+  if (decision === "accept") json.status = status;
+  const { failed, resp, body } = await postJson(endpoint(scanUrl, "disputes/decide"), {
+    idToken,
+    json,
+    fetchImpl,
+    timeoutMs,
+  });
+  if (failed) return failed;
+  if (resp.ok && body?.dispute_id) return { state: "accepted", dispute: body };
+  return refusal(resp, body);
+}
+
+/** Plain words for a refused dispute or decision. */
+export const DISPUTE_ERRORS = Object.freeze({
+  dispute_window_closed: "It is too late to dispute this session.",
+  not_disputable: "Only an absence or a late mark can be disputed.",
+  already_disputed: "You have disputed this session already.",
+  already_decided: "This dispute was decided already; nothing was changed.",
+  not_enrolled: "You are not enrolled in this course.",
+  forbidden: "Only the course's teachers and TAs can settle its disputes.",
+  not_found: "This dispute or session no longer exists.",
+  unauthenticated: "Sign in again, then try again.",
+  unavailable: "Rollcall is busy; nothing was changed. Try again.",
+  network: "No connection to Rollcall; nothing was changed. Try again.",
+});
+
+export function disputeErrorText(result) {
+  if (result.code === "bad_request") return `Refused: ${result.message}`;
+  return DISPUTE_ERRORS[result.code] ?? `Refused (${result.code}): ${result.message}`;
+}
+
+/**
+ * Whether the student may still dispute a session of their figures ({status, at: ms of
+ * its start}): absent or late, and within `windowDays` of its start (the server counts
+ * from its end, a little later, so the page never offers what the server refuses).
+ */
+export function mayDispute(session, windowDays, nowMs) {
+  if (!DISPUTABLE.includes(session?.status) || !session.at) return false;
+  return nowMs <= session.at + windowDays * DAY_MS;
+}
+
+/** A dispute's state for the student: {label, tone}. */
+export function disputeState(dispute) {
+  const set = dispute?.set_status === "late" ? "late" : "present";
+  switch (dispute?.status) {
+    case "accepted":
+      return { label: `Dispute accepted: now ${set}`, tone: "ok" };
+    case "declined":
+      return { label: "Dispute declined", tone: "declined" };
+    default:
+      return { label: "Dispute sent: waiting for your teacher", tone: "open" };
+  }
+}
+
+/** Times in the institution's time zone: "Mon 7 Dec, 09:04:12" (`seconds` false: "Mon 7 Dec, 09:04"). */
+export function timeWriter(timeZone, { seconds = true } = {}) {
+  let fmt;
+  try {
+    fmt = new Intl.DateTimeFormat("en-GB", {
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      ...(seconds ? { second: "2-digit" } : {}),
+      timeZone: timeZone || undefined,
+    });
+  } catch {
+    fmt = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium" });
+  }
+  return (iso) => (iso ? fmt.format(new Date(iso)) : "–");
+}
+
+function times(n) {
+  return n === 1 ? "once" : n === 2 ? "twice" : `${n} times`;
+}
+
+/**
+ * The evidence as lines a teacher reads: each rejected scan ("Refused twice, 09:04:12
+ * to 09:04:40: Code had already changed … From phone ab12…9f3e, the phone this student
+ * has checked in with since Mon 30 Nov (3 sessions)."), the phones, the record and its
+ * history. -> {rejections: [{code, text, device}], phones: [text], record: text,
+ * history: [text]}
+ */
+export function describeEvidence(evidence) {
+  const at = timeWriter(evidence?.time_zone);
+  const phones = evidence?.devices ?? [];
+  const rejections = (evidence?.rejections ?? []).map((r) => {
+    const reason = REJECTION_REASONS[r.code] ?? r.code;
+    const [first, last] = [at(r.first_at ?? r.last_at), at(r.last_at)];
+    const when = first === last ? last : `${first} to ${last}`;
+    const known = phones.find((p) => p.device_id === r.device_id);
+    const device = !r.device_id
+      ? "No phone id was sent."
+      : known
+        ? `Same phone as this student's check-ins since ${at(known.first_used_at)} (${known.sessions} ${known.sessions === 1 ? "session" : "sessions"}).`
+        : "A phone this student has never checked in with in this course.";
+    return {
+      code: r.code,
+      text: `Refused ${times(r.count ?? 1)}, ${when}: ${reason}.`,
+      device,
+      deviceId: r.device_id ?? "",
+    };
+  });
+  const phoneLines = phones.map((p) => {
+    const uses =
+      p.sessions === 1
+        ? `checked in with it once, ${at(p.first_used_at)}`
+        : `checked in with it in ${p.sessions} sessions, first ${at(p.first_used_at)}, last ${at(p.last_used_at)}`;
+    return `Phone ${short(p.device_id)}: ${uses}${p.bound_here ? " (in this session)" : ""}.`;
+  });
+  const r = evidence?.record;
+  let record = "No attendance record.";
+  if (r) {
+    const how = { scan: "by a scan", close: "at the close", override: "by a teacher's change" }[r.source] ?? "";
+    record = `Marked ${r.status}${how ? ` ${how}` : ""}.`;
+    if (r.source === "scan" && r.scanned_at) {
+      record += ` Scan accepted ${at(r.scanned_at)} from phone ${short(r.device_id ?? "")}.`;
+      if (r.queued_at) record += ` The phone had queued it at ${at(r.queued_at)}.`;
+    }
+  }
+  const history = (evidence?.history ?? []).map(
+    (a) =>
+      `${at(a.at)}: ${a.previous_status ?? "no record"} → ${a.status}${a.reason ? ` (“${a.reason}”)` : ""}${a.basis?.startsWith("dispute/") ? ", by this dispute" : ""}.`,
+  );
+  return { rejections, phones: phoneLines, record, history };
+}
+
+function short(device = "") {
+  return device.length > 12 ? `${device.slice(0, 4)}…${device.slice(-4)}` : device || "–";
+}

@@ -1,0 +1,134 @@
+// The student's disputes, in each course card of "My attendance": the absences and late
+// marks of the course's closed sessions, each with "Dispute" while the course's window
+// is open (a note, then Send: POST /disputes), and each dispute's state and the
+// teacher's comment, live (a listener on the student's own disputes, which the rules
+// let them read). Built by hand like my-attendance.js, which redraws its cards on every
+// change: what is being typed lives here (drafts), not in the DOM.
+import { disputeErrorText, disputeState, fileDispute, MAX_TEXT, mayDispute } from "../disputes-api.js";
+import { fmtDay, fmtTime, h } from "../dom.js";
+
+/**
+ * The disputes' state of one page: drafts (session id -> {open, text, busy, error}),
+ * the student's disputes (session id -> document) and how to send one. `context()`
+ * resolves to {scanUrl, idToken}; `redraw()` draws the page again.
+ */
+export function createDisputes({ context, redraw }) {
+  const drafts = new Map();
+  let disputes = new Map();
+  const draft = (sid) => drafts.get(sid) ?? { open: false, text: "", busy: false, error: null };
+  const change = (sid, patch) => {
+    drafts.set(sid, { ...draft(sid), ...patch });
+    redraw();
+  };
+
+  async function send(sessionId) {
+    const note = draft(sessionId).text.trim();
+    if (!note) {
+      change(sessionId, { error: "Say in a few words what happened." });
+      return;
+    }
+    change(sessionId, { busy: true, error: null });
+    const result = await fileDispute({ ...(await context()), sessionId, note });
+    if (result.state === "accepted") {
+      disputes = new Map(disputes).set(sessionId, result.dispute);
+      drafts.delete(sessionId);
+      redraw();
+    } else change(sessionId, { busy: false, error: disputeErrorText(result) });
+  }
+
+  /** The list for one course: sessions [{id, status, at}] (oldest first), its rules. */
+  function section(sessions, rules, nowMs = Date.now()) {
+    const shown = sessions
+      .filter((s) => disputes.has(s.id) || mayDispute(s, rules.dispute_window_days, nowMs))
+      .reverse();
+    if (!shown.length) return null;
+    return h(
+      "section.my-disputes",
+      { "aria-label": "Disputes" },
+      h("h3.my-disputes-title", {}, "Absences and late marks: disputes"),
+      h(
+        "p.muted.small",
+        {},
+        `Within ${rules.dispute_window_days} days of the session, if you were there and Rollcall did not count you.`,
+      ),
+      h(
+        "ul.plain.my-dispute-list",
+        {},
+        shown.map((s) => row(s)),
+      ),
+    );
+  }
+
+  function row(s) {
+    const at = s.at ? new Date(s.at) : null;
+    const when = at ? `${fmtDay(at)} ${fmtTime(at)}` : s.id;
+    const dispute = disputes.get(s.id);
+    // a disputed session is named by the mark disputed (the record may have changed since)
+    const marked = dispute?.disputed ?? s.status;
+    const word = marked === "late" ? "Late" : "Absent";
+    const d = draft(s.id);
+    const head = h("span.my-dispute-when", {}, `${when}: `, h(`strong.status-${marked}`, {}, word));
+    if (dispute) {
+      const state = disputeState(dispute);
+      return h(
+        "li.my-dispute",
+        { dataset: { session: s.id, dispute: dispute.status } },
+        head,
+        h(`span.dispute-state.dispute-${state.tone}`, {}, state.label),
+        dispute.comment ? h("p.my-dispute-comment", {}, `Your teacher: “${dispute.comment}”`) : null,
+      );
+    }
+    if (!d.open) {
+      return h(
+        "li.my-dispute",
+        { dataset: { session: s.id } },
+        head,
+        h(
+          "button.btn.btn-small.dispute-open",
+          {
+            type: "button",
+            "aria-label": `Dispute ${word.toLowerCase()} on ${when}`,
+            onclick: () => change(s.id, { open: true }),
+          },
+          "Dispute",
+        ),
+      );
+    }
+    const id = `dispute-note-${s.id}`;
+    const note = h("textarea.dispute-note", {
+      id,
+      rows: 3,
+      maxlength: MAX_TEXT,
+      placeholder: "I was in the room; the code would not scan…",
+    });
+    note.value = d.text;
+    note.addEventListener("input", () => drafts.set(s.id, { ...draft(s.id), text: note.value }));
+    return h(
+      "li.my-dispute.is-editing",
+      { dataset: { session: s.id } },
+      head,
+      h("label", { for: id }, "What happened?"),
+      note,
+      h(
+        "div.dispute-buttons",
+        {},
+        h(
+          "button.btn.btn-primary.dispute-send",
+          { type: "button", disabled: d.busy, onclick: () => send(s.id) },
+          d.busy ? "Sending…" : "Send dispute",
+        ),
+        h("button.btn.dispute-cancel", { type: "button", onclick: () => change(s.id, { open: false }) }, "Cancel"),
+      ),
+      d.error ? h("p.form-error", { role: "alert" }, d.error) : null,
+    );
+  }
+
+  return {
+    section,
+    /** The student's disputes as the listener has them: documents by session id. */
+    set(docs) {
+      disputes = new Map(docs.map((doc) => [doc.session_id, doc]));
+      redraw();
+    },
+  };
+}

@@ -1,0 +1,224 @@
+// The course view's "Disputes" (#/course/<id>): the students' disputes of their absences
+// and late marks, open ones first, live (a listener on disputes where course_id == the
+// course, which the rules let its viewers read). Beside each open dispute, the evidence
+// Rollcall holds (GET /disputes/{id}/evidence: the refused scans in plain words, with
+// times in the institution's time zone, the phone they came from and since when the
+// student has checked in with it, the record and its history), and the decision:
+// accept as present or late, or decline with a comment (POST /disputes/decide). Only
+// for those who may change attendance (the contracts' "override": teachers and TAs).
+import {
+  decideDispute,
+  describeEvidence,
+  disputeErrorText,
+  fetchEvidence,
+  MAX_TEXT,
+  timeWriter,
+} from "../disputes-api.js";
+import { clear, fmtDay, fmtTime, h, toDate } from "../dom.js";
+
+const DISPUTED = { absent: "Absent", late: "Late" };
+const DECIDED = { accepted: "Accepted", declined: "Declined", open: "Open" };
+
+/** -> {el, allow(yes), stop()}; `context()` resolves to {scanUrl, idToken}. */
+export function courseDisputes({ courseId, context, firestore }) {
+  const count = h("span.badge.is-zero", { id: "disputes-count" }, "0");
+  const list = h("ol.plain.dispute-list", { id: "dispute-list" }, h("li.muted", {}, "Loading…"));
+  const el = h(
+    "section.disputes-pane",
+    { id: "disputes", "aria-labelledby": "disputes-title", hidden: true },
+    h("h2", { id: "disputes-title" }, "Disputes ", count),
+    h(
+      "p.muted.small",
+      {},
+      "Students who say an absence or a late mark is wrong. Beside each: what Rollcall recorded of them in that session.",
+    ),
+    list,
+  );
+  let docs = [];
+  let allowed = false;
+  let listening = null;
+  let stopped = false;
+  const evidence = new Map(); // dispute id -> {loading} | {evidence} | {error}
+  const forms = new Map(); // dispute id -> {comment, busy, error}
+
+  async function load(id) {
+    evidence.set(id, { loading: true });
+    const result = await fetchEvidence({ ...(await context()), disputeId: id });
+    evidence.set(id, result.state === "accepted" ? { evidence: result.evidence } : { error: disputeErrorText(result) });
+    render();
+  }
+
+  async function decide(id, decision, status) {
+    const form = forms.get(id) ?? { comment: "" };
+    if (decision === "decline" && !form.comment.trim()) {
+      forms.set(id, { ...form, error: "Say why, for the student." });
+      render();
+      return;
+    }
+    forms.set(id, { ...form, busy: true, error: null });
+    render();
+    const result = await decideDispute({
+      ...(await context()),
+      disputeId: id,
+      decision,
+      status,
+      comment: form.comment,
+    });
+    forms.set(id, { ...form, busy: false, error: result.state === "accepted" ? null : disputeErrorText(result) });
+    if (result.state === "accepted") load(id); // the record's history now has the change
+    render();
+  }
+
+  function render() {
+    if (stopped) return;
+    const open = docs.filter((d) => d.status === "open");
+    count.textContent = String(open.length);
+    count.className = open.length ? "badge" : "badge is-zero";
+    if (!docs.length) {
+      clear(list, h("li.muted", {}, "No disputes."));
+      return;
+    }
+    const ordered = [...open, ...docs.filter((d) => d.status !== "open")];
+    for (const d of open) if (!evidence.has(d.dispute_id)) load(d.dispute_id);
+    const focused = document.activeElement?.id;
+    clear(
+      list,
+      ordered.map((d) => item(d)),
+    );
+    if (focused) document.getElementById(focused)?.focus();
+  }
+
+  function item(d) {
+    const starts = toDate(d.session_starts_at);
+    const found = evidence.get(d.dispute_id);
+    // in the institution's time zone once the evidence says which, as its times are
+    const zone = found?.evidence?.time_zone;
+    const when = !starts
+      ? d.session_id
+      : zone
+        ? timeWriter(zone, { seconds: false })(starts.toISOString())
+        : `${fmtDay(starts)} ${fmtTime(starts)}`;
+    const who = `${d.name || "Student"}${d.roll_no ? ` (roll no ${d.roll_no})` : ""}`;
+    return h(
+      `li.dispute.dispute-${d.status}`,
+      { dataset: { dispute: d.dispute_id, status: d.status } },
+      h(
+        "div.dispute-head",
+        {},
+        h("strong.dispute-who", {}, who),
+        h("span.dispute-session", {}, ` · ${when} · marked ${DISPUTED[d.disputed]?.toLowerCase() ?? d.disputed}`),
+        h(`span.dispute-state.dispute-${d.status}`, {}, DECIDED[d.status] ?? d.status),
+      ),
+      h("blockquote.dispute-note", {}, d.note),
+      d.status === "open"
+        ? [evidenceBlock(found), decisionBlock(d)]
+        : h(
+            "p.dispute-outcome.muted.small",
+            {},
+            d.status === "accepted"
+              ? `Accepted: now ${d.set_status}.${d.comment ? ` “${d.comment}”` : ""}`
+              : `Declined: “${d.comment ?? ""}”`,
+          ),
+    );
+  }
+
+  function evidenceBlock(found) {
+    if (!found || found.loading) return h("p.muted.small.evidence", {}, "Reading what Rollcall recorded…");
+    if (found.error) return h("p.form-error.evidence", {}, found.error);
+    const e = describeEvidence(found.evidence);
+    return h(
+      "div.evidence",
+      {},
+      h("h3.evidence-title", {}, "What Rollcall recorded"),
+      h(
+        "ul.plain.evidence-rejections",
+        {},
+        e.rejections.length
+          ? e.rejections.map((r) =>
+              h(
+                "li.evidence-rejection",
+                { dataset: { code: r.code } },
+                h("span", {}, r.text),
+                " ",
+                h("span.evidence-device", { title: r.deviceId }, r.device),
+              ),
+            )
+          : h("li.muted", {}, "No refused scans from this student in this session."),
+      ),
+      e.phones.length
+        ? h(
+            "ul.plain.evidence-phones.small",
+            {},
+            e.phones.map((p) => h("li", {}, p)),
+          )
+        : null,
+      h("p.evidence-record.small", {}, e.record),
+      e.history.length
+        ? h(
+            "ul.plain.evidence-history.small",
+            {},
+            e.history.map((line) => h("li", {}, line)),
+          )
+        : null,
+    );
+  }
+
+  function decisionBlock(d) {
+    const id = d.dispute_id;
+    const form = forms.get(id) ?? { comment: "", busy: false, error: null };
+    const field = `dispute-comment-${id}`;
+    const comment = h("input.dispute-comment", {
+      id: field,
+      type: "text",
+      maxlength: MAX_TEXT,
+      placeholder: "For the student (needed to decline)",
+      autocomplete: "off",
+    });
+    comment.value = form.comment;
+    comment.addEventListener("input", () => forms.set(id, { ...(forms.get(id) ?? {}), comment: comment.value }));
+    const button = (label, cls, decision, status) =>
+      h(
+        `button.btn.btn-small.${cls}`,
+        { type: "button", disabled: form.busy, onclick: () => decide(id, decision, status) },
+        label,
+      );
+    return h(
+      "div.dispute-decide",
+      {},
+      h("label.visually-hidden", { for: field }, "Comment"),
+      comment,
+      button("Accept: present", "btn-primary.dispute-accept-present", "accept", "present"),
+      button("Accept: late", "dispute-accept-late", "accept", "late"),
+      button("Decline", "dispute-decline", "decline"),
+      form.error ? h("p.form-error", { role: "alert" }, form.error) : null,
+    );
+  }
+
+  return {
+    el,
+    /** Show the disputes (and start listening) once the course says the person may decide. */
+    allow(yes) {
+      allowed = yes;
+      el.hidden = !allowed;
+      if (!allowed || listening) return;
+      listening = firestore().then(({ db, fs }) =>
+        stopped
+          ? () => {}
+          : fs.onSnapshot(
+              fs.query(fs.collection(db, "disputes"), fs.where("course_id", "==", courseId)),
+              (snap) => {
+                docs = snap.docs
+                  .map((s) => s.data())
+                  .sort((a, b) => (toDate(a.filed_at)?.getTime() ?? 0) - (toDate(b.filed_at)?.getTime() ?? 0));
+                render();
+              },
+              (err) => clear(list, h("li.form-error", {}, `Disputes unavailable (${err.code ?? err.message})`)),
+            ),
+      );
+    },
+    stop() {
+      stopped = true;
+      listening?.then((unsubscribe) => unsubscribe());
+    },
+  };
+}
