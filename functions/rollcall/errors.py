@@ -118,6 +118,30 @@ class NotNow(RequestError):
     code = "not_now"
 
 
+class OutsideWindow(RequestError):
+    """An absence request for a session or a day outside the course's filing window."""
+
+    code = "outside_window"
+
+
+class AlreadyDecided(RequestError):
+    """A second decision on an absence request that was decided already."""
+
+    code = "already_decided"
+
+
+class UnsupportedDocument(RequestError):
+    """A document that is not a PDF, JPEG or PNG by its content (whatever its name)."""
+
+    code = "unsupported_document"
+
+
+class DocumentRequired(RequestError):
+    """A request longer than the institution allows without a document."""
+
+    code = "document_required"
+
+
 class PayloadTooLarge(RequestError):
     code = "payload_too_large"
 
@@ -154,6 +178,10 @@ REQUEST_ERRORS: dict[str, type[RequestError]] = {
         NotInAudience,
         Cancelled,
         NotNow,
+        OutsideWindow,
+        AlreadyDecided,
+        UnsupportedDocument,
+        DocumentRequired,
         PayloadTooLarge,
         UnsupportedMediaType,
         ImportInvalid,

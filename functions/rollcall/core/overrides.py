@@ -1,56 +1,59 @@
-"""Publishing an override: the one path by which anything but a scan or a close changes
-a student's attendance in a session (a teacher's ``POST /overrides``, and whatever
-settles a student's case for the teacher: an approved absence request, an accepted
-dispute). The event goes on topic ``scans`` like a scan, so every consumer sees it: the
-attendance consumer applies it and writes the audit entry (who, when, why, previous
-status, ``basis``), the dashboard moves the student between counts, the notification
-consumer tells the student.
-"""
+"""Publishing an override: the one way a student's status in a session is changed by
+someone (a teacher's ``POST /overrides``, an approved absence request,
+rollcall.core.absences). The override travels on topic ``scans`` as an
+``AttendanceEvent`` of type ``override``: the attendance consumer applies it and writes
+the audit entry (who, when, why, previous status, and the absence request it applies),
+the dashboard moves the student between counts, the notification consumer tells the
+student."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from rollcall import logs, pubsub
-from rollcall.clock import now
 from rollcall.core.events import TYPE_OVERRIDE, AttendanceEvent
 
 
-def publish_override(
+def override_event(
     session_id: str,
     course_id: str,
     uid: str,
     status: str,
     reason: str,
     by: str,
-    *,
-    basis: str = "",
-    trace: str | None = None,
+    at: datetime,
+    override_id: str | None = None,
+    request_id: str = "",
 ) -> AttendanceEvent:
-    """Publish one override and log it; returns the event (its ``event_id`` is the
-    override's id). The caller has checked who may and that the student is enrolled."""
-    event = AttendanceEvent(
-        event_id=uuid.uuid4().hex,
+    """The override's event; ``override_id`` None: a fresh one (a teacher's override),
+    else a fixed id (an absence request's: publishing it twice changes nothing)."""
+    return AttendanceEvent(
+        event_id=override_id or uuid.uuid4().hex,
         session_id=session_id,
         course_id=course_id,
         uid=uid,
         status=status,
-        at=now(),
+        at=at,
         device_id="",
         type=TYPE_OVERRIDE,
         reason=reason,
         by=by,
-        basis=basis,
+        request_id=request_id,
     )
-    pubsub.publish([event])
-    logs.info(
-        "override accepted",
-        override_id=event.event_id,
-        session_id=event.session_id,
-        uid=event.uid,
-        status=event.status,
-        by=event.by,
-        basis=basis or None,
-        trace=trace,
-    )
-    return event
+
+
+def publish(events: list[AttendanceEvent], trace: str | None = None) -> None:
+    """Publish the overrides (``Unavailable`` if Pub/Sub refuses) and log each."""
+    pubsub.publish(events)
+    for event in events:
+        logs.info(
+            "override accepted",
+            override_id=event.event_id,
+            session_id=event.session_id,
+            uid=event.uid,
+            status=event.status,
+            by=event.by,
+            request_id=event.request_id or None,
+            trace=trace,
+        )

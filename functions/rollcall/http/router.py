@@ -11,10 +11,13 @@ path                                        method  endpoint
 ``/time``                                   GET     the server's time (.sessions)
 ``/today``, ``/planned/{cancel,move,add}``  G, P    the timetable's sessions (.planned)
 ``/courses/settings``                       POST    a course's rules (.courses)
-``/exports/(sessions|courses)/{id}.csv``    GET     CSV exports (.exports)
+``/exports/(sessions|courses|requests)/{id}``  GET  CSV exports (.exports)
 ``/me/claim``                               POST    claim what one's email was given (.me)
 ``/imports/{courses,roster,timetable}``     POST    the institution's files (.imports)
 ``/admin/departments``, ``/admin/terms``     POST    departments and terms (.admin)
+``/admin/settings``                         POST    the institution's settings (.admin)
+``/requests``, ``/requests/decide``          POST    absence requests (.absences)
+``/requests/{id}/document``                 GET     a request's document (.absences)
 =========================================  ======  =====================================
 
 A handler gets the request and a ``Context``; it returns an ``Answer`` or raises a
@@ -34,6 +37,7 @@ from rollcall import contracts, logs
 from rollcall.config import settings
 from rollcall.errors import MethodNotAllowed, NotFound, RequestError
 from rollcall.http import (
+    absences,
     admin,
     courses,
     exports,
@@ -93,7 +97,21 @@ ROUTES = (
     ),
     Route(re.compile(r"/admin/terms/?"), "POST", "term", "a term", admin.handle_term),
     Route(
-        re.compile(rf"/exports/(?P<kind>sessions|courses)/(?P<id>{_ID})\.csv"),
+        re.compile(r"/admin/settings/?"), "POST", "settings", "the settings", admin.handle_settings
+    ),
+    Route(re.compile(r"/requests/?"), "POST", "request", "a request", absences.handle_file),
+    Route(
+        re.compile(r"/requests/decide/?"), "POST", "decide", "a decision", absences.handle_decide
+    ),
+    Route(
+        re.compile(rf"/requests/(?P<id>{_ID})/document"),
+        "GET",
+        "document",
+        "a document",
+        absences.handle_document,
+    ),
+    Route(
+        re.compile(rf"/exports/(?P<kind>sessions|courses|requests)/(?P<id>{_ID})\.csv"),
         "GET",
         "export",
         "an export",
