@@ -257,11 +257,31 @@ class Stack:
         self.bootstrap()  # a restarted Pub/Sub emulator starts empty
         log(f"{name} restarted in {time.monotonic() - started:.1f}s")
 
+    @property
+    def documents_bucket(self) -> str:
+        """The bucket of absence requests' documents (as rollcall.config names it)."""
+        return f"{self.project}-rollcall-documents"
+
     def bootstrap(self) -> None:
-        """The topology on the Pub/Sub emulator, pushing to this stack's functions."""
+        """The topology on the Pub/Sub emulator, pushing to this stack's functions, and
+        the documents' bucket on the storage emulator."""
         topo = topology.load()
         endpoints = {s.name: self.url(s.name) + "/" for s in topo.subscriptions}
         pubsub.bootstrap(self.hostport("pubsub"), self.project, topo, endpoints)
+        self.create_bucket()
+
+    def create_bucket(self) -> None:
+        """The documents' bucket (idempotent: an existing bucket is kept)."""
+        response = requests.post(
+            f"{self.url('storage')}/storage/v1/b",
+            params={"project": self.project},
+            json={"name": self.documents_bucket},
+            timeout=10,
+        )
+        if response.status_code not in (200, 409):
+            raise StackError(
+                f"could not create bucket {self.documents_bucket}: HTTP {response.status_code}"
+            )
 
     def functions(self) -> list[str]:
         """The function processes: ``scan`` and one per subscription."""

@@ -10,8 +10,9 @@ from rollcall.config import settings
 
 if TYPE_CHECKING:  # pragma: no cover
     import firebase_admin
-    from google.cloud import firestore, storage
+    from google.cloud import firestore
     from google.cloud.pubsub_v1 import PublisherClient
+    from google.cloud.storage import Client as StorageClient
 
 
 @cache
@@ -35,17 +36,17 @@ def publisher() -> PublisherClient:
 
 
 @cache
-def storage_client() -> storage.Client:
+def storage_client() -> StorageClient:
     """Cloud Storage (absence requests' documents). With ``STORAGE_EMULATOR_HOST`` set
     (the local stack's emulator) the client goes there, without credentials."""
     import os
 
     from google.auth.credentials import AnonymousCredentials
-    from google.cloud import storage
+    from google.cloud.storage import Client
 
     local = bool(os.environ.get("STORAGE_EMULATOR_HOST"))
     credentials = AnonymousCredentials() if local else None
-    return storage.Client(project=settings().project, credentials=credentials)
+    return Client(project=settings().project, credentials=credentials)
 
 
 def topic_path(topic: str) -> str:

@@ -163,7 +163,6 @@ def apply_override(db: Client, event: AttendanceEvent) -> bool:
                 "at": event.at,
                 "basis": event.basis,
                 "applied": applied,
-                "request_id": event.request_id or None,
                 "recorded_at": firestore.SERVER_TIMESTAMP,
             },
         )
@@ -181,7 +180,7 @@ def apply_override(db: Client, event: AttendanceEvent) -> bool:
                     "reason": event.reason,
                     "by": event.by,
                     "previous_status": previous,
-                    "request_id": event.request_id or None,
+                    "basis": event.basis or None,
                     "recorded_at": firestore.SERVER_TIMESTAMP,
                 },
                 merge=True,

@@ -40,6 +40,7 @@ from rollcall import contracts
 from rollcall.config import settings
 from rollcall.core import institution, overrides, schema
 from rollcall.core.events import AttendanceEvent, CloseSession, StudentNotice
+from rollcall.core.standing import Rules
 from rollcall.core.timetable import Audience
 from rollcall.errors import (
     AlreadyDecided,
@@ -61,7 +62,6 @@ MAX_COMMENT: int = _SPEC["max_comment"]
 MAX_SESSIONS: int = _SPEC["max_sessions"]
 #: The longest range, and how far ahead a request may reach without a term's end.
 MAX_DAYS: int = _SPEC["max_days"]
-WINDOW_SETTING = "request_window_days"
 RANGE, SESSIONS = "range", "sessions"
 
 
@@ -261,9 +261,7 @@ def _check_window(db: Client, cover: Cover, filing: Filing, today: date) -> None
     """The course's filing window: from ``request_window_days`` before today to the
     end of its term (or ``MAX_DAYS`` ahead)."""
     course = schema.course(db, cover.course_id).get().to_dict() or {}
-    window = course.get(WINDOW_SETTING)
-    if not isinstance(window, int) or isinstance(window, bool):
-        window = contracts.COURSE_SETTINGS[WINDOW_SETTING]["default"]
+    window = Rules.from_course(course).request_window_days
     earliest = today - timedelta(days=window)
     latest = today + timedelta(days=MAX_DAYS)
     term_id = course.get("term_id")
@@ -329,6 +327,11 @@ def undo(db: Client, request_id: str, decided_at: datetime) -> None:
     apply(db.transaction())
 
 
+def basis(request_id: str) -> str:
+    """What an override that applies the request settles (its audit entry's ``basis``)."""
+    return f"request/{request_id}"
+
+
 def override_id(request_id: str, session_id: str) -> str:
     return f"req-{request_id}-{session_id}"
 
@@ -344,9 +347,9 @@ def _excuse(
         "excused",
         f"{label} request {request_id} approved",
         doc.get("decided_by") or "",
-        at,
+        basis=basis(request_id),
         override_id=override_id(request_id, session_id),
-        request_id=request_id,
+        at=at,
     )
 
 

@@ -120,8 +120,6 @@ class AttendanceEvent:
             fields["device_id"] = str(body.get("device_id") or "")
         if kind == TYPE_CLOSE:
             fields["by"] = str(body.get("by") or "")
-        if kind == TYPE_OVERRIDE and body.get("request_id"):
-            fields["request_id"] = str(body["request_id"])
         if kind == TYPE_OVERRIDE:
             fields["basis"] = str(body.get("basis") or "")
         if fields["status"] not in _STATUSES_OF[kind]:
@@ -258,7 +256,16 @@ class StudentNotice:
             isinstance(k, str) and isinstance(v, str) for k, v in extra.items()
         ):
             raise PoisonEvent("field 'extra' must map strings to strings")
-        return cls(**f, at=_timestamp(body, "at"), extra=extra)
+        return cls(
+            notice_id=f["notice_id"],
+            uid=f["uid"],
+            kind=f["kind"],
+            title=f["title"],
+            body=f["body"],
+            course_id=f["course_id"],
+            at=_timestamp(body, "at"),
+            extra=extra,
+        )
 
 
 Event = AttendanceEvent | CloseSession | Sweep | Alert | StudentNotice

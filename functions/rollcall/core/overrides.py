@@ -1,10 +1,11 @@
-"""Publishing an override: the one way a student's status in a session is changed by
-someone (a teacher's ``POST /overrides``, an approved absence request,
-rollcall.core.absences). The override travels on topic ``scans`` as an
-``AttendanceEvent`` of type ``override``: the attendance consumer applies it and writes
-the audit entry (who, when, why, previous status, and the absence request it applies),
-the dashboard moves the student between counts, the notification consumer tells the
-student."""
+"""Publishing an override: the one path by which anything but a scan or a close changes
+a student's attendance in a session (a teacher's ``POST /overrides``, and whatever
+settles a student's case for the teacher: an approved absence request, an accepted
+dispute). The event goes on topic ``scans`` like a scan, so every consumer sees it: the
+attendance consumer applies it and writes the audit entry (who, when, why, previous
+status, ``basis``), the dashboard moves the student between counts, the notification
+consumer tells the student.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +13,30 @@ import uuid
 from datetime import datetime
 
 from rollcall import logs, pubsub
+from rollcall.clock import now
 from rollcall.core.events import TYPE_OVERRIDE, AttendanceEvent
+
+
+def publish_override(
+    session_id: str,
+    course_id: str,
+    uid: str,
+    status: str,
+    reason: str,
+    by: str,
+    *,
+    basis: str = "",
+    trace: str | None = None,
+    override_id: str | None = None,
+    at: datetime | None = None,
+) -> AttendanceEvent:
+    """Publish one override and log it; returns the event (its ``event_id`` is the
+    override's id). The caller has checked who may and that the student is enrolled."""
+    event = override_event(
+        session_id, course_id, uid, status, reason, by, basis=basis, override_id=override_id, at=at
+    )
+    publish([event], trace)
+    return event
 
 
 def override_event(
@@ -22,29 +46,30 @@ def override_event(
     status: str,
     reason: str,
     by: str,
-    at: datetime,
+    *,
+    basis: str = "",
     override_id: str | None = None,
-    request_id: str = "",
+    at: datetime | None = None,
 ) -> AttendanceEvent:
-    """The override's event; ``override_id`` None: a fresh one (a teacher's override),
-    else a fixed id (an absence request's: publishing it twice changes nothing)."""
+    """An override's event: a fresh id unless ``override_id`` (a fixed one: an
+    absence request's, so publishing it again changes nothing), made now unless ``at``."""
     return AttendanceEvent(
         event_id=override_id or uuid.uuid4().hex,
         session_id=session_id,
         course_id=course_id,
         uid=uid,
         status=status,
-        at=at,
+        at=at or now(),
         device_id="",
         type=TYPE_OVERRIDE,
         reason=reason,
         by=by,
-        request_id=request_id,
+        basis=basis,
     )
 
 
 def publish(events: list[AttendanceEvent], trace: str | None = None) -> None:
-    """Publish the overrides (``Unavailable`` if Pub/Sub refuses) and log each."""
+    """Publish overrides together (``Unavailable`` if Pub/Sub refuses), one log line each."""
     pubsub.publish(events)
     for event in events:
         logs.info(
@@ -54,6 +79,6 @@ def publish(events: list[AttendanceEvent], trace: str | None = None) -> None:
             uid=event.uid,
             status=event.status,
             by=event.by,
-            request_id=event.request_id or None,
+            basis=event.basis or None,
             trace=trace,
         )

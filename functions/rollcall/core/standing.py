@@ -84,6 +84,9 @@ class Rules:
     alerts_after_sessions: int = _default("alerts_after_sessions")
     #: Planned sessions open by themselves at their start time (the sweep).
     auto_open: bool = _default("auto_open")
+    #: How many days after a session an absence request may still cover it
+    #: (rollcall.core.absences).
+    request_window_days: int = _default("request_window_days")
     #: A kind's own threshold in percent (missing: ``min_percent``).
     min_percent_by_kind: Mapping[str, Fraction] = field(default_factory=dict)
 
@@ -111,6 +114,7 @@ class Rules:
             planned_sessions=valid.get("planned_sessions", default.planned_sessions),
             alerts_after_sessions=valid.get("alerts_after_sessions", default.alerts_after_sessions),
             auto_open=valid.get("auto_open", default.auto_open),
+            request_window_days=valid.get("request_window_days", default.request_window_days),
             min_percent_by_kind={
                 kind: _exact(valid[f"min_attendance_percent_{kind}"])
                 for kind in KINDS
@@ -128,6 +132,7 @@ class Rules:
             "planned_sessions": self.planned_sessions,
             "alerts_after_sessions": self.alerts_after_sessions,
             "auto_open": self.auto_open,
+            "request_window_days": self.request_window_days,
             **{
                 f"min_attendance_percent_{kind}": (
                     float(self.min_percent_by_kind[kind])
