@@ -58,6 +58,11 @@ def w(stack):
     db.document("terms/t1").set({"name": "Term 1"})
     db.document("grants/g1").set({"email": "new@x.test", "role": "admin"})
     db.document("imports/i1").set({"kind": "roster", "by": ids["admin"]})
+    db.document("requests/r1").set(
+        {"course_id": course_a, "uid": s_uid, "status": "open", "kind": "medical"}
+    )
+    db.document("institution/settings").set({"document_required_after_days": 3})
+    db.document("institution/other").set({"note": "admins only"})
     session = unique("s")
     now = datetime.now(UTC)
     db.document(f"sessions/{session}").set(
@@ -140,6 +145,10 @@ MATRIX = {
     "terms/t1": set(ROLES) - {"anonymous"},
     "grants/g1": {"admin"},
     "imports/i1": {"admin"},
+    # An absence request: the student who filed it and the course's viewers.
+    "requests/r1": VIEWERS | {"sam"},
+    "institution/settings": set(ROLES) - {"anonymous"},
+    "institution/other": {"admin"},
 }
 READS = [
     (who, path, OK if who in allowed else DENIED)
@@ -190,6 +199,16 @@ def test_nobody_writes_course_figures(w):
 
 
 @pytest.mark.parametrize("who", ROLES)
+def test_requests_are_listed_by_their_student_and_the_courses_viewers_only(w, who):
+    """The student page's query (requests where uid == me) and the staff's (requests
+    where course_id == c)."""
+    mine = w[who].query("requests", "uid", w["s_uid"])
+    assert mine == (OK if who == "sam" else DENIED)
+    course = w[who].query("requests", "course_id", w["course_a"])
+    assert course == (OK if who in VIEWERS else DENIED)
+
+
+@pytest.mark.parametrize("who", ROLES)
 def test_viewers_list_the_courses_sessions(w, who):
     expected = OK if who in VIEWERS else DENIED
     assert w[who].query("sessions", "course_id", w["course_a"]) == expected
@@ -213,6 +232,10 @@ WRITES = [
     ("admin", "terms/t2", {"name": "T2"}, DENIED),
     ("admin", "imports/i2", {"by": "{admin_uid}"}, DENIED),
     ("olga", "users/{s_uid}", {"fcm_tokens": {"olgas-token": {"platform": "web"}}}, DENIED),
+    ("sam", "requests/r1", {"status": "approved"}, DENIED),
+    ("sam", "requests/r2", {"uid": "{sam_uid}", "course_id": "{course_a}"}, DENIED),
+    ("teacher_a", "requests/r1", {"status": "approved"}, DENIED),
+    ("admin", "institution/settings", {"document_required_after_days": 1}, DENIED),
 ]
 
 
