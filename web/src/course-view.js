@@ -538,6 +538,7 @@ function rulesForm(current, courseId, context) {
       placeholder: "none",
     }),
     alertsAfter: h("input", { id: "rule-alerts-after", type: "number", step: "1", inputmode: "numeric" }),
+    requestWindow: h("input", { id: "rule-request-window", type: "number", step: "1", inputmode: "numeric" }),
     ...Object.fromEntries(
       KINDS.map((kind) => [
         KIND_FIELDS[kind],
@@ -610,6 +611,11 @@ function rulesForm(current, courseId, context) {
         "Below-threshold alerts start after (sessions held)",
         "until then: behind pace, no alert; 0 = from the first",
       ),
+      field(
+        inputs.requestWindow,
+        "Absence requests may cover sessions up to (days ago)",
+        "students file leave or medical requests this long after a session",
+      ),
     ),
     h(
       "fieldset.rules-kinds",
@@ -654,6 +660,7 @@ function rulesForm(current, courseId, context) {
         inputs.absenceRun.value = r.absence_alert_run;
         inputs.plannedSessions.value = r.planned_sessions ?? "";
         inputs.alertsAfter.value = r.alerts_after_sessions;
+        inputs.requestWindow.value = r.request_window_days ?? 7;
         for (const kind of KINDS) inputs[KIND_FIELDS[kind]].value = r[`min_attendance_percent_${kind}`] ?? "";
         inputs.autoOpen.checked = r.auto_open === true;
         message.textContent = "";

@@ -89,6 +89,27 @@ export const OUTCOMES = {
     advice: "This session is not at this time. Check the timetable.",
     retry: false,
   },
+  // Absence requests' refusals (requests-api.js words them there; a scan never gets them).
+  outside_window: {
+    title: "Outside the time allowed",
+    advice: "That is outside the time allowed for requests.",
+    retry: false,
+  },
+  already_decided: {
+    title: "Decided already",
+    advice: "This request was decided already.",
+    retry: false,
+  },
+  unsupported_document: {
+    title: "Not a PDF, JPEG or PNG",
+    advice: "The document must be a PDF, JPEG or PNG file.",
+    retry: false,
+  },
+  document_required: {
+    title: "Document needed",
+    advice: "A request this long needs a document (a PDF, JPEG or PNG).",
+    retry: false,
+  },
   device_in_use: {
     title: "Device already used",
     advice: "This phone was already used to check in another student. Use your own phone.",

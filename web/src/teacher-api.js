@@ -216,6 +216,7 @@ export const SETTING_LABELS = {
   planned_sessions: "Planned sessions",
   alerts_after_sessions: "Alerts start after",
   auto_open: "Sessions open by themselves",
+  request_window_days: "Absence requests may cover sessions up to",
 };
 
 /**
@@ -236,6 +237,7 @@ export function settingsFromForm({
   minPractical,
   minTutorial,
   autoOpen,
+  requestWindow,
 }) {
   const number = (text, name) => {
     const value = Number(String(text).trim().replace(",", "."));
@@ -257,6 +259,7 @@ export function settingsFromForm({
     planned_sessions: orNull(plannedSessions, "planned_sessions"),
     ...optional(alertsAfter, "alerts_after_sessions", number),
     ...optional(autoOpen, "auto_open", (value) => value === true),
+    ...optional(requestWindow, "request_window_days", number),
   };
 }
 

@@ -97,6 +97,7 @@ test("rules from the course take the defaults for missing or invalid values, as 
       planned_sessions: null,
       alerts_after_sessions: 3,
       auto_open: false,
+      request_window_days: 7,
     },
   );
   assert.deepEqual(rulesFromCourse(null), rulesFromCourse({}));
