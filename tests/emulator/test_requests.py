@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 import requests
 from google.auth.credentials import AnonymousCredentials
-from google.cloud import storage
+from google.cloud import firestore, storage
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from rollcall.clock import now
@@ -173,13 +173,13 @@ def test_every_bad_input_gets_its_code_and_leaves_nothing(course):
 
     # The institution requires a document beyond 1 day: two sessions on two days without one.
     settings = schema.institution_settings(admin.db())
-    settings.set({"document_required_after_days": 1})
+    settings.set({"document_required_after_days": 1}, merge=True)
     try:
         two_days = closed_session(course["id"], 2)
         resp = file_request(token, course_id=cid, session_ids=[recent.id, two_days.id])
         assert (resp.status_code, resp.json()["error"]["code"]) == (422, "document_required")
     finally:
-        settings.delete()
+        settings.update({"document_required_after_days": firestore.DELETE_FIELD})
 
     assert requests_of(sam.uid) == []
     assert blobs() == before
