@@ -335,3 +335,20 @@ def test_a_range_over_two_courses_files_one_request_each_with_one_document(cours
     assert blobs().count(f"requests/{docs[0]['filing_id']}") == 1
     got = api(f"/requests/{by_course[second]['request_id']}/document", sam.id_token, "GET")
     assert got.content == PNG and got.headers["Content-Type"] == "image/png"
+
+
+def test_only_an_institution_admin_sets_the_document_requirement(course):
+    boss, boss_token = auth_emulator.sign_up(f"{unique('a')}@rollcall.test", "pw-123456")
+    admin.db().collection("admins").document(boss).set({"uid": boss})
+    refused = api(
+        "/admin/settings", course["teacher_token"], json={"document_required_after_days": 2}
+    )
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
+    bad = api("/admin/settings", boss_token, json={"document_required_after_days": 0})
+    assert (bad.status_code, bad.json()["error"]["code"]) == (400, "bad_request")
+    try:
+        ok = api("/admin/settings", boss_token, json={"document_required_after_days": 2})
+        assert ok.json() == {"document_required_after_days": 2}
+    finally:
+        cleared = api("/admin/settings", boss_token, json={"document_required_after_days": None})
+        assert cleared.json() == {"document_required_after_days": None}

@@ -396,6 +396,7 @@ def test_the_teacher_sets_the_course_rules_and_the_next_change_uses_them(course)
         "planned_sessions": None,
         "alerts_after_sessions": 0,
         "auto_open": False,
+        "request_window_days": 7,
         "min_attendance_percent_theory": None,
         "min_attendance_percent_practical": None,
         "min_attendance_percent_tutorial": None,

@@ -148,8 +148,8 @@ def document_required_after_days(db: Client) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def set_settings(db: Client, changes: Mapping[str, Any], by: str, at: datetime) -> dict[str, Any]:
-    """Change some of the institution's settings; returns them all as stored."""
+def validate_settings(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes to store, or ValueError naming the first bad one."""
     for name, value in changes.items():
         spec = SETTINGS.get(name)
         if spec is None:
@@ -160,6 +160,13 @@ def set_settings(db: Client, changes: Mapping[str, Any], by: str, at: datetime) 
             raise ValueError(f"{name} must be a whole number or null")
         if not spec["min"] <= value <= spec["max"]:
             raise ValueError(f"{name} must be within {spec['min']}..{spec['max']}")
+    return dict(changes)
+
+
+def set_settings(db: Client, changes: Mapping[str, Any], by: str, at: datetime) -> dict[str, Any]:
+    """Change some of the institution's settings (validated: ``validate_settings``);
+    returns them all as stored."""
+    changes = validate_settings(changes)
     if changes:
         schema.institution_settings(db).set(
             {**changes, "updated_by": by, "updated_at": at}, merge=True

@@ -84,9 +84,10 @@ def handle_settings(request: Any, context: Context) -> Answer:
     data, uid = signed_in_json(request, set(institution.SETTINGS))
     require(access.MANAGE_INSTITUTION, uid, None, "only institution admins may change its settings")
     try:
-        doc = lookup(institution.set_settings, clients.firestore_client(), data, uid, now())
+        changes = institution.validate_settings(data)
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
+    doc = lookup(institution.set_settings, clients.firestore_client(), changes, uid, now())
     logs.info("institution settings set", by=uid, trace=context.trace, **data)
     return Answer(doc, 200)
 
