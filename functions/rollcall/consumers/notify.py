@@ -137,38 +137,20 @@ def notice_of(
 ) -> Notice | None:
     """The notice an event gives, or None (a close's absences notify nobody).
     ``context`` names the course and the session in the text and on the entry."""
-    if isinstance(event, StudentNotice):
+    if isinstance(event, Alert | StudentNotice):
+        # An alert names its session on the entry; a notice carries its own extras.
+        head = {"type": event.type, "kind": event.kind, "course_id": event.course_id}
+        if isinstance(event, Alert):
+            entry_id, shown, sent = event.alert_id, {"session_id": event.session_id}, {}
+        else:
+            entry_id, shown, sent = event.notice_id, event.extra, event.extra
         return Notice(
             uid=event.uid,
-            entry_id=event.notice_id,
+            entry_id=entry_id,
             title=event.title,
             body=event.body,
-            fields={
-                "type": event.type,
-                "kind": event.kind,
-                "course_id": event.course_id,
-                **event.extra,
-            },
-            data={
-                "type": event.type,
-                "kind": event.kind,
-                "course_id": event.course_id,
-                **event.extra,
-            },
-        )
-    if isinstance(event, Alert):
-        return Notice(
-            uid=event.uid,
-            entry_id=event.alert_id,
-            title=event.title,
-            body=event.body,
-            fields={
-                "type": "alert",
-                "kind": event.kind,
-                "course_id": event.course_id,
-                "session_id": event.session_id,
-            },
-            data={"type": "alert", "kind": event.kind, "course_id": event.course_id},
+            fields={**head, **shown},
+            data={**head, **sent},
         )
     if event.is_close:
         return None

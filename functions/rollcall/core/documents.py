@@ -52,8 +52,9 @@ def sniff(data: bytes) -> str | None:
 def safe_filename(name: str | None, content_type: str) -> str:
     """A filename fit for a Content-Disposition header: the sent name's letters,
     digits, dots, dashes and underscores, with the extension of its real type."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", (name or "").rsplit("/", 1)[-1]).strip("._")
-    stem = re.sub(r"\.(pdf|jpe?g|png)$", "", stem, flags=re.IGNORECASE)[:80] or "document"
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
+    stem = re.sub(r"\.(pdf|jpe?g|png)$", "", stem, flags=re.IGNORECASE).strip("._-")[:80]
+    stem = stem or "document"
     return f"{stem}.{TYPES[content_type]}"
 
 
