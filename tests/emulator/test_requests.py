@@ -323,7 +323,7 @@ def test_a_range_over_two_courses_files_one_request_each_with_one_document(cours
     day = absences.local_day(a.starts_at).isoformat()
     filed = file_request(
         sam.id_token,
-        {"document": ("x-ray.png", PNG, "image/png")},
+        {"document": ("x-ray.pdf", PNG, "application/pdf")},  # a PNG named .pdf
         **{"from": day, "to": absences.local_day(b.starts_at).isoformat()},
     )
     assert filed.status_code == 201, filed.text
@@ -333,6 +333,11 @@ def test_a_range_over_two_courses_files_one_request_each_with_one_document(cours
     docs = requests_of(sam.uid)
     assert len({d["filing_id"] for d in docs}) == 1
     assert blobs().count(f"requests/{docs[0]['filing_id']}") == 1
+    assert docs[0]["document"] == {
+        "content_type": "image/png",
+        "size": len(PNG),
+        "filename": "x-ray.png",
+    }
     got = api(f"/requests/{by_course[second]['request_id']}/document", sam.id_token, "GET")
     assert got.content == PNG and got.headers["Content-Type"] == "image/png"
 
