@@ -14,6 +14,7 @@ export const DOCUMENT_TYPES = REQUESTS.documentTypes;
 
 /** What a student or a teacher reads for each refusal. */
 export const REQUEST_ERRORS = {
+  bad_request: "Check the form:",
   outside_window: "That is outside the time allowed for requests.",
   not_enrolled: "You are not enrolled in that course.",
   not_in_audience: "That session is for another division or batch.",
