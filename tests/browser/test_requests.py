@@ -191,12 +191,19 @@ def test_a_medical_request_with_a_pdf_is_approved_and_three_sessions_are_excused
 
 def test_a_declined_request_reaches_the_students_inbox(web, missed):
     m = missed
-    day = absences.local_day(m["sessions"][-1].starts_at).isoformat()
+    last = m["sessions"][-1]
     page = student_page(web, m)
     page.select_option("#request-kind", "leave")
-    page.fill("#request-from", day)
-    page.fill("#request-to", day)
+    # Chosen sessions this time: the course's closed sessions, from Sam's own figures.
+    page.check("#request-mode-sessions")
+    page.select_option("#request-course", m["course"])
+    boxes = page.locator('#request-sessions input[name="session_ids"]')
+    boxes.first.wait_for()
+    assert boxes.count() == 3
+    assert "absent" in page.locator("#request-sessions li").first.inner_text()
+    page.check(f'#request-sessions input[value="{last.id}"]')
     page.fill("#request-reason", "Family wedding")
+    web.shot(page, "00-student-chooses-sessions", full_page=True)
     page.click("#request-submit")
     page.wait_for_function(
         "() => document.querySelector('#request-message').textContent.startsWith('Sent')"
@@ -215,4 +222,12 @@ def test_a_declined_request_reaches_the_students_inbox(web, missed):
     entry.wait_for()
     assert "Leave must be asked for in advance" in entry.inner_text()
     web.shot(page, "01-student-inbox-declined")
-    assert attendance(m["sessions"][-1].id, m["sam"])["status"] == "absent"
+    assert attendance(last.id, m["sam"])["status"] == "absent"
+    (request,) = [
+        r.to_dict() for r in admin.db().collection("requests").stream() if r.get("uid") == m["sam"]
+    ]
+    assert (request["mode"], request["session_ids"], request["status"]) == (
+        "sessions",
+        [last.id],
+        "declined",
+    )

@@ -1,10 +1,13 @@
-// The student's absence requests: "Request leave" (leave or medical, a reason, the days,
-// all my courses or one, and a document if there is one: a PDF, JPEG or PNG up to 5 MB)
+// The student's absence requests: "Request leave" (leave or medical, a reason, the days
+// for all my courses or one, or chosen sessions of one course (its closed sessions, from
+// the student's own course figures), and a document if there is one: a PDF, JPEG or PNG
+// up to 5 MB)
 // and the requests filed so far, live (requests where uid == me, newest first), each with
 // its course, days, status and the teacher's comment. A range over several courses is
 // one request per course, each decided by its own teachers.
 import { firestore } from "../config.js";
 import { REQUESTS } from "../contracts.js";
+import { fmtDay, fmtTime, toDate } from "../dom.js";
 import {
   daysLabel,
   documentProblem,
@@ -79,9 +82,43 @@ export function RequestsView({ ctx, user, enrolled, courseNames }) {
     </section>`;
 }
 
+/**
+ * The course's closed sessions the student may choose, newest first, from their own
+ * figures (courses/{c}/students/{uid}.sessions: id -> {status, starts_at}).
+ */
+export function choosableSessions(figures) {
+  return Object.entries(figures?.sessions ?? {})
+    .map(([id, e]) => ({ id, status: e?.status ?? "", at: toDate(e?.starts_at) }))
+    .filter((s) => s.at)
+    .sort((a, b) => b.at - a.at || a.id.localeCompare(b.id));
+}
+
+/** The student's closed sessions of one course, read once when the course is chosen. */
+function useSessions(user, courseId) {
+  const [sessions, setSessions] = useState(null);
+  useEffect(() => {
+    if (!courseId) return;
+    let live = true;
+    setSessions(null);
+    firestore()
+      .then(({ fs, db }) => fs.getDoc(fs.doc(db, "courses", courseId, "students", user.uid)))
+      .then(
+        (snap) => live && setSessions(choosableSessions(snap.exists() ? snap.data() : null)),
+        () => live && setSessions([]),
+      );
+    return () => {
+      live = false;
+    };
+  }, [user.uid, courseId]);
+  return courseId ? sessions : [];
+}
+
 function RequestForm({ ctx, user, enrolled, courseNames }) {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState({ text: "", error: false });
+  const [mode, setMode] = useState("days"); // days | sessions
+  const [course, setCourse] = useState("");
+  const sessions = useSessions(user, mode === "sessions" ? course : "");
   async function submit(ev) {
     ev.preventDefault();
     const form = ev.currentTarget;
@@ -91,7 +128,16 @@ function RequestForm({ ctx, user, enrolled, courseNames }) {
     const reason = String(data.get("reason") ?? "").trim();
     const from = String(data.get("from") ?? "");
     const to = String(data.get("to") ?? "") || from;
-    const problem = !reason ? "Say why you were away." : !from ? "Choose the first day." : documentProblem(picked);
+    const sessionIds = mode === "sessions" ? data.getAll("session_ids").map(String) : [];
+    const problem = !reason
+      ? "Say why you were away."
+      : mode === "sessions" && !course
+        ? "Choose the course of the sessions."
+        : mode === "sessions" && !sessionIds.length
+          ? "Tick the sessions you missed."
+          : mode === "days" && !from
+            ? "Choose the first day."
+            : documentProblem(picked);
     if (problem) {
       setMessage({ text: problem, error: true });
       return;
@@ -101,7 +147,7 @@ function RequestForm({ ctx, user, enrolled, courseNames }) {
     const result = await fileRequest({
       scanUrl: ctx.config.scanUrl,
       idToken: await user.getIdToken(),
-      fields: { kind: data.get("kind"), reason, from, to, courseId: data.get("course") || null },
+      fields: { kind: data.get("kind"), reason, from, to, courseId: course || null, sessionIds },
       file: picked,
     });
     setBusy(false);
@@ -112,6 +158,8 @@ function RequestForm({ ctx, user, enrolled, courseNames }) {
         error: false,
       });
       form.reset();
+      setCourse("");
+      setMode("days");
     } else {
       setMessage({ text: `Not sent: ${requestErrorText(result)}`, error: true });
     }
@@ -123,15 +171,37 @@ function RequestForm({ ctx, user, enrolled, courseNames }) {
       <select id="request-kind" name="kind">
         ${REQUESTS.kinds.map((k) => html`<option value=${k}>${KIND_LABELS[k] ?? k}</option>`)}
       </select>
+      <span class="request-label" id="request-mode-label">For</span>
+      <div class="chips" role="radiogroup" aria-labelledby="request-mode-label">
+        <label class="request-mode"
+          ><input type="radio" name="mode" id="request-mode-days" checked=${mode === "days"} onChange=${() => setMode("days")} />
+          Days</label
+        >
+        <label class="request-mode"
+          ><input
+            type="radio"
+            name="mode"
+            id="request-mode-sessions"
+            checked=${mode === "sessions"}
+            onChange=${() => setMode("sessions")}
+          />
+          Sessions I missed</label
+        >
+      </div>
       <label for="request-course">Course</label>
-      <select id="request-course" name="course">
-        <option value="">All my courses</option>
+      <select id="request-course" name="course" value=${course} onChange=${(e) => setCourse(e.currentTarget.value)}>
+        <option value="">${mode === "sessions" ? "Choose a course" : "All my courses"}</option>
         ${enrolled.map((id) => html`<option value=${id}>${courseNames.get(id) || id}</option>`)}
       </select>
-      <label for="request-from">From</label>
-      <input id="request-from" name="from" type="date" value=${day} required />
-      <label for="request-to">To</label>
-      <input id="request-to" name="to" type="date" value=${day} />
+      ${
+        mode === "days"
+          ? html`<label for="request-from">From</label>
+              <input id="request-from" name="from" type="date" value=${day} required />
+              <label for="request-to">To</label>
+              <input id="request-to" name="to" type="date" value=${day} />`
+          : html`<span class="request-label">Sessions</span>
+              <${SessionChoice} course=${course} sessions=${sessions} />`
+      }
       <label for="request-reason">Reason</label>
       <textarea id="request-reason" name="reason" rows="3" maxlength=${REQUESTS.maxReason} required></textarea>
       <label for="request-document">Document</label>
@@ -141,6 +211,23 @@ function RequestForm({ ctx, user, enrolled, courseNames }) {
     <p class=${message.error ? "form-error" : "small"} id="request-message" role="status">${message.text}</p>
     <button class="btn btn-primary" type="submit" id="request-submit" disabled=${busy}>Send request</button>
   </form>`;
+}
+
+/** Checkboxes of the course's closed sessions, newest first, each with its status. */
+function SessionChoice({ course, sessions }) {
+  if (!course) return html`<p class="muted small">Choose the course first.</p>`;
+  if (sessions === null) return html`<p class="muted small">Loading your sessions…</p>`;
+  if (!sessions.length) return html`<p class="muted small">No closed session of yours in this course yet.</p>`;
+  return html`<ul class="plain request-sessions" id="request-sessions">
+    ${sessions.map(
+      (s) => html`<li key=${s.id}>
+        <label
+          ><input type="checkbox" name="session_ids" value=${s.id} />
+          ${fmtDay(s.at)}, ${fmtTime(s.at)} <span class="muted small">· ${s.status}</span></label
+        >
+      </li>`,
+    )}
+  </ul>`;
 }
 
 /** One filed request: course, kind and days, status, the comment; its document. */
