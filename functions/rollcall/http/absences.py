@@ -79,7 +79,7 @@ def handle_file(request: Any, context: Context) -> Answer:
         lookup(absences.write, db, docs)
     except BaseException:
         if document is not None:  # a refused request keeps no file
-            documents.delete(filing_id)
+            _discard(filing_id, context)
         raise
     logs.info(
         "absence request filed",
@@ -99,6 +99,20 @@ def handle_file(request: Any, context: Context) -> Answer:
         for request_id, doc in docs
     ]
     return Answer({"filing_id": filing_id, "requests": requests}, 201)
+
+
+def _discard(filing_id: str, context: Context) -> None:
+    """Delete the stored document of a filing that could not be written; if even that
+    fails (Cloud Storage down too), say so in the log with the object's name."""
+    try:
+        documents.delete(filing_id)
+    except Exception as exc:
+        logs.error(
+            "absence document left behind",
+            object=documents.object_name(filing_id),
+            error=repr(exc),
+            trace=context.trace,
+        )
 
 
 def _parse(request: Any, body: bytes) -> tuple[Any, Any]:
