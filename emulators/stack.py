@@ -1,11 +1,13 @@
 """Start and stop the local stack: ``python -m emulators.stack up|down|restart|status|env``.
 
 ``up`` starts, detached and each in its own process group: the Pub/Sub and Firestore
-emulators (gcloud), the Auth and Hosting emulators (firebase-tools), the FCM and Cloud
-Scheduler stand-ins, and one functions-framework process per function, each under a
-supervisor that starts it again when it dies (``emulators/supervise.py``, as Cloud Run
-replaces a crashed instance). It waits on readiness probes, creates the Pub/Sub topology
-(``emulators/pubsub.py``) and writes ``<state>/stack.env``. On a running stack, ``up``
+emulators (gcloud), the Auth and Hosting emulators (firebase-tools), a Cloud Storage
+emulator (gcp-storage-emulator, in memory: absence requests' documents; decision
+0023), the FCM and Cloud Scheduler stand-ins, and one functions-framework process per
+function, each under a supervisor that starts it again when it dies
+(``emulators/supervise.py``, as Cloud Run replaces a crashed instance). It waits on
+readiness probes, creates the Pub/Sub topology (``emulators/pubsub.py``) and the
+documents' bucket, and writes ``<state>/stack.env``. On a running stack, ``up``
 starts again whatever of it is dead and leaves the rest. ``restart NAME`` stops one
 process group and starts it again. ``down`` stops exactly the process groups ``up``
 recorded, checks their ports are free again, and is safe to run twice. ``status``
@@ -49,6 +51,7 @@ BASE_PORTS = {
     "auth": 9099,
     "hosting": 5000,
     "fcm": 9199,
+    "storage": 9023,
     "scan": 8081,
     "attendance": 8082,
     "notify": 8083,
@@ -171,6 +174,8 @@ class Stack:
             "FIRESTORE_EMULATOR_HOST": self.hostport("firestore"),
             "FIREBASE_AUTH_EMULATOR_HOST": self.hostport("auth"),
             "FCM_ENDPOINT": self.url("fcm"),
+            "STORAGE_EMULATOR_HOST": self.url("storage"),
+            "DOCUMENTS_BUCKET": self.documents_bucket,
             "SCAN_URL": self.url("scan") + "/",
             "DASHBOARD_URL": self.url("hosting") + "/",
             "ROLLCALL_LOGS": str(self.log_dir),
@@ -252,11 +257,31 @@ class Stack:
         self.bootstrap()  # a restarted Pub/Sub emulator starts empty
         log(f"{name} restarted in {time.monotonic() - started:.1f}s")
 
+    @property
+    def documents_bucket(self) -> str:
+        """The bucket of absence requests' documents (as rollcall.config names it)."""
+        return f"{self.project}-rollcall-documents"
+
     def bootstrap(self) -> None:
-        """The topology on the Pub/Sub emulator, pushing to this stack's functions."""
+        """The topology on the Pub/Sub emulator, pushing to this stack's functions, and
+        the documents' bucket on the storage emulator."""
         topo = topology.load()
         endpoints = {s.name: self.url(s.name) + "/" for s in topo.subscriptions}
         pubsub.bootstrap(self.hostport("pubsub"), self.project, topo, endpoints)
+        self.create_bucket()
+
+    def create_bucket(self) -> None:
+        """The documents' bucket (idempotent: an existing bucket is kept)."""
+        response = requests.post(
+            f"{self.url('storage')}/storage/v1/b",
+            params={"project": self.project},
+            json={"name": self.documents_bucket},
+            timeout=10,
+        )
+        if response.status_code not in (200, 409):
+            raise StackError(
+                f"could not create bucket {self.documents_bucket}: HTTP {response.status_code}"
+            )
 
     def functions(self) -> list[str]:
         """The function processes: ``scan`` and one per subscription."""
@@ -353,6 +378,20 @@ class Stack:
             ),
         }
         every = [] if self.schedule_every is None else ["--every", str(self.schedule_every)]
+        procs["storage"] = (
+            [
+                str(VENV_BIN / "gcp-storage-emulator"),
+                "start",
+                "--host",
+                HOST,
+                "--port",
+                str(self.ports["storage"]),
+                "--in-memory",
+                "--quiet",
+            ],
+            {},
+            ROOT,
+        )
         procs["scheduler"] = (
             [
                 sys.executable,
@@ -373,6 +412,8 @@ class Stack:
             "FIRESTORE_EMULATOR_HOST": self.hostport("firestore"),
             "FIREBASE_AUTH_EMULATOR_HOST": self.hostport("auth"),
             "FCM_ENDPOINT": self.url("fcm"),
+            "STORAGE_EMULATOR_HOST": self.url("storage"),
+            "DOCUMENTS_BUCKET": self.documents_bucket,
             "CORS_ORIGINS": f"{self.url('hosting')},http://localhost:{self.ports['hosting']}",
             "PYTHONUNBUFFERED": "1",
         }

@@ -225,3 +225,21 @@ resource "time_sleep" "delivery_grants" {
   ]
 }
 
+
+# The scan function keeps absence requests' documents: it stores one with a valid
+# request, streams it to the student and the course's staff, and deletes one whose
+# request could not be written. Nothing else may touch the bucket (tests/infra).
+resource "google_project_iam_custom_role" "document_keeper" {
+  role_id     = "rollcallDocumentKeeper"
+  title       = "Rollcall document keeper"
+  description = "Create, read and delete objects; no listing, no bucket changes."
+  permissions = ["storage.objects.create", "storage.objects.get", "storage.objects.delete"]
+
+  depends_on = [time_sleep.apis_enabled]
+}
+
+resource "google_storage_bucket_iam_member" "scan_keeps_documents" {
+  bucket = google_storage_bucket.documents.name
+  role   = google_project_iam_custom_role.document_keeper.id
+  member = google_service_account.function["scan"].member
+}

@@ -40,3 +40,23 @@ resource "google_storage_bucket_object" "function_source" {
   bucket = google_storage_bucket.function_source.name
   source = local.function_archive
 }
+
+# Absence requests' documents (medical certificates, leave letters): private objects
+# that no client reaches. Only the scan function's identity may create, read and delete
+# them (iam.tf, scan_keeps_documents); students and staff get a document through
+# GET /requests/{id}/document, which checks who they are (docs/decisions/0023).
+resource "google_storage_bucket" "documents" {
+  #checkov:skip=CKV_GCP_62:Access logs of a bucket only the scan function touches add nothing the function's own log line per read ("absence document read") does not say.
+  #checkov:skip=CKV_GCP_78:Versioning off on purpose: a refused request's object is deleted for good, and a request's document is written once.
+  name     = "${var.project_id}-rollcall-documents"
+  location = var.region
+
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+
+  versioning {
+    enabled = false
+  }
+
+  depends_on = [time_sleep.apis_enabled]
+}

@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import firebase_admin
     from google.cloud import firestore
     from google.cloud.pubsub_v1 import PublisherClient
+    from google.cloud.storage import Client as StorageClient
 
 
 @cache
@@ -32,6 +33,20 @@ def publisher() -> PublisherClient:
         max_latency=settings().publish_max_latency_ms / 1000,
     )
     return PublisherClient(batch_settings=batch)
+
+
+@cache
+def storage_client() -> StorageClient:
+    """Cloud Storage (absence requests' documents). With ``STORAGE_EMULATOR_HOST`` set
+    (the local stack's emulator) the client goes there, without credentials."""
+    import os
+
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud.storage import Client
+
+    local = bool(os.environ.get("STORAGE_EMULATOR_HOST"))
+    credentials = AnonymousCredentials() if local else None
+    return Client(project=settings().project, credentials=credentials)
 
 
 def topic_path(topic: str) -> str:

@@ -32,6 +32,9 @@ class Settings:
     fcm_endpoint: str | None
     #: The institution's time zone (IANA): how times are written in messages.
     time_zone: str
+    #: The Cloud Storage bucket of absence requests' documents (private; only the scan
+    #: function's service account may use it). Locally on the stack's storage emulator.
+    documents_bucket: str
 
     @property
     def local(self) -> bool:
@@ -57,4 +60,5 @@ def settings() -> Settings:
         tally_shards=_int("TALLY_SHARDS", 20),
         fcm_endpoint=os.environ.get("FCM_ENDPOINT") or None,
         time_zone=os.environ.get("TIME_ZONE", "Asia/Kolkata"),
+        documents_bucket=os.environ.get("DOCUMENTS_BUCKET") or f"{project}-rollcall-documents",
     )

@@ -137,10 +137,28 @@ class AlreadyDisputed(RequestError):
     code = "already_disputed"
 
 
+class OutsideWindow(RequestError):
+    """An absence request for a session or a day outside the course's filing window."""
+
+    code = "outside_window"
+
+
 class AlreadyDecided(RequestError):
-    """The dispute was accepted or declined already: a decision is final."""
+    """A second decision on an absence request or a dispute: a decision is final."""
 
     code = "already_decided"
+
+
+class UnsupportedDocument(RequestError):
+    """A document that is not a PDF, JPEG or PNG by its content (whatever its name)."""
+
+    code = "unsupported_document"
+
+
+class DocumentRequired(RequestError):
+    """A request longer than the institution allows without a document."""
+
+    code = "document_required"
 
 
 class PayloadTooLarge(RequestError):
@@ -183,6 +201,9 @@ REQUEST_ERRORS: dict[str, type[RequestError]] = {
         DisputeWindowClosed,
         AlreadyDisputed,
         AlreadyDecided,
+        OutsideWindow,
+        UnsupportedDocument,
+        DocumentRequired,
         PayloadTooLarge,
         UnsupportedMediaType,
         ImportInvalid,

@@ -133,6 +133,7 @@ def test_course_rules_close_standing_and_export_from_the_cli(stack_env, tmp_path
         "alerts_after_sessions": 0,
         "auto_open": False,
         "dispute_window_days": 7,
+        "request_window_days": 7,
     }
     cleared = rollcall("course", "settings", "--course", course, "--min-percent-practical", "none")
     assert json.loads(cleared)["min_attendance_percent_practical"] is None

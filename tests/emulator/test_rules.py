@@ -58,6 +58,10 @@ def w(stack):
     db.document("terms/t1").set({"name": "Term 1"})
     db.document("grants/g1").set({"email": "new@x.test", "role": "admin"})
     db.document("imports/i1").set({"kind": "roster", "by": ids["admin"]})
+    db.document("requests/r1").set(
+        {"course_id": course_a, "uid": s_uid, "status": "open", "kind": "medical"}
+    )
+    db.document("institution/settings").set({"document_required_after_days": 3})
     session = unique("s")
     now = datetime.now(UTC)
     db.document(f"sessions/{session}").set(
@@ -144,6 +148,9 @@ MATRIX = {
     "terms/t1": set(ROLES) - {"anonymous"},
     "grants/g1": {"admin"},
     "imports/i1": {"admin"},
+    # An absence request: the student who filed it and the course's viewers.
+    "requests/r1": VIEWERS | {"sam"},
+    "institution/settings": {"admin"},
 }
 READS = [
     (who, path, OK if who in allowed else DENIED)
@@ -194,6 +201,16 @@ def test_nobody_writes_course_figures(w):
 
 
 @pytest.mark.parametrize("who", ROLES)
+def test_requests_are_listed_by_their_student_and_the_courses_viewers_only(w, who):
+    """The student page's query (requests where uid == me) and the staff's (requests
+    where course_id == c); an institution admin may read every request."""
+    mine = w[who].query("requests", "uid", w["s_uid"])
+    assert mine == (OK if who in ("sam", "admin") else DENIED)
+    course = w[who].query("requests", "course_id", w["course_a"])
+    assert course == (OK if who in VIEWERS else DENIED)
+
+
+@pytest.mark.parametrize("who", ROLES)
 def test_viewers_list_the_courses_sessions(w, who):
     expected = OK if who in VIEWERS else DENIED
     assert w[who].query("sessions", "course_id", w["course_a"]) == expected
@@ -232,6 +249,10 @@ WRITES = [
     ("sam", "disputes/x__{sam_uid}", {"uid": "{sam_uid}", "status": "open"}, DENIED),
     ("teacher_a", "disputes/{session}__{s_uid}", {"status": "accepted"}, DENIED),
     ("admin", "disputes/{session}__{s_uid}", {"status": "declined"}, DENIED),
+    ("sam", "requests/r1", {"status": "approved"}, DENIED),
+    ("sam", "requests/r2", {"uid": "{sam_uid}", "course_id": "{course_a}"}, DENIED),
+    ("teacher_a", "requests/r1", {"status": "approved"}, DENIED),
+    ("admin", "institution/settings", {"document_required_after_days": 1}, DENIED),
 ]
 
 

@@ -397,6 +397,7 @@ def test_the_teacher_sets_the_course_rules_and_the_next_change_uses_them(course)
         "alerts_after_sessions": 0,
         "auto_open": False,
         "dispute_window_days": 7,
+        "request_window_days": 7,
         "min_attendance_percent_theory": None,
         "min_attendance_percent_practical": None,
         "min_attendance_percent_tutorial": None,

@@ -188,6 +188,11 @@ def test_runtime_identities_hold_only_what_their_function_does(hcl):
             "${google_project_iam_custom_role.fcm_sender.id}",
             None,
         ),
+        (
+            "google_storage_bucket_iam_member.scan_keeps_documents",
+            "${google_project_iam_custom_role.document_keeper.id}",
+            None,
+        ),
     }
     ingest = hcl.resource("google_pubsub_topic_iam_member", "ingest_publishes_scans")
     assert ingest.body["member"] == '${google_service_account.function["scan"].member}'
@@ -257,3 +262,41 @@ def test_scheduler_needs_no_identity_of_ours(hcl):
     for r in _iam_resources(hcl):
         assert "cloudscheduler" not in " ".join(_members(r)), r.address
         assert "cloudscheduler" not in str(r.body.get("role", "")), r.address
+
+
+def test_only_the_scan_function_may_touch_the_documents_bucket(hcl):
+    """Absence requests' documents (decision 0023): a private bucket (uniform access,
+    public access prevention enforced, no versioning); one grant on it, to the scan
+    function's identity, of a role that creates, reads and deletes objects and nothing
+    else; and no project-wide grant of a Cloud Storage role that would reach it (the
+    build identity's is conditioned on the gcf-v2- staging buckets)."""
+    bucket = hcl.resource("google_storage_bucket", "documents")
+    assert bucket.body["uniform_bucket_level_access"] is True
+    assert bucket.body["public_access_prevention"] == "enforced"
+    assert block(bucket.body, "versioning")["enabled"] is False
+
+    on_bucket = [
+        r
+        for r in _iam_resources(hcl)
+        if r.body.get("bucket") == "${google_storage_bucket.documents.name}"
+    ]
+    assert [r.address for r in on_bucket] == [
+        "google_storage_bucket_iam_member.scan_keeps_documents"
+    ]
+    assert _members(on_bucket[0]) == ['${google_service_account.function["scan"].member}']
+    role = hcl.resource("google_project_iam_custom_role", "document_keeper")
+    assert on_bucket[0].body["role"] == "${google_project_iam_custom_role.document_keeper.id}"
+    assert sorted(role.body["permissions"]) == [
+        "storage.objects.create",
+        "storage.objects.delete",
+        "storage.objects.get",
+    ]
+
+    project_wide = [
+        r
+        for r in hcl.of_type("google_project_iam_member")
+        if "storage" in str(r.body.get("role", "")) or "storage" in str(r.body.get("for_each", ""))
+    ]
+    for grant in project_wide:
+        condition = block(grant.body, "condition")
+        assert "gcf-v2-" in condition.get("expression", ""), grant.address

@@ -37,7 +37,7 @@ from google.api_core import exceptions as gexc
 
 from rollcall import pubsub
 from rollcall.clock import now
-from rollcall.core.events import Alert, AttendanceEvent, Event, decode
+from rollcall.core.events import Alert, AttendanceEvent, Event, StudentNotice, decode
 from rollcall.errors import PoisonEvent
 from rollcall.pubsub import REPLAYED_AT, REPLAYED_FROM
 from rollcall_ops import topology
@@ -124,7 +124,11 @@ class DeadLetter:
     @property
     def scan_id(self) -> str | None:
         e = self.event
-        return getattr(e, "event_id", None) or getattr(e, "alert_id", None)
+        return (
+            getattr(e, "event_id", None)
+            or getattr(e, "alert_id", None)
+            or getattr(e, "notice_id", None)
+        )
 
     def age_seconds(self, at: datetime | None = None) -> float | None:
         if self.dead_lettered_at is None:
@@ -364,7 +368,7 @@ def release_notify_claims(letters: list[DeadLetter]) -> int:
     notices = [
         notice
         for d in letters
-        if isinstance(d.event, AttendanceEvent | Alert)
+        if isinstance(d.event, AttendanceEvent | Alert | StudentNotice)
         and d.source_subscription == name
         and not d.poison
         if (notice := notify.notice_of(d.event)) is not None

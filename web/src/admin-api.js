@@ -170,3 +170,20 @@ export function importErrorText(result) {
     }[result.code] ?? `The import was refused: ${result.message}`;
   return `${text} (${result.code})`;
 }
+
+// ---- institution settings --------------------------------------------------------------------
+
+/**
+ * The institution's settings (POST /admin/settings): `documentRequiredAfterDays` is text
+ * from the form, blank for "never required". -> {state: "saved", stored} or a refusal.
+ */
+export function saveInstitutionSettings({ scanUrl, idToken, documentRequiredAfterDays, fetchImpl }) {
+  const text = String(documentRequiredAfterDays ?? "").trim();
+  const value = text === "" ? null : Number(text);
+  return postAdmin("admin/settings", {
+    scanUrl,
+    idToken,
+    json: { document_required_after_days: Number.isFinite(value) ? value : text },
+    fetchImpl,
+  });
+}

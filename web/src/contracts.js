@@ -93,3 +93,13 @@ export const TIMETABLE = Object.freeze({
   kinds: Object.freeze([...contracts.timetable.kinds]),
   startEarlyMinutes: contracts.timetable.start_early_minutes,
 });
+
+/** Absence requests: kinds, statuses, the document's limit and types (rollcall.core.absences). */
+export const REQUESTS = Object.freeze({
+  kinds: Object.freeze([...contracts.requests.kinds]),
+  statuses: Object.freeze([...contracts.requests.statuses]),
+  maxReason: contracts.requests.max_reason,
+  maxComment: contracts.requests.max_comment,
+  documentMaxBytes: contracts.requests.document_max_bytes,
+  documentTypes: Object.freeze(Object.keys(contracts.requests.document_types)),
+});

@@ -552,6 +552,14 @@ function rulesForm(current, courseId, context) {
       step: "1",
       inputmode: "numeric",
     }),
+    requestWindow: h("input", {
+      id: "rule-request-window",
+      type: "number",
+      min: "0",
+      max: "60",
+      step: "1",
+      inputmode: "numeric",
+    }),
     ...Object.fromEntries(
       KINDS.map((kind) => [
         KIND_FIELDS[kind],
@@ -625,6 +633,11 @@ function rulesForm(current, courseId, context) {
         "until then: behind pace, no alert; 0 = from the first",
       ),
       field(inputs.disputeWindow, "Days to dispute an absence or late mark", "after the session; 1 to 60"),
+      field(
+        inputs.requestWindow,
+        "Absence requests may cover sessions up to (days ago)",
+        "students file leave or medical requests this long after a session",
+      ),
     ),
     h(
       "fieldset.rules-kinds",
@@ -670,6 +683,7 @@ function rulesForm(current, courseId, context) {
         inputs.plannedSessions.value = r.planned_sessions ?? "";
         inputs.alertsAfter.value = r.alerts_after_sessions;
         inputs.disputeWindow.value = r.dispute_window_days;
+        inputs.requestWindow.value = r.request_window_days ?? 7;
         for (const kind of KINDS) inputs[KIND_FIELDS[kind]].value = r[`min_attendance_percent_${kind}`] ?? "";
         inputs.autoOpen.checked = r.auto_open === true;
         message.textContent = "";

@@ -105,9 +105,25 @@ export const OUTCOMES = {
     advice: "You have disputed this session already. Your teacher will answer it.",
     retry: false,
   },
+  // Absence requests' refusals (requests-api.js words them there; a scan never gets them).
+  outside_window: {
+    title: "Outside the time allowed",
+    advice: "That is outside the time allowed for requests.",
+    retry: false,
+  },
   already_decided: {
-    title: "Already decided",
-    advice: "This dispute was decided already.",
+    title: "Decided already",
+    advice: "This was decided already: a decision is final.",
+    retry: false,
+  },
+  unsupported_document: {
+    title: "Not a PDF, JPEG or PNG",
+    advice: "The document must be a PDF, JPEG or PNG file.",
+    retry: false,
+  },
+  document_required: {
+    title: "Document needed",
+    advice: "A request this long needs a document (a PDF, JPEG or PNG).",
     retry: false,
   },
   device_in_use: {

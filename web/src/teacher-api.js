@@ -217,6 +217,7 @@ export const SETTING_LABELS = {
   alerts_after_sessions: "Alerts start after",
   auto_open: "Sessions open by themselves",
   dispute_window_days: "Days to dispute a mark",
+  request_window_days: "Absence requests may cover sessions up to",
 };
 
 /**
@@ -238,6 +239,7 @@ export function settingsFromForm({
   minTutorial,
   autoOpen,
   disputeWindow,
+  requestWindow,
 }) {
   const number = (text, name) => {
     const value = Number(String(text).trim().replace(",", "."));
@@ -260,6 +262,7 @@ export function settingsFromForm({
     ...optional(alertsAfter, "alerts_after_sessions", number),
     ...optional(autoOpen, "auto_open", (value) => value === true),
     ...optional(disputeWindow, "dispute_window_days", number),
+    ...optional(requestWindow, "request_window_days", number),
   };
 }
 

@@ -98,6 +98,7 @@ test("rules from the course take the defaults for missing or invalid values, as 
       alerts_after_sessions: 3,
       auto_open: false,
       dispute_window_days: 7,
+      request_window_days: 7,
     },
   );
   assert.deepEqual(rulesFromCourse(null), rulesFromCourse({}));

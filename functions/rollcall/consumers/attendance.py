@@ -183,6 +183,7 @@ def apply_override(db: Client, event: AttendanceEvent) -> bool:
                     "reason": event.reason,
                     "by": event.by,
                     "previous_status": previous,
+                    "basis": event.basis or None,
                     "recorded_at": firestore.SERVER_TIMESTAMP,
                 },
                 merge=True,

@@ -59,7 +59,7 @@ from rollcall.clock import now
 from rollcall.config import settings
 from rollcall.consumers.delivery import Delivery, skipped
 from rollcall.core import schema
-from rollcall.core.events import Alert, AttendanceEvent, Event
+from rollcall.core.events import Alert, AttendanceEvent, Event, StudentNotice
 from rollcall.errors import TransientError
 
 FCM_BATCH_LIMIT = 500  # messages per send_each call, FCM's limit
@@ -89,10 +89,15 @@ class Notice:
 
 def handle(event: Event, delivery: Delivery) -> dict[str, Any]:
     """The effect of one event on topic ``scans`` (rollcall.consumers.delivery.run)."""
-    if not isinstance(event, AttendanceEvent | Alert) or getattr(event, "is_close", False):
+    if not isinstance(event, AttendanceEvent | Alert | StudentNotice) or getattr(
+        event, "is_close", False
+    ):
         return skipped("notification", event)
     db = clients.firestore_client()
-    notice = notice_of(event, where(db, event.course_id, event.session_id))
+    context = (
+        None if isinstance(event, StudentNotice) else where(db, event.course_id, event.session_id)
+    )
+    notice = notice_of(event, context)
     if notice is None:
         return skipped("notification", event)
     outcome = notify(db, clients.messaging_app(), notice, delivery.message_id, now())
@@ -127,22 +132,25 @@ def where(db: Client, course_id: str, session_id: str) -> Where:
     return Where(name, figures.session_info(db, session_id)[0])
 
 
-def notice_of(event: AttendanceEvent | Alert, context: Where | None = None) -> Notice | None:
+def notice_of(
+    event: AttendanceEvent | Alert | StudentNotice, context: Where | None = None
+) -> Notice | None:
     """The notice an event gives, or None (a close's absences notify nobody).
     ``context`` names the course and the session in the text and on the entry."""
-    if isinstance(event, Alert):
+    if isinstance(event, Alert | StudentNotice):
+        # An alert names its session on the entry; a notice carries its own extras.
+        head = {"type": event.type, "kind": event.kind, "course_id": event.course_id}
+        if isinstance(event, Alert):
+            entry_id, shown, sent = event.alert_id, {"session_id": event.session_id}, {}
+        else:
+            entry_id, shown, sent = event.notice_id, event.extra, event.extra
         return Notice(
             uid=event.uid,
-            entry_id=event.alert_id,
+            entry_id=entry_id,
             title=event.title,
             body=event.body,
-            fields={
-                "type": "alert",
-                "kind": event.kind,
-                "course_id": event.course_id,
-                "session_id": event.session_id,
-            },
-            data={"type": "alert", "kind": event.kind, "course_id": event.course_id},
+            fields={**head, **shown},
+            data={**head, **sent},
         )
     if event.is_close:
         return None

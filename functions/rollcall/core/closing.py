@@ -10,7 +10,9 @@ marked absent, through the same event pipeline as a scan.
    student, id ``close-{session}-{uid}``, published to topic ``scans``. Each consumer
    applies it like a scan: attendance creates an ``absent`` record where none exists and
    counts the session in the student's course figures; the dashboard counts the
-   absence once; notify ignores it (the student hears only of alerts).
+   absence once; notify ignores it (the student hears only of alerts). A student with
+   an approved absence request covering the session also gets its ``excused``
+   override (rollcall.core.absences.excused_at_close), with the request's fixed id.
 3. When every event is published, the session gets ``absences_marked_at``. Until
    then the sweep republishes its ``close_session`` (a crash half-way loses nothing);
    every step is idempotent, so doing it twice changes nothing.
@@ -26,7 +28,7 @@ from google.cloud.firestore import Client, Transaction
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from rollcall import pubsub
-from rollcall.core import schema
+from rollcall.core import absences, schema
 from rollcall.core.events import TYPE_CLOSE, AttendanceEvent, CloseSession
 from rollcall.core.timetable import Audience
 
@@ -98,13 +100,14 @@ def student_events(close: CloseSession, roster: list[str]) -> list[AttendanceEve
 def expand(db: Client, close: CloseSession) -> int:
     """Publish the close to each enrolled student of the session's audience (the
     course, or its division or batch), then mark the session done. Returns the count."""
-    session = schema.session(db, close.session_id).get()
-    audience = Audience.from_doc((session.to_dict() or {}).get("audience"))
+    session = schema.session(db, close.session_id).get().to_dict() or {}
+    audience = Audience.from_doc(session.get("audience"))
     enrollments = schema.enrollments(db, close.course_id).select(["division", "batch"])
     roster = sorted(
         snap.id for snap in enrollments.stream() if audience.includes(snap.to_dict() or {})
     )
-    pubsub.publish(student_events(close, roster))
+    excused = absences.excused_at_close(db, close, session, roster)
+    pubsub.publish([*student_events(close, roster), *excused])
     schema.session(db, close.session_id).update(
         {"absences_marked_at": firestore.SERVER_TIMESTAMP, "absences_marked": len(roster)}
     )

@@ -11,7 +11,10 @@ type and acts on those it owns.
 * ``CloseSession``: a session was closed; the attendance consumer expands it into one
   ``close`` event per enrolled student (rollcall.core.closing);
 * ``Sweep``: the schedule's tick (close what has ended);
-* ``Alert``: a student's standing crossed into an alert (rollcall.core.standing).
+* ``Alert``: a student's standing crossed into an alert (rollcall.core.standing);
+* ``StudentNotice`` (type ``notice``): something to tell one student that is neither a
+  scan nor an alert (an absence request's decision, rollcall.core.absences): the
+  notification consumer gives it an inbox entry and a push, once per ``notice_id``.
 
 Idempotency keys (what makes a redelivery change nothing): a scan's and a close's
 effects are keyed by session + student (one record, one count, one inbox entry); an
@@ -228,7 +231,53 @@ class Alert:
         )
 
 
-Event = AttendanceEvent | CloseSession | Sweep | Alert
+@dataclass(frozen=True)
+class StudentNotice:
+    """Something to tell one student (type ``notice``): an inbox entry ``notice_id``
+    and its push, once. ``kind`` says what it is about (``request_approved``,
+    ``request_declined``, ...); ``extra`` (strings) is kept on the inbox entry and sent
+    in the push's data (e.g. ``request_id``)."""
+
+    notice_id: str
+    uid: str
+    kind: str
+    title: str
+    body: str
+    course_id: str
+    at: datetime
+    extra: dict[str, str] = dataclasses.field(default_factory=dict)
+    type: str = "notice"
+    schema: int = SCHEMA_VERSION
+
+    def log_fields(self) -> dict[str, Any]:
+        return {"notice_id": self.notice_id, "uid": self.uid, "kind": self.kind}
+
+    def encode(self) -> tuple[bytes, dict[str, str]]:
+        body = {**asdict(self), "at": self.at.astimezone(UTC).isoformat()}
+        data = json.dumps(body, separators=(",", ":")).encode()
+        return data, {"type": self.type, "schema": str(self.schema), "course_id": self.course_id}
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> StudentNotice:
+        f = _strings(body, ("notice_id", "uid", "kind", "title", "body", "course_id"))
+        extra = body.get("extra") or {}
+        if not isinstance(extra, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in extra.items()
+        ):
+            raise PoisonEvent("field 'extra' must map strings to strings")
+        return cls(
+            notice_id=f["notice_id"],
+            uid=f["uid"],
+            kind=f["kind"],
+            title=f["title"],
+            body=f["body"],
+            course_id=f["course_id"],
+            at=_timestamp(body, "at"),
+            extra=extra,
+        )
+
+
+Event = AttendanceEvent | CloseSession | Sweep | Alert | StudentNotice
 _KINDS: dict[str, Any] = {
     TYPE_SCAN: AttendanceEvent,
     TYPE_OVERRIDE: AttendanceEvent,
@@ -236,6 +285,7 @@ _KINDS: dict[str, Any] = {
     "close_session": CloseSession,
     "sweep": Sweep,
     "alert": Alert,
+    "notice": StudentNotice,
 }
 
 

@@ -13,6 +13,10 @@ with the teacher's ID token), so both give the same file.
   kind of session the course has held, then one column per closed session, oldest
   first, headed by its start, kind, audience and id, with the student's status in it.
 
+* Requests: the course's absence requests (rollcall.core.absences), one row each,
+  oldest first: who, kind, reason, the days and sessions covered, the document's
+  name, the outcome (status, who decided, when, the comment).
+
 Each row starts with who the student is as the institution lists them (roll number,
 PRN, name, email, division, batch, and ``enrolled``: ``yes``, or ``no`` for a student a
 later roster left out, who keeps their history), in roll-number order.
@@ -143,6 +147,56 @@ def course_csv(db: Client, course_id: str) -> str | None:
             ]
         )
     return _csv(header, rows)
+
+
+REQUEST_COLUMNS = (
+    "request_id",
+    "filing_id",
+    "uid",
+    "roll_no",
+    "name",
+    "kind",
+    "reason",
+    "from",
+    "to",
+    "session_ids",
+    "planned_ids",
+    "document",
+    "status",
+    "filed_at",
+    "decided_by",
+    "decided_at",
+    "comment",
+)
+
+
+def requests_csv(db: Client, course_id: str) -> str | None:
+    """The course's absence requests and their outcome; None if there is no course."""
+    if not schema.course(db, course_id).get().exists:
+        return None
+    found = (
+        db.collection(schema.REQUESTS)
+        .where(filter=FieldFilter("course_id", "==", course_id))
+        .stream()
+    )
+    docs = sorted(
+        ((snap.id, snap.to_dict() or {}) for snap in found),
+        key=lambda item: (_time(item[1].get("filed_at")), item[0]),
+    )
+    rows = []
+    for request_id, doc in docs:
+        document = doc.get("document") or {}
+        values = {
+            **doc,
+            "request_id": request_id,
+            "session_ids": " ".join(doc.get("session_ids") or []),
+            "planned_ids": " ".join(doc.get("planned_ids") or []),
+            "document": document.get("filename", ""),
+            "filed_at": _time(doc.get("filed_at")),
+            "decided_at": _time(doc.get("decided_at")),
+        }
+        rows.append([values.get(column) for column in REQUEST_COLUMNS])
+    return _csv(list(REQUEST_COLUMNS), rows)
 
 
 def _kinds(figures: dict[str, dict[str, Any]]) -> list[str]:

@@ -8,6 +8,10 @@ the courses file names them.
 * ``terms/{id}``: ``name``, ``starts_on``, ``ends_on`` (``YYYY-MM-DD``, the institution's
   calendar days), ``holidays`` (``[{"date", "name"}]``, within the term).
 
+* ``institution/settings``: institution-wide settings (``POST /admin/settings``):
+  ``document_required_after_days`` (an absence request longer than this many days
+  needs a document; null: never required, rollcall.core.absences).
+
 Each is validated strictly (``ValueError`` naming the first problem) and set whole:
 setting a department again replaces its name and heads.
 """
@@ -125,3 +129,46 @@ def set_term(
     for iso, holiday_name in sorted(days.items()):  # a holiday added later cancels what is on it
         timetable.cancel_holiday(db, term_id, date.fromisoformat(iso), holiday_name, by, at)
     return doc
+
+
+#: Institution-wide settings: name -> {kind, min, max, default, nullable}.
+SETTINGS: dict[str, dict[str, Any]] = {
+    "document_required_after_days": contracts.data()["requests"]["document_required_after_days"]
+}
+
+
+def settings_of(db: Client) -> dict[str, Any]:
+    """The institution's settings, each its default when unset."""
+    doc = schema.institution_settings(db).get().to_dict() or {}
+    return {name: doc.get(name, spec["default"]) for name, spec in SETTINGS.items()}
+
+
+def document_required_after_days(db: Client) -> int | None:
+    value = settings_of(db)["document_required_after_days"]
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def validate_settings(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes to store, or ValueError naming the first bad one."""
+    for name, value in changes.items():
+        spec = SETTINGS.get(name)
+        if spec is None:
+            raise ValueError(f"unknown setting {name!r}")
+        if value is None and spec.get("nullable"):
+            continue
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError(f"{name} must be a whole number or null")
+        if not spec["min"] <= value <= spec["max"]:
+            raise ValueError(f"{name} must be within {spec['min']}..{spec['max']}")
+    return dict(changes)
+
+
+def set_settings(db: Client, changes: Mapping[str, Any], by: str, at: datetime) -> dict[str, Any]:
+    """Change some of the institution's settings (validated: ``validate_settings``);
+    returns them all as stored."""
+    changes = validate_settings(changes)
+    if changes:
+        schema.institution_settings(db).set(
+            {**changes, "updated_by": by, "updated_at": at}, merge=True
+        )
+    return settings_of(db)

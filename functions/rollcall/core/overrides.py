@@ -10,6 +10,7 @@ consumer tells the student.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from rollcall import logs, pubsub
 from rollcall.clock import now
@@ -26,31 +27,58 @@ def publish_override(
     *,
     basis: str = "",
     trace: str | None = None,
+    override_id: str | None = None,
+    at: datetime | None = None,
 ) -> AttendanceEvent:
     """Publish one override and log it; returns the event (its ``event_id`` is the
     override's id). The caller has checked who may and that the student is enrolled."""
-    event = AttendanceEvent(
-        event_id=uuid.uuid4().hex,
+    event = override_event(
+        session_id, course_id, uid, status, reason, by, basis=basis, override_id=override_id, at=at
+    )
+    publish([event], trace)
+    return event
+
+
+def override_event(
+    session_id: str,
+    course_id: str,
+    uid: str,
+    status: str,
+    reason: str,
+    by: str,
+    *,
+    basis: str = "",
+    override_id: str | None = None,
+    at: datetime | None = None,
+) -> AttendanceEvent:
+    """An override's event: a fresh id unless ``override_id`` (a fixed one: an
+    absence request's, so publishing it again changes nothing), made now unless ``at``."""
+    return AttendanceEvent(
+        event_id=override_id or uuid.uuid4().hex,
         session_id=session_id,
         course_id=course_id,
         uid=uid,
         status=status,
-        at=now(),
+        at=at or now(),
         device_id="",
         type=TYPE_OVERRIDE,
         reason=reason,
         by=by,
         basis=basis,
     )
-    pubsub.publish([event])
-    logs.info(
-        "override accepted",
-        override_id=event.event_id,
-        session_id=event.session_id,
-        uid=event.uid,
-        status=event.status,
-        by=event.by,
-        basis=basis or None,
-        trace=trace,
-    )
-    return event
+
+
+def publish(events: list[AttendanceEvent], trace: str | None = None) -> None:
+    """Publish overrides together (``Unavailable`` if Pub/Sub refuses), one log line each."""
+    pubsub.publish(events)
+    for event in events:
+        logs.info(
+            "override accepted",
+            override_id=event.event_id,
+            session_id=event.session_id,
+            uid=event.uid,
+            status=event.status,
+            by=event.by,
+            basis=event.basis or None,
+            trace=trace,
+        )

@@ -17,6 +17,8 @@ operator CLI (Admin SDK); firestore.rules says which client reads what.
 
 * ``planned/{id}``: a planned session of a term's timetable (rollcall.core.timetable)
 * ``imports/{import}``: an import's progress and outcome
+* ``institution/settings``: institution-wide settings (rollcall.core.institution)
+* ``requests/{request}``: a student's absence request (rollcall.core.absences)
 
 * ``sessions/{session}``: ``course_id``, ``teacher_uid``, ``secret``,
   ``rotation_seconds``, ``late_after_minutes``, ``starts_at``, ``ends_at``, ``status``
@@ -48,6 +50,8 @@ GRANTS = "grants"
 DEPARTMENTS = "departments"
 TERMS = "terms"
 IMPORTS = "imports"
+INSTITUTION = "institution"
+REQUESTS = "requests"
 PLANNED = "planned"
 COURSES = "courses"
 ROSTER = "roster"
@@ -92,6 +96,15 @@ def term(db: Client, term_id: str) -> DocumentReference:
 def planned(db: Client, planned_id: str) -> DocumentReference:
     """A planned session of a term's timetable (rollcall.core.timetable)."""
     return db.collection(PLANNED).document(planned_id)
+
+
+def institution_settings(db: Client) -> DocumentReference:
+    return db.collection(INSTITUTION).document("settings")
+
+
+def absence_request(db: Client, request_id: str) -> DocumentReference:
+    """A student's absence request (rollcall.core.absences)."""
+    return db.collection(REQUESTS).document(request_id)
 
 
 def import_run(db: Client, import_id: str) -> DocumentReference:

@@ -88,6 +88,9 @@ class Rules:
     auto_open: bool = _default("auto_open")
     #: Days after a session's end within which a student may dispute their mark.
     dispute_window_days: int = _default("dispute_window_days")
+    #: How many days after a session an absence request may still cover it
+    #: (rollcall.core.absences).
+    request_window_days: int = _default("request_window_days")
     #: A kind's own threshold in percent (missing: ``min_percent``).
     min_percent_by_kind: Mapping[str, Fraction] = field(default_factory=dict)
 
@@ -116,6 +119,7 @@ class Rules:
             alerts_after_sessions=valid.get("alerts_after_sessions", default.alerts_after_sessions),
             auto_open=valid.get("auto_open", default.auto_open),
             dispute_window_days=valid.get("dispute_window_days", default.dispute_window_days),
+            request_window_days=valid.get("request_window_days", default.request_window_days),
             min_percent_by_kind={
                 kind: _exact(valid[f"min_attendance_percent_{kind}"])
                 for kind in KINDS
@@ -134,6 +138,7 @@ class Rules:
             "alerts_after_sessions": self.alerts_after_sessions,
             "auto_open": self.auto_open,
             "dispute_window_days": self.dispute_window_days,
+            "request_window_days": self.request_window_days,
             **{
                 f"min_attendance_percent_{kind}": (
                     float(self.min_percent_by_kind[kind])

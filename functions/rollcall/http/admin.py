@@ -5,6 +5,9 @@
 * ``POST /admin/terms`` ``{"id", "name", "starts_on", "ends_on", "holidays"}``: create
   or replace a term; holidays are ``[{"date": "YYYY-MM-DD", "name"}]``. -> ``200``.
 
+* ``POST /admin/settings`` ``{"document_required_after_days": n | null}``: the
+  institution's settings (rollcall.core.institution.SETTINGS). -> ``200`` all of them.
+
 Institution admins only (``forbidden`` otherwise); a bad value is ``bad_request`` naming
 it, and nothing is written. ``rollcall department set`` and ``rollcall term set`` run
 the same code.
@@ -75,6 +78,18 @@ def handle_term(request: Any, context: Context) -> Answer:
         raise BadRequest(str(exc)) from None
     logs.info("term set", term=data.get("id"), by=uid, trace=context.trace)
     return Answer({"id": data.get("id"), **_plain(doc)}, 200)
+
+
+def handle_settings(request: Any, context: Context) -> Answer:
+    data, uid = signed_in_json(request, set(institution.SETTINGS))
+    require(access.MANAGE_INSTITUTION, uid, None, "only institution admins may change its settings")
+    try:
+        changes = institution.validate_settings(data)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
+    doc = lookup(institution.set_settings, clients.firestore_client(), changes, uid, now())
+    logs.info("institution settings set", by=uid, trace=context.trace, **data)
+    return Answer(doc, 200)
 
 
 def _plain(doc: dict[str, Any]) -> dict[str, Any]:

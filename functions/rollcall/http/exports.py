@@ -1,5 +1,6 @@
-"""``GET /exports/sessions/{id}.csv`` and ``GET /exports/courses/{id}.csv``: the CSV
-files of rollcall.core.exports, as a download, for the course's teacher only (the
+"""``GET /exports/sessions/{id}.csv``, ``GET /exports/courses/{id}.csv`` and ``GET
+/exports/requests/{course_id}.csv`` (the course's absence requests): the CSV files of
+rollcall.core.exports, as a download, for the course's teacher only (the
 CLI's ``rollcall export`` gives the same bytes)."""
 
 from __future__ import annotations
@@ -30,7 +31,11 @@ def handle(request: Any, context: Context) -> Answer:
     require(
         access.EXPORT, teacher, course_id, "only this course's teachers may export its attendance"
     )
-    make = exports.session_csv if kind == "sessions" else exports.course_csv
+    make = {
+        "sessions": exports.session_csv,
+        "courses": exports.course_csv,
+        "requests": exports.requests_csv,
+    }[kind]
     text = lookup(make, db, ident)
     if text is None:
         raise NotFound(f"no such {kind[:-1]}")

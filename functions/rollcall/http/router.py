@@ -1,23 +1,25 @@
 """The scan function's one router: every endpoint, its method, and what happens around
 each request (CORS, the trace id, errors as JSON, one log line).
 
-=========================================  ======  =====================================
-path                                        method  endpoint
-=========================================  ======  =====================================
-``/``                                       POST    a student's scan (rollcall.http.scan)
-``/overrides``                              POST    a teacher's override (.overrides)
-``/sessions``                               POST    open a session now (.sessions)
-``/sessions/close``                         POST    close a session (.sessions)
-``/time``                                   GET     the server's time (.sessions)
-``/today``, ``/planned/{cancel,move,add}``  G, P    the timetable's sessions (.planned)
-``/courses/settings``                       POST    a course's rules (.courses)
-``/exports/(sessions|courses)/{id}.csv``    GET     CSV exports (.exports)
-``/me/claim``                               POST    claim what one's email was given (.me)
-``/imports/{courses,roster,timetable}``     POST    the institution's files (.imports)
-``/admin/departments``, ``/admin/terms``     POST    departments and terms (.admin)
-``/disputes``, ``/disputes/decide``         POST    a student's dispute, its decision
-``/disputes/{id}/evidence``                 GET     what Rollcall holds (.disputes)
-=========================================  ======  =====================================
+=================================================  ======  ======================================
+path                                               method  endpoint
+=================================================  ======  ======================================
+``/``                                              POST    a student's scan (rollcall.http.scan)
+``/overrides``                                     POST    a teacher's override (.overrides)
+``/sessions``                                      POST    open a session now (.sessions)
+``/sessions/close``                                POST    close a session (.sessions)
+``/time``                                          GET     the server's time (.sessions)
+``/today``, ``/planned/{cancel,move,add}``         G, P    the timetable's sessions (.planned)
+``/courses/settings``                              POST    a course's rules (.courses)
+``/exports/(sessions|courses|requests)/{id}.csv``  GET     CSV exports (.exports)
+``/me/claim``                                      POST    claim what one's email was given (.me)
+``/imports/{courses,roster,timetable}``            POST    the institution's files (.imports)
+``/admin/{departments,terms,settings}``            POST    departments, terms, settings (.admin)
+``/disputes``, ``/disputes/decide``                POST    disputes, their decision (.disputes)
+``/disputes/{id}/evidence``                        GET     a dispute's evidence (.disputes)
+``/requests``, ``/requests/decide``                POST    absence requests (.absences)
+``/requests/{id}/document``                        GET     a request's document (.absences)
+=================================================  ======  ======================================
 
 A handler gets the request and a ``Context``; it returns an ``Answer`` or raises a
 ``RequestError``, which becomes ``{"error": {"code", "message"}}`` with its status and
@@ -36,6 +38,7 @@ from rollcall import contracts, logs
 from rollcall.config import settings
 from rollcall.errors import MethodNotAllowed, NotFound, RequestError
 from rollcall.http import (
+    absences,
     admin,
     courses,
     disputes,
@@ -107,7 +110,21 @@ ROUTES = (
         disputes.handle_evidence,
     ),
     Route(
-        re.compile(rf"/exports/(?P<kind>sessions|courses)/(?P<id>{_ID})\.csv"),
+        re.compile(r"/admin/settings/?"), "POST", "settings", "the settings", admin.handle_settings
+    ),
+    Route(re.compile(r"/requests/?"), "POST", "request", "a request", absences.handle_file),
+    Route(
+        re.compile(r"/requests/decide/?"), "POST", "decide", "a decision", absences.handle_decide
+    ),
+    Route(
+        re.compile(rf"/requests/(?P<id>{_ID})/document"),
+        "GET",
+        "document",
+        "a document",
+        absences.handle_document,
+    ),
+    Route(
+        re.compile(rf"/exports/(?P<kind>sessions|courses|requests)/(?P<id>{_ID})\.csv"),
         "GET",
         "export",
         "an export",

@@ -12,7 +12,7 @@ import { firebase } from "../config.js";
 import { administers, may, rolesIn } from "../roles.js";
 import { html, useEffect, useMemo } from "../ui.js";
 import { ImportPanel } from "./import-panel.js";
-import { DepartmentsPanel, TermsPanel } from "./institution.js";
+import { DepartmentsPanel, InstitutionSettingsCard, TermsPanel } from "./institution.js";
 import { RosterImport } from "./roster-import.js";
 import { createAdminStore, sortCourses, sortTerms } from "./store.js";
 import { TimetableImport } from "./timetable-import.js";
@@ -86,6 +86,7 @@ export function AdminView({ user, me, fsx, section }) {
     }
     ${key === "departments" ? html`<${DepartmentsPanel} store=${store} context=${context} />` : null}
     ${key === "terms" ? html`<${TermsPanel} store=${store} context=${context} />` : null}
+    ${key === "terms" ? html`<${InstitutionSettingsCard} fsx=${fsx} context=${context} />` : null}
   </section>`;
 }
 

@@ -1,8 +1,15 @@
 // Departments and terms (institution admins): each a list and a form. Saving one again
 // replaces it (POST /admin/departments, /admin/terms, which validate: their message is
 // shown as it comes); "Edit" fills the form with a stored one.
-import { adminErrorText, holidaysText, parseHolidays, saveDepartment, saveTerm } from "../admin-api.js";
-import { html, useRef, useState } from "../ui.js";
+import {
+  adminErrorText,
+  holidaysText,
+  parseHolidays,
+  saveDepartment,
+  saveInstitutionSettings,
+  saveTerm,
+} from "../admin-api.js";
+import { html, useEffect, useRef, useState } from "../ui.js";
 
 function Message({ id, message }) {
   return html`<p class=${message?.error ? "form-error" : "small"} role=${message?.error ? "alert" : "status"} id=${id}>
@@ -237,4 +244,63 @@ export function TermsPanel({ store, context }) {
       <button class="btn btn-primary" type="submit" id="term-save" disabled=${busy}>Save term</button>
     </form>
   </div>`;
+}
+
+// ---- institution settings ------------------------------------------------------------------
+
+/** Institution-wide settings: when an absence request needs a document. */
+export function InstitutionSettingsCard({ fsx, context }) {
+  const [days, setDays] = useState(null); // null while loading; "" = never required
+  const [message, setMessage] = useState(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    const { fs, db } = fsx;
+    return fs.onSnapshot(
+      fs.doc(db, "institution", "settings"),
+      (snap) => setDays((current) => current ?? String(snap.data()?.document_required_after_days ?? "")),
+      (err) => setMessage({ text: `Cannot read the settings (${err.code ?? err.message}).`, error: true }),
+    );
+  }, [fsx]);
+
+  async function submit(ev) {
+    ev.preventDefault();
+    setBusy(true);
+    setMessage({ text: "Saving…" });
+    const result = await saveInstitutionSettings({ ...(await context()), documentRequiredAfterDays: days });
+    setBusy(false);
+    if (result.state === "saved") {
+      const n = result.stored?.document_required_after_days;
+      setMessage({
+        text: n ? `Saved: requests of more than ${n} day(s) need a document.` : "Saved: a document is never required.",
+      });
+    } else {
+      setMessage({ text: adminErrorText(result), error: true });
+    }
+  }
+
+  return html`<section class="card admin-settings" aria-labelledby="institution-settings-title">
+    <h2 id="institution-settings-title">Absence requests</h2>
+    <form id="institution-settings-form" novalidate onSubmit=${submit}>
+      <${Field}
+        id="document-required-after"
+        label="A document is required for requests longer than (days)"
+        hint="Blank: never required. Students see this when they ask for leave."
+      >
+        <input
+          id="document-required-after"
+          type="number"
+          min="1"
+          step="1"
+          inputmode="numeric"
+          value=${days ?? ""}
+          disabled=${days === null}
+          onInput=${(ev) => setDays(ev.currentTarget.value)}
+        />
+      </${Field}>
+      <button class="btn btn-primary" type="submit" id="institution-settings-save" disabled=${busy || days === null}>
+        Save
+      </button>
+      <${Message} id="institution-settings-message" message=${message} />
+    </form>
+  </section>`;
 }

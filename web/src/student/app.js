@@ -20,6 +20,7 @@ import { CheckInForm } from "./check-in-form.js";
 import { InboxTab, InboxView, watchInbox } from "./inbox.js";
 import { OutboxBar } from "./outbox-bar.js";
 import { watchRecord } from "./record-watch.js";
+import { RequestsView } from "./requests.js";
 import { ResultCard } from "./result-card.js";
 import { createStudentStore, findEntry, recordOutcome, sessionContext } from "./store.js";
 
@@ -170,6 +171,20 @@ export function startStudentPage({ app, account }) {
     const { entries } = store.inbox.value;
     if (store.view.value.name !== "inbox") return;
     const missing = [...new Set(entries.filter((e) => !e.course_name && e.course_id).map((e) => e.course_id))];
+    if (!missing.length) return;
+    firestore().then(
+      (fsx) => {
+        for (const id of missing) nameCourse(id, fsx);
+      },
+      () => {},
+    );
+  });
+
+  // The leave page names the student's courses (its course choice and the requests).
+  effect(() => {
+    if (store.view.value.name !== "requests") return;
+    const enrolled = store.account.value.me?.enrolled ?? [];
+    const missing = enrolled.filter((id) => !store.courseNames.peek().has(id));
     if (!missing.length) return;
     firestore().then(
       (fsx) => {
@@ -356,7 +371,7 @@ function StudentPage({ store, actions, pendingToken }) {
   const outbox = store.outbox.value;
   const online = store.online.value;
   const shownEntry = view.name === "result" ? view.entryId : null;
-  const tab = view.name === "inbox" || view.name === "attendance" ? view.name : "scan";
+  const tab = ["inbox", "attendance", "requests"].includes(view.name) ? view.name : "scan";
   const notice = store.notice.value;
   return html`<nav class="tabs" aria-label="Student">
       <button class="tab" type="button" id="tab-scan" aria-current=${String(tab === "scan")} onClick=${actions.back}>
@@ -370,6 +385,15 @@ function StudentPage({ store, actions, pendingToken }) {
         onClick=${() => actions.show("attendance")}
       >
         Attendance
+      </button>
+      <button
+        class="tab"
+        type="button"
+        id="tab-requests"
+        aria-current=${String(tab === "requests")}
+        onClick=${() => actions.show("requests")}
+      >
+        Leave
       </button>
       <${InboxTab}
         unread=${store.inbox.value.unread}
@@ -417,6 +441,10 @@ function View({ store, actions, view, ctx, user }) {
       markAllRead=${actions.markAllRead}
       courseNames=${store.courseNames.value}
     />`;
+  }
+  if (view.name === "requests") {
+    const enrolled = store.account.value.me?.enrolled ?? [];
+    return html`<${RequestsView} ctx=${ctx} user=${user} enrolled=${enrolled} courseNames=${store.courseNames.value} />`;
   }
   if (view.name === "attendance") {
     const enrolled = store.account.value.me?.enrolled ?? [];

@@ -9,6 +9,7 @@ import { administers, may, rolesIn } from "../roles.js";
 import { sessionTiming } from "../sessions.js";
 import { html, Island, useEffect, useFocusOnArrival, useRef, useState } from "../ui.js";
 import { OpenSessionForm } from "./open-session-form.js";
+import { RequestsPanel } from "./requests-tab.js";
 
 const ROLE_NAMES = { teacher: "Teacher", ta: "Teaching assistant" };
 
@@ -21,6 +22,7 @@ const ROLE_NAMES = { teacher: "Teacher", ta: "Teaching assistant" };
 export function CoursesView({ user, fsx, only, me = null, account = null, claim = () => {}, nested = false }) {
   const [courses, setCourses] = useState(null); // null while loading
   const [notice, setNotice] = useState(null);
+  const [tab, setTab] = useState("attendance"); // one course: attendance | requests
   const heading = useRef(null);
   useFocusOnArrival(nested ? { current: null } : heading);
   useEffect(() => {
@@ -77,15 +79,35 @@ export function CoursesView({ user, fsx, only, me = null, account = null, claim 
     <div class="course-list" id="courses" aria-busy=${courses === null ? "true" : undefined}>${list}</div>
     ${
       only
-        ? html`<${Island}
-            key=${only}
-            id="course-view"
-            mount=${(el) => showCourseView(el, { courseId: only, user, me })}
-          />`
+        ? html`<${CourseTabs} tab=${tab} setTab=${setTab} />
+            <div hidden=${tab !== "attendance"}>
+              <${Island} key=${only} id="course-view" mount=${(el) => showCourseView(el, { courseId: only, user, me })} />
+            </div>
+            ${
+              tab === "requests"
+                ? html`<${RequestsPanel}
+                    courseId=${only}
+                    user=${user}
+                    fsx=${fsx}
+                    mayDecide=${may("override", rolesIn({ uid: user.uid, course: courses?.[0] ?? null, me }))}
+                  />`
+                : null
+            }`
         : null
     }
     <${OpenById} current=${only} />
   </section>`;
+}
+
+/** The one course's views: its attendance (course-view.js) and its absence requests. */
+function CourseTabs({ tab, setTab }) {
+  const item = (name, label) =>
+    html`<button class="tab" type="button" id=${`course-tab-${name}`} aria-current=${String(tab === name)} onClick=${() => setTab(name)}>
+      ${label}
+    </button>`;
+  return html`<nav class="tabs course-tabs" aria-label="Course">
+    ${item("attendance", "Attendance")} ${item("requests", "Requests")}
+  </nav>`;
 }
 
 /** No course of mine: why, in the person's terms (from their claim). */
