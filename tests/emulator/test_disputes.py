@@ -18,6 +18,7 @@ from tests.support import (
     Probe,
     attendance,
     course_doc,
+    inbox,
     new_session,
     new_student,
     scan,
@@ -190,6 +191,11 @@ def test_a_declined_dispute_says_why_and_changes_no_record(world):
     assert dispute(ident)["status"] == "declined"
     assert dispute(ident)["comment"] == "Late is late"
     assert attendance(session.id, bea.uid)["status"] == "late"
+    # The student is told, with the staff's reason (inbox; the push goes the same way).
+    told = wait_for(lambda: inbox(bea.uid, f"dispute-{ident}"), timeout=30)
+    assert (told["kind"], told["dispute_id"]) == ("dispute_declined", ident)
+    assert told["title"].startswith("Dispute declined: ")
+    assert "late mark" in told["body"] and "Late is late" in told["body"]
     evidence = api(f"/disputes/{ident}/evidence", w["teacher"], method="GET").json()
     assert evidence["record"]["device_id"] == "bea-phone"
     assert evidence["devices"][0]["bound_here"] is True

@@ -14,6 +14,8 @@ student in that session.
   publishes an override through the one override path (rollcall.core.overrides) with
   ``basis`` ``dispute/{id}``, which the audit entry keeps. Should the publish fail, the
   dispute is put back to ``open`` (if nobody touched it since) and the caller answers 503.
+  A decline tells the student in a ``notice`` (inbox and push), the staff's comment
+  its reason; if that cannot be published, the dispute is put back to ``open`` too.
 
 The evidence (``evidence``) is what Rollcall holds for that student and session: the
 rejected scans (rollcall.core.rejections), the phones the student checked in with in
@@ -35,10 +37,11 @@ from google.cloud import firestore
 from google.cloud.firestore import Client, Transaction
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from rollcall import logs
+from rollcall import logs, pubsub
 from rollcall.config import settings
 from rollcall.core import schema, standing
 from rollcall.core.devices import device_key
+from rollcall.core.events import StudentNotice
 from rollcall.core.overrides import publish_override
 from rollcall.errors import (
     AlreadyDecided,
@@ -186,17 +189,46 @@ def decide(
             raise
         ref.update({"override_id": event.event_id})
         decided["override_id"] = event.event_id
+    else:
+        try:
+            pubsub.publish([decline_notice(db, ident, {**doc, **decided})])
+        except RequestError:
+            _reopen(db, ident, by)
+            raise
     logs.info("dispute decided", dispute_id=ident, decision=outcome, by=by, trace=trace)
     return {**doc, **decided}
 
 
+def decline_notice(db: Client, ident: str, doc: Mapping[str, Any]) -> StudentNotice:
+    """What the student is told of a declined dispute (inbox and push; an accepted one
+    tells them through its override). The staff's comment is the reason."""
+    course = schema.course(db, doc["course_id"]).get().to_dict() or {}
+    starts = doc.get("session_starts_at")
+    when = (
+        f" of {starts.astimezone(ZoneInfo(settings().time_zone)):%a %d %b, %H:%M}"
+        if isinstance(starts, datetime)
+        else ""
+    )
+    return StudentNotice(
+        notice_id=f"dispute-{ident}",
+        uid=doc["uid"],
+        kind="dispute_declined",
+        title=f"Dispute declined: {course.get('name') or doc['course_id']}",
+        body=f"Your dispute of the {doc['disputed']} mark in the session{when} was declined."
+        f" Comment: {doc.get('comment') or ''}",
+        course_id=doc["course_id"],
+        at=doc["decided_at"],
+        extra={"dispute_id": ident, "session_id": doc["session_id"], "status": DECLINED},
+    )
+
+
 def _reopen(db: Client, ident: str, by: str) -> None:
-    """Put a dispute whose acceptance could not be published back to ``open``, unless
-    it changed meanwhile."""
+    """Put a dispute whose decision could not be published (the acceptance's override,
+    the decline's notice) back to ``open``, unless it changed meanwhile."""
     ref = schema.dispute(db, ident)
     snap = ref.get()
     doc = snap.to_dict() or {}
-    if doc.get("status") != ACCEPTED or doc.get("decided_by") != by or doc.get("override_id"):
+    if doc.get("status") == OPEN or doc.get("decided_by") != by or doc.get("override_id"):
         return
     reopen = {"status": OPEN, "decided_by": None, "decided_at": None, "comment": None}
     ref.update(
