@@ -113,3 +113,28 @@ def test_a_notice_with_extras_that_are_not_strings_is_poison():
     with pytest.raises(PoisonEvent):
         decode(data.replace(b'"y"', b"1"))
     assert os.environ["GOOGLE_CLOUD_PROJECT"] == "demo-unit"
+
+
+def test_the_overrides_of_an_approval_push_nothing_the_decision_notice_does():
+    """One push per decision, not one more per excused session: notify acknowledges an
+    override whose basis is a request before it reads anything."""
+    from rollcall.consumers import notify
+    from rollcall.consumers.delivery import Delivery
+    from rollcall.core.events import AttendanceEvent
+
+    at = datetime(2026, 12, 7, 4, 0, tzinfo=UTC)
+    excuse = AttendanceEvent(
+        event_id=absences.override_id("r1", "s1"),
+        session_id="s1",
+        course_id="c1",
+        uid="u1",
+        status="excused",
+        at=at,
+        device_id="",
+        type="override",
+        reason="Approved medical request",
+        by="t1",
+        basis=absences.basis("r1"),
+    )
+    delivery = Delivery("m1", b"", {}, None)
+    assert notify.handle(excuse, delivery) == {"effect": "notification", "skipped": "override"}

@@ -4,7 +4,9 @@ devices.
 * Inbox: ``users/{uid}/inbox/{session_id}``, created once per student and session
   for a scan; ``{session_id}-override-{override_id}`` for each override; the alert's
   id (``alert-{course}-{kind}-{n}``) for each alert about the student's standing
-  (rollcall.core.standing). A session's close (absences) notifies nobody: the alerts do.
+  (rollcall.core.standing); ``{notice_id}`` for a notice (an absence request's or a
+  dispute's decision). A session's close (absences) notifies nobody: the alerts do; nor
+  do the overrides of an approved absence request: its decision's notice does, once.
 * Devices: the ``fcm_tokens`` map of ``users/{uid}`` (token -> details); no token means
   inbox only. One document, so the user and the inbox entry come in one batched read.
 
@@ -59,7 +61,7 @@ from rollcall.clock import now
 from rollcall.config import settings
 from rollcall.consumers.delivery import Delivery, skipped
 from rollcall.core import schema
-from rollcall.core.events import Alert, AttendanceEvent, Event, StudentNotice
+from rollcall.core.events import REQUEST_BASIS, Alert, AttendanceEvent, Event, StudentNotice
 from rollcall.errors import TransientError
 
 FCM_BATCH_LIMIT = 500  # messages per send_each call, FCM's limit
@@ -92,6 +94,10 @@ def handle(event: Event, delivery: Delivery) -> dict[str, Any]:
     if not isinstance(event, AttendanceEvent | Alert | StudentNotice) or getattr(
         event, "is_close", False
     ):
+        return skipped("notification", event)
+    if isinstance(event, AttendanceEvent) and event.basis.startswith(REQUEST_BASIS):
+        # The overrides of an approved absence request: the decision's own notice has
+        # told the student, once, rather than one push per excused session.
         return skipped("notification", event)
     db = clients.firestore_client()
     context = (

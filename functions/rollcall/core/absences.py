@@ -39,7 +39,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from rollcall import contracts
 from rollcall.config import settings
 from rollcall.core import institution, overrides, schema
-from rollcall.core.events import AttendanceEvent, CloseSession, StudentNotice
+from rollcall.core.events import REQUEST_BASIS, AttendanceEvent, CloseSession, StudentNotice
 from rollcall.core.standing import Rules
 from rollcall.core.timetable import Audience
 from rollcall.errors import (
@@ -329,7 +329,7 @@ def undo(db: Client, request_id: str, decided_at: datetime) -> None:
 
 def basis(request_id: str) -> str:
     """What an override that applies the request settles (its audit entry's ``basis``)."""
-    return f"request/{request_id}"
+    return f"{REQUEST_BASIS}{request_id}"
 
 
 def override_id(request_id: str, session_id: str) -> str:

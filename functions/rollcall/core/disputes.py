@@ -41,7 +41,7 @@ from rollcall import logs, pubsub
 from rollcall.config import settings
 from rollcall.core import schema, standing
 from rollcall.core.devices import device_key
-from rollcall.core.events import StudentNotice
+from rollcall.core.events import DISPUTE_BASIS, StudentNotice
 from rollcall.core.overrides import publish_override
 from rollcall.errors import (
     AlreadyDecided,
@@ -181,7 +181,7 @@ def decide(
                 status,
                 comment or "Dispute accepted",
                 by,
-                basis=f"dispute/{ident}",
+                basis=f"{DISPUTE_BASIS}{ident}",
                 trace=trace,
             )
         except RequestError:

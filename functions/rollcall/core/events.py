@@ -41,6 +41,9 @@ TYPE_CLOSE = "close"
 #: Statuses a scan can give, and those a teacher's override can set.
 STATUSES = contracts.SCAN_STATUSES
 OVERRIDE_STATUSES = contracts.OVERRIDE_STATUSES
+#: The prefixes of an override's ``basis``: what it settles, ``request/{id}`` or
+#: ``dispute/{id}``.
+REQUEST_BASIS, DISPUTE_BASIS = "request/", "dispute/"
 _STATUSES_OF = {TYPE_SCAN: STATUSES, TYPE_OVERRIDE: OVERRIDE_STATUSES, TYPE_CLOSE: ("absent",)}
 
 
