@@ -11,7 +11,7 @@ from rollcall import contracts
 from rollcall.core import qr
 from rollcall.core.events import decode
 from rollcall.errors import BadRequest, NotFound, PoisonEvent, QrInvalid
-from rollcall.http.toolkit import id_field, json_object, path_id
+from rollcall.http.toolkit import id_field, json_object, path_id, text_field
 from tests.hostile import BODIES, RESERVED_IDS
 
 LIMIT = 4096
@@ -67,3 +67,17 @@ def test_a_token_with_a_trailing_newline_is_not_a_token():
 def test_a_json_object_passes(prefix):
     raw = prefix + json.dumps({"session_id": "s1"}).encode()
     assert json_object(raw, {"session_id"}) == {"session_id": "s1"}
+
+
+def test_a_textareas_lines_as_a_form_sends_them_are_text_where_lines_are_allowed():
+    sent = {"reason": "Fever since Monday.\r\nCertificate attached.\r"}
+    assert text_field(sent, "reason", 500, lines=True) == (
+        "Fever since Monday.\nCertificate attached."
+    )
+    with pytest.raises(BadRequest, match="without control characters"):
+        text_field(sent, "reason", 500)  # a one-line field: a comment, a note
+    with pytest.raises(BadRequest, match="without control characters"):
+        text_field({"reason": "a\x00b"}, "reason", 500, lines=True)
+    assert text_field({}, "comment", 500, required=False) == ""
+    with pytest.raises(BadRequest, match="1 to 500"):
+        text_field({"comment": 7}, "comment", 500, required=False)

@@ -46,12 +46,12 @@ from rollcall.http.toolkit import (
     path_id,
     require,
     signed_in_json,
+    text_field,
 )
 
 #: The form's fields besides the file: what a body may hold on top of the document.
 FORM_OVERHEAD = 64 * 1024
 FIELDS = {"kind", "reason", "from", "to", "course_id", "session_ids", "document"}
-_TEXT = re.compile(r"[^\x00-\x08\x0b-\x1f\x7f]+")
 
 
 def handle_file(request: Any, context: Context) -> Answer:
@@ -158,14 +158,6 @@ def _one(form: Any, name: str) -> str | None:
     return values[0] if values else None
 
 
-def _text(value: str | None, name: str, limit: int) -> str:
-    if value is None or not value.strip() or len(value) > limit:
-        raise BadRequest(f"field {name!r} must be text of 1 to {limit} characters")
-    if not _TEXT.fullmatch(value):
-        raise BadRequest(f"field {name!r} must be text without control characters")
-    return value.strip()
-
-
 def _day(value: str | None, name: str) -> date:
     if value is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         raise BadRequest(f"field {name!r} must be a date, YYYY-MM-DD")
@@ -179,7 +171,7 @@ def _filing(uid: str, form: Any, document: documents.Document | None) -> absence
     kind = _one(form, "kind")
     if kind not in absences.KINDS:
         raise BadRequest(f"field 'kind' must be one of {', '.join(absences.KINDS)}")
-    reason = _text(_one(form, "reason"), "reason", absences.MAX_REASON)
+    reason = text_field({"reason": _one(form, "reason")}, "reason", absences.MAX_REASON, lines=True)
     course_id = _one(form, "course_id")
     if course_id is not None and not contracts.is_document_id(course_id):
         raise BadRequest("field 'course_id' must be an id")
@@ -216,15 +208,7 @@ def handle_decide(request: Any, context: Context) -> Answer:
     decision = data.get("decision")
     if decision not in (absences.APPROVE, absences.DECLINE):
         raise BadRequest("field 'decision' must be approve or decline")
-    comment = data.get("comment", "")
-    if comment is None:
-        comment = ""
-    if not isinstance(comment, str) or len(comment) > absences.MAX_COMMENT:
-        raise BadRequest(
-            f"field 'comment' must be text of at most {absences.MAX_COMMENT} characters"
-        )
-    if comment and not _TEXT.fullmatch(comment):
-        raise BadRequest("field 'comment' must be text without control characters")
+    comment = text_field(data, "comment", absences.MAX_COMMENT, required=False)
     context.fields.update(uid=uid, request_id=request_id)
     db = clients.firestore_client()
     snap = lookup(schema.absence_request(db, request_id).get)
@@ -235,7 +219,7 @@ def handle_decide(request: Any, context: Context) -> Answer:
         access.OVERRIDE, uid, course_id, "only this course's staff may decide its requests"
     )
     at = now()
-    decided = lookup(absences.decide, db, request_id, decision, comment.strip(), uid, at)
+    decided = lookup(absences.decide, db, request_id, decision, comment, uid, at)
     try:
         events = (
             lookup(absences.approval_overrides, db, request_id, decided, at)

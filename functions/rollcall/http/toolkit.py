@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, TypeVar
@@ -124,17 +124,23 @@ def id_field(data: dict[str, Any], name: str) -> str:
 #: Free text a person types (an override's reason, a dispute's note, a decision's
 #: comment): no control characters, storable as UTF-8.
 _TEXT = re.compile(r"[^\x00-\x1f\x7f]+")
+_LINES = re.compile(r"[^\x00-\x08\x0b-\x1f\x7f]+")  # tab and line feed allowed
 
 
-def text_field(data: dict[str, Any], name: str, limit: int, required: bool = True) -> str:
-    """``data[name]``: text of 1 to ``limit`` characters without control characters,
-    stripped ("" when it is not ``required`` and absent or blank)."""
+def text_field(
+    data: Mapping[str, Any], name: str, limit: int, required: bool = True, lines: bool = False
+) -> str:
+    """``data[name]``: text of 1 to ``limit`` characters without control characters
+    (but tabs and line breaks, CRLF and CR made LF, when ``lines``), stripped ("" when
+    it is not ``required`` and absent or blank)."""
     value = data.get(name)
     if not required and (value is None or (isinstance(value, str) and not value.strip())):
         return ""
+    if lines and isinstance(value, str):  # a form sends a textarea's line breaks as CRLF
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     if not isinstance(value, str) or not value.strip() or len(value) > limit:
         raise BadRequest(f"field {name!r} must be text of 1 to {limit} characters")
-    if not _TEXT.fullmatch(value) or not _utf8(value):
+    if not (_LINES if lines else _TEXT).fullmatch(value) or not _utf8(value):
         raise BadRequest(f"field {name!r} must be text without control characters")
     return value.strip()
 
