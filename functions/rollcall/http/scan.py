@@ -164,13 +164,20 @@ def parse_body(body: bytes) -> ScanBody:
 
 def queued_since(queued_ms: int | None, at: datetime, session: Session) -> datetime | None:
     """When the phone queued the scan: the server's time less how long the phone says
-    it held it (a duration, so the phone's clock being off does not matter). Not before
-    the session opened: no genuine code of it existed then."""
+    it held it (a duration, so the phone's clock being off does not matter). None when
+    that goes back to before the session opened: no code of it existed then, so the
+    phone's clock jumped meanwhile (a phone asleep, a clock set by hand). It is evidence
+    for a dispute, not part of the scan's verdict: the scan is judged as without it."""
     if queued_ms is None:
         return None
     queued_at = at - timedelta(milliseconds=queued_ms)
     if queued_at < session.starts_at:
-        raise BadRequest("field 'queued_ms' goes back to before the session opened")
+        logs.warning(
+            "queued_ms not believed: before the session opened",
+            session_id=session.id,
+            queued_ms=queued_ms,
+        )
+        return None
     return queued_at
 
 
