@@ -119,7 +119,8 @@ def test_a_medical_request_with_a_pdf_is_approved_and_three_sessions_are_excused
     page.select_option("#request-course", m["course"])
     page.fill("#request-from", first)
     page.fill("#request-to", last)
-    page.fill("#request-reason", "Fever; the doctor's certificate is attached.")
+    # Two lines, as people write them: the form sends the line break as CRLF.
+    page.fill("#request-reason", "Fever since Monday.\nThe doctor's certificate is attached.")
     page.set_input_files("#request-document", str(pdf))
     web.shot(page, "01-student-form", full_page=True)
     page.click("#request-submit")
@@ -133,6 +134,7 @@ def test_a_medical_request_with_a_pdf_is_approved_and_three_sessions_are_excused
     assert "Waiting for a decision" in item.inner_text()
     web.shot(page, "02-student-filed", full_page=True)
     (req,) = [r for r in admin.db().collection("requests").stream() if r.get("uid") == m["sam"]]
+    assert req.get("reason") == "Fever since Monday.\nThe doctor's certificate is attached."
 
     # The teacher opens the document and approves.
     teacher = teacher_requests(web, m)

@@ -257,7 +257,7 @@ function RequestItem({ request: r, ctx, user, courseNames }) {
     <p class="small request-what">
       ${KIND_LABELS[r.kind] ?? r.kind}, ${daysLabel(r.from, r.to)} · ${sessions} session${sessions === 1 ? "" : "s"}
     </p>
-    <p class="muted small">${r.reason}</p>
+    <p class="muted small request-reason">${r.reason}</p>
     ${r.comment ? html`<p class="small request-comment">Teacher's comment: ${r.comment}</p>` : null}
     ${
       r.document
