@@ -32,6 +32,8 @@ class Settings:
     fcm_endpoint: str | None
     #: The institution's time zone (IANA): how times are written in messages.
     time_zone: str
+    #: The institution's name, at the head of its reports.
+    institution_name: str
 
     @property
     def local(self) -> bool:
@@ -57,4 +59,5 @@ def settings() -> Settings:
         tally_shards=_int("TALLY_SHARDS", 20),
         fcm_endpoint=os.environ.get("FCM_ENDPOINT") or None,
         time_zone=os.environ.get("TIME_ZONE", "Asia/Kolkata"),
+        institution_name=os.environ.get("INSTITUTION_NAME", "Rollcall"),
     )

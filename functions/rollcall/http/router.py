@@ -12,6 +12,7 @@ path                                        method  endpoint
 ``/today``, ``/planned/{cancel,move,add}``  G, P    the timetable's sessions (.planned)
 ``/courses/settings``                       POST    a course's rules (.courses)
 ``/exports/(sessions|courses)/{id}.csv``    GET     CSV exports (.exports)
+``/reports/defaulters.(csv|pdf)``           GET     the defaulter list (.reports)
 ``/me/claim``                               POST    claim what one's email was given (.me)
 ``/imports/{courses,roster,timetable}``     POST    the institution's files (.imports)
 ``/admin/departments``, ``/admin/terms``     POST    departments and terms (.admin)
@@ -41,6 +42,7 @@ from rollcall.http import (
     me,
     overrides,
     planned,
+    reports,
     scan,
     sessions,
 )
@@ -92,6 +94,13 @@ ROUTES = (
         admin.handle_department,
     ),
     Route(re.compile(r"/admin/terms/?"), "POST", "term", "a term", admin.handle_term),
+    Route(
+        re.compile(r"/reports/defaulters\.(?P<format>csv|pdf)"),
+        "GET",
+        "report",
+        "a report",
+        reports.handle_defaulters,
+    ),
     Route(
         re.compile(rf"/exports/(?P<kind>sessions|courses)/(?P<id>{_ID})\.csv"),
         "GET",
