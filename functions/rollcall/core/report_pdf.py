@@ -110,6 +110,7 @@ def _table(pdf: FPDF, report: Defaulters) -> None:
         repeat_headings=1,
         text_align="LEFT",
         first_row_as_headings=True,
+        align="LEFT",
     ) as table:
         table.row(header)
         for row in report.rows:

@@ -138,9 +138,14 @@ class Defaulters:
 
 
 def cell(report: standing.Report, kinds: Iterable[str]) -> Cell:
-    """A student's cell from their standing in the course (rollcall.core.cutoff)."""
-    below: list[str | None] = [None] if report.overall.below else []
-    below += [kind for kind, part in report.by_kind.items() if part.below]
+    """A student's cell from their standing in the course (rollcall.core.cutoff), with
+    ``kinds`` the kinds shown on their own. A course of one kind is below when its kind
+    is (against that kind's own threshold, if the course sets one)."""
+    kinds = tuple(kinds)
+    parts = report.by_kind
+    alone = not kinds and any(part.below for part in parts.values())
+    below: list[str | None] = [None] if report.overall.below or alone else []
+    below += [k for k in kinds if k in parts and parts[k].below]
     return Cell(
         percent=report.overall.percent,
         by_kind={k: report.by_kind[k].percent if k in report.by_kind else None for k in kinds},
