@@ -80,8 +80,9 @@ def test_a_planned_session_started_after_the_cutoff_was_still_to_come():
     assert [p["session_id"] for p in cutoff.plan_at(planned, started, T)] == ["s1", None, None]
 
 
-def course_at(course_id, code, statuses, rules=standing.Rules(), kinds=None):
+def course_at(course_id, code, statuses, rules=None):
     """A CourseAt from uid -> [(kind, status), ...] in time order."""
+    rules = rules or standing.Rules()
     reports_ = {
         uid: standing.report(
             [((at(-100 + i), f"s{i}"), kind, status) for i, (kind, status) in enumerate(lines)],
@@ -179,6 +180,8 @@ def test_the_pdf_renders_devanagari_names_and_marks_what_is_below():
     first = pdf[0].get_textpage().get_text_range()
     second = pdf[1].get_textpage().get_text_range()
     assert "Savitribai Phule Institute of Technology" in first
-    assert "As of 2026-09-30" in first and "CS302 Course CS302: at least 75 %, practical 80 %" in first
+    assert (
+        "As of 2026-09-30" in first and "CS302 Course CS302: at least 75 %, practical 80 %" in first
+    )
     assert "Roll no" in second and "CS302 practical" in second  # the header row again
     assert "50 *" in first

@@ -124,7 +124,9 @@ def decide_department(db: Client, uid: str, action: str, department_id: str) -> 
             raise NotFound(f"no department {department_id!r}")
         return False
     heads = (dept.to_dict() or {}).get("head_uids") or []
-    return allowed(action, roles_in(uid, None, admin, frozenset()) | ({HOD} if uid in heads else set()))
+    return allowed(
+        action, roles_in(uid, None, admin, frozenset()) | ({HOD} if uid in heads else set())
+    )
 
 
 def institution_roles(db: Client, uid: str) -> tuple[bool, frozenset[str]]:

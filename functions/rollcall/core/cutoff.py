@@ -53,9 +53,7 @@ def status_at(current: str, audits: Iterable[Mapping[str, Any]], at: datetime) -
     later = [
         entry
         for entry in audits
-        if entry.get("applied", True)
-        and isinstance(entry.get("at"), datetime)
-        and entry["at"] > at
+        if entry.get("applied", True) and isinstance(entry.get("at"), datetime) and entry["at"] > at
     ]
     if not later:
         return current

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -125,7 +125,9 @@ def course_csv(db: Client, course_id: str, at: datetime | None = None) -> str | 
             return None
         figures = _figures(db, course_id)
         statuses = {
-            uid: {sid: (e or {}).get("status") for sid, e in (doc.get("sessions") or {}).items()}
+            uid: {
+                sid: str((e or {}).get("status")) for sid, e in (doc.get("sessions") or {}).items()
+            }
             for uid, doc in figures.items()
         }
         counted = sorted(
@@ -188,7 +190,7 @@ def roster(db: Client, course_id: str) -> dict[str, dict[str, Any]]:
     return found
 
 
-def ordered(students: dict[str, dict[str, Any]], uids: set[str]) -> list[str]:
+def ordered(students: Mapping[str, Mapping[str, Any]], uids: set[str]) -> list[str]:
     """Roll-number order; students without one (never rostered) last, by uid."""
     return sorted(
         uids,

@@ -37,7 +37,8 @@ def rules_text(report: Defaulters) -> list[str]:
     for column in report.columns:
         rules = column.rules
         own = "".join(
-            f", {kind} {_percent(value)}" for kind, value in sorted(rules.min_percent_by_kind.items())
+            f", {kind} {_percent(value)}"
+            for kind, value in sorted(rules.min_percent_by_kind.items())
         )
         excused = "not counted" if rules.excused_policy == "not_counted" else "counted as attended"
         lines.append(

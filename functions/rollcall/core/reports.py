@@ -173,7 +173,7 @@ def rows(
         for c in ordered
     ]
     found = []
-    for uid in exports.ordered(dict(students), set(students)):
+    for uid in exports.ordered(students, set(students)):
         cells = {
             then.course_id: cell(then.reports[uid], column.kinds)
             for then, column in zip(ordered, columns, strict=True)
@@ -190,9 +190,7 @@ def _code(then: cutoff.CourseAt) -> str:
     return str(then.doc.get("code") or then.course_id)
 
 
-def build(
-    db: Client, department_id: str, division: str | None, day: date, tz: str
-) -> Defaulters:
+def build(db: Client, department_id: str, division: str | None, day: date, tz: str) -> Defaulters:
     """The defaulter list of the department (or its division) as of ``day``.
     ``NotFound``: no such department, or no such division in it; ``OutsideTerm``: no
     term of the department's courses includes ``day``."""

@@ -55,7 +55,9 @@ def handle_defaulters(request: Any, context: Context) -> Answer:
         by=uid,
         trace=context.trace,
     )
-    name = f"defaulters-{department}" + (f"-{_safe(params['division'])}" if "division" in params else "")
+    name = f"defaulters-{department}" + (
+        f"-{_safe(params['division'])}" if "division" in params else ""
+    )
     return Answer(
         body,
         200,
