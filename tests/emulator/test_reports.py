@@ -59,7 +59,7 @@ def term(stack):
     institution.ensure_accounts(
         [(f"{tag}-hod", head, "Head"), (f"{tag}-t", teacher, "Teacher"), (f"{tag}-o", other, "O")]
     )
-    dept, term_id = unique("RD"), unique("RT")
+    dept, term_id = unique("RD").upper(), unique("RT")
     for code, heads in ((dept, [head]), (f"{dept}X", [other])):
         body = {"code": code, "name": f"Dept {code}", "heads": heads}
         assert call(door.token, "POST", "admin/departments", body=body).ok
@@ -363,3 +363,31 @@ def _counts(term) -> tuple:
         ),
         len(list(db.collection(schema.DEPARTMENTS).select([]).stream())),
     )
+
+
+def test_the_cli_gives_the_same_list(term, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    rollcall = str(Path(sys.executable).parent / "rollcall")
+    day = term["today"].isoformat()
+    args = [rollcall, "report", "defaulters", "--department", term["dept"], "--as-of", day]
+    out = subprocess.run(args, capture_output=True, timeout=300, env=os.environ)
+    assert out.returncode == 0, out.stderr
+    answer = report(term["tokens"]["hod"], department=term["dept"], as_of=day)
+    assert out.stdout == answer.content
+    pdf = tmp_path / "list.pdf"
+    out = subprocess.run(
+        [*args, "--division", "A", "--format", "pdf", "--out", str(pdf)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=os.environ,
+    )
+    assert out.returncode == 0 and "4 students" in out.stderr, out.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
+    wrong = subprocess.run(
+        [*args[:-1], "2001-01-01"], capture_output=True, text=True, timeout=300, env=os.environ
+    )
+    assert wrong.returncode == 1 and "(outside_term)" in wrong.stderr
