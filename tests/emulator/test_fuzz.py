@@ -38,6 +38,7 @@ ANSWERS = (
     "term ",
     "open ",
     "today ",
+    "report ",
     "planned ",
     "session opened",
     "planned session",

@@ -42,7 +42,7 @@ def call(token: str, method: str, path: str, *, body=None, csv_text=None, **para
 
 
 def table(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
 @pytest.fixture(scope="module")
