@@ -93,7 +93,12 @@ def seed(db: firestore.Client, students: int, courses: int, sessions: int) -> st
                     )
                     writer.set(
                         ref.collection("audit").document("o1"),
-                        {"at": later, "previous_status": "absent", "status": status, "applied": True},
+                        {
+                            "at": later,
+                            "previous_status": "absent",
+                            "status": status,
+                            "applied": True,
+                        },
                     )
             writer.set(schema.student(db, course_id, uid), {"uid": uid, "sessions": entries})
     writer.close()
