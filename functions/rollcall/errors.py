@@ -157,6 +157,7 @@ REQUEST_ERRORS: dict[str, type[RequestError]] = {
         SessionClosed,
         DeviceInUse,
         Conflict,
+        OutsideTerm,
         NotInAudience,
         Cancelled,
         NotNow,
