@@ -5,34 +5,21 @@ to test-artifacts/browser/."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import requests
 
 from rollcall.clock import now
 from rollcall_ops import admin, auth_emulator, institution
-from tests.support import wait_for
+from tests.support import call, wait_for
 
 pytestmark = pytest.mark.emulator
 LAPTOP = {"viewport": {"width": 1280, "height": 800}}
 TZ = ZoneInfo("Asia/Kolkata")
 NAMES = ["अनन्या क्षीरसागर", "श्रुती त्रिपाठी", "Rohan Deshmukh"]
-
-
-def call(token: str, path: str, *, body=None, csv_text=None, **params) -> requests.Response:
-    headers = {"Authorization": f"Bearer {token}"}
-    url = os.environ["SCAN_URL"] + path
-    if csv_text is not None:
-        headers["Content-Type"] = "text/csv"
-        return requests.post(
-            url, data=csv_text.encode(), params=params, headers=headers, timeout=60
-        )
-    return requests.post(url, json=body, params=params, headers=headers, timeout=60)
 
 
 def test_a_head_downloads_the_defaulter_list(web, tmp_path):
@@ -42,7 +29,7 @@ def test_a_head_downloads_the_defaulter_list(web, tmp_path):
     head, teacher = f"hod-{t}@rollcall.test", f"teacher-{t}@rollcall.test"
     institution.ensure_accounts([(f"hod-{t}", head, "Head"), (f"teacher-{t}", teacher, "Teacher")])
     body = {"code": dept, "name": "Computer Engineering", "heads": [head]}
-    assert call(door.token, "admin/departments", body=body).ok
+    assert call(door.token, "POST", "admin/departments", body=body).ok
     today = now().astimezone(TZ).date()
     body = {
         "id": term_id,
@@ -50,11 +37,11 @@ def test_a_head_downloads_the_defaulter_list(web, tmp_path):
         "starts_on": str(today - timedelta(days=30)),
         "ends_on": str(today + timedelta(days=30)),
     }
-    assert call(door.token, "admin/terms", body=body).ok
+    assert call(door.token, "POST", "admin/terms", body=body).ok
     courses = "code,name,department,term,divisions,teachers\n" + "".join(
         f"{c},Course {c},{dept},{term_id},A B,{teacher}\n" for c in ("CS301", "CS302")
     )
-    assert call(door.token, "imports/courses", csv_text=courses).ok
+    assert call(door.token, "POST", "imports/courses", csv_text=courses).ok
     rows = ["Roll No,Name,Email,Division"]
     for i, name in enumerate(NAMES, start=1):
         email = f"s{i}-{t}@rollcall.test"
@@ -64,6 +51,7 @@ def test_a_head_downloads_the_defaulter_list(web, tmp_path):
     for code in ("CS301", "CS302"):
         answer = call(
             door.token,
+            "POST",
             "imports/roster",
             csv_text="\n".join(rows) + "\n",
             course_id=f"{code}_{term_id}",
@@ -71,10 +59,10 @@ def test_a_head_downloads_the_defaulter_list(web, tmp_path):
         assert answer.ok, answer.text
     # One session of CS301 that nobody attended: everyone is below in CS301.
     staff = auth_emulator.sign_in(teacher, institution.PASSWORD)
-    opened = call(staff, "sessions", body={"course_id": course})
+    opened = call(staff, "POST", "sessions", body={"course_id": course})
     assert opened.status_code == 201, opened.text
     sid = opened.json()["session_id"]
-    assert call(staff, "sessions/close", body={"session_id": sid}).status_code == 202
+    assert call(staff, "POST", "sessions/close", body={"session_id": sid}).status_code == 202
     wait_for(
         lambda: len(list(admin.db().collection(f"courses/{course}/students").stream())) == 3,
         timeout=60,

@@ -23,22 +23,11 @@ import requests
 from rollcall.clock import now
 from rollcall.core import qr, schema
 from rollcall_ops import admin, auth_emulator, institution
-from tests.support import unique, wait_for
+from tests.support import call, unique, wait_for
 
 pytestmark = pytest.mark.emulator
 TZ = ZoneInfo("Asia/Kolkata")  # the stack's TIME_ZONE (the default)
 NAMES = ["अनन्या क्षीरसागर", "श्रुती त्रिपाठी", "Rohan Deshmukh", "प्रज्ञा कुलकर्णी", "Meera Iyer"]
-
-
-def call(token: str, method: str, path: str, *, body=None, csv_text=None, **params):
-    headers = {"Authorization": f"Bearer {token}"}
-    url = os.environ["SCAN_URL"] + path
-    if csv_text is not None:
-        headers["Content-Type"] = "text/csv"
-        return requests.post(
-            url, data=csv_text.encode(), params=params, headers=headers, timeout=60
-        )
-    return requests.request(method, url, json=body, params=params, headers=headers, timeout=60)
 
 
 def table(text: str) -> list[dict[str, str]]:

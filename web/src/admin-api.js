@@ -10,7 +10,7 @@
 // apply meets an error, or 409 conflict. No DOM; `fetchImpl` is injectable for tests.
 import { IMPORTS } from "./contracts.js";
 import { endpoint, postJson, readJson, refusal, send } from "./http.js";
-import { COMMON_ERRORS, filenameFromDisposition } from "./teacher-api.js";
+import { COMMON_ERRORS, fetchFile } from "./teacher-api.js";
 
 // ---- departments and terms -------------------------------------------------------------
 
@@ -185,20 +185,8 @@ export function defaultersPath({ format, department, division, asOf }) {
 
 /** GET the defaulter list: -> {state: "ok", blob, filename} or a rejected/failed result. */
 export async function fetchDefaulters({ scanUrl, idToken, fetchImpl, timeoutMs = 120000, ...which }) {
-  const { resp, failed } = await send(endpoint(scanUrl, defaultersPath(which)), {
-    method: "GET",
-    idToken,
-    fetchImpl,
-    timeoutMs,
-  });
-  if (failed) return failed;
-  if (!resp.ok) return refusal(resp, await readJson(resp));
   const fallback = `defaulters-${which.department}-${which.asOf}.${which.format}`;
-  return {
-    state: "ok",
-    blob: await resp.blob(),
-    filename: filenameFromDisposition(resp.headers.get("Content-Disposition"), fallback),
-  };
+  return fetchFile(endpoint(scanUrl, defaultersPath(which)), { idToken, fallback, fetchImpl, timeoutMs });
 }
 
 /** One line about a defaulter list that could not be made. */
