@@ -115,10 +115,16 @@ class CourseAt:
         return report.figures(self.rules) if report else {}
 
 
-def course(db: Client, course_id: str, at: datetime) -> CourseAt | None:
+def course(
+    db: Client,
+    course_id: str,
+    at: datetime,
+    later: Mapping[tuple[str, str], list[dict[str, Any]]] | None = None,
+) -> CourseAt | None:
     """The course's figures as of ``at`` (rollcall.core.cutoff.cutoff), or None if there
     is no such course. Reads the course, its closed sessions, its students' figures,
-    the records changed after ``at`` and their audit entries, and its planned sessions."""
+    the overrides made after ``at`` (unless ``later`` has them: overrides_after), its
+    planned sessions and, with a timetable, its enrollments."""
     snap = schema.course(db, course_id).get()
     if not snap.exists:
         return None
@@ -136,7 +142,9 @@ def course(db: Client, course_id: str, at: datetime) -> CourseAt | None:
         ((sid, d) for sid, d in closed if sid in started and started[sid] < at),
         key=lambda item: (item[1]["starts_at"], item[0]),
     )
-    changed = _changed_after(db, course_id, at, {sid for sid, _ in counted})
+    if later is None:
+        later = overrides_after(db, at)
+    then = changed(later, {sid for sid, _ in counted}, at)
     planned = plan_at(timetable.plans(db, course_id), started, at)
     who = (
         {e.id: e.to_dict() or {} for e in schema.enrollments(db, course_id).stream()}
@@ -148,7 +156,7 @@ def course(db: Client, course_id: str, at: datetime) -> CourseAt | None:
     for student in schema.course_students(db, course_id).stream():
         stored = student.to_dict() or {}
         entries = stored.get("sessions") or {}
-        lines = timeline(entries, changed.get(student.id, {}), at)
+        lines = timeline(entries, then.get(student.id, {}), at)
         if not lines:
             continue
         statuses[student.id] = {key[1]: status for key, _, status in lines}
@@ -162,23 +170,32 @@ def course(db: Client, course_id: str, at: datetime) -> CourseAt | None:
     return CourseAt(course_id, doc, rules, at, counted, statuses, reports)
 
 
-def _changed_after(
-    db: Client, course_id: str, at: datetime, session_ids: set[str]
+def overrides_after(db: Client, at: datetime) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """(session id, uid) -> the audit entries of the overrides made after ``at``, for
+    every record of the institution that has any: one collection-group query (the
+    ``audit.at`` index), whose answer a report shares between its courses."""
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for entry in (
+        db.collection_group(schema.AUDIT).where(filter=FieldFilter("at", ">", at)).stream()
+    ):
+        record = entry.reference.parent.parent
+        session = record.parent.parent if record is not None else None
+        if record is not None and session is not None:
+            found.setdefault((session.id, record.id), []).append(entry.to_dict() or {})
+    return found
+
+
+def changed(
+    later: Mapping[tuple[str, str], list[dict[str, Any]]], session_ids: set[str], at: datetime
 ) -> dict[str, dict[str, str]]:
-    """uid -> session id -> status at ``at``, for each record of the course's counted
-    sessions that an override changed after ``at`` (its ``status_at`` is later)."""
-    records = (
-        db.collection_group(schema.ATTENDANCE)
-        .where(filter=FieldFilter("course_id", "==", course_id))
-        .where(filter=FieldFilter("status_at", ">", at))
-        .stream()
-    )
+    """uid -> session id -> status at ``at``, for the records of ``session_ids`` that an
+    override made after ``at`` changed (``later``: overrides_after)."""
     found: dict[str, dict[str, str]] = {}
-    for record in records:
-        data = record.to_dict() or {}
-        sid = data.get("session_id")
-        if data.get("source") != "override" or sid not in session_ids:
-            continue
-        audits = [a.to_dict() or {} for a in record.reference.collection(schema.AUDIT).stream()]
-        found.setdefault(record.id, {})[sid] = status_at(str(data.get("status")), audits, at)
+    for (sid, uid), audits in later.items():
+        applied = sorted(
+            (a for a in audits if a.get("applied", True) and isinstance(a.get("at"), datetime)),
+            key=lambda a: a["at"],
+        )
+        if sid in session_ids and applied:
+            found.setdefault(uid, {})[sid] = status_at(str(applied[0].get("status")), applied, at)
     return found

@@ -16,14 +16,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from rollcall.core import exports
 from rollcall.core.reports import Defaulters
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 BELOW_MARK = " *"
-_SHADE = (235, 235, 235)
+_SHADE = (225, 225, 225)
+_HEAD = (220, 228, 240)
 
 
 def _percent(value: Fraction) -> str:
@@ -89,6 +89,9 @@ def render(report: Defaulters, institution: str, generated_at: datetime, tz: str
 
 
 def _table(pdf: FPDF, report: Defaulters) -> None:
+    """The table, drawn cell by cell (one line each: fpdf2's table engine wraps and
+    measures every cell, about 1 ms a cell, 20 s for 600 students in 8 courses); on a
+    page break the header row is drawn again."""
     header = ["Roll no", "PRN", "Name", "Div"]
     widths = [14.0, 22.0, 52.0, 9.0]
     for column in report.columns:
@@ -97,38 +100,64 @@ def _table(pdf: FPDF, report: Defaulters) -> None:
             widths.append(16.0)
     header += ["Overall", "Below threshold"]
     widths += [15.0, 40.0]
-    usable = pdf.epw
-    scale = min(1.0, usable / sum(widths))
+    scale = min(1.0, pdf.epw / sum(widths))
+    widths = [w * scale for w in widths]
     size = 8 if scale >= 0.999 else max(5.5, 8 * scale)
-    pdf.set_font("NotoSans", "", size)
-    below_style = FontFace(emphasis="BOLD", fill_color=_SHADE)
-    head_style = FontFace(emphasis="BOLD", fill_color=(220, 228, 240))
-    with pdf.table(
-        col_widths=tuple(w * scale for w in widths),
-        width=sum(widths) * scale,
-        headings_style=head_style,
-        line_height=size * 0.55,
-        repeat_headings=1,
-        text_align="LEFT",
-        first_row_as_headings=True,
-        align="LEFT",
-    ) as table:
-        table.row(header)
-        for row in report.rows:
-            out = table.row()
-            for name in ("roll_no", "prn", "name", "division"):
-                out.cell(exports.cell(row.who.get(name)))
-            for column in report.columns:
-                cell = row.cells.get(column.course_id)
-                for kind in (None, *column.kinds):
-                    if cell is None:
-                        out.cell("")
-                        continue
-                    value = cell.percent if kind is None else cell.by_kind.get(kind)
-                    text = exports.cell(value)
-                    if kind in cell.below:
-                        out.cell(text + BELOW_MARK, style=below_style)
-                    else:
-                        out.cell(text)
-            out.cell(exports.cell(row.overall))
-            out.cell("; ".join(row.below(report.columns)))
+    height = size * 0.55
+
+    def heading() -> None:
+        pdf.set_font("NotoSans", "B", size)
+        pdf.set_fill_color(*_HEAD)
+        top, lines = pdf.get_y(), 2
+        for text, width in zip(header, widths, strict=True):
+            x = pdf.get_x()
+            pdf.rect(x, top, width, lines * height, style="DF")
+            pdf.multi_cell(width, height, text, max_line_height=height)
+            pdf.set_xy(x + width, top)
+        pdf.set_xy(pdf.l_margin, top + lines * height)
+        pdf.set_font("NotoSans", "", size)
+
+    widest = size * 0.3528 * 0.8  # mm: no glyph of Noto Sans is wider than 0.8 em
+
+    def fit(text: str, width: float) -> str:
+        """The text, cut with an ellipsis if it would not fit the cell (the starred
+        cells still show every course below; a name cut this way is in the CSV)."""
+        room = width - 2 * pdf.c_margin
+        if len(text) * widest <= room or pdf.get_string_width(text) <= room:
+            return text
+        low, high = 0, len(text)  # the longest prefix that fits with the ellipsis
+        while low < high:
+            middle = (low + high + 1) // 2
+            if pdf.get_string_width(text[:middle] + "…") <= room:
+                low = middle
+            else:
+                high = middle - 1
+        return text[:low] + "…"
+
+    heading()
+    for row in report.rows:
+        if pdf.will_page_break(height):
+            pdf.add_page()
+            heading()
+        texts: list[tuple[str, bool]] = [
+            (exports.cell(row.who.get(name)), False)
+            for name in ("roll_no", "prn", "name", "division")
+        ]
+        for column in report.columns:
+            cell = row.cells.get(column.course_id)
+            for kind in (None, *column.kinds):
+                if cell is None:
+                    texts.append(("", False))
+                    continue
+                value = cell.percent if kind is None else cell.by_kind.get(kind)
+                below = kind in cell.below
+                texts.append((exports.cell(value) + (BELOW_MARK if below else ""), below))
+        texts += [(exports.cell(row.overall), False), ("; ".join(row.below(report.columns)), False)]
+        for (text, below), width in zip(texts, widths, strict=True):
+            if below:
+                pdf.set_font("NotoSans", "B", size)
+                pdf.set_fill_color(*_SHADE)
+            pdf.cell(width, height, fit(text, width), border=1, fill=below)
+            if below:
+                pdf.set_font("NotoSans", "", size)
+        pdf.ln(height)

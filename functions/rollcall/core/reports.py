@@ -238,7 +238,8 @@ def build(db: Client, department_id: str, division: str | None, day: date, tz: s
             raise NotFound(f"no division {division!r} in department {department_id}")
     at = cutoff.cutoff(day, tz)
     shown = [c for c in in_term if c in members or not wanted]
-    thens = [then for cid in shown if (then := cutoff.course(db, cid, at)) is not None]
+    later = cutoff.overrides_after(db, at)
+    thens = [then for cid in shown if (then := cutoff.course(db, cid, at, later)) is not None]
     columns, found = rows(thens, students)
     return Defaulters(
         department_id=department_id,
