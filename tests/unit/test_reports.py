@@ -54,6 +54,15 @@ def test_a_records_status_at_the_cutoff_replays_its_overrides(current, audits, e
     assert cutoff.status_at(current, audits, T) == expected
 
 
+def test_the_overrides_after_the_cutoff_give_each_records_status_then():
+    later = {
+        ("s1", "u1"): [audit(+2, "late", "present"), audit(+1, "absent", "late")],
+        ("s1", "u2"): [audit(+1, "absent", "present", applied=False)],  # superseded
+        ("s9", "u1"): [audit(+1, "absent", "present")],  # not one of the course's sessions
+    }
+    assert cutoff.changed(later, {"s1", "s2"}, T) == {"u1": {"s1": "absent"}}
+
+
 def test_the_timeline_counts_sessions_started_before_the_cutoff_with_their_status_then():
     sessions = {
         "s1": {"status": "present", "starts_at": at(-48), "kind": "theory"},
