@@ -77,6 +77,9 @@ def test_a_head_downloads_the_defaulter_list(web, tmp_path):
     page.select_option("#defaulters-division", "A")
     page.fill("#defaulters-as-of", today.isoformat())
     web.shot(page, "defaulters-form", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    web.shot(page, "defaulters-form-390", full_page=True)
+    page.set_viewport_size(LAPTOP["viewport"])
 
     with page.expect_download() as info:
         page.click("#defaulters-csv")
