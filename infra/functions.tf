@@ -51,6 +51,7 @@ resource "google_cloudfunctions2_function" "function" {
       TALLY_SHARDS           = tostring(var.app_settings.tally_shards)
       TIME_ZONE              = var.time_zone
       DOCUMENTS_BUCKET       = google_storage_bucket.documents.name
+      INSTITUTION_NAME       = var.institution_name
       # functions-framework's gunicorn threads (its default is 4 per vCPU): one per
       # request the instance may be sent at once, so none queues inside the instance.
       THREADS = tostring(var.function_settings[each.key].concurrency)

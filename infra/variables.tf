@@ -183,6 +183,17 @@ variable "time_zone" {
   }
 }
 
+variable "institution_name" {
+  description = "The institution's name, printed at the head of its reports (the defaulter list)."
+  type        = string
+  default     = "Rollcall"
+
+  validation {
+    condition     = length(trimspace(var.institution_name)) > 0 && length(var.institution_name) <= 200
+    error_message = "institution_name must be 1 to 200 characters."
+  }
+}
+
 variable "consumer_ingress" {
   description = "Network ingress of the consumer functions. Pub/Sub push from the same project counts as internal traffic, so they need no public ingress."
   type        = string

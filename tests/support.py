@@ -36,6 +36,27 @@ def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
 
 
+def call(
+    token: str,
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    csv_text: str | None = None,
+    **params: Any,
+) -> requests.Response:
+    """A request to the scan function's endpoint ``path`` with ``token`` as the bearer:
+    ``body`` as JSON, or ``csv_text`` as an uploaded CSV file (POST)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    url = os.environ["SCAN_URL"] + path
+    if csv_text is not None:
+        headers["Content-Type"] = "text/csv"
+        return requests.post(
+            url, data=csv_text.encode(), params=params, headers=headers, timeout=60
+        )
+    return requests.request(method, url, json=body, params=params, headers=headers, timeout=60)
+
+
 def wait_for(predicate: Callable[[], Any], timeout: float = 20, interval: float = 0.1) -> Any:
     deadline = time.monotonic() + timeout
     while True:

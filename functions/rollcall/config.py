@@ -35,6 +35,8 @@ class Settings:
     #: The Cloud Storage bucket of absence requests' documents (private; only the scan
     #: function's service account may use it). Locally on the stack's storage emulator.
     documents_bucket: str
+    #: The institution's name, at the head of its reports.
+    institution_name: str
 
     @property
     def local(self) -> bool:
@@ -61,4 +63,5 @@ def settings() -> Settings:
         fcm_endpoint=os.environ.get("FCM_ENDPOINT") or None,
         time_zone=os.environ.get("TIME_ZONE", "Asia/Kolkata"),
         documents_bucket=os.environ.get("DOCUMENTS_BUCKET") or f"{project}-rollcall-documents",
+        institution_name=os.environ.get("INSTITUTION_NAME", "Rollcall"),
     )

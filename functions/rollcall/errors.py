@@ -80,6 +80,12 @@ class DeviceInUse(RequestError):
     code = "device_in_use"
 
 
+class OutsideTerm(RequestError):
+    """A cut-off date outside the term(s) of what a report covers."""
+
+    code = "outside_term"
+
+
 class Conflict(RequestError):
     """Someone else is changing the same thing (an import in progress, a roster
     changed since its preview): try again."""
@@ -194,6 +200,7 @@ REQUEST_ERRORS: dict[str, type[RequestError]] = {
         SessionClosed,
         DeviceInUse,
         Conflict,
+        OutsideTerm,
         NotInAudience,
         Cancelled,
         NotNow,

@@ -145,6 +145,10 @@ def attempt(inst, role: str, action: str) -> requests.Response:
                 "ends_on": "2026-11-30",
             },
         )
+    if action == "report_department":
+        today = datetime.now(UTC).date().isoformat()
+        params = {"department": inst["dept"], "as_of": today}
+        return call(inst, role, "GET", "reports/defaulters.csv", params=params)
     raise AssertionError(f"no request for {action}")
 
 
@@ -152,9 +156,12 @@ ALLOWED = {
     # role -> the actions it may take on the course (ta: not change_rules nor export)
     "admin": {
         *("change_rules", "export", "import_roster", "manage_courses", "manage_institution"),
-        "plan_sessions",
+        *("plan_sessions", "report_department"),
     },
-    "hod": {"change_rules", "export", "import_roster", "manage_courses", "plan_sessions"},
+    "hod": {
+        *("change_rules", "export", "import_roster", "manage_courses", "plan_sessions"),
+        "report_department",
+    },
     "teacher": {"run_sessions", "override", "change_rules", "export", "plan_sessions"},
     "ta": {"run_sessions", "override"},
     "other_teacher": set(),

@@ -44,6 +44,7 @@ ANSWERS = (
     "institution settings",
     "open ",
     "today ",
+    "report ",
     "planned ",
     "session opened",
     "planned session",

@@ -19,7 +19,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from rollcall.clock import now
 from rollcall.core import qr, schema
 from rollcall_ops import admin, auth_emulator, institution
-from tests.support import Student, attendance, unique, wait_for
+from tests.support import Student, attendance, call, unique, wait_for
 from tests.worked_example import PRACTICAL_TRACK, PRACTICAL_TRACK_RULES
 
 pytestmark = pytest.mark.emulator
@@ -29,14 +29,7 @@ WEEKDAY = {"Mon": 0, "Tue": 1, "Wed": 2, "Thu": 3, "Fri": 4, "Sat": 5}
 
 def post(door_or_token, path, *, body=None, csv_text=None, **params):
     token = door_or_token if isinstance(door_or_token, str) else door_or_token.token
-    headers = {"Authorization": f"Bearer {token}"}
-    url = os.environ["SCAN_URL"] + path
-    if csv_text is not None:
-        headers["Content-Type"] = "text/csv"
-        return requests.post(
-            url, data=csv_text.encode(), params=params, headers=headers, timeout=120
-        )
-    return requests.post(url, json=body, params=params, headers=headers, timeout=60)
+    return call(token, "POST", path, body=body, csv_text=csv_text, **params)
 
 
 @pytest.fixture(scope="module")

@@ -306,6 +306,7 @@ def test_functions_get_every_setting_they_read(hcl):
         "PUBLISH_MAX_LATENCY_MS",
         "TALLY_SHARDS",
         "TIME_ZONE",
+        "INSTITUTION_NAME",
     } <= set(env)
     assert "FCM_ENDPOINT" not in env, "the FCM stand-in is for the local stack only"
     assert env["DEAD_LETTER_SUFFIX"] == "${local.dead_letter_suffix}"

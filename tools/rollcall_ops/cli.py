@@ -199,6 +199,44 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report_defaulters(args: argparse.Namespace) -> int:
+    """The defaulter list, from the same code as ``GET /reports/defaulters.(csv|pdf)``."""
+    from datetime import date
+
+    from rollcall.clock import now
+    from rollcall.config import settings
+    from rollcall.core import report_pdf, reports
+    from rollcall.errors import RequestError
+    from rollcall_ops import admin
+
+    try:
+        day = date.fromisoformat(args.as_of)
+    except ValueError:
+        print(f"error: --as-of must be a date, YYYY-MM-DD, not {args.as_of!r}", file=sys.stderr)
+        return 2
+    tz = settings().time_zone
+    try:
+        report = reports.build(admin.db(), args.department, args.division, day, tz)
+    except RequestError as exc:
+        print(f"error: {exc.message} ({exc.code})", file=sys.stderr)
+        return 1
+    if args.format == "pdf":
+        data = report_pdf.render(report, settings().institution_name, now(), tz)
+    else:
+        data = report.csv().encode()
+    if args.out in (None, "-"):
+        sys.stdout.buffer.write(data)
+    else:
+        with open(args.out, "wb") as out:
+            out.write(data)
+        below = sum(row.defaulter for row in report.rows)
+        print(
+            f"{len(report.rows)} students ({below} below a threshold) written to {args.out}",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def cmd_qr(args: argparse.Namespace) -> int:
     from rollcall_ops import admin
 
@@ -469,7 +507,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--project",
         help="a real Google Cloud project (admin, department, term, import, doctor, status, "
-        "standing, export and dead-letters; credentials from `gcloud auth "
+        "standing, export, report and dead-letters; credentials from `gcloud auth "
         "application-default login`); default: the local stack",
     )
     sub = p.add_subparsers(dest="command", required=True)
@@ -537,6 +575,18 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("id", help="the session or course id")
     ex.add_argument("-o", "--output", help="file to write (default: standard output)")
     ex.set_defaults(fn=cmd_export, cloud=True)
+
+    rp_ = sub.add_parser("report", help="reports for departments (docs/reports.md)")
+    rps = rp_.add_subparsers(dest="action", required=True)
+    df = rps.add_parser(
+        "defaulters", help="the defaulter list of a department or division as of a date"
+    )
+    df.add_argument("--department", required=True, help="the department's id (code)")
+    df.add_argument("--division", help="one division (default: all)")
+    df.add_argument("--as-of", required=True, metavar="YYYY-MM-DD", help="the cut-off date")
+    df.add_argument("--format", choices=("csv", "pdf"), default="csv")
+    df.add_argument("-o", "--out", help="file to write (default: standard output)")
+    df.set_defaults(fn=cmd_report_defaulters, cloud=True)
 
     q = sub.add_parser("qr", help="print the QR token the teacher's screen shows now")
     q.add_argument("--session", required=True)

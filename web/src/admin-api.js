@@ -5,11 +5,12 @@
 //   POST {scanUrl}imports/courses[?dry_run=true][&base=N]              body: the CSV file
 //   POST {scanUrl}imports/roster?course_id=C[&dry_run=true][&base=N]   body: the CSV file
 //   POST {scanUrl}imports/timetable?term_id=T[&dry_run=true][&base=N]  body: the CSV file
+//   GET  {scanUrl}reports/defaulters.(csv|pdf)?department=D[&division=X]&as_of=YYYY-MM-DD
 // An import answers its report (200), or 422 import_invalid {error, report} when an
 // apply meets an error, or 409 conflict. No DOM; `fetchImpl` is injectable for tests.
 import { IMPORTS } from "./contracts.js";
 import { endpoint, postJson, readJson, refusal, send } from "./http.js";
-import { COMMON_ERRORS } from "./teacher-api.js";
+import { COMMON_ERRORS, fetchFile } from "./teacher-api.js";
 
 // ---- departments and terms -------------------------------------------------------------
 
@@ -186,4 +187,34 @@ export function saveInstitutionSettings({ scanUrl, idToken, documentRequiredAfte
     json: { document_required_after_days: Number.isFinite(value) ? value : text },
     fetchImpl,
   });
+}
+
+// ---- reports -------------------------------------------------------------------------------
+
+/** "reports/defaulters.csv?department=...&as_of=..." (division only when chosen). */
+export function defaultersPath({ format, department, division, asOf }) {
+  if (format !== "csv" && format !== "pdf") throw new Error(`unknown format ${format}`);
+  const query = new URLSearchParams({ department });
+  if (division) query.set("division", division);
+  query.set("as_of", asOf);
+  return `reports/defaulters.${format}?${query}`;
+}
+
+/** GET the defaulter list: -> {state: "ok", blob, filename} or a rejected/failed result. */
+export async function fetchDefaulters({ scanUrl, idToken, fetchImpl, timeoutMs = 120000, ...which }) {
+  const fallback = `defaulters-${which.department}-${which.asOf}.${which.format}`;
+  return fetchFile(endpoint(scanUrl, defaultersPath(which)), { idToken, fallback, fetchImpl, timeoutMs });
+}
+
+/** One line about a defaulter list that could not be made. */
+export function defaultersErrorText(result) {
+  const text =
+    {
+      ...COMMON_ERRORS,
+      forbidden: "Only the department's heads and institution admins can see its defaulter list.",
+      not_found: `Nothing to list: ${result.message}.`,
+      outside_term: `Pick a date within the term: ${result.message}.`,
+      bad_request: `The request was refused: ${result.message}.`,
+    }[result.code] ?? `The list could not be made: ${result.message}`;
+  return `${text} (${result.code})`;
 }

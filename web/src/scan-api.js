@@ -172,6 +172,11 @@ export const OUTCOMES = {
     advice: "The app sent a request the server refused. Reload the page and try again.",
     retry: false,
   },
+  outside_term: {
+    title: "Could not send the scan",
+    advice: "The app sent a request the server refused. Reload the page and try again.",
+    retry: false,
+  },
   network: {
     title: "No connection",
     advice: "Could not reach Rollcall, so the scan was not recorded. Check your connection and try again.",

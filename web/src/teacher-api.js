@@ -145,22 +145,25 @@ export function exportPath(kind, id) {
   return `exports/${kind}/${encodeURIComponent(id)}.csv`;
 }
 
-/** GET an export: -> {state: "ok", blob, filename} or a rejected/failed result. */
-export async function fetchExport({ scanUrl, idToken, kind, id, fetchImpl, timeoutMs = 60000 }) {
-  const { resp, failed } = await send(endpoint(scanUrl, exportPath(kind, id)), {
-    method: "GET",
-    idToken,
-    fetchImpl,
-    timeoutMs,
-  });
+/**
+ * GET a file (an export, a report): -> {state: "ok", blob, filename} (the answer's
+ * Content-Disposition name, else `fallback`) or a rejected/failed result.
+ */
+export async function fetchFile(url, { idToken, fallback, fetchImpl, timeoutMs = 60000 }) {
+  const { resp, failed } = await send(url, { method: "GET", idToken, fetchImpl, timeoutMs });
   if (failed) return failed;
   if (!resp.ok) return refusal(resp, await readJson(resp));
-  const fallback = `rollcall-${kind.slice(0, -1)}-${id}.csv`;
   return {
     state: "ok",
     blob: await resp.blob(),
     filename: filenameFromDisposition(resp.headers.get("Content-Disposition"), fallback),
   };
+}
+
+/** GET an export: -> {state: "ok", blob, filename} or a rejected/failed result. */
+export async function fetchExport({ scanUrl, idToken, kind, id, fetchImpl, timeoutMs = 60000 }) {
+  const fallback = `rollcall-${kind.slice(0, -1)}-${id}.csv`;
+  return fetchFile(endpoint(scanUrl, exportPath(kind, id)), { idToken, fallback, fetchImpl, timeoutMs });
 }
 
 /** One line for the teacher about an export that failed. */

@@ -214,3 +214,54 @@ test("the claim: POST /me/claim with no body; what an email was given", async ()
   assert.match(claimErrorText(failed), /^Your courses could not be checked\. Rollcall is busy/);
   assert.doesNotMatch(claimErrorText(failed), /unavailable/, "the code is for Details, not the sentence");
 });
+
+// ---- the defaulter list ----------------------------------------------------------------------
+
+test("the defaulter list is fetched with the query the server expects and saved under its name", async () => {
+  const { defaultersPath, fetchDefaulters } = await import("../src/admin-api.js");
+  assert.equal(
+    defaultersPath({ format: "pdf", department: "COMP", division: "A 1", asOf: "2026-09-30" }),
+    "reports/defaulters.pdf?department=COMP&division=A+1&as_of=2026-09-30",
+  );
+  assert.equal(
+    defaultersPath({ format: "csv", department: "COMP", division: "", asOf: "2026-09-30" }),
+    "reports/defaulters.csv?department=COMP&as_of=2026-09-30",
+  );
+  assert.throws(() => defaultersPath({ format: "xls", department: "COMP", asOf: "2026-09-30" }));
+  const calls = [];
+  const fetchImpl = async (url, init) => {
+    calls.push({ url, init });
+    return new Response("\ufeffroll_no\r\n", {
+      status: 200,
+      headers: { "Content-Disposition": 'attachment; filename="defaulters-COMP-2026-09-30.csv"' },
+    });
+  };
+  const result = await fetchDefaulters({
+    scanUrl: SCAN_URL,
+    idToken: "tok",
+    fetchImpl,
+    format: "csv",
+    department: "COMP",
+    asOf: "2026-09-30",
+  });
+  assert.equal(result.state, "ok");
+  assert.equal(result.filename, "defaulters-COMP-2026-09-30.csv");
+  assert.equal(calls[0].init.method, "GET");
+  assert.equal(calls[0].init.headers.Authorization, "Bearer tok");
+});
+
+test("a refused defaulter list says what to do, with its code", async () => {
+  const { defaultersErrorText, fetchDefaulters } = await import("../src/admin-api.js");
+  const { impl } = fakeFetch(422, { error: { code: "outside_term", message: "2001-01-01 is outside the terms" } });
+  const result = await fetchDefaulters({
+    scanUrl: SCAN_URL,
+    idToken: "tok",
+    fetchImpl: impl,
+    format: "pdf",
+    department: "COMP",
+    asOf: "2001-01-01",
+  });
+  assert.equal(result.code, "outside_term");
+  assert.match(defaultersErrorText(result), /^Pick a date within the term: .*\(outside_term\)$/);
+  assert.match(defaultersErrorText({ code: "forbidden", message: "x" }), /heads and institution admins/);
+});

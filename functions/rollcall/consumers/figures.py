@@ -26,7 +26,6 @@ from typing import Any
 
 from google.cloud import firestore
 from google.cloud.firestore import Client, Transaction
-from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.field_path import FieldPath
 
 from rollcall.cache import TtlCache
@@ -69,48 +68,9 @@ def session_info(db: Client, session_id: str) -> tuple[datetime | None, str, str
 
 
 def plans(db: Client, course_id: str) -> list[dict[str, Any]]:
-    """The course's planned sessions not cancelled (kind, audience, starts_at,
-    session_id), cached like the course: the projection's plan."""
-
-    def load() -> list[dict[str, Any]]:
-        query = (
-            db.collection(schema.PLANNED)
-            .where(filter=FieldFilter("course_id", "==", course_id))
-            .where(filter=FieldFilter("status", "==", timetable.PLANNED))
-        )
-        fields = ("kind", "audience", "starts_at", "session_id")
-        return [
-            {"planned_id": s.id, **{k: (s.to_dict() or {}).get(k) for k in fields}}
-            for s in query.stream()
-        ]
-
-    return _plans.get(course_id, load)
-
-
-def remaining_by_kind(
-    planned: list[dict[str, Any]],
-    enrollment: dict[str, Any],
-    held: set[str],
-    at: datetime,
-) -> dict[str, int] | None:
-    """The planned sessions of each kind still to come for a student with these
-    enrollment fields (division, batch): not cancelled, not started, not among the
-    planned sessions the student has ``held``, starting after ``at``. None when the
-    course has no timetable."""
-    if not planned:
-        return None
-    left = dict.fromkeys(standing.KINDS, 0)
-    for plan in planned:
-        starts = plan.get("starts_at")
-        if plan.get("session_id") or plan["planned_id"] in held:
-            continue
-        if not isinstance(starts, datetime) or starts <= at:
-            continue
-        if plan.get("kind") in left and timetable.Audience.from_doc(plan.get("audience")).includes(
-            enrollment
-        ):
-            left[plan["kind"]] += 1
-    return left
+    """The course's planned sessions not cancelled (rollcall.core.timetable.plans),
+    cached like the course: the projection's plan."""
+    return _plans.get(course_id, lambda: timetable.plans(db, course_id))
 
 
 def sync(
@@ -158,7 +118,8 @@ def sync(
             for sid, e in entries.items()
         ]
         held = {e["planned_id"] for e in entries.values() if e.get("planned_id")}
-        now = standing.report(timeline, rules, remaining_by_kind(planned, enrolled, held, at))
+        remaining = timetable.remaining_by_kind(planned, enrolled, held, at)
+        now = standing.report(timeline, rules, remaining)
         conditions = now.conditions(rules)
         counts = dict(doc.get("alert_counts") or {})
         fired = {}

@@ -43,6 +43,7 @@ IMPORT_ROSTER, MANAGE_COURSES, MANAGE_INSTITUTION = (
     "manage_courses",
     "manage_institution",
 )
+REPORT_DEPARTMENT = "report_department"
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,23 @@ def decide(db: Client, uid: str, action: str, course_id: str | None) -> tuple[bo
         if dept.exists and uid in ((dept.to_dict() or {}).get("head_uids") or []):
             head_of = frozenset({dept.id})
     return allowed(action, roles_in(uid, course, admin, head_of)), course
+
+
+def decide_department(db: Client, uid: str, action: str, department_id: str) -> bool:
+    """Whether ``uid`` may take ``action`` on the department: as an institution admin,
+    or as its admin (a head). An unknown department is ``NotFound`` for an institution
+    admin and a refusal for everyone else (like an unknown course)."""
+    refs = [schema.admin(db, uid), schema.department(db, department_id)]
+    snaps = {snap.reference.path: snap for snap in db.get_all(refs)}
+    admin, dept = snaps[refs[0].path].exists, snaps[refs[1].path]
+    if not dept.exists:
+        if admin:
+            raise NotFound(f"no department {department_id!r}")
+        return False
+    heads = (dept.to_dict() or {}).get("head_uids") or []
+    return allowed(
+        action, roles_in(uid, None, admin, frozenset()) | ({HOD} if uid in heads else set())
+    )
 
 
 def institution_roles(db: Client, uid: str) -> tuple[bool, frozenset[str]]:

@@ -30,14 +30,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from google.cloud.firestore import Client
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from rollcall.core import schema
+from rollcall.core import cutoff, schema
 from rollcall.core.enrollment import ACTIVE
 from rollcall.core.imports.plan import natural_key
 from rollcall.core.sessions import CLOSED
@@ -82,7 +82,7 @@ def session_csv(db: Client, session_id: str) -> str | None:
     course_id = doc["course_id"]
     audience = Audience.from_doc(doc.get("audience"))
     kind = doc.get("kind") or KINDS[0]
-    students = _roster(db, course_id)
+    students = roster(db, course_id)
     records = {snap.id: snap.to_dict() or {} for snap in schema.attendance(db, session_id).stream()}
     figures = _figures(db, course_id)
     kinds = _kinds(figures)
@@ -93,7 +93,7 @@ def session_csv(db: Client, session_id: str) -> str | None:
     ]
     members = {uid for uid, row in students.items() if audience.includes(row)}
     rows = []
-    for uid in _ordered(students, members | set(records)):
+    for uid in ordered(students, members | set(records)):
         record = records.get(uid, {})
         at = record.get("status_at") or record.get("scanned_at")
         rows.append(
@@ -110,43 +110,61 @@ def session_csv(db: Client, session_id: str) -> str | None:
                 *(_by_kind(figures.get(uid, {}), k).get("percent") for k in kinds),
             ]
         )
-    return _csv(header, rows)
+    return to_csv(header, rows)
 
 
-def course_csv(db: Client, course_id: str) -> str | None:
-    """The course's CSV, or None if there is no such course."""
-    if not schema.course(db, course_id).get().exists:
-        return None
-    students = _roster(db, course_id)
-    figures = _figures(db, course_id)
-    closed = list(
-        db.collection(schema.SESSIONS)
-        .where(filter=FieldFilter("course_id", "==", course_id))
-        .where(filter=FieldFilter("status", "==", CLOSED))
-        .stream()
-    )
-    closed.sort(key=lambda snap: ((snap.to_dict() or {}).get("starts_at"), snap.id))
-    session_ids = [snap.id for snap in closed]
+def course_csv(db: Client, course_id: str, at: datetime | None = None) -> str | None:
+    """The course's CSV, or None if there is no such course. ``at``: as of that cut-off
+    (rollcall.core.cutoff): the sessions started before it, each student's status and
+    figures as they were then; None: as they are now."""
+    if at is not None:
+        then = cutoff.course(db, course_id, at)
+        if then is None:
+            return None
+        figures = {uid: then.figures(uid) for uid in then.reports}
+        statuses = then.statuses
+        counted = then.sessions
+    else:
+        if not schema.course(db, course_id).get().exists:
+            return None
+        figures = _figures(db, course_id)
+        statuses = {
+            uid: {
+                sid: str((e or {}).get("status")) for sid, e in (doc.get("sessions") or {}).items()
+            }
+            for uid, doc in figures.items()
+        }
+        counted = sorted(
+            (
+                (snap.id, snap.to_dict() or {})
+                for snap in db.collection(schema.SESSIONS)
+                .where(filter=FieldFilter("course_id", "==", course_id))
+                .where(filter=FieldFilter("status", "==", CLOSED))
+                .stream()
+            ),
+            key=lambda item: (item[1].get("starts_at"), item[0]),
+        )
+    students = roster(db, course_id)
+    session_ids = [sid for sid, _ in counted]
     kinds = _kinds(figures)
     header = [*WHO, *FIGURES, *(f"{k}_{name}" for k in kinds for name in KIND_FIGURES)]
-    for snap in closed:
-        doc = snap.to_dict() or {}
+    for sid, doc in counted:
         audience = Audience.from_doc(doc.get("audience")).label()
         kind = doc.get("kind") or KINDS[0]
-        header.append(f"{_time(doc.get('starts_at'))[:16]} {kind} {audience} {snap.id}")
+        header.append(f"{_time(doc.get('starts_at'))[:16]} {kind} {audience} {sid}")
     rows = []
-    for uid in _ordered(students, set(students) | set(figures)):
+    for uid in ordered(students, set(students) | set(figures)):
         doc = figures.get(uid, {})
-        entries = doc.get("sessions") or {}
+        mine = statuses.get(uid, {})
         rows.append(
             [
                 *_who(uid, students),
                 *(doc.get(name) for name in FIGURES),
                 *(_by_kind(doc, k).get(name) for k in kinds for name in KIND_FIGURES),
-                *((entries.get(sid) or {}).get("status") for sid in session_ids),
+                *(mine.get(sid) for sid in session_ids),
             ]
         )
-    return _csv(header, rows)
+    return to_csv(header, rows)
 
 
 REQUEST_COLUMNS = (
@@ -196,7 +214,7 @@ def requests_csv(db: Client, course_id: str) -> str | None:
             "decided_at": _time(doc.get("decided_at")),
         }
         rows.append([values.get(column) for column in REQUEST_COLUMNS])
-    return _csv(list(REQUEST_COLUMNS), rows)
+    return to_csv(list(REQUEST_COLUMNS), rows)
 
 
 def _kinds(figures: dict[str, dict[str, Any]]) -> list[str]:
@@ -210,7 +228,7 @@ def _by_kind(doc: dict[str, Any], kind: str) -> dict[str, Any]:
     return (doc.get("by_kind") or {}).get(kind) or {}
 
 
-def _roster(db: Client, course_id: str) -> dict[str, dict[str, Any]]:
+def roster(db: Client, course_id: str) -> dict[str, dict[str, Any]]:
     """uid -> who the student is: their roster row (a removed one too, marked
     ``enrolled: no``), or their enrollment where there is no row."""
     found = {
@@ -226,7 +244,7 @@ def _roster(db: Client, course_id: str) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _ordered(students: dict[str, dict[str, Any]], uids: set[str]) -> list[str]:
+def ordered(students: Mapping[str, Mapping[str, Any]], uids: set[str]) -> list[str]:
     """Roll-number order; students without one (never rostered) last, by uid."""
     return sorted(
         uids,
@@ -249,7 +267,7 @@ def _figures(db: Client, course_id: str) -> dict[str, dict[str, Any]]:
     }
 
 
-def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
+def to_csv(header: list[str], rows: Iterable[list[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)

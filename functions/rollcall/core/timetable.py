@@ -207,3 +207,44 @@ def weekday_of(text: str) -> int | None:
         if folded and len(folded) >= 2 and name.startswith(folded):
             return index
     return None
+
+
+def plans(db: Client, course_id: str) -> list[dict[str, Any]]:
+    """The course's planned sessions not cancelled (planned_id, kind, audience,
+    starts_at, session_id): what a student's projection counts on."""
+    query = (
+        db.collection(schema.PLANNED)
+        .where(filter=FieldFilter("course_id", "==", course_id))
+        .where(filter=FieldFilter("status", "==", PLANNED))
+    )
+    fields = ("kind", "audience", "starts_at", "session_id")
+    return [
+        {"planned_id": s.id, **{k: (s.to_dict() or {}).get(k) for k in fields}}
+        for s in query.stream()
+    ]
+
+
+def remaining_by_kind(
+    planned: list[dict[str, Any]],
+    enrollment: Mapping[str, Any],
+    held: set[str],
+    at: datetime,
+) -> dict[str, int] | None:
+    """The planned sessions of each kind still to come for a student with these
+    enrollment fields (division, batch): not cancelled, not started, not among the
+    planned sessions the student has ``held``, starting after ``at``. None when the
+    course has no timetable."""
+    if not planned:
+        return None
+    left = dict.fromkeys(KINDS, 0)
+    for plan in planned:
+        starts = plan.get("starts_at")
+        if plan.get("session_id") or plan["planned_id"] in held:
+            continue
+        if not isinstance(starts, datetime) or starts <= at:
+            continue
+        if plan.get("kind") in left and Audience.from_doc(plan.get("audience")).includes(
+            enrollment
+        ):
+            left[plan["kind"]] += 1
+    return left

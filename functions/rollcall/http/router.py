@@ -1,25 +1,6 @@
 """The scan function's one router: every endpoint, its method, and what happens around
 each request (CORS, the trace id, errors as JSON, one log line).
 
-=================================================  ======  ======================================
-path                                               method  endpoint
-=================================================  ======  ======================================
-``/``                                              POST    a student's scan (rollcall.http.scan)
-``/overrides``                                     POST    a teacher's override (.overrides)
-``/sessions``                                      POST    open a session now (.sessions)
-``/sessions/close``                                POST    close a session (.sessions)
-``/time``                                          GET     the server's time (.sessions)
-``/today``, ``/planned/{cancel,move,add}``         G, P    the timetable's sessions (.planned)
-``/courses/settings``                              POST    a course's rules (.courses)
-``/exports/(sessions|courses|requests)/{id}.csv``  GET     CSV exports (.exports)
-``/me/claim``                                      POST    claim what one's email was given (.me)
-``/imports/{courses,roster,timetable}``            POST    the institution's files (.imports)
-``/admin/{departments,terms,settings}``            POST    departments, terms, settings (.admin)
-``/disputes``, ``/disputes/decide``                POST    disputes, their decision (.disputes)
-``/disputes/{id}/evidence``                        GET     a dispute's evidence (.disputes)
-``/requests``, ``/requests/decide``                POST    absence requests (.absences)
-``/requests/{id}/document``                        GET     a request's document (.absences)
-=================================================  ======  ======================================
 
 A handler gets the request and a ``Context``; it returns an ``Answer`` or raises a
 ``RequestError``, which becomes ``{"error": {"code", "message"}}`` with its status and
@@ -47,6 +28,7 @@ from rollcall.http import (
     me,
     overrides,
     planned,
+    reports,
     scan,
     sessions,
 )
@@ -122,6 +104,13 @@ ROUTES = (
         "document",
         "a document",
         absences.handle_document,
+    ),
+    Route(
+        re.compile(r"/reports/defaulters\.(?P<format>csv|pdf)"),
+        "GET",
+        "report",
+        "a report",
+        reports.handle_defaulters,
     ),
     Route(
         re.compile(rf"/exports/(?P<kind>sessions|courses|requests)/(?P<id>{_ID})\.csv"),

@@ -216,9 +216,16 @@ def read_upload(request: Any) -> bytes:
     return body
 
 
+#: Longest ``text`` query parameter, and what it may not hold (docs/openapi.yaml says
+#: the same).
+TEXT_PARAM_MAX = 64
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def query(request: Any, allowed: dict[str, str]) -> dict[str, str]:
     """The query parameters, each at most once and known: name -> kind, one of ``id``,
-    ``flag`` (true/false) and ``count`` (a whole number)."""
+    ``flag`` (true/false), ``count`` (a whole number), ``day`` (YYYY-MM-DD) and ``text``
+    (a short name as people write it: a division)."""
     args = request.args
     unknown = set(args) - set(allowed)
     if unknown:
@@ -236,6 +243,7 @@ def query(request: Any, allowed: dict[str, str]) -> dict[str, str]:
             "flag": value in ("true", "false"),
             "count": value.isascii() and value.isdigit() and len(value) <= 12,
             "day": _is_day(value),
+            "text": 0 < len(value) <= TEXT_PARAM_MAX and not _CONTROL.search(value),
         }[kind]
         if not valid:
             expected = {
@@ -243,6 +251,7 @@ def query(request: Any, allowed: dict[str, str]) -> dict[str, str]:
                 "flag": "true or false",
                 "count": "a whole number",
                 "day": "a date, YYYY-MM-DD",
+                "text": f"text of 1 to {TEXT_PARAM_MAX} characters, no control characters",
             }[kind]
             raise BadRequest(f"parameter {name!r} must be {expected}")
         found[name] = value

@@ -1,0 +1,382 @@
+"""The defaulter list through the doors people use: a department with three courses of
+divisions A and B (theory and practical sessions), scans, closes and overrides (one
+made after the cut-off) through the real pipeline; then every figure of the list, for
+every student and course, equals the course export's for the same cut-off, a past
+cut-off gives the figures as they were, bad requests get their stable codes and change
+nothing, and only the department's admins and institution admins may see it.
+
+The pipeline runs now; to have a past, the test then moves the first sessions (and the
+overrides made with them) three days back in the stored history: the report and the
+export only read, so they see a term that was held over several days."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+
+from rollcall.clock import now
+from rollcall.core import qr, schema
+from rollcall_ops import admin, auth_emulator, institution
+from tests.support import call, unique, wait_for
+
+pytestmark = pytest.mark.emulator
+TZ = ZoneInfo("Asia/Kolkata")  # the stack's TIME_ZONE (the default)
+NAMES = ["अनन्या क्षीरसागर", "श्रुती त्रिपाठी", "Rohan Deshmukh", "प्रज्ञा कुलकर्णी", "Meera Iyer"]
+
+
+def table(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+@pytest.fixture(scope="module")
+def term(stack):
+    """Department D: a head, a teacher; a term around today; courses C1 (theory and
+    practical, 80 % in practicals), C2 and C3 (theory) for divisions A and B; five
+    students (four in A, one in B); sessions held, some three days ago."""
+    os.environ.update(stack)
+    tag = unique("rp")
+    door = institution.admin_door()
+    today = now().astimezone(TZ).date()
+    head, teacher = f"{tag}.hod@rollcall.test", f"{tag}.teacher@rollcall.test"
+    other = f"{tag}.other@rollcall.test"
+    institution.ensure_accounts(
+        [(f"{tag}-hod", head, "Head"), (f"{tag}-t", teacher, "Teacher"), (f"{tag}-o", other, "O")]
+    )
+    dept, term_id = unique("RD").upper(), unique("RT")
+    for code, heads in ((dept, [head]), (f"{dept}X", [other])):
+        body = {"code": code, "name": f"Dept {code}", "heads": heads}
+        assert call(door.token, "POST", "admin/departments", body=body).ok
+    starts_on, ends_on = today - timedelta(days=20), today + timedelta(days=60)
+    body = {"id": term_id, "name": "Odd term", "starts_on": str(starts_on), "ends_on": str(ends_on)}
+    assert call(door.token, "POST", "admin/terms", body=body).ok
+    courses_csv = "code,name,department,term,divisions,teachers\n" + "".join(
+        f"{c},Course {c},{dept},{term_id},A B,{teacher}\n" for c in ("C1", "C2", "C3")
+    )
+    assert call(door.token, "POST", "imports/courses", csv_text=courses_csv).ok
+    students, rows = [], ["Roll No,PRN,Name,Email,Division,Batch"]
+    for i, name in enumerate(NAMES, start=1):
+        email, uid = f"{tag}.s{i}@rollcall.test", f"{tag}-s{i}"
+        institution.ensure_accounts([(uid, email, name)])
+        division = "B" if i == 5 else "A"
+        rows.append(f"{[10, 2, 3, 11, 1][i - 1]},P{i},{name},{email},{division},{division}1")
+        students.append(uid)
+    courses = {c: f"{c}_{term_id}" for c in ("C1", "C2", "C3")}
+    for course_id in courses.values():
+        answer = call(
+            door.token,
+            "POST",
+            "imports/roster",
+            csv_text="\n".join(rows) + "\n",
+            course_id=course_id,
+        )
+        assert answer.ok, answer.text
+    tokens = {
+        "admin": door.token,
+        "hod": auth_emulator.sign_in(head, institution.PASSWORD),
+        "teacher": auth_emulator.sign_in(teacher, institution.PASSWORD),
+        "other_hod": auth_emulator.sign_in(other, institution.PASSWORD),
+    }
+    for who in ("hod", "other_hod"):
+        call(tokens[who], "POST", "me/claim")
+    rules = {"course_id": courses["C1"], "min_attendance_percent_practical": 80}
+    assert call(tokens["teacher"], "POST", "courses/settings", body=rules).status_code == 200
+    student_tokens = {
+        uid: auth_emulator.sign_in(f"{tag}.s{i}@rollcall.test", institution.PASSWORD)
+        for i, uid in enumerate(students, start=1)
+    }
+    s1, s2, s3, s4, s5 = students
+
+    def hold(course: str, kind: str, present: list[str]) -> str:
+        opened = call(
+            tokens["teacher"], "POST", "sessions", body={"course_id": courses[course], "kind": kind}
+        )
+        assert opened.status_code == 201, opened.text
+        sid = opened.json()["session_id"]
+        doc = admin.db().document(f"sessions/{sid}").get().to_dict()
+        token = qr.mint(
+            qr.decode_secret(doc["secret"]),
+            sid,
+            qr.window_at(now().timestamp(), doc["rotation_seconds"]),
+        )
+        for uid in present:
+            answer = requests.post(
+                os.environ["SCAN_URL"],
+                json={"qr": token, "device_id": unique("phone")},
+                headers={"Authorization": f"Bearer {student_tokens[uid]}"},
+                timeout=30,
+            )
+            assert answer.status_code == 202, answer.text
+        wait_for(lambda: all(_record(sid, uid) for uid in present), timeout=60)
+        closed = call(tokens["teacher"], "POST", "sessions/close", body={"session_id": sid})
+        assert closed.status_code == 202, closed.text
+        wait_for(lambda: all(_counted(courses[course], uid, sid) for uid in students), timeout=90)
+        return sid
+
+    def override(sid: str, uid: str, status: str, course: str) -> None:
+        body = {"session_id": sid, "uid": uid, "status": status, "reason": "note from the office"}
+        answer = call(tokens["teacher"], "POST", "overrides", body=body)
+        assert answer.status_code == 202, answer.text
+        wait_for(
+            lambda: (
+                (_figure_doc(courses[course], uid).get("sessions") or {}).get(sid, {}).get("status")
+                == status
+            ),
+            timeout=60,
+        )
+
+    # Three days ago (moved there below): each course's first sessions.
+    past = {
+        "c1a": hold("C1", "theory", [s1, s2, s3, s5]),
+        "c1p": hold("C1", "practical", [s1, s3]),
+        "c2a": hold("C2", "theory", [s2, s3, s4, s5]),
+        "c3a": hold("C3", "theory", [s1, s2, s3, s4, s5]),
+    }
+    override(past["c2a"], s1, "excused", "C2")  # made then: counts in the past
+    split = now()
+    # Today: more sessions, and an override of a past session made today (after the
+    # past cut-off: the past report must not count it).
+    hold("C1", "theory", [s2, s3, s5])
+    hold("C1", "practical", [s1])
+    hold("C2", "theory", [s1, s2, s3])
+    hold("C3", "theory", [s2, s5])
+    override(past["c1p"], s2, "present", "C1")
+    _move_back(courses, past, split, days=3)
+    return {
+        "tokens": tokens,
+        "dept": dept,
+        "other_dept": f"{dept}X",
+        "courses": courses,
+        "students": students,
+        "today": today,
+        "past_day": today - timedelta(days=2),
+        "term": (starts_on, ends_on),
+        "tag": tag,
+    }
+
+
+def _record(sid: str, uid: str) -> dict | None:
+    snap = admin.db().document(f"sessions/{sid}/attendance/{uid}").get()
+    return snap.to_dict() if snap.exists else None
+
+
+def _figure_doc(course_id: str, uid: str) -> dict:
+    snap = admin.db().document(f"{schema.COURSES}/{course_id}/students/{uid}").get()
+    return (snap.to_dict() or {}) if snap.exists else {}
+
+
+def _counted(course_id: str, uid: str, sid: str) -> bool:
+    return sid in (_figure_doc(course_id, uid).get("sessions") or {})
+
+
+def _move_back(courses: dict[str, str], past: dict[str, str], split: datetime, days: int) -> None:
+    """Move the past sessions, and what was recorded of them before ``split`` (scans,
+    closes, overrides), ``days`` back in the stored history; what came later stays."""
+    db, shift = admin.db(), timedelta(days=days)
+    for sid in past.values():
+        ref = db.document(f"sessions/{sid}")
+        doc = ref.get().to_dict()
+        ref.update({k: doc[k] - shift for k in ("starts_at", "ends_at", "closed_at") if doc.get(k)})
+        for record in ref.collection("attendance").stream():
+            data = record.to_dict()
+            audits = list(record.reference.collection("audit").stream())
+            for entry in audits:
+                if entry.to_dict()["at"] < split:
+                    entry.reference.update({"at": entry.to_dict()["at"] - shift})
+            if data.get("status_at") and data["status_at"] < split:
+                record.reference.update({"status_at": data["status_at"] - shift})
+        for course_id in courses.values():
+            for student in db.collection(f"{schema.COURSES}/{course_id}/students").stream():
+                entry = (student.to_dict().get("sessions") or {}).get(sid)
+                if entry:
+                    student.reference.update(
+                        {f"sessions.`{sid}`.starts_at": entry["starts_at"] - shift}
+                    )
+
+
+def report(token: str, form: str = "csv", **params) -> requests.Response:
+    return call(token, "GET", f"reports/defaulters.{form}", **params)
+
+
+def export(token: str, course_id: str, day: date) -> list[dict[str, str]]:
+    answer = call(token, "GET", f"exports/courses/{course_id}.csv", as_of=day.isoformat())
+    assert answer.status_code == 200, answer.text
+    return table(answer.text)
+
+
+def assert_report_matches_exports(term, day: date, division: str | None = None) -> list[dict]:
+    params = {"department": term["dept"], "as_of": day.isoformat()}
+    if division:
+        params["division"] = division
+    answer = report(term["tokens"]["hod"], **params)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["Content-Type"].startswith("text/csv")
+    rows = table(answer.text)
+    checked = 0
+    for code, course_id in term["courses"].items():
+        exported = {r["uid"]: r for r in export(term["tokens"]["teacher"], course_id, day)}
+        kinds = [
+            k
+            for k in ("theory", "practical", "tutorial")
+            if f"{k}_percent" in next(iter(exported.values()))
+        ]
+        for row in rows:
+            uid = next(u for u, e in exported.items() if e["roll_no"] == row["roll_no"])
+            assert row[f"{code} %"] == exported[uid]["percent"], (code, row["roll_no"])
+            for kind in kinds:
+                assert row[f"{code} {kind} %"] == exported[uid][f"{kind}_percent"]
+            checked += 1 + len(kinds)
+    assert checked >= len(rows) * 3
+    return rows
+
+
+def test_every_figure_of_the_list_is_the_course_exports_for_the_same_cutoff(term):
+    rows = assert_report_matches_exports(term, term["today"])
+    assert [r["roll_no"] for r in rows] == ["1", "2", "3", "10", "11"]  # as people sort them
+    # Today, the export with a cut-off gives what the pipeline's stored figures give.
+    for course_id in term["courses"].values():
+        now_rows = {
+            r["uid"]: r
+            for r in table(
+                call(term["tokens"]["teacher"], "GET", f"exports/courses/{course_id}.csv").text
+            )
+        }
+        for uid, row in {
+            r["uid"]: r for r in export(term["tokens"]["teacher"], course_id, term["today"])
+        }.items():
+            assert (
+                row["percent"] == now_rows[uid]["percent"] and row["held"] == now_rows[uid]["held"]
+            )
+    by_roll = {r["roll_no"]: r for r in rows}
+    # s1 (roll 10): C1 theory 1 of 2, practical 2 of 2 -> 3 of 4 = 75; C2: excused, then
+    # present -> 1 of 1; C3: 1 of 2 = 50 -> below.
+    assert by_roll["10"]["C1 %"] == "75" and by_roll["10"]["C1 practical %"] == "100"
+    assert by_roll["10"]["C2 %"] == "100" and by_roll["10"]["C3 %"] == "50"
+    assert (
+        by_roll["10"]["below threshold"] == "C1 theory; C3" and by_roll["10"]["defaulter"] == "yes"
+    )
+    # s2 (roll 2): the practical overridden to present today counts today: 2 of 2 theory,
+    # 1 of 2 practical (50 % against 80 %).
+    assert (
+        by_roll["2"]["C1 practical %"] == "50" and "C1 practical" in by_roll["2"]["below threshold"]
+    )
+    assert by_roll["2"]["name"] == "श्रुती त्रिपाठी"
+
+
+def test_a_past_cutoff_gives_the_figures_as_they_were(term):
+    rows = assert_report_matches_exports(term, term["past_day"])
+    by_roll = {r["roll_no"]: r for r in rows}
+    # Three days ago: one session of each kind per course; s2's practical was absent then
+    # (today's override does not count), s1's C2 session excused then (not counted).
+    assert by_roll["2"]["C1 practical %"] == "0" and by_roll["2"]["C1 theory %"] == "100"
+    assert by_roll["10"]["C2 %"] == "" and by_roll["10"]["C3 %"] == "100"
+    assert by_roll["3"]["C1 %"] == "100" and by_roll["3"]["defaulter"] == "no"
+    assert by_roll["11"]["C2 %"] == "100" and by_roll["11"]["C1 %"] == "0"
+    before_term = term["term"][0] - timedelta(days=1)
+    assert len(assert_report_matches_exports(term, term["term"][0])) == 5
+    answer = report(term["tokens"]["hod"], department=term["dept"], as_of=before_term.isoformat())
+    assert (answer.status_code, answer.json()["error"]["code"]) == (422, "outside_term")
+
+
+def test_a_division_lists_its_students_only(term):
+    rows = assert_report_matches_exports(term, term["today"], division="a")
+    assert [r["roll_no"] for r in rows] == ["2", "3", "10", "11"]
+    assert {r["division"] for r in rows} == {"A"}
+
+
+def test_the_pdf_has_the_list(term):
+    answer = report(
+        term["tokens"]["admin"], "pdf", department=term["dept"], as_of=term["today"].isoformat()
+    )
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/pdf"
+    assert answer.content.startswith(b"%PDF")
+    assert (
+        f'filename="defaulters-{term["dept"]}-{term["today"]}.pdf"'
+        in answer.headers["Content-Disposition"]
+    )
+    import pypdfium2 as pdfium
+
+    text = pdfium.PdfDocument(answer.content)[0].get_textpage().get_text_range()
+    assert f"Dept {term['dept']}" in text and "C1 practical" in text
+
+
+@pytest.mark.parametrize(
+    ("who", "params", "status", "code"),
+    [
+        ("hod", {"as_of": "2026-02-30"}, 400, "bad_request"),  # not a date
+        ("hod", {"department": "{dept}"}, 400, "bad_request"),  # no cut-off
+        ("hod", {"as_of": "{today}"}, 400, "bad_request"),  # no department
+        ("hod", {"department": "{dept}", "as_of": "{today}", "colour": "red"}, 400, "bad_request"),
+        ("hod", {"department": "{dept}", "division": "Z", "as_of": "{today}"}, 404, "not_found"),
+        ("admin", {"department": "NO-SUCH-{dept}", "as_of": "{today}"}, 404, "not_found"),
+        ("hod", {"department": "NO-SUCH-{dept}", "as_of": "{today}"}, 403, "forbidden"),
+        ("teacher", {"department": "{dept}", "as_of": "{today}"}, 403, "forbidden"),
+        ("other_hod", {"department": "{dept}", "as_of": "{today}"}, 403, "forbidden"),
+        ("hod", {"department": "{dept}", "as_of": "2001-01-01"}, 422, "outside_term"),
+        (None, {"department": "{dept}", "as_of": "{today}"}, 401, "unauthenticated"),
+    ],
+)
+def test_bad_requests_get_stable_codes_and_change_nothing(term, who, params, status, code):
+    filled = {k: v.format(dept=term["dept"], today=term["today"]) for k, v in params.items()}
+    marks = _counts(term)
+    token = term["tokens"][who] if who else "not-a-token"
+    for form in ("csv", "pdf"):
+        answer = report(token, form, **filled)
+        assert (answer.status_code, answer.json()["error"]["code"]) == (status, code), answer.text
+    assert _counts(term) == marks
+
+
+def test_who_may_see_the_list(term):
+    params = {"department": term["dept"], "as_of": term["today"].isoformat()}
+    assert report(term["tokens"]["admin"], **params).status_code == 200
+    assert report(term["tokens"]["hod"], **params).status_code == 200
+    assert report(term["tokens"]["other_hod"], **params).status_code == 403
+    assert report(term["tokens"]["teacher"], **params).status_code == 403
+    own = {"department": term["other_dept"], "as_of": term["today"].isoformat()}
+    answer = report(term["tokens"]["other_hod"], **own)  # their department has no courses
+    assert (answer.status_code, answer.json()["error"]["code"]) == (422, "outside_term")
+
+
+def _counts(term) -> tuple:
+    db = admin.db()
+    return (
+        len(list(db.collection(schema.SESSIONS).select([]).stream())),
+        sum(
+            len(list(db.collection(f"{schema.COURSES}/{c}/students").select([]).stream()))
+            for c in term["courses"].values()
+        ),
+        len(list(db.collection(schema.DEPARTMENTS).select([]).stream())),
+    )
+
+
+def test_the_cli_gives_the_same_list(term, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    rollcall = str(Path(sys.executable).parent / "rollcall")
+    day = term["today"].isoformat()
+    args = [rollcall, "report", "defaulters", "--department", term["dept"], "--as-of", day]
+    out = subprocess.run(args, capture_output=True, timeout=300, env=os.environ)
+    assert out.returncode == 0, out.stderr
+    answer = report(term["tokens"]["hod"], department=term["dept"], as_of=day)
+    assert out.stdout == answer.content
+    pdf = tmp_path / "list.pdf"
+    out = subprocess.run(
+        [*args, "--division", "A", "--format", "pdf", "--out", str(pdf)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=os.environ,
+    )
+    assert out.returncode == 0 and "4 students" in out.stderr, out.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
+    wrong = subprocess.run(
+        [*args[:-1], "2001-01-01"], capture_output=True, text=True, timeout=300, env=os.environ
+    )
+    assert wrong.returncode == 1 and "(outside_term)" in wrong.stderr
