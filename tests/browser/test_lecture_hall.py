@@ -676,11 +676,14 @@ def figures(course_id: str, uid: str) -> dict:
     return snap.to_dict() if snap.exists else {}
 
 
-def alerts_of(uid: str) -> list[str]:
+def alerts_of(uid: str, course_id: str) -> list[str]:
+    """The student's alerts about this course (the suite's demo students are enrolled
+    in other tests' courses too, which alert them of their own)."""
     return [
         s.id
         for s in admin.db().collection(f"users/{uid}/inbox").stream()
         if (s.to_dict() or {}).get("type") == "alert"
+        and (s.to_dict() or {}).get("course_id") == course_id
     ]
 
 
@@ -728,7 +731,7 @@ def test_no_alert_before_the_course_setting_allows_behind_pace_until_then(web, s
 
     lecture_with([2, 3])
     assert figures(course_id, absent)["state"] == "behind"
-    assert alerts_of(absent) == []
+    assert alerts_of(absent, course_id) == []
 
     # the student: behind pace, in calm words, no alert (a small phone)
     student = student_page(web, admin.student_email(1), device=SMALL_PHONE)
@@ -769,12 +772,12 @@ def test_no_alert_before_the_course_setting_allows_behind_pace_until_then(web, s
     # the second session: still behind pace, still no alert
     lecture_with([2, 3])
     assert figures(course_id, absent)["state"] == "behind"
-    assert alerts_of(absent) == []
+    assert alerts_of(absent, course_id) == []
 
     # the third: the setting allows it, below and one alert
     lecture_with([2, 3])
     assert figures(course_id, absent)["state"] == "below"
-    wait_for(lambda: alerts_of(absent) == [f"alert-{course_id}-below_threshold-1"], timeout=30)
+    wait_for(lambda: alerts_of(absent, course_id) == [f"alert-{course_id}-below_threshold-1"], timeout=30)
     page.wait_for_function(
         "() => document.querySelector('#standing-count-below')?.textContent === '1'"
         " && document.querySelector('#standing-count-behind')?.textContent === '0'"
