@@ -777,7 +777,9 @@ def test_no_alert_before_the_course_setting_allows_behind_pace_until_then(web, s
     # the third: the setting allows it, below and one alert
     lecture_with([2, 3])
     assert figures(course_id, absent)["state"] == "below"
-    wait_for(lambda: alerts_of(absent, course_id) == [f"alert-{course_id}-below_threshold-1"], timeout=30)
+    wait_for(
+        lambda: alerts_of(absent, course_id) == [f"alert-{course_id}-below_threshold-1"], timeout=30
+    )
     page.wait_for_function(
         "() => document.querySelector('#standing-count-below')?.textContent === '1'"
         " && document.querySelector('#standing-count-behind')?.textContent === '0'"
