@@ -3,7 +3,10 @@ divisions A and B (theory and practical sessions), scans, closes and overrides (
 made after the cut-off) through the real pipeline; then every figure of the list, for
 every student and course, equals the course export's for the same cut-off, a past
 cut-off gives the figures as they were, bad requests get their stable codes and change
-nothing, and only the department's admins and institution admins may see it.
+nothing, and only the department's admins and institution admins may see it. The
+department view (GET /reports/department) on the same term: every course's counts and
+percentage are its students' stored figures summed, one point per closed session with
+its records' counts, the grid's cells the students' stored statuses.
 
 The pipeline runs now; to have a past, the test then moves the first sessions (and the
 overrides made with them) three days back in the stored history: the report and the
@@ -19,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from google.cloud.firestore_v1.base_query import FieldFilter
 
 from rollcall.clock import now
 from rollcall.core import qr, schema
@@ -380,3 +384,91 @@ def test_the_cli_gives_the_same_list(term, tmp_path):
         [*args[:-1], "2001-01-01"], capture_output=True, text=True, timeout=300, env=os.environ
     )
     assert wrong.returncode == 1 and "(outside_term)" in wrong.stderr
+
+
+# The department view (GET /reports/department, decision 0026): the same term.
+
+
+def view(token: str, **params) -> requests.Response:
+    return call(token, "GET", "reports/department", **params)
+
+
+def test_the_department_view_has_every_courses_own_figures(term):
+    answer = view(term["tokens"]["hod"], department=term["dept"])
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["as_of"] == term["today"].isoformat() and body["heatmap"] is None
+    assert [c["code"] for c in body["courses"]] == ["C1", "C2", "C3"]
+    db, total = admin.db(), dict.fromkeys(("present", "late", "excused", "absent"), 0)
+    for course in body["courses"]:
+        stored = [
+            s.to_dict() for s in db.collection(f"{schema.COURSES}/{course['id']}/students").stream()
+        ]
+        # the course's counts and percentage are its students' own figures, summed
+        for state in total:
+            assert course[state] == sum(s[state] for s in stored), (course["code"], state)
+            total[state] += course[state]
+        attended, counted = sum(s["attended"] for s in stored), sum(s["counted"] for s in stored)
+        assert course["percent"] == round(attended / counted * 100, 1)
+        # one point per closed session, oldest first, each its records' counts
+        sessions = sorted(
+            db.collection(schema.SESSIONS)
+            .where(filter=FieldFilter("course_id", "==", course["id"]))
+            .stream(),
+            key=lambda s: s.get("starts_at"),
+        )
+        line, *divisions = course["series"]
+        assert [p["session_id"] for p in line["points"]] == [s.id for s in sessions]
+        assert course["divisions"] == ["A", "B"] and [d["label"] for d in divisions] == [
+            f"{course['code']} A",
+            f"{course['code']} B",
+        ]
+        for i, (point, session) in enumerate(zip(line["points"], sessions, strict=True)):
+            records = [r.get("status") for r in session.reference.collection("attendance").stream()]
+            assert {k: point[k] for k in total} == {k: records.count(k) for k in total}
+            assert point["students"] == sum(d["points"][i]["students"] for d in divisions)
+    assert body["counts"] == total
+    # the grid of one course: rows by roll number, each cell the student's stored status
+    answer = view(term["tokens"]["admin"], department=term["dept"], course=term["courses"]["C1"])
+    grid = answer.json()["heatmap"]
+    assert [r["roll_no"] for r in grid["students"]] == ["1", "2", "3", "10", "11"]
+    assert len(grid["sessions"]) == 4
+    for row in grid["students"]:
+        sessions = _figure_doc(term["courses"]["C1"], row["uid"])["sessions"]
+        assert row["statuses"] == [sessions[s["id"]]["status"] for s in grid["sessions"]]
+
+
+def test_the_department_view_of_a_past_day_and_of_a_division(term):
+    past = view(term["tokens"]["hod"], department=term["dept"], as_of=term["past_day"].isoformat())
+    assert [c["sessions"] for c in past.json()["courses"]] == [2, 1, 1]
+    # s2's practical was absent then: today's override does not count
+    c1 = past.json()["courses"][0]
+    assert [p["present"] for p in c1["series"][0]["points"]] == [4, 2]
+    division = view(term["tokens"]["hod"], department=term["dept"], division="A").json()
+    assert all(len(c["series"]) == 1 and c["divisions"] == ["A"] for c in division["courses"])
+    assert {c["students"] for c in division["courses"]} == {4}
+
+
+@pytest.mark.parametrize(
+    ("who", "params", "status", "code"),
+    [
+        ("hod", {}, 400, "bad_request"),  # no department
+        ("hod", {"department": "{dept}", "as_of": "2026-02-30"}, 400, "bad_request"),
+        ("hod", {"department": "{dept}", "colour": "red"}, 400, "bad_request"),
+        ("hod", {"department": "{dept}", "course": "a/b"}, 400, "bad_request"),
+        ("hod", {"department": "{dept}", "course": "NO-SUCH"}, 404, "not_found"),
+        ("hod", {"department": "{dept}", "division": "Z"}, 404, "not_found"),
+        ("admin", {"department": "NO-SUCH-{dept}"}, 404, "not_found"),
+        ("hod", {"department": "NO-SUCH-{dept}"}, 403, "forbidden"),
+        ("teacher", {"department": "{dept}"}, 403, "forbidden"),
+        ("other_hod", {"department": "{dept}"}, 403, "forbidden"),
+        ("hod", {"department": "{dept}", "as_of": "2001-01-01"}, 422, "outside_term"),
+        (None, {"department": "{dept}"}, 401, "unauthenticated"),
+    ],
+)
+def test_the_department_view_refuses_with_stable_codes(term, who, params, status, code):
+    filled = {k: v.format(dept=term["dept"]) for k, v in params.items()}
+    marks = _counts(term)
+    answer = view(term["tokens"][who] if who else "not-a-token", **filled)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (status, code), answer.text
+    assert _counts(term) == marks
