@@ -58,7 +58,9 @@ export function countRows(view) {
   };
   return [
     row("department", `All courses of ${view?.department?.id ?? ""}`, { ...view?.counts, percent: view?.percent }),
-    ...(view?.courses ?? []).map((c) => row(c.id, `${c.code} ${c.name}`.trim(), c, `#/course/${encodeURIComponent(c.id)}`)),
+    ...(view?.courses ?? []).map((c) =>
+      row(c.id, `${c.code} ${c.name}`.trim(), c, `#/course/${encodeURIComponent(c.id)}`),
+    ),
   ];
 }
 
@@ -79,7 +81,11 @@ export function heatmapCells(grid, { formatDate = (d) => d.toISOString() } = {})
       cells: columns.map((column, i) => {
         const state = student.statuses?.[i] ?? null;
         const words = state ? STATE_WORDS[state] : NOT_IN;
-        return { state, letter: words.letter, title: `${who || student.uid}, ${formatDate(column.at)}: ${words.label}` };
+        return {
+          state,
+          letter: words.letter,
+          title: `${who || student.uid}, ${formatDate(column.at)}: ${words.label}`,
+        };
       }),
     };
   });
@@ -91,9 +97,9 @@ export function percentText(value) {
   return value === null || value === undefined ? "–" : `${value} %`;
 }
 
-/** The hover line of one point: "CS301 A: 83.3 % (5 of 6 counted; P 4, L 1, E 0, A 1)". */
-export function pointText(label, point) {
-  if (!point) return `${label}: no session`;
+/** A point's hover value: "83.3 % (6 counted; P 4, L 1, E 0, A 1)". */
+export function pointText(point) {
+  if (!point) return "–";
   const counts = STATES.map((s) => `${STATE_WORDS[s].letter} ${point[s] ?? 0}`).join(", ");
-  return `${label}: ${percentText(point.percent)} (${point.counted} counted; ${counts})`;
+  return `${percentText(point.percent)} (${point.counted} counted; ${counts})`;
 }
