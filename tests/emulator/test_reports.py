@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,8 +25,9 @@ import requests
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from rollcall.clock import now
-from rollcall.core import qr, schema
+from rollcall.core import schema
 from rollcall_ops import admin, auth_emulator, institution
+from tests import held
 from tests.support import call, unique, wait_for
 
 pytestmark = pytest.mark.emulator
@@ -97,30 +98,8 @@ def term(stack):
     s1, s2, s3, s4, s5 = students
 
     def hold(course: str, kind: str, present: list[str]) -> str:
-        opened = call(
-            tokens["teacher"], "POST", "sessions", body={"course_id": courses[course], "kind": kind}
-        )
-        assert opened.status_code == 201, opened.text
-        sid = opened.json()["session_id"]
-        doc = admin.db().document(f"sessions/{sid}").get().to_dict()
-        token = qr.mint(
-            qr.decode_secret(doc["secret"]),
-            sid,
-            qr.window_at(now().timestamp(), doc["rotation_seconds"]),
-        )
-        for uid in present:
-            answer = requests.post(
-                os.environ["SCAN_URL"],
-                json={"qr": token, "device_id": unique("phone")},
-                headers={"Authorization": f"Bearer {student_tokens[uid]}"},
-                timeout=30,
-            )
-            assert answer.status_code == 202, answer.text
-        wait_for(lambda: all(_record(sid, uid) for uid in present), timeout=60)
-        closed = call(tokens["teacher"], "POST", "sessions/close", body={"session_id": sid})
-        assert closed.status_code == 202, closed.text
-        wait_for(lambda: all(_counted(courses[course], uid, sid) for uid in students), timeout=90)
-        return sid
+        chosen = {uid: student_tokens[uid] for uid in present}
+        return held.hold(tokens["teacher"], courses[course], kind, chosen, students)
 
     def override(sid: str, uid: str, status: str, course: str) -> None:
         body = {"session_id": sid, "uid": uid, "status": status, "reason": "note from the office"}
@@ -128,7 +107,9 @@ def term(stack):
         assert answer.status_code == 202, answer.text
         wait_for(
             lambda: (
-                (_figure_doc(courses[course], uid).get("sessions") or {}).get(sid, {}).get("status")
+                (held.figure_doc(courses[course], uid).get("sessions") or {})
+                .get(sid, {})
+                .get("status")
                 == status
             ),
             timeout=60,
@@ -150,7 +131,7 @@ def term(stack):
     hold("C2", "theory", [s1, s2, s3])
     hold("C3", "theory", [s2, s5])
     override(past["c1p"], s2, "present", "C1")
-    _move_back(courses, past, split, days=3)
+    held.move_back(courses.values(), past.values(), split, days=3)
     return {
         "tokens": tokens,
         "dept": dept,
@@ -162,45 +143,6 @@ def term(stack):
         "term": (starts_on, ends_on),
         "tag": tag,
     }
-
-
-def _record(sid: str, uid: str) -> dict | None:
-    snap = admin.db().document(f"sessions/{sid}/attendance/{uid}").get()
-    return snap.to_dict() if snap.exists else None
-
-
-def _figure_doc(course_id: str, uid: str) -> dict:
-    snap = admin.db().document(f"{schema.COURSES}/{course_id}/students/{uid}").get()
-    return (snap.to_dict() or {}) if snap.exists else {}
-
-
-def _counted(course_id: str, uid: str, sid: str) -> bool:
-    return sid in (_figure_doc(course_id, uid).get("sessions") or {})
-
-
-def _move_back(courses: dict[str, str], past: dict[str, str], split: datetime, days: int) -> None:
-    """Move the past sessions, and what was recorded of them before ``split`` (scans,
-    closes, overrides), ``days`` back in the stored history; what came later stays."""
-    db, shift = admin.db(), timedelta(days=days)
-    for sid in past.values():
-        ref = db.document(f"sessions/{sid}")
-        doc = ref.get().to_dict()
-        ref.update({k: doc[k] - shift for k in ("starts_at", "ends_at", "closed_at") if doc.get(k)})
-        for record in ref.collection("attendance").stream():
-            data = record.to_dict()
-            audits = list(record.reference.collection("audit").stream())
-            for entry in audits:
-                if entry.to_dict()["at"] < split:
-                    entry.reference.update({"at": entry.to_dict()["at"] - shift})
-            if data.get("status_at") and data["status_at"] < split:
-                record.reference.update({"status_at": data["status_at"] - shift})
-        for course_id in courses.values():
-            for student in db.collection(f"{schema.COURSES}/{course_id}/students").stream():
-                entry = (student.to_dict().get("sessions") or {}).get(sid)
-                if entry:
-                    student.reference.update(
-                        {f"sessions.`{sid}`.starts_at": entry["starts_at"] - shift}
-                    )
 
 
 def report(token: str, form: str = "csv", **params) -> requests.Response:
@@ -434,7 +376,7 @@ def test_the_department_view_has_every_courses_own_figures(term):
     assert [r["roll_no"] for r in grid["students"]] == ["1", "2", "3", "10", "11"]
     assert len(grid["sessions"]) == 4
     for row in grid["students"]:
-        sessions = _figure_doc(term["courses"]["C1"], row["uid"])["sessions"]
+        sessions = held.figure_doc(term["courses"]["C1"], row["uid"])["sessions"]
         assert row["statuses"] == [sessions[s["id"]]["status"] for s in grid["sessions"]]
 
 
