@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import requests
 
@@ -89,3 +89,30 @@ def move_back(course_ids: Iterable[str], sids: Iterable[str], split: datetime, d
                     student.reference.update(
                         {f"sessions.`{sid}`.starts_at": entry["starts_at"] - shift}
                     )
+
+
+def term_with_courses(
+    token: str,
+    *,
+    dept: str,
+    term_id: str,
+    teacher: str,
+    courses: Mapping[str, str],
+    span: tuple[date, date],
+    roster: list[str],
+) -> dict[str, str]:
+    """As an admin (``token``): the term ``term_id`` over ``span``, the department's
+    ``courses`` (code -> name) for divisions A and B taught by ``teacher``, each with the
+    roster ``roster`` (CSV lines, the header first). Code -> course id."""
+    body = {"id": term_id, "name": "Odd term", "starts_on": str(span[0]), "ends_on": str(span[1])}
+    assert call(token, "POST", "admin/terms", body=body).ok
+    courses_csv = "code,name,department,term,divisions,teachers\n" + "".join(
+        f"{code},{name},{dept},{term_id},A B,{teacher}\n" for code, name in courses.items()
+    )
+    assert call(token, "POST", "imports/courses", csv_text=courses_csv).ok
+    ids = {code: f"{code}_{term_id}" for code in courses}
+    for course_id in ids.values():
+        text = "\n".join(roster) + "\n"
+        answer = call(token, "POST", "imports/roster", csv_text=text, course_id=course_id)
+        assert answer.ok, answer.text
+    return ids

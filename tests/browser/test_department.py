@@ -35,18 +35,6 @@ def test_a_head_sees_the_departments_term_and_drills_down(web):
     body = {"code": dept, "name": "Computer Engineering", "heads": [head]}
     assert call(door.token, "POST", "admin/departments", body=body).ok
     today = now().astimezone(TZ).date()
-    body = {
-        "id": term_id,
-        "name": "Odd term",
-        "starts_on": str(today - timedelta(days=30)),
-        "ends_on": str(today + timedelta(days=30)),
-    }
-    assert call(door.token, "POST", "admin/terms", body=body).ok
-    courses_csv = "code,name,department,term,divisions,teachers\n" + "".join(
-        f"{c},{name},{dept},{term_id},A B,{teacher}\n"
-        for c, name in (("CS301", "Distributed Systems"), ("CS302", "Compilers"))
-    )
-    assert call(door.token, "POST", "imports/courses", csv_text=courses_csv).ok
     people = [
         (f"s{i}-{t}", f"s{i}-{t}@rollcall.test", f"Student {i:02d}") for i in range(1, STUDENTS + 1)
     ]
@@ -55,16 +43,15 @@ def test_a_head_sees_the_departments_term_and_drills_down(web):
         f"{i},{name},{email},{'A' if i <= STUDENTS // 2 else 'B'}"
         for i, (_, email, name) in enumerate(people, start=1)
     ]
-    courses = {code: f"{code}_{term_id}" for code in ("CS301", "CS302")}
-    for course_id in courses.values():
-        answer = call(
-            door.token,
-            "POST",
-            "imports/roster",
-            csv_text="\n".join(rows) + "\n",
-            course_id=course_id,
-        )
-        assert answer.ok, answer.text
+    courses = held.term_with_courses(
+        door.token,
+        dept=dept,
+        term_id=term_id,
+        teacher=teacher,
+        courses={"CS301": "Distributed Systems", "CS302": "Compilers"},
+        span=(today - timedelta(days=30), today + timedelta(days=30)),
+        roster=rows,
+    )
     uids = [uid for uid, _, _ in people]
     tokens = {uid: auth_emulator.sign_in(email, institution.PASSWORD) for uid, email, _ in people}
     staff = auth_emulator.sign_in(teacher, institution.PASSWORD)

@@ -58,12 +58,6 @@ def term(stack):
         body = {"code": code, "name": f"Dept {code}", "heads": heads}
         assert call(door.token, "POST", "admin/departments", body=body).ok
     starts_on, ends_on = today - timedelta(days=20), today + timedelta(days=60)
-    body = {"id": term_id, "name": "Odd term", "starts_on": str(starts_on), "ends_on": str(ends_on)}
-    assert call(door.token, "POST", "admin/terms", body=body).ok
-    courses_csv = "code,name,department,term,divisions,teachers\n" + "".join(
-        f"{c},Course {c},{dept},{term_id},A B,{teacher}\n" for c in ("C1", "C2", "C3")
-    )
-    assert call(door.token, "POST", "imports/courses", csv_text=courses_csv).ok
     students, rows = [], ["Roll No,PRN,Name,Email,Division,Batch"]
     for i, name in enumerate(NAMES, start=1):
         email, uid = f"{tag}.s{i}@rollcall.test", f"{tag}-s{i}"
@@ -71,16 +65,15 @@ def term(stack):
         division = "B" if i == 5 else "A"
         rows.append(f"{[10, 2, 3, 11, 1][i - 1]},P{i},{name},{email},{division},{division}1")
         students.append(uid)
-    courses = {c: f"{c}_{term_id}" for c in ("C1", "C2", "C3")}
-    for course_id in courses.values():
-        answer = call(
-            door.token,
-            "POST",
-            "imports/roster",
-            csv_text="\n".join(rows) + "\n",
-            course_id=course_id,
-        )
-        assert answer.ok, answer.text
+    courses = held.term_with_courses(
+        door.token,
+        dept=dept,
+        term_id=term_id,
+        teacher=teacher,
+        courses={c: f"Course {c}" for c in ("C1", "C2", "C3")},
+        span=(starts_on, ends_on),
+        roster=rows,
+    )
     tokens = {
         "admin": door.token,
         "hod": auth_emulator.sign_in(head, institution.PASSWORD),

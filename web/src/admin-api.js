@@ -207,17 +207,22 @@ export async function fetchDefaulters({ scanUrl, idToken, fetchImpl, timeoutMs =
   return fetchFile(endpoint(scanUrl, defaultersPath(which)), { idToken, fallback, fetchImpl, timeoutMs });
 }
 
-/** One line about a defaulter list that could not be made. */
-export function defaultersErrorText(result) {
+/** One line about a department report that could not be made: `what` the department's ("its defaulter list"), `failed` the fallback's start. */
+function reportErrorText(result, what, failed) {
   const text =
     {
       ...COMMON_ERRORS,
-      forbidden: "Only the department's heads and institution admins can see its defaulter list.",
-      not_found: `Nothing to list: ${result.message}.`,
+      forbidden: `Only the department's heads and institution admins can see ${what}.`,
+      not_found: `Nothing to show: ${result.message}.`,
       outside_term: `Pick a date within the term: ${result.message}.`,
       bad_request: `The request was refused: ${result.message}.`,
-    }[result.code] ?? `The list could not be made: ${result.message}`;
+    }[result.code] ?? `${failed}: ${result.message}`;
   return `${text} (${result.code})`;
+}
+
+/** One line about a defaulter list that could not be made. */
+export function defaultersErrorText(result) {
+  return reportErrorText(result, "its defaulter list", "The list could not be made");
 }
 
 /** "reports/department?department=D[&division=X][&as_of=...][&course=C]": what is chosen only. */
@@ -240,13 +245,5 @@ export async function fetchDepartmentView({ scanUrl, idToken, fetchImpl, timeout
 
 /** One line about a department view that could not be shown. */
 export function departmentErrorText(result) {
-  const text =
-    {
-      ...COMMON_ERRORS,
-      forbidden: "Only the department's heads and institution admins can see its attendance.",
-      not_found: `Nothing to show: ${result.message}.`,
-      outside_term: `Pick a date within the term: ${result.message}.`,
-      bad_request: `The request was refused: ${result.message}.`,
-    }[result.code] ?? `The attendance could not be loaded: ${result.message}`;
-  return `${text} (${result.code})`;
+  return reportErrorText(result, "its attendance", "The attendance could not be loaded");
 }

@@ -12,7 +12,7 @@ import { departmentErrorText, fetchDepartmentView } from "../admin-api.js";
 import { fmtDay, fmtTime } from "../dom.js";
 import { kindLabel } from "../timetable.js";
 import { html, useEffect, useRef, useState } from "../ui.js";
-import { divisionsOf } from "./defaulters.js";
+import { DepartmentFields, divisionsOf } from "./defaulters.js";
 import {
   countRows,
   heatmapCells,
@@ -80,27 +80,19 @@ export function DepartmentPanel({ store, me, context }) {
       a course for its students × sessions grid; a course's name opens its course view.
     </p>
     <div class="department-filters">
-      <div class="admin-field">
-        <label for="department-choice">Department</label>
-        <select
-          id="department-choice"
-          value=${chosen}
-          onChange=${(ev) => {
-            setDepartment(ev.currentTarget.value);
-            setDivision("");
-            setCourse("");
-          }}
-        >
-          ${departments.map((d) => html`<option key=${d} value=${d}>${d}</option>`)}
-        </select>
-      </div>
-      <div class="admin-field">
-        <label for="department-division">Division</label>
-        <select id="department-division" value=${division} onChange=${(ev) => setDivision(ev.currentTarget.value)}>
-          <option value="">All divisions</option>
-          ${divisions.map((d) => html`<option key=${d} value=${d}>${d}</option>`)}
-        </select>
-      </div>
+      <${DepartmentFields}
+        ids=${["department-choice", "department-division"]}
+        departments=${departments}
+        chosen=${chosen}
+        divisions=${divisions}
+        division=${division}
+        onDepartment=${(d) => {
+          setDepartment(d);
+          setDivision("");
+          setCourse("");
+        }}
+        onDivision=${setDivision}
+      />
       <div class="admin-field">
         <label for="department-as-of">Attendance up to</label>
         <input id="department-as-of" type="date" value=${asOf} onInput=${(ev) => setAsOf(ev.currentTarget.value)} />
