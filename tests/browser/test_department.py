@@ -130,7 +130,7 @@ def test_a_head_sees_the_departments_term_and_drills_down(web):
 
     # drill-down: a course's name opens its course view
     page.click(f"#department-counts tr[data-course={courses['CS302']}] a.course-link")
-    page.wait_for_selector("#course-view table")
+    page.wait_for_selector("#standing tbody tr")
     assert page.url.endswith(f"#/course/{courses['CS302']}")
     web.shot(page, "course-view", full_page=False)
 
