@@ -210,3 +210,23 @@ test("the request asks for what is chosen only, and a refusal reads as words wit
   assert.equal(refused.code, "forbidden");
   assert.match(departmentErrorText(refused), /heads and institution admins.*\(forbidden\)/);
 });
+
+test("the plot's options: labelled axes, 0–100 %, a dashed line per division, hover values from the points", async () => {
+  const { plotOptions } = await import("../src/admin/department.js");
+  const { data, series } = lineSeries(VIEW);
+  const options = plotOptions(series, 800);
+  assert.deepEqual(
+    options.axes.map((a) => a.label),
+    ["Session date", "Attendance (%)"],
+  );
+  assert.deepEqual(options.scales.y.range, [0, 100]);
+  assert.equal(options.series.length, 1 + series.length);
+  assert.equal(options.series[1].dash, undefined);
+  assert.deepEqual(options.series[2].dash, [6, 4]);
+  assert.equal(options.series[1].stroke, options.series[2].stroke); // a course's divisions in its colour
+  assert.notEqual(options.series[1].stroke, options.series[4].stroke);
+  const u = { data };
+  assert.equal(options.series[1].value(u, 75, 1, 0), "75 % (4 counted; P 3, L 0, E 0, A 1)");
+  assert.equal(options.series[4].value(u, null, 4, 0), "–");
+  assert.deepEqual(options.axes[1].values(null, [0, 50]), ["0 %", "50 %"]);
+});
