@@ -116,3 +116,17 @@ def term_with_courses(
         answer = call(token, "POST", "imports/roster", csv_text=text, course_id=course_id)
         assert answer.ok, answer.text
     return ids
+
+
+def override(teacher: str, course_id: str, sid: str, uid: str, status: str) -> None:
+    """The teacher (an ID token) sets ``uid``'s status in session ``sid``; wait until the
+    course's figures have it."""
+    body = {"session_id": sid, "uid": uid, "status": status, "reason": "note from the office"}
+    answer = call(teacher, "POST", "overrides", body=body)
+    assert answer.status_code == 202, answer.text
+    wait_for(
+        lambda: (
+            (figure_doc(course_id, uid).get("sessions") or {}).get(sid, {}).get("status") == status
+        ),
+        timeout=60,
+    )

@@ -57,10 +57,15 @@ def test_a_head_sees_the_departments_term_and_drills_down(web):
     staff = auth_emulator.sign_in(teacher, institution.PASSWORD)
 
     # Five sessions of CS301 and three of CS302, on different days: attendance falls
-    # over the term, division B's faster.
-    def hold(code: str, kind: str, share_a: float, share_b: float) -> str:
+    # over the term, division B's faster; who is absent varies (each division's j-th
+    # student attends session k when (7j + 3k) mod 20 is below the share's count).
+    def hold(k: int, code: str, kind: str, share_a: float, share_b: float) -> str:
         half = STUDENTS // 2
-        present = uids[: round(half * share_a)] + uids[half : half + round(half * share_b)]
+        present = [
+            uid
+            for i, uid in enumerate(uids)
+            if (7 * (i % half) + 3 * k) % half < round(half * (share_a if i < half else share_b))
+        ]
         return held.hold(staff, courses[code], kind, {u: tokens[u] for u in present}, uids)
 
     plan = [
@@ -73,9 +78,17 @@ def test_a_head_sees_the_departments_term_and_drills_down(web):
         ("CS302", "theory", 0.75, 0.6, 2),
         ("CS301", "theory", 0.8, 0.55, 0),
     ]
-    for code, kind, a, b, days in plan:
+    for k, (code, kind, a, b, days) in enumerate(plan):
         split = now()
-        sid = hold(code, kind, a, b)
+        sid = hold(k, code, kind, a, b)
+        if k == 2:  # a medical note and a late arrival the teacher corrects
+            absent = [
+                u
+                for u in uids
+                if held.figure_doc(courses[code], u)["sessions"][sid]["status"] == "absent"
+            ]
+            held.override(staff, courses[code], sid, absent[0], "excused")
+            held.override(staff, courses[code], sid, absent[-1], "late")
         if days:
             held.move_back(courses.values(), [sid], split, days)
 
@@ -90,6 +103,7 @@ def test_a_head_sees_the_departments_term_and_drills_down(web):
     assert plot.get_attribute("data-points") == str(3 * 5 + 3 * 3)
     assert page.locator("#department-plot .u-legend .u-series").count() == 7  # x + 6 lines
     # hover over the last session: the legend shows each line's value there
+    page.locator("#department-plot").evaluate("el => el.previousElementSibling.scrollIntoView()")
     box = page.locator("#department-plot .u-over").bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)

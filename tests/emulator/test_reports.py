@@ -28,7 +28,7 @@ from rollcall.clock import now
 from rollcall.core import schema
 from rollcall_ops import admin, auth_emulator, institution
 from tests import held
-from tests.support import call, unique, wait_for
+from tests.support import call, unique
 
 pytestmark = pytest.mark.emulator
 TZ = ZoneInfo("Asia/Kolkata")  # the stack's TIME_ZONE (the default)
@@ -95,18 +95,7 @@ def term(stack):
         return held.hold(tokens["teacher"], courses[course], kind, chosen, students)
 
     def override(sid: str, uid: str, status: str, course: str) -> None:
-        body = {"session_id": sid, "uid": uid, "status": status, "reason": "note from the office"}
-        answer = call(tokens["teacher"], "POST", "overrides", body=body)
-        assert answer.status_code == 202, answer.text
-        wait_for(
-            lambda: (
-                (held.figure_doc(courses[course], uid).get("sessions") or {})
-                .get(sid, {})
-                .get("status")
-                == status
-            ),
-            timeout=60,
-        )
+        held.override(tokens["teacher"], courses[course], sid, uid, status)
 
     # Three days ago (moved there below): each course's first sessions.
     past = {

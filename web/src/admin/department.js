@@ -118,10 +118,9 @@ export function DepartmentPanel({ store, me, context }) {
 function Overview({ view }) {
   const rows = countRows(view);
   const terms = view.terms?.length ? ` (${view.terms.join(", ")})` : "";
-  return html`<p class="muted small" id="department-scope">
-      ${view.department.name}${view.division ? `, division ${view.division}` : ""}: sessions held up to
-      ${fmtDay(new Date(`${view.as_of}T12:00:00`))}${terms}.
-    </p>
+  const scope = `${view.department.name}${view.division ? `, division ${view.division}` : ""}`;
+  const upTo = fmtDay(new Date(`${view.as_of}T12:00:00`));
+  return html`<p class="muted small" id="department-scope">${`${scope}: sessions held up to ${upTo}${terms}.`}</p>
     <h3>Attendance per session</h3>
     <${LinePlot} view=${view} />
     <h3>Counts per status</h3>
@@ -205,7 +204,7 @@ export function plotOptions(series, width) {
     height: 320,
     scales: { x: { time: true }, y: { range: [0, 100] } },
     axes: [
-      { label: "Session date", values: (_u, ticks) => ticks.map((t) => fmtDay(new Date(t * 1000))) },
+      { label: "Session date", space: 100, values: (_u, ticks) => ticks.map((t) => fmtDay(new Date(t * 1000))) },
       { label: "Attendance (%)", values: (_u, ticks) => ticks.map((t) => `${t} %`), size: 60 },
     ],
     cursor: { points: { size: 8 } },
@@ -240,7 +239,7 @@ function Heatmap({ courses, course, setCourse, grid }) {
       <select id="heatmap-course" value=${course} onChange=${(ev) => setCourse(ev.currentTarget.value)}>
         ${courses.map((c) => html`<option key=${c.id} value=${c.id}>${c.code} ${c.name}</option>`)}
       </select>
-      ${course ? html`<a class="small" id="heatmap-course-link" href=${`#/course/${encodeURIComponent(course)}`}>Open this course's view</a>` : null}
+      ${course ? html`<a class="small heatmap-course-link" id="heatmap-course-link" href=${`#/course/${encodeURIComponent(course)}`}>Open this course's view</a>` : null}
     </div>
     <p class="heatmap-legend small" id="heatmap-legend">
       ${[...STATES.map((s) => [s, STATE_WORDS[s]]), ["none", NOT_IN]].map(
