@@ -133,7 +133,7 @@ def test_a_head_sees_the_departments_term_and_drills_down(web):
     assert cell.get_attribute("title").endswith(": Absent")
     scroller = grid.evaluate("el => el.scrollHeight > el.clientHeight")
     assert scroller  # 40 rows scroll within the page
-    page.locator("#heatmap-title").scroll_into_view_if_needed()
+    page.locator("#heatmap-title").evaluate("el => el.scrollIntoView()")
     web.shot(page, "heatmap")
     web.shot(page, "full", full_page=True)
 
