@@ -144,7 +144,9 @@ def test_a_head_sees_the_departments_term_and_drills_down(web):
 
     # drill-down: a course's name opens its course view
     page.click(f"#department-counts tr[data-course={courses['CS302']}] a.course-link")
-    page.wait_for_selector("#standing tbody tr")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#standing-body tr[data-uid]').length === n", arg=STUDENTS
+    )
     assert page.url.endswith(f"#/course/{courses['CS302']}")
     web.shot(page, "course-view", full_page=False)
 
