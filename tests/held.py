@@ -14,7 +14,7 @@ import requests
 
 from rollcall.clock import now
 from rollcall.core import qr, schema
-from rollcall_ops import admin
+from rollcall_ops import admin, institution
 from tests.support import call, unique, wait_for
 
 
@@ -130,3 +130,16 @@ def override(teacher: str, course_id: str, sid: str, uid: str, status: str) -> N
         ),
         timeout=60,
     )
+
+
+def department_with_head(token: str, tag: str, dept: str) -> tuple[str, str]:
+    """As an admin (``token``): accounts for a head and a teacher (``tag`` in their
+    emails) and the department ``dept`` ("Computer Engineering") that the head heads;
+    (head's email, teacher's email)."""
+    head, teacher = f"hod-{tag}@rollcall.test", f"teacher-{tag}@rollcall.test"
+    institution.ensure_accounts(
+        [(f"hod-{tag}", head, "Head"), (f"teacher-{tag}", teacher, "Teacher")]
+    )
+    body = {"code": dept, "name": "Computer Engineering", "heads": [head]}
+    assert call(token, "POST", "admin/departments", body=body).ok
+    return head, teacher

@@ -30,10 +30,7 @@ def test_a_head_sees_the_departments_term_and_drills_down(web):
     t = uuid.uuid4().hex[:6]
     dept, term_id = f"DV{t.upper()}", f"dt{t}"
     door = institution.admin_door()
-    head, teacher = f"hod-{t}@rollcall.test", f"teacher-{t}@rollcall.test"
-    institution.ensure_accounts([(f"hod-{t}", head, "Head"), (f"teacher-{t}", teacher, "Teacher")])
-    body = {"code": dept, "name": "Computer Engineering", "heads": [head]}
-    assert call(door.token, "POST", "admin/departments", body=body).ok
+    head, teacher = held.department_with_head(door.token, t, dept)
     today = now().astimezone(TZ).date()
     people = [
         (f"s{i}-{t}", f"s{i}-{t}@rollcall.test", f"Student {i:02d}") for i in range(1, STUDENTS + 1)
