@@ -14,6 +14,7 @@ import pytest
 
 from rollcall.clock import now
 from rollcall_ops import admin, auth_emulator, institution
+from tests import held
 from tests.support import call, wait_for
 
 pytestmark = pytest.mark.emulator
@@ -26,37 +27,23 @@ def test_a_head_downloads_the_defaulter_list(web, tmp_path):
     t = uuid.uuid4().hex[:6]
     dept, term_id = f"RD{t.upper()}", f"rt{t}"
     door = institution.admin_door()
-    head, teacher = f"hod-{t}@rollcall.test", f"teacher-{t}@rollcall.test"
-    institution.ensure_accounts([(f"hod-{t}", head, "Head"), (f"teacher-{t}", teacher, "Teacher")])
-    body = {"code": dept, "name": "Computer Engineering", "heads": [head]}
-    assert call(door.token, "POST", "admin/departments", body=body).ok
+    head, teacher = held.department_with_head(door.token, t, dept)
     today = now().astimezone(TZ).date()
-    body = {
-        "id": term_id,
-        "name": "Odd term",
-        "starts_on": str(today - timedelta(days=30)),
-        "ends_on": str(today + timedelta(days=30)),
-    }
-    assert call(door.token, "POST", "admin/terms", body=body).ok
-    courses = "code,name,department,term,divisions,teachers\n" + "".join(
-        f"{c},Course {c},{dept},{term_id},A B,{teacher}\n" for c in ("CS301", "CS302")
-    )
-    assert call(door.token, "POST", "imports/courses", csv_text=courses).ok
     rows = ["Roll No,Name,Email,Division"]
     for i, name in enumerate(NAMES, start=1):
         email = f"s{i}-{t}@rollcall.test"
         institution.ensure_account(f"s{i}-{t}", email, name)
         rows.append(f"{i},{name},{email},{'B' if i == 3 else 'A'}")
+    held.term_with_courses(
+        door.token,
+        dept=dept,
+        term_id=term_id,
+        teacher=teacher,
+        courses={"CS301": "Course CS301", "CS302": "Course CS302"},
+        span=(today - timedelta(days=30), today + timedelta(days=30)),
+        roster=rows,
+    )
     course = f"CS301_{term_id}"
-    for code in ("CS301", "CS302"):
-        answer = call(
-            door.token,
-            "POST",
-            "imports/roster",
-            csv_text="\n".join(rows) + "\n",
-            course_id=f"{code}_{term_id}",
-        )
-        assert answer.ok, answer.text
     # One session of CS301 that nobody attended: everyone is below in CS301.
     staff = auth_emulator.sign_in(teacher, institution.PASSWORD)
     opened = call(staff, "POST", "sessions", body={"course_id": course})

@@ -3,7 +3,10 @@ divisions A and B (theory and practical sessions), scans, closes and overrides (
 made after the cut-off) through the real pipeline; then every figure of the list, for
 every student and course, equals the course export's for the same cut-off, a past
 cut-off gives the figures as they were, bad requests get their stable codes and change
-nothing, and only the department's admins and institution admins may see it.
+nothing, and only the department's admins and institution admins may see it. The
+department view (GET /reports/department) on the same term: every course's counts and
+percentage are its students' stored figures summed, one point per closed session with
+its records' counts, the grid's cells the students' stored statuses.
 
 The pipeline runs now; to have a past, the test then moves the first sessions (and the
 overrides made with them) three days back in the stored history: the report and the
@@ -14,16 +17,18 @@ from __future__ import annotations
 import csv
 import io
 import os
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from google.cloud.firestore_v1.base_query import FieldFilter
 
 from rollcall.clock import now
-from rollcall.core import qr, schema
+from rollcall.core import schema
 from rollcall_ops import admin, auth_emulator, institution
-from tests.support import call, unique, wait_for
+from tests import held
+from tests.support import call, unique
 
 pytestmark = pytest.mark.emulator
 TZ = ZoneInfo("Asia/Kolkata")  # the stack's TIME_ZONE (the default)
@@ -53,12 +58,6 @@ def term(stack):
         body = {"code": code, "name": f"Dept {code}", "heads": heads}
         assert call(door.token, "POST", "admin/departments", body=body).ok
     starts_on, ends_on = today - timedelta(days=20), today + timedelta(days=60)
-    body = {"id": term_id, "name": "Odd term", "starts_on": str(starts_on), "ends_on": str(ends_on)}
-    assert call(door.token, "POST", "admin/terms", body=body).ok
-    courses_csv = "code,name,department,term,divisions,teachers\n" + "".join(
-        f"{c},Course {c},{dept},{term_id},A B,{teacher}\n" for c in ("C1", "C2", "C3")
-    )
-    assert call(door.token, "POST", "imports/courses", csv_text=courses_csv).ok
     students, rows = [], ["Roll No,PRN,Name,Email,Division,Batch"]
     for i, name in enumerate(NAMES, start=1):
         email, uid = f"{tag}.s{i}@rollcall.test", f"{tag}-s{i}"
@@ -66,16 +65,15 @@ def term(stack):
         division = "B" if i == 5 else "A"
         rows.append(f"{[10, 2, 3, 11, 1][i - 1]},P{i},{name},{email},{division},{division}1")
         students.append(uid)
-    courses = {c: f"{c}_{term_id}" for c in ("C1", "C2", "C3")}
-    for course_id in courses.values():
-        answer = call(
-            door.token,
-            "POST",
-            "imports/roster",
-            csv_text="\n".join(rows) + "\n",
-            course_id=course_id,
-        )
-        assert answer.ok, answer.text
+    courses = held.term_with_courses(
+        door.token,
+        dept=dept,
+        term_id=term_id,
+        teacher=teacher,
+        courses={c: f"Course {c}" for c in ("C1", "C2", "C3")},
+        span=(starts_on, ends_on),
+        roster=rows,
+    )
     tokens = {
         "admin": door.token,
         "hod": auth_emulator.sign_in(head, institution.PASSWORD),
@@ -93,42 +91,11 @@ def term(stack):
     s1, s2, s3, s4, s5 = students
 
     def hold(course: str, kind: str, present: list[str]) -> str:
-        opened = call(
-            tokens["teacher"], "POST", "sessions", body={"course_id": courses[course], "kind": kind}
-        )
-        assert opened.status_code == 201, opened.text
-        sid = opened.json()["session_id"]
-        doc = admin.db().document(f"sessions/{sid}").get().to_dict()
-        token = qr.mint(
-            qr.decode_secret(doc["secret"]),
-            sid,
-            qr.window_at(now().timestamp(), doc["rotation_seconds"]),
-        )
-        for uid in present:
-            answer = requests.post(
-                os.environ["SCAN_URL"],
-                json={"qr": token, "device_id": unique("phone")},
-                headers={"Authorization": f"Bearer {student_tokens[uid]}"},
-                timeout=30,
-            )
-            assert answer.status_code == 202, answer.text
-        wait_for(lambda: all(_record(sid, uid) for uid in present), timeout=60)
-        closed = call(tokens["teacher"], "POST", "sessions/close", body={"session_id": sid})
-        assert closed.status_code == 202, closed.text
-        wait_for(lambda: all(_counted(courses[course], uid, sid) for uid in students), timeout=90)
-        return sid
+        chosen = {uid: student_tokens[uid] for uid in present}
+        return held.hold(tokens["teacher"], courses[course], kind, chosen, students)
 
     def override(sid: str, uid: str, status: str, course: str) -> None:
-        body = {"session_id": sid, "uid": uid, "status": status, "reason": "note from the office"}
-        answer = call(tokens["teacher"], "POST", "overrides", body=body)
-        assert answer.status_code == 202, answer.text
-        wait_for(
-            lambda: (
-                (_figure_doc(courses[course], uid).get("sessions") or {}).get(sid, {}).get("status")
-                == status
-            ),
-            timeout=60,
-        )
+        held.override(tokens["teacher"], courses[course], sid, uid, status)
 
     # Three days ago (moved there below): each course's first sessions.
     past = {
@@ -146,7 +113,7 @@ def term(stack):
     hold("C2", "theory", [s1, s2, s3])
     hold("C3", "theory", [s2, s5])
     override(past["c1p"], s2, "present", "C1")
-    _move_back(courses, past, split, days=3)
+    held.move_back(courses.values(), past.values(), split, days=3)
     return {
         "tokens": tokens,
         "dept": dept,
@@ -158,45 +125,6 @@ def term(stack):
         "term": (starts_on, ends_on),
         "tag": tag,
     }
-
-
-def _record(sid: str, uid: str) -> dict | None:
-    snap = admin.db().document(f"sessions/{sid}/attendance/{uid}").get()
-    return snap.to_dict() if snap.exists else None
-
-
-def _figure_doc(course_id: str, uid: str) -> dict:
-    snap = admin.db().document(f"{schema.COURSES}/{course_id}/students/{uid}").get()
-    return (snap.to_dict() or {}) if snap.exists else {}
-
-
-def _counted(course_id: str, uid: str, sid: str) -> bool:
-    return sid in (_figure_doc(course_id, uid).get("sessions") or {})
-
-
-def _move_back(courses: dict[str, str], past: dict[str, str], split: datetime, days: int) -> None:
-    """Move the past sessions, and what was recorded of them before ``split`` (scans,
-    closes, overrides), ``days`` back in the stored history; what came later stays."""
-    db, shift = admin.db(), timedelta(days=days)
-    for sid in past.values():
-        ref = db.document(f"sessions/{sid}")
-        doc = ref.get().to_dict()
-        ref.update({k: doc[k] - shift for k in ("starts_at", "ends_at", "closed_at") if doc.get(k)})
-        for record in ref.collection("attendance").stream():
-            data = record.to_dict()
-            audits = list(record.reference.collection("audit").stream())
-            for entry in audits:
-                if entry.to_dict()["at"] < split:
-                    entry.reference.update({"at": entry.to_dict()["at"] - shift})
-            if data.get("status_at") and data["status_at"] < split:
-                record.reference.update({"status_at": data["status_at"] - shift})
-        for course_id in courses.values():
-            for student in db.collection(f"{schema.COURSES}/{course_id}/students").stream():
-                entry = (student.to_dict().get("sessions") or {}).get(sid)
-                if entry:
-                    student.reference.update(
-                        {f"sessions.`{sid}`.starts_at": entry["starts_at"] - shift}
-                    )
 
 
 def report(token: str, form: str = "csv", **params) -> requests.Response:
@@ -380,3 +308,91 @@ def test_the_cli_gives_the_same_list(term, tmp_path):
         [*args[:-1], "2001-01-01"], capture_output=True, text=True, timeout=300, env=os.environ
     )
     assert wrong.returncode == 1 and "(outside_term)" in wrong.stderr
+
+
+# The department view (GET /reports/department, decision 0026): the same term.
+
+
+def view(token: str, **params) -> requests.Response:
+    return call(token, "GET", "reports/department", **params)
+
+
+def test_the_department_view_has_every_courses_own_figures(term):
+    answer = view(term["tokens"]["hod"], department=term["dept"])
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["as_of"] == term["today"].isoformat() and body["heatmap"] is None
+    assert [c["code"] for c in body["courses"]] == ["C1", "C2", "C3"]
+    db, total = admin.db(), dict.fromkeys(("present", "late", "excused", "absent"), 0)
+    for course in body["courses"]:
+        stored = [
+            s.to_dict() for s in db.collection(f"{schema.COURSES}/{course['id']}/students").stream()
+        ]
+        # the course's counts and percentage are its students' own figures, summed
+        for state in total:
+            assert course[state] == sum(s[state] for s in stored), (course["code"], state)
+            total[state] += course[state]
+        attended, counted = sum(s["attended"] for s in stored), sum(s["counted"] for s in stored)
+        assert course["percent"] == round(attended / counted * 100, 1)
+        # one point per closed session, oldest first, each its records' counts
+        sessions = sorted(
+            db.collection(schema.SESSIONS)
+            .where(filter=FieldFilter("course_id", "==", course["id"]))
+            .stream(),
+            key=lambda s: s.get("starts_at"),
+        )
+        line, *divisions = course["series"]
+        assert [p["session_id"] for p in line["points"]] == [s.id for s in sessions]
+        assert course["divisions"] == ["A", "B"] and [d["label"] for d in divisions] == [
+            f"{course['code']} A",
+            f"{course['code']} B",
+        ]
+        for i, (point, session) in enumerate(zip(line["points"], sessions, strict=True)):
+            records = [r.get("status") for r in session.reference.collection("attendance").stream()]
+            assert {k: point[k] for k in total} == {k: records.count(k) for k in total}
+            assert point["students"] == sum(d["points"][i]["students"] for d in divisions)
+    assert body["counts"] == total
+    # the grid of one course: rows by roll number, each cell the student's stored status
+    answer = view(term["tokens"]["admin"], department=term["dept"], course=term["courses"]["C1"])
+    grid = answer.json()["heatmap"]
+    assert [r["roll_no"] for r in grid["students"]] == ["1", "2", "3", "10", "11"]
+    assert len(grid["sessions"]) == 4
+    for row in grid["students"]:
+        sessions = held.figure_doc(term["courses"]["C1"], row["uid"])["sessions"]
+        assert row["statuses"] == [sessions[s["id"]]["status"] for s in grid["sessions"]]
+
+
+def test_the_department_view_of_a_past_day_and_of_a_division(term):
+    past = view(term["tokens"]["hod"], department=term["dept"], as_of=term["past_day"].isoformat())
+    assert [c["sessions"] for c in past.json()["courses"]] == [2, 1, 1]
+    # s2's practical was absent then: today's override does not count
+    c1 = past.json()["courses"][0]
+    assert [p["present"] for p in c1["series"][0]["points"]] == [4, 2]
+    division = view(term["tokens"]["hod"], department=term["dept"], division="A").json()
+    assert all(len(c["series"]) == 1 and c["divisions"] == ["A"] for c in division["courses"])
+    assert {c["students"] for c in division["courses"]} == {4}
+
+
+@pytest.mark.parametrize(
+    ("who", "params", "status", "code"),
+    [
+        ("hod", {}, 400, "bad_request"),  # no department
+        ("hod", {"department": "{dept}", "as_of": "2026-02-30"}, 400, "bad_request"),
+        ("hod", {"department": "{dept}", "colour": "red"}, 400, "bad_request"),
+        ("hod", {"department": "{dept}", "course": "a/b"}, 400, "bad_request"),
+        ("hod", {"department": "{dept}", "course": "NO-SUCH"}, 404, "not_found"),
+        ("hod", {"department": "{dept}", "division": "Z"}, 404, "not_found"),
+        ("admin", {"department": "NO-SUCH-{dept}"}, 404, "not_found"),
+        ("hod", {"department": "NO-SUCH-{dept}"}, 403, "forbidden"),
+        ("teacher", {"department": "{dept}"}, 403, "forbidden"),
+        ("other_hod", {"department": "{dept}"}, 403, "forbidden"),
+        ("hod", {"department": "{dept}", "as_of": "2001-01-01"}, 422, "outside_term"),
+        (None, {"department": "{dept}"}, 401, "unauthenticated"),
+    ],
+)
+def test_the_department_view_refuses_with_stable_codes(term, who, params, status, code):
+    filled = {k: v.format(dept=term["dept"]) for k, v in params.items()}
+    marks = _counts(term)
+    answer = view(term["tokens"][who] if who else "not-a-token", **filled)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (status, code), answer.text
+    assert _counts(term) == marks

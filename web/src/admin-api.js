@@ -6,10 +6,11 @@
 //   POST {scanUrl}imports/roster?course_id=C[&dry_run=true][&base=N]   body: the CSV file
 //   POST {scanUrl}imports/timetable?term_id=T[&dry_run=true][&base=N]  body: the CSV file
 //   GET  {scanUrl}reports/defaulters.(csv|pdf)?department=D[&division=X]&as_of=YYYY-MM-DD
+//   GET  {scanUrl}reports/department?department=D[&division=X][&as_of=YYYY-MM-DD][&course=C]
 // An import answers its report (200), or 422 import_invalid {error, report} when an
 // apply meets an error, or 409 conflict. No DOM; `fetchImpl` is injectable for tests.
 import { IMPORTS } from "./contracts.js";
-import { endpoint, postJson, readJson, refusal, send } from "./http.js";
+import { endpoint, getJson, postJson, readJson, refusal, send } from "./http.js";
 import { COMMON_ERRORS, fetchFile } from "./teacher-api.js";
 
 // ---- departments and terms -------------------------------------------------------------
@@ -206,15 +207,43 @@ export async function fetchDefaulters({ scanUrl, idToken, fetchImpl, timeoutMs =
   return fetchFile(endpoint(scanUrl, defaultersPath(which)), { idToken, fallback, fetchImpl, timeoutMs });
 }
 
-/** One line about a defaulter list that could not be made. */
-export function defaultersErrorText(result) {
+/** One line about a department report that could not be made: `what` the department's ("its defaulter list"), `failed` the fallback's start. */
+function reportErrorText(result, what, failed) {
   const text =
     {
       ...COMMON_ERRORS,
-      forbidden: "Only the department's heads and institution admins can see its defaulter list.",
-      not_found: `Nothing to list: ${result.message}.`,
+      forbidden: `Only the department's heads and institution admins can see ${what}.`,
+      not_found: `Nothing to show: ${result.message}.`,
       outside_term: `Pick a date within the term: ${result.message}.`,
       bad_request: `The request was refused: ${result.message}.`,
-    }[result.code] ?? `The list could not be made: ${result.message}`;
+    }[result.code] ?? `${failed}: ${result.message}`;
   return `${text} (${result.code})`;
+}
+
+/** One line about a defaulter list that could not be made. */
+export function defaultersErrorText(result) {
+  return reportErrorText(result, "its defaulter list", "The list could not be made");
+}
+
+/** "reports/department?department=D[&division=X][&as_of=...][&course=C]": what is chosen only. */
+export function departmentPath({ department, division, asOf, course }) {
+  const query = new URLSearchParams({ department });
+  if (division) query.set("division", division);
+  if (asOf) query.set("as_of", asOf);
+  if (course) query.set("course", course);
+  return `reports/department?${query}`;
+}
+
+/** GET the department view: -> {state: "ok", view} or a rejected/failed result. */
+export async function fetchDepartmentView({ scanUrl, idToken, fetchImpl, timeoutMs = 120000, ...which }) {
+  const url = endpoint(scanUrl, departmentPath(which));
+  const { failed, resp, body } = await getJson(url, { idToken, fetchImpl, timeoutMs });
+  if (failed) return failed;
+  if (!resp.ok) return refusal(resp, body);
+  return { state: "ok", view: body };
+}
+
+/** One line about a department view that could not be shown. */
+export function departmentErrorText(result) {
+  return reportErrorText(result, "its attendance", "The attendance could not be loaded");
 }

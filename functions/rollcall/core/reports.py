@@ -192,8 +192,23 @@ def _code(then: cutoff.CourseAt) -> str:
     return str(then.doc.get("code") or then.course_id)
 
 
-def build(db: Client, department_id: str, division: str | None, day: date, tz: str) -> Defaulters:
-    """The defaulter list of the department (or its division) as of ``day``.
+@dataclass(frozen=True)
+class Scope:
+    """What a department report covers as of a day: the department's name, the terms
+    that include the day, each course's figures then (rollcall.core.cutoff), and the
+    students (uid -> who, ``WHO``) of the department or division."""
+
+    department_name: str
+    terms: list[str]
+    at: datetime
+    courses: list[cutoff.CourseAt]
+    students: dict[str, dict[str, Any]]
+
+
+def scope(db: Client, department_id: str, division: str | None, day: date, tz: str) -> Scope:
+    """The courses and students a report of the department (or its division) as of
+    ``day`` covers, with each course's figures then: the defaulter list's and the
+    department view's (rollcall.core.department) one selection.
     ``NotFound``: no such department, or no such division in it; ``OutsideTerm``: no
     term of the department's courses includes ``day``."""
     dept = schema.department(db, department_id).get()
@@ -240,16 +255,29 @@ def build(db: Client, department_id: str, division: str | None, day: date, tz: s
     shown = [c for c in in_term if c in members or not wanted]
     later = cutoff.overrides_after(db, at)
     thens = [then for cid in shown if (then := cutoff.course(db, cid, at, later)) is not None]
-    columns, found = rows(thens, students)
+    return Scope(
+        department_name=str((dept.to_dict() or {}).get("name") or department_id),
+        terms=[str(terms[t].get("name") or t) for t in current],
+        at=at,
+        courses=thens,
+        students=students,
+    )
+
+
+def build(db: Client, department_id: str, division: str | None, day: date, tz: str) -> Defaulters:
+    """The defaulter list of the department (or its division) as of ``day`` (``scope``
+    says what it covers and which errors it raises)."""
+    found = scope(db, department_id, division, day, tz)
+    columns, listed = rows(found.courses, found.students)
     return Defaulters(
         department_id=department_id,
-        department_name=str((dept.to_dict() or {}).get("name") or department_id),
+        department_name=found.department_name,
         division=division,
         as_of=day,
-        cutoff=at,
+        cutoff=found.at,
         columns=columns,
-        rows=found,
-        terms=[str(terms[t].get("name") or t) for t in current],
+        rows=listed,
+        terms=found.terms,
     )
 
 

@@ -113,6 +113,13 @@ ROUTES = (
         reports.handle_defaulters,
     ),
     Route(
+        re.compile(r"/reports/department/?"),
+        "GET",
+        "report",
+        "a report",
+        reports.handle_department,
+    ),
+    Route(
         re.compile(rf"/exports/(?P<kind>sessions|courses|requests)/(?P<id>{_ID})\.csv"),
         "GET",
         "export",

@@ -23,6 +23,23 @@ export function divisionsOf(courses, department) {
   return [...found].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
 }
 
+/** The department and division choices of a department report (`ids`: the two selects' ids). */
+export function DepartmentFields({ ids, departments, chosen, divisions, division, onDepartment, onDivision }) {
+  return html`<div class="admin-field">
+      <label for=${ids[0]}>Department</label>
+      <select id=${ids[0]} value=${chosen} onChange=${(ev) => onDepartment(ev.currentTarget.value)}>
+        ${departments.map((d) => html`<option key=${d} value=${d}>${d}</option>`)}
+      </select>
+    </div>
+    <div class="admin-field">
+      <label for=${ids[1]}>Division</label>
+      <select id=${ids[1]} value=${division} onChange=${(ev) => onDivision(ev.currentTarget.value)}>
+        <option value="">All divisions</option>
+        ${divisions.map((d) => html`<option key=${d} value=${d}>${d}</option>`)}
+      </select>
+    </div>`;
+}
+
 export function DefaultersPanel({ store, me, context }) {
   const departments = me.admin ? (store.departments.value ?? []).map((d) => d.id) : me.departments;
   const [department, setDepartment] = useState(departments[0] ?? "");
@@ -61,26 +78,18 @@ export function DefaultersPanel({ store, me, context }) {
     ${
       !departments.length
         ? html`<p class="muted" id="defaulters-empty">No departments yet.</p>`
-        : html`<div class="admin-field">
-              <label for="defaulters-department">Department</label>
-              <select
-                id="defaulters-department"
-                value=${chosen}
-                onChange=${(ev) => {
-                  setDepartment(ev.currentTarget.value);
-                  setDivision("");
-                }}
-              >
-                ${departments.map((d) => html`<option key=${d} value=${d}>${d}</option>`)}
-              </select>
-            </div>
-            <div class="admin-field">
-              <label for="defaulters-division">Division</label>
-              <select id="defaulters-division" value=${division} onChange=${(ev) => setDivision(ev.currentTarget.value)}>
-                <option value="">All divisions</option>
-                ${divisions.map((d) => html`<option key=${d} value=${d}>${d}</option>`)}
-              </select>
-            </div>
+        : html`<${DepartmentFields}
+              ids=${["defaulters-department", "defaulters-division"]}
+              departments=${departments}
+              chosen=${chosen}
+              divisions=${divisions}
+              division=${division}
+              onDepartment=${(d) => {
+                setDepartment(d);
+                setDivision("");
+              }}
+              onDivision=${setDivision}
+            />
             <div class="admin-field">
               <label for="defaulters-as-of">Attendance up to</label>
               <input

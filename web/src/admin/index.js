@@ -4,6 +4,7 @@
 //   timetable    a term's timetable: pick the term, then the same flow (timetable-import.js)
 //   departments  the departments and their heads (institution admins; institution.js)
 //   terms        the terms, their dates and holidays (institution admins; institution.js)
+//   department   a department's attendance over the term: plot, counts, heatmap (department.js)
 //   defaulters   the defaulter list of a department or division (defaulters.js)
 // What each may do is the contracts' matrix (roles.js: manage_institution for
 // departments and terms, manage_courses for the courses file and the timetable,
@@ -13,6 +14,7 @@ import { firebase } from "../config.js";
 import { administers, may, rolesIn } from "../roles.js";
 import { html, useEffect, useMemo } from "../ui.js";
 import { DefaultersPanel } from "./defaulters.js";
+import { DepartmentPanel } from "./department.js";
 import { ImportPanel } from "./import-panel.js";
 import { DepartmentsPanel, InstitutionSettingsCard, TermsPanel } from "./institution.js";
 import { RosterImport } from "./roster-import.js";
@@ -25,6 +27,7 @@ const SECTIONS = [
   ["timetable", "Timetable", "manage_courses"],
   ["departments", "Departments", "manage_institution"],
   ["terms", "Terms", "manage_institution"],
+  ["department", "Department", "report_department"],
   ["defaulters", "Defaulter list", "report_department"],
 ];
 
@@ -90,6 +93,7 @@ export function AdminView({ user, me, fsx, section }) {
     ${key === "departments" ? html`<${DepartmentsPanel} store=${store} context=${context} />` : null}
     ${key === "terms" ? html`<${TermsPanel} store=${store} context=${context} />` : null}
     ${key === "terms" ? html`<${InstitutionSettingsCard} fsx=${fsx} context=${context} />` : null}
+    ${key === "department" ? html`<${DepartmentPanel} store=${store} me=${me} context=${context} />` : null}
     ${key === "defaulters" ? html`<${DefaultersPanel} store=${store} me=${me} context=${context} />` : null}
   </section>`;
 }
