@@ -53,10 +53,6 @@ locals {
     MAIL_LINK_SECRET = { secret = "mail-link-secret", readers = ["send_mail", "scan"] }
   }
 
-  # The scan function's URL, known before it exists (Cloud Run's deterministic URL), for
-  # the links in emails: the functions cannot read their own resource's attributes.
-  scan_url = "https://${local.function_names["scan"]}-${data.google_project.this.number}.${var.region}.run.app"
-
   hosting_site_id = coalesce(var.hosting_site_id, var.project_id)
   hosting_origins = [
     "https://${local.hosting_site_id}.web.app",

@@ -33,3 +33,9 @@ resource "google_secret_manager_secret_iam_member" "function_reads" {
 data "google_project" "this" {
   project_id = var.project_id
 }
+
+locals {
+  # The scan function's URL, known before it exists (Cloud Run's deterministic URL), for
+  # the links in emails: a function cannot read its own resource's attributes.
+  scan_url = "https://${local.function_names["scan"]}-${data.google_project.this.number}.${var.region}.run.app"
+}

@@ -193,6 +193,11 @@ def test_runtime_identities_hold_only_what_their_function_does(hcl):
             "${google_project_iam_custom_role.document_keeper.id}",
             None,
         ),
+        (
+            "google_secret_manager_secret_iam_member.function_reads",
+            "roles/secretmanager.secretAccessor",
+            None,
+        ),
     }
     ingest = hcl.resource("google_pubsub_topic_iam_member", "ingest_publishes_scans")
     assert ingest.body["member"] == '${google_service_account.function["scan"].member}'
@@ -300,3 +305,18 @@ def test_only_the_scan_function_may_touch_the_documents_bucket(hcl):
     for grant in project_wide:
         condition = block(grant.body, "condition")
         assert "gcf-v2-" in condition.get("expression", ""), grant.address
+
+
+def test_secrets_are_read_only_by_the_functions_that_use_them_and_hold_no_value(hcl, tf_eval):
+    """Decision 0027: the SMTP password and the unsubscribe links' key live in Secret
+    Manager; Terraform grants each to its readers only and never writes a version (the
+    operator adds it with gcloud), so no secret is in the state."""
+    assert not [r for r in hcl.resources if r.type == "google_secret_manager_secret_version"]
+    secrets = tf_eval("local.function_secrets")
+    assert secrets == {
+        "SMTP_PASSWORD": {"secret": "smtp-password", "readers": ["send_mail"]},
+        "MAIL_LINK_SECRET": {"secret": "mail-link-secret", "readers": ["send_mail", "scan"]},
+    }
+    grant = hcl.resource("google_secret_manager_secret_iam_member", "function_reads").body
+    assert grant["role"] == "roles/secretmanager.secretAccessor"
+    assert grant["member"] == "${google_service_account.function[each.value.reader].member}"

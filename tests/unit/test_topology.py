@@ -21,13 +21,14 @@ dead_letter:
 """
 
 
-def test_repository_topology_declares_the_three_consumers_with_dead_letters():
+def test_repository_topology_declares_the_four_consumers_with_dead_letters():
     topo = topology.load()
     assert topo.topic == "scans"
     assert {s.name: s.function for s in topo.subscriptions} == {
         "attendance": "record_attendance",
         "notify": "send_notification",
         "dashboard": "update_dashboard",
+        "mail": "send_mail",
     }
     for sub in topo.subscriptions:
         assert sub.dead_letter_topic == f"{sub.name}-dead-letter"
