@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import asdict, dataclass
 import re
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 

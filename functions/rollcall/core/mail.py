@@ -110,7 +110,7 @@ class Mail:
 
 def compose(mail: Mail) -> EmailMessage:
     """The message: plain text and HTML alternatives, UTF-8, with the unsubscribe link
-    in the text and in ``List-Unsubscribe`` (one-click, RFC 8058)."""
+    in the text, the HTML and ``List-Unsubscribe``."""
     msg = EmailMessage()
     msg["From"] = settings().mail_from
     msg["To"] = mail.to
@@ -121,7 +121,6 @@ def compose(mail: Mail) -> EmailMessage:
     if mail.unsubscribe:
         url = unsubscribe_url(mail.to)
         msg["List-Unsubscribe"] = f"<{url}>"
-        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         lines += ["", f"To stop these emails: {url}"]
     msg.set_content("\n".join(lines) + "\n", charset="utf-8")
     paragraphs = "".join(f"<p>{html.escape(line)}</p>" if line else "" for line in mail.lines)
