@@ -58,12 +58,16 @@ def handle(event: Event, delivery: Delivery) -> dict[str, Any]:
         tz = settings().time_zone
         period = event.period or mail.period_of(published, tz)
         start, end = mail.window(period, published, tz)
-        mails = digests.all_mails(db, period, start, end, tz)
-        return {"effect": "mail", "period": period, **send_all(db, mails, delivery.message_id, at)}
+        mails = digests.all_mails(db, period, start, min(end, at), tz)
+        return {
+            "effect": "mail",
+            "for_period": period,
+            **send_all(db, mails, delivery.message_id, at),
+        }
     if isinstance(event, Alert) and standing.split(event.kind)[1] == standing.BELOW_THRESHOLD:
         to = guardians.recipient(db, event.uid)
         if to is None:
-            return {"effect": "mail", "created": False, "no_consent": 1}
+            return {"effect": "mail", "sent": 0, "guardian": "none or no consent"}
         alert = mail.Mail(
             marker=f"{event.alert_id}-{event.uid}-{mail.key(to)}",
             kind="guardian_alert",
@@ -90,7 +94,7 @@ def _published(delivery: Delivery) -> datetime | None:
 
 def send_all(db: Client, mails: list[mail.Mail], message_id: str, at: datetime) -> dict[str, Any]:
     """Send each email once; raise after trying them all when any failed for now."""
-    counts = {"sent": 0, "duplicate": 0, "opted_out": 0, "bounced": 0}
+    counts = {"sent": 0, "already": 0, "opted_out": 0, "bounced": 0}
     failed: list[str] = []
     for m in mails:
         try:
@@ -103,7 +107,7 @@ def send_all(db: Client, mails: list[mail.Mail], message_id: str, at: datetime) 
 
 
 def send_once(db: Client, m: mail.Mail, message_id: str, at: datetime) -> str:
-    """One email, once: ``sent``, ``duplicate`` (sent or being sent already),
+    """One email, once: ``sent``, ``already`` (sent or being sent already),
     ``opted_out`` or ``bounced``."""
     address = mail.key(m.to)
     blocked = mail.blocked(db, m.to)
@@ -116,7 +120,7 @@ def send_once(db: Client, m: mail.Mail, message_id: str, at: datetime) -> str:
         ref.create({**claim, "kind": m.kind, "to": m.to, "created_at": at})
     except AlreadyExists:
         if not _take_over(db, ref.get(), attempt, message_id, at):
-            return "duplicate"
+            return "already"
     try:
         bounce = mail.send(mail.compose(m))
     except TransientError:

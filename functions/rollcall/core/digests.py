@@ -15,7 +15,7 @@ of department is sent for a period.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -132,8 +132,9 @@ def head_lines(report: reports.Defaulters, period: str) -> tuple[str, ...]:
 
 
 def head_mails(db: Client, period: str, at: datetime, tz: str) -> list[Mail]:
-    """One digest per head of department and department (outside its terms: none)."""
-    day = at.astimezone(ZoneInfo(tz)).date()
+    """One digest per head of department and department, its defaulter list as of the
+    day before ``at`` ends (the digest's window's end; outside its terms: none)."""
+    day = (at - timedelta(microseconds=1)).astimezone(ZoneInfo(tz)).date()
     mails = []
     for snap in sorted(db.collection(schema.DEPARTMENTS).stream(), key=lambda s: s.id):
         heads = _emails((snap.to_dict() or {}).get("head_emails"))
