@@ -10,7 +10,10 @@ alerts start after the first session)."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -38,6 +41,12 @@ from tests.support import (
 pytestmark = pytest.mark.emulator
 TZ = ZoneInfo("Asia/Kolkata")
 NAMES = ["Meera Iyer", "अनन्या क्षीरसागर", "श्रुती त्रिपाठी"]
+ROLLCALL = str(Path(sys.executable).parent / "rollcall")
+
+
+def rollcall(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([ROLLCALL, *args], capture_output=True, text=True, env=env, timeout=60)
 
 
 def _publish(event) -> str:
@@ -169,7 +178,11 @@ def test_a_permanent_refusal_is_recorded_and_never_retried(world):
     wait_for(lambda: _done(marks, again), timeout=60)
     assert mail_attempts(head) == before + 1
     assert _done(marks, again)[0]["bounced"] >= 1
-    admin.db().document(f"mail_bounces/{mail.key(head)}").delete()
+    listed = rollcall("mail", "bounces")
+    assert head in listed.stdout and "550" in listed.stdout, listed.stderr
+    cleared = rollcall("mail", "clear-bounce", head)
+    assert cleared.returncode == 0, cleared.stderr
+    assert not admin.db().document(f"mail_bounces/{mail.key(head)}").get().exists
 
 
 def test_a_malformed_trigger_is_dead_lettered_and_sends_nothing(world):
@@ -267,3 +280,15 @@ def test_a_guardian_is_mailed_only_with_the_students_consent(world):
     fourth = _alert(student, 4)
     wait_for(lambda: _done(marks, fourth), timeout=30)
     assert len(mail_messages(student["guardian"])) == 1
+
+
+def test_the_cli_publishes_a_digest_and_lists_the_sink(world):
+    refused = rollcall("mail", "digest", "--period", "2031-W99")
+    assert refused.returncode == 2 and "not a week of 2031" in refused.stderr
+    before = len(mail_messages(world["head"]))
+    published = rollcall("mail", "digest", "--period", "2031-W08")
+    assert published.returncode == 0, published.stderr
+    wait_for(lambda: len(mail_messages(world["head"])) == before + 1, timeout=30)
+    listed = rollcall("mail", "list", "--to", world["head"])
+    assert listed.returncode == 0, listed.stderr
+    assert "week 2031-W08" in listed.stdout and "digest_head" in listed.stdout

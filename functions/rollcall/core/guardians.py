@@ -41,31 +41,35 @@ def guardian_email(db: Client, email: str | None = None, uid: str | None = None)
     return None
 
 
-def state(db: Client, uid: str, email: str | None) -> dict[str, Any]:
+def state(db: Client, uid: str, listed: str | None) -> dict[str, Any]:
     """What the student page shows: whether alerts to guardians are on, the guardian's
-    email on the roster, and the consent as recorded."""
+    email the roster lists (``listed``: ``guardian_email``), and the consent as recorded
+    (it counts for that address only)."""
     doc = consent_ref(db, uid).get().to_dict() or {}
-    listed = guardian_email(db, email=email) if email else None
+    consent = (
+        bool(doc.get("consent")) and listed is not None and doc.get("guardian_email") == listed
+    )
     return {
         "enabled": bool(institution.settings_of(db)["guardian_alerts"]),
         "guardian_email": listed,
-        "consent": bool(doc.get("consent")) and doc.get("guardian_email") == listed,
-        "consented_at": doc.get("at") if doc.get("consent") else None,
+        "consent": consent,
+        "consented_at": doc.get("at") if consent else None,
     }
 
 
-def set_consent(db: Client, uid: str, email: str | None, consent: bool, at: datetime) -> dict:
+def set_consent(
+    db: Client, uid: str, listed: str | None, consent: bool, at: datetime
+) -> dict[str, Any]:
     """Record the student's consent (or its withdrawal), with its time and the address
-    it covers; the history keeps every change. ``ValueError`` when consenting with no
-    guardian email on the roster."""
-    listed = guardian_email(db, email=email) if email else None
+    it covers (``listed``, the roster's); the history keeps every change. ``ValueError``
+    when consenting with no guardian email on the roster (the caller checks first)."""
     if consent and not listed:
         raise ValueError("the roster lists no guardian email for you")
     change = {"consent": consent, "guardian_email": listed, "at": at}
     ref = consent_ref(db, uid)
     history = ((ref.get().to_dict() or {}).get("history") or [])[-(MAX_HISTORY - 1) :]
     ref.set({**change, "history": [*history, change], "updated_at": firestore.SERVER_TIMESTAMP})
-    return state(db, uid, email)
+    return state(db, uid, listed)
 
 
 def recipient(db: Client, uid: str) -> str | None:

@@ -49,28 +49,32 @@ def handle_guardian(request: Any, context: Context) -> Answer:
     who = identify(request)
     context.fields["uid"] = who.uid
     db = clients.firestore_client()
-    return Answer(_shown(lookup(guardians.state, db, who.uid, _email(who))), 200)
+    listed = _listed(db, who)
+    return Answer(_shown(lookup(guardians.state, db, who.uid, listed)), 200)
 
 
 def handle_consent(request: Any, context: Context) -> Answer:
     body = read_body(request)
     who = identify(request)
     context.fields["uid"] = who.uid
-    data = json_object(body, {"consent"})
-    consent = data.get("consent")
+    consent = json_object(body, {"consent"}).get("consent")
     if not isinstance(consent, bool):
         raise BadRequest("field 'consent' must be true or false")
     db = clients.firestore_client()
-    try:
-        state = lookup(guardians.set_consent, db, who.uid, _email(who), consent, now())
-    except ValueError as exc:
-        raise BadRequest(str(exc)) from None
+    listed = _listed(db, who)
+    if consent and not listed:
+        raise BadRequest("the class list has no guardian email for you: ask your department")
+    state = lookup(guardians.set_consent, db, who.uid, listed, consent, now())
     logs.info("guardian consent recorded", uid=who.uid, consent=consent, trace=context.trace)
     return Answer(_shown(state), 200)
 
 
-def _email(who: Any) -> str | None:
-    return who.email if who.email and who.email_verified else None
+def _listed(db: Any, who: Any) -> str | None:
+    """The guardian's email the roster lists for the signed-in student (by their
+    verified email; an unverified one is nobody's)."""
+    if not (who.email and who.email_verified):
+        return None
+    return lookup(guardians.guardian_email, db, email=who.email)
 
 
 def _shown(state: dict[str, Any]) -> dict[str, Any]:
