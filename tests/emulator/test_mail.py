@@ -274,9 +274,10 @@ def test_a_guardian_is_mailed_only_with_the_students_consent(world):
     history = admin.db().document(f"guardian_consents/{student['uid']}").get().to_dict()
     assert [h["consent"] for h in history["history"]] == [True, False]
 
-    # The institution's setting off: no email even with consent.
+    # The institution's setting off (by the CLI): no email even with consent.
     call(token, "POST", "me/guardian-consent", body={"consent": True})
-    _set_guardian_alerts(False)
+    off = rollcall("mail", "guardian-alerts", "off")
+    assert off.returncode == 0 and "guardian alerts off" in off.stdout, off.stderr
     fourth = _alert(student, 4)
     wait_for(lambda: _done(marks, fourth), timeout=30)
     assert len(mail_messages(student["guardian"])) == 1

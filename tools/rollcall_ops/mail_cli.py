@@ -5,7 +5,9 @@
 * ``mail list [--to ADDRESS]``: locally, what the stack's SMTP sink received; with
   ``--project``, the once-only markers of what was sent (``mail`` in Firestore);
 * ``mail bounces``: the addresses the relay refused for good (never tried again);
-* ``mail clear-bounce ADDRESS``: try that address again (after it was fixed).
+* ``mail clear-bounce ADDRESS``: try that address again (after it was fixed);
+* ``mail guardian-alerts on|off``: the institution's ``guardian_alerts`` setting (as
+  ``POST /admin/settings``; the admin page has no switch for it yet).
 """
 
 from __future__ import annotations
@@ -99,6 +101,23 @@ def cmd_clear_bounce(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_guardian_alerts(args: argparse.Namespace) -> int:
+    from rollcall.clock import now
+    from rollcall.core import institution
+    from rollcall_ops import admin
+
+    stored = institution.set_settings(
+        admin.db(), {"guardian_alerts": args.state == "on"}, "operator", now()
+    )
+    on = stored["guardian_alerts"]
+    print(
+        "guardian alerts on: guardians with the student's consent get below-threshold alerts"
+        if on
+        else "guardian alerts off: no email to any guardian"
+    )
+    return 0
+
+
 def add_commands(sub: Any) -> None:
     m = sub.add_parser("mail", help="weekly digests and guardians' alerts by email")
     ms = m.add_subparsers(dest="action", required=True)
@@ -113,3 +132,6 @@ def add_commands(sub: Any) -> None:
     c = ms.add_parser("clear-bounce", help="try a bounced address again")
     c.add_argument("address")
     c.set_defaults(fn=cmd_clear_bounce, cloud=True)
+    g = ms.add_parser("guardian-alerts", help="turn email alerts to guardians on or off")
+    g.add_argument("state", choices=["on", "off"])
+    g.set_defaults(fn=cmd_guardian_alerts, cloud=True)
