@@ -264,7 +264,9 @@ def test_a_guardian_is_mailed_only_with_the_students_consent(world):
     second = _alert(student, 2)
     wait_for(lambda: mail_messages(student["guardian"]), timeout=30)
     (sent,) = mail_messages(student["guardian"])
+    assert sent["subject"] == f"{student['name']}: Below 75 %: Mail course"
     assert student["name"] in sent["text"] and sent["kind"] == "guardian_alert"
+    assert "your attendance is 0.0 %" in sent["text"]
 
     withdrawn = call(token, "POST", "me/guardian-consent", body={"consent": False}).json()
     assert withdrawn["consent"] is False

@@ -65,19 +65,22 @@ def handle(event: Event, delivery: Delivery) -> dict[str, Any]:
             **send_all(db, mails, delivery.message_id, at),
         }
     if isinstance(event, Alert) and standing.split(event.kind)[1] == standing.BELOW_THRESHOLD:
-        to = guardians.recipient(db, event.uid)
-        if to is None:
+        found = guardians.recipient(db, event.uid)
+        if found is None:
             return {"effect": "mail", "sent": 0, "guardian": "none or no consent"}
+        to, name = found
         alert = mail.Mail(
             marker=f"{event.alert_id}-{event.uid}-{mail.key(to)}",
             kind="guardian_alert",
             to=to,
-            subject=event.title,
+            subject=f"{name}: {event.title}",
             lines=(
-                "Rollcall tells you this because the student agreed that their guardian "
-                "be told about their attendance.",
+                f"{name}'s attendance has fallen below the minimum. What Rollcall told {name}:",
                 "",
                 event.body,
+                "",
+                f"You get this email because {name} agreed that you be told; they can stop "
+                "it on their Rollcall page.",
             ),
             unsubscribe=False,
         )

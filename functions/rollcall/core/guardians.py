@@ -32,12 +32,17 @@ def consent_ref(db: Client, uid: str) -> DocumentReference:
 def guardian_email(db: Client, email: str | None = None, uid: str | None = None) -> str | None:
     """The guardian's email the rosters list for the student (by their email, or their
     uid), the first one found by course."""
+    return (_row(db, email, uid) or {}).get("guardian_email")
+
+
+def _row(db: Client, email: str | None, uid: str | None) -> dict[str, Any] | None:
+    """The student's first roster row (by course) that names a guardian's email."""
     field, value = ("email", email) if email else ("uid", uid)
     rows = db.collection_group(schema.ROSTER).where(filter=FieldFilter(field, "==", value))
     for snap in sorted(rows.stream(), key=lambda s: s.reference.path):
-        found = (snap.to_dict() or {}).get("guardian_email")
-        if isinstance(found, str) and found:
-            return found
+        row = snap.to_dict() or {}
+        if isinstance(row.get("guardian_email"), str) and row["guardian_email"]:
+            return row
     return None
 
 
@@ -72,13 +77,17 @@ def set_consent(
     return state(db, uid, listed)
 
 
-def recipient(db: Client, uid: str) -> str | None:
-    """The guardian to email about this student now, or None: the setting is off, the
-    roster lists no guardian, or the student has not consented to that address."""
+def recipient(db: Client, uid: str) -> tuple[str, str] | None:
+    """The guardian to email about this student now and the student's name, or None:
+    the setting is off, the roster lists no guardian, or the student has not consented
+    to that address."""
     if not institution.settings_of(db)["guardian_alerts"]:
         return None
     doc = consent_ref(db, uid).get().to_dict() or {}
     if not doc.get("consent"):
         return None
-    listed = guardian_email(db, uid=uid)
-    return listed if listed and listed == doc.get("guardian_email") else None
+    row = _row(db, None, uid) or {}
+    listed = row.get("guardian_email")
+    if not listed or listed != doc.get("guardian_email"):
+        return None
+    return str(listed), str(row.get("name") or "The student")
