@@ -59,6 +59,7 @@ def test_a_student_turns_emails_to_their_guardian_on_and_off(web, student):
     phone.click("#tab-attendance")
     card = phone.locator("#guardian-card")
     card.wait_for()
+    phone.wait_for_selector("#my-courses:not([aria-busy])")
     assert student["guardian"] in card.inner_text()
     assert "only if you agree" in card.inner_text()
     button = phone.locator("#guardian-consent")
@@ -68,7 +69,7 @@ def test_a_student_turns_emails_to_their_guardian_on_and_off(web, student):
 
     button.click()
     phone.wait_for_selector("#guardian-consent:text('Stop emails to my guardian')")
-    assert "You agreed on" in card.inner_text()
+    assert f"also emails {student['guardian']}. You agreed on" in card.inner_text()
     stored = consent(student["uid"])
     assert stored["consent"] is True and stored["guardian_email"] == student["guardian"]
     web.shot(phone, "02-guardian-card-on", full_page=True)

@@ -45,7 +45,7 @@ export function GuardianCard({ user }) {
     <p>
       ${
         on
-          ? html`When your attendance in a course falls below the minimum, Rollcall also emails
+          ? html`When your attendance in a course falls below the minimum, Rollcall also emails${" "}
             <strong>${guardian.guardianEmail}</strong>. You agreed on ${fmtDay(guardian.consentedAt)}.`
           : html`Rollcall can email <strong>${guardian.guardianEmail}</strong> when your attendance in a
             course falls below the minimum. It does so only if you agree, and you can stop it at any time.`
