@@ -53,20 +53,23 @@ resource "google_cloudfunctions2_function" "function" {
       TIME_ZONE              = var.time_zone
       DOCUMENTS_BUCKET       = google_storage_bucket.documents.name
       INSTITUTION_NAME       = var.institution_name
-      SMTP_HOST              = var.smtp.host
-      SMTP_PORT              = tostring(var.smtp.port)
-      SMTP_USER              = var.smtp.user
-      MAIL_FROM              = var.smtp.mail_from
-      MAIL_LINK_BASE         = local.scan_url
+      # Email (decision 0027): an empty SMTP_HOST (var.smtp null) sends none.
+      SMTP_HOST      = try(var.smtp.host, "")
+      SMTP_PORT      = tostring(try(var.smtp.port, 587))
+      SMTP_USER      = try(var.smtp.user, "")
+      MAIL_FROM      = try(var.smtp.mail_from, "")
+      MAIL_LINK_BASE = local.scan_url
       # functions-framework's gunicorn threads (its default is 4 per vCPU): one per
       # request the instance may be sent at once, so none queues inside the instance.
       THREADS = tostring(var.function_settings[each.key].concurrency)
     }
 
     # Secrets as environment variables, read from Secret Manager when an instance
-    # starts (secrets.tf): only the functions that use each one get it.
+    # starts (secrets.tf): only the functions that use each one get it, and only once
+    # var.smtp is set: a revision naming a secret without a version fails to deploy, so
+    # the operator adds the versions first (docs/deploying.md#email-secrets).
     dynamic "secret_environment_variables" {
-      for_each = { for env, s in local.function_secrets : env => s if contains(s.readers, each.key) }
+      for_each = { for env, s in local.function_secrets : env => s if var.smtp != null && contains(s.readers, each.key) }
       content {
         key        = secret_environment_variables.key
         project_id = var.project_id

@@ -288,21 +288,17 @@ variable "ingest_5xx_ratio_threshold" {
 }
 
 variable "smtp" {
-  description = "The SMTP relay of the mail consumer (digests, guardians' alerts; decision 0027). Its password is not here: it is the latest version of the Secret Manager secret rollcall-smtp-password, which the operator adds with gcloud (docs/deploying.md)."
+  description = "The SMTP relay of the mail consumer (digests, guardians' alerts; decision 0027); null: no email is sent. Its password is not here: it is the latest version of the Secret Manager secret rollcall-smtp-password, which the operator adds with gcloud before setting this (docs/deploying.md#email-secrets)."
   type = object({
     host      = string
     port      = optional(number, 587)
     user      = string
     mail_from = string
   })
-  default = {
-    host      = "smtp.example.invalid"
-    user      = ""
-    mail_from = "Rollcall <rollcall@example.invalid>"
-  }
+  default = null
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9.-]+$", var.smtp.host)) && var.smtp.port >= 1 && var.smtp.port <= 65535
+    condition     = var.smtp == null || (can(regex("^[A-Za-z0-9.-]+$", try(var.smtp.host, ""))) && try(var.smtp.port >= 1 && var.smtp.port <= 65535, false))
     error_message = "smtp.host must be a host name and smtp.port within 1..65535 (587 for STARTTLS)."
   }
 }

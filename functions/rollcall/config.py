@@ -38,6 +38,7 @@ class Settings:
     #: The institution's name, at the head of its reports.
     institution_name: str
     #: The SMTP relay of the mail consumer (rollcall.core.mail); STARTTLS unless local.
+    #: Empty: no relay configured, no email is sent (the consumer says so and acks).
     smtp_host: str
     smtp_port: int
     smtp_user: str
@@ -75,7 +76,7 @@ def settings() -> Settings:
         time_zone=os.environ.get("TIME_ZONE", "Asia/Kolkata"),
         documents_bucket=os.environ.get("DOCUMENTS_BUCKET") or f"{project}-rollcall-documents",
         institution_name=os.environ.get("INSTITUTION_NAME", "Rollcall"),
-        smtp_host=os.environ.get("SMTP_HOST", "127.0.0.1"),
+        smtp_host=os.environ.get("SMTP_HOST", ""),
         smtp_port=_int("SMTP_PORT", 2525),
         smtp_user=os.environ.get("SMTP_USER", ""),
         smtp_password=os.environ.get("SMTP_PASSWORD", ""),

@@ -320,3 +320,33 @@ def test_secrets_are_read_only_by_the_functions_that_use_them_and_hold_no_value(
     grant = hcl.resource("google_secret_manager_secret_iam_member", "function_reads").body
     assert grant["role"] == "roles/secretmanager.secretAccessor"
     assert grant["member"] == "${google_service_account.function[each.value.reader].member}"
+
+
+def test_the_functions_read_the_secrets_only_once_smtp_is_set(hcl, tf_eval):
+    """A revision naming a secret without a version fails to deploy: with var.smtp null
+    (the default, the first apply) no function reads a secret; once it is set (after the
+    operator added the versions) send_mail reads both, scan the link key, no other any."""
+    body = hcl.resource("google_cloudfunctions2_function", "function").body
+    service = block(body, "service_config")
+    (dynamic,) = service["dynamic"]
+    for_each = tf_template(dynamic["secret_environment_variables"]["for_each"])
+    functions = ["scan", "record_attendance", "send_notification", "update_dashboard", "send_mail"]
+    expr = (
+        "{"
+        + ", ".join(
+            f"{f} = keys({for_each.replace('each.key', repr(f).replace(chr(39), chr(34)))})"
+            for f in functions
+        )
+        + "}"
+    )
+    assert tf_eval(expr) == {f: [] for f in functions}
+    smtp = '{host = "smtp.example.org", user = "rollcall", mail_from = "R <r@example.org>"}'
+    assert tf_eval(expr, smtp=smtp) == {
+        "scan": ["MAIL_LINK_SECRET"],
+        "record_attendance": [],
+        "send_notification": [],
+        "update_dashboard": [],
+        "send_mail": ["MAIL_LINK_SECRET", "SMTP_PASSWORD"],
+    }
+    env = service["environment_variables"]
+    assert env["SMTP_HOST"] == '${try(var.smtp.host, "")}'

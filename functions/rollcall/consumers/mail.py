@@ -51,6 +51,10 @@ class ClaimedByCopy(TransientError):
 
 def handle(event: Event, delivery: Delivery) -> dict[str, Any]:
     """The effect of one event on topic ``scans`` (rollcall.consumers.delivery.run)."""
+    if not isinstance(event, Digest | Alert):
+        return skipped("mail", event)
+    if not settings().smtp_host:  # no relay configured (Terraform var.smtp null)
+        return {"effect": "mail", "sent": 0, "relay": "not configured"}
     db = clients.firestore_client()
     at = now()
     if isinstance(event, Digest):
