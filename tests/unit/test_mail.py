@@ -206,3 +206,17 @@ def test_guardian_alerts_is_an_institution_setting_of_true_or_false():
     for bad in (1, "true", None):
         with pytest.raises(ValueError, match="guardian_alerts must be true or false"):
             institution.validate_settings({"guardian_alerts": bad})
+
+
+def test_without_a_relay_the_consumer_sends_nothing_and_acknowledges(monkeypatch):
+    from rollcall.consumers import mail as consumer
+    from rollcall.consumers.delivery import Delivery
+
+    monkeypatch.setenv("SMTP_HOST", "")
+    settings.cache_clear()
+    delivery = Delivery("m1", b"", {}, "2026-12-07T01:30:00Z")
+    assert consumer.handle(Digest(), delivery) == {
+        "effect": "mail",
+        "sent": 0,
+        "relay": "not configured",
+    }
