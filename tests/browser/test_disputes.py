@@ -92,6 +92,7 @@ def test_projector_counts_who_tried_and_the_panel_names_them_until_they_check_in
     assert api_scan(cy[1], forged, "cy-phone").json()["error"]["code"] == "qr_invalid"
 
     projector.wait_for_selector('#tried-counts li[data-code="qr_expired"][data-count="2"]')
+    projector.wait_for_selector('#tried-counts li[data-code="qr_invalid"][data-count="1"]')
     counts = projector.locator("#tried-counts li").all_inner_texts()
     assert counts == ["2 tried: code expired", "1 tried: code not recognised"]
     room = projector.locator("#projector").inner_text()
