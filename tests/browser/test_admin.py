@@ -295,7 +295,7 @@ def test_a_head_of_department_imports_rosters_but_sets_no_terms(web):
     page.click("#nav-admin")
     page.wait_for_selector(".admin[data-section=courses]")
     tabs = page.locator(".subnav a").all_inner_texts()
-    assert tabs == ["Courses file", "Rosters", "Timetable", "Defaulter list"]
+    assert tabs == ["Courses file", "Rosters", "Timetable", "Department", "Defaulter list"]
     assert page.locator(".admin-who").inner_text() == f"Head of department: {dept}"
     page.click("#admin-tab-rosters")
     page.wait_for_selector("#roster-course")
