@@ -91,43 +91,11 @@ export function startListeners(store, { fs, db }, { people = true, batchMs = 150
 
 /**
  * The projector's "tried" counts: the rejected scans, and the record of each student
- * refused, into store.rejections and store.attendance. The records are watched by
- * queries on `uid in [...]` (at most 30 each), made for the students refused since the
- * last one at most once a second: a burst that refuses a hundred students adds a few
- * listen targets, not a hundred (each target costs the page's stream work). Returns
- * stop().
+ * refused (one document listener each: a handful, not the class's records), into
+ * store.rejections and store.attendance. Returns stop().
  */
-function watchTried(store, { fs }, sessionRef) {
-  const watched = new Set();
-  const stops = [];
-  let waiting = null; // the timer of the next batch of queries
-  const watchRecords = () => {
-    waiting = null;
-    const fresh = [];
-    for (const r of store.rejections.peek().values()) {
-      if (r.uid && !watched.has(r.uid)) {
-        watched.add(r.uid);
-        fresh.push(r.uid);
-      }
-    }
-    for (let i = 0; i < fresh.length; i += TRIED_QUERY_SIZE) {
-      const uids = fresh.slice(i, i + TRIED_QUERY_SIZE);
-      stops.push(
-        fs.onSnapshot(
-          fs.query(fs.collection(sessionRef, "attendance"), fs.where("uid", "in", uids)),
-          (snap) => {
-            const attendance = new Map(store.attendance.peek());
-            for (const change of snap.docChanges()) {
-              if (change.type === "removed") attendance.delete(change.doc.id);
-              else attendance.set(change.doc.id, change.doc.data());
-            }
-            store.attendance.value = attendance;
-          },
-          () => {},
-        ),
-      );
-    }
-  };
+function watchTried(store, { fs, db }, sessionRef) {
+  const records = new Map(); // uid -> unsubscribe
   const stopRejections = fs.onSnapshot(
     fs.collection(sessionRef, "rejections"),
     (snap) => {
@@ -137,20 +105,31 @@ function watchTried(store, { fs }, sessionRef) {
         else next.set(change.doc.id, change.doc.data());
       }
       store.rejections.value = next;
-      if (waiting === null) waiting = setTimeout(watchRecords, stops.length ? TRIED_BATCH_MS : 0);
+      for (const r of next.values()) {
+        if (!r.uid || records.has(r.uid)) continue;
+        const uid = r.uid;
+        records.set(
+          uid,
+          fs.onSnapshot(
+            fs.doc(db, "sessions", store.sessionId, "attendance", uid),
+            (doc) => {
+              const attendance = new Map(store.attendance.peek());
+              if (doc.exists()) attendance.set(uid, doc.data());
+              else attendance.delete(uid);
+              store.attendance.value = attendance;
+            },
+            () => {},
+          ),
+        );
+      }
     },
     () => {}, // the counts are a help: without them the room still checks in
   );
   return () => {
     stopRejections();
-    if (waiting !== null) clearTimeout(waiting);
-    for (const stop of stops) stop();
+    for (const stop of records.values()) stop();
   };
 }
-
-/** Firestore's limit of values in an `in` filter; how often new record queries start. */
-const TRIED_QUERY_SIZE = 30;
-const TRIED_BATCH_MS = 1000;
 
 /** The course's name and roles; on the panel its class list. */
 function watchCourse(store, { fs, db }, courseId, changes) {
