@@ -101,6 +101,11 @@ def test_projector_counts_who_tried_and_the_panel_names_them_until_they_check_in
     web.shot(projector, "01-projector-tried")
 
     panel.wait_for_function("() => document.querySelectorAll('#tried-list li').length === 3")
+    # The names come from each student's enrollment, looked up after the list appears.
+    panel.wait_for_function(
+        "() => [...document.querySelectorAll('#tried-list .student-name')]"
+        ".every(n => n.textContent !== 'Unknown account')"
+    )
     names = panel.locator("#tried-list .student-name").all_inner_texts()
     assert sorted(names) == ["Ana Tried", "Bo Tried", "Cy Wrongcode"]
     ana_row = panel.locator(f'#tried-list li[data-uid="{ana[0]}"]')
