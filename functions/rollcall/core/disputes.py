@@ -39,10 +39,9 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from rollcall import logs, pubsub
 from rollcall.config import settings
-from rollcall.core import schema, standing
+from rollcall.core import overrides, schema, standing
 from rollcall.core.devices import device_key
 from rollcall.core.events import DISPUTE_BASIS, StudentNotice
-from rollcall.core.overrides import publish_override
 from rollcall.errors import (
     AlreadyDecided,
     AlreadyDisputed,
@@ -174,7 +173,7 @@ def decide(
     if outcome == ACCEPTED:
         assert status is not None
         try:
-            event = publish_override(
+            event = overrides.override_event(
                 doc["session_id"],
                 doc["course_id"],
                 doc["uid"],
@@ -182,8 +181,8 @@ def decide(
                 comment or "Dispute accepted",
                 by,
                 basis=f"{DISPUTE_BASIS}{ident}",
-                trace=trace,
             )
+            overrides.publish([event], trace)
         except RequestError:
             _reopen(db, ident, by)
             raise

@@ -17,28 +17,6 @@ from rollcall.clock import now
 from rollcall.core.events import TYPE_OVERRIDE, AttendanceEvent
 
 
-def publish_override(
-    session_id: str,
-    course_id: str,
-    uid: str,
-    status: str,
-    reason: str,
-    by: str,
-    *,
-    basis: str = "",
-    trace: str | None = None,
-    override_id: str | None = None,
-    at: datetime | None = None,
-) -> AttendanceEvent:
-    """Publish one override and log it; returns the event (its ``event_id`` is the
-    override's id). The caller has checked who may and that the student is enrolled."""
-    event = override_event(
-        session_id, course_id, uid, status, reason, by, basis=basis, override_id=override_id, at=at
-    )
-    publish([event], trace)
-    return event
-
-
 def override_event(
     session_id: str,
     course_id: str,
@@ -69,7 +47,8 @@ def override_event(
 
 
 def publish(events: list[AttendanceEvent], trace: str | None = None) -> None:
-    """Publish overrides together (``Unavailable`` if Pub/Sub refuses), one log line each."""
+    """Publish overrides together (``Unavailable`` if Pub/Sub refuses), one log line each.
+    The caller has checked who may and that each student is enrolled."""
     pubsub.publish(events)
     for event in events:
         logs.info(

@@ -23,6 +23,7 @@ from typing import Any
 from google.cloud import firestore
 from google.cloud.firestore import Client
 
+from rollcall import logs
 from rollcall.contracts import RECORDED_REJECTIONS
 from rollcall.core import schema
 
@@ -115,6 +116,4 @@ class RejectionLog:
             try:
                 self._write(*held, count)
             except Exception as error:  # a lost count must not kill the timer thread
-                from rollcall import logs
-
                 logs.error("could not record held rejections", error=repr(error), key=key)

@@ -22,7 +22,6 @@ leaves no object, no document and no event.
 from __future__ import annotations
 
 import io
-import re
 from datetime import date
 from typing import Any
 
@@ -42,6 +41,7 @@ from rollcall.http.toolkit import (
     Context,
     authenticate,
     id_field,
+    is_day,
     lookup,
     path_id,
     require,
@@ -159,12 +159,9 @@ def _one(form: Any, name: str) -> str | None:
 
 
 def _day(value: str | None, name: str) -> date:
-    if value is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if value is None or not is_day(value):
         raise BadRequest(f"field {name!r} must be a date, YYYY-MM-DD")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadRequest(f"field {name!r} must be a date, YYYY-MM-DD") from None
+    return date.fromisoformat(value)
 
 
 def _filing(uid: str, form: Any, document: documents.Document | None) -> absences.Filing:

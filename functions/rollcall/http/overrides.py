@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rollcall.core import access
+from rollcall.core import access, overrides
 from rollcall.core.events import OVERRIDE_STATUSES
-from rollcall.core.overrides import publish_override
 from rollcall.errors import BadRequest, NotEnrolled
 from rollcall.http.toolkit import (
     Answer,
@@ -41,9 +40,8 @@ def handle(request: Any, context: Context) -> Answer:
     assert session is not None
     if not lookup(directory().is_enrolled, session.course_id, uid):
         raise NotEnrolled("this student is not enrolled in the course")
-    event = publish_override(
-        session.id, session.course_id, uid, status, reason, teacher, trace=context.trace
-    )
+    event = overrides.override_event(session.id, session.course_id, uid, status, reason, teacher)
+    overrides.publish([event], context.trace)
     return Answer({"override_id": event.event_id, "status": event.status}, 202)
 
 

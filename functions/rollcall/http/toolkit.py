@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from typing import Any, TypeVar
 
@@ -242,7 +243,7 @@ def query(request: Any, allowed: dict[str, str]) -> dict[str, str]:
             "id": contracts.is_document_id(value),
             "flag": value in ("true", "false"),
             "count": value.isascii() and value.isdigit() and len(value) <= 12,
-            "day": _is_day(value),
+            "day": is_day(value),
             "text": 0 < len(value) <= TEXT_PARAM_MAX and not _CONTROL.search(value),
         }[kind]
         if not valid:
@@ -258,10 +259,8 @@ def query(request: Any, allowed: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def _is_day(value: str) -> bool:
-    import re
-    from datetime import date
-
+def is_day(value: str) -> bool:
+    """Whether ``value`` is a calendar day written YYYY-MM-DD."""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return False
     try:
