@@ -3,7 +3,8 @@
 ``up`` starts, detached and each in its own process group: the Pub/Sub and Firestore
 emulators (gcloud), the Auth and Hosting emulators (firebase-tools), a Cloud Storage
 emulator (gcp-storage-emulator, in memory: absence requests' documents; decision
-0023), the FCM and Cloud Scheduler stand-ins, and one functions-framework process per
+0023), the FCM and Cloud Scheduler stand-ins, an SMTP sink (emulators/smtp.py, the mail
+consumer's relay; decision 0027), and one functions-framework process per
 function, each under a supervisor that starts it again when it dies
 (``emulators/supervise.py``, as Cloud Run replaces a crashed instance). It waits on
 readiness probes, creates the Pub/Sub topology (``emulators/pubsub.py``) and the
@@ -56,6 +57,9 @@ BASE_PORTS = {
     "attendance": 8082,
     "notify": 8083,
     "dashboard": 8084,
+    "mail": 8086,
+    "smtp": 2525,
+    "smtp_http": 9026,
     "firebase_hub": 4400,
     "firebase_logging": 4500,
 }
@@ -63,7 +67,12 @@ HOST = "127.0.0.1"
 
 
 #: Extra ports of a process besides the one named like it.
-PROCESS_PORTS = {"firebase": ("auth", "hosting", "firebase_hub", "firebase_logging")}
+PROCESS_PORTS = {
+    "firebase": ("auth", "hosting", "firebase_hub", "firebase_logging"),
+    "smtp": ("smtp", "smtp_http"),
+}
+#: Signs the unsubscribe links locally (Secret Manager in the cloud; decision 0027).
+LOCAL_MAIL_LINK_SECRET = "local-mail-link-secret"
 SUPERVISOR = Path(__file__).resolve().parent / "supervise.py"
 
 
@@ -176,6 +185,8 @@ class Stack:
             "FCM_ENDPOINT": self.url("fcm"),
             "STORAGE_EMULATOR_HOST": self.url("storage"),
             "DOCUMENTS_BUCKET": self.documents_bucket,
+            "MAIL_SINK_URL": self.url("smtp_http"),
+            "MAIL_LINK_SECRET": LOCAL_MAIL_LINK_SECRET,
             "SCAN_URL": self.url("scan") + "/",
             "DASHBOARD_URL": self.url("hosting") + "/",
             "ROLLCALL_LOGS": str(self.log_dir),
@@ -378,6 +389,21 @@ class Stack:
             ),
         }
         every = [] if self.schedule_every is None else ["--every", str(self.schedule_every)]
+        procs["smtp"] = (
+            [
+                sys.executable,
+                "-m",
+                "emulators.smtp",
+                "--host",
+                HOST,
+                "--port",
+                str(self.ports["smtp"]),
+                "--http-port",
+                str(self.ports["smtp_http"]),
+            ],
+            {"PYTHONPATH": str(ROOT)},
+            ROOT,
+        )
         procs["storage"] = (
             [
                 str(VENV_BIN / "gcp-storage-emulator"),
@@ -415,6 +441,10 @@ class Stack:
             "STORAGE_EMULATOR_HOST": self.url("storage"),
             "DOCUMENTS_BUCKET": self.documents_bucket,
             "CORS_ORIGINS": f"{self.url('hosting')},http://localhost:{self.ports['hosting']}",
+            "SMTP_HOST": HOST,
+            "SMTP_PORT": str(self.ports["smtp"]),
+            "MAIL_LINK_SECRET": LOCAL_MAIL_LINK_SECRET,
+            "MAIL_LINK_BASE": self.url("scan"),
             "PYTHONUNBUFFERED": "1",
         }
         targets = {"scan": "scan"}
@@ -480,6 +510,7 @@ class Stack:
         """name -> URLs that must answer (any HTTP status) for it to be ready."""
         probes = {name: [self.url(name) + "/"] for name in self.ports}  # any answer will do
         probes["fcm"] = [self.url("fcm") + "/healthz"]
+        probes["smtp"] = [self.url("smtp_http") + "/healthz"]
         probes["firebase"] = [self.url("auth") + "/", self.url("hosting") + "/"]
         probes["scheduler"] = []  # no port: ready once alive
         return probes
@@ -624,7 +655,7 @@ class Stack:
 #: gunicorn threads of each function process: as in Cloud, one per request an instance
 #: may be sent at once (infra/variables.tf, function_settings.*.concurrency, which
 #: Terraform passes as THREADS; tests/infra checks the two agree).
-THREADS = {"scan": 80, "attendance": 20, "notify": 20, "dashboard": 20}
+THREADS = {"scan": 80, "attendance": 20, "notify": 20, "dashboard": 20, "mail": 4}
 
 
 def _server_env(function: str) -> dict[str, str]:

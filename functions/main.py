@@ -2,8 +2,9 @@
 CloudEvent to the ``rollcall`` package, which does the work.
 
 * ``scan`` (HTTP): every endpoint of the scan function, rollcall.http.router;
-* ``record_attendance``, ``send_notification``, ``update_dashboard`` (Pub/Sub push of
-  their subscriptions): rollcall.consumers.attendance, .notify, .dashboard, each run by
+* ``record_attendance``, ``send_notification``, ``update_dashboard``, ``send_mail``
+  (Pub/Sub push of their subscriptions): rollcall.consumers.attendance, .notify,
+  .dashboard, .mail, each run by
   rollcall.consumers.delivery (raise to retry, poison to the dead-letter topic).
 """
 
@@ -15,7 +16,7 @@ from flask import Request
 from flask.typing import ResponseReturnValue
 
 from rollcall import clients
-from rollcall.consumers import attendance, dashboard, delivery, notify
+from rollcall.consumers import attendance, dashboard, delivery, mail, notify
 from rollcall.errors import NotFound
 from rollcall.http import router
 
@@ -56,3 +57,9 @@ def send_notification(cloud_event: CloudEvent) -> None:
 def update_dashboard(cloud_event: CloudEvent) -> None:
     """Pub/Sub push from subscription ``dashboard``: live session aggregates."""
     delivery.run("dashboard", cloud_event, dashboard.handle)
+
+
+@functions_framework.cloud_event
+def send_mail(cloud_event: CloudEvent) -> None:
+    """Pub/Sub push from subscription ``mail``: weekly digests and guardians' alerts."""
+    delivery.run("mail", cloud_event, mail.handle)

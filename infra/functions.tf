@@ -1,8 +1,9 @@
-# The four Cloud Run functions (2nd gen), all built from the one source archive:
+# The five Cloud Run functions (2nd gen), all built from the one source archive:
 #   scan               HTTP ingest, public (it verifies Firebase ID tokens itself)
 #   record_attendance  \
-#   send_notification   > consumers, invoked only by their push subscription (OIDC)
-#   update_dashboard   /
+#   send_notification   \ consumers, invoked only by their push subscription (OIDC)
+#   update_dashboard    /
+#   send_mail          /
 # Consumers have no event_trigger: their push subscriptions (pubsub.tf) deliver to the
 # Cloud Run URL directly, so retry and dead-letter policy are ours (docs/decisions/0002).
 
@@ -52,9 +53,29 @@ resource "google_cloudfunctions2_function" "function" {
       TIME_ZONE              = var.time_zone
       DOCUMENTS_BUCKET       = google_storage_bucket.documents.name
       INSTITUTION_NAME       = var.institution_name
+      # Email (decision 0027): an empty SMTP_HOST (var.smtp null) sends none.
+      SMTP_HOST      = try(var.smtp.host, "")
+      SMTP_PORT      = tostring(try(var.smtp.port, 587))
+      SMTP_USER      = try(var.smtp.user, "")
+      MAIL_FROM      = try(var.smtp.mail_from, "")
+      MAIL_LINK_BASE = local.scan_url
       # functions-framework's gunicorn threads (its default is 4 per vCPU): one per
       # request the instance may be sent at once, so none queues inside the instance.
       THREADS = tostring(var.function_settings[each.key].concurrency)
+    }
+
+    # Secrets as environment variables, read from Secret Manager when an instance
+    # starts (secrets.tf): only the functions that use each one get it, and only once
+    # var.smtp is set: a revision naming a secret without a version fails to deploy, so
+    # the operator adds the versions first (docs/deploying.md#email-secrets).
+    dynamic "secret_environment_variables" {
+      for_each = { for env, s in local.function_secrets : env => s if var.smtp != null && contains(s.readers, each.key) }
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project_id
+        secret     = google_secret_manager_secret.function[secret_environment_variables.value.secret].secret_id
+        version    = "latest"
+      }
     }
   }
 
@@ -67,5 +88,5 @@ resource "google_cloudfunctions2_function" "function" {
 
   # The build identity's grants must be in force before the first build starts (iam.tf,
   # time_sleep.build_grants), or the first apply fails with a build permission error.
-  depends_on = [time_sleep.build_grants]
+  depends_on = [time_sleep.build_grants, google_secret_manager_secret_iam_member.function_reads]
 }

@@ -32,7 +32,7 @@ locals {
     }
   }
 
-  # The four Cloud Run functions, keyed by entry point (functions/main.py). The HTTP
+  # The Cloud Run functions, keyed by entry point (functions/main.py). The HTTP
   # ingest `scan` is the only public one; each consumer is named by the `function:` of
   # its subscription and is invoked only by that subscription's authenticated pushes.
   consumers = {
@@ -45,6 +45,13 @@ locals {
 
   # Cloud Run service and service-account names allow only [a-z0-9-].
   function_names = { for entry_point in keys(local.functions) : entry_point => replace(entry_point, "_", "-") }
+
+  # Secret environment variables of the functions (secrets.tf): env name -> the secret
+  # (rollcall-<secret>) and the entry points that read it.
+  function_secrets = {
+    SMTP_PASSWORD    = { secret = "smtp-password", readers = ["send_mail"] }
+    MAIL_LINK_SECRET = { secret = "mail-link-secret", readers = ["send_mail", "scan"] }
+  }
 
   hosting_site_id = coalesce(var.hosting_site_id, var.project_id)
   hosting_origins = [

@@ -45,6 +45,12 @@ resource "google_cloud_scheduler_job" "schedule" {
       condition     = can(regex("^\\S+( +\\S+){4}$", trimspace(each.value.schedule)))
       error_message = "Schedule ${each.key}: schedule must be a five-field cron expression (topology.yaml), not \"${each.value.schedule}\"."
     }
+    # The digest's week is the institution's (decision 0027): its job runs in the same
+    # time zone as the functions' TIME_ZONE, or Monday 07:00 would fall on another day.
+    precondition {
+      condition     = each.value.type != "digest" || each.value.time_zone == var.time_zone
+      error_message = "Schedule ${each.key}: a digest's time_zone (topology.yaml) must be var.time_zone (${var.time_zone}), not ${each.value.time_zone}."
+    }
   }
 
   # The first tick must not reach a consumer before its invoker grant is live: it would

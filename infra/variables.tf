@@ -66,7 +66,7 @@ variable "runtime" {
 }
 
 variable "function_settings" {
-  description = "Scaling and sizing per function, keyed by entry point (scan, record_attendance, send_notification, update_dashboard)."
+  description = "Scaling and sizing per function, keyed by entry point (scan, record_attendance, send_notification, update_dashboard, send_mail)."
   type = map(object({
     memory          = string
     cpu             = string
@@ -116,6 +116,16 @@ variable "function_settings" {
       min_instances   = 0
       max_instances   = 10
       timeout_seconds = 60
+    }
+    # Mail sends the weekly digests (one SMTP conversation per teacher and head) and
+    # guardians' alerts: a few at a time, a long timeout (the mail ack deadline, 300s).
+    send_mail = {
+      memory          = "256Mi"
+      cpu             = "1"
+      concurrency     = 4
+      min_instances   = 0
+      max_instances   = 3
+      timeout_seconds = 300
     }
     # Dashboard increments sharded tallies (rollcall.consumers.dashboard), one write per event.
     update_dashboard = {
@@ -274,5 +284,21 @@ variable "ingest_5xx_ratio_threshold" {
   validation {
     condition     = var.ingest_5xx_ratio_threshold > 0 && var.ingest_5xx_ratio_threshold < 1
     error_message = "ingest_5xx_ratio_threshold must be a fraction between 0 and 1."
+  }
+}
+
+variable "smtp" {
+  description = "The SMTP relay of the mail consumer (digests, guardians' alerts; decision 0027); null: no email is sent. Its password is not here: it is the latest version of the Secret Manager secret rollcall-smtp-password, which the operator adds with gcloud before setting this (docs/deploying.md#email-secrets)."
+  type = object({
+    host      = string
+    port      = optional(number, 587)
+    user      = string
+    mail_from = string
+  })
+  default = null
+
+  validation {
+    condition     = var.smtp == null || (can(regex("^[A-Za-z0-9.-]+$", try(var.smtp.host, ""))) && try(var.smtp.port >= 1 && var.smtp.port <= 65535, false))
+    error_message = "smtp.host must be a host name and smtp.port within 1..65535 (587 for STARTTLS)."
   }
 }

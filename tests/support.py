@@ -184,6 +184,25 @@ def fcm_release(token: str) -> None:
     requests.post(f"{os.environ['FCM_ENDPOINT']}/release", params={"token": token}, timeout=5)
 
 
+def mail_messages(to: str | None = None) -> list[dict]:
+    """What the stack's SMTP sink received (emulators/smtp.py), for ``to`` if given."""
+    params = {"to": to} if to else {}
+    resp = requests.get(f"{os.environ['MAIL_SINK_URL']}/messages", params=params, timeout=5)
+    return resp.json()["messages"]
+
+
+def mail_fail(address: str, code: int, times: int = 0) -> None:
+    """Make the SMTP sink refuse ``address`` with ``code`` (451, 550) ``times`` times
+    (0: always)."""
+    body = {"address": address, "code": code, "times": times}
+    requests.post(f"{os.environ['MAIL_SINK_URL']}/fail", json=body, timeout=5).raise_for_status()
+
+
+def mail_attempts(to: str) -> int:
+    resp = requests.get(f"{os.environ['MAIL_SINK_URL']}/attempts", params={"to": to}, timeout=5)
+    return int(resp.json()["attempts"])
+
+
 def push_body(data: bytes, attributes: dict | None = None, message_id: str | None = None) -> dict:
     return {
         "message": {

@@ -37,6 +37,18 @@ class Settings:
     documents_bucket: str
     #: The institution's name, at the head of its reports.
     institution_name: str
+    #: The SMTP relay of the mail consumer (rollcall.core.mail); STARTTLS unless local.
+    #: Empty: no relay configured, no email is sent (the consumer says so and acks).
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str
+    #: From Secret Manager in the cloud (Terraform: secret_environment_variables).
+    smtp_password: str
+    mail_from: str
+    #: Signs the unsubscribe links (HMAC); from Secret Manager in the cloud.
+    mail_link_secret: str
+    #: Base URL of the scan function, for the links in emails.
+    mail_link_base: str
 
     @property
     def local(self) -> bool:
@@ -64,4 +76,11 @@ def settings() -> Settings:
         time_zone=os.environ.get("TIME_ZONE", "Asia/Kolkata"),
         documents_bucket=os.environ.get("DOCUMENTS_BUCKET") or f"{project}-rollcall-documents",
         institution_name=os.environ.get("INSTITUTION_NAME", "Rollcall"),
+        smtp_host=os.environ.get("SMTP_HOST", ""),
+        smtp_port=_int("SMTP_PORT", 2525),
+        smtp_user=os.environ.get("SMTP_USER", ""),
+        smtp_password=os.environ.get("SMTP_PASSWORD", ""),
+        mail_from=os.environ.get("MAIL_FROM", "Rollcall <rollcall@rollcall.test>"),
+        mail_link_secret=os.environ.get("MAIL_LINK_SECRET", ""),
+        mail_link_base=os.environ.get("MAIL_LINK_BASE", "").rstrip("/"),
     )

@@ -87,6 +87,9 @@ def w(stack):
     db.document(f"disputes/{session}__{s_uid}").set(
         {"uid": s_uid, "course_id": course_a, "session_id": session, "status": "open"}
     )
+    db.document(f"guardian_consents/{s_uid}").set({"consent": True, "guardian_email": "g@x.test"})
+    for path in ("mail/2026-W49-m1", "mail_optouts/m1", "mail_bounces/m1"):
+        db.document(path).set({"email": "t@x.test", "status": "sent"})
     return {
         **clients,
         **{f"{who}_uid": uid for who, uid in ids.items()},
@@ -151,6 +154,11 @@ MATRIX = {
     # An absence request: the student who filed it and the course's viewers.
     "requests/r1": VIEWERS | {"sam"},
     "institution/settings": {"admin"},
+    # The student's consent to guardian alerts: theirs alone; the mail collections: nobody.
+    "guardian_consents/{s_uid}": {"sam"},
+    "mail/2026-W49-m1": set(),
+    "mail_optouts/m1": set(),
+    "mail_bounces/m1": set(),
 }
 READS = [
     (who, path, OK if who in allowed else DENIED)
@@ -253,6 +261,12 @@ WRITES = [
     ("sam", "requests/r2", {"uid": "{sam_uid}", "course_id": "{course_a}"}, DENIED),
     ("teacher_a", "requests/r1", {"status": "approved"}, DENIED),
     ("admin", "institution/settings", {"document_required_after_days": 1}, DENIED),
+    ("sam", "guardian_consents/{s_uid}", {"consent": False}, DENIED),
+    ("sam", "guardian_consents/{sam_uid}", {"consent": True}, DENIED),
+    ("admin", "guardian_consents/{s_uid}", {"consent": True}, DENIED),
+    ("teacher_a", "mail_optouts/m2", {"email": "x@x.test"}, DENIED),
+    ("admin", "mail_bounces/m1", {"email": "x@x.test"}, DENIED),
+    ("admin", "mail/2026-W49-m1", {"status": "sending"}, DENIED),
 ]
 
 

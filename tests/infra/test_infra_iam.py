@@ -193,6 +193,11 @@ def test_runtime_identities_hold_only_what_their_function_does(hcl):
             "${google_project_iam_custom_role.document_keeper.id}",
             None,
         ),
+        (
+            "google_secret_manager_secret_iam_member.function_reads",
+            "roles/secretmanager.secretAccessor",
+            None,
+        ),
     }
     ingest = hcl.resource("google_pubsub_topic_iam_member", "ingest_publishes_scans")
     assert ingest.body["member"] == '${google_service_account.function["scan"].member}'
@@ -300,3 +305,48 @@ def test_only_the_scan_function_may_touch_the_documents_bucket(hcl):
     for grant in project_wide:
         condition = block(grant.body, "condition")
         assert "gcf-v2-" in condition.get("expression", ""), grant.address
+
+
+def test_secrets_are_read_only_by_the_functions_that_use_them_and_hold_no_value(hcl, tf_eval):
+    """Decision 0027: the SMTP password and the unsubscribe links' key live in Secret
+    Manager; Terraform grants each to its readers only and never writes a version (the
+    operator adds it with gcloud), so no secret is in the state."""
+    assert not [r for r in hcl.resources if r.type == "google_secret_manager_secret_version"]
+    secrets = tf_eval("local.function_secrets")
+    assert secrets == {
+        "SMTP_PASSWORD": {"secret": "smtp-password", "readers": ["send_mail"]},
+        "MAIL_LINK_SECRET": {"secret": "mail-link-secret", "readers": ["send_mail", "scan"]},
+    }
+    grant = hcl.resource("google_secret_manager_secret_iam_member", "function_reads").body
+    assert grant["role"] == "roles/secretmanager.secretAccessor"
+    assert grant["member"] == "${google_service_account.function[each.value.reader].member}"
+
+
+def test_the_functions_read_the_secrets_only_once_smtp_is_set(hcl, tf_eval):
+    """A revision naming a secret without a version fails to deploy: with var.smtp null
+    (the default, the first apply) no function reads a secret; once it is set (after the
+    operator added the versions) send_mail reads both, scan the link key, no other any."""
+    body = hcl.resource("google_cloudfunctions2_function", "function").body
+    service = block(body, "service_config")
+    (dynamic,) = service["dynamic"]
+    for_each = tf_template(dynamic["secret_environment_variables"]["for_each"])
+    functions = ["scan", "record_attendance", "send_notification", "update_dashboard", "send_mail"]
+    expr = (
+        "{"
+        + ", ".join(
+            f"{f} = keys({for_each.replace('each.key', repr(f).replace(chr(39), chr(34)))})"
+            for f in functions
+        )
+        + "}"
+    )
+    assert tf_eval(expr) == {f: [] for f in functions}
+    smtp = '{host = "smtp.example.org", user = "rollcall", mail_from = "R <r@example.org>"}'
+    assert tf_eval(expr, smtp=smtp) == {
+        "scan": ["MAIL_LINK_SECRET"],
+        "record_attendance": [],
+        "send_notification": [],
+        "update_dashboard": [],
+        "send_mail": ["MAIL_LINK_SECRET", "SMTP_PASSWORD"],
+    }
+    env = service["environment_variables"]
+    assert env["SMTP_HOST"] == '${try(var.smtp.host, "")}'

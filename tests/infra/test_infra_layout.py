@@ -249,7 +249,10 @@ def test_functions_wait_for_their_build_identity_grants(hcl):
         build_grants
     )
     function = hcl.resource("google_cloudfunctions2_function", "function").body
-    assert function["depends_on"] == ["${time_sleep.build_grants}"]
+    assert function["depends_on"] == [
+        "${time_sleep.build_grants}",
+        "${google_secret_manager_secret_iam_member.function_reads}",
+    ]
 
 
 def test_the_schedule_starts_after_the_delivery_grants_are_live(hcl):

@@ -225,10 +225,32 @@ def test_scheduler_retries_a_failed_publish_within_one_tick(hcl):
 
 def test_scheduler_job_refuses_a_malformed_cron(hcl, tf_eval):
     job = hcl.resource("google_cloud_scheduler_job", "schedule")
-    (condition,) = [p["condition"] for p in block(job.body, "lifecycle")["precondition"]]
+    condition = block(job.body, "lifecycle")["precondition"][0]["condition"]
     cases = {"ok": "* * * * *", "weekdays": "0 9 * * 1-5", "short": "*/5 * *", "six": "0 * * * * *"}
     inputs = ", ".join(f'{k} = {{schedule = "{v}"}}' for k, v in cases.items())
     check = tf_template(condition).replace("each.value", "__v")
     expr = f"{{for __k, __v in {{{inputs}}} : __k => {check}}}"
 
     assert tf_eval(expr) == {"ok": True, "weekdays": True, "short": False, "six": False}
+
+
+def test_a_digest_schedule_runs_in_the_institutions_time_zone(hcl, tf_eval):
+    """Decision 0027: the digest's week is the institution's, so its job's time zone
+    must be var.time_zone; topology.yaml's agrees with the default."""
+    job = hcl.resource("google_cloud_scheduler_job", "schedule")
+    condition = block(job.body, "lifecycle")["precondition"][1]["condition"]
+    cases = {
+        "sweep": {"type": "sweep", "time_zone": "Etc/UTC"},
+        "digest": {"type": "digest", "time_zone": "Asia/Kolkata"},
+        "elsewhere": {"type": "digest", "time_zone": "Etc/UTC"},
+    }
+    inputs = ", ".join(
+        f'{k} = {{type = "{v["type"]}", time_zone = "{v["time_zone"]}"}}' for k, v in cases.items()
+    )
+    check = tf_template(condition).replace("each.value", "__v")
+    expr = f"{{for __k, __v in {{{inputs}}} : __k => {check}}}"
+    assert tf_eval(expr) == {"sweep": True, "digest": True, "elsewhere": False}
+    assert tf_eval(expr, time_zone="Etc/UTC") == {"sweep": True, "digest": False, "elsewhere": True}
+    jobs = tf_eval("local.schedules")
+    assert jobs["digest"]["time_zone"] == tf_eval("var.time_zone")
+    assert jobs["digest"]["schedule"] == "0 7 * * 1"

@@ -161,6 +161,7 @@ def test_subscriptions_by_either_name():
         "attendance-dead-letter",
         "notify-dead-letter",
         "dashboard-dead-letter",
+        "mail-dead-letter",
     ]
     assert deadletters.dead_letter_subscriptions("notify") == ["notify-dead-letter"]
     assert deadletters.dead_letter_subscriptions("notify-dead-letter") == ["notify-dead-letter"]

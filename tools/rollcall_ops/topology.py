@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -64,6 +65,39 @@ class Topology:
         raise KeyError(f"no subscription {name!r} in {TOPOLOGY_FILE.name}")
 
 
+#: The message types a schedule may publish (rollcall.core.events: Sweep, Digest).
+SCHEDULE_TYPES = ("sweep", "digest")
+_CRON_FIELD = re.compile(r"^[0-9*/,-]+$")
+
+
+def _schedule(name: str, spec: object) -> Schedule:
+    """One entry of ``schedules:``, or ValueError naming what is wrong with it (before
+    anything is created or published from it)."""
+    if not isinstance(spec, dict):
+        raise ValueError(f"schedule {name}: must be a mapping")
+    cron = str(spec.get("schedule", ""))
+    fields = cron.split()
+    if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+        raise ValueError(f"schedule {name}: schedule must be a five-field cron, not {cron!r}")
+    zone = str(spec.get("time_zone", "Etc/UTC"))
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"schedule {name}: unknown time_zone {zone!r}") from None
+    try:
+        every = float(spec["local_every_seconds"])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"schedule {name}: local_every_seconds must be a number") from None
+    if not every >= 0:
+        raise ValueError(f"schedule {name}: local_every_seconds must be 0 (never) or more")
+    kind = spec.get("type")
+    if kind not in SCHEDULE_TYPES:
+        raise ValueError(f"schedule {name}: type must be one of {', '.join(SCHEDULE_TYPES)}")
+    return Schedule(
+        name=name, schedule=cron, time_zone=zone, local_every_seconds=every, type=str(kind)
+    )
+
+
 def load(path: Path = TOPOLOGY_FILE) -> Topology:
     raw = yaml.safe_load(path.read_text())
     suffix = raw["dead_letter"]["suffix"]
@@ -88,16 +122,7 @@ def load(path: Path = TOPOLOGY_FILE) -> Topology:
                 dead_letter_topic=name + suffix,
             )
         )
-    schedules = tuple(
-        Schedule(
-            name=name,
-            schedule=str(spec["schedule"]),
-            time_zone=str(spec.get("time_zone", "Etc/UTC")),
-            local_every_seconds=float(spec["local_every_seconds"]),
-            type=str(spec["type"]),
-        )
-        for name, spec in (raw.get("schedules") or {}).items()
-    )
+    schedules = tuple(_schedule(name, spec) for name, spec in (raw.get("schedules") or {}).items())
     return Topology(
         schedules=schedules,
         topic=raw["topic"],

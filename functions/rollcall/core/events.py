@@ -11,6 +11,9 @@ type and acts on those it owns.
 * ``CloseSession``: a session was closed; the attendance consumer expands it into one
   ``close`` event per enrolled student (rollcall.core.closing);
 * ``Sweep``: the schedule's tick (close what has ended);
+* ``Digest``: the weekly schedule's tick: the mail consumer sends each teacher and head
+  of department their digest for ``period`` (an ISO week, ``2026-W49``; when absent,
+  the week of the message's publish time in the institution's time zone);
 * ``Alert``: a student's standing crossed into an alert (rollcall.core.standing);
 * ``StudentNotice`` (type ``notice``): something to tell one student that is neither a
   scan nor an alert (an absence request's decision, rollcall.core.absences): the
@@ -26,8 +29,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from rollcall import contracts
@@ -44,6 +48,7 @@ OVERRIDE_STATUSES = contracts.OVERRIDE_STATUSES
 #: The prefixes of an override's ``basis``: what it settles, ``request/{id}`` or
 #: ``dispute/{id}``.
 REQUEST_BASIS, DISPUTE_BASIS = "request/", "dispute/"
+_PERIOD = re.compile(r"[0-9]{4}-W[0-9]{2}")
 _STATUSES_OF = {TYPE_SCAN: STATUSES, TYPE_OVERRIDE: OVERRIDE_STATUSES, TYPE_CLOSE: ("absent",)}
 
 
@@ -192,6 +197,40 @@ class Sweep:
 
 
 @dataclass(frozen=True)
+class Digest:
+    """The weekly digest's tick (rollcall.consumers.mail). ``period`` is an ISO week
+    (``YYYY-Www``) or None: the week the message was published in."""
+
+    period: str | None = None
+    type: str = "digest"
+    schema: int = SCHEMA_VERSION
+
+    def log_fields(self) -> dict[str, Any]:
+        return {"period": self.period}
+
+    def encode(self) -> tuple[bytes, dict[str, str]]:
+        body: dict[str, Any] = {"schema": self.schema, "type": self.type}
+        if self.period is not None:
+            body["period"] = self.period
+        data = json.dumps(body, separators=(",", ":")).encode()
+        return data, {"type": self.type, "schema": str(self.schema)}
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> Digest:
+        period = body.get("period")
+        if period is None:
+            return cls()
+        if not isinstance(period, str) or not _PERIOD.fullmatch(period):
+            raise PoisonEvent("field 'period' must be an ISO week like 2026-W49")
+        year, week = int(period[:4]), int(period[6:])
+        try:
+            date.fromisocalendar(year, week, 1)
+        except ValueError:
+            raise PoisonEvent(f"period {period!r} is not a week of {year}") from None
+        return cls(period=period)
+
+
+@dataclass(frozen=True)
 class Alert:
     """A student's standing in a course crossed into an alert (rollcall.core.standing);
     the notification consumer puts it in the inbox and pushes it, once per
@@ -280,13 +319,14 @@ class StudentNotice:
         )
 
 
-Event = AttendanceEvent | CloseSession | Sweep | Alert | StudentNotice
+Event = AttendanceEvent | CloseSession | Sweep | Digest | Alert | StudentNotice
 _KINDS: dict[str, Any] = {
     TYPE_SCAN: AttendanceEvent,
     TYPE_OVERRIDE: AttendanceEvent,
     TYPE_CLOSE: AttendanceEvent,
     "close_session": CloseSession,
     "sweep": Sweep,
+    "digest": Digest,
     "alert": Alert,
     "notice": StudentNotice,
 }

@@ -10,7 +10,9 @@ the courses file names them.
 
 * ``institution/settings``: institution-wide settings (``POST /admin/settings``):
   ``document_required_after_days`` (an absence request longer than this many days
-  needs a document; null: never required, rollcall.core.absences).
+  needs a document; null: never required, rollcall.core.absences), ``guardian_alerts``
+  (true: guardians who have the student's consent get the below-threshold alert by
+  email, rollcall.core.guardians; false by default).
 
 Each is validated strictly (``ValueError`` naming the first problem) and set whole:
 setting a department again replaces its name and heads.
@@ -133,7 +135,10 @@ def set_term(
 
 #: Institution-wide settings: name -> {kind, min, max, default, nullable}.
 SETTINGS: dict[str, dict[str, Any]] = {
-    "document_required_after_days": contracts.data()["requests"]["document_required_after_days"]
+    "document_required_after_days": contracts.data()["requests"]["document_required_after_days"],
+    # Guardians get the below-threshold alert by email, with the student's consent
+    # (rollcall.core.guardians); off unless the institution turns it on.
+    "guardian_alerts": {"kind": "boolean", "default": False},
 }
 
 
@@ -155,6 +160,10 @@ def validate_settings(changes: Mapping[str, Any]) -> dict[str, Any]:
         if spec is None:
             raise ValueError(f"unknown setting {name!r}")
         if value is None and spec.get("nullable"):
+            continue
+        if spec["kind"] == "boolean":
+            if not isinstance(value, bool):
+                raise ValueError(f"{name} must be true or false")
             continue
         if not isinstance(value, int) or isinstance(value, bool):
             raise ValueError(f"{name} must be a whole number or null")

@@ -25,6 +25,7 @@ from rollcall.http import (
     disputes,
     exports,
     imports,
+    mail,
     me,
     overrides,
     planned,
@@ -68,6 +69,17 @@ ROUTES = (
     ),
     Route(re.compile(r"/courses/settings/?"), "POST", "settings", "the settings", courses.handle),
     Route(re.compile(r"/me/claim/?"), "POST", "claim", "a claim", me.handle_claim),
+    Route(re.compile(r"/me/guardian/?"), "GET", "guardian", "the consent", mail.handle_guardian),
+    Route(
+        re.compile(r"/me/guardian-consent/?"), "POST", "consent", "a consent", mail.handle_consent
+    ),
+    Route(
+        re.compile(r"/mail/unsubscribe/?"),
+        "GET",
+        "unsubscribe",
+        "an unsubscribe link",
+        mail.handle_unsubscribe,
+    ),
     Route(
         re.compile(r"/imports/courses/?"), "POST", "import", "a CSV file", imports.handle_courses
     ),

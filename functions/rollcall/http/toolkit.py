@@ -223,10 +223,14 @@ TEXT_PARAM_MAX = 64
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+#: A token of an emailed link (rollcall.core.mail): base64url, a dot, hex.
+_TOKEN = re.compile(r"[A-Za-z0-9_=-]{1,400}\.[0-9a-f]{1,64}")
+
+
 def query(request: Any, allowed: dict[str, str]) -> dict[str, str]:
     """The query parameters, each at most once and known: name -> kind, one of ``id``,
-    ``flag`` (true/false), ``count`` (a whole number), ``day`` (YYYY-MM-DD) and ``text``
-    (a short name as people write it: a division)."""
+    ``flag`` (true/false), ``count`` (a whole number), ``day`` (YYYY-MM-DD), ``text``
+    (a short name as people write it: a division) and ``token`` (an emailed link's)."""
     args = request.args
     unknown = set(args) - set(allowed)
     if unknown:
@@ -245,6 +249,7 @@ def query(request: Any, allowed: dict[str, str]) -> dict[str, str]:
             "count": value.isascii() and value.isdigit() and len(value) <= 12,
             "day": is_day(value),
             "text": 0 < len(value) <= TEXT_PARAM_MAX and not _CONTROL.search(value),
+            "token": bool(_TOKEN.fullmatch(value)),
         }[kind]
         if not valid:
             expected = {
@@ -253,6 +258,7 @@ def query(request: Any, allowed: dict[str, str]) -> dict[str, str]:
                 "count": "a whole number",
                 "day": "a date, YYYY-MM-DD",
                 "text": f"text of 1 to {TEXT_PARAM_MAX} characters, no control characters",
+                "token": "a link's token",
             }[kind]
             raise BadRequest(f"parameter {name!r} must be {expected}")
         found[name] = value

@@ -17,6 +17,7 @@ import { ScanQueue } from "../scan-queue.js";
 import { effect, html, Island, render } from "../ui.js";
 import { VerifyEmail } from "../verify-email.js";
 import { CheckInForm } from "./check-in-form.js";
+import { GuardianCard } from "./guardian.js";
 import { InboxTab, InboxView, watchInbox } from "./inbox.js";
 import { OutboxBar } from "./outbox-bar.js";
 import { watchRecord } from "./record-watch.js";
@@ -452,7 +453,8 @@ function View({ store, actions, view, ctx, user }) {
       key=${`${user.uid}/${enrolled.join(",")}`}
       style="display: contents"
       mount=${(el) => showMyAttendance(el, { user, enrolled })}
-    />`;
+    />
+    <${GuardianCard} key=${user.uid} user=${user} />`;
   }
   return html`<${CheckInForm}
     ctx=${ctx}
