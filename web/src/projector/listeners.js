@@ -1,9 +1,9 @@
 // A session's Firestore listeners, feeding its store: the session document (then its
 // course's name and, on the teacher's panel, its class list, read once) and the tally
 // shards; on the panel also the attendance records and the rejected scans. The
-// projector view for the room (`people: false`) shows nothing personal: it follows the
-// rejected scans and the records of those refused only, to count who tried and has not
-// checked in (tried-panel.js), never showing a name. Document
+// projector view for the room (`people: false`) shows nothing personal: it reads the
+// rejected scans and the records of those refused every few seconds (pollTried), to
+// count who tried and has not checked in (tried-panel.js), never showing a name. Document
 // changes are applied in batches (store.changeBatcher): a lecture's burst of snapshots
 // becomes a few updates a second, each touching only the documents that changed.
 import { coalesce } from "../dom.js";
@@ -61,7 +61,7 @@ export function startListeners(store, { fs, db }, { people = true, batchMs = 150
     ),
   );
   if (!people) {
-    unsubs.push(watchTried(store, { fs, db }, sessionRef));
+    unsubs.push(pollTried(store, { fs }, sessionRef));
     return () => {
       for (const unsubscribe of unsubs) unsubscribe();
     };
@@ -89,45 +89,76 @@ export function startListeners(store, { fs, db }, { people = true, batchMs = 150
   };
 }
 
+/** How often the projector reads who tried (ms). */
+export const TRIED_POLL_MS = 5000;
+/** How far back each read of the rejected scans reaches before the latest one seen: a
+ * refusal is written up to 10 s after it happened (core/rejections.py holds repeats),
+ * and the scan's time is the function's clock, not the order of writes. */
+const TRIED_OVERLAP_MS = 60_000;
+/** Firestore's most values in one `in` filter. */
+const IN_LIMIT = 30;
+
 /**
- * The projector's "tried" counts: the rejected scans, and the record of each student
- * refused (one document listener each: a handful, not the class's records), into
- * store.rejections and store.attendance. Returns stop().
+ * The projector's "tried" counts, into store.rejections and store.attendance: read every
+ * TRIED_POLL_MS while the session is open, not listened to. A listener per refused
+ * student, or on the rejected scans, makes the page's Firestore SDK go over every
+ * listened document at each change the server reports; in a 500-student burst that cost
+ * the room's screen over 100 ms of CPU at a time (decision 0028). Each read asks for the
+ * rejected scans written lately (one document read when nothing changed) and the records
+ * of the refused students not yet seen checked in, by id (`in`, 30 at a time). Returns
+ * stop().
  */
-function watchTried(store, { fs, db }, sessionRef) {
-  const records = new Map(); // uid -> unsubscribe
-  const stopRejections = fs.onSnapshot(
-    fs.collection(sessionRef, "rejections"),
-    (snap) => {
+function pollTried(store, { fs }, sessionRef, every = TRIED_POLL_MS) {
+  let stopped = false;
+  let timer = null;
+  let latest = null; // ms: the latest last_at read
+  const rejections = fs.collection(sessionRef, "rejections");
+  const attendance = fs.collection(sessionRef, "attendance");
+  const read = async () => {
+    const since = latest === null ? null : new Date(latest - TRIED_OVERLAP_MS);
+    const snap = await fs.getDocs(since ? fs.query(rejections, fs.where("last_at", ">=", since)) : rejections);
+    if (stopped) return;
+    if (!snap.empty) {
       const next = new Map(store.rejections.peek());
-      for (const change of snap.docChanges()) {
-        if (change.type === "removed") next.delete(change.doc.id);
-        else next.set(change.doc.id, change.doc.data());
+      for (const doc of snap.docs) {
+        const data = doc.data();
+        next.set(doc.id, data);
+        const at = data.last_at?.toMillis?.() ?? null;
+        if (at !== null && (latest === null || at > latest)) latest = at;
       }
       store.rejections.value = next;
-      for (const r of next.values()) {
-        if (!r.uid || records.has(r.uid)) continue;
-        const uid = r.uid;
-        records.set(
-          uid,
-          fs.onSnapshot(
-            fs.doc(db, "sessions", store.sessionId, "attendance", uid),
-            (doc) => {
-              const attendance = new Map(store.attendance.peek());
-              if (doc.exists()) attendance.set(uid, doc.data());
-              else attendance.delete(uid);
-              store.attendance.value = attendance;
-            },
-            () => {},
-          ),
-        );
-      }
-    },
-    () => {}, // the counts are a help: without them the room still checks in
-  );
+    }
+    const known = store.attendance.peek();
+    const waiting = [...new Set([...store.rejections.peek().values()].map((r) => r.uid))].filter(
+      (uid) => uid && !known.has(uid),
+    );
+    for (let i = 0; i < waiting.length; i += IN_LIMIT) {
+      const found = await fs.getDocs(
+        fs.query(attendance, fs.where(fs.documentId(), "in", waiting.slice(i, i + IN_LIMIT))),
+      );
+      if (stopped) return;
+      if (found.empty) continue;
+      const next = new Map(store.attendance.peek());
+      for (const doc of found.docs) next.set(doc.id, doc.data());
+      store.attendance.value = next;
+    }
+  };
+  const loop = () => {
+    timer = null;
+    if (stopped) return;
+    const next = () => {
+      if (!stopped) timer = setTimeout(loop, every);
+    };
+    // not started yet, closed or ended: nothing is shown, nothing read
+    if (store.session.peek() && store.stopped.peek()) return next();
+    read()
+      .catch(() => {}) // the counts are a help: without them the room still checks in
+      .finally(next);
+  };
+  loop();
   return () => {
-    stopRejections();
-    for (const stop of records.values()) stop();
+    stopped = true;
+    if (timer) clearTimeout(timer);
   };
 }
 
