@@ -4,6 +4,8 @@ the Firestore emulator, real HTTP to the functions, real Pub/Sub subscriptions."
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import json
 import os
 import time
@@ -17,6 +19,7 @@ from google.cloud import pubsub_v1
 
 from rollcall.clock import now
 from rollcall.core import qr, sessions
+from rollcall.core.exports import BOM
 from rollcall_ops import admin, auth_emulator
 
 #: The worked example's course rules (docs/student-success.md; rollcall.core.standing),
@@ -30,6 +33,13 @@ WORKED_EXAMPLE_RULES = {
     "planned_sessions": 8,
     "alerts_after_sessions": 0,
 }
+
+
+def csv_rows(text: str) -> csv.DictReader:
+    """The rows of an exported CSV file, which must start with the UTF-8 byte-order mark
+    (Excel needs it to read Devanagari names) and have it once."""
+    assert text.startswith(BOM) and not text.startswith(BOM * 2), repr(text[:20])
+    return csv.DictReader(io.StringIO(text.removeprefix(BOM)))
 
 
 def unique(prefix: str) -> str:

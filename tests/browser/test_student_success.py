@@ -20,8 +20,6 @@ Screenshots of every screen go to test-artifacts/browser/."""
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import time
 import uuid
@@ -39,6 +37,7 @@ from tests.support import (
     Student,
     attendance,
     course_doc,
+    csv_rows,
     new_session,
     scan,
     tally,
@@ -212,7 +211,7 @@ def cells(page, uid: str) -> tuple[str, ...]:
 def read_download(download) -> tuple[str, list[dict[str, str]], list[str]]:
     with open(download.path(), encoding="utf-8") as f:
         text = f.read()
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv_rows(text)  # the bytes as downloaded: the BOM Excel needs, once
     return download.suggested_filename, list(reader), list(reader.fieldnames or [])
 
 

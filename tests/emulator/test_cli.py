@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from rollcall_ops import admin
-from tests.support import all_effects, unique, wait_for
+from tests.support import all_effects, csv_rows, unique, wait_for
 
 pytestmark = pytest.mark.emulator
 ROLLCALL = str(Path(sys.executable).parent / "rollcall")
@@ -111,8 +111,6 @@ def test_simulate_prints_the_lecture_summary(stack_env):
 
 
 def test_course_rules_close_standing_and_export_from_the_cli(stack_env, tmp_path):
-    import csv
-    import io
 
     code = unique("std")
     course = admin.demo_course(code)
@@ -172,7 +170,7 @@ def test_course_rules_close_standing_and_export_from_the_cli(stack_env, tmp_path
 
     target = tmp_path / "course.csv"
     rollcall("export", "course", course, "-o", str(target))
-    rows = list(csv.DictReader(io.StringIO(target.read_text())))
+    rows = list(csv_rows(target.read_text(encoding="utf-8")))
     assert [(r["uid"], r["percent"], r["state"]) for r in rows] == [
         ("student-001", "100", "ok"),
         ("student-002", "0", "below"),

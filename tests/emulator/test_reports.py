@@ -14,8 +14,6 @@ export only read, so they see a term that was held over several days."""
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -28,7 +26,7 @@ from rollcall.clock import now
 from rollcall.core import schema
 from rollcall_ops import admin, auth_emulator, institution
 from tests import held
-from tests.support import call, unique
+from tests.support import call, csv_rows, unique
 
 pytestmark = pytest.mark.emulator
 TZ = ZoneInfo("Asia/Kolkata")  # the stack's TIME_ZONE (the default)
@@ -36,7 +34,7 @@ NAMES = ["अनन्या क्षीरसागर", "श्रुती �
 
 
 def table(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    return list(csv_rows(text))
 
 
 @pytest.fixture(scope="module")

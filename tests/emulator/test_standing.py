@@ -5,8 +5,6 @@ example: 75 %, a late counts half, 8 planned sessions, an alert at 2 absences in
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import subprocess
 import sys
@@ -26,6 +24,7 @@ from tests.support import (
     attendance,
     consumer_url,
     course_doc,
+    csv_rows,
     event_json,
     fcm_messages,
     new_session,
@@ -346,7 +345,7 @@ def test_exports_from_the_cli_and_the_dashboard_endpoint_are_the_same_csv(course
     )
     assert cli.returncode == 0, cli.stderr
     assert cli.stdout.decode() == http.text  # byte for byte, CRLF rows (RFC 4180)
-    rows = {r["uid"]: r for r in csv.DictReader(io.StringIO(http.text))}
+    rows = {r["uid"]: r for r in csv_rows(http.text)}
     assert set(rows) == {course[n].uid for n in ("ana", "ben", "cem")}
     assert (rows[ana.uid]["name"], rows[ana.uid]["status"], rows[ana.uid]["source"]) == (
         "Ana",
@@ -362,7 +361,7 @@ def test_exports_from_the_cli_and_the_dashboard_endpoint_are_the_same_csv(course
     assert rows[course["cem"].uid]["course_state"] == "below"
 
     course_csv = api(f"/exports/courses/{c}.csv", teacher, method="GET").text
-    reader = csv.DictReader(io.StringIO(course_csv))
+    reader = csv_rows(course_csv)
     by_uid = {r["uid"]: r for r in reader}
     column = next(h for h in reader.fieldnames if h.endswith(session.id))
     assert by_uid[ana.uid]["percent"] == "100" and by_uid[ana.uid][column] == "present"

@@ -19,7 +19,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from rollcall.clock import now
 from rollcall.core import qr, schema
 from rollcall_ops import admin, auth_emulator, institution
-from tests.support import Student, attendance, call, unique, wait_for
+from tests.support import Student, attendance, call, csv_rows, unique, wait_for
 from tests.worked_example import PRACTICAL_TRACK, PRACTICAL_TRACK_RULES
 
 pytestmark = pytest.mark.emulator
@@ -637,7 +637,7 @@ def test_theory_and_practical_figures_follow_their_own_worked_example(term):
             timeout=30,
         )
         assert answer.status_code == 200, answer.text
-        return list(csv.DictReader(io.StringIO(answer.text)))
+        return list(csv_rows(answer.text))
 
     a2_rows = export(f"sessions/{a2}")
     assert [

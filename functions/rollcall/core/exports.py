@@ -267,8 +267,16 @@ def _figures(db: Client, course_id: str) -> dict[str, dict[str, Any]]:
     }
 
 
+#: The UTF-8 byte-order mark every CSV file starts with: without it Excel reads the file
+#: in the computer's ANSI code page and shows a Devanagari name as mojibake.
+BOM = "\ufeff"
+
+
 def to_csv(header: list[str], rows: Iterable[list[Any]]) -> str:
+    """A CSV file as Excel and every other spreadsheet open it: the BOM, then RFC 4180
+    rows ending in CRLF."""
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:

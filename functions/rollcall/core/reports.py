@@ -37,7 +37,6 @@ from rollcall.core.imports.plan import natural_key
 from rollcall.errors import NotFound, OutsideTerm
 
 WHO = ("roll_no", "prn", "name", "division")
-BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -136,7 +135,7 @@ class Defaulters:
     def csv(self) -> str:
         """The CSV: the course export's dialect and cells (rollcall.core.exports), after
         a byte order mark, so that Excel reads it as UTF-8 (Devanagari names)."""
-        return BOM + exports.to_csv(self.header(), self.table())
+        return exports.to_csv(self.header(), self.table())
 
 
 def cell(report: standing.Report, kinds: Iterable[str]) -> Cell:
