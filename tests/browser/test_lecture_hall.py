@@ -224,11 +224,16 @@ def test_a_laptop_whose_clock_is_off_shows_codes_every_scan_passes(web, course, 
         shown = page.evaluate(SHOWN_CODE)  # one read: the code may change between two
         assert token_of_link(shown["link"]) == shown["token"], shown
         assert shown["window"] == shown["codeWindow"], shown
-        if i % 2:
-            r = api_scan(admin.student_email(i + 1), f"skew-{label}-{i}", code=shown["code"])
-        else:
-            r = api_scan(admin.student_email(i + 1), f"skew-{label}-{i}", token=shown["token"])
-        outcomes.append(r.json().get("status") or r.json()["error"]["code"])
+        send = {"code": shown["code"]} if i % 2 else {"token": shown["token"]}
+        # A 503 `unavailable` (the scan function's Firestore deadline, on a loaded
+        # machine) is sent again as the phone's outbox does; the code stays accepted a
+        # window longer.
+        for _ in range(3):
+            r = api_scan(admin.student_email(i + 1), f"skew-{label}-{i}", **send)
+            outcome = r.json().get("status") or r.json()["error"]["code"]
+            if outcome != "unavailable":
+                break
+        outcomes.append(outcome)
     print(f"\nlaptop {label}: offset learnt {offset} ms; 10 scans: {outcomes}")
     assert outcomes == ["present"] * 10
 
