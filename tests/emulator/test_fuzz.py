@@ -49,7 +49,7 @@ ANSWERS = (
     "session opened",
     "planned session",
     "session closed",
-    "attendance exported",
+    "data taken",
     "course settings changed",
     "account claimed",
     "import previewed",

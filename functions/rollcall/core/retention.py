@@ -23,6 +23,15 @@ from typing import Any
 from rollcall.config import settings
 
 FIELD = "expire_at"
+#: Each expiring collection group -> the variable its period comes from (Terraform:
+#: ``retention_days.<group>``; tests/infra check both sides).
+EXPIRING = {
+    "devices": "RETENTION_DEVICE_DAYS",
+    "rejections": "RETENTION_REJECTION_DAYS",
+    "inbox": "RETENTION_INBOX_DAYS",
+    "requests": "RETENTION_REQUEST_DAYS",
+    "mail": "RETENTION_MAIL_DAYS",
+}
 #: Where the term is unknown, an inbox entry is kept this long after it was made.
 TERM_DAYS = 180
 

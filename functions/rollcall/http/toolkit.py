@@ -285,6 +285,13 @@ def signed_in_json(
     return json_object(body, fields), uid
 
 
+def role_in(uid: str, course: access.Course | None) -> str:
+    """For the access trail: the course role that let ``uid`` in, else the role above
+    it that did (an institution or department admin)."""
+    role = course.roles.get(uid) if course is not None else None
+    return role or "admin or head"
+
+
 def require(action: str, uid: str, course_id: str | None, refusal: str) -> access.Course | None:
     """``uid`` may take ``action`` on the course (rollcall.core.access), or
     ``forbidden`` with ``refusal`` as its message; so is any request about a course
