@@ -46,6 +46,7 @@ ANSWERS = (
     "today ",
     "report ",
     "planned ",
+    "privacy ",
     "session opened",
     "planned session",
     "session closed",

@@ -30,9 +30,9 @@ def test_every_expiring_collection_group_has_a_ttl_policy_on_expire_at(tf_eval, 
 def test_the_periods_are_variables_with_reasoned_defaults(tf_eval, hcl):
     assert tf_eval("var.retention_days") == DEFAULTS
     assert set(DEFAULTS) == set(retention.EXPIRING)
-    env = block(
-        hcl.resource("google_cloudfunctions2_function", "function").body, "service_config"
-    )["environment_variables"]
+    env = block(hcl.resource("google_cloudfunctions2_function", "function").body, "service_config")[
+        "environment_variables"
+    ]
     for group, name in retention.EXPIRING.items():
         assert env[name] == f"${{tostring(var.retention_days.{group})}}", name
     assert tf_eval("var.access_log_retention_days") == 365

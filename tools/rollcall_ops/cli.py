@@ -507,15 +507,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--project",
         help="a real Google Cloud project (admin, department, term, import, doctor, status, "
-        "standing, export, report, mail and dead-letters; credentials from `gcloud auth "
+        "standing, export, report, mail, privacy and dead-letters; credentials from `gcloud auth "
         "application-default login`); default: the local stack",
     )
     sub = p.add_subparsers(dest="command", required=True)
-    from rollcall_ops import doctor, mail_cli, setup_cli
+    from rollcall_ops import doctor, mail_cli, privacy_cli, setup_cli
 
     setup_cli.add_commands(sub)
     doctor.add_commands(sub)
     mail_cli.add_commands(sub)
+    privacy_cli.add_commands(sub)
 
     s = sub.add_parser(
         "seed",
