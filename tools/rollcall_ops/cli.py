@@ -190,6 +190,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if text is None:
         print(f"error: no {args.kind} {args.id!r}", file=sys.stderr)
         return 1
+    from rollcall_ops import trail
+
+    trail.taken(f"{args.kind}_csv", text.count("\n") - 1, id=args.id)
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:
@@ -224,6 +227,15 @@ def cmd_report_defaulters(args: argparse.Namespace) -> int:
         data = report_pdf.render(report, settings().institution_name, now(), tz)
     else:
         data = report.csv().encode()
+    from rollcall_ops import trail
+
+    trail.taken(
+        f"defaulters_{args.format}",
+        len(report.rows),
+        department=args.department,
+        division=args.division,
+        as_of=args.as_of,
+    )
     if args.out in (None, "-"):
         sys.stdout.buffer.write(data)
     else:
