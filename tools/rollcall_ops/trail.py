@@ -27,7 +27,7 @@ def taken(what: str, rows: int | None, **about: object) -> dict[str, object]:
         "rows": rows,
         **about,
     }
-    entry = logs.entry("NOTICE", "data taken", trace=None, **fields)  # type: ignore[arg-type]
+    entry = logs.entry("NOTICE", "data taken", trace=None, **fields)
     project = os.environ["GOOGLE_CLOUD_PROJECT"]
     if project.startswith("demo-"):
         folder = Path(os.environ.get("ROLLCALL_LOGS") or ROOT / ".local" / "logs")
