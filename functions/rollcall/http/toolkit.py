@@ -297,7 +297,8 @@ def require(action: str, uid: str, course_id: str | None, refusal: str) -> acces
     ``forbidden`` with ``refusal`` as its message; so is any request about a course
     that does not exist. ``course_id`` None: an action on the institution. Returns the
     course as read."""
-    if course_id is None and action not in (access.MANAGE_INSTITUTION, access.MANAGE_COURSES):
+    institution_wide = (access.MANAGE_INSTITUTION, access.MANAGE_COURSES, access.DATA_REQUESTS)
+    if course_id is None and action not in institution_wide:
         raise Forbidden(refusal)
     permitted, course = lookup(access.decide, clients.firestore_client(), uid, action, course_id)
     if not permitted:
