@@ -13,7 +13,9 @@ locals {
     )) => idx
   }
 
-  # Single-field index overrides, keyed by collection group and field.
+  # Single-field index overrides, keyed by collection group and field. An override
+  # with "ttl": true is a TTL policy: Firestore deletes each document of the group at
+  # its expire_at (rollcall.core.retention; docs/privacy.md), not indexed.
   field_overrides = {
     for o in lookup(local.firestore_indexes, "fieldOverrides", []) :
     "${o.collectionGroup}/${o.fieldPath}" => o

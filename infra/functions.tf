@@ -59,6 +59,12 @@ resource "google_cloudfunctions2_function" "function" {
       SMTP_USER      = try(var.smtp.user, "")
       MAIL_FROM      = try(var.smtp.mail_from, "")
       MAIL_LINK_BASE = local.scan_url
+      # What expires, and when (rollcall.core.retention; the TTL policies in firestore.tf).
+      RETENTION_DEVICE_DAYS    = tostring(var.retention_days.devices)
+      RETENTION_REJECTION_DAYS = tostring(var.retention_days.rejections)
+      RETENTION_INBOX_DAYS     = tostring(var.retention_days.inbox)
+      RETENTION_REQUEST_DAYS   = tostring(var.retention_days.requests)
+      RETENTION_MAIL_DAYS      = tostring(var.retention_days.mail)
       # functions-framework's gunicorn threads (its default is 4 per vCPU): one per
       # request the instance may be sent at once, so none queues inside the instance.
       THREADS = tostring(var.function_settings[each.key].concurrency)

@@ -58,5 +58,16 @@ resource "google_storage_bucket" "documents" {
     enabled = false
   }
 
+  # A document goes at the age its request's record expires (rollcall.core.retention:
+  # filed + retention_days.requests; the object is written at filing): decision 0029.
+  lifecycle_rule {
+    condition {
+      age = var.retention_days.requests
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
   depends_on = [time_sleep.apis_enabled]
 }

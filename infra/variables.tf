@@ -302,3 +302,36 @@ variable "smtp" {
     error_message = "smtp.host must be a host name and smtp.port within 1..65535 (587 for STARTTLS)."
   }
 }
+
+variable "retention_days" {
+  description = "How many days Rollcall keeps what expires (docs/privacy.md, decision 0029): device bindings and rejected scans after their session's end, inbox entries after their course's term, absence requests (and their documents in the bucket) after filing, email markers after sending. Firestore's TTL policies delete each document at its expire_at, which the functions set from these."
+  type = object({
+    devices    = optional(number, 7)
+    rejections = optional(number, 30)
+    inbox      = optional(number, 30)
+    requests   = optional(number, 365)
+    mail       = optional(number, 90)
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for days in values(var.retention_days) : days == floor(days) && days >= 1 && days <= 3650])
+    error_message = "Each retention period must be a whole number of days within 1..3650."
+  }
+
+  validation {
+    condition     = var.retention_days.rejections >= var.retention_days.devices
+    error_message = "retention_days.rejections must be at least retention_days.devices: a dispute's evidence counts the rejected scans of its session."
+  }
+}
+
+variable "access_log_retention_days" {
+  description = "How many days the access-trail log bucket keeps Firestore's Data Access audit logs and Rollcall's 'data taken' lines (exports, reports, documents, data requests; infra/logging.tf)."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.access_log_retention_days == floor(var.access_log_retention_days) && var.access_log_retention_days >= 1 && var.access_log_retention_days <= 3650
+    error_message = "access_log_retention_days must be a whole number of days within 1..3650 (Cloud Logging's limit)."
+  }
+}

@@ -49,6 +49,12 @@ class Settings:
     mail_link_secret: str
     #: Base URL of the scan function, for the links in emails.
     mail_link_base: str
+    #: Days kept after the event that ends their use (rollcall.core.retention).
+    retention_device_days: int
+    retention_rejection_days: int
+    retention_inbox_days: int
+    retention_request_days: int
+    retention_mail_days: int
 
     @property
     def local(self) -> bool:
@@ -83,4 +89,9 @@ def settings() -> Settings:
         mail_from=os.environ.get("MAIL_FROM", "Rollcall <rollcall@rollcall.test>"),
         mail_link_secret=os.environ.get("MAIL_LINK_SECRET", ""),
         mail_link_base=os.environ.get("MAIL_LINK_BASE", "").rstrip("/"),
+        retention_device_days=_int("RETENTION_DEVICE_DAYS", 7),
+        retention_rejection_days=_int("RETENTION_REJECTION_DAYS", 30),
+        retention_inbox_days=_int("RETENTION_INBOX_DAYS", 30),
+        retention_request_days=_int("RETENTION_REQUEST_DAYS", 365),
+        retention_mail_days=_int("RETENTION_MAIL_DAYS", 90),
     )

@@ -11,7 +11,11 @@ request's trace. What Rollcall logs:
 * ``consumer effect applied`` / ``consumer effect already applied`` (INFO): one line
   per delivery a consumer handled, with ``subscription`` and ``message_id``;
 * ``consumer effect failed, delivery will be retried`` (ERROR): one per failed delivery;
-* ``poison event dead-lettered`` (ERROR, with ``reason``): one per poison event.
+* ``poison event dead-lettered`` (ERROR, with ``reason``): one per poison event;
+* ``data taken`` (NOTICE, ``trail: access``): one per export, report, document, dispute
+  evidence or data request someone took, saying who (``by``, ``role``), what, about
+  which course or person, and how many rows (``taken``): the access trail that
+  infra/logging.tf's sink keeps in its log bucket (docs/privacy.md).
 
 A request thread does not write its line itself: it queues it, and one writer thread
 per process writes whatever is queued in one go. Writing from each of the server's
@@ -139,6 +143,35 @@ def warning(message: str, **fields: Any) -> None:
 
 def error(message: str, **fields: Any) -> None:
     log("ERROR", message, **fields)
+
+
+#: The field and value by which the access trail's sink picks ``data taken`` lines.
+TRAIL = "access"
+
+
+def taken(
+    what: str,
+    *,
+    by: str,
+    role: str | None,
+    rows: int | None,
+    trace: str | None = None,
+    **about: object,
+) -> None:
+    """One line of the access trail: ``by`` (a uid, or ``cli:<user>``) acting as
+    ``role`` took ``what`` (``course_csv``, ``defaulters_pdf``, ``privacy_export``...)
+    about ``about`` (course_id, session_id, department, as_of...), ``rows`` rows."""
+    log(
+        "NOTICE",
+        "data taken",
+        trace=trace,
+        trail=TRAIL,
+        what=what,
+        by=by,
+        role=role,
+        rows=rows,
+        **about,
+    )
 
 
 def trace_id(header: str | None) -> str | None:

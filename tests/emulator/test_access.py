@@ -24,11 +24,10 @@ ACTIONS = contracts.data()["roles"]["actions"]
 def inst(stack):
     os.environ.update(stack)
     db = admin.db()
-    ids, tokens = {}, {}
+    ids, tokens, emails = {}, {}, {}
     for role in ROLES:
-        ids[role], tokens[role] = auth_emulator.sign_up(
-            f"{unique(role)}@rollcall.test", "pw-123456"
-        )
+        emails[role] = f"{unique(role)}@rollcall.test"
+        ids[role], tokens[role] = auth_emulator.sign_up(emails[role], "pw-123456")
     dept, other_dept = unique("D"), unique("E")
     course, other = unique("c"), unique("c")
     db.document(f"admins/{ids['admin']}").set({"uid": ids["admin"], "email": "admin@rollcall.test"})
@@ -75,7 +74,7 @@ def inst(stack):
     db.document("terms/t-access").set(
         {"name": "T", "starts_on": "2026-07-01", "ends_on": "2026-11-30"}
     )
-    return {"ids": ids, "tokens": tokens, "course": course, "dept": dept}
+    return {"ids": ids, "tokens": tokens, "emails": emails, "course": course, "dept": dept}
 
 
 def call(inst, role: str, method: str, path: str, **kw) -> requests.Response:
@@ -145,6 +144,10 @@ def attempt(inst, role: str, action: str) -> requests.Response:
                 "ends_on": "2026-11-30",
             },
         )
+    if action == "data_requests":
+        # A student's data, exported (an erase is tested in test_privacy.py).
+        email = inst["emails"]["student"]
+        return call(inst, role, "POST", "admin/privacy/export", json={"email": email})
     if action == "report_department":
         today = datetime.now(UTC).date().isoformat()
         params = {"department": inst["dept"], "as_of": today}
@@ -156,7 +159,7 @@ ALLOWED = {
     # role -> the actions it may take on the course (ta: not change_rules nor export)
     "admin": {
         *("change_rules", "export", "import_roster", "manage_courses", "manage_institution"),
-        *("plan_sessions", "report_department"),
+        *("plan_sessions", "report_department", "data_requests"),
     },
     "hod": {
         *("change_rules", "export", "import_roster", "manage_courses", "plan_sessions"),

@@ -90,6 +90,7 @@ def w(stack):
     db.document(f"guardian_consents/{s_uid}").set({"consent": True, "guardian_email": "g@x.test"})
     for path in ("mail/2026-W49-m1", "mail_optouts/m1", "mail_bounces/m1"):
         db.document(path).set({"email": "t@x.test", "status": "sent"})
+    db.document("privacy_erasures/e1").set({"status": "done", "by": ids["admin"]})
     return {
         **clients,
         **{f"{who}_uid": uid for who, uid in ids.items()},
@@ -159,6 +160,8 @@ MATRIX = {
     "mail/2026-W49-m1": set(),
     "mail_optouts/m1": set(),
     "mail_bounces/m1": set(),
+    # The record of an erasure (decision 0029): no client reads it, not even an admin.
+    "privacy_erasures/e1": set(),
 }
 READS = [
     (who, path, OK if who in allowed else DENIED)
@@ -267,6 +270,8 @@ WRITES = [
     ("teacher_a", "mail_optouts/m2", {"email": "x@x.test"}, DENIED),
     ("admin", "mail_bounces/m1", {"email": "x@x.test"}, DENIED),
     ("admin", "mail/2026-W49-m1", {"status": "sending"}, DENIED),
+    ("admin", "privacy_erasures/e1", {"status": "running"}, DENIED),
+    ("admin", "privacy_erasures/e2", {"status": "done"}, DENIED),
 ]
 
 

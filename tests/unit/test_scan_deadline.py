@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 from google.api_core.exceptions import DeadlineExceeded
@@ -104,7 +105,7 @@ def test_scans_queued_behind_a_stalled_binding_write_fail_with_it(monkeypatch):
             threading.Timer(0.05, first.set).start()
         started = time.monotonic()
         with pytest.raises(DeadlineExceeded):
-            writer.submit(f"s/devices/{i}", (f"u{i}", started))
+            writer.submit(f"s/devices/{i}", (f"u{i}", started, datetime.now(UTC)))
         return time.monotonic() - started
 
     with ThreadPoolExecutor(6) as pool:

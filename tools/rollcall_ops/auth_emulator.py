@@ -9,7 +9,7 @@ import requests
 API_KEY = "demo-api-key"  # the emulator accepts any key
 
 
-def _url(method: str) -> str:
+def url(method: str) -> str:
     host = os.environ["FIREBASE_AUTH_EMULATOR_HOST"]
     return f"http://{host}/identitytoolkit.googleapis.com/v1/accounts:{method}?key={API_KEY}"
 
@@ -18,7 +18,7 @@ def sign_in(email: str, password: str, session: requests.Session | None = None) 
     """A Firebase ID token for the user."""
     http = session or requests
     resp = http.post(
-        _url("signInWithPassword"),
+        url("signInWithPassword"),
         json={"email": email, "password": password, "returnSecureToken": True},
         timeout=30,
     )
@@ -30,7 +30,7 @@ def sign_in(email: str, password: str, session: requests.Session | None = None) 
 def sign_up(email: str, password: str) -> tuple[str, str]:
     """Create a user; returns (uid, ID token)."""
     resp = requests.post(
-        _url("signUp"),
+        url("signUp"),
         json={"email": email, "password": password, "returnSecureToken": True},
         timeout=30,
     )
@@ -48,7 +48,7 @@ def sign_in_with_google(email: str, sub: str) -> tuple[str, str]:
 
     id_token = json.dumps({"sub": sub, "email": email, "email_verified": True})
     resp = requests.post(
-        _url("signInWithIdp"),
+        url("signInWithIdp"),
         json={
             "postBody": f"id_token={id_token}&providerId=google.com",
             "requestUri": "http://localhost",
@@ -84,12 +84,12 @@ def verify_email(email: str, password: str) -> str:
     (the emulator's code), and sign in again: the new ID token says email_verified."""
     token = sign_in(email, password)
     resp = requests.post(
-        _url("sendOobCode"),
+        url("sendOobCode"),
         json={"requestType": "VERIFY_EMAIL", "idToken": token},
         timeout=30,
     )
     resp.raise_for_status()
     code = oob_codes(email, "VERIFY_EMAIL")[-1]["oobCode"]
-    resp = requests.post(_url("update"), json={"oobCode": code}, timeout=30)
+    resp = requests.post(url("update"), json={"oobCode": code}, timeout=30)
     resp.raise_for_status()
     return sign_in(email, password)

@@ -190,6 +190,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if text is None:
         print(f"error: no {args.kind} {args.id!r}", file=sys.stderr)
         return 1
+    from rollcall_ops import trail
+
+    trail.taken(f"{args.kind}_csv", text.count("\n") - 1, id=args.id)
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:
@@ -224,6 +227,15 @@ def cmd_report_defaulters(args: argparse.Namespace) -> int:
         data = report_pdf.render(report, settings().institution_name, now(), tz)
     else:
         data = report.csv().encode()
+    from rollcall_ops import trail
+
+    trail.taken(
+        f"defaulters_{args.format}",
+        len(report.rows),
+        department=args.department,
+        division=args.division,
+        as_of=args.as_of,
+    )
     if args.out in (None, "-"):
         sys.stdout.buffer.write(data)
     else:
@@ -507,15 +519,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--project",
         help="a real Google Cloud project (admin, department, term, import, doctor, status, "
-        "standing, export, report, mail and dead-letters; credentials from `gcloud auth "
+        "standing, export, report, mail, privacy and dead-letters; credentials from `gcloud auth "
         "application-default login`); default: the local stack",
     )
     sub = p.add_subparsers(dest="command", required=True)
-    from rollcall_ops import doctor, mail_cli, setup_cli
+    from rollcall_ops import doctor, mail_cli, privacy_cli, setup_cli
 
     setup_cli.add_commands(sub)
     doctor.add_commands(sub)
     mail_cli.add_commands(sub)
+    privacy_cli.add_commands(sub)
 
     s = sub.add_parser(
         "seed",

@@ -50,6 +50,23 @@ def course(db: Client, course_id: str) -> dict[str, Any]:
     return _courses.get(course_id, load)
 
 
+_terms: TtlCache[Any] = TtlCache(3600)
+
+
+def term_ends_on(db: Client, course_id: str) -> Any:
+    """The last day (``YYYY-MM-DD``) of the course's term, or None; cached (an inbox
+    entry expires after it: rollcall.core.retention)."""
+    term_id = course(db, course_id).get("term_id")
+    if not term_id:
+        return None
+
+    def load() -> Any:
+        snap = schema.term(db, term_id).get()
+        return (snap.to_dict() or {}).get("ends_on") if snap.exists else None
+
+    return _terms.get(term_id, load)
+
+
 def session_info(db: Client, session_id: str) -> tuple[datetime | None, str, str | None]:
     """A session's start, kind (theory for one opened without a kind) and planned
     session (None for one opened by hand)."""

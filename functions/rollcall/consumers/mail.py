@@ -37,7 +37,7 @@ from rollcall import clients, logs
 from rollcall.clock import now
 from rollcall.config import settings
 from rollcall.consumers.delivery import Delivery, skipped
-from rollcall.core import digests, guardians, mail, standing
+from rollcall.core import digests, guardians, mail, retention, standing
 from rollcall.core.events import Alert, Digest, Event
 from rollcall.errors import TransientError
 
@@ -124,7 +124,15 @@ def send_once(db: Client, m: mail.Mail, message_id: str, at: datetime) -> str:
     attempt = f"{message_id}/{uuid.uuid4().hex[:12]}"
     claim = {"status": SENDING, "owner": attempt, "message": message_id, "claimed_at": at}
     try:
-        ref.create({**claim, "kind": m.kind, "to": m.to, "created_at": at})
+        ref.create(
+            {
+                **claim,
+                "kind": m.kind,
+                "to": m.to,
+                "created_at": at,
+                retention.FIELD: retention.mail(at),
+            }
+        )
     except AlreadyExists:
         if not _take_over(db, ref.get(), attempt, message_id, at):
             return "already"

@@ -60,7 +60,7 @@ from rollcall import clients
 from rollcall.clock import now
 from rollcall.config import settings
 from rollcall.consumers.delivery import Delivery, skipped
-from rollcall.core import schema
+from rollcall.core import retention, schema
 from rollcall.core.events import REQUEST_BASIS, Alert, AttendanceEvent, Event, StudentNotice
 from rollcall.errors import TransientError
 
@@ -106,7 +106,11 @@ def handle(event: Event, delivery: Delivery) -> dict[str, Any]:
     notice = notice_of(event, context)
     if notice is None:
         return skipped("notification", event)
-    outcome = notify(db, clients.messaging_app(), notice, delivery.message_id, now())
+    from rollcall.consumers import figures
+
+    at = now()
+    expire_at = retention.inbox(figures.term_ends_on(db, event.course_id), at)
+    outcome = notify(db, clients.messaging_app(), notice, delivery.message_id, at, expire_at)
     return {
         "effect": "notification",
         "created": outcome.created,
@@ -208,8 +212,16 @@ class ClaimedByCopy(TransientError):
     """Another attempt of this very message is pushing: retry later."""
 
 
-def notify(db: Client, app: Any, notice: Notice, delivery_id: str, at: datetime) -> Outcome:
-    """Inbox entry plus push, once. Firestore work without devices: one batched read
+def notify(
+    db: Client,
+    app: Any,
+    notice: Notice,
+    delivery_id: str,
+    at: datetime,
+    expire_at: datetime | None = None,
+) -> Outcome:
+    """Inbox entry plus push, once; the entry expires at ``expire_at`` (after the
+    course's term: rollcall.core.retention). Firestore work without devices: one batched read
     (user, entry) and one create; with devices, one more write after the push."""
     user_ref = schema.user(db, notice.uid)
     inbox = schema.inbox(db, notice.uid, notice.entry_id)
@@ -234,6 +246,7 @@ def notify(db: Client, app: Any, notice: Notice, delivery_id: str, at: datetime)
                     "created_at": firestore.SERVER_TIMESTAMP,
                     "read": False,
                     "push": claim,
+                    retention.FIELD: expire_at,
                 }
             )
         except AlreadyExists:  # a concurrent delivery created it: decide on what it wrote

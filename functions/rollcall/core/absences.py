@@ -38,7 +38,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from rollcall import contracts
 from rollcall.config import settings
-from rollcall.core import institution, overrides, schema
+from rollcall.core import institution, overrides, retention, schema
 from rollcall.core.events import REQUEST_BASIS, AttendanceEvent, CloseSession, StudentNotice
 from rollcall.core.standing import Rules
 from rollcall.core.timetable import Audience
@@ -143,6 +143,7 @@ def plan(db: Client, filing: Filing, at: datetime) -> list[tuple[str, dict[str, 
                     "document": dict(filing.document) if filing.document else None,
                     "status": OPEN,
                     "filed_at": at,
+                    retention.FIELD: retention.request(at),
                     "decided_by": None,
                     "decided_at": None,
                     "comment": None,

@@ -44,6 +44,7 @@ IMPORT_ROSTER, MANAGE_COURSES, MANAGE_INSTITUTION = (
     "manage_institution",
 )
 REPORT_DEPARTMENT = "report_department"
+DATA_REQUESTS = "data_requests"
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import time
+from datetime import datetime
 
 from google.cloud import firestore
 from google.cloud.firestore import Client
 
 from rollcall.batching import GroupCommit
 from rollcall.cache import TtlCache
-from rollcall.core import schema
+from rollcall.core import retention, schema
 from rollcall.core.sessions import deadline
 from rollcall.errors import DeviceInUse
 
@@ -43,39 +44,46 @@ class DeviceRegistry:
     def __init__(self, db: Client, ttl: float = 300) -> None:
         self._db = db
         self._bound: TtlCache[str] = TtlCache(ttl)
-        self._writer: GroupCommit[str, tuple[str, float], str] = GroupCommit(
+        self._writer: GroupCommit[str, tuple[str, float, datetime], str] = GroupCommit(
             lambda batch: write_bindings(db, batch), MAX_BATCH, missing=""
         )
 
-    def claim(self, session_id: str, device_id: str, uid: str) -> None:
-        """Bind the device to ``uid`` for the session, or raise DeviceInUse."""
+    def claim(self, session_id: str, device_id: str, uid: str, ends_at: datetime) -> None:
+        """Bind the device to ``uid`` for the session (ending at ``ends_at``: the
+        binding expires some days after, rollcall.core.retention), or raise
+        DeviceInUse."""
         key = device_key(device_id)
         path = schema.device_path(session_id, key)
         # The scan's Firestore deadline counts from here, also while it waits its turn.
         waiting = time.monotonic()
-        owner = self._bound.get(
-            (session_id, key), lambda: self._writer.submit(path, (uid, waiting))
-        )
+        binding = (uid, waiting, retention.device(ends_at))
+        owner = self._bound.get((session_id, key), lambda: self._writer.submit(path, binding))
         if owner != uid:
             raise DeviceInUse("this device already checked in another student for this session")
 
 
-def write_bindings(db: Client, batch: list[tuple[str, tuple[str, float]]]) -> dict[str, str]:
-    """Create each binding (device document path, (uid, when its scan began waiting));
+def write_bindings(
+    db: Client, batch: list[tuple[str, tuple[str, float, datetime]]]
+) -> dict[str, str]:
+    """Create each binding (device document path, (uid, when its scan began waiting,
+    when the binding expires));
     where one exists, read who owns it. One BatchWrite (and one batched read if any
     existed), within the deadline of the longest-waiting scan. Returns {path: owner}."""
     from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
 
-    since = min(waiting for _, (_, waiting) in batch)
+    since = min(waiting for _, (_, waiting, _) in batch)
 
     writes = BulkWriteBatch(db)
     refs = [db.document(path) for path, _ in batch]
-    for ref, (_, (uid, _)) in zip(refs, batch, strict=True):
-        writes.create(ref, {"uid": uid, "bound_at": firestore.SERVER_TIMESTAMP})
+    for ref, (_, (uid, _, expire_at)) in zip(refs, batch, strict=True):
+        writes.create(
+            ref,
+            {"uid": uid, "bound_at": firestore.SERVER_TIMESTAMP, retention.FIELD: expire_at},
+        )
     response = writes.commit(**deadline(since))
     owners: dict[str, str] = {}
     existing = []
-    for ref, (path, (uid, _)), status in zip(refs, batch, response.status, strict=True):
+    for ref, (path, (uid, _, _)), status in zip(refs, batch, response.status, strict=True):
         if status.code == 0:
             owners[path] = uid
         elif status.code == ALREADY_EXISTS:

@@ -25,7 +25,7 @@ from google.cloud.firestore import Client
 
 from rollcall import logs
 from rollcall.contracts import RECORDED_REJECTIONS
-from rollcall.core import schema
+from rollcall.core import retention, schema
 
 RECORDED_CODES = RECORDED_REJECTIONS
 WRITE_EVERY = 10.0
@@ -67,8 +67,10 @@ class RejectionLog:
         message: str,
         at: Any,
         email: str | None = None,
+        expire_at: Any = None,
     ) -> bool:
-        """Record one rejection; False when it was collapsed into a later write."""
+        """Record one rejection; False when it was collapsed into a later write.
+        ``expire_at``: when the record goes (rollcall.core.retention)."""
         if code not in RECORDED_CODES:
             return False
         doc_id = f"{uid}__{code}"
@@ -81,6 +83,7 @@ class RejectionLog:
             "device_id": device_id,
             "last_at": at,
             "first_at_ms": firestore.Minimum(int(at.timestamp() * 1000)),
+            retention.FIELD: expire_at,
         }
         count = self.due(key)
         if not count:

@@ -39,6 +39,11 @@ operator CLI (Admin SDK); firestore.rules says which client reads what.
 * ``users/{uid}``: ``fcm_tokens`` (the student's devices for push)
 
   * ``inbox/{entry}``: notifications (rollcall.consumers.notify)
+
+* ``privacy_erasures/{email key}``: a person's data erased (rollcall.core.privacy)
+
+``devices``, ``rejections``, ``inbox``, ``requests`` and ``mail`` documents expire at
+their ``expire_at`` (rollcall.core.retention).
 """
 
 from __future__ import annotations

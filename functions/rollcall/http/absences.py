@@ -45,6 +45,7 @@ from rollcall.http.toolkit import (
     lookup,
     path_id,
     require,
+    role_in,
     signed_in_json,
     text_field,
 )
@@ -257,20 +258,30 @@ def handle_document(request: Any, context: Context) -> Answer:
     if not snap.exists:
         raise NotFound("no such request")
     doc = snap.to_dict() or {}
+    role = "student"
     if doc.get("uid") != uid:
-        require(
+        course = require(
             access.VIEW_COURSE,
             uid,
             doc.get("course_id"),
             "only the student and the course's staff may see this document",
         )
+        role = role_in(uid, course)
     meta = doc.get("document")
     if not meta:
         raise NotFound("this request has no document")
     data = lookup(documents.read, doc["filing_id"])
     if data is None:
         raise NotFound("the document is gone")
-    logs.info("absence document read", request_id=request_id, by=uid, trace=context.trace)
+    logs.taken(
+        "request_document",
+        by=uid,
+        role=role,
+        rows=1,
+        course_id=doc.get("course_id"),
+        request_id=request_id,
+        trace=context.trace,
+    )
     return Answer(
         data,
         200,

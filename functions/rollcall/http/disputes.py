@@ -25,6 +25,7 @@ from rollcall.http.toolkit import (
     lookup,
     path_id,
     require,
+    role_in,
     signed_in_json,
     text_field,
 )
@@ -58,10 +59,21 @@ def handle_evidence(request: Any, context: Context) -> Answer:
     course_id = lookup(disputes.course_of, db, ident)
     if course_id is None:
         raise NotFound("no such dispute")
-    require(access.OVERRIDE, by, course_id, "only the staff of this course may see its disputes")
+    course = require(
+        access.OVERRIDE, by, course_id, "only the staff of this course may see its disputes"
+    )
     found = lookup(disputes.evidence, db, ident)
     if found is None:
         raise NotFound("no such dispute")
+    logs.taken(
+        "dispute_evidence",
+        by=by,
+        role=role_in(by, course),
+        rows=1,
+        course_id=course_id,
+        dispute_id=ident,
+        trace=context.trace,
+    )
     return Answer(found, 200, {"Cache-Control": "no-store"})
 
 

@@ -24,6 +24,7 @@ from rollcall.http.toolkit import (
     path_id,
     query,
     require,
+    role_in,
 )
 
 
@@ -39,7 +40,7 @@ def handle(request: Any, context: Context) -> Answer:
     )
     db = clients.firestore_client()
     course_id = lookup(_course_of_session, db, ident) if kind == "sessions" else ident
-    require(
+    course = require(
         access.EXPORT, teacher, course_id, "only this course's teachers may export its attendance"
     )
     if kind == "sessions":
@@ -50,12 +51,14 @@ def handle(request: Any, context: Context) -> Answer:
         text = lookup(exports.course_csv, db, ident, at)
     if text is None:
         raise NotFound(f"no such {kind[:-1]}")
-    logs.info(
-        "attendance exported",
-        kind=kind[:-1],
+    logs.taken(
+        f"{kind[:-1]}_csv",
+        by=teacher,
+        role=role_in(teacher, course),
+        rows=text.count("\n") - 1,
+        course_id=course_id,
         id=ident,
         as_of=params.get("as_of"),
-        by=teacher,
         trace=context.trace,
     )
     filename = f"rollcall-{kind[:-1]}-{ident}" + (f"-{params['as_of']}" if at else "") + ".csv"

@@ -71,15 +71,15 @@ def handle_department(request: Any, context: Context) -> Answer:
         tz,
         params.get("course"),
     )
-    logs.info(
-        "report made",
-        report="department",
+    logs.taken(
+        "department_view",
+        by=uid,
+        role="admin or head",
+        rows=len(view["courses"]),
         department=params["department"],
         division=params.get("division"),
-        course=params.get("course"),
+        course_id=params.get("course"),
         as_of=day.isoformat(),
-        courses=len(view["courses"]),
-        by=uid,
         trace=context.trace,
     )
     return Answer(view, 200, {"Cache-Control": "no-store"})
@@ -96,15 +96,14 @@ def handle_defaulters(request: Any, context: Context) -> Answer:
         body: str | bytes = report.csv()
     else:
         body = report_pdf.render(report, settings().institution_name, now(), tz)
-    logs.info(
-        "report made",
-        report="defaulters",
-        format=form,
+    logs.taken(
+        f"defaulters_{form}",
+        by=uid,
+        role="admin or head",
+        rows=len(report.rows),
         department=department_id,
         division=params.get("division"),
         as_of=day.isoformat(),
-        students=len(report.rows),
-        by=uid,
         trace=context.trace,
     )
     name = f"defaulters-{department_id}" + (

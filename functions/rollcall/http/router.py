@@ -29,6 +29,7 @@ from rollcall.http import (
     me,
     overrides,
     planned,
+    privacy,
     reports,
     scan,
     sessions,
@@ -92,6 +93,16 @@ ROUTES = (
         admin.handle_department,
     ),
     Route(re.compile(r"/admin/terms/?"), "POST", "term", "a term", admin.handle_term),
+    Route(
+        re.compile(r"/admin/privacy/export/?"),
+        "POST",
+        "privacy",
+        "an email",
+        privacy.handle_export,
+    ),
+    Route(
+        re.compile(r"/admin/privacy/erase/?"), "POST", "privacy", "an email", privacy.handle_erase
+    ),
     Route(re.compile(r"/disputes/?"), "POST", "dispute", "a dispute", disputes.handle_file),
     Route(
         re.compile(r"/disputes/decide/?"), "POST", "decide", "a decision", disputes.handle_decide

@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from rollcall import clients, logs, pubsub
+from rollcall import clients, contracts, logs, pubsub
 from rollcall.clock import now
-from rollcall.core import qr
+from rollcall.core import qr, retention
 from rollcall.core.devices import DeviceRegistry
 from rollcall.core.events import AttendanceEvent
 from rollcall.core.ratelimit import FailureLimiter, Refused
@@ -61,7 +61,7 @@ def handle(request: Any, context: Context) -> Answer:
     try:
         event = accept(request, context.fields, who)
     except RequestError as exc:
-        record_rejection(context.fields, exc, who.get("email"))
+        record_rejection(context.fields, exc, who.get("email"), who.get("ends_at"))
         raise
     logs.info(
         "scan accepted",
@@ -101,6 +101,8 @@ def accept(
     else:
         session = session_of_code(uid, scanned.code or "", at, seen)
         seen["session_id"] = session.id
+    if who is not None:
+        who["ends_at"] = session.ends_at  # when a rejection's record expires
     if not session.is_open(at):
         raise SessionClosed("this session is not open for scans")
     queued_at = queued_since(scanned.queued_ms, at, session)
@@ -109,7 +111,7 @@ def accept(
         raise NotEnrolled("you are not enrolled in this course")
     if not session.audience.includes(enrollment):
         raise NotInAudience(f"this session is for {session.audience.label()}")
-    lookup(device_registry().claim, session.id, scanned.device_id, uid)
+    lookup(device_registry().claim, session.id, scanned.device_id, uid, session.ends_at)
     event = AttendanceEvent(
         event_id=uuid.uuid4().hex,
         session_id=session.id,
@@ -231,14 +233,30 @@ def classify_code(uid: str, code: str, at: datetime, seen: dict[str, Any]) -> Re
     return None
 
 
-def record_rejection(seen: dict[str, Any], exc: RequestError, email: str | None = None) -> None:
-    """Record a rejected scan for the teacher, if it can be attributed."""
+def record_rejection(
+    seen: dict[str, Any],
+    exc: RequestError,
+    email: str | None = None,
+    ends_at: datetime | None = None,
+) -> None:
+    """Record a rejected scan for the teacher, if it can be attributed; it expires some
+    days after the session's end (``ends_at``; not known yet: after the longest session
+    starting now)."""
     session_id, uid = seen.get("session_id"), seen.get("uid")
     if not (session_id and uid):
         return
+    at = now()
+    latest = at + timedelta(minutes=contracts.DURATION_MINUTES.max)
     try:
         rejection_log().record(
-            session_id, uid, seen.get("device_id"), exc.code, exc.message, now(), email=email
+            session_id,
+            uid,
+            seen.get("device_id"),
+            exc.code,
+            exc.message,
+            at,
+            email=email,
+            expire_at=retention.rejection(ends_at or latest),
         )
     except Exception as error:  # the answer to the student matters more than the record
         logs.error(

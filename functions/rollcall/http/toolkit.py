@@ -285,12 +285,20 @@ def signed_in_json(
     return json_object(body, fields), uid
 
 
+def role_in(uid: str, course: access.Course | None) -> str:
+    """For the access trail: the course role that let ``uid`` in, else the role above
+    it that did (an institution or department admin)."""
+    role = course.roles.get(uid) if course is not None else None
+    return role or "admin or head"
+
+
 def require(action: str, uid: str, course_id: str | None, refusal: str) -> access.Course | None:
     """``uid`` may take ``action`` on the course (rollcall.core.access), or
     ``forbidden`` with ``refusal`` as its message; so is any request about a course
     that does not exist. ``course_id`` None: an action on the institution. Returns the
     course as read."""
-    if course_id is None and action not in (access.MANAGE_INSTITUTION, access.MANAGE_COURSES):
+    institution_wide = (access.MANAGE_INSTITUTION, access.MANAGE_COURSES, access.DATA_REQUESTS)
+    if course_id is None and action not in institution_wide:
         raise Forbidden(refusal)
     permitted, course = lookup(access.decide, clients.firestore_client(), uid, action, course_id)
     if not permitted:
