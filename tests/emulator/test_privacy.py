@@ -34,7 +34,7 @@ from rollcall.clock import now
 from rollcall.core import privacy, qr, retention, schema
 from rollcall_ops import admin, auth_emulator, institution
 from tests import held
-from tests.support import call, log_lines, log_marks, unique, wait_for
+from tests.support import call, csv_rows, log_lines, log_marks, unique, wait_for
 
 pytestmark = pytest.mark.emulator
 ROLLCALL = str(Path(sys.executable).parent / "rollcall")
@@ -329,7 +329,7 @@ def defaulters_of_others(term) -> list[dict]:
         as_of=date.today().isoformat(),
     )
     assert answer.status_code == 200, answer.text
-    rows = csv.DictReader(io.StringIO(answer.text.removeprefix("\ufeff")))
+    rows = csv_rows(answer.text)
     return [r for r in rows if r["name"] != term["name"]]
 
 
