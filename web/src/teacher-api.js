@@ -12,14 +12,22 @@
 // pages); `fetchImpl` is injectable for tests.
 import { TIMETABLE } from "./contracts.js";
 import { endpoint, postJson, readJson, refusal, send } from "./http.js";
+import { t } from "./i18n/index.js";
 
 export { endpoint };
 
-export const COMMON_ERRORS = {
-  unauthenticated: "Your sign-in has expired. Sign in again, then retry.",
-  unavailable: "Rollcall is busy. Try again in a moment.",
-  network: "No connection to Rollcall. Check the network and try again.",
-};
+export const COMMON_ERRORS = Object.freeze({
+  // read when shown, in the page's language (a spread copies today's words)
+  get unauthenticated() {
+    return t("api.unauthenticated");
+  },
+  get unavailable() {
+    return t("api.unavailable");
+  },
+  get network() {
+    return t("api.network");
+  },
+});
 
 // ---- overrides -------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import { accountController } from "../account.js";
 import { Account, SignInForm, watchUser } from "../auth-ui.js";
 import { ClaimNotice } from "../claim-notice.js";
 import { firebase, firestore } from "../config.js";
+import { t } from "../i18n/index.js";
 import { showMyAttendance } from "../my-attendance.js";
 import { Outbox } from "../outbox.js";
 import { registerServiceWorker } from "../pwa.js";
@@ -352,17 +353,13 @@ function StudentPage({ store, actions, pendingToken }) {
   const ctx = store.ctx.value;
   const user = store.user.value;
   if (store.startError.value) {
-    return html`<p class="form-error" role="alert">Rollcall cannot start: ${store.startError.value}</p>`;
+    return html`<p class="form-error" role="alert">${t("page.cannotStart", { error: store.startError.value })}</p>`;
   }
-  if (!ctx || user === undefined) return html`<p class="muted loading">Loading…</p>`;
+  if (!ctx || user === undefined) return html`<p class="muted loading">${t("common.loading")}</p>`;
   if (!user) {
     return html`${
-      pendingToken()
-        ? html`<p class="notice" role="status">
-            Sign in to finish checking in. If the code has changed by then, scan it again.
-          </p>`
-        : null
-    }<${SignInForm} auth=${ctx.auth} title="Check in" intro="Sign in with your school account." />`;
+      pendingToken() ? html`<p class="notice" role="status">${t("page.signInToFinish")}</p>` : null
+    }<${SignInForm} auth=${ctx.auth} title=${t("page.checkInTitle")} intro=${t("page.signInIntro")} />`;
   }
   const acct = store.account.value;
   if (acct.state === "unverified") {
@@ -374,9 +371,9 @@ function StudentPage({ store, actions, pendingToken }) {
   const shownEntry = view.name === "result" ? view.entryId : null;
   const tab = ["inbox", "attendance", "requests"].includes(view.name) ? view.name : "scan";
   const notice = store.notice.value;
-  return html`<nav class="tabs" aria-label="Student">
+  return html`<nav class="tabs" aria-label=${t("page.tabs")}>
       <button class="tab" type="button" id="tab-scan" aria-current=${String(tab === "scan")} onClick=${actions.back}>
-        Check in
+        ${t("page.tabCheckIn")}
       </button>
       <button
         class="tab"
@@ -385,7 +382,7 @@ function StudentPage({ store, actions, pendingToken }) {
         aria-current=${String(tab === "attendance")}
         onClick=${() => actions.show("attendance")}
       >
-        Attendance
+        ${t("page.tabAttendance")}
       </button>
       <button
         class="tab"
@@ -394,7 +391,7 @@ function StudentPage({ store, actions, pendingToken }) {
         aria-current=${String(tab === "requests")}
         onClick=${() => actions.show("requests")}
       >
-        Leave
+        ${t("page.tabLeave")}
       </button>
       <${InboxTab}
         unread=${store.inbox.value.unread}

@@ -1,0 +1,136 @@
+// The pages' languages (decision 0031): every visible string comes from a message
+// catalog, one JSON file per language (en.json, hi.json, mr.json beside this module),
+// read through i18next (plurals by Intl.PluralRules, {{placeholders}}). Numbers, dates
+// and times go through Intl in the language's Indian locale (en-IN, hi-IN, mr-IN),
+// always with Latin digits: codes, roll numbers and times are typed and compared as
+// the screens show them.
+//
+// The language is a signal: a component that calls t() renders again when it changes.
+// It is chosen by the picker (LanguagePicker), kept in localStorage and on the user's
+// own document (users/{uid}.language, which the notification consumer reads); before
+// any choice it follows the browser (navigator.languages). `?lang=qps` (tests only)
+// wraps every catalog string in ⟦ ⟧, so a test can find text that is not from a catalog.
+import { effect, signal } from "@preact/signals";
+import i18next from "i18next";
+import en from "./en.json" with { type: "json" };
+import hi from "./hi.json" with { type: "json" };
+import mr from "./mr.json" with { type: "json" };
+
+/** The languages a user can pick: code, its own name, its Intl locale. */
+export const LANGUAGES = Object.freeze([
+  Object.freeze({ code: "en", name: "English", locale: "en-IN" }),
+  Object.freeze({ code: "hi", name: "हिन्दी", locale: "hi-IN" }),
+  Object.freeze({ code: "mr", name: "मराठी", locale: "mr-IN" }),
+]);
+export const CODES = Object.freeze(LANGUAGES.map((l) => l.code));
+export const CATALOGS = Object.freeze({ en, hi, mr });
+/** The tests' pseudo-language: English wrapped in markers. Never offered by the picker. */
+export const PSEUDO = "qps";
+export const MARK_OPEN = "⟦";
+export const MARK_CLOSE = "⟧";
+const STORAGE_KEY = "rollcall.language";
+
+function wrapAll(node) {
+  if (typeof node === "string") return `${MARK_OPEN}${node}${MARK_CLOSE}`;
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, wrapAll(v)]));
+}
+
+const resources = {
+  en: { translation: en },
+  hi: { translation: hi },
+  mr: { translation: mr },
+  [PSEUDO]: { translation: wrapAll(en) },
+};
+
+function stored() {
+  try {
+    return globalThis.localStorage?.getItem(STORAGE_KEY) ?? null;
+  } catch {
+    return null; // storage disabled: the browser's language
+  }
+}
+
+/** The language to start in: ?lang= (tests), the stored choice, the browser's, English. */
+export function initialLanguage({
+  search = globalThis.location?.search ?? "",
+  saved = stored(),
+  preferred = globalThis.navigator?.languages ?? [],
+} = {}) {
+  const asked = new URLSearchParams(search).get("lang");
+  if (asked === PSEUDO || CODES.includes(asked)) return asked;
+  if (CODES.includes(saved)) return saved;
+  for (const tag of preferred) {
+    const base = String(tag).toLowerCase().split("-")[0];
+    if (CODES.includes(base)) return base;
+  }
+  return "en";
+}
+
+/** The page's language code (en, hi, mr, or qps in the tests). */
+export const language = signal(initialLanguage());
+
+i18next.init({
+  resources,
+  lng: language.peek(),
+  fallbackLng: "en",
+  initAsync: false,
+  interpolation: { escapeValue: false }, // Preact escapes text; the strings are never HTML
+  returnNull: false,
+});
+
+effect(() => {
+  const lng = language.value;
+  if (i18next.language !== lng) i18next.changeLanguage(lng);
+  if (globalThis.document) document.documentElement.lang = lng === PSEUDO ? "en" : lng;
+});
+
+/**
+ * The string at `key` in the page's language, with `params` filled in ({{name}});
+ * `count` picks the plural form. Reading the language signal makes a component that
+ * calls it render again when the language changes.
+ */
+export function t(key, params) {
+  const lng = language.value;
+  return i18next.t(key, { ...params, lng });
+}
+
+/** Change the page's language and remember it on this browser (the profile: profile.js). */
+export function setLanguage(code) {
+  if (!CODES.includes(code) && code !== PSEUDO) return;
+  if (code !== PSEUDO) {
+    try {
+      globalThis.localStorage?.setItem(STORAGE_KEY, code);
+    } catch {
+      // storage disabled: this page load only
+    }
+  }
+  language.value = code;
+}
+
+/** The Intl locale of the page's language, with Latin digits. */
+export function locale(code = language.value) {
+  const tag = LANGUAGES.find((l) => l.code === code)?.locale ?? "en-IN";
+  return `${tag}-u-nu-latn`;
+}
+
+const formats = new Map();
+function formatter(kind, options) {
+  const loc = locale();
+  const key = `${kind}|${loc}|${JSON.stringify(options)}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl[kind](loc, options);
+    formats.set(key, f);
+  }
+  return f;
+}
+
+/** Intl formatters in the page's language (cached per language and options). */
+export const fmt = {
+  number: (n, options = {}) => formatter("NumberFormat", options).format(n),
+  percent: (n, digits = 0) =>
+    formatter("NumberFormat", { style: "percent", maximumFractionDigits: digits }).format(n / 100),
+  date: (d, options) => formatter("DateTimeFormat", options).format(d),
+  relative: (value, unit) => formatter("RelativeTimeFormat", { numeric: "auto" }).format(value, unit),
+  list: (items) => formatter("ListFormat", { type: "conjunction" }).format(items),
+};
