@@ -115,10 +115,14 @@ class Web:
         device: dict[str, Any] | None = None,
         browser: Any = None,
         clock: bool | datetime = False,
+        read_notice: bool = True,
     ) -> Any:
         """A page in a fresh context. ``clock``: the page runs on Playwright's clock
         (time flows as usual until the test moves it on with ``page.clock``), from the
-        given time if it is one (a computer whose clock is off)."""
+        given time if it is one (a computer whose clock is off). ``read_notice``: a
+        student's privacy notice (shown once per account, decision 0031) is acknowledged
+        whenever it comes up before an action, as its owner would; tests of the notice
+        itself pass False."""
         context = (browser or self.browser).new_context(**(device or PROJECTOR))
         if isinstance(clock, datetime):
             context.clock.install(time=clock)
@@ -132,6 +136,10 @@ class Web:
         n = len(self.pages)
         page.on("console", lambda msg: self.console.append(f"page {n} {msg.type}: {msg.text}"))
         self.pages.append(page)
+        if read_notice:
+            page.add_locator_handler(
+                page.locator("#notice-accept"), lambda button: button.click(), no_wait_after=True
+            )
         page.goto(self.url + path)
         return page
 

@@ -13,6 +13,7 @@ import { Account, SignInForm, watchUser } from "./auth-ui.js";
 import { ClaimNotice } from "./claim-notice.js";
 import { firebase, firestore } from "./config.js";
 import { $ } from "./dom.js";
+import { forgetProfile, LanguagePicker, loadProfile } from "./profile.js";
 import { ProjectorView, SessionPanel } from "./projector/index.js";
 import { administers, teaches } from "./roles.js";
 import { CoursesView } from "./teacher/courses.js";
@@ -117,7 +118,7 @@ function loadAdminView() {
 
 function AccountArea() {
   const ctx = store.ctx.value;
-  return ctx ? html`<${Account} auth=${ctx.auth} user=${store.user.value} />` : null;
+  return html`<${LanguagePicker} />${ctx ? html`<${Account} auth=${ctx.auth} user=${store.user.value} />` : null}`;
 }
 
 effect(() => {
@@ -152,6 +153,9 @@ render(html`<${AccountArea} />`, account);
   watchUser(store.ctx.value.auth, (user) => {
     controller.setUser(user);
     store.user.value = user;
+    if (user)
+      loadProfile(user.uid); // the language stored on the profile
+    else forgetProfile();
     if (user && !store.fsx.value) {
       firestore()
         .then((fsx) => {

@@ -11,6 +11,7 @@ import { firebase, firestore } from "../config.js";
 import { t } from "../i18n/index.js";
 import { showMyAttendance } from "../my-attendance.js";
 import { Outbox } from "../outbox.js";
+import { forgetProfile, LanguagePicker, loadProfile, noticeDue, profile } from "../profile.js";
 import { registerServiceWorker } from "../pwa.js";
 import { extractToken, parseToken } from "../qr-token.js";
 import { deviceId } from "../scan-api.js";
@@ -20,6 +21,7 @@ import { VerifyEmail } from "../verify-email.js";
 import { CheckInForm } from "./check-in-form.js";
 import { GuardianCard } from "./guardian.js";
 import { InboxTab, InboxView, watchInbox } from "./inbox.js";
+import { NoticeCard } from "./notice.js";
 import { OutboxBar } from "./outbox-bar.js";
 import { watchRecord } from "./record-watch.js";
 import { RequestsView } from "./requests.js";
@@ -252,6 +254,7 @@ export function startStudentPage({ app, account }) {
     store.records.value = new Map();
     store.cameraOpen.value = false;
     store.user.value = user;
+    forgetProfile();
     if (!user?.emailVerified) return;
     startFor(user, claimed);
   }
@@ -282,6 +285,7 @@ export function startStudentPage({ app, account }) {
     // Firestore now, not at the first scan: the unread badge is right from the start, and
     // the connection is up by the time a scan's record is to be watched.
     startInbox(user);
+    loadProfile(user.uid); // the language stored there, the notice acknowledged
     refresh();
     if (pendingToken) {
       // a first sign-in's claim makes the enrollment: check in once it is done
@@ -346,7 +350,7 @@ export function startStudentPage({ app, account }) {
 
 function AccountArea({ store }) {
   const ctx = store.ctx.value;
-  return ctx ? html`<${Account} auth=${ctx.auth} user=${store.user.value} />` : null;
+  return html`<${LanguagePicker} />${ctx ? html`<${Account} auth=${ctx.auth} user=${store.user.value} />` : null}`;
 }
 
 function StudentPage({ store, actions, pendingToken }) {
@@ -365,13 +369,15 @@ function StudentPage({ store, actions, pendingToken }) {
   if (acct.state === "unverified") {
     return html`<${VerifyEmail} key=${user.uid} auth=${ctx.auth} user=${user} recheck=${actions.recheck} />`;
   }
+  const p = profile.value;
   const view = store.view.value;
   const outbox = store.outbox.value;
   const online = store.online.value;
   const shownEntry = view.name === "result" ? view.entryId : null;
   const tab = ["inbox", "attendance", "requests"].includes(view.name) ? view.name : "scan";
   const notice = store.notice.value;
-  return html`<nav class="tabs" aria-label=${t("page.tabs")}>
+  return html`${noticeDue(p) ? html`<${NoticeCard} key=${p.uid} again=${(p.notice?.version ?? 0) > 0} />` : null}
+    <nav class="tabs" aria-label=${t("page.tabs")}>
       <button class="tab" type="button" id="tab-scan" aria-current=${String(tab === "scan")} onClick=${actions.back}>
         ${t("page.tabCheckIn")}
       </button>

@@ -1,0 +1,105 @@
+"""The server's words in the students' languages (decision 0031): the notification
+texts (inbox entries and pushes) come from one catalog per language,
+``rollcall/catalogs/{en,hi,mr}.json``, in the language the student picked on the web
+page (``users/{uid}.language``, English when unset). Placeholders are ``{name}``; an
+entry that depends on a number is a map of CLDR plural forms (``one``, ``other``),
+chosen with Babel's plural rules; dates and times are Babel's, in the language's
+Indian locale, with Latin digits (as the pages show them).
+
+A message is built where the event is handled, in the catalog's terms (``Words``:
+keys and parameters), and worded once the student's language is known (the notify
+consumer reads the student's document anyway, for the device tokens).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_datetime
+
+from rollcall import contracts
+
+CATALOG_DIR = Path(__file__).with_name("catalogs")
+LOCALES = {"en": "en_IN", "hi": "hi_IN", "mr": "mr_IN"}
+DEFAULT = contracts.DEFAULT_LANGUAGE
+#: How a session's start is written: "Mon 7 Dec, 09:00" (in each language's words).
+WHEN_PATTERN = "EEE d MMM, HH:mm"
+
+
+@cache
+def catalog(language: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((CATALOG_DIR / f"{language}.json").read_text("utf-8"))
+    return data
+
+
+@cache
+def locale(language: str) -> Locale:
+    return Locale.parse(LOCALES[language])
+
+
+def language_of(value: Any) -> str:
+    """A stored language as one of the catalogs' (English for anything else)."""
+    return value if value in contracts.LANGUAGES else contracts.DEFAULT_LANGUAGE
+
+
+def _lookup(language: str, key: str) -> Any:
+    node: Any = catalog(language)
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            if language != contracts.DEFAULT_LANGUAGE:
+                return _lookup(contracts.DEFAULT_LANGUAGE, key)
+            raise KeyError(f"no message {key!r}")
+        node = node[part]
+    return node
+
+
+def text(language: str, key: str, **params: Any) -> str:
+    """The message ``key`` in ``language`` with ``params`` filled in; ``count`` picks
+    the plural form of an entry that has them. Parameters that are ``Term`` or ``When``
+    (anything with a ``word(language)``) are worded in the same language first."""
+    language = language_of(language)
+    entry = _lookup(language, key)
+    if isinstance(entry, dict):
+        form = locale(language).plural_form(params["count"])
+        entry = entry.get(form, entry["other"])
+    worded = {k: v.word(language) if hasattr(v, "word") else v for k, v in params.items()}
+    return str(entry).format(**worded)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A catalog entry used inside another message (a status: "present", "उपस्थित")."""
+
+    key: str
+
+    def word(self, language: str) -> str:
+        return text(language, self.key)
+
+
+@dataclass(frozen=True)
+class When:
+    """A moment, in the institution's time zone, written the language's way."""
+
+    at: datetime
+
+    def word(self, language: str) -> str:
+        return str(format_datetime(self.at, WHEN_PATTERN, locale=locale(language_of(language))))
+
+
+@dataclass(frozen=True)
+class Words:
+    """A title and a body in the catalogs' terms, worded per language by ``render``."""
+
+    title: str
+    body: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, language: str) -> tuple[str, str]:
+        return text(language, self.title, **self.params), text(language, self.body, **self.params)

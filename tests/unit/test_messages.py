@@ -1,0 +1,95 @@
+"""The server's catalogs (rollcall/catalogs, decision 0031): every language has every
+message with the same placeholders, the plural forms its language needs, and the
+notification texts come out in the student's language."""
+
+from __future__ import annotations
+
+import string
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from rollcall import contracts, messages
+from rollcall.consumers import notify
+from rollcall.core.events import AttendanceEvent
+
+FORMS = {"one", "other"}
+
+
+def flatten(node: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """key -> string, or key -> {plural form: string} for an entry with plural forms."""
+    out: dict[str, Any] = {}
+    for k, v in node.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict) and not set(v) <= FORMS | {"zero", "two", "few", "many"}:
+            out.update(flatten(v, f"{key}."))
+        else:
+            out[key] = v
+    return out
+
+
+def placeholders(value: Any) -> set[str]:
+    texts = value.values() if isinstance(value, dict) else [value]
+    return {name for t in texts for _, name, _, _ in string.Formatter().parse(t) if name}
+
+
+CATALOGS = {code: flatten(messages.catalog(code)) for code in contracts.LANGUAGES}
+
+
+@pytest.mark.parametrize("code", [c for c in contracts.LANGUAGES if c != "en"])
+def test_every_language_has_every_message_with_the_same_placeholders(code):
+    english, other = CATALOGS["en"], CATALOGS[code]
+    assert sorted(set(english) - set(other)) == [], f"{code} lacks these"
+    assert sorted(set(other) - set(english)) == [], f"{code} has these that English has not"
+    for key, value in english.items():
+        assert placeholders(other[key]) == placeholders(value), f"{code}: {key}"
+        assert other[key] != "", key
+
+
+@pytest.mark.parametrize("code", contracts.LANGUAGES)
+def test_plural_entries_have_the_forms_of_their_language(code):
+    rules = messages.locale(code).plural_form
+    for key, value in CATALOGS[code].items():
+        if isinstance(value, dict):
+            needed = {rules(n) for n in range(0, 200)}
+            assert needed <= set(value), f"{code}: {key} lacks {needed - set(value)}"
+
+
+def test_a_stored_language_outside_the_catalogs_is_english():
+    assert messages.language_of("hi") == "hi"
+    assert messages.language_of("fr") == "en"
+    assert messages.language_of(None) == "en"
+
+
+EVENT = AttendanceEvent(
+    event_id="scan-1",
+    session_id="s-unit",
+    course_id="c1",
+    uid="u1",
+    status="late",
+    at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
+    device_id="phone-1",
+)
+
+
+def test_a_scans_notice_is_worded_in_the_students_language(monkeypatch):
+    from rollcall.config import settings
+
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "demo-unit")
+    monkeypatch.setenv("TIME_ZONE", "Asia/Kolkata")
+    settings.cache_clear()
+    try:
+        where = notify.Where("Distributed Systems", datetime(2026, 12, 7, 3, 30, tzinfo=UTC))
+        notice = notify.notice_of(EVENT, where)
+        assert notice.title == "Attendance recorded: late: Distributed Systems"
+        hindi = notice.in_language("hi")
+        assert hindi.title == "हाज़िरी दर्ज हुई: देर से: Distributed Systems"
+        assert hindi.body == (
+            "Distributed Systems, सोम 7 दिस॰, 09:00 के लिए आपको देर से आया दर्ज किया गया।"
+        )
+        marathi = notice.in_language("mr")
+        assert marathi.body.startswith("Distributed Systems, सोम 7 डिसें, 09:00 साठी")
+        assert notice.in_language("en") == notice
+    finally:
+        settings.cache_clear()
