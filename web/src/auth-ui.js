@@ -162,7 +162,7 @@ export function SignInForm({ auth, title, intro }) {
     return html`<section class="card signin" aria-labelledby="signin-title" data-mode="reset-sent" id="reset-sent">
       <h1 id="signin-title">${t("auth.checkInbox")}</h1>
       <p role="status">
-        ${t("auth.resetSentBefore")}<strong class="break" translate="no">${sentTo}</strong>${t("auth.resetSentAfter")}
+        ${t("auth.resetSentBefore")}<strong class="break" translate=${false}>${sentTo}</strong>${t("auth.resetSentAfter")}
       </p>
       <p class="muted small">${t("auth.noEmail")}</p>
       <button class="btn btn-primary" type="button" id="signin-open" onClick=${() => go("signin")}>
@@ -282,7 +282,7 @@ function GoogleButton({ auth, setError }) {
 /** Who is signed in, and "Sign out" (the top bar's account area). */
 export function Account({ auth, user }) {
   if (!user) return null;
-  return html`<span class="who" translate="no">${user.email ?? user.uid}</span>
+  return html`<span class="who" translate=${false}>${user.email ?? user.uid}</span>
     <button class="btn btn-quiet" type="button" id="signout" onClick=${() => signOut(auth)}>${t("common.signOut")}</button>`;
 }
 

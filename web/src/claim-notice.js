@@ -35,7 +35,7 @@ export function ClaimNotice({ account, claim, who = "student", quietOffline = fa
   return html`<section class="card claim-none" id="claim-none" aria-labelledby="claim-none-title" role="status">
     <h2 id="claim-none-title">${t("claim.noneTitle")}</h2>
     <p>
-      ${t("claim.noneBefore")}<strong class="break" translate="no">${account.email ?? me.email ?? ""}</strong>${t(
+      ${t("claim.noneBefore")}<strong class="break" translate=${false}>${account.email ?? me.email ?? ""}</strong>${t(
         who === "staff" ? "claim.noneAfterStaff" : "claim.noneAfterStudent",
       )}
     </p>

@@ -76,18 +76,18 @@ effect(() => {
 });
 
 /** The language picker of the top bar (both pages): each language in its own script. */
-export function LanguagePicker() {
+export function LanguagePicker({ id = "language" }) {
   const current = language.value;
   return html`<label class="lang-picker">
     <span class="visually-hidden">${t("common.language")}</span>
-    <select id="language" onChange=${(ev) => setLanguage(ev.currentTarget.value)}>
+    <select id=${id} onChange=${(ev) => setLanguage(ev.currentTarget.value)}>
       ${LANGUAGES.map(
         (l) =>
-          html`<option key=${l.code} value=${l.code} lang=${l.code} translate="no" selected=${l.code === current}>
+          html`<option key=${l.code} value=${l.code} lang=${l.code} translate=${false} selected=${l.code === current}>
             ${l.name}
           </option>`,
       )}
-      ${current === PSEUDO ? html`<option value=${PSEUDO} selected translate="no">qps</option>` : null}
+      ${current === PSEUDO ? html`<option value=${PSEUDO} selected translate=${false}>qps</option>` : null}
     </select>
   </label>`;
 }

@@ -69,7 +69,7 @@ export function VerifyEmail({ auth, user, recheck }) {
   return html`<section class="card signin verify" aria-labelledby="verify-title" id="verify-email">
     <h1 id="verify-title" tabindex="-1" ref=${heading}>${t("verify.title")}</h1>
     <p>
-      ${t("verify.sentBefore")}<strong class="break" id="verify-address" translate="no">${email}</strong>${t("verify.sentAfter")}
+      ${t("verify.sentBefore")}<strong class="break" id="verify-address" translate=${false}>${email}</strong>${t("verify.sentAfter")}
     </p>
     <p class="muted">
       ${t("verify.explain")}

@@ -125,12 +125,17 @@ function formatter(kind, options) {
   return f;
 }
 
+/** Words Intl made count as translated: in the pseudo-language they are marked too. */
+function marked(text) {
+  return language.value === PSEUDO ? `${MARK_OPEN}${text}${MARK_CLOSE}` : text;
+}
+
 /** Intl formatters in the page's language (cached per language and options). */
 export const fmt = {
   number: (n, options = {}) => formatter("NumberFormat", options).format(n),
   percent: (n, digits = 0) =>
     formatter("NumberFormat", { style: "percent", maximumFractionDigits: digits }).format(n / 100),
-  date: (d, options) => formatter("DateTimeFormat", options).format(d),
-  relative: (value, unit) => formatter("RelativeTimeFormat", { numeric: "auto" }).format(value, unit),
-  list: (items) => formatter("ListFormat", { type: "conjunction" }).format(items),
+  date: (d, options) => marked(formatter("DateTimeFormat", options).format(d)),
+  relative: (value, unit) => marked(formatter("RelativeTimeFormat", { numeric: "auto" }).format(value, unit)),
+  list: (items) => marked(formatter("ListFormat", { type: "conjunction" }).format(items)),
 };

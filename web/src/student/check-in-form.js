@@ -3,7 +3,7 @@
 // scans and the notifications card.
 import { cameraAvailable, startScanner } from "../camera.js";
 import { fmtTime } from "../dom.js";
-import { t } from "../i18n/index.js";
+import { language, t } from "../i18n/index.js";
 import { notificationsCard } from "../push.js";
 import { CODE_DIGITS, extractToken, normalizeCode, parseToken } from "../qr-token.js";
 import { outcomeFor } from "../scan-api.js";
@@ -197,7 +197,11 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
       </details>
     </section>
     <${RecentScans} recent=${recent} />
-    <${Island} style="display: contents" mount=${(el) => mountNotifications(el, ctx, user)} />`;
+    <${Island}
+      key=${language.value}
+      style="display: contents"
+      mount=${(el) => mountNotifications(el, ctx, user)}
+    />`;
 }
 
 function mountNotifications(el, ctx, user) {

@@ -140,14 +140,14 @@ function InboxItem({ entry: e, read, context, markRead }) {
   >
     <div class="inbox-head">
       <strong class="inbox-title">
-        ${e.type === "alert" ? html`<span class="alert-tag">${t("inbox.alert")}</span>` : null}<span translate="no">${e.title ?? t("inbox.message")}</span>
+        ${e.type === "alert" ? html`<span class="alert-tag">${t("inbox.alert")}</span>` : null}<span translate=${false}>${e.title ?? t("inbox.message")}</span>
       </strong>
       <time class="muted small" datetime=${at?.toISOString() ?? ""} title=${at ? `${fmtDay(at)} ${fmtClock(at)}` : ""}>
         ${at ? fmtAgo(at) : t("inbox.now")}
       </time>
     </div>
-    ${context ? html`<p class="inbox-context muted small" translate="no">${context}</p>` : null}
-    <p class="inbox-body" translate="no">${e.body ?? ""}</p>
+    ${context ? html`<p class="inbox-context muted small" translate=${false}>${context}</p>` : null}
+    <p class="inbox-body" translate=${false}>${e.body ?? ""}</p>
     ${
       read
         ? null

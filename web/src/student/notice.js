@@ -6,7 +6,7 @@
 // the page: the page below is inert until the student has read it (the check-in the
 // student came for, from a scanned link, goes on meanwhile and is there after).
 import { t } from "../i18n/index.js";
-import { acknowledgeNotice, NOTICE_VERSION } from "../profile.js";
+import { acknowledgeNotice, LanguagePicker, NOTICE_VERSION } from "../profile.js";
 import { html, useEffect, useRef, useState } from "../ui.js";
 
 /** The kinds of data kept, each a catalog entry notice.items.<key>: a heading and why. */
@@ -45,7 +45,10 @@ export function NoticeCard({ again = false }) {
     data-version=${NOTICE_VERSION}
     onCancel=${(ev) => ev.preventDefault()}
   >
-    <h1 id="notice-title">${t("notice.title")}</h1>
+    <div class="notice-top">
+      <h1 id="notice-title">${t("notice.title")}</h1>
+      <${LanguagePicker} id="notice-language" />
+    </div>
     ${again ? html`<p class="notice" id="notice-changed">${t("notice.changed")}</p>` : null}
     <p>${t("notice.intro")}</p>
     <dl class="notice-items">
