@@ -124,6 +124,10 @@ def test_every_visible_string_of_the_student_page_is_from_a_catalog(web):
 
     page.fill("#typed-code", "12")
     page.click("#typed-submit")
+    page.wait_for_function("() => document.querySelector('#typed-error').textContent")
+    assert_all_from_catalogs(page, "typed-code error")
+    page.fill("#typed-code", "123456")
+    page.click("#typed-submit")
     page.wait_for_selector("#result[data-state=rejected]")
     page.click("#result-details summary")
     assert_all_from_catalogs(page, "rejected")
@@ -173,7 +177,7 @@ def test_a_student_reads_the_notice_picks_marathi_and_is_told_in_marathi(web):
     again = web.page("/scan.html", device=PHONE, read_notice=False)
     web.sign_in(again, s["email"], PASSWORD)
     again.wait_for_selector("#typed-code")
-    assert again.get_attribute("html", "lang") == "mr"  # the profile's language
+    again.wait_for_function("() => document.documentElement.lang === 'mr'")  # the profile's
     assert again.locator("#privacy-notice").count() == 0
 
     # a newer notice than the one acknowledged: shown again, saying it changed

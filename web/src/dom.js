@@ -35,8 +35,9 @@ export function clear(el, ...children) {
 export const $ = (sel, root = document) => root.querySelector(sel);
 
 // Times and days in the page's language (i18n/index.js: Intl, Latin digits).
-const TIME = { hour: "2-digit", minute: "2-digit" };
-const CLOCK = { hour: "2-digit", minute: "2-digit", second: "2-digit" };
+// a 24-hour clock in every language, as the timetable and the server write times
+const TIME = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+const CLOCK = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" };
 const DAY = { weekday: "short", day: "numeric", month: "short" };
 
 export function fmtTime(date) {
