@@ -190,3 +190,42 @@ def test_a_student_reads_the_notice_picks_marathi_and_is_told_in_marathi(web):
         lambda: user_doc(s["uid"]).get("notice", {}).get("version") == contracts.NOTICE_VERSION
     )
     assert web.errors == []
+
+
+def test_the_teacher_dashboard_is_from_the_catalogs_and_in_hindi(web, stack):
+    """Today (planned sessions of a division and a batch) above My courses, with the
+    open-session form: every string from a catalog; then the same page in Hindi."""
+    from tests.browser.test_today import LAPTOP, add, make_school, slot_now
+
+    school = make_school(uuid.uuid4().hex[:6], students=4)
+    when = slot_now()
+    plans = [
+        add(school, "theory", when, division="A", room="A-101"),
+        add(school, "practical", when, batch="B2", room="Lab 2"),
+    ]
+
+    def dashboard(path: str) -> Any:
+        page = web.page(path, device=LAPTOP)
+        web.sign_in(page, school["teacher_email"], PASSWORD)
+        for p in plans:
+            page.wait_for_selector(f'li.today-item[data-planned="{p["planned_id"]}"]')
+        page.wait_for_selector(f'article.course[data-course="{school["course"]}"] .sessions p')
+        return page
+
+    page = dashboard("/?lang=qps")
+    assert_all_from_catalogs(page, "dashboard")
+    page.click(f'article.course[data-course="{school["course"]}"] .open-session-toggle')
+    page.wait_for_selector(f'form.open-session[data-course="{school["course"]}"]:not([hidden])')
+    assert_all_from_catalogs(page, "open-session form")
+
+    page = dashboard("/")
+    page.select_option("#language", "hi")
+    page.wait_for_function("() => document.documentElement.lang === 'hi'")
+    assert page.inner_text("#today-title") == "आज"
+    assert page.inner_text("#courses-title") == "मेरे कोर्स"
+    lab = page.locator(f'li.today-item[data-planned="{plans[1]["planned_id"]}"]')
+    assert lab.locator(".today-audience").inner_text() == "बैच B2"
+    assert lab.locator(".kind-tag").inner_text() == "प्रैक्टिकल"
+    shot = web.shot(page, "08-dashboard-hindi", full_page=True)
+    shutil.copy(shot, SCREENSHOTS / "dashboard-hindi.png")
+    assert web.errors == []

@@ -8,7 +8,7 @@ import { accountController } from "../account.js";
 import { Account, SignInForm, watchUser } from "../auth-ui.js";
 import { ClaimNotice } from "../claim-notice.js";
 import { firebase, firestore } from "../config.js";
-import { t } from "../i18n/index.js";
+import { language, t } from "../i18n/index.js";
 import { showMyAttendance } from "../my-attendance.js";
 import { Outbox } from "../outbox.js";
 import { forgetProfile, LanguagePicker, loadProfile, noticeDue, profile } from "../profile.js";
@@ -376,7 +376,7 @@ function StudentPage({ store, actions, pendingToken }) {
   const shownEntry = view.name === "result" ? view.entryId : null;
   const tab = ["inbox", "attendance", "requests"].includes(view.name) ? view.name : "scan";
   const notice = store.notice.value;
-  return html`${noticeDue(p) ? html`<${NoticeCard} key=${p.uid} again=${(p.notice?.version ?? 0) > 0} />` : null}
+  return html`${noticeDue(p) ? html`<${NoticeCard} key=${p.uid} again=${p.notice != null} />` : null}
     <nav class="tabs" aria-label=${t("page.tabs")}>
       <button class="tab" type="button" id="tab-scan" aria-current=${String(tab === "scan")} onClick=${actions.back}>
         ${t("page.tabCheckIn")}
@@ -453,7 +453,7 @@ function View({ store, actions, view, ctx, user }) {
   if (view.name === "attendance") {
     const enrolled = store.account.value.me?.enrolled ?? [];
     return html`<${Island}
-      key=${`${user.uid}/${enrolled.join(",")}`}
+      key=${`${user.uid}/${enrolled.join(",")}/${language.value}`}
       style="display: contents"
       mount=${(el) => showMyAttendance(el, { user, enrolled })}
     />

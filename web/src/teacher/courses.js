@@ -143,7 +143,9 @@ function CourseCard({ course, user, me, fsx, linkToView }) {
   const canRun = may("run_sessions", roles);
   const role = course.roles?.[user.uid];
   const facts = [
-    course.code && course.term_id ? `${course.code} · ${course.term_id}` : t("courses.id", { id: course.id }),
+    course.code && course.term_id
+      ? html`<span translate=${false}>${course.code} · ${course.term_id}</span>`
+      : t("courses.id", { id: course.id }),
     course.divisions?.length ? t("courses.divisions", { list: course.divisions.join(", ") }) : "",
     ROLE_NAMES[role]
       ? t(ROLE_NAMES[role])
@@ -162,7 +164,7 @@ function CourseCard({ course, user, me, fsx, linkToView }) {
     <div class="course-head">
       <div>
         <h2 id=${`course-${course.id}`} translate=${false}>${course.name ?? course.id}</h2>
-        <p class="muted small">${facts.join(" · ")}</p>
+        <p class="muted small">${facts.map((fact, i) => html`${i ? " · " : ""}${fact}`)}</p>
       </div>
       <div class="course-actions">
         ${
