@@ -12,11 +12,13 @@ Screenshots: test-artifacts/browser/ and the README's (docs/screenshots/)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from typing import Any
 
 import pytest
+import requests
 
 from rollcall import contracts
 from rollcall_ops import admin, auth_emulator
@@ -81,12 +83,29 @@ def a_student(course_name: str = COURSE) -> dict[str, Any]:
     )
     session = new_session(course_id)
     return {
+        "teacher": teacher,
         "course": course_id,
         "uid": uid,
         "email": email,
         "session": session,
         "student": Student(uid, auth_emulator.sign_in(email, PASSWORD)),
     }
+
+
+def close_missed_session(s: dict[str, Any]) -> None:
+    """An earlier session of the course, closed by its teacher over HTTP before the
+    student checked in: the student is absent, and has figures."""
+    session = new_session(s["course"], teacher_uid=s["teacher"])
+    token = auth_emulator.sign_in(f"{s['teacher']}@rollcall.test", PASSWORD)
+    resp = requests.post(
+        os.environ["SCAN_URL"].rstrip("/") + "/sessions/close",
+        json={"session_id": session.id},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert resp.status_code in (200, 202), resp.text
+    figures = admin.db().document(f"courses/{s['course']}/students/{s['uid']}")
+    wait_for(lambda: (figures.get().to_dict() or {}).get("absent"), timeout=60)
 
 
 def user_doc(uid: str) -> dict[str, Any]:
@@ -142,6 +161,30 @@ def test_every_visible_string_of_the_student_page_is_from_a_catalog(web):
     page.wait_for_selector(".inbox-item")
     assert_all_from_catalogs(page, "inbox")
     web.shot(page, "03-qps-inbox")
+
+    # My attendance: a closed session the student missed (figures, a dispute to file)
+    close_missed_session(s)
+    page.click("#tab-attendance")
+    page.wait_for_selector(f'article.my-course[data-course="{s["course"]}"] .my-pct-value')
+    page.wait_for_selector(".dispute-open")
+    assert_all_from_catalogs(page, "attendance")
+    page.click(".dispute-open")
+    page.click(".dispute-send")  # nothing written: the page asks what happened
+    page.wait_for_selector(".my-dispute .form-error")
+    assert_all_from_catalogs(page, "dispute form")
+    web.shot(page, "04-qps-attendance", full_page=True)
+
+    page.click("#tab-requests")
+    page.wait_for_selector("#request-form")
+    page.wait_for_selector("#requests-empty")
+    assert_all_from_catalogs(page, "leave")
+    page.check("#request-mode-sessions")
+    page.select_option("#request-course", s["course"])
+    page.wait_for_selector("#request-sessions")
+    page.click("#request-submit")
+    page.wait_for_function("() => document.querySelector('#request-message').textContent")
+    assert_all_from_catalogs(page, "leave, sessions")
+    web.shot(page, "05-qps-leave", full_page=True)
     assert web.errors == []
 
 

@@ -3,7 +3,7 @@
 // pure (no DOM, no Firebase) so node --test checks them: which sessions a student may
 // still dispute, a dispute's state, and the evidence as sentences a teacher reads.
 import { endpoint, getJson, postJson, refusal } from "./http.js";
-import { t } from "./i18n/index.js";
+import { keysOf, t, words } from "./i18n/index.js";
 import { REJECTION_REASONS } from "./projector/model.js";
 
 const DAY_MS = 86400000;
@@ -63,14 +63,7 @@ const DISPUTE_CODES = [
   "unavailable",
   "network",
 ];
-export const DISPUTE_ERRORS = Object.freeze(
-  Object.defineProperties(
-    {},
-    Object.fromEntries(
-      DISPUTE_CODES.map((code) => [code, { enumerable: true, get: () => t(`disputes.errors.${code}`) }]),
-    ),
-  ),
-);
+export const DISPUTE_ERRORS = words(keysOf("disputes.errors", DISPUTE_CODES));
 
 export function disputeErrorText(result) {
   if (result.code === "bad_request") return t("disputes.refused", { message: result.message });

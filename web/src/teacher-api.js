@@ -12,22 +12,13 @@
 // pages); `fetchImpl` is injectable for tests.
 import { TIMETABLE } from "./contracts.js";
 import { endpoint, postJson, readJson, refusal, send } from "./http.js";
-import { t } from "./i18n/index.js";
+import { keysOf, words } from "./i18n/index.js";
 
 export { endpoint };
 
-export const COMMON_ERRORS = Object.freeze({
-  // read when shown, in the page's language (a spread copies today's words)
-  get unauthenticated() {
-    return t("api.unauthenticated");
-  },
-  get unavailable() {
-    return t("api.unavailable");
-  },
-  get network() {
-    return t("api.network");
-  },
-});
+/** The catalog keys of the refusals every call can get (to build on: requests-api.js). */
+export const COMMON_KEYS = Object.freeze(keysOf("api", ["unauthenticated", "unavailable", "network"]));
+export const COMMON_ERRORS = words(COMMON_KEYS);
 
 // ---- overrides -------------------------------------------------------------------------
 

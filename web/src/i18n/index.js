@@ -94,6 +94,20 @@ export function t(key, params) {
   return i18next.t(key, { ...params, lng });
 }
 
+/**
+ * A frozen {name: text} whose texts are read from the catalogs when used (`keys`: name
+ * -> catalog key), so they follow the language; a spread copies today's words.
+ */
+export function words(keys) {
+  const props = Object.entries(keys).map(([name, key]) => [name, { enumerable: true, get: () => t(key) }]);
+  return Object.freeze(Object.defineProperties({}, Object.fromEntries(props)));
+}
+
+/** {name: `${prefix}.${name}`} for each name: the catalog keys of a section. */
+export function keysOf(prefix, names) {
+  return Object.fromEntries(names.map((name) => [name, `${prefix}.${name}`]));
+}
+
 /** Change the page's language and remember it on this browser (the profile: profile.js). */
 export function setLanguage(code) {
   if (!CODES.includes(code) && code !== PSEUDO) return;
