@@ -27,7 +27,9 @@ from babel.dates import format_datetime
 from rollcall import contracts
 
 CATALOG_DIR = Path(__file__).with_name("catalogs")
-LOCALES = {"en": "en_IN", "hi": "hi_IN", "mr": "mr_IN"}
+#: Babel's locale per language: Indian Hindi and Marathi; English as the texts always
+#: had it ("Mon 7 Sep, 09:00": en_IN would write "Sept").
+LOCALES = {"en": "en", "hi": "hi_IN", "mr": "mr_IN"}
 DEFAULT = contracts.DEFAULT_LANGUAGE
 #: How a session's start is written: "Mon 7 Dec, 09:00" (in each language's words).
 WHEN_PATTERN = "EEE d MMM, HH:mm"

@@ -2,8 +2,13 @@
 // no other), the same {{placeholders}} in each message, the plural forms its language
 // needs; the language is chosen as documented; Intl formats with Latin digits.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import test from "node:test";
-import { CATALOGS, CODES, fmt, initialLanguage, language, PSEUDO, setLanguage, t } from "../src/i18n/index.js";
+import { CODES, fmt, initialLanguage, language, PSEUDO, setLanguage, t } from "../src/i18n/index.js";
+
+const CATALOGS = Object.fromEntries(
+  CODES.map((code) => [code, JSON.parse(readFileSync(new URL(`../src/i18n/${code}.json`, import.meta.url), "utf8"))]),
+);
 
 const PLURAL = /_(zero|one|two|few|many|other)$/;
 
@@ -88,21 +93,23 @@ test("the language: ?lang=, then the stored choice, then the browser's, then Eng
   assert.equal(initialLanguage({ search: "", saved: null, preferred: ["de-DE"] }), "en");
 });
 
-test("t() follows the language; plurals; Intl with Latin digits", () => {
+test("t() follows the language once its catalog is here; plurals; Intl with Latin digits", async () => {
   const before = language.peek();
   try {
-    setLanguage("hi");
+    const switching = setLanguage("hi");
+    assert.equal(language.peek(), before, "not before the catalog is fetched");
+    await switching;
     assert.equal(t("inbox.title"), "इनबॉक्स");
     assert.equal(t("outbox.waiting", { count: 2, taken: "09:00" }), "2 स्कैन भेजे जाने बाकी हैं (09:00 पर लिए)।");
-    setLanguage("mr");
+    await setLanguage("mr");
     assert.equal(t("time.minAgo", { count: 5 }), "5 मिनिटांपूर्वी");
     assert.equal(fmt.number(1234.5), "1,234.5");
     assert.match(fmt.date(new Date(Date.UTC(2026, 11, 7, 3, 30)), { weekday: "short", timeZone: "UTC" }), /सोम/);
-    setLanguage(PSEUDO);
+    await setLanguage(PSEUDO);
     assert.equal(t("inbox.title"), "⟦Inbox⟧");
-    setLanguage("en");
+    await setLanguage("en");
     assert.equal(t("outbox.waiting", { count: 1, taken: "09:00" }), "1 scan waiting to be sent (taken 09:00).");
   } finally {
-    setLanguage(before);
+    await setLanguage(before);
   }
 });

@@ -10,11 +10,11 @@
 // own document (users/{uid}.language, which the notification consumer reads); before
 // any choice it follows the browser (navigator.languages). `?lang=qps` (tests only)
 // wraps every catalog string in ⟦ ⟧, so a test can find text that is not from a catalog.
+// English is in the page's bundle (the fallback of a missing key); Hindi and Marathi are
+// fetched when picked (a chunk each), and the page switches once its catalog is here.
 import { effect, signal } from "@preact/signals";
 import i18next from "i18next";
 import en from "./en.json" with { type: "json" };
-import hi from "./hi.json" with { type: "json" };
-import mr from "./mr.json" with { type: "json" };
 
 /** The languages a user can pick: code, its own name, its Intl locale. */
 export const LANGUAGES = Object.freeze([
@@ -23,7 +23,11 @@ export const LANGUAGES = Object.freeze([
   Object.freeze({ code: "mr", name: "मराठी", locale: "mr-IN" }),
 ]);
 export const CODES = Object.freeze(LANGUAGES.map((l) => l.code));
-export const CATALOGS = Object.freeze({ en, hi, mr });
+/** The catalogs not in the bundle, each fetched once when its language is picked. */
+const LOADERS = {
+  hi: () => import("./hi.json", { with: { type: "json" } }),
+  mr: () => import("./mr.json", { with: { type: "json" } }),
+};
 /** The tests' pseudo-language: English wrapped in markers. Never offered by the picker. */
 export const PSEUDO = "qps";
 export const MARK_OPEN = "⟦";
@@ -37,8 +41,6 @@ function wrapAll(node) {
 
 const resources = {
   en: { translation: en },
-  hi: { translation: hi },
-  mr: { translation: mr },
   [PSEUDO]: { translation: wrapAll(en) },
 };
 
@@ -66,12 +68,12 @@ export function initialLanguage({
   return "en";
 }
 
-/** The page's language code (en, hi, mr, or qps in the tests). */
-export const language = signal(initialLanguage());
+/** The page's language code (en, hi, mr, or qps in the tests): one whose catalog is here. */
+export const language = signal("en");
 
 i18next.init({
   resources,
-  lng: language.peek(),
+  lng: "en",
   fallbackLng: "en",
   initAsync: false,
   interpolation: { escapeValue: false }, // Preact escapes text; the strings are never HTML
@@ -108,9 +110,28 @@ export function keysOf(prefix, names) {
   return Object.fromEntries(names.map((name) => [name, `${prefix}.${name}`]));
 }
 
-/** Change the page's language and remember it on this browser (the profile: profile.js). */
-export function setLanguage(code) {
+const loading = new Map(); // code -> Promise of its catalog being added
+
+/** The catalog of `code` in i18next (fetched the first time). */
+export function loadLanguage(code) {
+  if (i18next.hasResourceBundle(code, "translation")) return Promise.resolve();
+  if (!loading.has(code)) {
+    const done = LOADERS[code]().then((module) => i18next.addResourceBundle(code, "translation", module.default));
+    done.catch(() => loading.delete(code)); // offline: tried again at the next pick
+    loading.set(code, done);
+  }
+  return loading.get(code);
+}
+
+let wanted = null; // the latest language asked for: an earlier, slower load does not win
+
+/**
+ * Change the page's language (once its catalog is here) and remember it on this browser
+ * (the profile: profile.js). Resolves when the page speaks it.
+ */
+export async function setLanguage(code) {
   if (!CODES.includes(code) && code !== PSEUDO) return;
+  wanted = code;
   if (code !== PSEUDO) {
     try {
       globalThis.localStorage?.setItem(STORAGE_KEY, code);
@@ -118,7 +139,26 @@ export function setLanguage(code) {
       // storage disabled: this page load only
     }
   }
-  language.value = code;
+  try {
+    await loadLanguage(code);
+  } catch {
+    return; // the catalog could not be fetched (offline): the page stays as it is
+  }
+  if (wanted === code) language.value = code;
+}
+
+// the language to start in: English at once, another one as soon as its catalog is here
+{
+  const first = initialLanguage();
+  if (first !== "en") {
+    wanted = first;
+    loadLanguage(first).then(
+      () => {
+        if (wanted === first) language.value = first;
+      },
+      () => {},
+    );
+  }
 }
 
 /** The Intl locale of the page's language, with Latin digits. */
