@@ -108,6 +108,7 @@ class Web:
         self.pages: list[Any] = []
         self.errors: list[str] = []
         self.console: list[str] = []
+        self.reading_notice: set[Any] = set()  # pages whose student acknowledges the notice
 
     def page(
         self,
@@ -137,9 +138,8 @@ class Web:
         page.on("console", lambda msg: self.console.append(f"page {n} {msg.type}: {msg.text}"))
         self.pages.append(page)
         if read_notice:
-            page.add_locator_handler(
-                page.locator("#notice-accept"), lambda button: button.click(), no_wait_after=True
-            )
+            self.reading_notice.add(page)
+            page.add_locator_handler(page.locator("#notice-accept"), lambda button: button.click())
         page.goto(self.url + path)
         return page
 
@@ -148,6 +148,22 @@ class Web:
         page.fill("#signin-password", password)
         page.click("#signin-submit")
         page.wait_for_selector("#signout")
+        if page in self.reading_notice:
+            self.read_notice(page)
+
+    def read_notice(self, page: Any, timeout: float = 10_000) -> None:
+        """On the student page, once the user's document is read: acknowledge the
+        privacy notice if it shows (a first sign-in), so the test goes on from the view."""
+        loaded = """() => document.body.dataset.page !== 'scan'
+            || ['loaded', 'failed'].includes(document.body.dataset.profile)
+            || document.body.dataset.account === 'unverified'"""
+        try:
+            page.wait_for_function(loaded, timeout=timeout)
+        except sync_api.TimeoutError:
+            return  # Firestore unreachable or stalled: the locator handler stays in place
+        if page.evaluate("() => document.body.dataset.notice") == "due":
+            page.click("#notice-accept")
+            page.wait_for_selector("#privacy-notice", state="detached")
 
     def shot(self, page: Any, label: str, full_page: bool = False) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

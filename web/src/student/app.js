@@ -210,6 +210,10 @@ export function startStudentPage({ app, account }) {
     const user = store.user.value;
     if (user !== undefined) document.body.dataset.view = user ? store.view.value.name : "signin";
     document.body.dataset.account = store.account.value.state; // unverified, claiming, ready, failed
+    // the user's document read at sign-in (language, notice): loading, loaded, failed
+    const p = profile.value;
+    document.body.dataset.profile = !p.uid ? "none" : p.loaded ? "loaded" : p.error ? "failed" : "loading";
+    document.body.dataset.notice = noticeDue(p) ? "due" : "";
   });
 
   const actions = {

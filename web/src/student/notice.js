@@ -32,6 +32,8 @@ export function NoticeCard({ again = false }) {
     setState({ busy: true, error: null });
     try {
       await acknowledgeNotice();
+      // the dialog goes: the keyboard starts at the view's heading, as after a sign-in
+      document.querySelector("#view h1[tabindex='-1']")?.focus({ preventScroll: true });
     } catch (err) {
       setState({ busy: false, error: String(err.code ?? err.message ?? err) });
     }
