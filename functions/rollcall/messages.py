@@ -96,8 +96,22 @@ class When:
 
 
 @dataclass(frozen=True)
+class Phrase:
+    """A catalog message used inside another one, with its own parameters (a course
+    and its kind of session: "Networks (practical)")."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def word(self, language: str) -> str:
+        return text(language, self.key, **self.params)
+
+
+@dataclass(frozen=True)
 class Words:
-    """A title and a body in the catalogs' terms, worded per language by ``render``."""
+    """A title and a body in the catalogs' terms, worded per language by ``render``.
+    ``to_json``/``from_json``: carried by an event (an alert) from where it is made to
+    the notify consumer, which knows the student's language."""
 
     title: str
     body: str
@@ -105,3 +119,47 @@ class Words:
 
     def render(self, language: str) -> tuple[str, str]:
         return text(language, self.title, **self.params), text(language, self.body, **self.params)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"title": self.title, "body": self.body, "params": _encode(self.params)}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Words:
+        """Raises ValueError on anything but what ``to_json`` writes (a poison event)."""
+        if not isinstance(data, dict) or not all(
+            isinstance(data.get(k), str) for k in ("title", "body")
+        ):
+            raise ValueError("words: title and body must be catalog keys")
+        for key in (data["title"], data["body"]):
+            _lookup(contracts.DEFAULT_LANGUAGE, key)  # KeyError: no such message
+        return cls(data["title"], data["body"], _decode(data.get("params") or {}))
+
+
+def _encode(params: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in params.items():
+        if isinstance(value, Term):
+            out[name] = {"term": value.key}
+        elif isinstance(value, Phrase):
+            out[name] = {"phrase": value.key, "params": _encode(value.params)}
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            out[name] = value
+        else:
+            raise TypeError(f"words: parameter {name!r} cannot be carried: {value!r}")
+    return out
+
+
+def _decode(params: Any) -> dict[str, Any]:
+    if not isinstance(params, dict):
+        raise ValueError("words: params must be a map")
+    out: dict[str, Any] = {}
+    for name, value in params.items():
+        if isinstance(value, dict) and isinstance(value.get("term"), str):
+            out[name] = Term(value["term"])
+        elif isinstance(value, dict) and isinstance(value.get("phrase"), str):
+            out[name] = Phrase(value["phrase"], _decode(value.get("params") or {}))
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            out[name] = value
+        else:
+            raise ValueError(f"words: parameter {name!r} is not a text, number, term or phrase")
+    return out

@@ -162,7 +162,10 @@ class Web:
         except sync_api.TimeoutError:
             return  # Firestore unreachable or stalled: the locator handler stays in place
         if page.evaluate("() => document.body.dataset.notice") == "due":
-            page.click("#notice-accept")
+            # clicked from the page, not as a Playwright action: the locator handler of
+            # the same button would take the click and leave the action waiting
+            page.wait_for_selector("#privacy-notice[open]")
+            page.evaluate("() => document.querySelector('#notice-accept')?.click()")
             page.wait_for_selector("#privacy-notice", state="detached")
 
     def shot(self, page: Any, label: str, full_page: bool = False) -> Path:

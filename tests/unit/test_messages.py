@@ -93,3 +93,55 @@ def test_a_scans_notice_is_worded_in_the_students_language(monkeypatch):
         assert notice.in_language("en") == notice
     finally:
         settings.cache_clear()
+
+
+def test_an_alert_travels_in_catalog_terms_and_is_worded_in_each_language():
+    from fractions import Fraction
+
+    from rollcall.core import standing
+    from rollcall.core.events import Alert
+    from rollcall.errors import PoisonEvent
+
+    figures = standing.Standing(
+        held=4,
+        attended=Fraction(2),
+        present=2,
+        late=0,
+        excused=0,
+        absent=2,
+        counted=4,
+        absence_run=2,
+        remaining=6,
+        can_miss=None,
+        needed=3,
+        reachable=True,
+        threshold=Fraction(3, 4),
+    )
+    label = standing.course_label("Networks", "practical")
+    said = standing.alert_words(standing.BELOW_THRESHOLD, label, figures, standing.Rules())
+    title, body = said.render("en")
+    assert title == "Networks (practical): attendance below 75 %"
+    assert body.endswith("Attend the next 3 sessions to get back to 75 %.")
+    alert = Alert(
+        alert_id="alert-c-x-1",
+        uid="u",
+        course_id="c",
+        session_id="s",
+        kind="below_threshold",
+        title=title,
+        body=body,
+        at=datetime(2026, 12, 7, tzinfo=UTC),
+        words=said.to_json(),
+    )
+    again = Alert.from_json(alert.to_json())
+    notice = notify.notice_of(again)
+    assert notice.title == title
+    hindi = notice.in_language("hi")
+    assert hindi.title == "Networks (प्रैक्टिकल): हाज़िरी 75 % से कम"
+    assert "अगले 3 सेशन अटेंड करें" in hindi.body
+    assert notice.in_language("mr").title == "Networks (प्रॅक्टिकल): हजेरी 75 % पेक्षा कमी"
+    # an alert of before: its own English words; a made-up key: a poison event
+    older = {k: v for k, v in alert.to_json().items() if k != "words"}
+    assert notify.notice_of(Alert.from_json(older)).in_language("hi").title == title
+    with pytest.raises(PoisonEvent):
+        Alert.from_json({**alert.to_json(), "words": {"title": "no.such", "body": "x"}})
