@@ -140,6 +140,8 @@ def _encode(params: Mapping[str, Any]) -> dict[str, Any]:
     for name, value in params.items():
         if isinstance(value, Term):
             out[name] = {"term": value.key}
+        elif isinstance(value, When):
+            out[name] = {"when": value.at.isoformat()}
         elif isinstance(value, Phrase):
             out[name] = {"phrase": value.key, "params": _encode(value.params)}
         elif isinstance(value, str | int | float) and not isinstance(value, bool):
@@ -156,6 +158,8 @@ def _decode(params: Any) -> dict[str, Any]:
     for name, value in params.items():
         if isinstance(value, dict) and isinstance(value.get("term"), str):
             out[name] = Term(value["term"])
+        elif isinstance(value, dict) and isinstance(value.get("when"), str):
+            out[name] = When(datetime.fromisoformat(value["when"]))
         elif isinstance(value, dict) and isinstance(value.get("phrase"), str):
             out[name] = Phrase(value["phrase"], _decode(value.get("params") or {}))
         elif isinstance(value, str | int | float) and not isinstance(value, bool):

@@ -13,6 +13,7 @@ from tests.support import (
     new_course,
     new_session,
     new_student,
+    publish,
     scan,
     token_for,
     unique,
@@ -52,3 +53,58 @@ def test_a_hindi_speaking_students_inbox_entry_and_push_are_in_hindi(stack_env):
     assert push["message"]["notification"]["title"] == entry["title"]
     assert sent(marathi.uid, session.id)["title"] == "हजेरी नोंदवली: वितरित प्रणाली"
     assert sent(english.uid, session.id)["title"] == "Attendance recorded: वितरित प्रणाली"
+
+
+def test_an_alert_reaches_a_marathi_speaking_student_in_marathi(stack_env):
+    """An alert as the attendance consumer publishes it (its words in catalog terms):
+    the notify consumer words it in the student's language; a student without one gets
+    the English the alert carries."""
+    from datetime import UTC, datetime
+    from fractions import Fraction
+
+    from rollcall.core import standing
+    from rollcall.core.events import Alert
+
+    course = new_course()
+    marathi, english = new_student(course), new_student(course)
+    admin.db().collection("users").document(marathi.uid).set({"language": "mr"})
+    figures = standing.Standing(
+        held=3,
+        present=0,
+        late=0,
+        excused=0,
+        absent=3,
+        attended=Fraction(0),
+        counted=3,
+        absence_run=3,
+        remaining=5,
+        can_miss=None,
+        needed=None,
+        reachable=False,
+        threshold=Fraction(3, 4),
+    )
+    said = standing.alert_words(
+        standing.ABSENCE_RUN, standing.course_label("Networks", None), figures, standing.Rules()
+    )
+    title, body = said.render("en")
+    for student in (marathi, english):
+        alert = Alert(
+            alert_id=unique("alert-"),
+            uid=student.uid,
+            course_id=course,
+            session_id=unique("s"),
+            kind=standing.ABSENCE_RUN,
+            title=title,
+            body=body,
+            at=datetime.now(UTC),
+            words=said.to_json(),
+        )
+        data, attributes = alert.encode()
+        publish("scans", data, **attributes)
+        entry = sent(student.uid, alert.alert_id)
+        if student is marathi:
+            assert entry["title"] == "Networks: सलग 3 वेळा गैरहजर"
+            assert entry["body"] == "तुम्ही Networks चे मागचे 3 सेशन चुकवले (हजेरी 0 %)."
+        else:
+            assert (entry["title"], entry["body"]) == (title, body)
+            assert title == "Networks: 3 absences in a row"

@@ -4,6 +4,8 @@ notification texts come out in the student's language."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import string
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +14,7 @@ import pytest
 
 from rollcall import contracts, messages
 from rollcall.consumers import notify
-from rollcall.core.events import AttendanceEvent
+from tests.unit import test_notify
 
 FORMS = {"one", "other"}
 
@@ -62,15 +64,8 @@ def test_a_stored_language_outside_the_catalogs_is_english():
     assert messages.language_of(None) == "en"
 
 
-EVENT = AttendanceEvent(
-    event_id="scan-1",
-    session_id="s-unit",
-    course_id="c1",
-    uid="u1",
-    status="late",
-    at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
-    device_id="phone-1",
-)
+#: A late scan (test_notify's present one, late).
+EVENT = dataclasses.replace(test_notify.EVENT, status="late")
 
 
 def test_a_scans_notice_is_worded_in_the_students_language(monkeypatch):
@@ -145,3 +140,55 @@ def test_an_alert_travels_in_catalog_terms_and_is_worded_in_each_language():
     assert notify.notice_of(Alert.from_json(older)).in_language("hi").title == title
     with pytest.raises(PoisonEvent):
         Alert.from_json({**alert.to_json(), "words": {"title": "no.such", "body": "x"}})
+
+
+def test_a_request_decision_is_worded_in_the_students_language():
+    from rollcall.core import absences
+
+    doc = {
+        "uid": "u",
+        "course_id": "c",
+        "kind": "medical",
+        "from": "2026-12-07",
+        "to": "2026-12-09",
+        "status": "approved",
+        "comment": "Get well soon",
+    }
+    notice = notify.notice_of(absences.decision_notice("r1", doc, "Biology", 2, datetime.now(UTC)))
+    assert notice.body == (
+        "Your medical request for 2026-12-07 to 2026-12-09 was approved. 2 sessions marked"
+        " excused so far. Sessions still to come are excused when they close."
+        " Comment: Get well soon"
+    )
+    hindi = notice.in_language("hi")
+    assert hindi.title == "अर्ज़ी मंज़ूर: Biology"
+    assert hindi.body.startswith("आपकी 2026-12-07 से 2026-12-09 की मेडिकल अर्ज़ी मंज़ूर हो गई।")
+    assert hindi.body.endswith(" टिप्पणी: Get well soon")
+    assert notice.in_language("mr").title == "अर्ज मंजूर: Biology"
+
+
+def test_words_carry_terms_phrases_and_moments_through_json():
+    said = messages.Words(
+        "dispute.declined.title",
+        "dispute.declined.body",
+        {
+            "course": "DS",
+            "status": messages.Term("status.late"),
+            "when": messages.Phrase(
+                "dispute.of", {"when": messages.When(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))}
+            ),
+            "comment": "seen on the camera",
+        },
+    )
+    again = messages.Words.from_json(json.loads(json.dumps(said.to_json())))
+    assert again.render("mr") == said.render("mr")
+    assert said.render("en")[1] == (
+        "Your dispute of the late mark in the session of Mon 7 Dec, 09:00 was declined."
+        " Comment: seen on the camera"
+    )
+    with pytest.raises(ValueError):
+        messages.Words.from_json({"title": "dispute.declined.title", "body": 3})
+    with pytest.raises(ValueError):
+        messages.Words.from_json(
+            {"title": "status.late", "body": "status.late", "params": {"x": [1]}}
+        )

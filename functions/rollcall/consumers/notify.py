@@ -165,12 +165,11 @@ def notice_of(
     if isinstance(event, Alert | StudentNotice):
         # An alert names its session on the entry; a notice carries its own extras.
         head = {"type": event.type, "kind": event.kind, "course_id": event.course_id}
-        words = None
         if isinstance(event, Alert):
             entry_id, shown, sent = event.alert_id, {"session_id": event.session_id}, {}
-            words = messages.Words.from_json(event.words) if event.words else None
         else:
             entry_id, shown, sent = event.notice_id, event.extra, event.extra
+        words = messages.Words.from_json(event.words) if event.words else None
         return Notice(
             uid=event.uid,
             entry_id=entry_id,

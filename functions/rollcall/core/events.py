@@ -311,12 +311,16 @@ class StudentNotice:
     extra: dict[str, str] = dataclasses.field(default_factory=dict)
     type: str = "notice"
     schema: int = SCHEMA_VERSION
+    #: As an alert's: the text in catalog terms, worded in the student's language.
+    words: dict[str, Any] | None = None
 
     def log_fields(self) -> dict[str, Any]:
         return {"notice_id": self.notice_id, "uid": self.uid, "kind": self.kind}
 
     def encode(self) -> tuple[bytes, dict[str, str]]:
         body = {**asdict(self), "at": self.at.astimezone(UTC).isoformat()}
+        if self.words is None:
+            del body["words"]
         data = json.dumps(body, separators=(",", ":")).encode()
         return data, {"type": self.type, "schema": str(self.schema), "course_id": self.course_id}
 
@@ -337,6 +341,7 @@ class StudentNotice:
             course_id=f["course_id"],
             at=_timestamp(body, "at"),
             extra=extra,
+            words=_words(body.get("words")),
         )
 
 
