@@ -161,12 +161,17 @@ class Web:
             page.wait_for_function(loaded, timeout=timeout)
         except sync_api.TimeoutError:
             return  # Firestore unreachable or stalled: the locator handler stays in place
-        if page.evaluate("() => document.body.dataset.notice") == "due":
-            # clicked from the page, not as a Playwright action: the locator handler of
-            # the same button would take the click and leave the action waiting
-            page.wait_for_selector("#privacy-notice[open]")
-            page.evaluate("() => document.querySelector('#notice-accept')?.click()")
-            page.wait_for_selector("#privacy-notice", state="detached")
+        # From the page, not by Playwright's locator calls: those run the locator handler
+        # of the same button first, and would then wait for a dialog that is gone.
+        page.wait_for_function(
+            """() => {
+              if (document.body.dataset.notice !== 'due') return true;
+              const button = document.querySelector('#privacy-notice[open] #notice-accept');
+              if (button && !button.disabled) button.click();
+              return false;
+            }""",
+            polling=100,
+        )
 
     def shot(self, page: Any, label: str, full_page: bool = False) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
