@@ -4,7 +4,6 @@ notification texts come out in the student's language."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import string
 from datetime import UTC, datetime
@@ -14,7 +13,6 @@ import pytest
 
 from rollcall import contracts, messages
 from rollcall.consumers import notify
-from tests.unit import test_notify
 
 FORMS = {"one", "other"}
 
@@ -62,32 +60,6 @@ def test_a_stored_language_outside_the_catalogs_is_english():
     assert messages.language_of("hi") == "hi"
     assert messages.language_of("fr") == "en"
     assert messages.language_of(None) == "en"
-
-
-#: A late scan (test_notify's present one, late).
-EVENT = dataclasses.replace(test_notify.EVENT, status="late")
-
-
-def test_a_scans_notice_is_worded_in_the_students_language(monkeypatch):
-    from rollcall.config import settings
-
-    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "demo-unit")
-    monkeypatch.setenv("TIME_ZONE", "Asia/Kolkata")
-    settings.cache_clear()
-    try:
-        where = notify.Where("Distributed Systems", datetime(2026, 12, 7, 3, 30, tzinfo=UTC))
-        notice = notify.notice_of(EVENT, where)
-        assert notice.title == "Attendance recorded: late: Distributed Systems"
-        hindi = notice.in_language("hi")
-        assert hindi.title == "हाज़िरी दर्ज हुई: देर से: Distributed Systems"
-        assert hindi.body == (
-            "Distributed Systems, सोम 7 दिस॰, 09:00 के लिए आपको देर से आया दर्ज किया गया।"
-        )
-        marathi = notice.in_language("mr")
-        assert marathi.body.startswith("Distributed Systems, सोम 7 डिसें, 09:00 साठी")
-        assert notice.in_language("en") == notice
-    finally:
-        settings.cache_clear()
 
 
 def test_an_alert_travels_in_catalog_terms_and_is_worded_in_each_language():
