@@ -6,7 +6,7 @@
 // in step with it.
 import { firestore } from "./config.js";
 import contracts from "./contracts.js";
-import { CODES, LANGUAGES, language, PSEUDO, setLanguage, t } from "./i18n/index.js";
+import { CODES, chosenLanguage, LANGUAGES, language, PSEUDO, setLanguage, t } from "./i18n/index.js";
 import { effect, html, signal } from "./ui.js";
 
 /** The notice's current version: a higher one than acknowledged shows it again. */
@@ -34,7 +34,7 @@ export async function loadProfile(uid, { urlAsked = new URLSearchParams(location
     const stored = CODES.includes(data.language) ? data.language : null;
     profile.value = { uid, loaded: true, language: stored, notice: data.notice ?? null, error: null };
     if (stored && !urlAsked) setLanguage(stored);
-    else if (!stored) saveLanguage(language.peek());
+    else if (!stored) saveLanguage(chosenLanguage()).catch(() => {}); // stored at the next pick
   } catch (err) {
     // offline, or Firestore not reachable: the page goes on in its language, no notice
     if (profile.peek().uid === uid)

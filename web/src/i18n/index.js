@@ -125,6 +125,11 @@ export function loadLanguage(code) {
 
 let wanted = null; // the latest language asked for: an earlier, slower load does not win
 
+/** The language the page is in or on its way to (its catalog still being fetched). */
+export function chosenLanguage() {
+  return wanted ?? language.peek();
+}
+
 /**
  * Change the page's language (once its catalog is here) and remember it on this browser
  * (the profile: profile.js). Resolves when the page speaks it.
