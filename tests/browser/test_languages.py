@@ -252,7 +252,8 @@ def test_the_teacher_dashboard_is_from_the_catalogs_and_in_hindi(web, stack):
         web.sign_in(page, school["teacher_email"], PASSWORD)
         for p in plans:
             page.wait_for_selector(f'li.today-item[data-planned="{p["planned_id"]}"]')
-        page.wait_for_selector(f'article.course[data-course="{school["course"]}"] .sessions p')
+        # its open sessions read: none, and the command that opens one
+        page.wait_for_selector(f'article.course[data-course="{school["course"]}"] .sessions code')
         return page
 
     page = dashboard("/?lang=qps")
@@ -264,6 +265,7 @@ def test_the_teacher_dashboard_is_from_the_catalogs_and_in_hindi(web, stack):
     page = dashboard("/")
     page.select_option("#language", "hi")
     page.wait_for_function("() => document.documentElement.lang === 'hi'")
+    page.wait_for_selector(f'article.course[data-course="{school["course"]}"] .sessions code')
     assert page.inner_text("#today-title") == "आज"
     assert page.inner_text("#courses-title") == "मेरे कोर्स"
     lab = page.locator(f'li.today-item[data-planned="{plans[1]["planned_id"]}"]')
