@@ -107,6 +107,7 @@ prereqs: ## apt packages the stack and the browser tests need, when missing
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v curl >/dev/null || missing="$$missing curl"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	dpkg -s fonts-noto-core >/dev/null 2>&1 || missing="$$missing fonts-noto-core"; \
 	sdk=$$(dirname $$(dirname $$(readlink -f $$(command -v gcloud) 2>/dev/null) 2>/dev/null) 2>/dev/null); \
 	test -d "$$sdk/platform/pubsub-emulator" || missing="$$missing google-cloud-cli-pubsub-emulator"; \
 	test -d "$$sdk/platform/cloud-firestore-emulator" || missing="$$missing google-cloud-cli-firestore-emulator"; \

@@ -83,3 +83,9 @@ COURSE_SETTINGS: dict[str, dict[str, Any]] = {
 }
 STANDING_STATES: tuple[str, ...] = tuple(_DATA["standing_states"])
 ALERTS: tuple[str, ...] = tuple(_DATA["alerts"])
+
+#: The languages of the pages and the notifications (users/{uid}.language, decision 0031).
+LANGUAGES: tuple[str, ...] = tuple(_DATA["languages"]["codes"])
+DEFAULT_LANGUAGE: str = _DATA["languages"]["default"]
+#: The privacy notice's version: a student who acknowledged an older one sees it again.
+NOTICE_VERSION: int = _DATA["languages"]["notice_version"]

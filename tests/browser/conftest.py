@@ -108,6 +108,7 @@ class Web:
         self.pages: list[Any] = []
         self.errors: list[str] = []
         self.console: list[str] = []
+        self.reading_notice: set[Any] = set()  # pages whose student acknowledges the notice
 
     def page(
         self,
@@ -115,10 +116,14 @@ class Web:
         device: dict[str, Any] | None = None,
         browser: Any = None,
         clock: bool | datetime = False,
+        read_notice: bool = True,
     ) -> Any:
         """A page in a fresh context. ``clock``: the page runs on Playwright's clock
         (time flows as usual until the test moves it on with ``page.clock``), from the
-        given time if it is one (a computer whose clock is off)."""
+        given time if it is one (a computer whose clock is off). ``read_notice``: a
+        student's privacy notice (shown once per account, decision 0031) is acknowledged
+        whenever it comes up before an action, as its owner would; tests of the notice
+        itself pass False."""
         context = (browser or self.browser).new_context(**(device or PROJECTOR))
         if isinstance(clock, datetime):
             context.clock.install(time=clock)
@@ -132,6 +137,9 @@ class Web:
         n = len(self.pages)
         page.on("console", lambda msg: self.console.append(f"page {n} {msg.type}: {msg.text}"))
         self.pages.append(page)
+        if read_notice:
+            self.reading_notice.add(page)
+            page.add_locator_handler(page.locator("#notice-accept"), lambda button: button.click())
         page.goto(self.url + path)
         return page
 
@@ -140,6 +148,30 @@ class Web:
         page.fill("#signin-password", password)
         page.click("#signin-submit")
         page.wait_for_selector("#signout")
+        if page in self.reading_notice:
+            self.read_notice(page)
+
+    def read_notice(self, page: Any, timeout: float = 10_000) -> None:
+        """On the student page, once the user's document is read: acknowledge the
+        privacy notice if it shows (a first sign-in), so the test goes on from the view."""
+        loaded = """() => document.body.dataset.page !== 'scan'
+            || ['loaded', 'failed'].includes(document.body.dataset.profile)
+            || document.body.dataset.account === 'unverified'"""
+        try:
+            page.wait_for_function(loaded, timeout=timeout)
+        except sync_api.TimeoutError:
+            return  # Firestore unreachable or stalled: the locator handler stays in place
+        # From the page, not by Playwright's locator calls: those run the locator handler
+        # of the same button first, and would then wait for a dialog that is gone.
+        page.wait_for_function(
+            """() => {
+              if (document.body.dataset.notice !== 'due') return true;
+              const button = document.querySelector('#privacy-notice[open] #notice-accept');
+              if (button && !button.disabled) button.click();
+              return false;
+            }""",
+            polling=100,
+        )
 
     def shot(self, page: Any, label: str, full_page: bool = False) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

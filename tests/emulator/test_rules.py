@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from rollcall import contracts
 from rollcall.core import qr
 from rollcall_ops import admin, auth_emulator
 from tests.firestore_rest import Client
@@ -300,6 +301,46 @@ def test_student_registers_own_device_token(w):
     tokens = {"fcm_tokens": {"sams-phone": {"platform": "web"}}}
     assert w["sam"].commit(path, tokens, mask=["fcm_tokens"]) == OK
     assert w["sam"].commit(path, {"role": "teacher"}, mask=["role"]) == DENIED
+
+
+def test_user_stores_own_language_one_of_the_catalogs(w):
+    """users/{uid}.language: the notifications follow it (decision 0031)."""
+    path = f"users/{w['s_uid']}"
+    for code in contracts.LANGUAGES:
+        assert w["sam"].commit(path, {"language": code}, mask=["language"]) == OK
+    assert w["sam"].commit(path, {"language": "fr"}, mask=["language"]) == DENIED
+    assert w["sam"].commit(path, {"language": 1}, mask=["language"]) == DENIED
+    assert w["olga"].commit(path, {"language": "hi"}, mask=["language"]) == DENIED
+    assert w["anonymous"].commit(path, {"language": "hi"}, mask=["language"]) == DENIED
+    assert w["teacher_a"].commit(path, {"language": "hi"}, mask=["language"]) == DENIED
+    assert w["admin"].commit(path, {"language": "hi"}, mask=["language"]) == DENIED
+
+
+def test_user_acknowledges_the_notice_version_at_the_servers_time(w):
+    """users/{uid}.notice = {version, at}: the current version, at request.time; a
+    first write creates the document (a teacher's, or a student without push)."""
+    fresh, client = user()
+    path = f"users/{fresh}"
+    good = {"notice": {"version": contracts.NOTICE_VERSION}}
+    assert w["sam"].commit(path, good, mask=["notice"], server_time=("notice.at",)) == DENIED
+    assert client.commit(path, good, mask=["notice"]) == DENIED  # no time
+    assert (
+        client.commit(
+            path, {"notice": {"version": contracts.NOTICE_VERSION, "at": "2020-01-01T00:00:00Z"}}
+        )
+        == DENIED
+    )  # a time of the client's choosing (a string here, not the request's time)
+    for bad in (0, contracts.NOTICE_VERSION + 1, "1"):
+        assert (
+            client.commit(path, {"notice": {"version": bad}}, server_time=("notice.at",)) == DENIED
+        )
+    assert (
+        client.commit(path, {"notice": {**good["notice"], "by": "x"}}, server_time=("notice.at",))
+        == DENIED
+    )
+    assert client.commit(path, good, mask=["notice"], server_time=("notice.at",)) == OK
+    assert client.commit(path, {"language": "mr"}, mask=["language"]) == OK  # notice kept as is
+    assert client.get(path) == OK
 
 
 @pytest.mark.parametrize("who", ROLES)

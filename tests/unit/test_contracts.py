@@ -114,3 +114,12 @@ def test_qr_vectors(vector):
     secret = qr.decode_secret(vector["secret"])
     assert qr.mint(secret, vector["session_id"], vector["window"]) == vector["token"]
     assert qr.typed_code(secret, vector["session_id"], vector["window"]) == vector["code"]
+
+
+def test_the_rules_hold_the_languages_and_the_notice_version():
+    """users/{uid}.language and .notice.version (decision 0031): the rules restate the
+    contract's language codes and its notice version, so they must be those."""
+    codes = ", ".join(f"'{c}'" for c in contracts.LANGUAGES)
+    assert f"data.language in [{codes}]" in RULES
+    v = contracts.NOTICE_VERSION
+    assert f"data.notice.version >= 1 && data.notice.version <= {v}" in RULES

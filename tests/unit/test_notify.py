@@ -205,5 +205,16 @@ def test_messages_name_the_course_and_the_session_in_the_institutions_time(monke
         assert notice.fields["course_name"] == "Distributed Systems"
         without = notify.notice_of(EVENT)
         assert without.body == "You were marked present for this session."
+        # in the student's language (rollcall.messages): Babel's dates in Hindi, Marathi
+        hindi = notice.in_language("hi")
+        assert hindi.title == "हाज़िरी दर्ज हुई: Distributed Systems"
+        assert (
+            hindi.body == "Distributed Systems, सोम 7 दिस॰, 09:00 के लिए आपको उपस्थित दर्ज किया गया।"
+        )
+        assert notice.in_language("mr").body.startswith(
+            "Distributed Systems, सोम 7 डिसें, 09:00 साठी"
+        )
+        assert notice.in_language("en") == notice
+        assert without.in_language("hi").body == "इस सेशन के लिए आपको उपस्थित दर्ज किया गया।"
     finally:
         settings.cache_clear()

@@ -5,6 +5,7 @@
 // enrolled: [course]}; an unverified email claims nothing. No DOM; `fetchImpl` is
 // injectable for tests.
 import { endpoint, postJson, refusal } from "./http.js";
+import { t } from "./i18n/index.js";
 import { COMMON_ERRORS } from "./teacher-api.js";
 
 /** The claim as the pages keep it (lists and maps never missing). */
@@ -42,6 +43,6 @@ export function nothingClaimed(me) {
  * page's "Details", not the sentence: students read it).
  */
 export function claimErrorText(result) {
-  const text = COMMON_ERRORS[result.code] ?? `Rollcall answered: ${result.message}`;
-  return `Your courses could not be checked. ${text}`;
+  const text = COMMON_ERRORS[result.code] ?? t("api.answered", { message: result.message });
+  return t("claim.failed", { text });
 }

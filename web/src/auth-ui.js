@@ -18,28 +18,29 @@ import {
 } from "firebase/auth";
 
 import { loadConfig } from "./config.js";
+import { t } from "./i18n/index.js";
 import { html, useEffect, useRef, useState } from "./ui.js";
 
+/** Firebase Auth's error codes -> their message in the catalogs (auth.errors.*). */
 const AUTH_ERRORS = {
-  "auth/invalid-credential": "Wrong email or password.",
-  "auth/invalid-login-credentials": "Wrong email or password.",
-  "auth/wrong-password": "Wrong email or password.",
-  "auth/user-not-found": "Wrong email or password.",
-  "auth/invalid-email": "That is not a valid email address.",
-  "auth/missing-email": "Enter your email address.",
-  "auth/missing-password": "Enter a password.",
-  "auth/user-disabled": "This account is disabled.",
-  "auth/too-many-requests": "Too many attempts. Wait a minute and try again.",
-  "auth/network-request-failed": "No connection to the sign-in service. Check your network.",
-  "auth/email-already-in-use": "An account with this email exists already: sign in, or reset its password.",
-  "auth/weak-password": "Choose a longer password: at least 6 characters.",
-  "auth/password-does-not-meet-requirements": "That password does not meet this site's password rules.",
-  "auth/popup-closed-by-user": "The Google window was closed before signing in.",
-  "auth/cancelled-popup-request": "The Google window was closed before signing in.",
-  "auth/account-exists-with-different-credential":
-    "This email already signs in with a password: use it, or ask to link Google to it.",
-  "auth/operation-not-allowed": "Google sign-in is not enabled for this site.",
-  "auth/unauthorized-domain": "Google sign-in is not allowed from this address.",
+  "auth/invalid-credential": "invalid_credential",
+  "auth/invalid-login-credentials": "invalid_credential",
+  "auth/wrong-password": "invalid_credential",
+  "auth/user-not-found": "invalid_credential",
+  "auth/invalid-email": "invalid_email",
+  "auth/missing-email": "missing_email",
+  "auth/missing-password": "missing_password",
+  "auth/user-disabled": "user_disabled",
+  "auth/too-many-requests": "too_many_requests",
+  "auth/network-request-failed": "network_request_failed",
+  "auth/email-already-in-use": "email_already_in_use",
+  "auth/weak-password": "weak_password",
+  "auth/password-does-not-meet-requirements": "password_does_not_meet_requirements",
+  "auth/popup-closed-by-user": "popup_closed_by_user",
+  "auth/cancelled-popup-request": "popup_closed_by_user",
+  "auth/account-exists-with-different-credential": "account_exists_with_different_credential",
+  "auth/operation-not-allowed": "operation_not_allowed",
+  "auth/unauthorized-domain": "unauthorized_domain",
 };
 
 /** The SDK could not load Google's sign-in scripts (offline, or a blocked apis.google.com). */
@@ -56,7 +57,8 @@ const CONTINUE_URL_REFUSED = new Set([
 ]);
 
 export function authErrorMessage(err) {
-  return AUTH_ERRORS[err?.code] ?? `Sign-in failed (${err?.code ?? err?.message ?? err}).`;
+  const key = AUTH_ERRORS[err?.code];
+  return key ? t(`auth.errors.${key}`) : t("auth.failed", { code: err?.code ?? err?.message ?? err });
 }
 
 /** The emailed link brings the person back to this page once used. */
@@ -90,7 +92,7 @@ export function takeSignUp(email) {
   return mine;
 }
 
-const TITLES = { signup: "Create your account", reset: "Reset your password" };
+const TITLES = { signup: "auth.signupTitle", reset: "auth.resetTitle" };
 
 /**
  * The sign-in form (no onSignedIn: onAuthStateChanged fires), which also creates an
@@ -158,25 +160,24 @@ export function SignInForm({ auth, title, intro }) {
 
   if (mode === "reset-sent") {
     return html`<section class="card signin" aria-labelledby="signin-title" data-mode="reset-sent" id="reset-sent">
-      <h1 id="signin-title">Check your inbox</h1>
+      <h1 id="signin-title">${t("auth.checkInbox")}</h1>
       <p role="status">
-        If <strong class="break">${sentTo}</strong> has an account, we sent it a link to choose a new password. Open
-        the link, choose a password, then sign in here with it.
+        ${t("auth.resetSentBefore")}<strong class="break" translate=${false}>${sentTo}</strong>${t("auth.resetSentAfter")}
       </p>
-      <p class="muted small">No email after a few minutes? Look in your spam folder, or send the link again.</p>
+      <p class="muted small">${t("auth.noEmail")}</p>
       <button class="btn btn-primary" type="button" id="signin-open" onClick=${() => go("signin")}>
-        Back to sign in
+        ${t("auth.backToSignIn")}
       </button>
       <button class="btn btn-quiet" type="button" id="reset-open" onClick=${() => go("reset")}>
-        Send the link again
+        ${t("auth.sendAgain")}
       </button>
     </section>`;
   }
 
   const submitLabel = {
-    signin: busy ? "Signing in…" : "Sign in",
-    signup: busy ? "Creating your account…" : "Create account",
-    reset: busy ? "Sending…" : "Send reset link",
+    signin: busy ? t("auth.signingIn") : t("auth.signIn"),
+    signup: busy ? t("auth.creating") : t("auth.createAccount"),
+    reset: busy ? t("common.sending") : t("auth.sendReset"),
   }[mode];
   return html`<form
     class="card signin"
@@ -186,17 +187,17 @@ export function SignInForm({ auth, title, intro }) {
     data-providers=${providers ?? undefined}
     onSubmit=${submit}
   >
-    <h1 id="signin-title">${TITLES[mode] ?? title}</h1>
+    <h1 id="signin-title">${TITLES[mode] ? t(TITLES[mode]) : title}</h1>
     ${
       mode === "signin" && intro
         ? html`<p class="muted">${intro}</p>`
         : mode === "signup"
-          ? html`<p class="muted">Use the email your institution has for you: your courses come with it.</p>`
+          ? html`<p class="muted">${t("auth.signupIntro")}</p>`
           : mode === "reset"
-            ? html`<p class="muted">We will email you a link to choose a new password.</p>`
+            ? html`<p class="muted">${t("auth.resetIntro")}</p>`
             : null
     }
-    <label for="signin-email">Email</label>
+    <label for="signin-email">${t("auth.email")}</label>
     <input
       ref=${email}
       id="signin-email"
@@ -212,7 +213,7 @@ export function SignInForm({ auth, title, intro }) {
     ${
       mode === "reset"
         ? null
-        : html`<label for="signin-password">Password</label>
+        : html`<label for="signin-password">${t("auth.password")}</label>
             <input
               ref=${password}
               id="signin-password"
@@ -223,12 +224,12 @@ export function SignInForm({ auth, title, intro }) {
               aria-describedby=${mode === "signup" ? "password-hint" : undefined}
               required
             />
-            ${mode === "signup" ? html`<span class="muted small" id="password-hint">At least 6 characters.</span>` : null}`
+            ${mode === "signup" ? html`<span class="muted small" id="password-hint">${t("auth.passwordHint")}</span>` : null}`
     }
     ${
       mode === "signin"
         ? html`<button class="link-button forgot" type="button" id="reset-open" onClick=${() => go("reset")}>
-            Forgot password?
+            ${t("auth.forgot")}
           </button>`
         : null
     }
@@ -238,13 +239,13 @@ export function SignInForm({ auth, title, intro }) {
     <p class="signin-switch">
       ${
         mode === "signin"
-          ? html`New here?${" "}
+          ? html`${t("auth.newHere")}${" "}
               <button class="link-button" type="button" id="signup-open" onClick=${() => go("signup")}>
-                Create an account
+                ${t("auth.createAnAccount")}
               </button>`
-          : html`${mode === "signup" ? "Already have an account?" : "Remembered it?"}${" "}
+          : html`${mode === "signup" ? t("auth.haveAccount") : t("auth.remembered")}${" "}
               <button class="link-button" type="button" id="signin-open" onClick=${() => go("signin")}>
-                Sign in
+                ${t("auth.signIn")}
               </button>`
       }
     </p>
@@ -265,19 +266,15 @@ function GoogleButton({ auth, setError }) {
         await signInWithRedirect(auth, provider);
         return;
       }
-      setError(
-        GOOGLE_UNREACHABLE.has(err?.code)
-          ? "Could not reach Google sign-in. Check the connection, or sign in with email and password."
-          : authErrorMessage(err),
-      );
+      setError(GOOGLE_UNREACHABLE.has(err?.code) ? t("auth.googleUnreachable") : authErrorMessage(err));
     } finally {
       setBusy(false);
     }
   }
   return html`<div class="signin-alt">
-    <p class="or muted">or</p>
+    <p class="or muted">${t("auth.or")}</p>
     <button class="btn btn-google" type="button" id="signin-google" disabled=${busy} onClick=${click}>
-      Continue with Google
+      ${t("auth.google")}
     </button>
   </div>`;
 }
@@ -285,8 +282,8 @@ function GoogleButton({ auth, setError }) {
 /** Who is signed in, and "Sign out" (the top bar's account area). */
 export function Account({ auth, user }) {
   if (!user) return null;
-  return html`<span class="who">${user.email ?? user.uid}</span>
-    <button class="btn btn-quiet" type="button" id="signout" onClick=${() => signOut(auth)}>Sign out</button>`;
+  return html`<span class="who" translate=${false}>${user.email ?? user.uid}</span>
+    <button class="btn btn-quiet" type="button" id="signout" onClick=${() => signOut(auth)}>${t("common.signOut")}</button>`;
 }
 
 /** Calls render(user|null) on every auth change; returns the unsubscribe function. */

@@ -3,6 +3,7 @@
 // (an office may add it meanwhile: an import links existing accounts at once); a claim
 // that could not be made says so and offers "Try again".
 import { nothingClaimed } from "./account-api.js";
+import { t } from "./i18n/index.js";
 import { html } from "./ui.js";
 
 /**
@@ -16,13 +17,13 @@ export function ClaimNotice({ account, claim, who = "student", quietOffline = fa
     return html`<div class="notice claim-failed" role="alert" id="claim-failed" data-code=${account.error.code}>
       <p>
         ${account.error.text}${" "}
-        <button class="btn btn-small" type="button" id="claim-retry" onClick=${claim}>Try again</button>
+        <button class="btn btn-small" type="button" id="claim-retry" onClick=${claim}>${t("common.tryAgain")}</button>
       </p>
       ${
         account.error.code
           ? html`<details class="result-details" id="claim-details">
-              <summary>Details</summary>
-              <p class="muted small">${`Code: ${account.error.code}`}</p>
+              <summary>${t("common.details")}</summary>
+              <p class="muted small">${t("claim.code", { code: account.error.code })}</p>
             </details>`
           : null
       }
@@ -32,15 +33,15 @@ export function ClaimNotice({ account, claim, who = "student", quietOffline = fa
   if (!me || !nothingClaimed(me)) return null;
   const checking = account.state === "claiming";
   return html`<section class="card claim-none" id="claim-none" aria-labelledby="claim-none-title" role="status">
-    <h2 id="claim-none-title">No courses for this email yet</h2>
+    <h2 id="claim-none-title">${t("claim.noneTitle")}</h2>
     <p>
-      Your email <strong class="break">${account.email ?? me.email ?? ""}</strong> is on no course list yet. Ask your
-      department office to add it${who === "staff" ? " to the courses file (teachers and TAs)" : " to your course's class list"};
-      then press Check again.
+      ${t("claim.noneBefore")}<strong class="break" translate=${false}>${account.email ?? me.email ?? ""}</strong>${t(
+        who === "staff" ? "claim.noneAfterStaff" : "claim.noneAfterStudent",
+      )}
     </p>
-    <p class="muted small">Signed up with another address? Sign out and use the one your institution has for you.</p>
+    <p class="muted small">${t("claim.otherAddress")}</p>
     <button class="btn" type="button" id="claim-recheck" disabled=${checking} onClick=${claim}>
-      ${checking ? "Checking…" : "Check again"}
+      ${checking ? t("common.checking") : t("claim.checkAgain")}
     </button>
   </section>`;
 }

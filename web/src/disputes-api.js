@@ -3,6 +3,7 @@
 // pure (no DOM, no Firebase) so node --test checks them: which sessions a student may
 // still dispute, a dispute's state, and the evidence as sentences a teacher reads.
 import { endpoint, getJson, postJson, refusal } from "./http.js";
+import { keysOf, t, words } from "./i18n/index.js";
 import { REJECTION_REASONS } from "./projector/model.js";
 
 const DAY_MS = 86400000;
@@ -49,22 +50,24 @@ export async function decideDispute({ scanUrl, idToken, disputeId, decision, sta
 }
 
 /** Plain words for a refused dispute or decision. */
-export const DISPUTE_ERRORS = Object.freeze({
-  dispute_window_closed: "It is too late to dispute this session.",
-  not_disputable: "Only an absence or a late mark can be disputed.",
-  already_disputed: "You have disputed this session already.",
-  already_decided: "This dispute was decided already; nothing was changed.",
-  not_enrolled: "You are not enrolled in this course.",
-  forbidden: "Only the course's teachers and TAs can settle its disputes.",
-  not_found: "This dispute or session no longer exists.",
-  unauthenticated: "Sign in again, then try again.",
-  unavailable: "Rollcall is busy; nothing was changed. Try again.",
-  network: "No connection to Rollcall; nothing was changed. Try again.",
-});
+// The codes worded in the catalogs (disputes.errors.<code>), read when shown.
+const DISPUTE_CODES = [
+  "dispute_window_closed",
+  "not_disputable",
+  "already_disputed",
+  "already_decided",
+  "not_enrolled",
+  "forbidden",
+  "not_found",
+  "unauthenticated",
+  "unavailable",
+  "network",
+];
+export const DISPUTE_ERRORS = words(keysOf("disputes.errors", DISPUTE_CODES));
 
 export function disputeErrorText(result) {
-  if (result.code === "bad_request") return `Refused: ${result.message}`;
-  return DISPUTE_ERRORS[result.code] ?? `Refused (${result.code}): ${result.message}`;
+  if (result.code === "bad_request") return t("disputes.refused", { message: result.message });
+  return DISPUTE_ERRORS[result.code] ?? t("disputes.refusedCode", { code: result.code, message: result.message });
 }
 
 /**
@@ -82,11 +85,11 @@ export function disputeState(dispute) {
   const set = dispute?.set_status === "late" ? "late" : "present";
   switch (dispute?.status) {
     case "accepted":
-      return { label: `Dispute accepted: now ${set}`, tone: "ok" };
+      return { label: t("disputes.accepted", { status: t(`status.${set}`) }), tone: "ok" };
     case "declined":
-      return { label: "Dispute declined", tone: "declined" };
+      return { label: t("disputes.declined"), tone: "declined" };
     default:
-      return { label: "Dispute sent: waiting for your teacher", tone: "open" };
+      return { label: t("disputes.open"), tone: "open" };
   }
 }
 

@@ -1,6 +1,7 @@
 // DOM helpers: formatting (times, days) and the element builder of the views that still
 // build their DOM by hand (course-view.js, my-attendance.js, push.js; the others are
 // Preact components, ui.js).
+import { fmt, t } from "./i18n/index.js";
 
 /** h("p.note", {hidden: true}, "text", child) -> element. */
 export function h(tag, attrs = {}, ...children) {
@@ -33,34 +34,34 @@ export function clear(el, ...children) {
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 
-const timeFmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const clockFmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-const dateFmt = new Intl.DateTimeFormat(undefined, {
-  weekday: "short",
-  day: "numeric",
-  month: "short",
-});
+// Times and days in the page's language (i18n/index.js: Intl, Latin digits).
+// a 24-hour clock in every language, as the timetable and the server write times
+const TIME = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+const CLOCK = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" };
+const DAY = { weekday: "short", day: "numeric", month: "short" };
 
 export function fmtTime(date) {
-  return date ? timeFmt.format(date) : "–";
+  return date ? fmt.date(date, TIME) : "–";
 }
 
 /** With seconds: for events that cluster within a minute (rejected scans). */
 export function fmtClock(date) {
-  return date ? clockFmt.format(date) : "–";
+  return date ? fmt.date(date, CLOCK) : "–";
 }
 
 /** "just now", "3 min ago", else the time (today) or day and time. */
 export function fmtAgo(date, now = new Date()) {
   if (!date) return "";
   const s = Math.round((now - date) / 1000);
-  if (s < 45) return "just now";
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  return now.toDateString() === date.toDateString() ? fmtTime(date) : `${fmtDay(date)} ${fmtTime(date)}`;
+  if (s < 45) return t("time.justNow");
+  if (s < 3600) return t("time.minAgo", { count: Math.round(s / 60) });
+  return now.toDateString() === date.toDateString()
+    ? fmtTime(date)
+    : t("time.dayTime", { day: fmtDay(date), time: fmtTime(date) });
 }
 
 export function fmtDay(date) {
-  return date ? dateFmt.format(date) : "";
+  return date ? fmt.date(date, DAY) : "";
 }
 
 /** A Firestore Timestamp, Date or null as a Date or null. */

@@ -4,6 +4,7 @@
 //   POST {scanUrl}me/guardian-consent {consent: true|false} -> 200 the same
 // Nothing here throws or builds DOM; `fetchImpl` is injectable for tests.
 import { endpoint, getJson, postJson, refusal } from "./http.js";
+import { t } from "./i18n/index.js";
 import { COMMON_ERRORS } from "./teacher-api.js";
 
 /** The consent as the page keeps it. */
@@ -41,5 +42,5 @@ export function showsCard(guardian) {
 
 /** One line about a refused or failed change, in words. */
 export function guardianErrorText(result) {
-  return COMMON_ERRORS[result.code] ?? `Nothing was changed. Rollcall answered: ${result.message}`;
+  return COMMON_ERRORS[result.code] ?? t("guardian.failed", { message: result.message });
 }

@@ -14,6 +14,7 @@
 // late marks the student may still dispute, and their disputes (student/disputes.js).
 import { firebase, firestore } from "./config.js";
 import { clear, fmtAgo, fmtDay, fmtTime, h, toDate } from "./dom.js";
+import { t } from "./i18n/index.js";
 import {
   alertsFor,
   coursesFromInbox,
@@ -32,18 +33,18 @@ import { percentBar } from "./views/percent-bar.js";
 import { watchById } from "./watch.js";
 
 const INBOX_LIMIT = 200;
-const STATUS_WORD = { present: "Present", late: "Late", excused: "Excused", absent: "Absent" };
+const statusWord = (status) => t(`attendance.status.${status}`, { defaultValue: status });
 
 /** Mount the section into `root`; `enrolled`: course ids from the claim. Returns the cleanup. */
 export function showMyAttendance(root, { user, enrolled = [] }) {
-  const list = h("div.my-courses", { id: "my-courses", "aria-busy": "true" }, h("p.muted", {}, "Loading…"));
+  const list = h("div.my-courses", { id: "my-courses", "aria-busy": "true" }, h("p.muted", {}, t("common.loading")));
   clear(
     root,
     h(
       "section.card.my-attendance",
       { "aria-labelledby": "attendance-title" },
-      h("h1", { id: "attendance-title" }, "My attendance"),
-      h("p.muted", {}, "Per course. It changes when your teacher closes a session."),
+      h("h1", { id: "attendance-title" }, t("attendance.title")),
+      h("p.muted", {}, t("attendance.intro")),
     ),
     list,
   );
@@ -66,21 +67,14 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
     if (stopped) return;
     if (error) {
       list.removeAttribute("aria-busy");
-      clear(list, h("p.form-error", {}, `Cannot read your attendance: ${error}`));
+      clear(list, h("p.form-error", {}, t("attendance.cannotRead", { error })));
       return;
     }
     if (!loaded) return;
     list.removeAttribute("aria-busy");
     const ids = [...courses.keys()];
     if (!ids.length) {
-      clear(
-        list,
-        h(
-          "p.card.muted",
-          { id: "my-courses-empty" },
-          "No courses yet. A course appears here once your email is on its class list.",
-        ),
-      );
+      clear(list, h("p.card.muted", { id: "my-courses-empty" }, t("attendance.noCourses")));
       return;
     }
     // the courses that need attention first, then by name
@@ -115,7 +109,7 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
       h(
         "div.my-course-head",
         {},
-        h("h2", { id: `my-course-${courseId}` }, c.name ?? courseId),
+        h("h2", { id: `my-course-${courseId}`, translate: "no" }, c.name ?? courseId),
         h(`span.standing.standing-${state}`, {}, fig ? worstLabel(fig, rules) : stateLabel(state, rules)),
       ),
       c.loaded && c.courseRead
@@ -130,7 +124,9 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
                 h(
                   "span.my-pct-label",
                   {},
-                  fig ? `${kinds.length ? "overall" : "attendance"} · required ${required}` : `required ${required}`,
+                  fig
+                    ? t(kinds.length ? "attendance.overallRequired" : "attendance.required", { need: required })
+                    : t("attendance.requiredOnly", { need: required }),
                 ),
               ),
               fig ? percentBar(percent, rules.min_attendance_percent, "my") : null,
@@ -139,7 +135,7 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
             kinds.length
               ? h(
                   "div.my-kinds",
-                  { role: "group", "aria-label": "By kind of session" },
+                  { role: "group", "aria-label": t("attendance.byKind") },
                   kinds.map(({ kind, fig: part }) => kindBox(kind, part, rules)),
                 )
               : null,
@@ -149,35 +145,37 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
                   "dl.my-counts",
                   {},
                   counts.map((k) =>
-                    h(`div.my-count.count-${k}`, {}, h("dt", {}, STATUS_WORD[k]), h("dd", {}, String(fig[k] ?? 0))),
+                    h(`div.my-count.count-${k}`, {}, h("dt", {}, statusWord(k)), h("dd", {}, String(fig[k] ?? 0))),
                   ),
                 )
               : null,
             sessions.length
               ? h(
                   "ol.my-strip",
-                  { "aria-label": "Your sessions, oldest first" },
+                  { "aria-label": t("attendance.strip") },
                   sessions.map((s) => {
                     const at = s.at ? new Date(s.at) : null;
-                    const label = `${at ? `${fmtDay(at)} ${fmtTime(at)}: ` : ""}${STATUS_WORD[s.status] ?? s.status}`;
+                    const label = at
+                      ? t("attendance.stripItem", { day: fmtDay(at), time: fmtTime(at), status: statusWord(s.status) })
+                      : statusWord(s.status);
                     return h(`li.strip-${s.status}`, { title: label }, h("span.visually-hidden", {}, label));
                   }),
                 )
               : null,
             disputes.section(sessions, rules),
           ]
-        : h("p.muted", {}, "Loading…"),
+        : h("p.muted", {}, t("common.loading")),
       alerts.length
         ? h(
             "ul.plain.my-alerts",
-            { "aria-label": "Alerts" },
+            { "aria-label": t("attendance.alerts") },
             alerts.map((a) => {
               const at = toDate(a.created_at);
               return h(
                 "li.my-alert",
                 { dataset: { kind: a.kind ?? "" } },
-                h("strong.my-alert-title", {}, a.title ?? "Alert"),
-                h("p.my-alert-body", {}, a.body ?? ""),
+                h("strong.my-alert-title", { translate: "no" }, a.title ?? t("inbox.alert")),
+                h("p.my-alert-body", { translate: "no" }, a.body ?? ""),
                 at ? h("time.muted.small", { datetime: at.toISOString() }, fmtAgo(at)) : null,
               );
             }),
@@ -286,12 +284,11 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
 
 /** "5 of 8 sessions held", "5 sessions held, 10 still planned", "1 session held". */
 function heldLine(fig, rules) {
-  const sessions = (n) => `${n} ${n === 1 ? "session" : "sessions"}`;
   if (rules.planned_sessions && !Object.values(fig.by_kind ?? {}).some((k) => Number.isInteger(k?.remaining)))
-    return `${fig.held} of ${rules.planned_sessions} sessions held`;
+    return t("attendance.heldOf", { count: fig.held, planned: rules.planned_sessions });
   if (Number.isInteger(fig.remaining) && fig.remaining > 0)
-    return `${sessions(fig.held)} held, ${fig.remaining} still planned`;
-  return `${sessions(fig.held)} held`;
+    return t("attendance.heldPlanned", { count: fig.held, remaining: fig.remaining });
+  return t("attendance.held", { count: fig.held });
 }
 
 /** One kind of session's figures, beside the others. */
@@ -307,13 +304,16 @@ function kindBox(kind, part, rules) {
       "p.my-pct",
       {},
       h("span.my-pct-value", {}, held ? pct(held.percent) : "–"),
-      h("span.my-pct-label", {}, `required ${pct(thresholdFor(rules, kind))}`),
+      h("span.my-pct-label", {}, t("attendance.requiredOnly", { need: pct(thresholdFor(rules, kind)) })),
     ),
     held ? percentBar(held.percent, thresholdFor(rules, kind), "my") : null,
     h(
       "p.my-kind-held.muted.small",
       {},
-      [held ? `${held.held} held` : "", Number.isInteger(part?.remaining) ? `${part.remaining} to come` : ""]
+      [
+        held ? t("attendance.kindHeld", { count: held.held }) : "",
+        Number.isInteger(part?.remaining) ? t("attendance.kindToCome", { count: part.remaining }) : "",
+      ]
         .filter(Boolean)
         .join(", "),
     ),

@@ -18,6 +18,7 @@
 // localStorage (PushRecord), so "Turn off" knows which key to remove.
 import { firestore } from "./config.js";
 import { h } from "./dom.js";
+import { t } from "./i18n/index.js";
 import { activeRegistration } from "./pwa.js";
 
 export const PUSH_STORAGE_KEY = "rollcall.push.v1";
@@ -185,14 +186,6 @@ async function sync(ctx, uid, mode) {
   }
 }
 
-const TEXT = {
-  off: "Get a notification on this phone when your attendance is recorded or changed.",
-  on: "Notifications are on for this phone.",
-  blocked: "Notifications are blocked for this site. Allow them in the browser's site settings, then try again.",
-  unsupported:
-    "This browser cannot show notifications from a web page. On an iPhone or iPad, add Rollcall to the Home Screen first (Share, then Add to Home Screen) and open it from there.",
-};
-
 /**
  * The "Notifications" card of the check-in view for a signed-in student, or null when
  * the runtime config does not set up push. ctx: {config, app} from config.js.
@@ -208,7 +201,7 @@ export function notificationsCard(ctx, user) {
   const card = h(
     "section.card.notify",
     { id: "notify", "aria-labelledby": "notify-title", "aria-busy": "false" },
-    h("h2", { id: "notify-title" }, "Notifications"),
+    h("h2", { id: "notify-title" }, t("push.title")),
     text,
     note,
     error,
@@ -219,16 +212,13 @@ export function notificationsCard(ctx, user) {
     const status = pushStatus({ mode, supported: supported(mode), permission: permission(), record: records.get(uid) });
     card.dataset.state = status;
     card.setAttribute("aria-busy", "false");
-    text.textContent = TEXT[status];
-    note.textContent =
-      status === "on" && mode === "local"
-        ? "Local test stack: pushes go to the FCM stand-in, which records them; none reaches this browser."
-        : "";
+    text.textContent = t(`push.text.${status}`);
+    note.textContent = status === "on" && mode === "local" ? t("push.local") : "";
     note.hidden = !note.textContent;
     error.textContent = message;
     button.hidden = status === "unsupported";
     button.disabled = false;
-    button.textContent = { on: "Turn off notifications", blocked: "Try again" }[status] ?? "Turn on notifications";
+    button.textContent = { on: t("push.turnOff"), blocked: t("common.tryAgain") }[status] ?? t("push.turnOn");
     button.onclick = status === "on" ? turnOff : turnOn;
   }
 
@@ -241,16 +231,15 @@ export function notificationsCard(ctx, user) {
   }
 
   async function turnOn() {
-    if (navigator.onLine === false)
-      return render("You are offline. Turn notifications on when the connection is back.");
-    busy("Turning on…");
+    if (navigator.onLine === false) return render(t("push.offlineOn"));
+    busy(t("push.turningOn"));
     let answer;
     try {
       answer = await Notification.requestPermission(); // first: it needs the click
     } catch {
       answer = permission();
     }
-    if (answer !== "granted") return render(answer === "denied" ? "" : "Notifications were not allowed.");
+    if (answer !== "granted") return render(answer === "denied" ? "" : t("push.notAllowed"));
     try {
       const record = records.get(uid);
       const token = await deviceToken(ctx, mode, record);
@@ -258,19 +247,18 @@ export function notificationsCard(ctx, user) {
       synced.add(uid);
       render();
     } catch (err) {
-      render(`Could not turn on notifications: ${err?.code ?? err?.message ?? err}`);
+      render(t("push.onFailed", { error: err?.code ?? err?.message ?? err }));
     }
   }
 
   async function turnOff() {
-    if (navigator.onLine === false)
-      return render("You are offline. Turn notifications off when the connection is back.");
-    busy("Turning off…");
+    if (navigator.onLine === false) return render(t("push.offlineOff"));
+    busy(t("push.turningOff"));
     try {
       await remove(ctx, uid);
       render();
     } catch (err) {
-      render(`Could not turn off notifications: ${err?.code ?? err?.message ?? err}`);
+      render(t("push.offFailed", { error: err?.code ?? err?.message ?? err }));
     }
   }
 

@@ -7,26 +7,29 @@
 // Nothing here throws or builds DOM; `fetchImpl` is injectable for tests.
 import { REQUESTS } from "./contracts.js";
 import { endpoint, postJson, readJson, refusal, send } from "./http.js";
-import { COMMON_ERRORS } from "./teacher-api.js";
+import { fmt, keysOf, words } from "./i18n/index.js";
+import { COMMON_KEYS } from "./teacher-api.js";
 
 export const MAX_DOCUMENT_BYTES = REQUESTS.documentMaxBytes;
 export const DOCUMENT_TYPES = REQUESTS.documentTypes;
 
 /** What a student or a teacher reads for each refusal. */
-export const REQUEST_ERRORS = {
-  bad_request: "Check the form:",
-  outside_window: "That is outside the time allowed for requests.",
-  not_enrolled: "You are not enrolled in that course.",
-  not_in_audience: "That session is for another division or batch.",
-  not_found: "No such session or request.",
-  cancelled: "That session was cancelled.",
-  unsupported_document: "The document must be a PDF, JPEG or PNG file.",
-  payload_too_large: "The document is over 5 MB.",
-  document_required: "A request this long needs a document (a PDF, JPEG or PNG).",
-  already_decided: "This request was decided already.",
-  forbidden: "Only the course's teachers and TAs decide its requests.",
-  ...COMMON_ERRORS,
-};
+export const REQUEST_ERRORS = words({
+  ...keysOf("requests.errors", [
+    "bad_request",
+    "outside_window",
+    "not_enrolled",
+    "not_in_audience",
+    "not_found",
+    "cancelled",
+    "unsupported_document",
+    "payload_too_large",
+    "document_required",
+    "already_decided",
+    "forbidden",
+  ]),
+  ...COMMON_KEYS,
+});
 
 /** One line for a refusal: our words, then the server's detail. */
 export function requestErrorText(result) {
@@ -86,17 +89,13 @@ export async function fetchDocument({ scanUrl, idToken, requestId, fetchImpl }) 
 
 /** "12 Dec" or "12 Dec – 14 Dec" for a request's days (YYYY-MM-DD, the institution's). */
 export function daysLabel(from, to) {
-  const fmt = (iso) => {
+  const day = (iso) => {
     const [y, m, d] = iso.split("-").map(Number);
-    return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString("en-GB", {
-      day: "numeric",
-      month: "short",
-      timeZone: "UTC",
-    });
+    return fmt.date(new Date(Date.UTC(y, m - 1, d)), { day: "numeric", month: "short", timeZone: "UTC" });
   };
   if (!from) return "";
-  return from === to || !to ? fmt(from) : `${fmt(from)} – ${fmt(to)}`;
+  return from === to || !to ? day(from) : `${day(from)} – ${day(to)}`;
 }
 
-export const KIND_LABELS = { leave: "Leave", medical: "Medical" };
-export const STATUS_LABELS = { open: "Waiting for a decision", approved: "Approved", declined: "Declined" };
+export const KIND_LABELS = words(keysOf("requests.kind", ["leave", "medical"]));
+export const STATUS_LABELS = words(keysOf("requests.status", ["open", "approved", "declined"]));

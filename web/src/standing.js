@@ -12,6 +12,7 @@
 // state is derived here as standing.py's Standing.state decides it (ownState), and
 // figureParts() gives the overall and each kind side by side.
 import { COURSE_SETTINGS, STANDING_STATES } from "./contracts.js";
+import { fmt, t } from "./i18n/index.js";
 import { KINDS, kindIn, kindNouns } from "./timetable.js";
 
 export const STATES = STANDING_STATES;
@@ -48,7 +49,7 @@ export function rulesFromCourse(doc = {}) {
 /** 75 -> "75 %", 66.7 -> "66.7 %", null -> "–". */
 export function pct(value) {
   if (!isNumber(value)) return "–";
-  return `${Math.round(value * 10) / 10} %`;
+  return `${fmt.number(Math.round(value * 10) / 10)} %`;
 }
 
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -102,18 +103,20 @@ export function rulesLine(rules, { timetable = false } = {}) {
  * "On track", or "No sessions yet"; with a `kind`, "Below" names that kind's threshold.
  */
 export function stateLabel(state, rules = DEFAULT_RULES, kind = null) {
-  if (state === "below") return `Below ${pct(thresholdFor(rules, kind))}`;
-  if (state === "at_risk") return "At risk";
-  if (state === "behind") return "Behind pace";
-  if (state === "ok") return "On track";
-  return "No sessions yet";
+  if (state === "below") return t("standing.below", { need: pct(thresholdFor(rules, kind)) });
+  if (state === "at_risk") return t("standing.at_risk");
+  if (state === "behind") return t("standing.behind");
+  if (state === "ok") return t("standing.ok");
+  return t("standing.none");
 }
 
 /** "Below 75 %" for a course with one threshold; "Below a minimum" when a kind of
  * session has its own (the tiles and the at-risk filter count them all). */
 export function belowLabel(rules = DEFAULT_RULES) {
   const overall = thresholdFor(rules);
-  return KINDS.some((kind) => thresholdFor(rules, kind) !== overall) ? "Below a minimum" : stateLabel("below", rules);
+  return KINDS.some((kind) => thresholdFor(rules, kind) !== overall)
+    ? t("standing.belowAny")
+    : stateLabel("below", rules);
 }
 
 /** The filter of those who need attention (below or at risk), in the same words. */
@@ -129,18 +132,16 @@ export const ATTENTION_LABEL = "Below or at risk";
 export function projection(fig, rules = DEFAULT_RULES, voice = "teacher", kind = null) {
   const student = voice === "student";
   const need = pct(thresholdFor(rules, kind));
-  const [one, many] = kind ? kindNouns(kind) : ["session", "sessions"];
-  const some = (n) => (n === 1 ? one : `${n} ${many}`);
+  const [one, many] = kindNouns(kind);
+  // the student's sentences are the catalogs' (projection.*); the teacher's table cells
+  // are English still (the course view is not in the catalogs yet)
+  const say = (key, params = {}) => t(`projection.${key}`, { need, one, many, ...params });
+  const count = (n) => t("projection.count", { count: n, one, many });
+  const inKind = kind ? kindIn(kind) : null;
   if (!fig?.held) {
     return {
       kind: "none",
-      text: kind
-        ? student
-          ? `No ${many} held yet.`
-          : `no ${many} yet`
-        : student
-          ? "No closed sessions yet: your attendance appears once a session is closed."
-          : "no closed sessions yet",
+      text: kind ? (student ? say("noneKind") : `no ${many} yet`) : student ? say("none") : "no closed sessions yet",
     };
   }
   const remaining = fig.remaining ?? null;
@@ -152,10 +153,11 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher", kind =
     if (student) {
       return {
         kind: "behind",
-        text:
-          `Early days: ${pct(fig.percent)} after ${plural(fig.held, one, many)}. ` +
-          (catchUp ? `Attend the next ${some(n)} to get to ${need}.` : `Keep attending to reach ${need}.`) +
-          ` Rollcall starts alerts after ${plural(after, one, many)}.`,
+        text: [
+          say("behindStart", { percent: pct(fig.percent), held: count(fig.held) }),
+          catchUp ? say("behindCatchUp", { count: n }) : say("behindKeep"),
+          say("behindAlerts", { after: count(after) }),
+        ].join(" "),
       };
     }
     return { kind: "behind", text: catchUp ? `behind pace: ${n} in a row to get to ${need}` : "behind pace" };
@@ -165,7 +167,9 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher", kind =
       return {
         kind: "unreachable",
         text: student
-          ? `You can no longer reach ${need} this term${kind ? ` ${kindIn(kind)}` : ""}: talk to your teacher.`
+          ? inKind
+            ? say("unreachableKind", { in: inKind })
+            : say("unreachable")
           : `cannot reach ${need} this term`,
       };
     }
@@ -173,10 +177,7 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher", kind =
     if (student) {
       return {
         kind: "needs",
-        text:
-          n === 1
-            ? `Attend the next ${one} to get back to ${need}.`
-            : `Attend the next ${n} ${many} in a row to get back to ${need}.`,
+        text: say("needs", { count: n }),
       };
     }
     return { kind: "needs", text: `needs ${n} in a row to get back` };
@@ -184,13 +185,13 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher", kind =
   if (remaining === null) {
     return {
       kind: "no_plan",
-      text: student ? `Keep attending to stay at or above ${need}.` : "no planned sessions to project",
+      text: student ? say("noPlan") : "no planned sessions to project",
     };
   }
   if (remaining === 0) {
     return {
       kind: "done",
-      text: student ? `No ${many} left: you met the ${need} requirement.` : "term complete, requirement met",
+      text: student ? say("done") : "term complete, requirement met",
     };
   }
   const m = fig.can_miss;
@@ -198,23 +199,21 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher", kind =
     return {
       kind: "unreachable",
       text: student
-        ? `You can no longer reach ${need} this term${kind ? ` ${kindIn(kind)}` : ""}: talk to your teacher.`
+        ? inKind
+          ? say("unreachableKind", { in: inKind })
+          : say("unreachable")
         : `cannot reach ${need} this term`,
     };
   }
   if (m === 0) {
     return {
       kind: "last",
-      text: student
-        ? `Do not miss any of the ${plural(remaining, `remaining ${one}`, `remaining ${many}`)}: missing one takes you below ${need}.`
-        : `cannot miss another ${one}`,
+      text: student ? say("last", { count: remaining }) : `cannot miss another ${one}`,
     };
   }
   return {
     kind: "can_miss",
-    text: student
-      ? `You can miss ${m} more of the ${plural(remaining, `remaining ${one}`, `remaining ${many}`)} and stay at or above ${need}.`
-      : `can miss ${m} more`,
+    text: student ? say("canMiss", { count: remaining, m }) : `can miss ${m} more`,
   };
 }
 

@@ -12,14 +12,13 @@
 // pages); `fetchImpl` is injectable for tests.
 import { TIMETABLE } from "./contracts.js";
 import { endpoint, postJson, readJson, refusal, send } from "./http.js";
+import { keysOf, words } from "./i18n/index.js";
 
 export { endpoint };
 
-export const COMMON_ERRORS = {
-  unauthenticated: "Your sign-in has expired. Sign in again, then retry.",
-  unavailable: "Rollcall is busy. Try again in a moment.",
-  network: "No connection to Rollcall. Check the network and try again.",
-};
+/** The catalog keys of the refusals every call can get (to build on: requests-api.js). */
+export const COMMON_KEYS = Object.freeze(keysOf("api", ["unauthenticated", "unavailable", "network"]));
+export const COMMON_ERRORS = words(COMMON_KEYS);
 
 // ---- overrides -------------------------------------------------------------------------
 

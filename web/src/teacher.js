@@ -13,6 +13,8 @@ import { Account, SignInForm, watchUser } from "./auth-ui.js";
 import { ClaimNotice } from "./claim-notice.js";
 import { firebase, firestore } from "./config.js";
 import { $ } from "./dom.js";
+import { t } from "./i18n/index.js";
+import { forgetProfile, LanguagePicker, loadProfile } from "./profile.js";
 import { ProjectorView, SessionPanel } from "./projector/index.js";
 import { administers, teaches } from "./roles.js";
 import { CoursesView } from "./teacher/courses.js";
@@ -50,16 +52,18 @@ function TeacherPage() {
   const ctx = store.ctx.value;
   const user = store.user.value;
   if (store.startError.value) {
-    return html`<p class="form-error" role="alert">Rollcall cannot start: ${store.startError.value}</p>`;
+    return html`<p class="form-error" role="alert">${t("page.cannotStart", { error: store.startError.value })}</p>`;
   }
-  if (!ctx || user === undefined) return html`<p class="muted loading">Loading…</p>`;
+  if (!ctx || user === undefined) return html`<p class="muted loading">${t("common.loading")}</p>`;
   if (!user) {
     return html`<${SignInForm}
         auth=${ctx.auth}
-        title="Teacher sign-in"
-        intro="Sign in to show your session's check-in code and follow arrivals live."
+        title=${t("teacher.signInTitle")}
+        intro=${t("teacher.signInIntro")}
       />
-      <p class="center muted">Checking in as a student? <a href="/scan.html">Open the scan page</a>.</p>`;
+      <p class="center muted">
+        ${t("teacher.asStudent")} <a href="/scan.html">${t("teacher.openScanPage")}</a>${t("teacher.asStudentAfter")}
+      </p>`;
   }
   const account = store.account.value;
   if (account.state === "unverified") {
@@ -67,7 +71,7 @@ function TeacherPage() {
   }
   const me = account.me;
   if (!me && account.state !== "failed") {
-    return html`<section class="page"><p class="muted" role="status">Checking your account…</p></section>`;
+    return html`<section class="page"><p class="muted" role="status">${t("teacher.checkingAccount")}</p></section>`;
   }
   const route = store.route.value;
   if (route.view === "session")
@@ -78,12 +82,12 @@ function TeacherPage() {
   const claim = () => controller.claim();
   const notice = account.state === "failed" ? html`<${ClaimNotice} account=${account} claim=${claim} />` : null;
   const nav = administers(me) ? html`<${TeacherNav} route=${route} me=${me} />` : null;
-  if (!fsx) return html`${nav}${notice}<section class="page"><p class="muted">Loading your courses…</p></section>`;
+  if (!fsx) return html`${nav}${notice}<section class="page"><p class="muted">${t("courses.loading")}</p></section>`;
   if (route.view === "admin") {
     const AdminView = store.adminView.value;
     if (!AdminView) {
       loadAdminView();
-      return html`${nav}${notice}<section class="page"><p class="muted" role="status">Loading the admin page…</p></section>`;
+      return html`${nav}${notice}<section class="page"><p class="muted" role="status">${t("teacher.loadingAdmin")}</p></section>`;
     }
     return html`${nav}${notice}<${AdminView} key=${user.uid} user=${user} me=${me} fsx=${fsx} section=${route.id} />`;
   }
@@ -117,7 +121,7 @@ function loadAdminView() {
 
 function AccountArea() {
   const ctx = store.ctx.value;
-  return ctx ? html`<${Account} auth=${ctx.auth} user=${store.user.value} />` : null;
+  return html`<${LanguagePicker} />${ctx ? html`<${Account} auth=${ctx.auth} user=${store.user.value} />` : null}`;
 }
 
 effect(() => {
@@ -127,8 +131,8 @@ effect(() => {
   const view = ["session", "panel", "admin"].includes(route.view) ? route.view : "courses";
   document.body.dataset.view = !user ? "signin" : store.account.value.state === "unverified" ? "verify" : view;
   document.body.dataset.account = store.account.value.state; // unverified, claiming, ready, failed
-  if (!user) document.title = "Sign in · Rollcall";
-  else if (store.account.value.state === "unverified") document.title = "Verify your email · Rollcall";
+  if (!user) document.title = t("teacher.docSignIn");
+  else if (store.account.value.state === "unverified") document.title = t("teacher.docVerify");
 });
 
 const app = $("#app");
@@ -152,6 +156,9 @@ render(html`<${AccountArea} />`, account);
   watchUser(store.ctx.value.auth, (user) => {
     controller.setUser(user);
     store.user.value = user;
+    if (user)
+      loadProfile(user.uid); // the language stored on the profile
+    else forgetProfile();
     if (user && !store.fsx.value) {
       firestore()
         .then((fsx) => {

@@ -6,42 +6,40 @@
 // node --test checks it. Times of day are the institution's ("09:00", as GET /today and
 // the timetable file give them), never converted to the laptop's time zone.
 import { TIMETABLE } from "./contracts.js";
+import { fmt, t } from "./i18n/index.js";
 
 export const KINDS = TIMETABLE.kinds;
 export const START_EARLY_MINUTES = TIMETABLE.startEarlyMinutes;
 
-const KIND_WORDS = Object.freeze({
-  theory: { label: "Theory", one: "lecture", many: "lectures", in: "in theory" },
-  practical: { label: "Practical", one: "practical", many: "practicals", in: "in practicals" },
-  tutorial: { label: "Tutorial", one: "tutorial", many: "tutorials", in: "in tutorials" },
-});
+// The kinds' words are the catalogs' kinds.<kind>.{label, one, many, in}.
+const known = (k) => KINDS.includes(k);
 
 const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** "Theory", "Practical", "Tutorial" (an unknown kind as it comes, capitalised). */
 export function kindLabel(kind) {
   const k = String(kind ?? "").toLowerCase();
-  return KIND_WORDS[k]?.label ?? capital(k);
+  return known(k) ? t(`kinds.${k}.label`) : capital(k);
 }
 
 /** What one attends of a kind: ["lecture", "lectures"], ["practical", "practicals"], ... */
 export function kindNouns(kind) {
-  const words = KIND_WORDS[String(kind ?? "").toLowerCase()];
-  return words ? [words.one, words.many] : ["session", "sessions"];
+  const k = String(kind ?? "").toLowerCase();
+  return known(k) ? [t(`kinds.${k}.one`), t(`kinds.${k}.many`)] : [t("kinds.session.one"), t("kinds.session.many")];
 }
 
 /** "in theory", "in practicals", "in tutorials". */
 export function kindIn(kind) {
   const k = String(kind ?? "").toLowerCase();
-  return KIND_WORDS[k]?.in ?? `in ${k}`;
+  return known(k) ? t(`kinds.${k}.in`) : t("kinds.in", { kind: k });
 }
 
 /** {type: "division", value: "A"} -> "Division A"; a batch -> "Batch A1"; else "Whole course". */
 export function audienceLabel(audience) {
   const value = typeof audience?.value === "string" ? audience.value.trim() : "";
-  if (audience?.type === "division" && value) return `Division ${value}`;
-  if (audience?.type === "batch" && value) return `Batch ${value}`;
-  return "Whole course";
+  if (audience?.type === "division" && value) return t("audience.division", { value });
+  if (audience?.type === "batch" && value) return t("audience.batch", { value });
+  return t("audience.course");
 }
 
 /** "09:00" -> minutes since midnight; null for anything else. */
@@ -80,24 +78,27 @@ const millis = (iso) => {
  */
 export function planPhase(plan, nowMs = Date.now(), { today = true } = {}) {
   if (plan?.status === "cancelled") {
-    return { key: "cancelled", text: plan.reason ? `Cancelled: ${plan.reason}` : "Cancelled" };
+    return {
+      key: "cancelled",
+      text: plan.reason ? t("phase.cancelledReason", { reason: plan.reason }) : t("phase.cancelled"),
+    };
   }
-  if (plan?.session_id) return { key: "started", text: "Started" };
+  if (plan?.session_id) return { key: "started", text: t("phase.started") };
   const starts = millis(plan?.starts_at);
   const ends = millis(plan?.ends_at);
   const now = (text) => ({ key: "startable", text });
   // the server said so when the list was read: its clock decides, not the laptop's
   if (plan?.startable === true && !(ends !== null && nowMs >= ends)) {
-    return now(starts !== null && nowMs < starts ? `Starts at ${plan.start}` : "On now");
+    return now(starts !== null && nowMs < starts ? t("phase.startsAt", { time: plan.start }) : t("phase.onNow"));
   }
-  if (ends !== null && nowMs >= ends) return { key: "over", text: `Not started; it ended at ${plan.end}` };
+  if (ends !== null && nowMs >= ends) return { key: "over", text: t("phase.over", { time: plan.end }) };
   const early = minutesOf(plan?.start);
   const from = early === null ? "" : clockText(early - START_EARLY_MINUTES);
   if (plan?.startable === false || (starts !== null && nowMs < starts - START_EARLY_MINUTES * 60000)) {
-    if (!today) return { key: "later", text: "Planned" };
-    return { key: "later", text: from ? `Start from ${from}` : "Not yet" };
+    if (!today) return { key: "later", text: t("phase.planned") };
+    return { key: "later", text: from ? t("phase.startFrom", { time: from }) : t("phase.notYet") };
   }
-  return now(starts !== null && nowMs < starts ? `Starts at ${plan.start}` : "On now");
+  return now(starts !== null && nowMs < starts ? t("phase.startsAt", { time: plan.start }) : t("phase.onNow"));
 }
 
 const AUDIENCE_RANK = { course: 0, division: 1, batch: 2 };
@@ -118,18 +119,12 @@ export function sortPlans(plans) {
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const dayFmt = new Intl.DateTimeFormat("en-GB", {
-  weekday: "long",
-  day: "numeric",
-  month: "long",
-  year: "numeric",
-  timeZone: "UTC",
-});
+const DAY_LONG = { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" };
 
 /** "2026-09-08" -> "Tuesday, 8 September 2026" (a calendar day: no time zone moves it). */
 export function dayLabel(iso) {
   if (!DAY.test(String(iso ?? ""))) return String(iso ?? "");
-  return dayFmt.format(new Date(`${iso}T12:00:00Z`));
+  return fmt.date(new Date(`${iso}T12:00:00Z`), DAY_LONG);
 }
 
 /** "2026-09-08", +1 -> "2026-09-09". */

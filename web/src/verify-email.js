@@ -7,6 +7,7 @@
 import { signOut } from "firebase/auth";
 import { authErrorMessage, sendVerification, takeSignUp } from "./auth-ui.js";
 import { fmtTime } from "./dom.js";
+import { t } from "./i18n/index.js";
 import { html, useEffect, useRef, useState } from "./ui.js";
 
 /**
@@ -23,13 +24,13 @@ export function VerifyEmail({ auth, user, recheck }) {
     setBusy("send");
     try {
       await sendVerification(user);
-      setStatus({ text: again ? `Sent again at ${fmtTime(new Date())}.` : "", kind: "" });
+      setStatus({ text: again ? t("verify.sentAgain", { time: fmtTime(new Date()) }) : "", kind: "" });
     } catch (err) {
       setStatus({
         text:
           err?.code === "auth/too-many-requests"
-            ? "Several emails were sent already: wait a few minutes, then resend."
-            : `The email could not be sent. ${authErrorMessage(err)}`,
+            ? t("verify.tooMany")
+            : t("verify.notSent", { error: authErrorMessage(err) }),
         kind: "error",
       });
     } finally {
@@ -43,12 +44,12 @@ export function VerifyEmail({ auth, user, recheck }) {
       const verified = await recheck();
       if (!verified && !quiet) {
         setStatus({
-          text: `Not verified yet. Open the link in the email we sent to ${email} (look in spam too), then press "I have verified" again.`,
+          text: t("verify.notYet", { email }),
           kind: "error",
         });
       }
     } catch (err) {
-      if (!quiet) setStatus({ text: `Could not check: ${authErrorMessage(err)}`, kind: "error" });
+      if (!quiet) setStatus({ text: t("verify.couldNotCheck", { error: authErrorMessage(err) }), kind: "error" });
     } finally {
       if (!quiet) setBusy(null);
     }
@@ -66,24 +67,25 @@ export function VerifyEmail({ auth, user, recheck }) {
   }, [user]);
 
   return html`<section class="card signin verify" aria-labelledby="verify-title" id="verify-email">
-    <h1 id="verify-title" tabindex="-1" ref=${heading}>Verify your email</h1>
-    <p>Check your inbox: we sent a link to <strong class="break" id="verify-address">${email}</strong>.</p>
+    <h1 id="verify-title" tabindex="-1" ref=${heading}>${t("verify.title")}</h1>
+    <p>
+      ${t("verify.sentBefore")}<strong class="break" id="verify-address" translate=${false}>${email}</strong>${t("verify.sentAfter")}
+    </p>
     <p class="muted">
-      Open it to confirm the address is yours; your courses come with it. Then come back here and press "I have
-      verified".
+      ${t("verify.explain")}
     </p>
     <p class=${status.kind === "error" ? "form-error" : "small"} role="status" id="verify-status">${status.text}</p>
     <button class="btn btn-primary" type="button" id="verify-check" disabled=${!!busy} onClick=${() => check()}>
-      ${busy === "check" ? "Checking…" : "I have verified"}
+      ${busy === "check" ? t("common.checking") : t("verify.verified")}
     </button>
     <button class="btn" type="button" id="verify-resend" disabled=${!!busy} onClick=${() => send(true)}>
-      ${busy === "send" ? "Sending…" : "Resend the email"}
+      ${busy === "send" ? t("common.sending") : t("verify.resend")}
     </button>
     <p class="muted small signin-switch">
-      Wrong address?${" "}
+      ${t("verify.wrongAddress")}${" "}
       <button class="link-button" type="button" id="verify-signout" onClick=${() => signOut(auth)}>
-        Sign out</button
-      >${" "}and create the account again with the right one.
+        ${t("common.signOut")}</button
+      >${" "}${t("verify.createAgain")}
     </p>
   </section>`;
 }

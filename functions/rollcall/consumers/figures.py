@@ -28,6 +28,7 @@ from google.cloud import firestore
 from google.cloud.firestore import Client, Transaction
 from google.cloud.firestore_v1.field_path import FieldPath
 
+from rollcall import messages
 from rollcall.cache import TtlCache
 from rollcall.core import schema, standing, timetable
 from rollcall.core.events import Alert
@@ -145,8 +146,10 @@ def sync(
             counts[key] = int(counts.get(key, 0)) + 1
             part, alert_kind = standing.split(key)
             figures = now.overall if part is None else now.by_kind[part]
-            label = name if part is None else f"{name} ({part})"
-            title, body = standing.alert_text(alert_kind, label, figures, rules)
+            said = standing.alert_words(
+                alert_kind, standing.course_label(name, part), figures, rules
+            )
+            title, body = said.render(messages.DEFAULT)  # the words of an older notify
             alert = Alert(
                 alert_id=f"alert-{course_id}-{key.replace('.', '-')}-{counts[key]}",
                 uid=uid,
@@ -156,6 +159,7 @@ def sync(
                 title=title,
                 body=body,
                 at=at,
+                words=said.to_json(),
             )
             fired[alert.alert_id] = alert.to_json()
         tx.set(

@@ -9,6 +9,8 @@ devices.
   do the overrides of an approved absence request: its decision's notice does, once.
 * Devices: the ``fcm_tokens`` map of ``users/{uid}`` (token -> details); no token means
   inbox only. One document, so the user and the inbox entry come in one batched read.
+* Language: ``users/{uid}.language`` (the same read): a scan's and an override's texts
+  are worded in it from the catalogs (rollcall.messages; English when unset).
 
 The inbox entry also records the push state (``push.status``: ``none``, ``pending``,
 ``sent``; ``push.delivered``: tokens FCM accepted), so a redelivery neither adds a
@@ -45,6 +47,7 @@ first (``release_claims``), so the replayed delivery pushes at once.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -56,7 +59,7 @@ from google.cloud import firestore
 from google.cloud.firestore import Client, DocumentReference, DocumentSnapshot
 from google.cloud.firestore_v1.field_path import FieldPath
 
-from rollcall import clients
+from rollcall import clients, messages
 from rollcall.clock import now
 from rollcall.config import settings
 from rollcall.consumers.delivery import Delivery, skipped
@@ -87,6 +90,17 @@ class Notice:
     fields: dict[str, Any]
     #: The push's data payload (strings only, FCM's rule).
     data: dict[str, str]
+    #: The text in the catalogs' terms, worded in the student's language when the
+    #: student's document is read (title and body are its English wording); None when
+    #: the event brought its own title and body.
+    words: messages.Words | None = None
+
+    def in_language(self, language: str) -> Notice:
+        """This notice worded in ``language`` (itself when it has no catalog words)."""
+        if self.words is None:
+            return self
+        title, body = self.words.render(language)
+        return dataclasses.replace(self, title=title, body=body)
 
 
 def handle(event: Event, delivery: Delivery) -> dict[str, Any]:
@@ -126,12 +140,17 @@ class Where:
     course_name: str
     starts_at: datetime | None
 
-    def label(self) -> str:
+    def label(self, language: str = "en") -> str:
         """'Distributed Systems, Mon 7 Dec, 09:00' (the institution's time zone)."""
+        return self.word(language)
+
+    def word(self, language: str) -> str:
         if self.starts_at is None:
             return self.course_name
         local = self.starts_at.astimezone(ZoneInfo(settings().time_zone))
-        return f"{self.course_name}, {local:%a} {local.day} {local:%b}, {local:%H:%M}"
+        return messages.text(
+            language, "session.label", course=self.course_name, when=messages.When(local)
+        )
 
 
 def where(db: Client, course_id: str, session_id: str) -> Where:
@@ -154,6 +173,7 @@ def notice_of(
             entry_id, shown, sent = event.alert_id, {"session_id": event.session_id}, {}
         else:
             entry_id, shown, sent = event.notice_id, event.extra, event.extra
+        words = messages.Words.from_json(event.words) if event.words else None
         return Notice(
             uid=event.uid,
             entry_id=entry_id,
@@ -161,15 +181,18 @@ def notice_of(
             body=event.body,
             fields={**head, **shown},
             data={**head, **sent},
+            words=words,
         )
     if event.is_close:
         return None
-    title, body = message_text(event, context)
+    words = message_words(event, context)
+    title, body = words.render(messages.DEFAULT)
     return Notice(
         uid=event.uid,
         entry_id=inbox_id(event),
         title=title,
         body=body,
+        words=words,
         fields={
             "type": event.type,
             "session_id": event.session_id,
@@ -192,17 +215,25 @@ def inbox_id(event: AttendanceEvent) -> str:
 
 
 def message_text(event: AttendanceEvent, context: Where | None = None) -> tuple[str, str]:
-    """Title and body, naming the course and the session when ``context`` is known."""
-    session = context.label() if context else "this session"
-    course = f": {context.course_name}" if context else ""
+    """Title and body in English, naming the course and the session when known."""
+    return message_words(event, context).render(messages.DEFAULT)
+
+
+def message_words(event: AttendanceEvent, context: Where | None = None) -> messages.Words:
+    """Title and body in the catalogs' terms (``scan.*``, ``override.*``), naming the
+    course and the session when ``context`` is known."""
+    bare = "" if context else "_bare"
+    params: dict[str, Any] = {
+        "session": context if context else messages.Term("session.this"),
+        "course": context.course_name if context else "",
+        "status": messages.Term(f"status.{event.status}"),
+    }
     if event.is_override:
-        return (
-            f"Attendance changed: {event.status}{course}",
-            f"Your teacher marked you {event.status} for {session}: {event.reason}",
+        return messages.Words(
+            f"override.title{bare}", "override.body", {**params, "reason": event.reason}
         )
-    if event.status == "late":
-        return f"Attendance recorded: late{course}", f"You were marked late for {session}."
-    return f"Attendance recorded{course}", f"You were marked present for {session}."
+    kind = "late" if event.status == "late" else "present"
+    return messages.Words(f"scan.{kind}_title{bare}", f"scan.{kind}_body", params)
 
 
 CLAIM_LEASE = timedelta(seconds=120)  # longer than the notify ack deadline
@@ -226,7 +257,9 @@ def notify(
     user_ref = schema.user(db, notice.uid)
     inbox = schema.inbox(db, notice.uid, notice.entry_id)
     user, entry = _read_both(db, user_ref, inbox)
-    tokens = sorted((user.to_dict() or {}).get("fcm_tokens") or {}) if user.exists else []
+    profile = (user.to_dict() or {}) if user.exists else {}
+    tokens = sorted(profile.get("fcm_tokens") or {})
+    notice = notice.in_language(messages.language_of(profile.get("language")))
     attempt = f"{delivery_id}/{uuid.uuid4().hex[:12]}"
     created = False
     if not entry.exists:

@@ -36,7 +36,7 @@ from google.cloud import firestore
 from google.cloud.firestore import Client, Transaction
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from rollcall import contracts
+from rollcall import contracts, messages
 from rollcall.config import settings
 from rollcall.core import institution, overrides, retention, schema
 from rollcall.core.events import REQUEST_BASIS, AttendanceEvent, CloseSession, StudentNotice
@@ -449,33 +449,38 @@ def excused_at_close(
 def decision_notice(
     request_id: str, doc: Mapping[str, Any], course_name: str, excused: int, at: datetime
 ) -> StudentNotice:
-    """What the student is told of the decision (inbox and push)."""
+    """What the student is told of the decision (inbox and push), in catalog terms
+    (``request.*``: worded in the student's language by the notify consumer)."""
     approved = doc["status"] == APPROVED
-    what = f"{doc.get('kind', 'leave')} request for {_days(doc)}"
-    if approved:
-        title = f"Request approved: {course_name}"
-        body = f"Your {what} was approved."
-        if excused:
-            body += f" {excused} session{'s' if excused != 1 else ''} marked excused so far."
-        body += " Sessions still to come are excused when they close."
-    else:
-        title = f"Request declined: {course_name}"
-        body = f"Your {what} was declined."
-    if doc.get("comment"):
-        body += f" Comment: {doc['comment']}"
-    kind = "request_approved" if approved else "request_declined"
+    kind = str(doc.get("kind") or "leave")
+    params: dict[str, Any] = {
+        "course": course_name,
+        "what": messages.Phrase(
+            "request.what", {"kind": messages.Term(f"request.kind.{kind}"), "days": _days(doc)}
+        ),
+        "excused": messages.Phrase("request.excused", {"count": excused}) if excused else "",
+        "comment": messages.Phrase("request.comment", {"comment": doc["comment"]})
+        if doc.get("comment")
+        else "",
+    }
+    outcome = "approved" if approved else "declined"
+    said = messages.Words(f"request.{outcome}.title", f"request.{outcome}.body", params)
+    title, body = said.render(messages.DEFAULT)
     return StudentNotice(
         notice_id=f"request-{request_id}",
         uid=doc["uid"],
-        kind=kind,
+        kind=f"request_{outcome}",
         title=title,
         body=body,
         course_id=doc["course_id"],
         at=at,
         extra={"request_id": request_id, "status": doc["status"]},
+        words=said.to_json(),
     )
 
 
-def _days(doc: Mapping[str, Any]) -> str:
+def _days(doc: Mapping[str, Any]) -> str | messages.Phrase:
     first, last = str(doc.get("from")), str(doc.get("to"))
-    return first if first == last else f"{first} to {last}"
+    return (
+        first if first == last else messages.Phrase("request.days", {"first": first, "last": last})
+    )

@@ -37,7 +37,7 @@ from google.cloud import firestore
 from google.cloud.firestore import Client, Transaction
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from rollcall import logs, pubsub
+from rollcall import logs, messages, pubsub
 from rollcall.config import settings
 from rollcall.core import overrides, schema, standing
 from rollcall.core.devices import device_key
@@ -203,21 +203,27 @@ def decline_notice(db: Client, ident: str, doc: Mapping[str, Any]) -> StudentNot
     tells them through its override). The staff's comment is the reason."""
     course = schema.course(db, doc["course_id"]).get().to_dict() or {}
     starts = doc.get("session_starts_at")
-    when = (
-        f" of {starts.astimezone(ZoneInfo(settings().time_zone)):%a %d %b, %H:%M}"
-        if isinstance(starts, datetime)
-        else ""
+    local = (
+        starts.astimezone(ZoneInfo(settings().time_zone)) if isinstance(starts, datetime) else None
     )
+    params: dict[str, Any] = {
+        "course": course.get("name") or doc["course_id"],
+        "status": messages.Term(f"status.{doc['disputed']}"),
+        "when": messages.Phrase("dispute.of", {"when": messages.When(local)}) if local else "",
+        "comment": doc.get("comment") or "",
+    }
+    said = messages.Words("dispute.declined.title", "dispute.declined.body", params)
+    title, body = said.render(messages.DEFAULT)
     return StudentNotice(
         notice_id=f"dispute-{ident}",
         uid=doc["uid"],
         kind="dispute_declined",
-        title=f"Dispute declined: {course.get('name') or doc['course_id']}",
-        body=f"Your dispute of the {doc['disputed']} mark in the session{when} was declined."
-        f" Comment: {doc.get('comment') or ''}",
+        title=title,
+        body=body,
         course_id=doc["course_id"],
         at=doc["decided_at"],
         extra={"dispute_id": ident, "session_id": doc["session_id"], "status": DECLINED},
+        words=said.to_json(),
     )
 
 

@@ -246,12 +246,19 @@ class Alert:
     at: datetime
     type: str = "alert"
     schema: int = SCHEMA_VERSION
+    #: The text in the catalogs' terms (rollcall.messages.Words.to_json), worded in the
+    #: student's language by the notify consumer; title and body are its English (and
+    #: all an alert published before it existed carries).
+    words: dict[str, Any] | None = None
 
     def log_fields(self) -> dict[str, Any]:
         return {"alert_id": self.alert_id, "uid": self.uid, "kind": self.kind}
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "at": self.at.astimezone(UTC).isoformat()}
+        body = {**asdict(self), "at": self.at.astimezone(UTC).isoformat()}
+        if self.words is None:
+            del body["words"]  # as before
+        return body
 
     def encode(self) -> tuple[bytes, dict[str, str]]:
         data = json.dumps(self.to_json(), separators=(",", ":")).encode()
@@ -270,7 +277,21 @@ class Alert:
             title=f["title"],
             body=f["body"],
             at=_timestamp(body, "at"),
+            words=_words(body.get("words")),
         )
+
+
+def _words(value: Any) -> dict[str, Any] | None:
+    """An event's catalog words, checked (rollcall.messages.Words), or None."""
+    if value is None:
+        return None
+    from rollcall import messages
+
+    try:
+        messages.Words.from_json(value)
+    except (KeyError, ValueError) as exc:
+        raise PoisonEvent(f"field 'words': {exc}") from exc
+    return dict(value)
 
 
 @dataclass(frozen=True)
@@ -290,12 +311,16 @@ class StudentNotice:
     extra: dict[str, str] = dataclasses.field(default_factory=dict)
     type: str = "notice"
     schema: int = SCHEMA_VERSION
+    #: As an alert's: the text in catalog terms, worded in the student's language.
+    words: dict[str, Any] | None = None
 
     def log_fields(self) -> dict[str, Any]:
         return {"notice_id": self.notice_id, "uid": self.uid, "kind": self.kind}
 
     def encode(self) -> tuple[bytes, dict[str, str]]:
         body = {**asdict(self), "at": self.at.astimezone(UTC).isoformat()}
+        if self.words is None:
+            del body["words"]
         data = json.dumps(body, separators=(",", ":")).encode()
         return data, {"type": self.type, "schema": str(self.schema), "course_id": self.course_id}
 
@@ -316,6 +341,7 @@ class StudentNotice:
             course_id=f["course_id"],
             at=_timestamp(body, "at"),
             extra=extra,
+            words=_words(body.get("words")),
         )
 
 

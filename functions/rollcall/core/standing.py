@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from rollcall import contracts
+from rollcall import contracts, messages
 
 STATUSES = contracts.RECORD_STATUSES
 #: The course settings a teacher may set: name -> {kind, min, max, choices, default}.
@@ -429,40 +429,55 @@ def split(condition: str) -> tuple[str | None, str]:
     return kind or None, alert
 
 
-def alert_text(kind: str, course: str, standing: Standing, rules: Rules) -> tuple[str, str]:
-    """Title and body of an alert, in the student's terms (``course`` names the kind of
-    session for a per-kind alert: "Distributed Systems (practical)")."""
-    need = _pct(standing.threshold * 100)
-    have = f"{standing.percent:g} %" if standing.percent is not None else "no figure yet"
+def alert_text(
+    kind: str, course: str | messages.Phrase, standing: Standing, rules: Rules
+) -> tuple[str, str]:
+    """Title and body of an alert in English (``alert_words``)."""
+    return alert_words(kind, course, standing, rules).render(messages.DEFAULT)
+
+
+def course_label(name: str, kind: str | None) -> str | messages.Phrase:
+    """The course an alert is about: its name, or for a per-kind alert its name and the
+    kind of session in the student's language ("Distributed Systems (practical)")."""
+    if kind is None:
+        return name
+    return messages.Phrase(
+        "alert.course_kind", {"course": name, "kind": messages.Term(f"kind.{kind}")}
+    )
+
+
+def alert_words(
+    kind: str, course: str | messages.Phrase, standing: Standing, rules: Rules
+) -> messages.Words:
+    """Title and body of an alert in the catalogs' terms (``alert.*``), worded in the
+    student's language by the notify consumer."""
+    have: str | messages.Term = (
+        f"{standing.percent:g} %"
+        if standing.percent is not None
+        else messages.Term("alert.no_figure")
+    )
+    params: dict[str, Any] = {
+        "course": course,
+        "need": _pct(standing.threshold * 100),
+        "have": have,
+    }
     if kind == BELOW_THRESHOLD:
         if standing.reachable is False or standing.needed is None:
-            plan = f"You can no longer reach {need} this term: talk to your teacher."
-        else:
-            n = standing.needed
-            sessions = "session" if n == 1 else f"{n} sessions"
-            plan = f"Attend the next {sessions} to get back to {need}."
-        return (
-            f"{course}: attendance below {need}",
-            f"Your attendance in {course} is {have}, below the required {need}. {plan}",
+            return messages.Words("alert.below.title", "alert.below.unreachable", params)
+        return messages.Words(
+            "alert.below.title", "alert.below.needs", {**params, "count": standing.needed}
         )
     if kind == ABSENCE_RUN:
-        n = standing.absence_run
-        return (
-            f"{course}: {n} absences in a row",
-            f"You have missed the last {n} sessions of {course} (attendance {have}).",
+        return messages.Words(
+            "alert.run.title", "alert.run.body", {**params, "count": standing.absence_run}
         )
     if kind == LAST_CHANCE:
         m = standing.can_miss
         if m == 0:
-            return (
-                f"{course}: you cannot miss another session",
-                f"Your attendance in {course} is {have}: missing any further session "
-                f"takes you below {need}.",
-            )
-        return (
-            f"{course}: you can miss at most {m} more session{'s' if m != 1 else ''}",
-            f"Your attendance in {course} is {have}: missing more than {m} of the "
-            f"remaining {standing.remaining} sessions takes you below {need}.",
+            return messages.Words("alert.last.none_title", "alert.last.none_body", params)
+        remaining = standing.remaining if standing.remaining is not None else 0
+        return messages.Words(
+            "alert.last.title", "alert.last.body", {**params, "count": m, "remaining": remaining}
         )
     raise ValueError(f"unknown alert {kind!r}")
 

@@ -8,8 +8,10 @@ import { accountController } from "../account.js";
 import { Account, SignInForm, watchUser } from "../auth-ui.js";
 import { ClaimNotice } from "../claim-notice.js";
 import { firebase, firestore } from "../config.js";
+import { language, t } from "../i18n/index.js";
 import { showMyAttendance } from "../my-attendance.js";
 import { Outbox } from "../outbox.js";
+import { forgetProfile, LanguagePicker, loadProfile, noticeDue, profile } from "../profile.js";
 import { registerServiceWorker } from "../pwa.js";
 import { extractToken, parseToken } from "../qr-token.js";
 import { deviceId } from "../scan-api.js";
@@ -19,6 +21,7 @@ import { VerifyEmail } from "../verify-email.js";
 import { CheckInForm } from "./check-in-form.js";
 import { GuardianCard } from "./guardian.js";
 import { InboxTab, InboxView, watchInbox } from "./inbox.js";
+import { NoticeCard } from "./notice.js";
 import { OutboxBar } from "./outbox-bar.js";
 import { watchRecord } from "./record-watch.js";
 import { RequestsView } from "./requests.js";
@@ -207,6 +210,10 @@ export function startStudentPage({ app, account }) {
     const user = store.user.value;
     if (user !== undefined) document.body.dataset.view = user ? store.view.value.name : "signin";
     document.body.dataset.account = store.account.value.state; // unverified, claiming, ready, failed
+    // the user's document read at sign-in (language, notice): loading, loaded, failed
+    const p = profile.value;
+    document.body.dataset.profile = !p.uid ? "none" : p.loaded ? "loaded" : p.error ? "failed" : "loading";
+    document.body.dataset.notice = noticeDue(p) ? "due" : "";
   });
 
   const actions = {
@@ -251,6 +258,7 @@ export function startStudentPage({ app, account }) {
     store.records.value = new Map();
     store.cameraOpen.value = false;
     store.user.value = user;
+    forgetProfile();
     if (!user?.emailVerified) return;
     startFor(user, claimed);
   }
@@ -281,6 +289,7 @@ export function startStudentPage({ app, account }) {
     // Firestore now, not at the first scan: the unread badge is right from the start, and
     // the connection is up by the time a scan's record is to be watched.
     startInbox(user);
+    loadProfile(user.uid); // the language stored there, the notice acknowledged
     refresh();
     if (pendingToken) {
       // a first sign-in's claim makes the enrollment: check in once it is done
@@ -345,38 +354,36 @@ export function startStudentPage({ app, account }) {
 
 function AccountArea({ store }) {
   const ctx = store.ctx.value;
-  return ctx ? html`<${Account} auth=${ctx.auth} user=${store.user.value} />` : null;
+  return html`<${LanguagePicker} />${ctx ? html`<${Account} auth=${ctx.auth} user=${store.user.value} />` : null}`;
 }
 
 function StudentPage({ store, actions, pendingToken }) {
   const ctx = store.ctx.value;
   const user = store.user.value;
   if (store.startError.value) {
-    return html`<p class="form-error" role="alert">Rollcall cannot start: ${store.startError.value}</p>`;
+    return html`<p class="form-error" role="alert">${t("page.cannotStart", { error: store.startError.value })}</p>`;
   }
-  if (!ctx || user === undefined) return html`<p class="muted loading">Loading…</p>`;
+  if (!ctx || user === undefined) return html`<p class="muted loading">${t("common.loading")}</p>`;
   if (!user) {
     return html`${
-      pendingToken()
-        ? html`<p class="notice" role="status">
-            Sign in to finish checking in. If the code has changed by then, scan it again.
-          </p>`
-        : null
-    }<${SignInForm} auth=${ctx.auth} title="Check in" intro="Sign in with your school account." />`;
+      pendingToken() ? html`<p class="notice" role="status">${t("page.signInToFinish")}</p>` : null
+    }<${SignInForm} auth=${ctx.auth} title=${t("page.checkInTitle")} intro=${t("page.signInIntro")} />`;
   }
   const acct = store.account.value;
   if (acct.state === "unverified") {
     return html`<${VerifyEmail} key=${user.uid} auth=${ctx.auth} user=${user} recheck=${actions.recheck} />`;
   }
+  const p = profile.value;
   const view = store.view.value;
   const outbox = store.outbox.value;
   const online = store.online.value;
   const shownEntry = view.name === "result" ? view.entryId : null;
   const tab = ["inbox", "attendance", "requests"].includes(view.name) ? view.name : "scan";
   const notice = store.notice.value;
-  return html`<nav class="tabs" aria-label="Student">
+  return html`${noticeDue(p) ? html`<${NoticeCard} key=${p.uid} again=${p.notice != null} />` : null}
+    <nav class="tabs" aria-label=${t("page.tabs")}>
       <button class="tab" type="button" id="tab-scan" aria-current=${String(tab === "scan")} onClick=${actions.back}>
-        Check in
+        ${t("page.tabCheckIn")}
       </button>
       <button
         class="tab"
@@ -385,7 +392,7 @@ function StudentPage({ store, actions, pendingToken }) {
         aria-current=${String(tab === "attendance")}
         onClick=${() => actions.show("attendance")}
       >
-        Attendance
+        ${t("page.tabAttendance")}
       </button>
       <button
         class="tab"
@@ -394,7 +401,7 @@ function StudentPage({ store, actions, pendingToken }) {
         aria-current=${String(tab === "requests")}
         onClick=${() => actions.show("requests")}
       >
-        Leave
+        ${t("page.tabLeave")}
       </button>
       <${InboxTab}
         unread=${store.inbox.value.unread}
@@ -450,7 +457,7 @@ function View({ store, actions, view, ctx, user }) {
   if (view.name === "attendance") {
     const enrolled = store.account.value.me?.enrolled ?? [];
     return html`<${Island}
-      key=${`${user.uid}/${enrolled.join(",")}`}
+      key=${`${user.uid}/${enrolled.join(",")}/${language.value}`}
       style="display: contents"
       mount=${(el) => showMyAttendance(el, { user, enrolled })}
     />

@@ -3,10 +3,12 @@
 // scans and the notifications card.
 import { cameraAvailable, startScanner } from "../camera.js";
 import { fmtTime } from "../dom.js";
+import { language, t } from "../i18n/index.js";
 import { notificationsCard } from "../push.js";
 import { CODE_DIGITS, extractToken, normalizeCode, parseToken } from "../qr-token.js";
 import { outcomeFor } from "../scan-api.js";
 import { html, Island, useEffect, useFocusOnArrival, useRef, useState } from "../ui.js";
+import { statusWord } from "./result-card.js";
 
 /** After this long with the camera open and no code read, the student is told what to do. */
 export const HINT_MS = 5000;
@@ -49,7 +51,7 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
 
   async function openCamera() {
     setCodeError("");
-    setCamera({ open: true, status: "Starting the camera…" });
+    setCamera({ open: true, status: t("checkin.startingCamera") });
     cameraOpen.value = true;
     try {
       scanner.current = await startScanner(video.current, (text) => {
@@ -57,14 +59,14 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
         if (!parseToken(token)) {
           setCamera({
             open: true,
-            status: "That QR code is not a Rollcall code. Point at the code on the teacher's screen.",
+            status: t("checkin.notRollcallQr"),
           });
           return false;
         }
         checkIn({ kind: "qr", value: token });
         return true;
       });
-      setCamera({ open: true, status: "Point the camera at the code on the teacher's screen." });
+      setCamera({ open: true, status: t("checkin.pointCamera") });
       setZoom(scanner.current.zoom);
       // no code read after a while: too far (or too small on the screen) for this camera
       hintTimer.current = setTimeout(() => setHint(true), HINT_MS);
@@ -72,10 +74,7 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
       stopCamera();
       setCamera({
         open: false,
-        status:
-          err?.name === "NotAllowedError"
-            ? "Camera access was refused. Allow it in the browser settings, or type the code below."
-            : "The camera could not start. Type the code below.",
+        status: err?.name === "NotAllowedError" ? t("checkin.cameraRefused") : t("checkin.cameraFailed"),
       });
     }
   }
@@ -84,7 +83,7 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
     ev.preventDefault();
     const code = normalizeCode(codeInput.current.value);
     if (!code) {
-      setCodeError(`Type the ${CODE_DIGITS} digits shown next to the QR code.`);
+      setCodeError(t("checkin.typeDigits", { digits: CODE_DIGITS }));
       codeInput.current.focus();
       return;
     }
@@ -95,7 +94,7 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
     ev.preventDefault();
     const token = extractToken(pasteInput.current.value);
     if (!token) {
-      setPasteError("Paste the code first.");
+      setPasteError(t("checkin.pasteFirst"));
       pasteInput.current.focus();
       return;
     }
@@ -104,8 +103,8 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
 
   const noCamera = camera.status === null;
   return html`<section class="card scan-card" aria-labelledby="scan-title">
-      <h1 id="scan-title" tabindex="-1" ref=${heading}>Check in</h1>
-      <p class="muted">Scan the code on the teacher's screen.</p>
+      <h1 id="scan-title" tabindex="-1" ref=${heading}>${t("checkin.title")}</h1>
+      <p class="muted">${t("checkin.intro")}</p>
       <button
         class="btn btn-primary btn-big"
         type="button"
@@ -114,7 +113,7 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
         hidden=${camera.open}
         onClick=${openCamera}
       >
-        Scan with the camera
+        ${t("checkin.scanCamera")}
       </button>
       <video
         ref=${video}
@@ -123,12 +122,12 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
         playsinline
         muted
         hidden=${!camera.open}
-        aria-label="Camera preview"
+        aria-label=${t("checkin.cameraPreview")}
       ></video>
       ${
         camera.open && zoom
           ? html`<div class="camera-zoom">
-              <label for="camera-zoom">Zoom</label>
+              <label for="camera-zoom">${t("checkin.zoom")}</label>
               <input
                 id="camera-zoom"
                 type="range"
@@ -143,18 +142,18 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
       }
       <div class="notice camera-hint" id="camera-hint" role="status" hidden=${!(camera.open && hint)}>
         <p>
-          <strong>Cannot read the code from here?</strong>${" "}
-          ${zoom ? "Zoom in or move closer" : "Move closer"}, or type the ${CODE_DIGITS} digits shown next to the QR code.
+          <strong>${t("checkin.hintTitle")}</strong>${" "}
+          ${zoom ? t("checkin.hintZoom", { digits: CODE_DIGITS }) : t("checkin.hintCloser", { digits: CODE_DIGITS })}
         </p>
-        <button class="btn btn-small" type="button" id="camera-type-instead" onClick=${typeInstead}>Type the code</button>
+        <button class="btn btn-small" type="button" id="camera-type-instead" onClick=${typeInstead}>${t("checkin.typeInstead")}</button>
       </div>
-      <button class="btn" type="button" hidden=${!camera.open} onClick=${closeCamera}>Stop camera</button>
+      <button class="btn" type="button" hidden=${!camera.open} onClick=${closeCamera}>${t("checkin.stopCamera")}</button>
       <p class="muted small" id="camera-status" role="status">
-        ${noCamera ? "The camera cannot be used on this page: type the code below." : camera.status}
+        ${noCamera ? t("checkin.noCamera") : camera.status}
       </p>
       <form class="code-form" id="typed-form" novalidate onSubmit=${submitTyped}>
-        <label for="typed-code">Or type the code</label>
-        <p class="muted small" id="typed-help">The ${CODE_DIGITS} digits next to the QR code. They change with it.</p>
+        <label for="typed-code">${t("checkin.orType")}</label>
+        <p class="muted small" id="typed-help">${t("checkin.typedHelp", { digits: CODE_DIGITS })}</p>
         <input
           ref=${codeInput}
           class="code-input"
@@ -171,14 +170,14 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
           onInput=${() => codeError && setCodeError("")}
         />
         <p class="form-error" id="typed-error" role="alert">${codeError}</p>
-        <button class="btn btn-primary" type="submit" id="typed-submit">Check in with the code</button>
+        <button class="btn btn-primary" type="submit" id="typed-submit">${t("checkin.submitCode")}</button>
       </form>
       <details class="paste" id="paste">
-        <summary>Paste a code or link instead</summary>
+        <summary>${t("checkin.pasteInstead")}</summary>
         <form class="code-form" id="code-form" onSubmit=${submitPasted}>
-          <label for="code">Code or link</label>
+          <label for="code">${t("checkin.codeOrLink")}</label>
           <p class="muted small" id="code-help">
-            A Rollcall link or code someone sent you is refused: it is valid for a few seconds only.
+            ${t("checkin.pasteHelp")}
           </p>
           <input
             ref=${pasteInput}
@@ -193,12 +192,16 @@ export function CheckInForm({ ctx, user, recent, checkIn, cameraOpen }) {
             aria-describedby="code-help code-error"
           />
           <p class="form-error" id="code-error" role="alert">${pasteError}</p>
-          <button class="btn" type="submit" id="code-submit">Check in</button>
+          <button class="btn" type="submit" id="code-submit">${t("checkin.title")}</button>
         </form>
       </details>
     </section>
     <${RecentScans} recent=${recent} />
-    <${Island} style="display: contents" mount=${(el) => mountNotifications(el, ctx, user)} />`;
+    <${Island}
+      key=${language.value}
+      style="display: contents"
+      mount=${(el) => mountNotifications(el, ctx, user)}
+    />`;
 }
 
 function mountNotifications(el, ctx, user) {
@@ -211,17 +214,17 @@ function RecentScans({ recent }) {
   const latest = recent.slice(0, 3);
   if (!latest.length) return null;
   return html`<section class="card recent" id="recent" aria-labelledby="recent-title">
-    <h2 id="recent-title">Recent scans on this phone</h2>
+    <h2 id="recent-title">${t("checkin.recentTitle")}</h2>
     <ul class="plain">
       ${latest.map((e) => {
         const label =
           e.state === "accepted"
-            ? `Accepted: ${e.status ?? "present"}`
-            : `Rejected: ${outcomeFor(e.code, e.kind).title}`;
+            ? t("checkin.recentAccepted", { status: statusWord(e.status ?? "present") })
+            : t("checkin.recentRejected", { title: outcomeFor(e.code, e.kind).title });
         return html`<li key=${e.id} data-state=${e.state} data-code=${e.code ?? ""}>
           <span class=${`pill pill-${e.state}`}>${label}</span>
           <span class="muted small">
-            ${` ${e.kind === "code" ? "typed code" : "QR code"}, taken ${fmtTime(new Date(e.taken_at))}`}</span
+            ${` ${t(e.kind === "code" ? "checkin.recentTyped" : "checkin.recentQr", { time: fmtTime(new Date(e.taken_at)) })}`}</span
           >
         </li>`;
       })}

@@ -6,6 +6,7 @@
 // change: what is being typed lives here (drafts), not in the DOM.
 import { disputeErrorText, disputeState, fileDispute, MAX_TEXT, mayDispute } from "../disputes-api.js";
 import { fmtDay, fmtTime, h } from "../dom.js";
+import { t } from "../i18n/index.js";
 
 /**
  * The disputes' state of one page: drafts (session id -> {open, text, busy, error}),
@@ -24,7 +25,7 @@ export function createDisputes({ context, redraw }) {
   async function send(sessionId) {
     const note = draft(sessionId).text.trim();
     if (!note) {
-      change(sessionId, { error: "Say in a few words what happened." });
+      change(sessionId, { error: t("disputes.sayWhat") });
       return;
     }
     change(sessionId, { busy: true, error: null });
@@ -44,13 +45,9 @@ export function createDisputes({ context, redraw }) {
     if (!shown.length) return null;
     return h(
       "section.my-disputes",
-      { "aria-label": "Disputes" },
-      h("h3.my-disputes-title", {}, "Absences and late marks: disputes"),
-      h(
-        "p.muted.small",
-        {},
-        `Within ${rules.dispute_window_days} days of the session, if you were there and Rollcall did not count you.`,
-      ),
+      { "aria-label": t("disputes.label") },
+      h("h3.my-disputes-title", {}, t("disputes.title")),
+      h("p.muted.small", {}, t("disputes.within", { count: rules.dispute_window_days })),
       h(
         "ul.plain.my-dispute-list",
         {},
@@ -61,13 +58,14 @@ export function createDisputes({ context, redraw }) {
 
   function row(s) {
     const at = s.at ? new Date(s.at) : null;
-    const when = at ? `${fmtDay(at)} ${fmtTime(at)}` : s.id;
+    const when = at ? t("time.dayTime", { day: fmtDay(at), time: fmtTime(at) }) : s.id;
     const dispute = disputes.get(s.id);
     // a disputed session is named by the mark disputed (the record may have changed since)
     const marked = dispute?.disputed ?? s.status;
-    const word = marked === "late" ? "Late" : "Absent";
+    const word = marked === "late" ? t("attendance.status.late") : t("attendance.status.absent");
     const d = draft(s.id);
     const head = h("span.my-dispute-when", {}, `${when}: `, h(`strong.status-${marked}`, {}, word));
+    const label = marked === "late" ? "disputes.openLate" : "disputes.openAbsent";
     if (dispute) {
       const state = disputeState(dispute);
       return h(
@@ -75,7 +73,14 @@ export function createDisputes({ context, redraw }) {
         { dataset: { session: s.id, dispute: dispute.status } },
         head,
         h(`span.dispute-state.dispute-${state.tone}`, {}, state.label),
-        dispute.comment ? h("p.my-dispute-comment", {}, `Your teacher: “${dispute.comment}”`) : null,
+        dispute.comment
+          ? h(
+              "p.my-dispute-comment",
+              {},
+              t("disputes.teacherSaid"),
+              h("span", { translate: "no" }, ` “${dispute.comment}”`),
+            )
+          : null,
       );
     }
     if (!d.open) {
@@ -87,10 +92,10 @@ export function createDisputes({ context, redraw }) {
           "button.btn.btn-small.dispute-open",
           {
             type: "button",
-            "aria-label": `Dispute ${word.toLowerCase()} on ${when}`,
+            "aria-label": t(label, { when }),
             onclick: () => change(s.id, { open: true }),
           },
-          "Dispute",
+          t("disputes.dispute"),
         ),
       );
     }
@@ -99,7 +104,7 @@ export function createDisputes({ context, redraw }) {
       id,
       rows: 3,
       maxlength: MAX_TEXT,
-      placeholder: "I was in the room; the code would not scan…",
+      placeholder: t("disputes.placeholder"),
     });
     note.value = d.text;
     note.addEventListener("input", () => drafts.set(s.id, { ...draft(s.id), text: note.value }));
@@ -107,7 +112,7 @@ export function createDisputes({ context, redraw }) {
       "li.my-dispute.is-editing",
       { dataset: { session: s.id } },
       head,
-      h("label", { for: id }, "What happened?"),
+      h("label", { for: id }, t("disputes.what")),
       note,
       h(
         "div.dispute-buttons",
@@ -115,9 +120,13 @@ export function createDisputes({ context, redraw }) {
         h(
           "button.btn.btn-primary.dispute-send",
           { type: "button", disabled: d.busy, onclick: () => send(s.id) },
-          d.busy ? "Sending…" : "Send dispute",
+          d.busy ? t("common.sending") : t("disputes.send"),
         ),
-        h("button.btn.dispute-cancel", { type: "button", onclick: () => change(s.id, { open: false }) }, "Cancel"),
+        h(
+          "button.btn.dispute-cancel",
+          { type: "button", onclick: () => change(s.id, { open: false }) },
+          t("disputes.cancel"),
+        ),
       ),
       d.error ? h("p.form-error", { role: "alert" }, d.error) : null,
     );

@@ -5,6 +5,7 @@
 import { firebase } from "../config.js";
 import { fmtDay } from "../dom.js";
 import { guardianErrorText, readGuardian, setGuardianConsent, showsCard } from "../guardian-api.js";
+import { t } from "../i18n/index.js";
 import { html, useEffect, useState } from "../ui.js";
 
 async function context(user) {
@@ -41,14 +42,17 @@ export function GuardianCard({ user }) {
 
   const on = guardian.consent;
   return html`<section class="card guardian-card" id="guardian-card" aria-labelledby="guardian-title">
-    <h2 id="guardian-title">Emails to your guardian</h2>
+    <h2 id="guardian-title">${t("guardian.title")}</h2>
     <p>
       ${
         on
-          ? html`When your attendance in a course falls below the minimum, Rollcall also emails${" "}
-            <strong>${guardian.guardianEmail}</strong>. You agreed on ${fmtDay(guardian.consentedAt)}.`
-          : html`Rollcall can email <strong>${guardian.guardianEmail}</strong> when your attendance in a
-            course falls below the minimum. It does so only if you agree, and you can stop it at any time.`
+          ? html`${t("guardian.onBefore")}<strong translate=${false}>${guardian.guardianEmail}</strong>${t(
+              "guardian.onAfter",
+              { day: fmtDay(guardian.consentedAt) },
+            )}`
+          : html`${t("guardian.offBefore")}<strong translate=${false}>${guardian.guardianEmail}</strong>${t(
+              "guardian.offAfter",
+            )}`
       }
     </p>
     ${error ? html`<p class="form-error" role="alert">${error}</p>` : null}
@@ -59,7 +63,7 @@ export function GuardianCard({ user }) {
       disabled=${busy}
       onClick=${() => change(!on)}
     >
-      ${on ? "Stop emails to my guardian" : "Email my guardian"}
+      ${on ? t("guardian.stop") : t("guardian.start")}
     </button>
   </section>`;
 }

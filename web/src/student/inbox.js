@@ -4,6 +4,7 @@
 // "Mark all read" marks them in one batch, "Mark as read" one; both change only `read`,
 // as the rules allow.
 import { fmtAgo, fmtClock, fmtDay, fmtTime, toDate } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { html, useState } from "../ui.js";
 
 export const INBOX_LIMIT = 30;
@@ -62,7 +63,7 @@ export function entryContext(e, courseNames = new Map()) {
   const course = e.course_name || (e.course_id ? courseNames.get(e.course_id) : null) || "";
   if (course && `${e.title ?? ""} ${e.body ?? ""}`.includes(course)) return "";
   const at = toDate(e.session_starts_at);
-  const session = at ? `${fmtDay(at)}, ${fmtTime(at)}` : "";
+  const session = at ? t("inbox.sessionAt", { day: fmtDay(at), time: fmtTime(at) }) : "";
   return [course, session].filter(Boolean).join(" · ");
 }
 
@@ -71,13 +72,11 @@ export function InboxView({ inbox, markRead, markAllRead, courseNames }) {
   const [all, setAll] = useState({ busy: false, error: null });
   let list;
   if (inbox.error) {
-    list = html`<li class="form-error">Cannot read your inbox: ${inbox.error}</li>`;
+    list = html`<li class="form-error">${t("inbox.cannotRead", { error: inbox.error })}</li>`;
   } else if (!inbox.loaded) {
-    list = html`<li class="muted">Loading…</li>`;
+    list = html`<li class="muted">${t("common.loading")}</li>`;
   } else if (!inbox.entries.length) {
-    list = html`<li class="muted" id="inbox-empty">
-      No messages yet. After you check in, a confirmation appears here.
-    </li>`;
+    list = html`<li class="muted" id="inbox-empty">${t("inbox.empty")}</li>`;
   } else {
     list = inbox.entries.map(
       (e) => html`<${InboxItem}
@@ -100,17 +99,17 @@ export function InboxView({ inbox, markRead, markAllRead, courseNames }) {
   }
   return html`<section class="card inbox" aria-labelledby="inbox-title">
     <div class="inbox-top">
-      <h1 id="inbox-title">Inbox</h1>
+      <h1 id="inbox-title">${t("inbox.title")}</h1>
       ${
         inbox.unread
           ? html`<button class="btn btn-small" type="button" id="mark-all-read" disabled=${all.busy} onClick=${readAll}>
-              ${all.busy ? "Marking…" : `Mark all read (${inbox.unread})`}
+              ${all.busy ? t("inbox.marking") : t("inbox.markAll", { count: inbox.unread })}
             </button>`
           : null
       }
     </div>
-    <p class="muted">Messages about your attendance.</p>
-    ${all.error ? html`<p class="form-error" role="alert">Could not mark them read (${all.error}).</p>` : null}
+    <p class="muted">${t("inbox.intro")}</p>
+    ${all.error ? html`<p class="form-error" role="alert">${t("inbox.markAllFailed", { error: all.error })}</p>` : null}
     <ul class="inbox-list plain" id="inbox-list" aria-busy=${inbox.loaded || inbox.error ? undefined : "true"}>
       ${list}
     </ul>
@@ -141,19 +140,19 @@ function InboxItem({ entry: e, read, context, markRead }) {
   >
     <div class="inbox-head">
       <strong class="inbox-title">
-        ${e.type === "alert" ? html`<span class="alert-tag">Alert</span>` : null}${e.title ?? "Message"}
+        ${e.type === "alert" ? html`<span class="alert-tag">${t("inbox.alert")}</span>` : null}<span translate=${false}>${e.title ?? t("inbox.message")}</span>
       </strong>
       <time class="muted small" datetime=${at?.toISOString() ?? ""} title=${at ? `${fmtDay(at)} ${fmtClock(at)}` : ""}>
-        ${at ? fmtAgo(at) : "now"}
+        ${at ? fmtAgo(at) : t("inbox.now")}
       </time>
     </div>
-    ${context ? html`<p class="inbox-context muted small">${context}</p>` : null}
-    <p class="inbox-body">${e.body ?? ""}</p>
+    ${context ? html`<p class="inbox-context muted small" translate=${false}>${context}</p>` : null}
+    <p class="inbox-body" translate=${false}>${e.body ?? ""}</p>
     ${
       read
         ? null
         : html`<button class="btn btn-small mark-read" type="button" disabled=${busy && !failed} onClick=${click}>
-            ${failed ? `Could not mark it read (${failed})` : "Mark as read"}
+            ${failed ? t("inbox.markFailed", { error: failed }) : t("inbox.markRead")}
           </button>`
     }
   </li>`;
@@ -167,10 +166,10 @@ export function InboxTab({ unread, known = true, current, onClick }) {
     type="button"
     id="tab-inbox"
     aria-current=${String(current)}
-    aria-label=${unread ? `Inbox, ${shown} unread` : "Inbox"}
+    aria-label=${unread ? t("inbox.tabUnread", { shown }) : t("inbox.title")}
     onClick=${onClick}
   >
-    Inbox<span
+    ${t("inbox.title")}<span
       class=${unread ? "badge" : "badge is-zero"}
       id="inbox-unread"
       hidden=${!known}

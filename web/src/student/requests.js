@@ -8,6 +8,7 @@
 import { firestore } from "../config.js";
 import { REQUESTS } from "../contracts.js";
 import { fmtDay, fmtTime, toDate } from "../dom.js";
+import { t } from "../i18n/index.js";
 import {
   daysLabel,
   documentProblem,
@@ -57,21 +58,20 @@ export function RequestsView({ ctx, user, enrolled, courseNames }) {
     };
   }, [user.uid]);
   return html`<section class="card requests" id="requests" aria-labelledby="requests-title">
-      <h2 id="requests-title">Request leave</h2>
+      <h2 id="requests-title">${t("leave.title")}</h2>
       <p class="muted small">
-        Ask to be excused for days you miss: your teachers see the request and decide. Add a medical
-        certificate or a letter if you have one.
+        ${t("leave.intro")}
       </p>
       <${RequestForm} ctx=${ctx} user=${user} enrolled=${enrolled} courseNames=${courseNames} />
     </section>
     <section class="card requests" id="my-requests" aria-labelledby="my-requests-title">
-      <h2 id="my-requests-title">My requests</h2>
-      ${error ? html`<p class="form-error" role="alert">Your requests cannot be shown: ${error}</p>` : null}
+      <h2 id="my-requests-title">${t("leave.mine")}</h2>
+      ${error ? html`<p class="form-error" role="alert">${t("leave.cannotShow", { error })}</p>` : null}
       ${
         list === null
-          ? html`<p class="muted">Loading…</p>`
+          ? html`<p class="muted">${t("common.loading")}</p>`
           : list.length === 0
-            ? html`<p class="muted" id="requests-empty">No requests yet.</p>`
+            ? html`<p class="muted" id="requests-empty">${t("leave.none")}</p>`
             : html`<ul class="plain request-list" id="request-list">
                 ${list.map(
                   (r) =>
@@ -130,20 +130,20 @@ function RequestForm({ ctx, user, enrolled, courseNames }) {
     const to = String(data.get("to") ?? "") || from;
     const sessionIds = mode === "sessions" ? data.getAll("session_ids").map(String) : [];
     const problem = !reason
-      ? "Say why you were away."
+      ? t("leave.sayWhy")
       : mode === "sessions" && !course
-        ? "Choose the course of the sessions."
+        ? t("leave.chooseCourse")
         : mode === "sessions" && !sessionIds.length
-          ? "Tick the sessions you missed."
+          ? t("leave.tickSessions")
           : mode === "days" && !from
-            ? "Choose the first day."
+            ? t("leave.chooseDay")
             : documentProblem(picked);
     if (problem) {
       setMessage({ text: problem, error: true });
       return;
     }
     setBusy(true);
-    setMessage({ text: "Sending…", error: false });
+    setMessage({ text: t("common.sending"), error: false });
     const result = await fileRequest({
       scanUrl: ctx.config.scanUrl,
       idToken: await user.getIdToken(),
@@ -154,28 +154,28 @@ function RequestForm({ ctx, user, enrolled, courseNames }) {
     if (result.state === "filed") {
       const n = result.requests.length;
       setMessage({
-        text: `Sent: ${n === 1 ? "one request" : `${n} requests, one per course`}. Your teachers decide; you will be told.`,
+        text: t("leave.sent", { count: n }),
         error: false,
       });
       form.reset();
       setCourse("");
       setMode("days");
     } else {
-      setMessage({ text: `Not sent: ${requestErrorText(result)}`, error: true });
+      setMessage({ text: t("leave.notSent", { error: requestErrorText(result) }), error: true });
     }
   }
   const day = today();
   return html`<form class="request-form" id="request-form" novalidate onSubmit=${submit}>
     <div class="request-grid">
-      <label for="request-kind">Kind</label>
+      <label for="request-kind">${t("leave.kind")}</label>
       <select id="request-kind" name="kind">
         ${REQUESTS.kinds.map((k) => html`<option value=${k}>${KIND_LABELS[k] ?? k}</option>`)}
       </select>
-      <span class="request-label" id="request-mode-label">For</span>
+      <span class="request-label" id="request-mode-label">${t("leave.for")}</span>
       <div class="chips" role="radiogroup" aria-labelledby="request-mode-label">
         <label class="request-mode"
           ><input type="radio" name="mode" id="request-mode-days" checked=${mode === "days"} onChange=${() => setMode("days")} />
-          Days</label
+          ${t("leave.days")}</label
         >
         <label class="request-mode"
           ><input
@@ -185,45 +185,45 @@ function RequestForm({ ctx, user, enrolled, courseNames }) {
             checked=${mode === "sessions"}
             onChange=${() => setMode("sessions")}
           />
-          Sessions I missed</label
+          ${t("leave.sessionsMissed")}</label
         >
       </div>
-      <label for="request-course">Course</label>
+      <label for="request-course">${t("leave.course")}</label>
       <select id="request-course" name="course" value=${course} onChange=${(e) => setCourse(e.currentTarget.value)}>
-        <option value="">${mode === "sessions" ? "Choose a course" : "All my courses"}</option>
-        ${enrolled.map((id) => html`<option value=${id}>${courseNames.get(id) || id}</option>`)}
+        <option value="">${mode === "sessions" ? t("leave.chooseACourse") : t("leave.allCourses")}</option>
+        ${enrolled.map((id) => html`<option value=${id} translate=${false}>${courseNames.get(id) || id}</option>`)}
       </select>
       ${
         mode === "days"
-          ? html`<label for="request-from">From</label>
+          ? html`<label for="request-from">${t("leave.from")}</label>
               <input id="request-from" name="from" type="date" value=${day} required />
-              <label for="request-to">To</label>
+              <label for="request-to">${t("leave.to")}</label>
               <input id="request-to" name="to" type="date" value=${day} />`
-          : html`<span class="request-label">Sessions</span>
+          : html`<span class="request-label">${t("leave.sessions")}</span>
               <${SessionChoice} course=${course} sessions=${sessions} />`
       }
-      <label for="request-reason">Reason</label>
+      <label for="request-reason">${t("leave.reason")}</label>
       <textarea id="request-reason" name="reason" rows="3" maxlength=${REQUESTS.maxReason} required></textarea>
-      <label for="request-document">Document</label>
+      <label for="request-document">${t("leave.document")}</label>
       <input id="request-document" name="document" type="file" accept=${REQUESTS.documentTypes.join(",")} />
     </div>
-    <p class="muted small">PDF, JPEG or PNG, up to 5 MB. Only you and your course's teachers can open it.</p>
+    <p class="muted small">${t("leave.documentHelp")}</p>
     <p class=${message.error ? "form-error" : "small"} id="request-message" role="status">${message.text}</p>
-    <button class="btn btn-primary" type="submit" id="request-submit" disabled=${busy}>Send request</button>
+    <button class="btn btn-primary" type="submit" id="request-submit" disabled=${busy}>${t("leave.send")}</button>
   </form>`;
 }
 
 /** Checkboxes of the course's closed sessions, newest first, each with its status. */
 function SessionChoice({ course, sessions }) {
-  if (!course) return html`<p class="muted small">Choose the course first.</p>`;
-  if (sessions === null) return html`<p class="muted small">Loading your sessions…</p>`;
-  if (!sessions.length) return html`<p class="muted small">No closed session of yours in this course yet.</p>`;
+  if (!course) return html`<p class="muted small">${t("leave.courseFirst")}</p>`;
+  if (sessions === null) return html`<p class="muted small">${t("leave.loadingSessions")}</p>`;
+  if (!sessions.length) return html`<p class="muted small">${t("leave.noSessions")}</p>`;
   return html`<ul class="plain request-sessions" id="request-sessions">
     ${sessions.map(
       (s) => html`<li key=${s.id}>
         <label
           ><input type="checkbox" name="session_ids" value=${s.id} />
-          ${fmtDay(s.at)}, ${fmtTime(s.at)} <span class="muted small">· ${s.status}</span></label
+          ${fmtDay(s.at)}, ${fmtTime(s.at)} <span class="muted small">· ${t(`status.${s.status}`, { defaultValue: s.status })}</span></label
         >
       </li>`,
     )}
@@ -234,7 +234,7 @@ function SessionChoice({ course, sessions }) {
 function RequestItem({ request: r, ctx, user, courseNames }) {
   const [opening, setOpening] = useState("");
   async function openDocument() {
-    setOpening("Opening…");
+    setOpening(t("leave.opening"));
     const result = await fetchDocument({
       scanUrl: ctx.config.scanUrl,
       idToken: await user.getIdToken(),
@@ -251,18 +251,18 @@ function RequestItem({ request: r, ctx, user, courseNames }) {
   const sessions = (r.session_ids?.length ?? 0) + (r.planned_ids?.length ?? 0);
   return html`<li class="request-item" data-status=${r.status} data-course=${r.course_id}>
     <div class="request-head">
-      <strong>${courseNames.get(r.course_id) || r.course_id}</strong>
+      <strong translate=${false}>${courseNames.get(r.course_id) || r.course_id}</strong>
       <span class=${`pill pill-${pill}`}>${STATUS_LABELS[r.status] ?? r.status}</span>
     </div>
     <p class="small request-what">
-      ${KIND_LABELS[r.kind] ?? r.kind}, ${daysLabel(r.from, r.to)} · ${sessions} session${sessions === 1 ? "" : "s"}
+      ${t("leave.what", { kind: KIND_LABELS[r.kind] ?? r.kind, days: daysLabel(r.from, r.to), count: sessions })}
     </p>
-    <p class="muted small request-reason">${r.reason}</p>
-    ${r.comment ? html`<p class="small request-comment">Teacher's comment: ${r.comment}</p>` : null}
+    <p class="muted small request-reason" translate=${false}>${r.reason}</p>
+    ${r.comment ? html`<p class="small request-comment">${t("leave.comment")} <span translate=${false}>${r.comment}</span></p>` : null}
     ${
       r.document
         ? html`<button class="btn btn-small" type="button" onClick=${openDocument}>
-            Open ${r.document.filename}
+            ${t("leave.open")} <span translate=${false}>${r.document.filename}</span>
           </button> <span class="muted small" role="status">${opening}</span>`
         : null
     }

@@ -4,6 +4,7 @@
 // the student's status before: the record wins) or rejected (the reason and what to do;
 // the server's code and message under "Details").
 import { fmtClock, fmtDay, fmtTime, toDate } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { outcomeFor } from "../scan-api.js";
 import { html, useEffect, useRef, useState } from "../ui.js";
 import { entryState } from "./store.js";
@@ -12,10 +13,13 @@ import { entryState } from "./store.js";
 export function sessionLabel(context) {
   if (!context?.courseName) return null;
   const at = toDate(context.startsAt);
-  return at ? `${context.courseName}, ${fmtDay(at)}, ${fmtTime(at)}` : context.courseName;
+  return at
+    ? t("result.sessionLabel", { course: context.courseName, day: fmtDay(at), time: fmtTime(at) })
+    : context.courseName;
 }
 
-const STATUS_WORD = { present: "present", late: "late", excused: "excused", absent: "absent" };
+/** "present", "late", … in the page's language. */
+export const statusWord = (status) => t(`status.${status}`, { defaultValue: status });
 
 /**
  * The card for `entry`; `record`: {state, at, status, source, reason} of the attendance
@@ -29,14 +33,14 @@ export function ResultCard({ entry, sending, online, record, context = null, act
     if (state === "sending") return;
     (card.current?.querySelector(".btn-primary") ?? card.current?.querySelector("button"))?.focus();
   }, [entry.id, state]);
-  const what = entry.kind === "code" ? "typed code" : "scan";
+  const what = entry.kind === "code" ? t("result.whatCode") : t("result.whatScan");
   const taken = new Date(entry.taken_at);
   const code = entry.state ? (entry.code ?? "") : (entry.last_code ?? "");
   let body;
   if (state === "sending") {
     body = html`<div class="result-icon spinner" aria-hidden="true"></div>
-      <h1>Checking in…</h1>
-      <p class="muted">Sending your ${what}.</p>`;
+      <h1>${t("result.checkingIn")}</h1>
+      <p class="muted">${t("result.sending", { what })}</p>`;
   } else if (state === "pending") {
     body = html`<${Pending} entry=${entry} sending=${sending} online=${online} what=${what} actions=${actions} />`;
   } else if (state === "accepted") {
@@ -61,9 +65,9 @@ export function ResultCard({ entry, sending, online, record, context = null, act
 }
 
 function nextTryText(entry, online, now = Date.now()) {
-  if (!online) return "Waiting for the connection to come back.";
+  if (!online) return t("result.waitingConnection");
   const s = Math.max(0, Math.ceil((entry.next_at - now) / 1000));
-  return s > 0 ? `Trying again in ${s} s.` : "Trying again now…";
+  return s > 0 ? t("result.tryingIn", { count: s }) : t("result.tryingNow");
 }
 
 function Pending({ entry, sending, online, what, actions }) {
@@ -74,12 +78,11 @@ function Pending({ entry, sending, online, what, actions }) {
   }, []);
   const busy = entry.last_code === "unavailable";
   return html`<div class="result-icon pending-icon" aria-hidden="true">↻</div>
-    <h1 id="result-title">${busy ? "Rollcall is busy: pending" : "No connection: pending"}</h1>
+    <h1 id="result-title">${busy ? t("result.busyPending") : t("result.offlinePending")}</h1>
     <p id="result-detail">
-      ${`Your ${what} from ${fmtClock(new Date(entry.taken_at))} is saved on this phone and will be sent automatically `}
-      when the connection is back, also if you close this page and open it again. Rollcall checks it when it arrives.
+      ${t("result.savedOnPhone", { what, time: fmtClock(new Date(entry.taken_at)) })}
     </p>
-    <p class="muted small" id="next-try">${sending ? "Sending…" : nextTryText(entry, online)}</p>
+    <p class="muted small" id="next-try">${sending ? t("common.sending") : nextTryText(entry, online)}</p>
     <div class="actions">
       <button
         class="btn btn-primary"
@@ -88,81 +91,83 @@ function Pending({ entry, sending, online, what, actions }) {
         disabled=${sending}
         onClick=${() => actions.sendNow(entry)}
       >
-        ${sending ? "Sending…" : "Send now"}
+        ${sending ? t("common.sending") : t("result.sendNow")}
       </button>
-      <button class="btn" type="button" id="scan-again" onClick=${actions.back}>Back</button>
+      <button class="btn" type="button" id="scan-again" onClick=${actions.back}>${t("common.back")}</button>
     </div>`;
 }
 
 function Accepted({ entry, record, context, actions }) {
   const label = sessionLabel(context);
-  const where = label ?? "this session";
+  const where = label ?? t("result.thisSession");
   const overridden = record?.state === "recorded" && record.overridden;
   const status = overridden ? record.status : entry.status === "late" ? "late" : "present";
   const delayed = entry.resolved_at - entry.taken_at > 5000;
   const recorded = record?.state === "recorded";
   const line = overridden
-    ? "Your scan did not change it."
+    ? t("result.scanDidNotChange")
     : recorded
-      ? `Recorded at ${fmtTime(toDate(record.at))}.`
+      ? t("result.recordedAt", { time: fmtTime(toDate(record.at)) })
       : record?.state === "unknown"
-        ? "Accepted."
-        : "Accepted. Recording…";
+        ? t("result.accepted")
+        : t("result.acceptedRecording");
   const title = overridden
-    ? `Already marked ${STATUS_WORD[status] ?? status} by your teacher`
+    ? t("result.alreadyMarked", { status: statusWord(status) })
     : status === "late"
-      ? "Checked in — late"
-      : "Checked in — present";
+      ? t("result.checkedInLate")
+      : t("result.checkedInPresent");
   const detail = overridden
-    ? `Your teacher marked you ${STATUS_WORD[status] ?? status} for ${where}${record.reason ? `: ${record.reason}` : "."}`
-    : `You were marked ${status} for ${where}.`;
+    ? record.reason
+      ? t("result.teacherMarkedReason", { status: statusWord(status), where, reason: record.reason })
+      : t("result.teacherMarked", { status: statusWord(status), where })
+    : t("result.youWereMarked", { status: statusWord(status), where });
   return html`<div class="result-icon" aria-hidden="true">${overridden ? "i" : status === "late" ? "◷" : "✓"}</div>
     <h1 id="result-title">${title}</h1>
     <p id="result-detail" data-context=${label ? "known" : "waiting"}>${detail}</p>
     ${
       delayed
         ? html`<p class="muted small" id="result-delay">
-            ${`Taken at ${fmtClock(new Date(entry.taken_at))}, delivered at ${fmtClock(new Date(entry.resolved_at))}.`}
+            ${t("result.takenDelivered", { taken: fmtClock(new Date(entry.taken_at)), delivered: fmtClock(new Date(entry.resolved_at)) })}
           </p>`
         : null
     }
     <p class="muted small" id="result-recorded" data-recorded=${String(recorded)}>${line}</p>
     <div class="actions">
-      <button class="btn btn-primary" type="button" id="done" onClick=${actions.back}>Done</button>
-      <button class="btn" type="button" id="open-inbox" onClick=${actions.openInbox}>Open my inbox</button>
+      <button class="btn btn-primary" type="button" id="done" onClick=${actions.back}>${t("result.done")}</button>
+      <button class="btn" type="button" id="open-inbox" onClick=${actions.openInbox}>${t("result.openInbox")}</button>
     </div>`;
 }
 
 function Rejected({ entry, what, taken, actions }) {
   const outcome = outcomeFor(entry.code, entry.kind);
   const late = entry.resolved_at - entry.taken_at > 20000;
-  const again = entry.kind === "code" ? "Type the code again" : "Scan again";
+  const again = entry.kind === "code" ? t("result.typeAgain") : t("result.scanAgain");
   return html`<div class="result-icon" aria-hidden="true">✕</div>
     <h1 id="result-title">${outcome.title}</h1>
     <p id="result-detail">${outcome.advice}</p>
     ${
       late
         ? html`<p class="muted small" id="result-delay">
-            ${`This ${what} was taken at ${fmtClock(taken)} and could only be sent at ${fmtClock(new Date(entry.resolved_at))}; the code on the screen had changed by then.`}
+            ${t("result.sentTooLate", { what, taken: fmtClock(taken), sent: fmtClock(new Date(entry.resolved_at)) })}
           </p>`
         : null
     }
-    <p class="muted small">Not recorded.</p>
+    <p class="muted small">${t("result.notRecorded")}</p>
     <div class="actions">
       ${
         entry.code === "unauthenticated"
-          ? html`<button class="btn btn-primary" type="button" onClick=${actions.signInAgain}>Sign in again</button>`
+          ? html`<button class="btn btn-primary" type="button" onClick=${actions.signInAgain}>${t("result.signInAgain")}</button>`
           : html`<button class="btn btn-primary" type="button" id="scan-again" onClick=${actions.back}>
-              ${outcome.retry ? again : "Back"}
+              ${outcome.retry ? again : t("common.back")}
             </button>`
       }
     </div>
     ${
       entry.code
         ? html`<details class="result-details" id="result-details">
-            <summary>Details</summary>
+            <summary>${t("common.details")}</summary>
             <p class="muted small">
-              ${`Code: ${entry.code}${entry.message ? ` (${entry.message})` : ""}. Sent at ${fmtClock(new Date(entry.resolved_at ?? entry.taken_at))}.`}
+              ${t("result.detailsLine", { code: entry.code, message: entry.message ? ` (${entry.message})` : "", time: fmtClock(new Date(entry.resolved_at ?? entry.taken_at)) })}
             </p>
           </details>`
         : null

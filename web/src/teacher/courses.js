@@ -5,13 +5,14 @@ import { nothingClaimed } from "../account-api.js";
 import { ClaimNotice } from "../claim-notice.js";
 import { showCourseView } from "../course-view.js";
 import { fmtDay, fmtTime, toDate } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { administers, may, rolesIn } from "../roles.js";
 import { sessionTiming } from "../sessions.js";
 import { html, Island, useEffect, useFocusOnArrival, useRef, useState } from "../ui.js";
 import { OpenSessionForm } from "./open-session-form.js";
 import { RequestsPanel } from "./requests-tab.js";
 
-const ROLE_NAMES = { teacher: "Teacher", ta: "Teaching assistant" };
+const ROLE_NAMES = { teacher: "roles.teacher", ta: "roles.ta" };
 
 /**
  * fsx: {db, fs} (Firestore, loaded). only: one course id, or null for all of mine.
@@ -26,7 +27,7 @@ export function CoursesView({ user, fsx, only, me = null, account = null, claim 
   const heading = useRef(null);
   useFocusOnArrival(nested ? { current: null } : heading);
   useEffect(() => {
-    if (!nested) document.title = "My courses · Rollcall";
+    if (!nested) document.title = t("courses.docTitle");
     const { db, fs } = fsx;
     setCourses(null);
     setNotice(null);
@@ -51,18 +52,18 @@ export function CoursesView({ user, fsx, only, me = null, account = null, claim 
         setCourses([]);
         setNotice(
           err.code === "permission-denied"
-            ? "Your courses cannot be listed here (the security rules do not allow the query). Open a course by its id below."
-            : `Cannot list your courses: ${err.code ?? err.message}`,
+            ? t("courses.notListed")
+            : t("courses.cannotList", { error: err.code ?? err.message }),
         );
       },
     );
   }, [fsx, only, user]);
 
   let list;
-  if (courses === null) list = html`<p class="muted">Loading your courses…</p>`;
+  if (courses === null) list = html`<p class="muted">${t("courses.loading")}</p>`;
   else if (!courses.length && !notice) {
     list = only
-      ? html`<p class="muted">No course "${only}" that you may see.</p>`
+      ? html`<p class="muted">${t("courses.noSuch", { id: only })}</p>`
       : html`<${NoCourses} me=${me} account=${account} claim=${claim} />`;
   } else {
     list = courses.map(
@@ -72,8 +73,8 @@ export function CoursesView({ user, fsx, only, me = null, account = null, claim 
   return html`<section class=${only ? "page page-wide" : "page"} aria-labelledby="courses-title">
     ${
       nested
-        ? html`<h2 id="courses-title" class="page-title" tabindex="-1" ref=${heading}>My courses</h2>`
-        : html`<h1 id="courses-title" tabindex="-1" ref=${heading}>${only ? "Course" : "My courses"}</h1>`
+        ? html`<h2 id="courses-title" class="page-title" tabindex="-1" ref=${heading}>${t("courses.title")}</h2>`
+        : html`<h1 id="courses-title" tabindex="-1" ref=${heading}>${only ? t("courses.course") : t("courses.title")}</h1>`
     }
     <div id="courses-notice">${notice ? html`<p class="notice" role="status">${notice}</p>` : null}</div>
     <div class="course-list" id="courses" aria-busy=${courses === null ? "true" : undefined}>${list}</div>
@@ -105,8 +106,8 @@ function CourseTabs({ tab, setTab }) {
     html`<button class="tab" type="button" id=${`course-tab-${name}`} aria-current=${String(tab === name)} onClick=${() => setTab(name)}>
       ${label}
     </button>`;
-  return html`<nav class="tabs course-tabs" aria-label="Course">
-    ${item("attendance", "Attendance")} ${item("requests", "Requests")}
+  return html`<nav class="tabs course-tabs" aria-label=${t("courses.course")}>
+    ${item("attendance", t("courses.tabAttendance"))} ${item("requests", t("courses.tabRequests"))}
   </nav>`;
 }
 
@@ -117,18 +118,18 @@ function NoCourses({ me, account, claim }) {
   if (me?.enrolled?.length && !Object.keys(me.staff ?? {}).length) {
     const n = me.enrolled.length;
     return html`<p class="notice" id="courses-student" role="status">
-      You are on the class list of ${n} ${n === 1 ? "course" : "courses"} as a student, and teach none.${" "}
-      <a href="/scan.html">Open the scan page</a> to check in and see your attendance.
+      ${t("courses.studentOnly", { count: n })}${" "}${t("courses.scanBefore")}<a href="/scan.html"
+        >${t("teacher.openScanPage")}</a
+      >${t("courses.scanAfter")}
     </p>`;
   }
   if (administers(me)) {
     return html`<p class="muted" id="courses-admin">
-      You teach no courses. Import the courses file and the rosters on the${" "}
-      <a href="#/admin">admin page</a>.
+      ${t("courses.adminNone")}${" "}<a href="#/admin">${t("courses.adminPage")}</a>${t("courses.adminAfter")}
     </p>`;
   }
   return html`<p class="muted" id="courses-none">
-    You teach no courses yet. Your institution's admin names a course's teachers in the courses file.
+    ${t("courses.none")}
   </p>`;
 }
 
@@ -142,9 +143,17 @@ function CourseCard({ course, user, me, fsx, linkToView }) {
   const canRun = may("run_sessions", roles);
   const role = course.roles?.[user.uid];
   const facts = [
-    course.code && course.term_id ? `${course.code} · ${course.term_id}` : `Course id: ${course.id}`,
-    course.divisions?.length ? `Divisions ${course.divisions.join(", ")}` : "",
-    ROLE_NAMES[role] ?? (roles.has("hod") ? "Head of department" : roles.has("admin") ? "Admin" : ""),
+    course.code && course.term_id
+      ? html`<span translate=${false}>${course.code} · ${course.term_id}</span>`
+      : t("courses.id", { id: course.id }),
+    course.divisions?.length ? t("courses.divisions", { list: course.divisions.join(", ") }) : "",
+    ROLE_NAMES[role]
+      ? t(ROLE_NAMES[role])
+      : roles.has("hod")
+        ? t("roles.hod")
+        : roles.has("admin")
+          ? t("roles.admin")
+          : "",
   ].filter(Boolean);
   return html`<article
     class="card course"
@@ -154,8 +163,8 @@ function CourseCard({ course, user, me, fsx, linkToView }) {
   >
     <div class="course-head">
       <div>
-        <h2 id=${`course-${course.id}`}>${course.name ?? course.id}</h2>
-        <p class="muted small">${facts.join(" · ")}</p>
+        <h2 id=${`course-${course.id}`} translate=${false}>${course.name ?? course.id}</h2>
+        <p class="muted small">${facts.map((fact, i) => html`${i ? " · " : ""}${fact}`)}</p>
       </div>
       <div class="course-actions">
         ${
@@ -164,7 +173,7 @@ function CourseCard({ course, user, me, fsx, linkToView }) {
                 class="btn course-view-link"
                 href=${`#/course/${encodeURIComponent(course.id)}`}
                 data-course-view=${course.id}
-                >Course attendance</a
+                >${t("courses.attendanceLink")}</a
               >`
             : null
         }
@@ -176,7 +185,7 @@ function CourseCard({ course, user, me, fsx, linkToView }) {
                 aria-expanded=${String(open)}
                 onClick=${() => setOpen(!open)}
               >
-                Open a session…
+                ${t("courses.openSession")}
               </button>`
             : null
         }
@@ -207,11 +216,11 @@ function OpenSessions({ course, fsx }) {
   }, [fsx, course.id]);
 
   let content;
-  if (state.error) content = html`<p class="form-error">Cannot read the sessions: ${state.error}</p>`;
-  else if (!state.sessions) content = html`<p class="muted">Loading sessions…</p>`;
+  if (state.error) content = html`<p class="form-error">${t("courses.sessionsError", { error: state.error })}</p>`;
+  else if (!state.sessions) content = html`<p class="muted">${t("courses.loadingSessions")}</p>`;
   else if (!state.sessions.length) {
     content = html`<p class="muted">
-      No open session. Open one here, or with <code>rollcall session open --course ${course.id}</code>.
+      ${t("courses.noOpen")} <code translate=${false}>rollcall session open --course ${course.id}</code>
     </p>`;
   } else {
     const sessions = [...state.sessions].sort(
@@ -224,13 +233,13 @@ function OpenSessions({ course, fsx }) {
         const { rotation, lateAfter } = sessionTiming(s);
         return html`<li key=${s.id}>
           <a class="btn btn-primary session-link" href=${`#/session/${encodeURIComponent(s.id)}`} data-session=${s.id}
-            >Show check-in code</a
+            >${t("courses.showCode")}</a
           >
           <a class="btn panel-link" href=${`#/session/${encodeURIComponent(s.id)}/panel`} data-panel=${s.id}
-            >Teacher's panel</a
+            >${t("courses.panel")}</a
           >
           <span class="session-meta">
-            ${`${fmtDay(start)} ${fmtTime(start)}–${fmtTime(end)} · new code every ${rotation} s · late after ${lateAfter} min`}
+            ${t("courses.sessionMeta", { day: fmtDay(start), start: fmtTime(start), end: fmtTime(end), rotation, lateAfter })}
           </span>
         </li>`;
       })}
@@ -249,8 +258,8 @@ function OpenById({ current }) {
       if (id) location.hash = `#/course/${encodeURIComponent(id)}`;
     }}
   >
-    <label for="course-id">Open a course by id</label>
+    <label for="course-id">${t("courses.openById")}</label>
     <input ref=${input} id="course-id" name="course" required defaultValue=${current ?? ""} autocomplete="off" />
-    <button class="btn" type="submit">Open</button>
+    <button class="btn" type="submit">${t("courses.open")}</button>
   </form>`;
 }

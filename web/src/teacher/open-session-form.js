@@ -3,14 +3,15 @@
 // starts it on the server's clock (teacher-api.js; no client writes a session), and its
 // projector view opens.
 import { firebase } from "../config.js";
+import { t } from "../i18n/index.js";
 import { DEFAULTS, LIMITS, validateSessionForm } from "../sessions.js";
 import { openErrorText, openSession } from "../teacher-api.js";
 import { html, useRef, useState } from "../ui.js";
 
 const FIELDS = [
-  ["rotation", "rotation", "New code every", "s"],
-  ["lateAfter", "late", "Late after", "min"],
-  ["duration", "duration", "Duration", "min"],
+  ["rotation", "rotation", "openSession.rotation", "openSession.seconds"],
+  ["lateAfter", "late", "openSession.lateAfter", "openSession.minutes"],
+  ["duration", "duration", "openSession.duration", "openSession.minutes"],
 ];
 
 export function OpenSessionForm({ course, user, hidden, formRef }) {
@@ -36,7 +37,7 @@ export function OpenSessionForm({ course, user, hidden, formRef }) {
       if (result.state === "opened") location.hash = `#/session/${encodeURIComponent(result.sessionId)}`;
       else setError(openErrorText(result));
     } catch (err) {
-      setError(`Could not open the session: ${err.message ?? err}`);
+      setError(t("openSession.failed", { error: err.message ?? err }));
     } finally {
       setBusy(false);
     }
@@ -54,7 +55,7 @@ export function OpenSessionForm({ course, user, hidden, formRef }) {
       ${FIELDS.map(([field, name, label, unit]) => {
         const id = `${name}-${course.id}`;
         return html`<div class="field" key=${field}>
-          <label for=${id}>${label}</label>
+          <label for=${id}>${t(label)}</label>
           <div class="with-unit">
             <input
               ref=${inputs[field]}
@@ -68,18 +69,17 @@ export function OpenSessionForm({ course, user, hidden, formRef }) {
               required
               defaultValue=${DEFAULTS[field]}
             />
-            <span class="unit">${unit}</span>
+            <span class="unit">${t(unit)}</span>
           </div>
         </div>`;
       })}
     </div>
     <p class="muted small">
-      Starts now, by Rollcall's clock. Students scanning after the late threshold are marked late; the session closes
-      at the end of its duration (at most ${Math.round(LIMITS.duration.max / 60)} h) or when you close it.
+      ${t("openSession.help", { hours: Math.round(LIMITS.duration.max / 60) })}
     </p>
     <p class="form-error" role="alert">${error}</p>
     <button class="btn btn-primary" type="submit" data-open=${course.id} disabled=${busy}>
-      ${busy ? "Opening…" : "Open session and show the code"}
+      ${busy ? t("openSession.opening") : t("openSession.submit")}
     </button>
   </form>`;
 }

@@ -3,6 +3,8 @@
 // required), move it (day, times, room), or add an extra one (course, kind, whole
 // course / division / batch, day, times, room). Checked first by timetable.js, sent by
 // planned-api.js; the server's refusal is shown in the dialog as it comes.
+
+import { t } from "../i18n/index.js";
 import { addBody, audienceLabel, KINDS, kindLabel, timeRange, validateReason, validateWhen } from "../timetable.js";
 import { html, useEffect, useRef, useState } from "../ui.js";
 
@@ -137,7 +139,7 @@ export function describe(plan) {
     kindLabel(plan.kind),
     audienceLabel(plan.audience),
     timeRange(plan),
-    plan.room && `Room ${plan.room}`,
+    plan.room && t("today.room", { room: plan.room }),
   ]
     .filter(Boolean)
     .join(" · ");

@@ -7,6 +7,7 @@
 import { firebase } from "../config.js";
 import { REQUESTS } from "../contracts.js";
 import { fmtDay } from "../dom.js";
+import { t } from "../i18n/index.js";
 import {
   daysLabel,
   decideRequest,
@@ -45,18 +46,18 @@ export function RequestsPanel({ courseId, user, fsx, mayDecide }) {
   }, [fsx, courseId]);
   const open = list?.filter((r) => r.status === "open").length ?? 0;
   return html`<section class="card requests" id="course-requests" aria-labelledby="course-requests-title">
-    <h2 id="course-requests-title">Absence requests</h2>
+    <h2 id="course-requests-title">${t("staffRequests.title")}</h2>
     <p class="muted small" id="course-requests-count" role="status">
-      ${list === null ? "Loading…" : `${open} waiting for a decision, ${list.length - open} decided.`}
+      ${list === null ? t("common.loading") : t("staffRequests.count", { open, decided: list.length - open })}
     </p>
-    ${error ? html`<p class="form-error" role="alert">Requests cannot be shown: ${error}</p>` : null}
+    ${error ? html`<p class="form-error" role="alert">${t("staffRequests.cannotShow", { error })}</p>` : null}
     ${
       list?.length
         ? html`<ul class="plain request-list" id="course-request-list">
             ${list.map((r) => html`<${StaffRequest} key=${r.id} request=${r} user=${user} mayDecide=${mayDecide} />`)}
           </ul>`
         : list
-          ? html`<p class="muted">No requests yet.</p>`
+          ? html`<p class="muted">${t("leave.none")}</p>`
           : null
     }
   </section>`;
@@ -64,8 +65,10 @@ export function RequestsPanel({ courseId, user, fsx, mayDecide }) {
 
 /** "Medical, 6 Dec – 8 Dec · 3 sessions held, 1 still to come · filed Sun 6 Dec". */
 function what(r, held, planned, filed) {
-  const sessions = `${held} session${held === 1 ? "" : "s"} held${planned ? `, ${planned} still to come` : ""}`;
-  const when = filed ? ` · filed ${fmtDay(filed)}` : "";
+  const sessions = planned
+    ? t("staffRequests.heldToCome", { count: held, planned })
+    : t("staffRequests.held", { count: held });
+  const when = filed ? ` · ${t("staffRequests.filed", { day: fmtDay(filed) })}` : "";
   return `${KIND_LABELS[r.kind] ?? r.kind}, ${daysLabel(r.from, r.to)} · ${sessions}${when}`;
 }
 
@@ -73,7 +76,7 @@ function StaffRequest({ request: r, user, mayDecide }) {
   const [comment, setComment] = useState("");
   const [state, setState] = useState({ busy: false, text: "", error: false });
   async function decide(decision) {
-    setState({ busy: true, text: "Saving…", error: false });
+    setState({ busy: true, text: t("staffRequests.saving"), error: false });
     const result = await decideRequest({
       ...(await callContext(user)),
       requestId: r.id,
@@ -83,15 +86,15 @@ function StaffRequest({ request: r, user, mayDecide }) {
     if (result.state === "decided") {
       const text =
         result.status === "approved"
-          ? `Approved: ${result.excused} session${result.excused === 1 ? "" : "s"} excused now; any still to come when they close.`
-          : "Declined. The student is told.";
+          ? t("staffRequests.approved", { count: result.excused })
+          : t("staffRequests.declined");
       setState({ busy: false, text, error: false });
     } else {
       setState({ busy: false, text: requestErrorText(result), error: true });
     }
   }
   async function openDocument() {
-    setState({ busy: false, text: "Opening the document…", error: false });
+    setState({ busy: false, text: t("staffRequests.opening"), error: false });
     const result = await fetchDocument({ ...(await callContext(user)), requestId: r.id });
     if (result.state !== "ok") {
       setState({ busy: false, text: requestErrorText(result), error: true });
@@ -107,29 +110,29 @@ function StaffRequest({ request: r, user, mayDecide }) {
   const filed = r.filed_at?.toDate?.();
   return html`<li class="request-item" data-status=${r.status} data-request=${r.id}>
     <div class="request-head">
-      <strong>${who}</strong>
+      <strong translate=${false}>${who}</strong>
       <span class=${`pill pill-${pill}`}>${STATUS_LABELS[r.status] ?? r.status}</span>
     </div>
     <p class="small request-what">${what(r, held, planned, filed)}</p>
-    <p class="request-reason">${r.reason}</p>
-    ${r.comment ? html`<p class="small request-comment">Comment: ${r.comment}</p>` : null}
+    <p class="request-reason" translate=${false}>${r.reason}</p>
+    ${r.comment ? html`<p class="small request-comment">${t("staffRequests.comment")} <span translate=${false}>${r.comment}</span></p>` : null}
     <div class="request-actions">
       ${
         r.document
           ? html`<button class="btn btn-small" type="button" data-action="document" onClick=${openDocument}>
-              Open ${r.document.filename}
+              ${t("leave.open")} <span translate=${false}>${r.document.filename}</span>
             </button>`
-          : html`<span class="muted small">No document</span>`
+          : html`<span class="muted small">${t("staffRequests.noDocument")}</span>`
       }
       ${
         r.status === "open" && mayDecide
-          ? html`<label class="visually-hidden" for=${`comment-${r.id}`}>Comment for the student</label>
+          ? html`<label class="visually-hidden" for=${`comment-${r.id}`}>${t("staffRequests.commentLabel")}</label>
               <input
                 id=${`comment-${r.id}`}
                 class="request-comment-input"
                 type="text"
                 maxlength=${REQUESTS.maxComment}
-                placeholder="Comment for the student (optional)"
+                placeholder=${t("staffRequests.commentPlaceholder")}
                 value=${comment}
                 onInput=${(e) => setComment(e.currentTarget.value)}
               />
@@ -140,7 +143,7 @@ function StaffRequest({ request: r, user, mayDecide }) {
                 disabled=${state.busy}
                 onClick=${() => decide("approve")}
               >
-                Approve
+                ${t("staffRequests.approve")}
               </button>
               <button
                 class="btn btn-danger-quiet btn-small"
@@ -149,7 +152,7 @@ function StaffRequest({ request: r, user, mayDecide }) {
                 disabled=${state.busy}
                 onClick=${() => decide("decline")}
               >
-                Decline
+                ${t("staffRequests.decline")}
               </button>`
           : null
       }

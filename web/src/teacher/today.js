@@ -7,6 +7,7 @@
 // list is read again after every change, every minute (what may be started moves with
 // the clock) and when the page becomes visible again.
 import { firebase } from "../config.js";
+import { t } from "../i18n/index.js";
 import {
   addPlanned,
   cancelPlanned,
@@ -22,7 +23,6 @@ import { html, useEffect, useFocusOnArrival, useRef, useState } from "../ui.js";
 import { describe, PlanDialog } from "./plan-dialog.js";
 
 const REFRESH_MS = 60_000;
-const ROLE_NAMES = { ta: "Teaching assistant" };
 
 /** fsx: {db, fs} (Firestore: the courses one may add to, their batches). me: the claim. */
 export function TodayView({ user, me, fsx }) {
@@ -60,7 +60,7 @@ export function TodayView({ user, me, fsx }) {
   }
 
   useEffect(() => {
-    document.title = "Today · Rollcall";
+    document.title = t("today.docTitle");
     load(day);
     const timer = setInterval(() => load(day), REFRESH_MS);
     const visible = () => document.visibilityState === "visible" && load(day);
@@ -138,8 +138,8 @@ export function TodayView({ user, me, fsx }) {
       return rest;
     });
     const back = mode === "move" && dialog?.plan?.status === "cancelled";
-    const verb = back ? "Back on" : { cancel: "Cancelled", move: "Moved to", add: "Added on" }[mode];
-    setStatus(mode === "cancel" ? `Cancelled: ${describe(p)}.` : `${verb} ${dayLabel(p.date)}: ${describe(p)}.`);
+    const done = back ? "backOn" : { cancel: "cancelled", move: "movedTo", add: "addedOn" }[mode];
+    setStatus(t(`today.done.${done}`, { day: dayLabel(p.date), what: describe(p) }));
     load();
   }
 
@@ -157,17 +157,14 @@ export function TodayView({ user, me, fsx }) {
     setDay(to);
   };
   let body;
-  if (list.state === "loading") body = html`<p class="muted" role="status">Loading the day's sessions…</p>`;
+  if (list.state === "loading") body = html`<p class="muted" role="status">${t("today.loading")}</p>`;
   else if (!plans?.length) {
     body =
       list.state === "failed"
         ? null
         : html`<div class="today-empty" id="today-empty">
-            <p><strong>Nothing is planned for you ${isToday ? "today" : "on this day"}.</strong></p>
-            <p class="muted">
-              Sessions come from the term's timetable (imported on the admin page)${courses.length ? ", or add one here" : ""}.
-              You can still open a session now from a course below.
-            </p>
+            <p><strong>${isToday ? t("today.nothingToday") : t("today.nothingThatDay")}</strong></p>
+            <p class="muted">${courses.length ? t("today.fromTimetableOrAdd") : t("today.fromTimetable")}</p>
           </div>`;
   } else {
     body = html`<ol class="plain today-list" id="today-list">
@@ -187,7 +184,7 @@ export function TodayView({ user, me, fsx }) {
   return html`<section class="page today" aria-labelledby="today-title" data-day=${shown ?? ""}>
     <div class="today-head">
       <div>
-        <h1 id="today-title" tabindex="-1" ref=${heading}>${isToday ? "Today" : "Planned sessions"}</h1>
+        <h1 id="today-title" tabindex="-1" ref=${heading}>${isToday ? t("today.title") : t("today.planned")}</h1>
         <p class="muted today-date" id="today-date">${shown ? dayLabel(shown) : " "}</p>
       </div>
       <div class="today-actions">
@@ -199,21 +196,21 @@ export function TodayView({ user, me, fsx }) {
                 id="today-add"
                 onClick=${() => setDialog({ mode: "add", day: shown })}
               >
-                Add a session…
+                ${t("today.add")}
               </button>`
             : null
         }
       </div>
     </div>
-    <nav class="today-days" aria-label="Day">
+    <nav class="today-days" aria-label=${t("today.day")}>
       <button class="btn btn-small" type="button" id="today-prev" disabled=${!shown} onClick=${() => go(shiftDay(shown, -1))}>
-        ← Previous day
+        ← ${t("today.previous")}
       </button>
       <button class="btn btn-small" type="button" id="today-today" disabled=${isToday} onClick=${() => go(null)}>
-        Today
+        ${t("today.title")}
       </button>
       <button class="btn btn-small" type="button" id="today-next" disabled=${!shown} onClick=${() => go(shiftDay(shown, 1))}>
-        Next day →
+        ${t("today.next")} →
       </button>
     </nav>
     <p class="today-status" id="today-status" role="status">${status}</p>
@@ -258,13 +255,16 @@ function PlanRow({ plan, phase, row, canPlan, start, change }) {
     </div>
     <div class="today-what">
       <h2 class="today-course">
-        ${plan.course_code ? html`<span class="today-code">${plan.course_code}</span> ` : null}${plan.course_name ?? plan.course_id}
+        ${plan.course_code ? html`<span class="today-code" translate=${false}>${plan.course_code}</span> ` : null}<span
+          translate=${false}
+          >${plan.course_name ?? plan.course_id}</span
+        >
       </h2>
       <p class="today-facts">
         <span class="today-audience">${audienceLabel(plan.audience)}</span>
-        ${plan.room ? html` · <span class="today-room">Room ${plan.room}</span>` : null}
-        ${plan.source === "extra" ? html` · <span class="muted">extra session</span>` : null}
-        ${plan.role === "ta" ? html` · <span class="muted">as ${ROLE_NAMES.ta.toLowerCase()}</span>` : null}
+        ${plan.room ? html` · <span class="today-room">${t("today.room", { room: plan.room })}</span>` : null}
+        ${plan.source === "extra" ? html` · <span class="muted">${t("today.extra")}</span>` : null}
+        ${plan.role === "ta" ? html` · <span class="muted">${t("today.asTa")}</span>` : null}
       </p>
       <p class=${`today-phase phase-text-${phase.key}`}>${phase.text}</p>
       ${row.error ? html`<p class="form-error" role="alert" data-planned-error=${plan.planned_id}>${row.error}</p>` : null}
@@ -276,23 +276,23 @@ function PlanRow({ plan, phase, row, canPlan, start, change }) {
               class="btn btn-primary today-start"
               type="button"
               disabled=${row.busy}
-              aria-label=${`Start ${label}`}
+              aria-label=${t("today.startLabel", { what: label })}
               onClick=${start}
             >
-              ${row.busy ? "Starting…" : "Start"}
+              ${row.busy ? t("today.starting") : t("today.start")}
             </button>`
           : null
       }
       ${
         started && session
-          ? html`<a class="btn btn-primary today-show-code" href=${`#/session/${session}`}>Show check-in code</a>
-              <a class="btn today-panel" href=${`#/session/${session}/panel`}>Teacher's panel</a>`
+          ? html`<a class="btn btn-primary today-show-code" href=${`#/session/${session}`}>${t("courses.showCode")}</a>
+              <a class="btn today-panel" href=${`#/session/${session}/panel`}>${t("courses.panel")}</a>`
           : null
       }
       ${
         canPlan && !started
-          ? html`<button class="btn today-move" type="button" aria-label=${`Move ${label}`} onClick=${() => change("move")}>
-                ${phase.key === "cancelled" ? "Reschedule…" : "Move…"}
+          ? html`<button class="btn today-move" type="button" aria-label=${t("today.moveLabel", { what: label })} onClick=${() => change("move")}>
+                ${phase.key === "cancelled" ? t("today.reschedule") : t("today.move")}
               </button>
               ${
                 phase.key === "cancelled"
@@ -300,10 +300,10 @@ function PlanRow({ plan, phase, row, canPlan, start, change }) {
                   : html`<button
                       class="btn btn-danger-quiet today-cancel"
                       type="button"
-                      aria-label=${`Cancel ${label}`}
+                      aria-label=${t("today.cancelLabel", { what: label })}
                       onClick=${() => change("cancel")}
                     >
-                      Cancel…
+                      ${t("today.cancel")}
                     </button>`
               }`
           : null
