@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rollcall import logs, pubsub
+from rollcall import logs, pubsub, usage
 from rollcall.config import settings
 from rollcall.core.events import Event, decode
 from rollcall.errors import PoisonEvent
@@ -68,6 +68,7 @@ def skipped(effect: str, event: Event) -> dict[str, Any]:
 
 def run(subscription: str, cloud_event: Any, effect: Effect) -> None:
     """Handle one delivery of ``subscription`` (its name is its dead-letter topic's stem)."""
+    usage.add(function_requests=1)
     delivery: Delivery | None = None
     try:
         delivery = from_cloud_event(cloud_event.data)
