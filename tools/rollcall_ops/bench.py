@@ -294,6 +294,14 @@ class Lecture:
             "firestore_ops_per_scan": round(self.per_scan(firestore_ops(self.used)), 2),
         }
 
+    def firestore_by_process(self) -> dict[str, float]:
+        """Firestore operations per scan of each process that did any."""
+        return {
+            name: round(self.per_scan(firestore_ops({name: counts})), 2)
+            for name, counts in sorted(self.used.items())
+            if firestore_ops({name: counts})
+        }
+
 
 def measure_lecture(
     stack: Stack, scan_url: str, session: Any, tokens: list[tuple[str, str]]
@@ -627,6 +635,7 @@ def main() -> int:
     functions = cost.function_settings()
     scan_usage = per_scan_usage(burst)
     rows = [m.row() for m in scale]
+    by_process = {m.students: m.firestore_by_process() for m in scale}
     report: dict[str, Any] = {
         **results,
         "burst_cpu_s_by_process": cpu_by_process,
@@ -635,6 +644,7 @@ def main() -> int:
             for name, counts in burst.used.items()
         },
         "scale": rows,
+        "scale_firestore_ops_per_scan_by_process": by_process,
         "cost": cost.summary(scan_usage, prices, functions),
         "capacity": cost.capacity(scan_usage, prices, functions),
     }
