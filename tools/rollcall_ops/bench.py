@@ -849,7 +849,7 @@ def plot_scale(scale: list[dict], path: Path) -> None:
     right.set_ylabel("CPU ms per scan")
     right.set_ylim(bottom=0)
     right.set_title("CPU per scan")
-    right.legend(loc="lower right")
+    right.legend(loc="center right")
     for ax in (left, right):
         ax.grid(alpha=0.3)
     fig.tight_layout()
