@@ -27,7 +27,10 @@ from rollcall_ops.topology import Subscription, Topology
 
 #: Fields of a push subscription that the bootstrap sets (and corrects, on a running
 #: emulator): the REST names, as PATCH's updateMask takes them.
-PUSH_FIELDS = ("pushConfig", "ackDeadlineSeconds", "retryPolicy", "deadLetterPolicy")
+PUSH_FIELDS = ("pushConfig", "ackDeadlineSeconds", "retryPolicy", "deadLetterPolicy", "filter")
+#: Fields Pub/Sub does not let an update change: a subscription that differs in one is
+#: deleted and created again (locally only; Terraform replaces it the same way).
+IMMUTABLE_FIELDS = ("filter",)
 #: What the local push subscriptions leave out of the topology (decision 0017).
 LOCAL_OMISSIONS = ("retryPolicy",)
 
@@ -42,12 +45,15 @@ def _put(base: str, path: str, body: dict) -> bool:
 
 def push_subscription(project: str, topic: str, sub: Subscription, endpoint: str) -> dict:
     """The emulator's push subscription for ``sub`` (REST body): the topology's
-    settings except its retry policy, which the emulator cannot honour (see above)."""
+    settings except its retry policy, which the emulator cannot honour (see above).
+    Its filter is set as Terraform sets it, though the emulator does not apply it
+    (decision 0032): the consumers refuse the types they do not handle."""
     p = f"projects/{project}"
     return {
         "topic": f"{p}/topics/{topic}",
         "pushConfig": {"pushEndpoint": endpoint},
         "ackDeadlineSeconds": sub.ack_deadline_seconds,
+        "filter": sub.filter,
         "deadLetterPolicy": {
             "deadLetterTopic": f"{p}/topics/{sub.dead_letter_topic}",
             "maxDeliveryAttempts": sub.max_delivery_attempts,
@@ -87,6 +93,10 @@ def _converge(base: str, path: str, wanted: dict[str, Any]) -> None:
     resp.raise_for_status()
     fields = drift(resp.json(), wanted)
     if not fields:
+        return
+    if any(f in IMMUTABLE_FIELDS for f in fields):
+        requests.delete(f"{base}/v1/{path}", timeout=10).raise_for_status()
+        _put(base, path, wanted)
         return
     body = {"subscription": {f: wanted[f] for f in fields if f in wanted}}
     resp = requests.patch(

@@ -162,6 +162,10 @@ class Stack:
         return self.state_dir / "pids"
 
     @property
+    def usage_dir(self) -> Path:
+        return self.state_dir / "usage"
+
+    @property
     def log_dir(self) -> Path:
         return self.state_dir / "logs"
 
@@ -446,6 +450,9 @@ class Stack:
             "MAIL_LINK_SECRET": LOCAL_MAIL_LINK_SECRET,
             "MAIL_LINK_BASE": self.url("scan"),
             "PYTHONUNBUFFERED": "1",
+            # Each function process counts its Firestore and Pub/Sub use there
+            # (rollcall.usage), which `make bench` adds up.
+            "ROLLCALL_USAGE_DIR": str(self.usage_dir),
         }
         targets = {"scan": "scan"}
         targets.update({s.name: s.function for s in topology.load().subscriptions})

@@ -44,22 +44,22 @@ def scan(request: Request) -> ResponseReturnValue:
 @functions_framework.cloud_event
 def record_attendance(cloud_event: CloudEvent) -> None:
     """Pub/Sub push from subscription ``attendance``: the attendance record."""
-    delivery.run("attendance", cloud_event, attendance.handle)
+    delivery.run("attendance", cloud_event, attendance.handle, attendance.TYPES)
 
 
 @functions_framework.cloud_event
 def send_notification(cloud_event: CloudEvent) -> None:
     """Pub/Sub push from subscription ``notify``: inbox entry and FCM push."""
-    delivery.run("notify", cloud_event, notify.handle)
+    delivery.run("notify", cloud_event, notify.handle, notify.TYPES)
 
 
 @functions_framework.cloud_event
 def update_dashboard(cloud_event: CloudEvent) -> None:
     """Pub/Sub push from subscription ``dashboard``: live session aggregates."""
-    delivery.run("dashboard", cloud_event, dashboard.handle)
+    delivery.run("dashboard", cloud_event, dashboard.handle, dashboard.TYPES)
 
 
 @functions_framework.cloud_event
 def send_mail(cloud_event: CloudEvent) -> None:
     """Pub/Sub push from subscription ``mail``: weekly digests and guardians' alerts."""
-    delivery.run("mail", cloud_event, mail.handle)
+    delivery.run("mail", cloud_event, mail.handle, mail.TYPES)

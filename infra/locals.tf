@@ -9,11 +9,22 @@ locals {
 
   # One entry per push subscription, keyed by its name in topology.yaml, with the
   # effective max_delivery_attempts (topology value unless var.max_delivery_attempts
-  # overrides it) and the name of its dead-letter topic and pull subscription.
+  # overrides it), the name of its dead-letter topic and pull subscription, and its
+  # filter on the message types it takes: `attributes.type = "a" OR ...`, or with
+  # `unknown: true`, NOT the types only the others take (rollcall_ops.topology builds
+  # the same string for the emulator; tests/infra compares them).
+  declared_types = distinct(flatten([for sub in values(local.topology.subscriptions) : sub.types]))
   subscriptions = {
     for name, sub in local.topology.subscriptions : name => merge(sub, {
       max_delivery_attempts = lookup(var.max_delivery_attempts, name, sub.max_delivery_attempts)
       dead_letter           = "${name}${local.dead_letter_suffix}"
+      types                 = tolist(sub.types)
+      unknown               = lookup(sub, "unknown", false)
+      filter = (
+        lookup(sub, "unknown", false)
+        ? "NOT (${join(" OR ", [for t in sort(setsubtract(local.declared_types, sub.types)) : "attributes.type = \"${t}\""])})"
+        : join(" OR ", [for t in sub.types : "attributes.type = \"${t}\""])
+      )
     })
   }
 

@@ -43,6 +43,9 @@ resource "google_pubsub_subscription" "push" {
   name                 = each.key
   topic                = google_pubsub_topic.scans.id
   ack_deadline_seconds = each.value.ack_deadline_seconds
+  # Only the message types its consumer handles (topology.yaml `types`): Cloud Pub/Sub
+  # acknowledges the others for it, so they cost no push, no request and no CPU.
+  filter = each.value.filter
 
   push_config {
     # The consumer's Cloud Run URL (not an Eventarc trigger): delivery, retry and
@@ -73,6 +76,10 @@ resource "google_pubsub_subscription" "push" {
     precondition {
       condition     = each.value.max_delivery_attempts >= 5 && each.value.max_delivery_attempts <= 100
       error_message = "Subscription ${each.key}: max_delivery_attempts is ${each.value.max_delivery_attempts}; Pub/Sub accepts 5..100 (topology.yaml or var.max_delivery_attempts)."
+    }
+    precondition {
+      condition     = length(each.value.filter) <= 256
+      error_message = "Subscription ${each.key}: its filter is over Pub/Sub's 256 bytes; declare fewer types (topology.yaml)."
     }
     precondition {
       condition     = each.value.ack_deadline_seconds >= 10 && each.value.ack_deadline_seconds <= 600

@@ -19,7 +19,11 @@ if TYPE_CHECKING:  # pragma: no cover
 def firestore_client() -> firestore.Client:
     from google.cloud import firestore
 
-    return firestore.Client(project=settings().project)
+    from rollcall import usage
+
+    client = firestore.Client(project=settings().project)
+    usage.watch_firestore(client)
+    return client
 
 
 @cache

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Protocol
 
-from rollcall import clients
+from rollcall import clients, usage
 from rollcall.config import settings
 from rollcall.errors import Unavailable
 
@@ -45,6 +45,12 @@ def publish_raw(
             raise Unavailable("could not hand the event over now, try again") from outcome
 
 
+def message_bytes(data: bytes, attributes: Mapping[str, str]) -> int:
+    """A message's size as Pub/Sub bills it: data, attribute keys and values, and the
+    message id and publish time (about 20 bytes)."""
+    return len(data) + sum(len(k) + len(v) for k, v in attributes.items()) + 20
+
+
 def send(
     messages: Iterable[tuple[bytes, Mapping[str, str]]], topic: str | None = None
 ) -> list[str | Exception]:
@@ -56,6 +62,7 @@ def send(
     outcomes: list[str | Exception] = []
     futures = []
     for data, attributes in messages:
+        usage.add(pubsub_messages=1, pubsub_bytes=message_bytes(data, attributes))
         try:
             futures.append(publisher.publish(path, data, **attributes))
         except Exception as exc:  # refused before it was sent (e.g. a bad attribute)

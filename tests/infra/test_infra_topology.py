@@ -78,6 +78,59 @@ def test_push_subscription_settings_are_the_topology_settings(hcl, tf_eval, topo
     }
 
 
+def test_each_push_subscription_filters_on_the_types_its_consumer_takes(hcl, tf_eval, topo):
+    push = hcl.resource("google_pubsub_subscription", "push")
+    filters = tf_eval(per_instance(push, {"filter": push.body["filter"]}))
+
+    assert {name: v["filter"] for name, v in filters.items()} == {
+        s.name: s.filter for s in topo.subscriptions
+    }
+    assert filters["mail"]["filter"] == 'attributes.type = "digest" OR attributes.type = "alert"'
+    # The one that takes unknown messages: all but the types only the others take.
+    assert filters["attendance"]["filter"] == (
+        'NOT (attributes.type = "alert" OR attributes.type = "digest"'
+        ' OR attributes.type = "notice")'
+    )
+
+
+def test_every_event_type_reaches_the_consumer_that_handles_it(topo):
+    """Each type rollcall.core.events decodes is declared by some subscription, and a
+    subscription's consumer handles every type it declares (no type filtered away)."""
+    from rollcall.consumers import attendance, dashboard, mail, notify
+    from rollcall.core import events
+
+    declared = {t for s in topo.subscriptions for t in s.types}
+    assert declared == events.TYPES
+    assert [s.name for s in topo.subscriptions if s.unknown] == ["attendance"]
+    # What each consumer refuses early locally is what its filter drops in Cloud.
+    consumers = {"attendance": attendance, "notify": notify, "dashboard": dashboard, "mail": mail}
+    assert {s.name: set(s.types) for s in topo.subscriptions} == {
+        name: set(module.TYPES) for name, module in consumers.items()
+    }
+
+
+def test_filters_fit_pubsubs_limit_and_are_checked_by_plan(hcl, topo):
+    push = hcl.resource("google_pubsub_subscription", "push")
+    conditions = [p["condition"] for p in block(push.body, "lifecycle")["precondition"]]
+
+    assert all(len(s.filter.encode()) <= topology.FILTER_MAX_BYTES for s in topo.subscriptions)
+    assert any("length(each.value.filter) <= 256" in c for c in conditions)
+
+
+def test_a_topology_without_types_or_with_two_catch_alls_is_refused(tmp_path):
+    text = topology.TOPOLOGY_FILE.read_text()
+    no_types = tmp_path / "no-types.yaml"
+    no_types.write_text(text.replace("    types: [digest, alert]\n", ""))
+    with pytest.raises(ValueError, match="mail: types"):
+        topology.load(no_types)
+    two = tmp_path / "two.yaml"
+    two.write_text(
+        text.replace("    types: [digest, alert]\n", "    types: [digest]\n    unknown: true\n")
+    )
+    with pytest.raises(ValueError, match="only one subscription"):
+        topology.load(two)
+
+
 def test_each_subscription_dead_letters_to_its_own_topic(hcl):
     push = hcl.resource("google_pubsub_subscription", "push")
     topic = hcl.resource("google_pubsub_topic", "dead_letter")

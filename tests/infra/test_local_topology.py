@@ -40,6 +40,7 @@ def test_local_push_subscriptions_differ_from_terraform_only_by_the_retry_policy
                 "attempts": dead_letter["max_delivery_attempts"],
                 "min_backoff": retry["minimum_backoff"],
                 "max_backoff": retry["maximum_backoff"],
+                "filter": push.body["filter"],
             },
         )
     )
@@ -59,8 +60,15 @@ def test_local_push_subscriptions_differ_from_terraform_only_by_the_retry_policy
             topo.subscription(name).minimum_backoff,
             topo.subscription(name).maximum_backoff,
         )
+        assert body["filter"] == cloud["filter"]
         assert "retryPolicy" not in body
-        assert set(body) == {"topic", "pushConfig", "ackDeadlineSeconds", "deadLetterPolicy"}
+        assert set(body) == {
+            "topic",
+            "pushConfig",
+            "ackDeadlineSeconds",
+            "deadLetterPolicy",
+            "filter",
+        }
     assert pubsub.LOCAL_OMISSIONS == ("retryPolicy",)
 
 
@@ -78,3 +86,6 @@ def test_a_subscription_made_by_an_older_bootstrap_is_corrected(topo):
     assert pubsub.drift({**older, "retryPolicy": None}, wanted) == []
     moved = {**wanted, "pushConfig": {"pushEndpoint": "http://127.0.0.1:18084/"}}
     assert pubsub.drift(moved, wanted) == ["pushConfig"]
+    unfiltered = {**wanted, "filter": None}  # made before subscriptions declared types
+    assert pubsub.drift(unfiltered, wanted) == ["filter"]
+    assert "filter" in pubsub.IMMUTABLE_FIELDS  # so it is made again, not patched

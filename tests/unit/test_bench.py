@@ -13,6 +13,7 @@ from rollcall_ops import bench
 
 RUN = {  # the shape of bench/results.json (figures of a real run)
     "bare_rps": 1441.2,
+    "bare_cpu_ms_per_request": 0.75,
     "ingest_rps": 1027.5,
     "burst_students": 500,
     "burst_accepted": 500,
@@ -21,6 +22,7 @@ RUN = {  # the shape of bench/results.json (figures of a real run)
     "all_effects_ms": 4771.6,
     "async_ack_p50_ms": 475.9,
     "burst_cpu_s": 8.4,
+    "cpu_ms_per_scan": 16.8,
     "cores": 2,
     "bare_burst_ack_p99_ms": 446.5,
     "sync_ack_p50_ms": 1848.1,
@@ -29,11 +31,16 @@ RUN = {  # the shape of bench/results.json (figures of a real run)
     "consumers_alone_effects_ms": 4447.5,
     "cold_start_ms": 558.3,
     "bare_cold_start_ms": 380.2,
+    "scale": [
+        {"students": 100, "cpu_ms_per_scan": 20.0, "ingest_cpu_ms_per_scan": 1.6},
+        {"students": 500, "cpu_ms_per_scan": 16.8, "ingest_cpu_ms_per_scan": 1.5},
+        {"students": 2000, "cpu_ms_per_scan": 18.0, "ingest_cpu_ms_per_scan": 1.7},
+    ],
 }
 
 
-def verdicts(run: dict) -> dict[str, bool]:
-    return {key: check(run) for key, _, check in bench.TARGETS}
+def verdicts(run: dict) -> dict[str, bool | None]:
+    return {key: {"yes": True, "NO": False}.get(met) for key, _, _, met in bench.verdicts(run)}
 
 
 def test_percentiles_are_values_of_the_sample():
@@ -46,22 +53,36 @@ def test_percentiles_are_values_of_the_sample():
 
 def test_verdicts_of_a_run():
     assert verdicts(RUN) == {
-        "ingest_rps": True,  # 0.71
-        "burst_accepted": True,
-        "burst_ack_p99_ms": False,  # 1.69 x bare
-        "all_effects_ms": False,
+        "cpu_ms_per_scan": False,  # 22.4 x bare
+        "all_effects_ms": True,  # 4,772 / max(4,448, 4,200) = 1.07
+        "ingest_alone_ack_p99_ms": False,  # 1.54 x bare
+        "ingest_alone_ack_p50_ms": True,  # 0.20 x sync
         "async_ack_p50_ms": True,  # 0.26 x sync
+        "burst_accepted": True,
+        "ingest_rps": False,  # 0.71
         "cold_start_ms": True,  # 1.47 x bare
+        "scale cpu_ms_per_scan": True,  # 18.0 / 16.8 = 1.07
+        "scale ingest_cpu_ms_per_scan": False,  # 1.7 / 1.5 = 1.13
     }
+
+
+def test_the_measured_ratio_is_printed_beside_each_verdict():
+    rows = {key: (target, ratio) for key, target, ratio, _ in bench.verdicts(RUN)}
+    assert rows["cpu_ms_per_scan"] == ("≤ 16 × bare_cpu_ms_per_request", "22.40")
+    assert rows["all_effects_ms"][1] == "1.07"
 
 
 @pytest.mark.parametrize(
     ("change", "target", "met"),
     [
-        ({"ingest_rps": 0.69 * 1441.2}, "ingest_rps", False),
+        ({"cpu_ms_per_scan": 16 * 0.75}, "cpu_ms_per_scan", True),
+        ({"cpu_ms_per_scan": 16 * 0.75 + 0.1}, "cpu_ms_per_scan", False),
+        ({"ingest_rps": 0.75 * 1441.2}, "ingest_rps", True),
         ({"burst_accepted": 499}, "burst_accepted", False),
-        ({"burst_ack_p99_ms": 1.2 * 446.5}, "burst_ack_p99_ms", True),
-        ({"all_effects_ms": 3000}, "all_effects_ms", True),
+        ({"ingest_alone_ack_p99_ms": 1.4 * 446.5}, "ingest_alone_ack_p99_ms", True),
+        ({"all_effects_ms": 1.1 * 4447.5}, "all_effects_ms", True),
+        ({"all_effects_ms": 1.1 * 4447.5 + 1}, "all_effects_ms", False),
+        ({"burst_cpu_s": 10.0, "all_effects_ms": 5400}, "all_effects_ms", True),  # CPU bound
         ({"async_ack_p50_ms": 1848.1 / 3 + 1}, "async_ack_p50_ms", False),
         ({"cold_start_ms": 1.51 * 380.2}, "cold_start_ms", False),
     ],
@@ -70,11 +91,15 @@ def test_each_target_turns_at_its_threshold(change, target, met):
     assert verdicts({**RUN, **change})[target] is met
 
 
-def test_bounds_printed_next_to_the_verdicts():
-    why = bench.bounds(RUN)
-    assert why["all_effects_ms"] == "consumers alone 4448 ms; CPU 8.4 s / 2 cores = 4200 ms"
-    assert why["burst_ack_p99_ms"] == "1.7 × bare; without consumers 686 ms = 1.5 × bare"
-    assert why["async_ack_p50_ms"] == "0.26 × sync; without consumers 0.20 × sync"
+def test_growth_is_the_largest_size_against_500_students():
+    assert bench.growth(RUN["scale"], "cpu_ms_per_scan") == pytest.approx(18.0 / 16.8)
+    assert bench.growth(RUN["scale"][:1], "cpu_ms_per_scan") is None  # no 500 run
+    assert bench.growth(RUN["scale"][:2], "cpu_ms_per_scan") is None  # nothing above 500
+    assert verdicts({**RUN, "scale": []})["scale cpu_ms_per_scan"] is None  # "not run"
+
+
+def test_effects_incomplete_is_not_a_verdict():
+    assert verdicts({**RUN, "all_effects_ms": float("nan")})["all_effects_ms"] is None
 
 
 def test_cpu_is_counted_per_process_group_of_the_stack(tmp_path):

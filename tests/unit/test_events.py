@@ -135,3 +135,27 @@ def test_invalid_overrides_are_poison(changes, reason):
 def test_a_scan_cannot_carry_an_override_status():
     with pytest.raises(PoisonEvent, match="status"):
         decode(_with(status="excused"))
+
+
+@pytest.mark.parametrize(
+    ("attributes", "refused"),
+    [
+        ({"type": "digest"}, True),  # a known type another consumer takes
+        ({"type": "scan"}, False),  # one it takes
+        ({"type": "bogus"}, False),  # unknown: decoded, so dead-lettered
+        ({}, False),  # untyped: the same
+    ],
+)
+def test_a_consumer_acknowledges_types_routed_elsewhere_before_decoding(attributes, refused):
+    from types import SimpleNamespace
+
+    from rollcall.consumers import delivery
+
+    applied = []
+    event = SimpleNamespace(data=push_body(b"{}", **attributes))
+    takes = frozenset({"scan", "override"})
+
+    assert delivery.routed_elsewhere(event.data, takes) is refused
+    if refused:  # nothing decoded, nothing applied, nothing dead-lettered
+        delivery.run("notify", event, lambda e, d: applied.append(e) or {}, takes)
+        assert applied == []

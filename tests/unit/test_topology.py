@@ -10,6 +10,7 @@ message_retention: 86400s
 subscriptions:
   attendance:
     function: record_attendance
+    types: [scan]
     ack_deadline_seconds: 30
     minimum_backoff: 1s
     maximum_backoff: 60s

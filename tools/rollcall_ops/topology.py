@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,6 +17,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 TOPOLOGY_FILE = ROOT / "infra" / "topology.yaml"
 _DURATION = re.compile(r"^[0-9]+s$")
+_TYPE = re.compile(r"^[a-z_]+$")
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,35 @@ class Subscription:
     maximum_backoff: str
     max_delivery_attempts: int
     dead_letter_topic: str
+    #: The message types (attribute ``type``) it takes: its Pub/Sub filter.
+    types: tuple[str, ...] = ()
+    #: Also every message no other subscription declares (untyped, unknown types).
+    unknown: bool = False
+    #: Its Pub/Sub filter (``Topology.load`` fills it in: it depends on the others).
+    filter: str = ""
 
     @property
     def dead_letter_subscription(self) -> str:
         return self.dead_letter_topic
+
+
+#: Pub/Sub's limit on a subscription filter, in bytes.
+FILTER_MAX_BYTES = 256
+
+
+def type_filter(types: tuple[str, ...] | list[str]) -> str:
+    """``attributes.type = "a" OR attributes.type = "b"``: Pub/Sub's filter syntax."""
+    return " OR ".join(f'attributes.type = "{t}"' for t in types)
+
+
+def subscription_filter(types: tuple[str, ...], unknown: bool, others: set[str]) -> str:
+    """The filter of a subscription taking ``types``; with ``unknown``, every message
+    but those of the types that only other subscriptions take (``others``), so that an
+    untyped or unknown message still reaches a consumer that dead-letters it. The same
+    expression as infra/locals.tf builds (tests/infra compares them)."""
+    if unknown:
+        return f"NOT ({type_filter(sorted(others - set(types)))})"
+    return type_filter(types)
 
 
 @dataclass(frozen=True)
@@ -98,6 +124,21 @@ def _schedule(name: str, spec: object) -> Schedule:
     )
 
 
+def _with_filters(subs: list[Subscription]) -> list[Subscription]:
+    """Each subscription with its filter; ValueError if two take unknown messages or a
+    filter is longer than Pub/Sub allows."""
+    if sum(s.unknown for s in subs) > 1:
+        raise ValueError("only one subscription may take unknown messages (unknown: true)")
+    declared = {t for s in subs for t in s.types}
+    out = []
+    for sub in subs:
+        expr = subscription_filter(sub.types, sub.unknown, declared)
+        if len(expr.encode()) > FILTER_MAX_BYTES:
+            raise ValueError(f"{sub.name}: its filter is over {FILTER_MAX_BYTES} bytes: {expr}")
+        out.append(replace(sub, filter=expr))
+    return out
+
+
 def load(path: Path = TOPOLOGY_FILE) -> Topology:
     raw = yaml.safe_load(path.read_text())
     suffix = raw["dead_letter"]["suffix"]
@@ -111,6 +152,9 @@ def load(path: Path = TOPOLOGY_FILE) -> Topology:
                 raise ValueError(f"{name}: {key} must be seconds like '10s', not {spec[key]!r}")
         if not 10 <= int(spec["ack_deadline_seconds"]) <= 600:
             raise ValueError(f"{name}: ack_deadline_seconds must be within 10..600")
+        types = spec.get("types")
+        if not types or not all(isinstance(t, str) and _TYPE.match(t) for t in types):
+            raise ValueError(f"{name}: types must list the message types it takes")
         subs.append(
             Subscription(
                 name=name,
@@ -120,8 +164,11 @@ def load(path: Path = TOPOLOGY_FILE) -> Topology:
                 maximum_backoff=spec["maximum_backoff"],
                 max_delivery_attempts=attempts,
                 dead_letter_topic=name + suffix,
+                types=tuple(types),
+                unknown=bool(spec.get("unknown", False)),
             )
         )
+    subs = _with_filters(subs)
     schedules = tuple(_schedule(name, spec) for name, spec in (raw.get("schedules") or {}).items())
     return Topology(
         schedules=schedules,

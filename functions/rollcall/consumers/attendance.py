@@ -42,6 +42,8 @@ from rollcall.core import closing, schema, sessions
 from rollcall.core.events import Alert, AttendanceEvent, CloseSession, Event, Sweep
 
 CREATED, REPLACED, EXISTED = "created", "replaced", "existed"
+#: The message types it takes (its subscription's `types` in infra/topology.yaml).
+TYPES = frozenset({"scan", "override", "close", "close_session", "sweep"})
 
 
 def handle(event: Event, delivery: Delivery) -> dict[str, Any]:

@@ -37,6 +37,9 @@ from rollcall.consumers.delivery import Delivery, skipped
 from rollcall.core import schema
 from rollcall.core.events import AttendanceEvent, Event
 
+#: The message types it takes (its subscription's `types` in infra/topology.yaml).
+TYPES = frozenset({"scan", "override", "close"})
+
 
 def handle(event: Event, delivery: Delivery) -> dict[str, Any]:
     """The effect of one event on topic ``scans`` (rollcall.consumers.delivery.run)."""

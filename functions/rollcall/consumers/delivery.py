@@ -11,6 +11,12 @@ event, apply the consumer's effect, log, and decide the delivery's fate.
 An effect returns what it did as a dict for the log line: ``{"skipped": type}`` for a
 type the consumer does not act on (acknowledged quietly), and ``"created": False`` when
 the effect had been applied before (a redelivery).
+
+Each consumer declares the types it takes (``TYPES``, the same as its subscription's
+``types`` in infra/topology.yaml, which Cloud Pub/Sub filters on). A delivery whose
+``type`` attribute names another known type is acknowledged before anything is decoded
+or logged: the emulator does not apply filters (decision 0032), and this is what its
+push costs instead. A missing or unknown type is decoded as ever, so it is dead-lettered.
 """
 
 from __future__ import annotations
@@ -22,9 +28,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rollcall import logs, pubsub
+from rollcall import logs, pubsub, usage
 from rollcall.config import settings
-from rollcall.core.events import Event, decode
+from rollcall.core.events import TYPES, Event, decode
 from rollcall.errors import PoisonEvent
 
 
@@ -66,8 +72,21 @@ def skipped(effect: str, event: Event) -> dict[str, Any]:
     return {"effect": effect, "skipped": event.type}
 
 
-def run(subscription: str, cloud_event: Any, effect: Effect) -> None:
-    """Handle one delivery of ``subscription`` (its name is its dead-letter topic's stem)."""
+def routed_elsewhere(data: Any, takes: frozenset[str]) -> bool:
+    """The message's ``type`` attribute is a known type this consumer does not take."""
+    try:
+        kind = data["message"]["attributes"]["type"]
+    except (KeyError, TypeError):
+        return False
+    return kind in TYPES and kind not in takes
+
+
+def run(subscription: str, cloud_event: Any, effect: Effect, takes: frozenset[str] = TYPES) -> None:
+    """Handle one delivery of ``subscription`` (its name is its dead-letter topic's
+    stem) for a consumer that takes the message types ``takes``."""
+    usage.add(function_requests=1)
+    if routed_elsewhere(cloud_event.data, takes):
+        return  # its subscription's filter keeps it from the consumer in Cloud
     delivery: Delivery | None = None
     try:
         delivery = from_cloud_event(cloud_event.data)

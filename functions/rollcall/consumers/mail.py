@@ -42,6 +42,8 @@ from rollcall.core.events import Alert, Digest, Event
 from rollcall.errors import TransientError
 
 SENDING, SENT, BOUNCED = "sending", "sent", "bounced"
+#: The message types it takes (its subscription's `types` in infra/topology.yaml).
+TYPES = frozenset({"digest", "alert"})
 CLAIM_LEASE = timedelta(seconds=300)  # longer than the mail ack deadline
 
 

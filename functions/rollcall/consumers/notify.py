@@ -67,6 +67,8 @@ from rollcall.core import retention, schema
 from rollcall.core.events import REQUEST_BASIS, Alert, AttendanceEvent, Event, StudentNotice
 from rollcall.errors import TransientError
 
+#: The message types it takes (its subscription's `types` in infra/topology.yaml).
+TYPES = frozenset({"scan", "override", "alert", "notice"})
 FCM_BATCH_LIMIT = 500  # messages per send_each call, FCM's limit
 NONE, PENDING, SENT = "none", "pending", "sent"
 
@@ -251,49 +253,46 @@ def notify(
     at: datetime,
     expire_at: datetime | None = None,
 ) -> Outcome:
-    """Inbox entry plus push, once; the entry expires at ``expire_at`` (after the
-    course's term: rollcall.core.retention). Firestore work without devices: one batched read
-    (user, entry) and one create; with devices, one more write after the push."""
+    """Inbox entry plus push, once, in the user's language; the entry expires at
+    ``expire_at`` (after the course's term: rollcall.core.retention). Firestore work
+    without devices: one read (the user's tokens and language) and one create; with
+    devices, one more write after the push. The entry is not read first: its create
+    fails on a redelivery, which then reads it."""
     user_ref = schema.user(db, notice.uid)
     inbox = schema.inbox(db, notice.uid, notice.entry_id)
-    user, entry = _read_both(db, user_ref, inbox)
+    user = user_ref.get()
     profile = (user.to_dict() or {}) if user.exists else {}
     tokens = sorted(profile.get("fcm_tokens") or {})
     notice = notice.in_language(messages.language_of(profile.get("language")))
     attempt = f"{delivery_id}/{uuid.uuid4().hex[:12]}"
-    created = False
-    if not entry.exists:
-        claim: dict[str, Any] = {
-            "status": PENDING if tokens else NONE,
-            "delivered": [],
-            "owner": attempt if tokens else None,
-            "message": delivery_id,
-            "claimed_at": at,
-        }
-        try:
-            inbox.create(
-                {
-                    **notice.fields,
-                    "title": notice.title,
-                    "body": notice.body,
-                    "created_at": firestore.SERVER_TIMESTAMP,
-                    "read": False,
-                    "push": claim,
-                    retention.FIELD: expire_at,
-                }
-            )
-        except AlreadyExists:  # a concurrent delivery created it: decide on what it wrote
-            entry = inbox.get()
-        else:
-            if not tokens:
-                return Outcome(created=True)
-            state: dict[str, Any] = claim
-            created = True
-    if not created:
-        taken = _take_claim(db, inbox, entry, attempt, delivery_id, at)
+    claim: dict[str, Any] = {
+        "status": PENDING if tokens else NONE,
+        "delivered": [],
+        "owner": attempt if tokens else None,
+        "message": delivery_id,
+        "claimed_at": at,
+    }
+    try:
+        inbox.create(
+            {
+                **notice.fields,
+                "title": notice.title,
+                "body": notice.body,
+                "created_at": firestore.SERVER_TIMESTAMP,
+                "read": False,
+                "push": claim,
+                retention.FIELD: expire_at,
+            }
+        )
+    except AlreadyExists:  # a redelivery, or a concurrent one: decide on what is there
+        taken = _take_claim(db, inbox, inbox.get(), attempt, delivery_id, at)
         if taken is None:
             return Outcome(created=False)
-        state = taken
+        state, created = taken, False
+    else:
+        if not tokens:
+            return Outcome(created=True)
+        state, created = claim, True
 
     delivered = list(state.get("delivered") or [])
     pending = [t for t in tokens if t not in delivered]
@@ -361,13 +360,6 @@ def _claim_is_free(state: dict[str, Any], at: datetime) -> bool:
     if state.get("owner") is None or claimed_at is None:
         return True
     return bool(at - claimed_at > CLAIM_LEASE)
-
-
-def _read_both(
-    db: Client, first: DocumentReference, second: DocumentReference
-) -> tuple[DocumentSnapshot, DocumentSnapshot]:
-    snaps = {snap.reference.path: snap for snap in db.get_all([first, second])}
-    return snaps[first.path], snaps[second.path]
 
 
 def push(app: Any, tokens: list[str], notice: Notice) -> tuple[list[str], list[str], list[str]]:

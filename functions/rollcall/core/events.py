@@ -358,6 +358,10 @@ _KINDS: dict[str, Any] = {
 }
 
 
+#: Every message type on topic ``scans`` (the ``type`` attribute and field).
+TYPES = frozenset(_KINDS)
+
+
 def decode(data: bytes) -> Event:
     """Parse one message of topic ``scans``; anything unknown or malformed is poison."""
     try:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rollcall import contracts, logs
+from rollcall import contracts, logs, usage
 from rollcall.config import settings
 from rollcall.errors import MethodNotAllowed, NotFound, RequestError
 from rollcall.http import (
@@ -154,6 +154,7 @@ ROUTES = (
 
 def handle(request: Any) -> tuple[Any, int, Headers]:
     """Flask request in, Flask response tuple out."""
+    usage.add(function_requests=1)
     headers = cors_headers(request.headers.get("Origin"))
     if request.method == "OPTIONS":
         return "", 204, headers
