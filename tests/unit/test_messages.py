@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from rollcall import contracts, messages
+from rollcall import contracts
 from rollcall.consumers import notify
+from rollcall.core import messages
 
 FORMS = {"one", "other"}
 

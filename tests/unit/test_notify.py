@@ -205,7 +205,7 @@ def test_messages_name_the_course_and_the_session_in_the_institutions_time(monke
         assert notice.fields["course_name"] == "Distributed Systems"
         without = notify.notice_of(EVENT)
         assert without.body == "You were marked present for this session."
-        # in the student's language (rollcall.messages): Babel's dates in Hindi, Marathi
+        # in the student's language (rollcall.core.messages): Babel's dates in Hindi, Marathi
         hindi = notice.in_language("hi")
         assert hindi.title == "हाज़िरी दर्ज हुई: Distributed Systems"
         assert (

@@ -28,9 +28,8 @@ from google.cloud import firestore
 from google.cloud.firestore import Client, Transaction
 from google.cloud.firestore_v1.field_path import FieldPath
 
-from rollcall import messages
 from rollcall.cache import TtlCache
-from rollcall.core import schema, standing, timetable
+from rollcall.core import messages, schema, standing, timetable
 from rollcall.core.events import Alert
 
 COURSE_CACHE_SECONDS = 60

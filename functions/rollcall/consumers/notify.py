@@ -10,7 +10,7 @@ devices.
 * Devices: the ``fcm_tokens`` map of ``users/{uid}`` (token -> details); no token means
   inbox only. One document, so the user and the inbox entry come in one batched read.
 * Language: ``users/{uid}.language`` (the same read): a scan's and an override's texts
-  are worded in it from the catalogs (rollcall.messages; English when unset).
+  are worded in it from the catalogs (rollcall.core.messages; English when unset).
 
 The inbox entry also records the push state (``push.status``: ``none``, ``pending``,
 ``sent``; ``push.delivered``: tokens FCM accepted), so a redelivery neither adds a
@@ -59,11 +59,11 @@ from google.cloud import firestore
 from google.cloud.firestore import Client, DocumentReference, DocumentSnapshot
 from google.cloud.firestore_v1.field_path import FieldPath
 
-from rollcall import clients, messages
+from rollcall import clients
 from rollcall.clock import now
 from rollcall.config import settings
 from rollcall.consumers.delivery import Delivery, skipped
-from rollcall.core import retention, schema
+from rollcall.core import messages, retention, schema
 from rollcall.core.events import REQUEST_BASIS, Alert, AttendanceEvent, Event, StudentNotice
 from rollcall.errors import TransientError
 

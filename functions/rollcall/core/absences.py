@@ -36,9 +36,9 @@ from google.cloud import firestore
 from google.cloud.firestore import Client, Transaction
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from rollcall import contracts, messages
+from rollcall import contracts
 from rollcall.config import settings
-from rollcall.core import institution, overrides, retention, schema
+from rollcall.core import institution, messages, overrides, retention, schema
 from rollcall.core.events import REQUEST_BASIS, AttendanceEvent, CloseSession, StudentNotice
 from rollcall.core.standing import Rules
 from rollcall.core.timetable import Audience

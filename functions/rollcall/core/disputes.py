@@ -37,9 +37,9 @@ from google.cloud import firestore
 from google.cloud.firestore import Client, Transaction
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from rollcall import logs, messages, pubsub
+from rollcall import logs, pubsub
 from rollcall.config import settings
-from rollcall.core import overrides, schema, standing
+from rollcall.core import messages, overrides, schema, standing
 from rollcall.core.devices import device_key
 from rollcall.core.events import DISPUTE_BASIS, StudentNotice
 from rollcall.errors import (

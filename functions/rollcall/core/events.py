@@ -246,7 +246,7 @@ class Alert:
     at: datetime
     type: str = "alert"
     schema: int = SCHEMA_VERSION
-    #: The text in the catalogs' terms (rollcall.messages.Words.to_json), worded in the
+    #: The text in the catalogs' terms (rollcall.core.messages.Words.to_json), worded in the
     #: student's language by the notify consumer; title and body are its English (and
     #: all an alert published before it existed carries).
     words: dict[str, Any] | None = None
@@ -282,10 +282,10 @@ class Alert:
 
 
 def _words(value: Any) -> dict[str, Any] | None:
-    """An event's catalog words, checked (rollcall.messages.Words), or None."""
+    """An event's catalog words, checked (rollcall.core.messages.Words), or None."""
     if value is None:
         return None
-    from rollcall import messages
+    from rollcall.core import messages
 
     try:
         messages.Words.from_json(value)

@@ -54,7 +54,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from rollcall import contracts, messages
+from rollcall import contracts
+from rollcall.core import messages
 
 STATUSES = contracts.RECORD_STATUSES
 #: The course settings a teacher may set: name -> {kind, min, max, choices, default}.

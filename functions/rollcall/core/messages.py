@@ -26,7 +26,7 @@ from babel.dates import format_datetime
 
 from rollcall import contracts
 
-CATALOG_DIR = Path(__file__).with_name("catalogs")
+CATALOG_DIR = Path(__file__).parent.parent / "catalogs"
 #: Babel's locale per language: Indian Hindi and Marathi; English as the texts always
 #: had it ("Mon 7 Sep, 09:00": en_IN would write "Sept").
 LOCALES = {"en": "en", "hi": "hi_IN", "mr": "mr_IN"}
