@@ -28,6 +28,31 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 JSQR = ROOT / "node_modules" / "jsqr" / "dist" / "jsQR.js"
+#: axe-core (package.json), run on the page at every screenshot (docs/web-app.md,
+#: "Accessibility"; decision 0030).
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+#: WCAG 2.0, 2.1 and 2.2 level A and AA, and Deque's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+#: A violation of these impacts fails the test; the others are only written down.
+AXE_FAILING = ("critical", "serious")
+AXE_IMPACTS = ("critical", "serious", "moderate", "minor")
+AXE_RUN = """async (tags) => {
+  const result = await window.axe.run(document, {
+    runOnly: { type: "tag", values: tags },
+    resultTypes: ["violations"],
+  });
+  return result.violations.map((v) => ({
+    rule: v.id,
+    impact: v.impact,
+    help: v.help,
+    helpUrl: v.helpUrl,
+    nodes: v.nodes.map((n) => ({
+      target: n.target.map(String).join(" "),
+      html: n.html.slice(0, 200),
+      summary: n.failureSummary,
+    })),
+  }));
+}"""
 
 #: Phone-sized and projector-sized viewports (and a small phone, and a 1080p projector).
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True}
@@ -108,6 +133,8 @@ class Web:
         self.pages: list[Any] = []
         self.errors: list[str] = []
         self.console: list[str] = []
+        #: Violations of a failing impact, one readable line per rule and screenshot.
+        self.axe_failures: list[str] = []
 
     def page(
         self,
@@ -141,11 +168,39 @@ class Web:
         page.click("#signin-submit")
         page.wait_for_selector("#signout")
 
-    def shot(self, page: Any, label: str, full_page: bool = False) -> Path:
+    def shot(self, page: Any, label: str, full_page: bool = False, axe: bool = True) -> Path:
+        """A screenshot of the page, and axe-core's check of the same screen
+        (``axe=False`` only for a page that is no longer a screen of the app)."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{self.name}-{label}.png"
         page.screenshot(path=str(path), full_page=full_page)
+        if axe:
+            self.axe(page, label)
         return path
+
+    def axe(self, page: Any, label: str) -> list[dict[str, Any]]:
+        """Run axe-core on the page as it is; its summary goes to
+        test-artifacts/browser/axe/<test>/<label>.json, and each violation of a failing
+        impact to ``axe_failures`` (the test fails at its end, listing them all)."""
+        if not page.evaluate("typeof window.axe === 'object'"):
+            page.add_script_tag(path=str(AXE))
+        violations: list[dict[str, Any]] = page.evaluate(AXE_RUN, AXE_TAGS)
+        counts = {impact: 0 for impact in AXE_IMPACTS}
+        for v in violations:
+            counts[v["impact"]] = counts.get(v["impact"], 0) + len(v["nodes"])
+        folder = ARTIFACTS / "axe" / self.name
+        folder.mkdir(parents=True, exist_ok=True)
+        summary = {"url": page.url, "tags": AXE_TAGS, "counts": counts, "violations": violations}
+        (folder / f"{label}.json").write_text(json.dumps(summary, indent=2) + "\n")
+        for v in violations:
+            if v["impact"] in AXE_FAILING:
+                targets = ", ".join(n["target"] for n in v["nodes"][:8])
+                more = len(v["nodes"]) - 8
+                self.axe_failures.append(
+                    f"[{label}] {v['rule']} ({v['impact']}): {v['help']}; "
+                    f"{targets}{f' and {more} more' if more > 0 else ''}; {v['helpUrl']}"
+                )
+        return violations
 
     def decode_qr(self, page: Any, selector: str = "#qr") -> str | None:
         """Decode the QR code as rendered on screen (a screenshot of the element,
@@ -213,7 +268,7 @@ class Web:
         for n, page in enumerate(self.pages):
             if not page.is_closed():
                 try:
-                    self.shot(page, f"failed-page{n}", full_page=True)
+                    self.shot(page, f"failed-page{n}", full_page=True, axe=False)
                 except Exception as exc:  # the page may be gone or hung
                     self.console.append(f"page {n}: no screenshot: {exc}")
         lines = [*self.console, *self.errors]
@@ -277,3 +332,6 @@ def web(request, browser, stack_env, web_build) -> Iterator[Web]:
             w.keep_evidence()
         w.close()
     assert not w.errors, w.errors
+    assert not w.axe_failures, "axe-core found critical or serious violations:\n" + "\n".join(
+        w.axe_failures
+    )
