@@ -37,6 +37,9 @@ const STATUS_WORD = { present: "Present", late: "Late", excused: "Excused", abse
 /** Mount the section into `root`; `enrolled`: course ids from the claim. Returns the cleanup. */
 export function showMyAttendance(root, { user, enrolled = [] }) {
   const list = h("div.my-courses", { id: "my-courses", "aria-busy": "true" }, h("p.muted", {}, "Loading…"));
+  // What a dispute's send or cancel did, for screen readers: one region that outlives
+  // the redraws (a region drawn anew with its text is not announced).
+  const status = h("p.visually-hidden", { id: "my-attendance-status", role: "status" });
   clear(
     root,
     h(
@@ -44,6 +47,7 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
       { "aria-labelledby": "attendance-title" },
       h("h1", { id: "attendance-title" }, "My attendance"),
       h("p.muted", {}, "Per course. It changes when your teacher closes a session."),
+      status,
     ),
     list,
   );
@@ -60,6 +64,9 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
       return { scanUrl: config.scanUrl, idToken };
     },
     redraw: () => render(),
+    announce: (text) => {
+      status.textContent = text;
+    },
   });
 
   function render() {
@@ -90,7 +97,16 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
       const cb = courses.get(b);
       return (rank[ca.fig?.state] ?? 4) - (rank[cb.fig?.state] ?? 4) || String(ca.name).localeCompare(String(cb.name));
     });
+    // the cards are drawn anew: the focused control (a dispute's note or button) keeps
+    // the focus, and a note its caret
+    const focused = list.contains(document.activeElement) ? document.activeElement : null;
     clear(list, ...ids.map((id) => courseCard(id, courses.get(id))));
+    const again = focused?.id ? document.getElementById(focused.id) : null;
+    if (again && again !== focused) {
+      again.focus();
+      if (typeof focused.selectionStart === "number")
+        again.setSelectionRange(focused.selectionStart, focused.selectionEnd);
+    }
   }
 
   function courseCard(courseId, c) {

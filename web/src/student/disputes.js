@@ -12,19 +12,24 @@ import { fmtDay, fmtTime, h } from "../dom.js";
  * the student's disputes (session id -> document) and how to send one. `context()`
  * resolves to {scanUrl, idToken}; `redraw()` draws the page again.
  */
-export function createDisputes({ context, redraw }) {
+export function createDisputes({ context, redraw, announce = () => {} }) {
   const drafts = new Map();
   let disputes = new Map();
   const draft = (sid) => drafts.get(sid) ?? { open: false, text: "", busy: false, error: null };
-  const change = (sid, patch) => {
+  /** The focus goes to the element of that id once the page is drawn again. */
+  const focus = (id) => document.getElementById(id)?.focus();
+  const change = (sid, patch, focusId) => {
     drafts.set(sid, { ...draft(sid), ...patch });
     redraw();
+    if (focusId) focus(focusId);
   };
 
   async function send(sessionId) {
     const note = draft(sessionId).text.trim();
     if (!note) {
-      change(sessionId, { error: "Say in a few words what happened." });
+      const error = "Say in a few words what happened.";
+      change(sessionId, { error }, `dispute-note-${sessionId}`);
+      announce(error);
       return;
     }
     change(sessionId, { busy: true, error: null });
@@ -33,7 +38,13 @@ export function createDisputes({ context, redraw }) {
       disputes = new Map(disputes).set(sessionId, result.dispute);
       drafts.delete(sessionId);
       redraw();
-    } else change(sessionId, { busy: false, error: disputeErrorText(result) });
+      focus(`dispute-state-${sessionId}`);
+      announce(disputeState(result.dispute).label);
+    } else {
+      const error = disputeErrorText(result);
+      change(sessionId, { busy: false, error }, `dispute-note-${sessionId}`);
+      announce(error);
+    }
   }
 
   /** The list for one course: sessions [{id, status, at}] (oldest first), its rules. */
@@ -74,7 +85,7 @@ export function createDisputes({ context, redraw }) {
         "li.my-dispute",
         { dataset: { session: s.id, dispute: dispute.status } },
         head,
-        h(`span.dispute-state.dispute-${state.tone}`, {}, state.label),
+        h(`span.dispute-state.dispute-${state.tone}`, { id: `dispute-state-${s.id}`, tabindex: "-1" }, state.label),
         dispute.comment ? h("p.my-dispute-comment", {}, `Your teacher: “${dispute.comment}”`) : null,
       );
     }
@@ -87,8 +98,9 @@ export function createDisputes({ context, redraw }) {
           "button.btn.btn-small.dispute-open",
           {
             type: "button",
+            id: `dispute-open-${s.id}`,
             "aria-label": `Dispute ${word.toLowerCase()} on ${when}`,
-            onclick: () => change(s.id, { open: true }),
+            onclick: () => change(s.id, { open: true }, `dispute-note-${s.id}`),
           },
           "Dispute",
         ),
@@ -114,10 +126,18 @@ export function createDisputes({ context, redraw }) {
         {},
         h(
           "button.btn.btn-primary.dispute-send",
-          { type: "button", disabled: d.busy, onclick: () => send(s.id) },
+          { type: "button", id: `dispute-send-${s.id}`, disabled: d.busy, onclick: () => send(s.id) },
           d.busy ? "Sending…" : "Send dispute",
         ),
-        h("button.btn.dispute-cancel", { type: "button", onclick: () => change(s.id, { open: false }) }, "Cancel"),
+        h(
+          "button.btn.dispute-cancel",
+          {
+            type: "button",
+            id: `dispute-cancel-${s.id}`,
+            onclick: () => change(s.id, { open: false }, `dispute-open-${s.id}`),
+          },
+          "Cancel",
+        ),
       ),
       d.error ? h("p.form-error", { role: "alert" }, d.error) : null,
     );

@@ -167,7 +167,6 @@ export function InboxTab({ unread, known = true, current, onClick }) {
     type="button"
     id="tab-inbox"
     aria-current=${String(current)}
-    aria-label=${unread ? `Inbox, ${shown} unread` : "Inbox"}
     onClick=${onClick}
   >
     Inbox<span
@@ -176,6 +175,6 @@ export function InboxTab({ unread, known = true, current, onClick }) {
       hidden=${!known}
       data-known=${String(known)}
       >${shown}</span
-    >
+    >${known ? html`<span class="visually-hidden"> unread</span>` : null}
   </button>`;
 }
