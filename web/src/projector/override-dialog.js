@@ -16,16 +16,22 @@ export function OverrideDialog({ target, send, onClose }) {
   const reason = useRef(null);
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
+  const opener = useRef(null); // the button that opened it: the focus goes back there
 
   useEffect(() => {
     const el = dialog.current;
     if (!target) {
       if (el.open) el.close();
+      if (opener.current?.isConnected) opener.current.focus();
+      opener.current = null;
       return;
     }
     form.current.reset();
     setError("");
-    if (!el.open) el.showModal();
+    if (!el.open) {
+      opener.current = document.activeElement;
+      el.showModal();
+    }
     const first = [...form.current.querySelectorAll("label.choice")].find(
       (label) => label.dataset.status !== target.record?.status,
     );
@@ -65,6 +71,7 @@ export function OverrideDialog({ target, send, onClose }) {
     class="override-dialog"
     id="override-dialog"
     aria-labelledby="override-title"
+    aria-modal="true"
     onClose=${() => target && onClose()}
   >
     <form ref=${form} class="override-form" novalidate onSubmit=${submit}>
