@@ -105,7 +105,7 @@ function CopyEmail({ email, name }) {
   return html`<button
       class="btn btn-small copy-email"
       type="button"
-      aria-label=${`Copy the email of ${name}`}
+      aria-label=${`Copy email of ${name}`}
       title="To ask the department office to add this student to the class list"
       onClick=${copy}
     >
