@@ -28,7 +28,7 @@ export function RejectionsPanel({ store, openOverride = null }) {
     <p class="muted small">
       Scans and typed codes Rollcall refused, one line per student and reason; repeats add to the count.
     </p>
-    <div class="table-scroll">
+    <div class="table-scroll" tabindex="0">
       <table class="data-table" id="rejections">
         <thead>
           <tr>

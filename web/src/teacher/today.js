@@ -222,8 +222,8 @@ export function TodayView({ user, me, fsx }) {
       gone.length
         ? html`<ul class="plain today-gone" id="today-gone">
             ${gone.map(
-              ([id, r]) => html`<li key=${id} class="form-error" role="alert" data-planned-error=${id}>
-                ${r.label}: ${r.error}
+              ([id, r]) => html`<li key=${id} class="form-error" data-planned-error=${id}>
+                <span role="alert">${r.label}: ${r.error}</span>
               </li>`,
             )}
           </ul>`
@@ -291,7 +291,7 @@ function PlanRow({ plan, phase, row, canPlan, start, change }) {
       }
       ${
         canPlan && !started
-          ? html`<button class="btn today-move" type="button" aria-label=${`Move ${label}`} onClick=${() => change("move")}>
+          ? html`<button class="btn today-move" type="button" aria-label=${`${phase.key === "cancelled" ? "Reschedule" : "Move"} ${label}`} onClick=${() => change("move")}>
                 ${phase.key === "cancelled" ? "Reschedule…" : "Move…"}
               </button>
               ${
