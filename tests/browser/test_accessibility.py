@@ -93,7 +93,8 @@ FOCUSED = """() => {
   // the field: style.css outlines it (seen in the screenshots), but the field itself
   // does not match :focus-visible then
   if (el.matches("input[type=date]:not(:focus-visible)")) {
-    return { tag: "input", id: el.id, cls: "", text: "", focusVisible: true, drawn: true, inDialog: false };
+    const date = { tag: "input", id: el.id, cls: "", text: "", inDialog: false };
+    return { ...date, focusVisible: true, drawn: true };
   }
   const labels = [...(el.labels ?? [])];
   const sibling = el.nextElementSibling;
