@@ -57,7 +57,7 @@ export function RequestsView({ ctx, user, enrolled, courseNames }) {
     };
   }, [user.uid]);
   return html`<section class="card requests" id="requests" aria-labelledby="requests-title">
-      <h2 id="requests-title">Request leave</h2>
+      <h1 id="requests-title">Request leave</h1>
       <p class="muted small">
         Ask to be excused for days you miss: your teachers see the request and decide. Add a medical
         certificate or a letter if you have one.
