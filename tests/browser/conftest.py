@@ -54,6 +54,8 @@ AXE_RUN = """async (tags) => {
   }));
 }"""
 
+#: A screen this wide or narrower is a phone's: its touch targets are measured too.
+PHONE_WIDTH = 480
 #: Phone-sized and projector-sized viewports (and a small phone, and a 1080p projector).
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True}
 SMALL_PHONE = {
@@ -121,6 +123,45 @@ def rollcall_config(env: dict[str, str]) -> dict[str, Any]:
     }
 
 
+#: WCAG 2.2 success criterion 2.5.8 (Target Size, Minimum), in CSS px.
+MIN_TARGET = 24
+
+#: Every visible interactive element smaller than MIN_TARGET in either direction, but a
+#: link or link-like button inline in running text (the criterion's "inline" exception).
+#: A radio or checkbox counts with its label, which takes its clicks.
+SMALL_TARGETS = """(min) => {
+  const sel = "a[href], button, input:not([type=hidden]), select, textarea, summary, "
+    + "[role=button], [tabindex]:not([tabindex='-1'])";
+  const out = [];
+  for (const el of document.querySelectorAll(sel)) {
+    if (el.closest("[hidden], [inert], dialog:not([open])")) continue;
+    let r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    if (!r.width || !r.height || s.visibility === "hidden") continue;
+    if (el.matches(".visually-hidden, .file-input")) continue;  // its label is the target
+    if (el.matches("input[type=radio], input[type=checkbox]")) {
+      const label = el.closest("label") ?? el.labels?.[0];
+      if (label) r = label.getBoundingClientRect();
+    }
+    if (s.display === "inline") {
+      const block = el.parentElement.closest("p, li, td, dd, div");
+      const text = block ? block.textContent.replace(el.textContent, "").trim() : "";
+      if (text.length > 0) continue;  // inline in a sentence
+    }
+    if (r.width < min - 0.5 || r.height < min - 0.5) {
+      const name = (el.getAttribute("aria-label") || el.textContent).trim().slice(0, 30);
+      const what = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "");
+      out.push(`${what} "${name}" ${Math.round(r.width)}x${Math.round(r.height)}`);
+    }
+  }
+  return out;
+}"""
+
+
+def small_targets(page: Any) -> list[str]:
+    return page.evaluate(SMALL_TARGETS, MIN_TARGET)
+
+
 class Web:
     """Opens pages of the app in fresh browser contexts; records errors; screenshots."""
 
@@ -181,7 +222,8 @@ class Web:
     def axe(self, page: Any, label: str) -> list[dict[str, Any]]:
         """Run axe-core on the page as it is; its summary goes to
         test-artifacts/browser/axe/<test>/<label>.json, and each violation of a failing
-        impact to ``axe_failures`` (the test fails at its end, listing them all)."""
+        impact to ``axe_failures`` (the test fails at its end, listing them all). On a
+        phone's screen, also every touch target under 24x24 px (``small_targets``)."""
         if not page.evaluate("typeof window.axe === 'object'"):
             page.add_script_tag(path=str(AXE))
         violations: list[dict[str, Any]] = page.evaluate(AXE_RUN, AXE_TAGS)
@@ -190,7 +232,16 @@ class Web:
             counts[v["impact"]] = counts.get(v["impact"], 0) + len(v["nodes"])
         folder = ARTIFACTS / "axe" / self.name
         folder.mkdir(parents=True, exist_ok=True)
-        summary = {"url": page.url, "tags": AXE_TAGS, "counts": counts, "violations": violations}
+        summary: dict[str, Any] = {
+            "url": page.url,
+            "tags": AXE_TAGS,
+            "counts": counts,
+            "violations": violations,
+        }
+        if (page.viewport_size or {}).get("width", 0) <= PHONE_WIDTH:
+            small = small_targets(page)
+            summary["small_targets"] = small
+            self.axe_failures.extend(f"[{label}] touch target under 24x24 px: {t}" for t in small)
         (folder / f"{label}.json").write_text(json.dumps(summary, indent=2) + "\n")
         for v in violations:
             if v["impact"] in AXE_FAILING:

@@ -24,7 +24,7 @@ import pytest
 from rollcall.clock import now
 from rollcall.core import qr
 from rollcall_ops import admin
-from tests.browser.conftest import HALL, PHONE, SMALL_PHONE
+from tests.browser.conftest import HALL, MIN_TARGET, PHONE, SMALL_PHONE, small_targets
 from tests.support import attendance, wait_for
 
 pytestmark = pytest.mark.emulator
@@ -298,44 +298,6 @@ def test_a_dispute_by_keyboard(web, course):
 
 
 # ---- (b) touch targets -----------------------------------------------------------------
-
-#: WCAG 2.2 success criterion 2.5.8 (Target Size, Minimum), in CSS px.
-MIN_TARGET = 24
-
-#: Every visible interactive element smaller than MIN_TARGET in either direction, but a
-#: link or link-like button inline in running text (the criterion's "inline" exception).
-#: A radio or checkbox counts with its label, which takes its clicks.
-SMALL_TARGETS = """(min) => {
-  const sel = "a[href], button, input:not([type=hidden]), select, textarea, summary, "
-    + "[role=button], [tabindex]:not([tabindex='-1'])";
-  const out = [];
-  for (const el of document.querySelectorAll(sel)) {
-    if (el.closest("[hidden], [inert], dialog:not([open])")) continue;
-    let r = el.getBoundingClientRect();
-    const s = getComputedStyle(el);
-    if (!r.width || !r.height || s.visibility === "hidden") continue;
-    if (el.matches(".visually-hidden, .file-input")) continue;  // its label is the target
-    if (el.matches("input[type=radio], input[type=checkbox]")) {
-      const label = el.closest("label") ?? el.labels?.[0];
-      if (label) r = label.getBoundingClientRect();
-    }
-    if (s.display === "inline") {
-      const block = el.parentElement.closest("p, li, td, dd, div");
-      const text = block ? block.textContent.replace(el.textContent, "").trim() : "";
-      if (text.length > 0) continue;  // inline in a sentence
-    }
-    if (r.width < min - 0.5 || r.height < min - 0.5) {
-      const name = (el.getAttribute("aria-label") || el.textContent).trim().slice(0, 30);
-      const what = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "");
-      out.push(`${what} "${name}" ${Math.round(r.width)}x${Math.round(r.height)}`);
-    }
-  }
-  return out;
-}"""
-
-
-def small_targets(page) -> list[str]:
-    return page.evaluate(SMALL_TARGETS, MIN_TARGET)
 
 
 @pytest.mark.parametrize("device", [PHONE, SMALL_PHONE], ids=["390x844", "360x640"])
