@@ -28,7 +28,34 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 JSQR = ROOT / "node_modules" / "jsqr" / "dist" / "jsQR.js"
+#: axe-core (package.json), run on the page at every screenshot (docs/web-app.md,
+#: "Accessibility"; decision 0030).
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+#: WCAG 2.0, 2.1 and 2.2 level A and AA, and Deque's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+#: A violation of these impacts fails the test; the others are only written down.
+AXE_FAILING = ("critical", "serious")
+AXE_IMPACTS = ("critical", "serious", "moderate", "minor")
+AXE_RUN = """async (tags) => {
+  const result = await window.axe.run(document, {
+    runOnly: { type: "tag", values: tags },
+    resultTypes: ["violations"],
+  });
+  return result.violations.map((v) => ({
+    rule: v.id,
+    impact: v.impact,
+    help: v.help,
+    helpUrl: v.helpUrl,
+    nodes: v.nodes.map((n) => ({
+      target: n.target.map(String).join(" "),
+      html: n.html.slice(0, 200),
+      summary: n.failureSummary,
+    })),
+  }));
+}"""
 
+#: A screen this wide or narrower is a phone's: its touch targets are measured too.
+PHONE_WIDTH = 480
 #: Phone-sized and projector-sized viewports (and a small phone, and a 1080p projector).
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True}
 SMALL_PHONE = {
@@ -96,6 +123,45 @@ def rollcall_config(env: dict[str, str]) -> dict[str, Any]:
     }
 
 
+#: WCAG 2.2 success criterion 2.5.8 (Target Size, Minimum), in CSS px.
+MIN_TARGET = 24
+
+#: Every visible interactive element smaller than MIN_TARGET in either direction, but a
+#: link or link-like button inline in running text (the criterion's "inline" exception).
+#: A radio or checkbox counts with its label, which takes its clicks.
+SMALL_TARGETS = """(min) => {
+  const sel = "a[href], button, input:not([type=hidden]), select, textarea, summary, "
+    + "[role=button], [tabindex]:not([tabindex='-1'])";
+  const out = [];
+  for (const el of document.querySelectorAll(sel)) {
+    if (el.closest("[hidden], [inert], dialog:not([open])")) continue;
+    let r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    if (!r.width || !r.height || s.visibility === "hidden") continue;
+    if (el.matches(".visually-hidden, .file-input")) continue;  // its label is the target
+    if (el.matches("input[type=radio], input[type=checkbox]")) {
+      const label = el.closest("label") ?? el.labels?.[0];
+      if (label) r = label.getBoundingClientRect();
+    }
+    if (s.display === "inline") {
+      const block = el.parentElement.closest("p, li, td, dd, div");
+      const text = block ? block.textContent.replace(el.textContent, "").trim() : "";
+      if (text.length > 0) continue;  // inline in a sentence
+    }
+    if (r.width < min - 0.5 || r.height < min - 0.5) {
+      const name = (el.getAttribute("aria-label") || el.textContent).trim().slice(0, 30);
+      const what = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "");
+      out.push(`${what} "${name}" ${Math.round(r.width)}x${Math.round(r.height)}`);
+    }
+  }
+  return out;
+}"""
+
+
+def small_targets(page: Any) -> list[str]:
+    return page.evaluate(SMALL_TARGETS, MIN_TARGET)
+
+
 class Web:
     """Opens pages of the app in fresh browser contexts; records errors; screenshots."""
 
@@ -109,6 +175,8 @@ class Web:
         self.errors: list[str] = []
         self.console: list[str] = []
         self.reading_notice: set[Any] = set()  # pages whose student acknowledges the notice
+        #: Violations of a failing impact, one readable line per rule and screenshot.
+        self.axe_failures: list[str] = []
 
     def page(
         self,
@@ -173,11 +241,49 @@ class Web:
             polling=100,
         )
 
-    def shot(self, page: Any, label: str, full_page: bool = False) -> Path:
+    def shot(self, page: Any, label: str, full_page: bool = False, axe: bool = True) -> Path:
+        """A screenshot of the page, and axe-core's check of the same screen
+        (``axe=False`` only for a page that is no longer a screen of the app)."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{self.name}-{label}.png"
         page.screenshot(path=str(path), full_page=full_page)
+        if axe:
+            self.axe(page, label)
         return path
+
+    def axe(self, page: Any, label: str) -> list[dict[str, Any]]:
+        """Run axe-core on the page as it is; its summary goes to
+        test-artifacts/browser/axe/<test>/<label>.json, and each violation of a failing
+        impact to ``axe_failures`` (the test fails at its end, listing them all). On a
+        phone's screen, also every touch target under 24x24 px (``small_targets``)."""
+        if not page.evaluate("typeof window.axe === 'object'"):
+            page.add_script_tag(path=str(AXE))
+        violations: list[dict[str, Any]] = page.evaluate(AXE_RUN, AXE_TAGS)
+        counts = {impact: 0 for impact in AXE_IMPACTS}
+        for v in violations:
+            counts[v["impact"]] = counts.get(v["impact"], 0) + len(v["nodes"])
+        folder = ARTIFACTS / "axe" / self.name
+        folder.mkdir(parents=True, exist_ok=True)
+        summary: dict[str, Any] = {
+            "url": page.url,
+            "tags": AXE_TAGS,
+            "counts": counts,
+            "violations": violations,
+        }
+        if (page.viewport_size or {}).get("width", 0) <= PHONE_WIDTH:
+            small = small_targets(page)
+            summary["small_targets"] = small
+            self.axe_failures.extend(f"[{label}] touch target under 24x24 px: {t}" for t in small)
+        (folder / f"{label}.json").write_text(json.dumps(summary, indent=2) + "\n")
+        for v in violations:
+            if v["impact"] in AXE_FAILING:
+                targets = ", ".join(n["target"] for n in v["nodes"][:8])
+                more = len(v["nodes"]) - 8
+                self.axe_failures.append(
+                    f"[{label}] {v['rule']} ({v['impact']}): {v['help']}; "
+                    f"{targets}{f' and {more} more' if more > 0 else ''}; {v['helpUrl']}"
+                )
+        return violations
 
     def decode_qr(self, page: Any, selector: str = "#qr") -> str | None:
         """Decode the QR code as rendered on screen (a screenshot of the element,
@@ -245,7 +351,7 @@ class Web:
         for n, page in enumerate(self.pages):
             if not page.is_closed():
                 try:
-                    self.shot(page, f"failed-page{n}", full_page=True)
+                    self.shot(page, f"failed-page{n}", full_page=True, axe=False)
                 except Exception as exc:  # the page may be gone or hung
                     self.console.append(f"page {n}: no screenshot: {exc}")
         lines = [*self.console, *self.errors]
@@ -309,3 +415,6 @@ def web(request, browser, stack_env, web_build) -> Iterator[Web]:
             w.keep_evidence()
         w.close()
     assert not w.errors, w.errors
+    assert not w.axe_failures, "axe-core found critical or serious violations:\n" + "\n".join(
+        w.axe_failures
+    )

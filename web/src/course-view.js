@@ -175,7 +175,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
         el.search,
       ),
       el.note,
-      h("div.table-scroll", {}, el.table),
+      h("div.table-scroll", { tabindex: "0" }, el.table),
     ),
   );
 

@@ -38,6 +38,9 @@ const statusWord = (status) => t(`attendance.status.${status}`, { defaultValue: 
 /** Mount the section into `root`; `enrolled`: course ids from the claim. Returns the cleanup. */
 export function showMyAttendance(root, { user, enrolled = [] }) {
   const list = h("div.my-courses", { id: "my-courses", "aria-busy": "true" }, h("p.muted", {}, t("common.loading")));
+  // What a dispute's send or cancel did, for screen readers: one region that outlives
+  // the redraws (a region drawn anew with its text is not announced).
+  const status = h("p.visually-hidden", { id: "my-attendance-status", role: "status" });
   clear(
     root,
     h(
@@ -45,6 +48,7 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
       { "aria-labelledby": "attendance-title" },
       h("h1", { id: "attendance-title" }, t("attendance.title")),
       h("p.muted", {}, t("attendance.intro")),
+      status,
     ),
     list,
   );
@@ -61,6 +65,9 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
       return { scanUrl: config.scanUrl, idToken };
     },
     redraw: () => render(),
+    announce: (text) => {
+      status.textContent = text;
+    },
   });
 
   function render() {
@@ -84,7 +91,16 @@ export function showMyAttendance(root, { user, enrolled = [] }) {
       const cb = courses.get(b);
       return (rank[ca.fig?.state] ?? 4) - (rank[cb.fig?.state] ?? 4) || String(ca.name).localeCompare(String(cb.name));
     });
+    // the cards are drawn anew: the focused control (a dispute's note or button) keeps
+    // the focus, and a note its caret
+    const focused = list.contains(document.activeElement) ? document.activeElement : null;
     clear(list, ...ids.map((id) => courseCard(id, courses.get(id))));
+    const again = focused?.id ? document.getElementById(focused.id) : null;
+    if (again && again !== focused) {
+      again.focus();
+      if (typeof focused.selectionStart === "number")
+        again.setSelectionRange(focused.selectionStart, focused.selectionEnd);
+    }
   }
 
   function courseCard(courseId, c) {

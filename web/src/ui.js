@@ -75,3 +75,52 @@ export function useFocusOnArrival(ref) {
     if (!active || active === document.body || active.tagName === "MAIN") ref.current?.focus({ preventScroll: true });
   }, []);
 }
+
+/**
+ * A modal <dialog> (`ref`) shown while `target` is set: showModal() when it opens,
+ * remembering what had the focus; `onOpen(dialog)` each time `target` changes to one
+ * (reset the form, focus its first field); close() when `target` goes, and the focus
+ * back to what opened it.
+ */
+export function useModal(ref, target, onOpen) {
+  const opener = useRef(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!target) {
+      if (el.open) el.close();
+      if (opener.current?.isConnected) opener.current.focus();
+      opener.current = null;
+      return;
+    }
+    if (!el.open) {
+      opener.current = document.activeElement;
+      el.showModal();
+    }
+    onOpen(el);
+  }, [target]);
+}
+
+const TABBABLE = "button, input, select, textarea, a[href], summary, [tabindex]:not([tabindex='-1'])";
+
+/**
+ * A modal dialog's onKeyDown: Tab from its last control goes to its first, Shift+Tab
+ * from its first to its last (the browser would go on to its own toolbar). A radio
+ * group is one stop, entered at its checked radio.
+ */
+export function keepFocusIn(ev) {
+  if (ev.key !== "Tab") return;
+  const items = [...ev.currentTarget.querySelectorAll(TABBABLE)].filter(
+    (el) => !el.disabled && el.getClientRects().length > 0,
+  );
+  if (!items.length) return;
+  const group = (el) => (el.type === "radio" ? items.filter((i) => i.type === "radio" && i.name === el.name) : [el]);
+  const active = document.activeElement;
+  const [first, last] = [group(items[0]), group(items.at(-1))];
+  const target = ev.shiftKey
+    ? first.includes(active) && (last.find((r) => r.checked) ?? last[0])
+    : last.includes(active) && (first.find((r) => r.checked) ?? first[0]);
+  if (target) {
+    ev.preventDefault();
+    target.focus();
+  }
+}

@@ -124,7 +124,7 @@ function Overview({ view }) {
     <h3>Attendance per session</h3>
     <${LinePlot} view=${view} />
     <h3>Counts per status</h3>
-    <div class="table-scroll">
+    <div class="table-scroll" tabindex="0">
       <table class="data-table department-counts" id="department-counts">
         <thead>
           <tr>
@@ -254,7 +254,7 @@ function Heatmap({ courses, course, setCourse, grid }) {
           </p>`
         : !cells.columns.length
           ? html`<p class="muted" id="heatmap-message">No session of this course has been held and closed yet.</p>`
-          : html`<div class="heatmap-scroll" id="heatmap" data-rows=${cells.rows.length} data-columns=${cells.columns.length}>
+          : html`<div class="heatmap-scroll" id="heatmap" tabindex="0" data-rows=${cells.rows.length} data-columns=${cells.columns.length}>
               <table class="heatmap" aria-labelledby="heatmap-title">
                 <thead>
                   <tr>

@@ -67,7 +67,7 @@ export function DepartmentsPanel({ store, context }) {
             ? html`<p class="muted">Loading…</p>`
             : !departments.length
               ? html`<p class="muted" id="departments-empty">No departments yet: add the first one with the form.</p>`
-              : html`<div class="table-scroll">
+              : html`<div class="table-scroll" tabindex="0">
                   <table class="data-table" id="departments">
                     <thead>
                       <tr>
@@ -175,7 +175,7 @@ export function TermsPanel({ store, context }) {
             ? html`<p class="muted">Loading…</p>`
             : !terms.length
               ? html`<p class="muted" id="terms-empty">No terms yet: add the first one with the form.</p>`
-              : html`<div class="table-scroll">
+              : html`<div class="table-scroll" tabindex="0">
                   <table class="data-table" id="terms">
                     <thead>
                       <tr>

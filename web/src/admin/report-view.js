@@ -98,7 +98,7 @@ function IssueTable({ id, title, note, rows, kind }) {
   return html`<section class=${`report-section issues issues-${kind}`} aria-labelledby=${`${id}-title`}>
     <h3 id=${`${id}-title`}>${title}</h3>
     <p class="muted small">${note}</p>
-    <div class="table-scroll">
+    <div class="table-scroll" tabindex="0">
       <table class="data-table issue-table" id=${id}>
         <thead>
           <tr>
@@ -134,7 +134,7 @@ function ChangeTable({ id, list, title, report, kind }) {
   const columns = (COLUMNS[kind] ?? COLUMNS.roster).filter(([field]) => used.has(field));
   return html`<section class="report-section changes" aria-labelledby=${`${id}-title`}>
     <h3 id=${`${id}-title`}>${title} (${rows.length.toLocaleString("en")})</h3>
-    <div class="table-scroll">
+    <div class="table-scroll" tabindex="0">
       <table class=${`data-table change-table change-${list}`} id=${id}>
         <thead>
           <tr>

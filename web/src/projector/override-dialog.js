@@ -3,7 +3,7 @@
 // reason, which the student sees. Sent through teacher-api.js; the row says "Saving…"
 // until the record carries the override's id.
 import { overrideErrorText } from "../teacher-api.js";
-import { html, useEffect, useRef, useState } from "../ui.js";
+import { html, keepFocusIn, useModal, useRef, useState } from "../ui.js";
 import { OVERRIDE_STATUSES, STATUS_LABEL } from "./model.js";
 
 /**
@@ -16,21 +16,14 @@ export function OverrideDialog({ target, send, onClose }) {
   const reason = useRef(null);
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    const el = dialog.current;
-    if (!target) {
-      if (el.open) el.close();
-      return;
-    }
+  useModal(dialog, target, () => {
     form.current.reset();
     setError("");
-    if (!el.open) el.showModal();
     const first = [...form.current.querySelectorAll("label.choice")].find(
       (label) => label.dataset.status !== target.record?.status,
     );
     first?.querySelector("input")?.focus();
-  }, [target]);
+  });
 
   async function submit(ev) {
     ev.preventDefault();
@@ -65,6 +58,8 @@ export function OverrideDialog({ target, send, onClose }) {
     class="override-dialog"
     id="override-dialog"
     aria-labelledby="override-title"
+    aria-modal="true"
+    onKeyDown=${keepFocusIn}
     onClose=${() => target && onClose()}
   >
     <form ref=${form} class="override-form" novalidate onSubmit=${submit}>

@@ -28,7 +28,7 @@ export function RejectionsPanel({ store, openOverride = null }) {
     <p class="muted small">
       Scans and typed codes Rollcall refused, one line per student and reason; repeats add to the count.
     </p>
-    <div class="table-scroll">
+    <div class="table-scroll" tabindex="0">
       <table class="data-table" id="rejections">
         <thead>
           <tr>
@@ -105,7 +105,7 @@ function CopyEmail({ email, name }) {
   return html`<button
       class="btn btn-small copy-email"
       type="button"
-      aria-label=${`Copy the email of ${name}`}
+      aria-label=${`Copy email of ${name}`}
       title="To ask the department office to add this student to the class list"
       onClick=${copy}
     >

@@ -58,7 +58,7 @@ export function RosterPanel({ store, openOverride, canOverride = true }) {
       />
     </div>
     <p class="muted small" id="roster-note">${store.rosterError.value ?? rosterNote(list)}</p>
-    <div class="table-scroll">
+    <div class="table-scroll" tabindex="0">
     <table class="roster-table data-table" id="roster">
       <thead>
         <tr>

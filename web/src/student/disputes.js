@@ -13,19 +13,24 @@ import { t } from "../i18n/index.js";
  * the student's disputes (session id -> document) and how to send one. `context()`
  * resolves to {scanUrl, idToken}; `redraw()` draws the page again.
  */
-export function createDisputes({ context, redraw }) {
+export function createDisputes({ context, redraw, announce = () => {} }) {
   const drafts = new Map();
   let disputes = new Map();
   const draft = (sid) => drafts.get(sid) ?? { open: false, text: "", busy: false, error: null };
-  const change = (sid, patch) => {
+  /** The focus goes to the element of that id once the page is drawn again. */
+  const focus = (id) => document.getElementById(id)?.focus();
+  const change = (sid, patch, focusId) => {
     drafts.set(sid, { ...draft(sid), ...patch });
     redraw();
+    if (focusId) focus(focusId);
   };
 
   async function send(sessionId) {
     const note = draft(sessionId).text.trim();
     if (!note) {
-      change(sessionId, { error: t("disputes.sayWhat") });
+      const error = t("disputes.sayWhat");
+      change(sessionId, { error }, `dispute-note-${sessionId}`);
+      announce(error);
       return;
     }
     change(sessionId, { busy: true, error: null });
@@ -34,7 +39,13 @@ export function createDisputes({ context, redraw }) {
       disputes = new Map(disputes).set(sessionId, result.dispute);
       drafts.delete(sessionId);
       redraw();
-    } else change(sessionId, { busy: false, error: disputeErrorText(result) });
+      focus(`dispute-state-${sessionId}`);
+      announce(disputeState(result.dispute).label);
+    } else {
+      const error = disputeErrorText(result);
+      change(sessionId, { busy: false, error }, `dispute-note-${sessionId}`);
+      announce(error);
+    }
   }
 
   /** The list for one course: sessions [{id, status, at}] (oldest first), its rules. */
@@ -72,7 +83,7 @@ export function createDisputes({ context, redraw }) {
         "li.my-dispute",
         { dataset: { session: s.id, dispute: dispute.status } },
         head,
-        h(`span.dispute-state.dispute-${state.tone}`, {}, state.label),
+        h(`span.dispute-state.dispute-${state.tone}`, { id: `dispute-state-${s.id}`, tabindex: "-1" }, state.label),
         dispute.comment
           ? h(
               "p.my-dispute-comment",
@@ -92,8 +103,9 @@ export function createDisputes({ context, redraw }) {
           "button.btn.btn-small.dispute-open",
           {
             type: "button",
+            id: `dispute-open-${s.id}`,
             "aria-label": t(label, { when }),
-            onclick: () => change(s.id, { open: true }),
+            onclick: () => change(s.id, { open: true }, `dispute-note-${s.id}`),
           },
           t("disputes.dispute"),
         ),
@@ -119,12 +131,16 @@ export function createDisputes({ context, redraw }) {
         {},
         h(
           "button.btn.btn-primary.dispute-send",
-          { type: "button", disabled: d.busy, onclick: () => send(s.id) },
+          { type: "button", id: `dispute-send-${s.id}`, disabled: d.busy, onclick: () => send(s.id) },
           d.busy ? t("common.sending") : t("disputes.send"),
         ),
         h(
           "button.btn.dispute-cancel",
-          { type: "button", onclick: () => change(s.id, { open: false }) },
+          {
+            type: "button",
+            id: `dispute-cancel-${s.id}`,
+            onclick: () => change(s.id, { open: false }, `dispute-open-${s.id}`),
+          },
           t("disputes.cancel"),
         ),
       ),

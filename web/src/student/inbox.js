@@ -166,7 +166,6 @@ export function InboxTab({ unread, known = true, current, onClick }) {
     type="button"
     id="tab-inbox"
     aria-current=${String(current)}
-    aria-label=${unread ? t("inbox.tabUnread", { shown }) : t("inbox.title")}
     onClick=${onClick}
   >
     ${t("inbox.title")}<span
@@ -175,6 +174,6 @@ export function InboxTab({ unread, known = true, current, onClick }) {
       hidden=${!known}
       data-known=${String(known)}
       >${shown}</span
-    >
+    >${known ? html`<span class="visually-hidden">${t("inbox.unreadSuffix")}</span>` : null}
   </button>`;
 }

@@ -58,7 +58,7 @@ export function RequestsView({ ctx, user, enrolled, courseNames }) {
     };
   }, [user.uid]);
   return html`<section class="card requests" id="requests" aria-labelledby="requests-title">
-      <h2 id="requests-title">${t("leave.title")}</h2>
+      <h1 id="requests-title">${t("leave.title")}</h1>
       <p class="muted small">
         ${t("leave.intro")}
       </p>

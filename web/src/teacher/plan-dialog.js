@@ -6,7 +6,7 @@
 
 import { t } from "../i18n/index.js";
 import { addBody, audienceLabel, KINDS, kindLabel, timeRange, validateReason, validateWhen } from "../timetable.js";
-import { html, useEffect, useRef, useState } from "../ui.js";
+import { html, keepFocusIn, useEffect, useModal, useRef, useState } from "../ui.js";
 
 const TITLES = { cancel: "Cancel a session", move: "Move a session", add: "Add a session" };
 
@@ -23,18 +23,12 @@ export function PlanDialog({ target, courses = [], batchesOf, send, onClose }) {
   const [courseId, setCourseId] = useState("");
   const [batches, setBatches] = useState([]);
 
-  useEffect(() => {
-    const el = dialog.current;
-    if (!target) {
-      if (el.open) el.close();
-      return;
-    }
+  useModal(dialog, target, () => {
     form.current.reset();
     setError("");
     setCourseId(target.mode === "add" ? (courses.length === 1 ? courses[0].id : "") : "");
-    if (!el.open) el.showModal();
     form.current.querySelector("input:not([type=hidden]), select, textarea")?.focus();
-  }, [target]);
+  });
 
   useEffect(() => {
     setBatches([]);
@@ -107,6 +101,8 @@ export function PlanDialog({ target, courses = [], batchesOf, send, onClose }) {
     id="plan-dialog"
     data-mode=${mode}
     aria-labelledby="plan-title"
+    aria-modal="true"
+    onKeyDown=${keepFocusIn}
     onClose=${() => target && onClose(null)}
   >
     <form ref=${form} class="plan-form" novalidate onSubmit=${submit} onInput=${() => error && setError("")}>

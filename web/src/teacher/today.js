@@ -219,8 +219,8 @@ export function TodayView({ user, me, fsx }) {
       gone.length
         ? html`<ul class="plain today-gone" id="today-gone">
             ${gone.map(
-              ([id, r]) => html`<li key=${id} class="form-error" role="alert" data-planned-error=${id}>
-                ${r.label}: ${r.error}
+              ([id, r]) => html`<li key=${id} class="form-error" data-planned-error=${id}>
+                <span role="alert">${r.label}: ${r.error}</span>
               </li>`,
             )}
           </ul>`
@@ -291,7 +291,7 @@ function PlanRow({ plan, phase, row, canPlan, start, change }) {
       }
       ${
         canPlan && !started
-          ? html`<button class="btn today-move" type="button" aria-label=${t("today.moveLabel", { what: label })} onClick=${() => change("move")}>
+          ? html`<button class="btn today-move" type="button" aria-label=${t(phase.key === "cancelled" ? "today.rescheduleLabel" : "today.moveLabel", { what: label })} onClick=${() => change("move")}>
                 ${phase.key === "cancelled" ? t("today.reschedule") : t("today.move")}
               </button>
               ${
