@@ -240,12 +240,19 @@ def record_rejection(
     ends_at: datetime | None = None,
 ) -> None:
     """Record a rejected scan for the teacher, if it can be attributed; it expires some
-    days after the session's end (``ends_at``; not known yet: after the longest session
-    starting now)."""
+    days after the session's end (``ends_at``, else the session's as the instance's cache
+    has it: a code refused before the scan got to the session's end, e.g. expired; if
+    that cannot be read, after the longest session starting now)."""
     session_id, uid = seen.get("session_id"), seen.get("uid")
     if not (session_id and uid):
         return
     at = now()
+    try:
+        if ends_at is None:
+            session = directory().session(session_id)
+            ends_at = session.ends_at if session is not None else None
+    except Exception:  # the record matters more than its exact expiry
+        ends_at = None
     latest = at + timedelta(minutes=contracts.DURATION_MINUTES.max)
     try:
         rejection_log().record(
