@@ -3,6 +3,7 @@ start pays only for the clients its function needs)."""
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,10 @@ def topic_path(topic: str) -> str:
     return f"projects/{settings().project}/topics/{topic}"
 
 
+FIREBASE_APP = "rollcall"
+_FIREBASE_APP_LOCK = threading.Lock()
+
+
 @cache
 def firebase_app() -> firebase_admin.App:
     """The Admin SDK app. On the emulators (a ``demo-`` project) it uses anonymous
@@ -71,7 +76,15 @@ def firebase_app() -> firebase_admin.App:
 
     project = settings().project
     credential = Anonymous() if project.startswith("demo-") else None
-    return firebase_admin.initialize_app(credential, {"projectId": project}, name="rollcall")
+    # Two threads' first calls may both get here (functools.cache does not lock): the
+    # second takes the app the first made instead of failing with "already exists".
+    with _FIREBASE_APP_LOCK:
+        try:
+            return firebase_admin.get_app(FIREBASE_APP)
+        except ValueError:
+            return firebase_admin.initialize_app(
+                credential, {"projectId": project}, name=FIREBASE_APP
+            )
 
 
 @cache
