@@ -274,3 +274,24 @@ def test_the_teacher_dashboard_is_from_the_catalogs_and_in_hindi(web, stack):
     shot = web.shot(page, "08-dashboard-hindi", full_page=True)
     shutil.copy(shot, SCREENSHOTS / "dashboard-hindi.png")
     assert web.errors == []
+
+
+def test_the_projector_view_is_from_the_catalogs(web):
+    """The room's screen in the pseudo-language: the course (data), the session's
+    division, kind and room, the code, the countdown, how many checked in and who tried."""
+    from tests.browser.conftest import HALL
+
+    s = a_student()
+    session = new_session(
+        s["course"], teacher_uid=s["teacher"], division="A", kind="theory", room="LH-2"
+    )
+    assert scan(s["student"], token_for(session, windows_ago=3)).status_code >= 400
+    page = web.page(f"/?lang=qps#/session/{session.id}", device=HALL)
+    web.sign_in(page, f"{s['teacher']}@rollcall.test", PASSWORD)
+    page.wait_for_selector("#qr[data-token] svg")
+    page.wait_for_selector("#projector[data-clock=server]")
+    page.wait_for_selector("#tried-counts li")
+    page.wait_for_function("() => document.querySelector('#countdown').textContent")
+    assert_all_from_catalogs(page, "projector")
+    web.shot(page, "09-qps-projector")
+    assert web.errors == []

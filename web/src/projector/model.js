@@ -3,6 +3,7 @@
 // note, the rejected scans' rows, the close line, and what the code panel shows when.
 import { RECORDED_REJECTIONS, STATUSES } from "../contracts.js";
 import { fmtTime, toDate } from "../dom.js";
+import { keysOf, t, words } from "../i18n/index.js";
 import { byRollNo } from "../roll-order.js";
 import { sessionTiming } from "../sessions.js";
 import { notYet } from "../tally.js";
@@ -36,15 +37,17 @@ export const REJECTION_REASONS = Object.freeze({
 export { RECORDED_REJECTIONS };
 
 /** A refusal in a few words, for the room's counts ("3 tried: code expired"). */
-export const TRIED_REASONS = Object.freeze({
-  qr_expired: "code expired",
-  qr_invalid: "code not recognised",
-  session_closed: "session not open",
-  not_enrolled: "not on the class list",
-  device_in_use: "phone already used",
-  rate_limited: "too many wrong codes",
-  not_in_audience: "not in this group",
-});
+export const TRIED_REASONS = words(
+  keysOf("projector.triedReasons", [
+    "qr_expired",
+    "qr_invalid",
+    "session_closed",
+    "not_enrolled",
+    "device_in_use",
+    "rate_limited",
+    "not_in_audience",
+  ]),
+);
 
 /**
  * The students who tried and were refused but have no record (not checked in), one row
@@ -70,7 +73,11 @@ export function triedCounts(rows) {
   for (const row of rows) by.set(row.code, (by.get(row.code) ?? 0) + 1);
   return [...by.entries()]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(([code, count]) => ({ code, count, text: `${count} tried: ${TRIED_REASONS[code] ?? code}` }));
+    .map(([code, count]) => ({
+      code,
+      count,
+      text: t("projector.tried", { n: count, reason: TRIED_REASONS[code] ?? code }),
+    }));
 }
 
 export const ROSTER_FILTERS = Object.freeze({ all: "All", missing: "Not yet", arrived: "Checked in" });
@@ -213,7 +220,12 @@ export function rejectionRows({ rejections, enrolled, deviceOwners = new Map(), 
     });
 }
 
-const KINDS = Object.freeze({ theory: "Theory", practical: "Practical", tutorial: "Tutorial", lab: "Lab" });
+const KINDS = words({
+  theory: "kinds.theory.label",
+  practical: "kinds.practical.label",
+  tutorial: "kinds.tutorial.label",
+  lab: "projector.lab",
+});
 
 /**
  * What the room is told about the session besides the course: "Division A · Batch A1 ·
@@ -229,10 +241,10 @@ export function sessionFacts(session) {
   const division = text(session.division) || (audience.type === "division" ? text(audience.value) : "");
   const batch = text(session.batch) || (audience.type === "batch" ? text(audience.value) : "");
   return [
-    division && `Division ${division}`,
-    batch && `Batch ${batch}`,
+    division && t("audience.division", { value: division }),
+    batch && t("audience.batch", { value: batch }),
     kind && (KINDS[kind] ?? kind.charAt(0).toUpperCase() + kind.slice(1)),
-    text(session.room) && `Room ${text(session.room)}`,
+    text(session.room) && t("projector.room", { room: text(session.room) }),
   ]
     .filter(Boolean)
     .join(" · ");
@@ -271,11 +283,12 @@ export function codeState(session, nowMs) {
   const start = toDate(session.starts_at);
   const end = toDate(session.ends_at);
   const { rotation, lateAfter } = sessionTiming(session);
-  if (session.status !== "open") return { stopped: "This session is closed." };
-  if (end && nowMs >= end.getTime()) return { stopped: `This session ended at ${fmtTime(end)}.` };
-  if (start && nowMs < start.getTime()) return { stopped: `Check-in opens at ${fmtTime(start)}.` };
+  if (session.status !== "open") return { stopped: t("projector.closed") };
+  if (end && nowMs >= end.getTime()) return { stopped: t("projector.endedAt", { time: fmtTime(end) }) };
+  if (start && nowMs < start.getTime()) return { stopped: t("projector.opensAt", { time: fmtTime(start) }) };
   const lateAt = start ? new Date(start.getTime() + lateAfter * 60000) : null;
-  const state = lateAt && nowMs < lateAt.getTime() ? `On time until ${fmtTime(lateAt)}` : "Arrivals now count as late";
+  const state =
+    lateAt && nowMs < lateAt.getTime() ? t("projector.onTimeUntil", { time: fmtTime(lateAt) }) : t("projector.lateNow");
   return {
     state,
     window: Math.floor(nowMs / 1000 / rotation),

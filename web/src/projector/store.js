@@ -5,6 +5,7 @@
 // being saved, a close), the code on screen and the server's clock as the page knows it.
 // Components read these signals; listeners.js, rotation.js and controller.js write them.
 
+import { t } from "../i18n/index.js";
 import { sumShards } from "../tally.js";
 import { batch, computed, signal } from "../ui.js";
 import { codeState } from "./model.js";
@@ -63,7 +64,7 @@ export function createProjectorStore(sessionId) {
       store.failure.value ??
       store.stopped.value ??
       store.code.value?.state ??
-      (store.session.value && !store.clockChecked.value ? "Checking the time…" : ""),
+      (store.session.value && !store.clockChecked.value ? t("projector.checkingTime") : ""),
   );
   return store;
 }

@@ -6,6 +6,7 @@
 //   window.confirm) and the session's CSV export, each only for those who may
 //   (`allowed`, roles.js);
 // * the clock notice: this computer's clock is off (by more than 2 s) from the server's.
+import { t } from "../i18n/index.js";
 import { skewWarning } from "../server-clock.js";
 import { notYet } from "../tally.js";
 import { closeErrorText } from "../teacher-api.js";
@@ -35,8 +36,8 @@ function LiveDot({ store }) {
 
 export function RoomToolbar({ store, fullscreen }) {
   const id = store.sessionId;
-  return html`<nav class="toolbar" aria-label="Session">
-    <a class="btn btn-quiet" href="#/">← My courses</a>
+  return html`<nav class="toolbar" aria-label=${t("projector.toolbar")}>
+    <a class="btn btn-quiet" href="#/">${t("projector.myCourses")}</a>
     <${LiveDot} store=${store} />
     <span class="toolbar-gap"></span>
     <a
@@ -47,9 +48,9 @@ export function RoomToolbar({ store, fullscreen }) {
         ev.preventDefault();
         openScreen(panelHash(id), `rollcall-panel-${id}`);
       }}
-      >Teacher's panel ↗</a
+      >${t("projector.openPanel")}</a
     >
-    <button class="btn btn-primary" type="button" id="fullscreen" onClick=${fullscreen}>Full screen</button>
+    <button class="btn btn-primary" type="button" id="fullscreen" onClick=${fullscreen}>${t("projector.fullscreen")}</button>
   </nav>
   <${ClockNotice} store=${store} />`;
 }
@@ -92,8 +93,7 @@ export function ClockNotice({ store }) {
   const clock = store.clock.value;
   if (clock.failed && !clock.known) {
     return html`<p class="notice clock-notice" id="clock-warning" role="status" data-state="unknown">
-      Rollcall's clock could not be reached, so the code follows this computer's clock. If students' scans are
-      refused as expired, check the computer's time.
+      ${t("projector.clockUnknown")}
     </p>`;
   }
   const warning = clock.known ? skewWarning(clock.offset) : null;

@@ -6,6 +6,7 @@
 //   time of the last refusal, and "Change" (the override dialog).
 // Both follow the rejected scans and the records live: a student who checks in leaves.
 import { fmtClock } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { html } from "../ui.js";
 import { REJECTION_REASONS, stranger, triedCounts, triedRows } from "./model.js";
 
@@ -13,7 +14,7 @@ export function TriedCounts({ store }) {
   if (!store.session.value || store.stopped.value) return null;
   const counts = triedCounts(triedRows({ rejections: store.rejections.value, attendance: store.attendance.value }));
   if (!counts.length) return null;
-  return html`<ul class="tried-counts plain" id="tried-counts" aria-label="Tried but not checked in">
+  return html`<ul class="tried-counts plain" id="tried-counts" aria-label=${t("projector.triedLabel")}>
     ${counts.map((c) => html`<li key=${c.code} data-code=${c.code} data-count=${String(c.count)}>${c.text}</li>`)}
   </ul>`;
 }
