@@ -295,3 +295,36 @@ def test_the_projector_view_is_from_the_catalogs(web):
     assert_all_from_catalogs(page, "projector")
     web.shot(page, "09-qps-projector")
     assert web.errors == []
+
+
+def test_the_teachers_panel_is_from_the_catalogs(web):
+    """The teacher's panel in the pseudo-language: counts, who tried, the rejected scans,
+    the class list, the override dialog, the close and its result line."""
+    from tests.browser.conftest import HALL
+
+    s = a_student()
+    session = new_session(s["course"], teacher_uid=s["teacher"], division="A", kind="practical")
+    assert scan(s["student"], token_for(session, windows_ago=3)).status_code >= 400
+    page = web.page(f"/?lang=qps#/session/{session.id}/panel", device=HALL)
+    web.sign_in(page, f"{s['teacher']}@rollcall.test", PASSWORD)
+    page.wait_for_selector(f'#roster-body tr[data-uid="{s["uid"]}"]')
+    page.wait_for_selector(f'#tried-list li[data-uid="{s["uid"]}"]')
+    page.wait_for_selector(f'#rejections-body tr[data-uid="{s["uid"]}"]')
+    assert_all_from_catalogs(page, "panel")
+    web.shot(page, "10-qps-panel", full_page=True)
+
+    page.click(f'#roster-body tr[data-uid="{s["uid"]}"] .override-open')
+    page.wait_for_selector("#override-dialog[open]")
+    page.click("#override-submit")  # nothing chosen: the dialog asks for a status
+    page.wait_for_function("() => document.querySelector('#override-error').textContent")
+    assert_all_from_catalogs(page, "override dialog")
+    page.click("#override-cancel")
+
+    page.click("#close-session")
+    page.wait_for_selector("#close-confirm")
+    assert_all_from_catalogs(page, "close confirm")
+    page.click("#close-confirm")
+    page.wait_for_selector("#close-result[data-state=marked]", timeout=60_000)
+    assert_all_from_catalogs(page, "closed")
+    web.shot(page, "11-qps-panel-closed", full_page=True)
+    assert web.errors == []

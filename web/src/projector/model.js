@@ -9,13 +9,7 @@ import { sessionTiming } from "../sessions.js";
 import { notYet } from "../tally.js";
 
 /** A record's status (and "missing": no record yet) as the teacher reads it. */
-export const STATUS_LABEL = Object.freeze({
-  present: "Present",
-  late: "Late",
-  excused: "Excused",
-  absent: "Absent",
-  missing: "Not yet",
-});
+export const STATUS_LABEL = words(keysOf("panel.status", ["present", "late", "excused", "absent", "missing"]));
 
 /** The statuses a teacher's override may set, in the dialog's order. */
 export const OVERRIDE_STATUSES = STATUSES.override;
@@ -24,15 +18,17 @@ export const OVERRIDE_STATUSES = STATUSES.override;
  * Why the scan function refused a scan, in the teacher's words: one per rejection the
  * server records (contracts.json `recorded_rejections`).
  */
-export const REJECTION_REASONS = Object.freeze({
-  qr_invalid: "Code not recognised (mistyped, or not from this screen)",
-  qr_expired: "Code had already changed (a slow scan, an old photo, or typed late)",
-  session_closed: "Session was not open",
-  not_enrolled: "Not enrolled in this course",
-  device_in_use: "Phone already used to check in another student",
-  rate_limited: "Too many wrong typed codes",
-  not_in_audience: "Not in this session's division or batch",
-});
+export const REJECTION_REASONS = words(
+  keysOf("panel.rejectionReasons", [
+    "qr_invalid",
+    "qr_expired",
+    "session_closed",
+    "not_enrolled",
+    "device_in_use",
+    "rate_limited",
+    "not_in_audience",
+  ]),
+);
 
 export { RECORDED_REJECTIONS };
 
@@ -80,7 +76,7 @@ export function triedCounts(rows) {
     }));
 }
 
-export const ROSTER_FILTERS = Object.freeze({ all: "All", missing: "Not yet", arrived: "Checked in" });
+export const ROSTER_FILTERS = words(keysOf("panel.filters", ["all", "missing", "arrived"]));
 
 const checkedIn = new Set(STATUSES.checkedIn);
 
@@ -93,10 +89,10 @@ export function stranger(uid, { people = new Map(), emails = new Map() } = {}) {
   const known = people.get(uid);
   const email = known?.email || emails.get(uid) || "";
   return {
-    name: known?.name || email || "Unknown account",
+    name: known?.name || email || t("panel.unknownAccount"),
     email: known?.name ? email : "",
     rollNo: known?.rollNo ?? "",
-    note: known?.removed ? "Removed from the class list" : "Not on the class list",
+    note: known?.removed ? t("panel.removed") : t("panel.notOnList"),
   };
 }
 
@@ -145,7 +141,7 @@ export function rosterRows({
       uid: s.uid,
       rollNo: s.roll_no == null ? "" : String(s.roll_no),
       division: s.division ?? "",
-      name: s.name || s.email || "Unknown account",
+      name: s.name || s.email || t("panel.unknownAccount"),
       email: s.email ?? "",
       note: s.note ?? "",
       status,
@@ -161,15 +157,14 @@ export function rosterRows({
 
 /** The line under the class list's title. */
 export function rosterNote({ rows, counts, total, enrolled }) {
-  const extra = [
-    counts.excused ? `${counts.excused} excused` : "",
-    counts.absent ? `${counts.absent} absent` : "",
-  ].filter(Boolean);
-  return (
-    `${counts.present + counts.late} of ${enrolled} enrolled checked in` +
-    (extra.length ? ` · ${extra.join(" · ")}` : "") +
-    (rows.length !== total ? ` · showing ${rows.length}` : "")
-  );
+  return [
+    t("panel.rosterNote", { checked: counts.present + counts.late, enrolled }),
+    counts.excused ? t("panel.noteExcused", { n: counts.excused }) : "",
+    counts.absent ? t("panel.noteAbsent", { n: counts.absent }) : "",
+    rows.length !== total ? t("panel.noteShowing", { n: rows.length }) : "",
+  ]
+    .filter(Boolean)
+    .join(" · ");
 }
 
 /** Overrides the server has applied (the record carries their id): no longer "Saving…". */
@@ -202,7 +197,7 @@ export function rejectionRows({ rejections, enrolled, deviceOwners = new Map(), 
       const who = known ? null : stranger(r.uid, { people, emails });
       let reason = REJECTION_REASONS[r.code] ?? r.code;
       const owner = r.code === "device_in_use" ? deviceOwners.get(r.device_id) : null;
-      if (owner) reason += `: ${nameOf(owner)}`;
+      if (owner) reason = t("panel.reasonOwner", { reason, name: nameOf(owner) });
       return {
         id: r.id,
         uid: r.uid,
@@ -250,8 +245,6 @@ export function sessionFacts(session) {
     .join(" · ");
 }
 
-const absencesWord = (n) => `${n} ${n === 1 ? "absence" : "absences"}`;
-
 /**
  * The close result line: "Closed. Marking N absences…", then "Closed. N absences
  * marked." as they arrive; for a session closed elsewhere, its close time and what is
@@ -261,18 +254,18 @@ export function closeLine({ session, closedHere, closing, tally, enrolledCount }
   const waiting = enrolledCount ? notYet(tally, enrolledCount) : null;
   // the session's snapshot may say closed before the close's answer arrives
   const closed = closedHere ?? closing;
-  if (closed && closed.absences === "marked")
-    return { text: "Closed. Absences had already been marked.", state: "marked" };
+  if (closed && closed.absences === "marked") return { text: t("panel.closedAlready"), state: "marked" };
   if (closed) {
-    const n = closed.expected;
-    if (n === 0) return { text: "Closed. Everyone has a status: no absences to mark.", state: "marked" };
-    if (waiting === null || waiting > 0) return { text: `Closed. Marking ${absencesWord(n)}…`, state: "marking" };
-    return { text: `Closed. ${absencesWord(n)} marked.`, state: "marked" };
+    const count = closed.expected;
+    if (count === 0) return { text: t("panel.closedNone"), state: "marked" };
+    if (waiting === null || waiting > 0) return { text: t("panel.closedMarking", { count }), state: "marking" };
+    return { text: t("panel.closedMarked", { count }), state: "marked" };
   }
   const at = toDate(session?.closed_at);
-  const when = at ? ` at ${fmtTime(at)}` : "";
-  if (waiting) return { text: `Closed${when}. Marking absences… (${waiting} to go)`, state: "marking" };
-  return { text: `Closed${when}. ${tally.absent} absent.`, state: "marked" };
+  const time = at ? fmtTime(at) : null;
+  if (waiting)
+    return { text: t(time ? "panel.closedAtWaiting" : "panel.closedWaiting", { time, n: waiting }), state: "marking" };
+  return { text: t(time ? "panel.closedAtAbsent" : "panel.closedAbsent", { time, n: tally.absent }), state: "marked" };
 }
 
 /**

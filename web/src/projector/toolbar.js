@@ -58,20 +58,20 @@ export function RoomToolbar({ store, fullscreen }) {
 export function PanelToolbar({ store, context, closeSession, allowed = {} }) {
   const session = store.session.value;
   const id = store.sessionId;
-  return html`<nav class="toolbar" aria-label="Session">
-    <a class="btn btn-quiet" href="#/">← My courses</a>
+  return html`<nav class="toolbar" aria-label=${t("projector.toolbar")}>
+    <a class="btn btn-quiet" href="#/">${t("projector.myCourses")}</a>
     <a
       class="btn btn-quiet"
       id="course-link"
       hidden=${!session}
       href=${session ? `#/course/${encodeURIComponent(session.course_id)}` : undefined}
-      >Course attendance</a
+      >${t("panel.courseLink")}</a
     >
     <${LiveDot} store=${store} />
     <${CloseControl} store=${store} closeSession=${closeSession} canClose=${!!allowed.run_sessions} />
     ${
       allowed.export
-        ? html`<${ExportButton} id="export-session" label="Export CSV" kind="sessions" targetId=${id} context=${context} />`
+        ? html`<${ExportButton} id="export-session" label=${t("panel.exportCsv")} kind="sessions" targetId=${id} context=${context} />`
         : null
     }
     <a
@@ -82,7 +82,7 @@ export function PanelToolbar({ store, context, closeSession, allowed = {} }) {
         ev.preventDefault();
         openScreen(projectorHash(id), `rollcall-projector-${id}`);
       }}
-      >Projector view ↗</a
+      >${t("panel.openProjector")}</a
     >
   </nav>
   <${ClockNotice} store=${store} />`;
@@ -134,7 +134,7 @@ function CloseControl({ store, closeSession, canClose }) {
     content = null;
   } else if (session && close.confirming) {
     content = html`<span class="confirm-text">
-        Close the session? Scans will be refused and everyone without a status is marked absent.
+        ${t("panel.closeConfirm")}
       </span>
       <button
         ref=${yes}
@@ -144,7 +144,7 @@ function CloseControl({ store, closeSession, canClose }) {
         disabled=${close.busy}
         onClick=${closeSession}
       >
-        ${close.busy ? "Closing…" : "Close now"}
+        ${close.busy ? t("panel.closing") : t("panel.closeNow")}
       </button>
       <button
         class="btn btn-quiet"
@@ -154,7 +154,7 @@ function CloseControl({ store, closeSession, canClose }) {
           store.close.value = { ...store.close.value, confirming: false, error: null };
         }}
       >
-        Cancel
+        ${t("panel.cancel")}
       </button>
       <span class="form-error inline" id="close-error" role="alert" data-code=${close.error?.code}
         >${close.error?.text ?? ""}</span
@@ -168,7 +168,7 @@ function CloseControl({ store, closeSession, canClose }) {
         store.close.value = { ...store.close.value, confirming: true, error: null };
       }}
     >
-      Close session
+      ${t("panel.closeSession")}
     </button>`;
   }
   return html`<div class="close-area" id="close-area">${content}</div>`;
