@@ -328,3 +328,32 @@ def test_the_teachers_panel_is_from_the_catalogs(web):
     assert_all_from_catalogs(page, "closed")
     web.shot(page, "11-qps-panel-closed", full_page=True)
     assert web.errors == []
+
+
+def test_the_course_view_is_from_the_catalogs(web):
+    """A course's attendance for its teacher in the pseudo-language: the rules line, the
+    tiles, the filters, the table with a student's figures, the closed sessions, the rules
+    form (and its refusal)."""
+    from tests.browser.conftest import HALL
+
+    s = a_student()
+    close_missed_session(s)
+    page = web.page(f"/?lang=qps#/course/{s['course']}", device=HALL)
+    web.sign_in(page, f"{s['teacher']}@rollcall.test", PASSWORD)
+    page.wait_for_selector(f'#standing-body tr.standing-row[data-uid="{s["uid"]}"]')
+    page.wait_for_selector("#past-sessions-list li.past-session", state="attached")
+    page.wait_for_selector("#disputes:not([hidden]) #dispute-list li")
+    page.click("#past-sessions summary")
+    assert_all_from_catalogs(page, "course view")
+    page.click("#rules-edit")
+    page.fill("#rule-min-percent", "140")
+    page.click("#rules-save")
+    page.wait_for_function("() => document.querySelector('#rules-message').textContent")
+    web.shot(page, "12-qps-course", full_page=True)
+    page.fill("#rule-min-percent", "80")
+    page.click("#rules-save")
+    page.wait_for_function(
+        "() => document.querySelector('#rules-message').textContent.includes('⟧')"
+    )
+    assert_all_from_catalogs(page, "rules form")
+    assert web.errors == []

@@ -15,6 +15,7 @@ import {
   timeWriter,
 } from "../disputes-api.js";
 import { clear, fmtDay, fmtTime, h, toDate } from "../dom.js";
+import { t } from "../i18n/index.js";
 
 const DISPUTED = { absent: "Absent", late: "Late" };
 const DECIDED = { accepted: "Accepted", declined: "Declined", open: "Open" };
@@ -22,16 +23,12 @@ const DECIDED = { accepted: "Accepted", declined: "Declined", open: "Open" };
 /** -> {el, allow(yes), stop()}; `context()` resolves to {scanUrl, idToken}. */
 export function courseDisputes({ courseId, context, firestore }) {
   const count = h("span.badge.is-zero", { id: "disputes-count" }, "0");
-  const list = h("ol.plain.dispute-list", { id: "dispute-list" }, h("li.muted", {}, "Loading…"));
+  const list = h("ol.plain.dispute-list", { id: "dispute-list" }, h("li.muted", {}, t("common.loading")));
   const el = h(
     "section.disputes-pane",
     { id: "disputes", "aria-labelledby": "disputes-title", hidden: true },
-    h("h2", { id: "disputes-title" }, "Disputes ", count),
-    h(
-      "p.muted.small",
-      {},
-      "Students who say an absence or a late mark is wrong. Beside each: what Rollcall recorded of them in that session.",
-    ),
+    h("h2", { id: "disputes-title" }, t("teacherDisputes.title"), count),
+    h("p.muted.small", {}, t("teacherDisputes.intro")),
     list,
   );
   let docs = [];
@@ -75,7 +72,7 @@ export function courseDisputes({ courseId, context, firestore }) {
     count.textContent = String(open.length);
     count.className = open.length ? "badge" : "badge is-zero";
     if (!docs.length) {
-      clear(list, h("li.muted", {}, "No disputes."));
+      clear(list, h("li.muted", {}, t("teacherDisputes.none")));
       return;
     }
     const ordered = [...open, ...docs.filter((d) => d.status !== "open")];
