@@ -92,7 +92,7 @@ def a_student(course_name: str = COURSE) -> dict[str, Any]:
     }
 
 
-def close_missed_session(s: dict[str, Any]) -> None:
+def close_missed_session(s: dict[str, Any]) -> str:
     """An earlier session of the course, closed by its teacher over HTTP before the
     student checked in: the student is absent, and has figures."""
     session = new_session(s["course"], teacher_uid=s["teacher"])
@@ -106,6 +106,7 @@ def close_missed_session(s: dict[str, Any]) -> None:
     assert resp.status_code in (200, 202), resp.text
     figures = admin.db().document(f"courses/{s['course']}/students/{s['uid']}")
     wait_for(lambda: (figures.get().to_dict() or {}).get("absent"), timeout=60)
+    return session.id
 
 
 def user_doc(uid: str) -> dict[str, Any]:
@@ -337,12 +338,19 @@ def test_the_course_view_is_from_the_catalogs(web):
     from tests.browser.conftest import HALL
 
     s = a_student()
-    close_missed_session(s)
+    missed = close_missed_session(s)
+    resp = requests.post(
+        os.environ["SCAN_URL"].rstrip("/") + "/disputes",
+        json={"session_id": missed, "note": "I was in the room."},
+        headers={"Authorization": f"Bearer {s['student'].id_token}"},
+        timeout=30,
+    )
+    assert resp.status_code in (200, 201, 202), resp.text
     page = web.page(f"/?lang=qps#/course/{s['course']}", device=HALL)
     web.sign_in(page, f"{s['teacher']}@rollcall.test", PASSWORD)
     page.wait_for_selector(f'#standing-body tr.standing-row[data-uid="{s["uid"]}"]')
     page.wait_for_selector("#past-sessions-list li.past-session", state="attached")
-    page.wait_for_selector("#disputes:not([hidden]) #dispute-list li")
+    page.wait_for_selector("#dispute-list li.dispute .evidence-record")
     page.click("#past-sessions summary")
     assert_all_from_catalogs(page, "course view")
     page.click("#rules-edit")
