@@ -295,6 +295,13 @@ def test_the_projector_view_is_from_the_catalogs(web):
     page.wait_for_function("() => document.querySelector('#countdown').textContent")
     assert_all_from_catalogs(page, "projector")
     web.shot(page, "09-qps-projector")
+
+    # the same screen in Marathi, picked in the top bar
+    page.select_option("#language", "mr")
+    page.wait_for_function("() => document.documentElement.lang === 'mr'")
+    assert page.inner_text("#session-facts") == "डिव्हिजन A · थिअरी · रूम LH-2"
+    assert page.inner_text("#fullscreen") == "फुल स्क्रीन"
+    web.shot(page, "09-projector-marathi")
     assert web.errors == []
 
 
@@ -364,4 +371,12 @@ def test_the_course_view_is_from_the_catalogs(web):
         "() => document.querySelector('#rules-message').textContent.includes('⟧')"
     )
     assert_all_from_catalogs(page, "rules form")
+
+    # the same view in Hindi: the island is built again in the new language
+    page.select_option("#language", "hi")
+    page.wait_for_function("() => document.documentElement.lang === 'hi'")
+    page.wait_for_selector(f'#standing-body tr.standing-row[data-uid="{s["uid"]}"]')
+    assert page.inner_text("#standing-title") == "हाज़िरी और खतरे वाली सूची"
+    assert page.inner_text("#filter-all") == "सभी (1)"
+    web.shot(page, "13-course-hindi", full_page=True)
     assert web.errors == []

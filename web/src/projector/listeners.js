@@ -33,7 +33,7 @@ export function startListeners(store, { fs, db }, { people = true, batchMs = 150
           return;
         }
         const fromCache = snap.metadata.fromCache;
-        store.live.value = { ok: !fromCache, text: fromCache ? t("projector.reconnecting") : t("projector.live") };
+        store.live.value = { ok: !fromCache, key: fromCache ? "projector.reconnecting" : "projector.live" };
         const data = snap.data();
         store.session.value = data;
         if (course !== data.course_id) {
@@ -57,7 +57,7 @@ export function startListeners(store, { fs, db }, { people = true, batchMs = 150
         applyTally();
       },
       (err) => {
-        store.live.value = { ok: false, text: t("projector.countsUnavailable", { code: err.code }) };
+        store.live.value = { ok: false, key: "projector.countsUnavailable", params: { code: err.code } };
       },
     ),
   );

@@ -18,7 +18,8 @@ export function createProjectorStore(sessionId) {
     /** Why there is no code (no such session, no access, no WebCrypto): shown instead. */
     failure: signal(null),
     /** The listeners' state for the live dot: {ok, text}. */
-    live: signal({ ok: false, text: "Connecting…" }),
+    // what the live dot says: a catalog key (and its parameters), worded when shown
+    live: signal({ ok: false, key: "projector.connecting" }),
     courseName: signal(null),
     /** What of the course decides who may do what here: {department_id, roles}. */
     course: signal(null),

@@ -31,7 +31,8 @@ export function openScreen(hash, name) {
 
 function LiveDot({ store }) {
   const live = store.live.value;
-  return html`<span class=${live.ok ? "live-dot is-live" : "live-dot"} id="live" title=${live.text}>${live.text}</span>`;
+  const text = t(live.key, live.params);
+  return html`<span class=${live.ok ? "live-dot is-live" : "live-dot"} id="live" title=${text}>${text}</span>`;
 }
 
 export function RoomToolbar({ store, fullscreen }) {
