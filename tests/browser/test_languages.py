@@ -92,7 +92,7 @@ def a_student(course_name: str = COURSE) -> dict[str, Any]:
     }
 
 
-def close_missed_session(s: dict[str, Any]) -> None:
+def close_missed_session(s: dict[str, Any]) -> str:
     """An earlier session of the course, closed by its teacher over HTTP before the
     student checked in: the student is absent, and has figures."""
     session = new_session(s["course"], teacher_uid=s["teacher"])
@@ -106,6 +106,7 @@ def close_missed_session(s: dict[str, Any]) -> None:
     assert resp.status_code in (200, 202), resp.text
     figures = admin.db().document(f"courses/{s['course']}/students/{s['uid']}")
     wait_for(lambda: (figures.get().to_dict() or {}).get("absent"), timeout=60)
+    return session.id
 
 
 def user_doc(uid: str) -> dict[str, Any]:
@@ -262,6 +263,29 @@ def test_the_teacher_dashboard_is_from_the_catalogs_and_in_hindi(web, stack):
     page.wait_for_selector(f'form.open-session[data-course="{school["course"]}"]:not([hidden])')
     assert_all_from_catalogs(page, "open-session form")
 
+    # the plan dialog: cancel (a reason is required), move and add, each refused first
+    lab = f'li.today-item[data-planned="{plans[1]["planned_id"]}"]'
+    page.click(f"{lab} button.today-cancel")
+    page.wait_for_selector("#plan-dialog[open]")
+    page.click("#plan-submit")
+    page.wait_for_function("() => document.querySelector('#plan-error').textContent")
+    assert_all_from_catalogs(page, "plan dialog, cancel")
+    page.click("#plan-close")
+    page.click(f"{lab} button.today-move")
+    page.wait_for_selector("#plan-dialog[open][data-mode=move]")
+    page.fill("#plan-end", "")
+    page.click("#plan-submit")
+    page.wait_for_function("() => document.querySelector('#plan-error').textContent")
+    assert_all_from_catalogs(page, "plan dialog, move")
+    page.click("#plan-close")
+    page.click("#today-add")
+    page.wait_for_selector("#plan-dialog[open][data-mode=add]")
+    page.click("#plan-submit")
+    page.wait_for_function("() => document.querySelector('#plan-error').textContent")
+    assert_all_from_catalogs(page, "plan dialog, add")
+    web.shot(page, "08-qps-plan-add")
+    page.click("#plan-close")
+
     page = dashboard("/")
     page.select_option("#language", "hi")
     page.wait_for_function("() => document.documentElement.lang === 'hi'")
@@ -273,4 +297,109 @@ def test_the_teacher_dashboard_is_from_the_catalogs_and_in_hindi(web, stack):
     assert lab.locator(".kind-tag").inner_text() == "प्रैक्टिकल"
     shot = web.shot(page, "08-dashboard-hindi", full_page=True)
     shutil.copy(shot, SCREENSHOTS / "dashboard-hindi.png")
+    assert web.errors == []
+
+
+def test_the_projector_view_is_from_the_catalogs(web):
+    """The room's screen in the pseudo-language: the course (data), the session's
+    division, kind and room, the code, the countdown, how many checked in and who tried."""
+    from tests.browser.conftest import HALL
+
+    s = a_student()
+    session = new_session(
+        s["course"], teacher_uid=s["teacher"], division="A", kind="theory", room="LH-2"
+    )
+    assert scan(s["student"], token_for(session, windows_ago=3)).status_code >= 400
+    page = web.page(f"/?lang=qps#/session/{session.id}", device=HALL)
+    web.sign_in(page, f"{s['teacher']}@rollcall.test", PASSWORD)
+    page.wait_for_selector("#qr[data-token] svg")
+    page.wait_for_selector("#projector[data-clock=server]")
+    page.wait_for_selector("#tried-counts li")
+    page.wait_for_function("() => document.querySelector('#countdown').textContent")
+    assert_all_from_catalogs(page, "projector")
+    web.shot(page, "09-qps-projector")
+
+    # the same screen in Marathi, picked in the top bar
+    page.select_option("#language", "mr")
+    page.wait_for_function("() => document.documentElement.lang === 'mr'")
+    assert page.inner_text("#session-facts") == "डिव्हिजन A · थिअरी · रूम LH-2"
+    assert page.inner_text("#fullscreen") == "फुल स्क्रीन"
+    web.shot(page, "09-projector-marathi")
+    assert web.errors == []
+
+
+def test_the_teachers_panel_is_from_the_catalogs(web):
+    """The teacher's panel in the pseudo-language: counts, who tried, the rejected scans,
+    the class list, the override dialog, the close and its result line."""
+    from tests.browser.conftest import HALL
+
+    s = a_student()
+    session = new_session(s["course"], teacher_uid=s["teacher"], division="A", kind="practical")
+    assert scan(s["student"], token_for(session, windows_ago=3)).status_code >= 400
+    page = web.page(f"/?lang=qps#/session/{session.id}/panel", device=HALL)
+    web.sign_in(page, f"{s['teacher']}@rollcall.test", PASSWORD)
+    page.wait_for_selector(f'#roster-body tr[data-uid="{s["uid"]}"]')
+    page.wait_for_selector(f'#tried-list li[data-uid="{s["uid"]}"]')
+    page.wait_for_selector(f'#rejections-body tr[data-uid="{s["uid"]}"]')
+    assert_all_from_catalogs(page, "panel")
+    web.shot(page, "10-qps-panel", full_page=True)
+
+    page.click(f'#roster-body tr[data-uid="{s["uid"]}"] .override-open')
+    page.wait_for_selector("#override-dialog[open]")
+    page.click("#override-submit")  # nothing chosen: the dialog asks for a status
+    page.wait_for_function("() => document.querySelector('#override-error').textContent")
+    assert_all_from_catalogs(page, "override dialog")
+    page.click("#override-cancel")
+
+    page.click("#close-session")
+    page.wait_for_selector("#close-confirm")
+    assert_all_from_catalogs(page, "close confirm")
+    page.click("#close-confirm")
+    page.wait_for_selector("#close-result[data-state=marked]", timeout=60_000)
+    assert_all_from_catalogs(page, "closed")
+    web.shot(page, "11-qps-panel-closed", full_page=True)
+    assert web.errors == []
+
+
+def test_the_course_view_is_from_the_catalogs(web):
+    """A course's attendance for its teacher in the pseudo-language: the rules line, the
+    tiles, the filters, the table with a student's figures, the closed sessions, the rules
+    form (and its refusal)."""
+    from tests.browser.conftest import HALL
+
+    s = a_student()
+    missed = close_missed_session(s)
+    resp = requests.post(
+        os.environ["SCAN_URL"].rstrip("/") + "/disputes",
+        json={"session_id": missed, "note": "I was in the room."},
+        headers={"Authorization": f"Bearer {s['student'].id_token}"},
+        timeout=30,
+    )
+    assert resp.status_code in (200, 201, 202), resp.text
+    page = web.page(f"/?lang=qps#/course/{s['course']}", device=HALL)
+    web.sign_in(page, f"{s['teacher']}@rollcall.test", PASSWORD)
+    page.wait_for_selector(f'#standing-body tr.standing-row[data-uid="{s["uid"]}"]')
+    page.wait_for_selector("#past-sessions-list li.past-session", state="attached")
+    page.wait_for_selector("#dispute-list li.dispute .evidence-record")
+    page.click("#past-sessions summary")
+    assert_all_from_catalogs(page, "course view")
+    page.click("#rules-edit")
+    page.fill("#rule-min-percent", "140")
+    page.click("#rules-save")
+    page.wait_for_function("() => document.querySelector('#rules-message').textContent")
+    web.shot(page, "12-qps-course", full_page=True)
+    page.fill("#rule-min-percent", "80")
+    page.click("#rules-save")
+    page.wait_for_function(
+        "() => document.querySelector('#rules-message').textContent.includes('⟧')"
+    )
+    assert_all_from_catalogs(page, "rules form")
+
+    # the same view in Hindi: the island is built again in the new language
+    page.select_option("#language", "hi")
+    page.wait_for_function("() => document.documentElement.lang === 'hi'")
+    page.wait_for_selector(f'#standing-body tr.standing-row[data-uid="{s["uid"]}"]')
+    assert page.inner_text("#standing-title") == "हाज़िरी और खतरे वाली सूची"
+    assert page.inner_text("#filter-all") == "सभी (1)"
+    web.shot(page, "13-course-hindi", full_page=True)
     assert web.errors == []

@@ -1,5 +1,6 @@
 // Arrivals per minute as a small SVG bar chart (no chart library). Scales to its box.
 import { fmtTime } from "./dom.js";
+import { t } from "./i18n/index.js";
 
 const NS = "http://www.w3.org/2000/svg";
 
@@ -20,9 +21,7 @@ export function drawArrivals(host, series) {
   const root = svg("svg", {
     viewBox: `0 0 ${W} ${H}`,
     role: "img",
-    "aria-label": series.length
-      ? `Arrivals per minute: ${total} over ${series.length} minute${series.length === 1 ? "" : "s"}, at most ${max} in one minute`
-      : "No arrivals yet",
+    "aria-label": series.length ? t("panel.chartLabel", { total, count: series.length, max }) : t("panel.chartNone"),
     class: "chart-svg",
   });
   const plotW = W - pad.l - pad.r;

@@ -14,11 +14,12 @@
 // those who may change attendance: teacher/disputes.js.
 import { firebase, firestore } from "./config.js";
 import { clear, coalesce, fmtDay, fmtTime, h, toDate } from "./dom.js";
+import { t } from "./i18n/index.js";
 import { mirror } from "./live.js";
 import { may, rolesIn } from "./roles.js";
 import { sortByRollNo } from "./roll-order.js";
 import {
-  ATTENTION_LABEL,
+  attentionLabel,
   belowLabel,
   figureParts,
   fromTimetable,
@@ -41,19 +42,19 @@ import { exportButton } from "./views/export-button.js";
 import { percentBar } from "./views/percent-bar.js";
 
 const COLUMNS = [
-  ["roll", "Roll no"],
-  ["student", "Student"],
-  ["division", "Div"],
-  ["batch", "Batch"],
-  ["pct", "Attendance"],
-  ["held", "Held"],
-  ["present", "Present"],
-  ["late", "Late"],
-  ["excused", "Excused"],
-  ["absent", "Absent"],
-  ["run", "In a row"],
-  ["projection", "Projection"],
-  ["state", "State"],
+  "roll",
+  "student",
+  "division",
+  "batch",
+  "pct",
+  "held",
+  "present",
+  "late",
+  "excused",
+  "absent",
+  "run",
+  "projection",
+  "state",
 ];
 const NUMERIC = new Set(["pct", "held", "present", "late", "excused", "absent", "run"]);
 
@@ -64,12 +65,16 @@ const NUMERIC = new Set(["pct", "held", "present", "late", "excused", "absent", 
  */
 function columnsFor({ batches, kinds, rules }) {
   const out = [];
-  for (const [key, label] of COLUMNS) {
+  for (const key of COLUMNS) {
     if (key === "batch" && !batches) continue;
-    out.push([key, key === "pct" && kinds.length ? "Overall" : label]);
+    out.push([key, key === "pct" && kinds.length ? t("courseView.overall") : t(`courseView.col.${key}`)]);
     if (key === "pct")
       for (const kind of kinds)
-        out.push([`kind-${kind}`, `${kindLabel(kind)} · min ${pct(thresholdFor(rules, kind))}`, kind]);
+        out.push([
+          `kind-${kind}`,
+          t("courseView.kindMin", { kind: kindLabel(kind), need: pct(thresholdFor(rules, kind)) }),
+          kind,
+        ]);
   }
   return out;
 }
@@ -81,7 +86,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
   };
   // one name per state, the same in the tiles, the rows and the filters (stateLabel)
   const tile = (key) => {
-    const dt = h("dt", { id: `standing-label-${key}` }, key === "all" ? "Students" : stateLabel(key));
+    const dt = h("dt", { id: `standing-label-${key}` }, key === "all" ? t("courseView.students") : stateLabel(key));
     const dd = h("dd", { id: `standing-count-${key}` }, "–");
     return { dt, dd, el: h(`div.standing-tile.tile-${key}`, {}, dt, dd) };
   };
@@ -94,13 +99,22 @@ export function showCourseView(root, { courseId, user, me = null }) {
     none: tile("none"),
   };
   const el = {
-    rules: h("p.course-rules", { id: "course-rules" }, "Loading the course's rules…"),
-    body: h("tbody", { id: "standing-body" }, h("tr.empty", {}, h("td", { colspan: COLUMNS.length }, "Loading…"))),
+    rules: h("p.course-rules", { id: "course-rules" }, t("courseView.loadingRules")),
+    body: h(
+      "tbody",
+      { id: "standing-body" },
+      h("tr.empty", {}, h("td", { colspan: COLUMNS.length }, t("common.loading"))),
+    ),
     colgroup: h("colgroup"),
     head: h("tr"),
     table: null,
     note: h("p.muted.small.standing-note", { id: "standing-note", role: "status" }),
-    search: h("input", { id: "standing-search", type: "search", placeholder: "Find a student", autocomplete: "off" }),
+    search: h("input", {
+      id: "standing-search",
+      type: "search",
+      placeholder: t("courseView.find"),
+      autocomplete: "off",
+    }),
     past: h("ul.plain.past-list", { id: "past-sessions-list" }),
     pastCount: h("span", { id: "past-sessions-count" }, "…"),
   };
@@ -111,7 +125,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
   settingsForm.toggle.hidden = true;
   const exportCourse = exportButton({
     id: "export-course",
-    label: "Export course CSV",
+    label: t("courseView.exportCourse"),
     kind: "courses",
     targetId: courseId,
     context,
@@ -124,10 +138,10 @@ export function showCourseView(root, { courseId, user, me = null }) {
     attention: h(
       "button.chip.chip-attention",
       { type: "button", id: "filter-attention", "aria-pressed": "false" },
-      ATTENTION_LABEL,
+      attentionLabel(),
     ),
     behind: h("button.chip", { type: "button", id: "filter-behind", "aria-pressed": "false" }, stateLabel("behind")),
-    all: h("button.chip", { type: "button", id: "filter-all", "aria-pressed": "true" }, "All"),
+    all: h("button.chip", { type: "button", id: "filter-all", "aria-pressed": "true" }, t("courseView.all")),
   };
   for (const [name, chip] of Object.entries(chips)) {
     chip.addEventListener("click", () => {
@@ -146,32 +160,28 @@ export function showCourseView(root, { courseId, user, me = null }) {
       h(
         "div.standing-head",
         {},
-        h("div", {}, h("h2", { id: "standing-title" }, "Attendance and at-risk list"), el.rules),
+        h("div", {}, h("h2", { id: "standing-title" }, t("courseView.title")), el.rules),
         h("div.standing-actions", {}, settingsForm.toggle, exportCourse),
       ),
       settingsForm.form,
       disputes.el,
       h(
         "dl.standing-tiles",
-        { "aria-label": "Students per state" },
-        Object.values(tiles).map((t) => t.el),
+        { "aria-label": t("courseView.perState") },
+        Object.values(tiles).map((tl) => tl.el),
       ),
       h(
         "details.past-sessions",
         { id: "past-sessions" },
-        h("summary", {}, "Closed sessions (", el.pastCount, ")"),
-        h(
-          "p.muted.small",
-          {},
-          "A session counts in the figures once it is closed. Open one to see its class list, or export it.",
-        ),
+        h("summary", {}, t("courseView.closedSessions"), el.pastCount, t("courseView.closedSessionsAfter")),
+        h("p.muted.small", {}, t("courseView.closedHint")),
         el.past,
       ),
       h(
         "div.standing-controls",
         {},
-        h("div.chips", { role: "group", "aria-label": "Show" }, chips.attention, chips.behind, chips.all),
-        h("label.visually-hidden", { for: "standing-search" }, "Find a student"),
+        h("div.chips", { role: "group", "aria-label": t("courseView.show") }, chips.attention, chips.behind, chips.all),
+        h("label.visually-hidden", { for: "standing-search" }, t("courseView.find")),
         el.search,
       ),
       el.note,
@@ -211,7 +221,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
       if (!enrolled.has(uid))
         out.push({
           uid,
-          name: "Unknown account",
+          name: t("courseView.unknownAccount"),
           email: "",
           rollNo: "",
           division: "",
@@ -249,13 +259,13 @@ export function showCourseView(root, { courseId, user, me = null }) {
     const line = rulesLine(rules, { timetable: fromTimetable(figures.values()) });
     if (el.rules.textContent !== line) el.rules.textContent = line;
     const counts = summarize(all);
-    for (const [key, t] of Object.entries(tiles)) {
-      t.dd.textContent = String(counts[key]);
-      if (key === "below") t.dt.textContent = belowLabel(rules);
+    for (const [key, tl] of Object.entries(tiles)) {
+      tl.dd.textContent = String(counts[key]);
+      if (key === "below") tl.dt.textContent = belowLabel(rules);
     }
-    chips.attention.textContent = `${ATTENTION_LABEL.replace("Below", belowLabel(rules))} (${counts.attention})`;
-    chips.behind.textContent = `${stateLabel("behind")} (${counts.behind})`;
-    chips.all.textContent = `All (${counts.all})`;
+    chips.attention.textContent = t("courseView.chip", { label: attentionLabel(rules), count: counts.attention });
+    chips.behind.textContent = t("courseView.chip", { label: stateLabel("behind"), count: counts.behind });
+    chips.all.textContent = t("courseView.chip", { label: t("courseView.all"), count: counts.all });
     const term = el.search.value.trim().toLowerCase();
     const wanted = (fig) =>
       filter === "attention" ? needsAttention(fig) : filter === "behind" ? fig?.held && fig.state === "behind" : true;
@@ -263,9 +273,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
       (r) => wanted(r.fig) && (!term || `${r.rollNo} ${r.name} ${r.email}`.toLowerCase().includes(term)),
     );
     if (!all.length) {
-      el.body.replaceChildren(
-        h("tr.empty", {}, h("td", { colspan: columns.length }, "No students are enrolled in this course.")),
-      );
+      el.body.replaceChildren(h("tr.empty", {}, h("td", { colspan: columns.length }, t("courseView.noneEnrolled"))));
     } else if (!shown.length) {
       el.body.replaceChildren(
         h(
@@ -275,10 +283,10 @@ export function showCourseView(root, { courseId, user, me = null }) {
             "td",
             { colspan: columns.length },
             filter === "attention" && !term
-              ? "Nobody is below the threshold or at risk."
+              ? t("courseView.nobodyAtRisk")
               : filter === "behind" && !term
-                ? "Nobody is behind pace."
-                : "No student matches.",
+                ? t("courseView.nobodyBehind")
+                : t("courseView.noMatch"),
           ),
         ),
       );
@@ -288,8 +296,9 @@ export function showCourseView(root, { courseId, user, me = null }) {
       if (nodes.length !== now.length || nodes.some((n, i) => n !== now[i])) el.body.replaceChildren(...nodes);
     }
     el.note.textContent =
-      `${shown.length === all.length ? `${all.length}` : `Showing ${shown.length} of ${all.length}`} students ` +
-      "in roll-number order. Figures change when a session is closed.";
+      shown.length === all.length
+        ? t("courseView.noteAll", { all: all.length })
+        : t("courseView.noteSome", { shown: shown.length, all: all.length });
   }
 
   function cachedRow(r) {
@@ -329,17 +338,17 @@ export function showCourseView(root, { courseId, user, me = null }) {
     const runAlert = fig && rules.absence_alert_run > 0 && run >= rules.absence_alert_run;
     const percent = fig?.percent;
     const cells = {
-      roll: () => h("td.who.roll-no", {}, r.rollNo || "–"),
+      roll: () => h("td.who.roll-no", { translate: "no" }, r.rollNo || "–"),
       student: () =>
         h(
           "th",
           { scope: "row" },
-          h("span.student-name", {}, r.name),
-          r.email ? h("span.student-email", {}, r.email) : null,
-          r.unenrolled ? h("span.student-email", {}, "no longer enrolled") : null,
+          h("span.student-name", { translate: "no" }, r.name),
+          r.email ? h("span.student-email", { translate: "no" }, r.email) : null,
+          r.unenrolled ? h("span.student-email", {}, t("courseView.noLongerEnrolled")) : null,
         ),
-      division: () => h("td.who.division", {}, r.division || "–"),
-      batch: () => h("td.who.batch", {}, r.batch || "–"),
+      division: () => h("td.who.division", { translate: "no" }, r.division || "–"),
+      batch: () => h("td.who.batch", { translate: "no" }, r.batch || "–"),
       pct: () =>
         h(
           "td.num.pct",
@@ -359,7 +368,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
           fig
             ? h(
                 runAlert ? "span.run.is-alert" : "span.run",
-                { title: runAlert ? `${run} absences in a row` : "" },
+                { title: runAlert ? t("courseView.runTitle", { run }) : "" },
                 String(run),
               )
             : "–",
@@ -370,7 +379,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
           {
             title:
               fig && fig.remaining !== null && fig.remaining !== undefined
-                ? `${fig.remaining} planned ${fig.remaining === 1 ? "session" : "sessions"} left`
+                ? t("courseView.left", { count: fig.remaining })
                 : "",
           },
           p.text,
@@ -392,12 +401,20 @@ export function showCourseView(root, { courseId, user, me = null }) {
     const state = held ? held.state : "none";
     const label = stateLabel(state, rules, kind);
     const brief = held ? projectionBrief(held, rules, kind).text : "";
-    const detail = held ? [`${held.held} held`, brief].filter(Boolean).join(" · ") : "none held";
+    const detail = held
+      ? [t("courseView.heldCount", { n: held.held }), brief].filter(Boolean).join(" · ")
+      : t("courseView.noneHeld");
     return h(
       `td.num.kind-cell.kind-${state}`,
       {
         dataset: { kind, state, percent: held?.percent ?? "" },
-        title: held ? `${kindLabel(kind)}: ${label}; ${projection(held, rules, "teacher", kind).text}` : "",
+        title: held
+          ? t("courseView.kindTitle", {
+              kind: kindLabel(kind),
+              state: label,
+              projection: projection(held, rules, "teacher", kind).text,
+            })
+          : "",
       },
       h("span.pct-value", {}, held ? pct(held.percent) : "–"),
       held ? percentBar(held.percent, thresholdFor(rules, kind)) : null,
@@ -410,7 +427,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
     lastPast = sessions;
     el.pastCount.textContent = String(sessions.length);
     if (!sessions.length) {
-      el.past.replaceChildren(h("li.muted", {}, "No closed sessions yet."));
+      el.past.replaceChildren(h("li.muted", {}, t("courseView.noClosed")));
       return;
     }
     sessions.sort((a, b) => (toDate(b.starts_at)?.getTime() ?? 0) - (toDate(a.starts_at)?.getTime() ?? 0));
@@ -426,12 +443,12 @@ export function showCourseView(root, { courseId, user, me = null }) {
             {},
             `${fmtDay(start)} ${fmtTime(start)}–${fmtTime(toDate(s.closed_at) ?? toDate(s.ends_at))}`,
           ),
-          marking ? h("span.muted.small", {}, "marking absences…") : null,
-          h("a.btn.btn-small", { href: `#/session/${encodeURIComponent(s.id)}` }, "Class list"),
+          marking ? h("span.muted.small", {}, t("courseView.marking")) : null,
+          h("a.btn.btn-small", { href: `#/session/${encodeURIComponent(s.id)}` }, t("courseView.classList")),
           allowed.export
             ? exportButton({
                 id: `export-${s.id}`,
-                label: "Export CSV",
+                label: t("courseView.exportCsv"),
                 kind: "sessions",
                 targetId: s.id,
                 context,
@@ -448,7 +465,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
     const { db, fs } = await firestore();
     if (stopped) return;
     const failed = (what) => (err) => {
-      el.note.textContent = `${what} unavailable (${err.code ?? err.message})`;
+      el.note.textContent = t("courseView.unavailable", { what, code: err.code ?? err.message });
       el.note.classList.add("form-error");
     };
     unsubs.push(
@@ -471,7 +488,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
           allowed = next;
           renderSoon();
         },
-        (err) => (el.rules.textContent = `Rules unavailable (${err.code ?? err.message})`),
+        (err) => (el.rules.textContent = t("courseView.rulesUnavailable", { code: err.code ?? err.message })),
       ),
     );
     unsubs.push(
@@ -480,7 +497,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
           loaded.enrollments = true;
           renderSoon();
         },
-        onError: failed("Class list"),
+        onError: failed(t("courseView.classList")),
       }),
     );
     unsubs.push(
@@ -490,7 +507,7 @@ export function showCourseView(root, { courseId, user, me = null }) {
           loaded.students = true;
           renderSoon();
         },
-        onError: failed("Figures"),
+        onError: failed(t("courseView.figures")),
       }),
     );
     unsubs.push(
@@ -502,7 +519,10 @@ export function showCourseView(root, { courseId, user, me = null }) {
           fs.where("status", "==", "closed"),
         ),
         (snap) => renderPast(snap.docs.map((d) => ({ id: d.id, ...d.data() }))),
-        (err) => el.past.replaceChildren(h("li.form-error", {}, `Sessions unavailable (${err.code ?? err.message})`)),
+        (err) =>
+          el.past.replaceChildren(
+            h("li.form-error", {}, t("courseView.sessionsUnavailable", { code: err.code ?? err.message })),
+          ),
       ),
     );
   })().catch((err) => {
@@ -532,8 +552,8 @@ function rulesForm(current, courseId, context) {
     excusedPolicy: h(
       "select",
       { id: "rule-excused-policy" },
-      h("option", { value: "not_counted" }, "left out of the count"),
-      h("option", { value: "attended" }, "counted as attended"),
+      h("option", { value: "not_counted" }, t("courseView.rules.notCounted")),
+      h("option", { value: "attended" }, t("courseView.rules.attended")),
     ),
     absenceRun: h("input", { id: "rule-absence-run", type: "number", step: "1", inputmode: "numeric" }),
     plannedSessions: h("input", {
@@ -541,7 +561,7 @@ function rulesForm(current, courseId, context) {
       type: "number",
       step: "1",
       inputmode: "numeric",
-      placeholder: "none",
+      placeholder: t("courseView.rules.none"),
     }),
     alertsAfter: h("input", { id: "rule-alerts-after", type: "number", step: "1", inputmode: "numeric" }),
     disputeWindow: h("input", {
@@ -568,14 +588,14 @@ function rulesForm(current, courseId, context) {
           type: "number",
           step: "any",
           inputmode: "decimal",
-          placeholder: "same",
+          placeholder: t("courseView.rules.same"),
         }),
       ]),
     ),
     autoOpen: h("input", { id: "rule-auto-open", type: "checkbox" }),
   };
   const message = h("p.small", { id: "rules-message", role: "status" });
-  const save = h("button.btn.btn-primary", { type: "submit", id: "rules-save" }, "Save rules");
+  const save = h("button.btn.btn-primary", { type: "submit", id: "rules-save" }, t("courseView.rules.save"));
   const field = (input, label, hint) =>
     h(
       "div.rules-field",
@@ -602,52 +622,39 @@ function rulesForm(current, courseId, context) {
           );
         } catch (err) {
           message.className = "small form-error";
-          message.textContent = `Not saved: ${err.message}.`;
+          message.textContent = t("courseView.rules.notSaved", { error: err.message });
           return;
         }
         save.disabled = true;
-        message.textContent = "Saving…";
+        message.textContent = t("courseView.rules.saving");
         const result = await saveCourseSettings({ ...(await context()), courseId, settings });
         save.disabled = false;
         if (result.state === "saved") {
-          message.textContent =
-            "Saved. Each student's figures use them from their next change (a close or an override).";
+          message.textContent = t("courseView.rules.saved");
         } else {
           message.className = "small form-error";
           message.textContent = settingsErrorText(result);
         }
       },
     },
-    h("h3", {}, "Attendance rules"),
+    h("h3", {}, t("courseView.rules.title")),
     h(
       "div.rules-grid",
       {},
-      field(inputs.minPercent, "Minimum attendance (%)", "0 to 100"),
-      field(inputs.lateWeight, "A late arrival counts as", "1 = attended, 0.5 = half"),
-      field(inputs.excusedPolicy, "An excused session is"),
-      field(inputs.absenceRun, "Alert after absences in a row", "0 = no alert"),
-      field(inputs.plannedSessions, "Planned sessions this term", "blank = no projection"),
-      field(
-        inputs.alertsAfter,
-        "Below-threshold alerts start after (sessions held)",
-        "until then: behind pace, no alert; 0 = from the first",
-      ),
-      field(inputs.disputeWindow, "Days to dispute an absence or late mark", "after the session; 1 to 60"),
-      field(
-        inputs.requestWindow,
-        "Absence requests may cover sessions up to (days ago)",
-        "students file leave or medical requests this long after a session",
-      ),
+      field(inputs.minPercent, t("courseView.rules.minPercent"), t("courseView.rules.minPercentHint")),
+      field(inputs.lateWeight, t("courseView.rules.lateWeight"), t("courseView.rules.lateWeightHint")),
+      field(inputs.excusedPolicy, t("courseView.rules.excused")),
+      field(inputs.absenceRun, t("courseView.rules.absenceRun"), t("courseView.rules.absenceRunHint")),
+      field(inputs.plannedSessions, t("courseView.rules.planned"), t("courseView.rules.plannedHint")),
+      field(inputs.alertsAfter, t("courseView.rules.alertsAfter"), t("courseView.rules.alertsAfterHint")),
+      field(inputs.disputeWindow, t("courseView.rules.disputeWindow"), t("courseView.rules.disputeWindowHint")),
+      field(inputs.requestWindow, t("courseView.rules.requestWindow"), t("courseView.rules.requestWindowHint")),
     ),
     h(
       "fieldset.rules-kinds",
       {},
-      h("legend", {}, "Minimum per kind of session (%)"),
-      h(
-        "p.muted.small",
-        {},
-        "Blank: the minimum above. SPPU, for one, asks for 75 % in theory and in practicals separately.",
-      ),
+      h("legend", {}, t("courseView.rules.perKind")),
+      h("p.muted.small", {}, t("courseView.rules.perKindHint")),
       h(
         "div.rules-grid",
         {},
@@ -658,14 +665,18 @@ function rulesForm(current, courseId, context) {
       "div.rules-check",
       {},
       inputs.autoOpen,
-      h("label", { for: inputs.autoOpen.id }, "Planned sessions open by themselves at their start time"),
-      h("span.muted.small", {}, "and close at their end, as any session does"),
+      h("label", { for: inputs.autoOpen.id }, t("courseView.rules.autoOpen")),
+      h("span.muted.small", {}, t("courseView.rules.autoOpenHint")),
     ),
     h(
       "div.rules-buttons",
       {},
       save,
-      h("button.btn", { type: "button", id: "rules-cancel", onclick: () => (form.hidden = true) }, "Cancel"),
+      h(
+        "button.btn",
+        { type: "button", id: "rules-cancel", onclick: () => (form.hidden = true) },
+        t("courseView.rules.cancel"),
+      ),
     ),
     message,
   );
@@ -691,7 +702,7 @@ function rulesForm(current, courseId, context) {
         if (!form.hidden) inputs.minPercent.focus();
       },
     },
-    "Change rules",
+    t("courseView.rules.change"),
   );
   return { form, toggle };
 }

@@ -113,8 +113,12 @@ export function timeWriter(timeZone, { seconds = true } = {}) {
 }
 
 function times(n) {
-  return n === 1 ? "once" : n === 2 ? "twice" : `${n} times`;
+  return n === 1 ? t("disputeEvidence.once") : n === 2 ? t("disputeEvidence.twice") : t("disputeEvidence.times", { n });
 }
+
+/** A status in words ("present"), or what the server sent. */
+const statusWord = (status) => (status in STATUS_WORDS ? STATUS_WORDS[status] : status);
+const STATUS_WORDS = words(keysOf("status", ["present", "late", "excused", "absent"]));
 
 /**
  * The evidence as lines a teacher reads: each rejected scan ("Refused twice, 09:04:12
@@ -129,16 +133,16 @@ export function describeEvidence(evidence) {
   const rejections = (evidence?.rejections ?? []).map((r) => {
     const reason = REJECTION_REASONS[r.code] ?? r.code;
     const [first, last] = [at(r.first_at ?? r.last_at), at(r.last_at)];
-    const when = first === last ? last : `${first} to ${last}`;
+    const when = first === last ? last : t("disputeEvidence.range", { first, last });
     const known = phones.find((p) => p.device_id === r.device_id);
     const device = !r.device_id
-      ? "No phone id was sent."
+      ? t("disputeEvidence.noPhoneId")
       : known
-        ? `Same phone as this student's check-ins since ${at(known.first_used_at)} (${known.sessions} ${known.sessions === 1 ? "session" : "sessions"}).`
-        : "A phone this student has never checked in with in this course.";
+        ? t("disputeEvidence.samePhone", { since: at(known.first_used_at), count: known.sessions })
+        : t("disputeEvidence.newPhone");
     return {
       code: r.code,
-      text: `Refused ${times(r.count ?? 1)}, ${when}: ${reason}.`,
+      text: t("disputeEvidence.refused", { times: times(r.count ?? 1), when, reason }),
       device,
       deviceId: r.device_id ?? "",
     };
@@ -146,23 +150,32 @@ export function describeEvidence(evidence) {
   const phoneLines = phones.map((p) => {
     const uses =
       p.sessions === 1
-        ? `checked in with it once, ${at(p.first_used_at)}`
-        : `checked in with it in ${p.sessions} sessions, first ${at(p.first_used_at)}, last ${at(p.last_used_at)}`;
-    return `Phone ${short(p.device_id)}: ${uses}${p.bound_here ? " (in this session)" : ""}.`;
+        ? t("disputeEvidence.usedOnce", { at: at(p.first_used_at) })
+        : t("disputeEvidence.usedMany", { n: p.sessions, first: at(p.first_used_at), last: at(p.last_used_at) });
+    return t(p.bound_here ? "disputeEvidence.phoneHere" : "disputeEvidence.phone", {
+      device: short(p.device_id),
+      uses,
+    });
   });
   const r = evidence?.record;
-  let record = "No attendance record.";
+  let record = t("disputeEvidence.noRecord");
   if (r) {
-    const how = { scan: "by a scan", close: "at the close", override: "by a teacher's change" }[r.source] ?? "";
-    record = `Marked ${r.status}${how ? ` ${how}` : ""}.`;
+    const how = ["scan", "close", "override"].includes(r.source) ? t(`disputeEvidence.how.${r.source}`) : "";
+    const status = statusWord(r.status);
+    record = how ? t("disputeEvidence.markedHow", { status, how }) : t("disputeEvidence.marked", { status });
     if (r.source === "scan" && r.scanned_at) {
-      record += ` Scan accepted ${at(r.scanned_at)} from phone ${short(r.device_id ?? "")}.`;
-      if (r.queued_at) record += ` The phone had queued it at ${at(r.queued_at)}.`;
+      record += t("disputeEvidence.scanAccepted", { at: at(r.scanned_at), device: short(r.device_id ?? "") });
+      if (r.queued_at) record += t("disputeEvidence.queued", { at: at(r.queued_at) });
     }
   }
-  const history = (evidence?.history ?? []).map(
-    (a) =>
-      `${at(a.at)}: ${a.previous_status ?? "no record"} → ${a.status}${a.reason ? ` (“${a.reason}”)` : ""}${a.basis?.startsWith("dispute/") ? ", by this dispute" : ""}.`,
+  const history = (evidence?.history ?? []).map((a) =>
+    t("disputeEvidence.history", {
+      at: at(a.at),
+      from: a.previous_status ? statusWord(a.previous_status) : t("disputeEvidence.noRecordShort"),
+      to: statusWord(a.status),
+      reason: a.reason ? t("disputeEvidence.historyReason", { reason: a.reason }) : "",
+      basis: a.basis?.startsWith("dispute/") ? t("disputeEvidence.byDispute") : "",
+    }),
   );
   return { rejections, phones: phoneLines, record, history };
 }

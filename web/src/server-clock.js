@@ -10,6 +10,7 @@
 // with the shortest round trip wins; learnt again every few minutes (a laptop's clock may
 // be corrected, or drift, while the projector runs for 90 minutes). Pure and injectable
 // (fetch, clock, timers), so node --test checks it.
+import { t } from "./i18n/index.js";
 
 /** Beyond this, the teacher is told the computer's clock is off (the code does not care). */
 export const WARN_SKEW_MS = 2000;
@@ -136,8 +137,6 @@ export function skewWarning(offset, { warnMs = WARN_SKEW_MS } = {}) {
   const how = offset < 0 ? "fast" : "slow";
   return {
     how,
-    text:
-      `This computer's clock is ${durationText(offset)} ${how}. Check-in is not affected: the code follows ` +
-      "Rollcall's clock. Set the computer's time automatically to fix the clock shown elsewhere.",
+    text: t(how === "fast" ? "projector.clockFast" : "projector.clockSlow", { duration: durationText(offset) }),
   };
 }

@@ -52,8 +52,6 @@ export function pct(value) {
   return `${fmt.number(Math.round(value * 10) / 10)} %`;
 }
 
-const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
 /** A kind's threshold in percent (its own if the course sets one, else the course's);
  * `kind` null: the course's. As standing.py's Rules.threshold_for. */
 export function thresholdFor(rules, kind = null) {
@@ -69,31 +67,24 @@ export function thresholdFor(rules, kind = null) {
  * themselves" ends it when they do. */
 export function rulesLine(rules, { timetable = false } = {}) {
   const r = { ...DEFAULT_RULES, ...rules };
-  const late = r.late_weight === 1 ? "late counts in full" : `late counts ${r.late_weight}`;
-  const excused = r.excused_policy === "attended" ? "excused counts as attended" : "excused not counted";
+  const say = (key, params) => t(`standingTeacher.${key}`, params);
+  const late = r.late_weight === 1 ? say("lateFull") : say("lateWeight", { weight: fmt.number(r.late_weight) });
+  const excused = r.excused_policy === "attended" ? say("excusedAttended") : say("excusedNot");
   const planned = timetable
-    ? "planned sessions from the timetable"
+    ? say("fromTimetable")
     : r.planned_sessions
-      ? plural(r.planned_sessions, "planned session")
-      : "no planned sessions (no projection)";
+      ? say("planned", { count: r.planned_sessions })
+      : say("noPlanned");
   const run = r.absence_alert_run;
-  const alert =
-    run === 0
-      ? "no alert for absences in a row"
-      : run === 1
-        ? "alert after each absence"
-        : `alert after ${run} absences in a row`;
+  const alert = run === 0 ? say("noRunAlert") : run === 1 ? say("eachAbsence") : say("runAlert", { run });
   const after = r.alerts_after_sessions;
-  const wait =
-    after === 0
-      ? "below-threshold alerts from the first session"
-      : `below-threshold alerts after ${plural(after, "session")}`;
-  const ownThresholds = KINDS.filter((kind) => isNumber(r[`min_attendance_percent_${kind}`])).map(
-    (kind) => `${pct(r[`min_attendance_percent_${kind}`])} ${kindIn(kind)}`,
+  const wait = after === 0 ? say("alertsFirst") : say("alertsAfter", { count: after });
+  const ownThresholds = KINDS.filter((kind) => isNumber(r[`min_attendance_percent_${kind}`])).map((kind) =>
+    say("kindMinimum", { need: pct(r[`min_attendance_percent_${kind}`]), in: kindIn(kind) }),
   );
-  const minimum = [`Minimum ${pct(r.min_attendance_percent)}`, ...ownThresholds].join(", ");
+  const minimum = [say("minimum", { need: pct(r.min_attendance_percent) }), ...ownThresholds].join(", ");
   const parts = [minimum, late, excused, planned, alert, wait];
-  if (r.auto_open === true) parts.push("sessions open by themselves");
+  if (r.auto_open === true) parts.push(say("autoOpen"));
   return parts.join(" · ");
 }
 
@@ -120,7 +111,9 @@ export function belowLabel(rules = DEFAULT_RULES) {
 }
 
 /** The filter of those who need attention (below or at risk), in the same words. */
-export const ATTENTION_LABEL = "Below or at risk";
+export function attentionLabel(rules = DEFAULT_RULES) {
+  return t("standingTeacher.attention", { below: belowLabel(rules) });
+}
 
 /**
  * The projection in words. `fig` is the student's figures document (or null), or one
@@ -141,7 +134,13 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher", kind =
   if (!fig?.held) {
     return {
       kind: "none",
-      text: kind ? (student ? say("noneKind") : `no ${many} yet`) : student ? say("none") : "no closed sessions yet",
+      text: kind
+        ? student
+          ? say("noneKind")
+          : t("standingTeacher.noneKind", { many })
+        : student
+          ? say("none")
+          : t("standingTeacher.noneClosed"),
     };
   }
   const remaining = fig.remaining ?? null;
@@ -160,7 +159,7 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher", kind =
         ].join(" "),
       };
     }
-    return { kind: "behind", text: catchUp ? `behind pace: ${n} in a row to get to ${need}` : "behind pace" };
+    return { kind: "behind", text: catchUp ? t("standingTeacher.behindN", { n, need }) : t("standingTeacher.behind") };
   }
   if (fig.state === "below") {
     if (fig.reachable === false || fig.needed === null || fig.needed === undefined) {
@@ -170,7 +169,7 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher", kind =
           ? inKind
             ? say("unreachableKind", { in: inKind })
             : say("unreachable")
-          : `cannot reach ${need} this term`,
+          : t("standingTeacher.cannotReach", { need }),
       };
     }
     const n = fig.needed;
@@ -180,18 +179,18 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher", kind =
         text: say("needs", { count: n }),
       };
     }
-    return { kind: "needs", text: `needs ${n} in a row to get back` };
+    return { kind: "needs", text: t("standingTeacher.needs", { n }) };
   }
   if (remaining === null) {
     return {
       kind: "no_plan",
-      text: student ? say("noPlan") : "no planned sessions to project",
+      text: student ? say("noPlan") : t("standingTeacher.noPlan"),
     };
   }
   if (remaining === 0) {
     return {
       kind: "done",
-      text: student ? say("done") : "term complete, requirement met",
+      text: student ? say("done") : t("standingTeacher.done"),
     };
   }
   const m = fig.can_miss;
@@ -202,18 +201,18 @@ export function projection(fig, rules = DEFAULT_RULES, voice = "teacher", kind =
         ? inKind
           ? say("unreachableKind", { in: inKind })
           : say("unreachable")
-        : `cannot reach ${need} this term`,
+        : t("standingTeacher.cannotReach", { need }),
     };
   }
   if (m === 0) {
     return {
       kind: "last",
-      text: student ? say("last", { count: remaining }) : `cannot miss another ${one}`,
+      text: student ? say("last", { count: remaining }) : t("standingTeacher.last", { one }),
     };
   }
   return {
     kind: "can_miss",
-    text: student ? say("canMiss", { count: remaining, m }) : `can miss ${m} more`,
+    text: student ? say("canMiss", { count: remaining, m }) : t("standingTeacher.canMiss", { m }),
   };
 }
 
@@ -225,13 +224,16 @@ export function projectionBrief(fig, rules = DEFAULT_RULES, kind = null) {
   const p = projection(fig, rules, "teacher", kind);
   const words = {
     none: "",
-    behind: Number.isInteger(fig?.needed) && fig.needed > 0 ? `behind: ${fig.needed} to go` : "behind pace",
-    needs: `needs ${fig?.needed}`,
-    unreachable: "out of reach",
+    behind:
+      Number.isInteger(fig?.needed) && fig.needed > 0
+        ? t("standingTeacher.briefBehindN", { n: fig.needed })
+        : t("standingTeacher.behind"),
+    needs: t("standingTeacher.briefNeeds", { n: fig?.needed }),
+    unreachable: t("standingTeacher.briefUnreachable"),
     no_plan: "",
-    done: "met",
-    last: "no more misses",
-    can_miss: `can miss ${fig?.can_miss}`,
+    done: t("standingTeacher.briefDone"),
+    last: t("standingTeacher.briefLast"),
+    can_miss: t("standingTeacher.briefCanMiss", { n: fig?.can_miss }),
   };
   return { kind: p.kind, text: words[p.kind] ?? p.text };
 }
@@ -299,7 +301,7 @@ export function worstLabel(fig, rules = DEFAULT_RULES) {
   if (!worst || overall.state === worst) return stateLabel(worst ?? overall.state, rules);
   const from = kinds.find((k) => k.fig?.held && k.fig.state === worst);
   if (!from) return stateLabel(worst, rules);
-  return `${stateLabel(worst, rules, from.kind)} ${kindIn(from.kind)}`;
+  return t("standingTeacher.worstIn", { state: stateLabel(worst, rules, from.kind), in: kindIn(from.kind) });
 }
 
 const RANK = { below: 0, at_risk: 1, behind: 2, ok: 3 };

@@ -12,7 +12,7 @@
 // pages); `fetchImpl` is injectable for tests.
 import { TIMETABLE } from "./contracts.js";
 import { endpoint, postJson, readJson, refusal, send } from "./http.js";
-import { keysOf, words } from "./i18n/index.js";
+import { keysOf, t, words } from "./i18n/index.js";
 
 export { endpoint };
 
@@ -40,18 +40,18 @@ export async function submitOverride({ scanUrl, idToken, sessionId, uid, status,
 }
 
 /** The teacher's words for an override the server refused. */
-export const OVERRIDE_ERRORS = {
-  forbidden: "Only the teacher of this course can change its attendance.",
-  not_enrolled: "This student is not enrolled in the course.",
-  unauthenticated: COMMON_ERRORS.unauthenticated,
-  unavailable: "Rollcall is busy; nothing was changed. Try again.",
-  network: "No connection to Rollcall; nothing was changed. Try again.",
-};
+export const OVERRIDE_ERRORS = words({
+  ...keysOf("teacherErrors.override", ["forbidden", "not_enrolled", "unavailable", "network"]),
+  unauthenticated: COMMON_KEYS.unauthenticated,
+});
 
 /** One line for the teacher about a refused or failed override. */
 export function overrideErrorText(result) {
-  if (result.code === "bad_request") return `The change was refused: ${result.message}`;
-  return OVERRIDE_ERRORS[result.code] ?? `The change was refused (${result.code}): ${result.message}`;
+  if (result.code === "bad_request") return t("teacherErrors.overrideRefused", { message: result.message });
+  return (
+    OVERRIDE_ERRORS[result.code] ??
+    t("teacherErrors.overrideRefusedCode", { code: result.code, message: result.message })
+  );
 }
 
 // ---- open ---------------------------------------------------------------------------------
@@ -127,13 +127,9 @@ export function closeErrorText(result) {
   const text =
     {
       ...COMMON_ERRORS,
-      forbidden: "Only the teacher of this course can close its sessions.",
-      unavailable: "Rollcall is busy: the session is still open. Try again.",
-      network: "No connection to Rollcall: the session is still open. Try again.",
-      not_found: "This session no longer exists.",
-      bad_request: `The close was refused: ${result.message}`,
-    }[result.code] ?? `The close was refused: ${result.message}`;
-  return `${text} (${result.code})`;
+      ...words(keysOf("teacherErrors.close", ["forbidden", "unavailable", "network", "not_found"])),
+    }[result.code] ?? t("teacherErrors.closeRefused", { message: result.message });
+  return t("teacherErrors.withCode", { text, code: result.code });
 }
 
 // ---- exports -----------------------------------------------------------------------------
@@ -170,10 +166,9 @@ export function exportErrorText(result) {
   const text =
     {
       ...COMMON_ERRORS,
-      forbidden: "Only the teacher of this course can export its attendance.",
-      not_found: "There is nothing to export: no such session or course.",
-    }[result.code] ?? `The export failed: ${result.message}`;
-  return `${text} (${result.code})`;
+      ...words(keysOf("teacherErrors.export", ["forbidden", "not_found"])),
+    }[result.code] ?? t("teacherErrors.exportFailed", { message: result.message });
+  return t("teacherErrors.withCode", { text, code: result.code });
 }
 
 /**

@@ -145,24 +145,21 @@ export function validateWhen(raw) {
   const values = {};
   const errors = {};
   const date = String(raw?.date ?? "").trim();
-  if (!DAY.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) errors.date = "Choose a date.";
+  if (!DAY.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) errors.date = t("plan.errors.date");
   else values.date = date;
-  for (const [field, label] of [
-    ["start", "Start"],
-    ["end", "End"],
-  ]) {
+  for (const field of ["start", "end"]) {
     const text = String(raw?.[field] ?? "").trim();
     const minutes = minutesOf(text);
-    if (minutes === null) errors[field] = `${label}: a time such as 09:00.`;
+    if (minutes === null) errors[field] = t(`plan.errors.${field}`);
     else values[field] = clockText(minutes);
   }
   if (!errors.start && !errors.end && minutesOf(values.end) <= minutesOf(values.start)) {
-    errors.end = "End: after the start.";
+    errors.end = t("plan.errors.endAfter");
   }
   const room = String(raw?.room ?? "")
     .replace(/\s+/g, " ")
     .trim();
-  if (room.length > TEXT_MAX) errors.room = `Room: at most ${TEXT_MAX} characters.`;
+  if (room.length > TEXT_MAX) errors.room = t("plan.errors.room", { max: TEXT_MAX });
   else values.room = room || null;
   return { values, errors };
 }
@@ -174,12 +171,12 @@ export function validateWhen(raw) {
 export function addBody(raw) {
   const { values, errors } = validateWhen(raw);
   const courseId = String(raw?.courseId ?? "").trim();
-  if (!courseId) errors.course = "Choose the course.";
+  if (!courseId) errors.course = t("plan.errors.course");
   const kind = String(raw?.kind ?? "");
-  if (!KINDS.includes(kind)) errors.kind = "Choose the kind of session.";
+  if (!KINDS.includes(kind)) errors.kind = t("plan.errors.kind");
   const [type, ...rest] = String(raw?.audience ?? "course").split(":");
   const value = rest.join(":");
-  if ((type === "division" || type === "batch") && !value) errors.audience = "Choose the division or batch.";
+  if ((type === "division" || type === "batch") && !value) errors.audience = t("plan.errors.audience");
   if (Object.keys(errors).length) return { body: null, errors };
   const body = { course_id: courseId, kind };
   if (type === "division" || type === "batch") body[type] = value;
@@ -193,7 +190,7 @@ export function validateReason(text) {
   const reason = String(text ?? "")
     .replace(/\s+/g, " ")
     .trim();
-  if (!reason) return { reason: null, error: "Give a reason (for example: holiday, teacher away)." };
-  if (reason.length > TEXT_MAX) return { reason: null, error: `At most ${TEXT_MAX} characters.` };
+  if (!reason) return { reason: null, error: t("plan.errors.reason") };
+  if (reason.length > TEXT_MAX) return { reason: null, error: t("plan.errors.reasonLong", { max: TEXT_MAX }) };
   return { reason, error: null };
 }

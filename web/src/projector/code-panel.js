@@ -7,6 +7,7 @@
 // The QR code and the typed code change with the store's `qr`, which rotation.js sets on
 // its own timer; only the countdown follows the ticker.
 import { fmtDay, fmtTime, toDate } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { groupCode, SHORT_PATH } from "../qr-token.js";
 import { html, useLayoutEffect, useRef } from "../ui.js";
 import { sessionFacts } from "./model.js";
@@ -20,14 +21,14 @@ export function ProjectorSection({ store, sectionRef }) {
   return html`<section
     class="projector"
     id="projector"
-    aria-label="Check-in code"
+    aria-label=${t("projector.region")}
     ref=${sectionRef}
     data-state=${phase}
     data-clock=${store.clock.value.known ? "server" : store.clock.value.failed ? "local" : "checking"}
     data-offset-ms=${store.clock.value.known ? String(store.clock.value.offset) : undefined}
   >
     <div class="projector-head">
-      <h1 class="course-name" id="course-name">${store.courseName.value ?? "…"}</h1>
+      <h1 class="course-name" id="course-name" translate=${false}>${store.courseName.value ?? "…"}</h1>
       ${facts ? html`<p class="session-facts" id="session-facts">${facts}</p>` : null}
       <p class="session-when" id="session-when">
         ${session ? `${fmtDay(start)} · ${fmtTime(start)}–${fmtTime(toDate(session.ends_at))}` : ""}
@@ -41,7 +42,8 @@ export function ProjectorSection({ store, sectionRef }) {
         </p>
         <div class="typed-box">
           <p class="typed-label">
-            No camera? Type this code at <span class="scan-url">${location.host}${SHORT_PATH}</span>
+            ${t("projector.typeAtBefore")}<span class="scan-url" translate=${false}>${location.host}${SHORT_PATH}</span
+            >${t("projector.typeAtAfter")}
           </p>
           <${TypedCode} store=${store} />
         </div>
@@ -69,7 +71,7 @@ function QrCode({ store }) {
     } else if (stopped) {
       const none = document.createElement("p");
       none.className = "qr-stopped";
-      none.textContent = "No code";
+      none.textContent = t("projector.noCode");
       el.current.replaceChildren(none);
     } else {
       el.current.replaceChildren();
@@ -80,7 +82,7 @@ function QrCode({ store }) {
     class="qr"
     id="qr"
     role="img"
-    aria-label="Check-in QR code"
+    aria-label=${t("projector.qrLabel")}
     data-token=${qr?.token}
     data-window=${qr ? String(qr.window) : undefined}
     data-link=${qr?.link}
@@ -93,7 +95,7 @@ function TypedCode({ store }) {
   return html`<p
     class="typed-code"
     id="typed-code"
-    aria-label="Code to type"
+    aria-label=${t("projector.codeLabel")}
     data-code=${qr?.code}
     data-window=${qr ? String(qr.window) : undefined}
   >
@@ -108,7 +110,7 @@ function Countdown({ store }) {
     <div class="bar" aria-hidden="true">
       <span class="bar-fill" style=${{ transform: `scaleX(${running ? code.left / code.rotation : 0})` }}></span>
     </div>
-    <p class="countdown" id="countdown" aria-hidden="true">${running ? `New code in ${Math.ceil(code.left)} s` : ""}</p>
+    <p class="countdown" id="countdown" aria-hidden="true">${running ? t("projector.newCodeIn", { seconds: Math.ceil(code.left) }) : ""}</p>
   </div>`;
 }
 
@@ -116,6 +118,6 @@ function Countdown({ store }) {
 function CheckedIn({ store }) {
   const n = store.tally.value.total;
   return html`<p class="checked-in" aria-live="off">
-    <strong id="count-total">${String(n)}</strong><span>${" checked in"}</span>
+    <strong id="count-total">${String(n)}</strong><span>${t("projector.checkedIn")}</span>
   </p>`;
 }

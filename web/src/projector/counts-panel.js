@@ -3,16 +3,17 @@
 // the minute change.
 import { drawArrivals } from "../chart.js";
 import { toDate } from "../dom.js";
+import { language, t } from "../i18n/index.js";
 import { arrivalSeries, notYet } from "../tally.js";
 import { computed, html, useEffect, useMemo, useRef, useState } from "../ui.js";
 
 const TILES = [
-  ["present", "Present"],
-  ["late", "Late"],
-  ["total", "Checked in"],
-  ["missing", "Not yet"],
-  ["excused", "Excused"],
-  ["absent", "Absent"],
+  ["present", "panel.status.present"],
+  ["late", "panel.status.late"],
+  ["total", "panel.checkedIn"],
+  ["missing", "panel.status.missing"],
+  ["excused", "panel.status.excused"],
+  ["absent", "panel.status.absent"],
 ];
 
 export function CountTiles({ store }) {
@@ -24,9 +25,9 @@ export function CountTiles({ store }) {
       ([key, label]) => html`<div
         class=${`count count-${key}`}
         key=${key}
-        title=${key === "total" && enrolled ? `${tally.total} of ${enrolled}` : undefined}
+        title=${key === "total" && enrolled ? t("panel.ofEnrolled", { n: tally.total, enrolled }) : undefined}
       >
-        <dt>${label}</dt>
+        <dt>${t(label)}</dt>
         <dd><strong id=${`count-${key}`}>${String(value(key))}</strong></dd>
       </div>`,
     )}
@@ -41,6 +42,7 @@ export function ArrivalsPanel({ store }) {
   const session = store.session.value;
   const tally = store.tally.value;
   const now = minute.value;
+  const lang = language.value; // the chart's label is read out in the page's language
   useEffect(() => {
     const resize = new ResizeObserver(() => setWidth(host.current?.clientWidth ?? 0));
     resize.observe(host.current);
@@ -52,9 +54,9 @@ export function ArrivalsPanel({ store }) {
       host.current,
       arrivalSeries(tally.arrivals, { start: toDate(session.starts_at), end: toDate(session.ends_at) }),
     );
-  }, [session, tally, width, now]);
+  }, [session, tally, width, now, lang]);
   return html`<section class="live-panel" aria-labelledby="live-title">
-    <h2 id="live-title">Arrivals per minute</h2>
+    <h2 id="live-title">${t("panel.arrivals")}</h2>
     <div class="chart" id="arrivals-chart" ref=${host}></div>
   </section>`;
 }

@@ -12,6 +12,7 @@
 // The code is computed in the page (WebCrypto, qr-token.js) on the server's time
 // (server-clock.js); all data comes from onSnapshot; close, export and overrides go
 // through teacher-api.js.
+import { t } from "../i18n/index.js";
 import { html, useEffect, useMemo, useRef } from "../ui.js";
 import { ProjectorSection } from "./code-panel.js";
 import { startSession } from "./controller.js";
@@ -25,7 +26,7 @@ export function ProjectorView({ sessionId }) {
   const section = useRef(null);
 
   useEffect(() => {
-    document.title = "Check-in · Rollcall";
+    document.title = t("projector.docTitle");
     const stop = startSession(store, { people: false, rotate: true });
     const onFullscreen = () => document.body.classList.toggle("is-fullscreen", !!document.fullscreenElement);
     document.addEventListener("fullscreenchange", onFullscreen);

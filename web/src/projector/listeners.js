@@ -7,6 +7,7 @@
 // changes are applied in batches (store.changeBatcher): a lecture's burst of snapshots
 // becomes a few updates a second, each touching only the documents that changed.
 import { coalesce } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { sumShards } from "../tally.js";
 import { changeBatcher } from "./store.js";
 
@@ -28,11 +29,11 @@ export function startListeners(store, { fs, db }, { people = true, batchMs = 150
       { includeMetadataChanges: true },
       (snap) => {
         if (!snap.exists()) {
-          store.failure.value = "No such session.";
+          store.failure.value = t("projector.noSession");
           return;
         }
         const fromCache = snap.metadata.fromCache;
-        store.live.value = { ok: !fromCache, text: fromCache ? "Reconnecting…" : "Live" };
+        store.live.value = { ok: !fromCache, key: fromCache ? "projector.reconnecting" : "projector.live" };
         const data = snap.data();
         store.session.value = data;
         if (course !== data.course_id) {
@@ -43,8 +44,8 @@ export function startListeners(store, { fs, db }, { people = true, batchMs = 150
       (err) => {
         store.failure.value =
           err.code === "permission-denied"
-            ? "This session does not exist, or it is not one of your courses."
-            : `Cannot read the session: ${err.code ?? err.message}`;
+            ? t("projector.notYours")
+            : t("projector.cannotRead", { code: err.code ?? err.message });
       },
     ),
   );
@@ -56,7 +57,7 @@ export function startListeners(store, { fs, db }, { people = true, batchMs = 150
         applyTally();
       },
       (err) => {
-        store.live.value = { ok: false, text: `Counts unavailable (${err.code})` };
+        store.live.value = { ok: false, key: "projector.countsUnavailable", params: { code: err.code } };
       },
     ),
   );

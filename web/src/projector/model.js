@@ -3,18 +3,13 @@
 // note, the rejected scans' rows, the close line, and what the code panel shows when.
 import { RECORDED_REJECTIONS, STATUSES } from "../contracts.js";
 import { fmtTime, toDate } from "../dom.js";
+import { keysOf, t, words } from "../i18n/index.js";
 import { byRollNo } from "../roll-order.js";
 import { sessionTiming } from "../sessions.js";
 import { notYet } from "../tally.js";
 
 /** A record's status (and "missing": no record yet) as the teacher reads it. */
-export const STATUS_LABEL = Object.freeze({
-  present: "Present",
-  late: "Late",
-  excused: "Excused",
-  absent: "Absent",
-  missing: "Not yet",
-});
+export const STATUS_LABEL = words(keysOf("panel.status", ["present", "late", "excused", "absent", "missing"]));
 
 /** The statuses a teacher's override may set, in the dialog's order. */
 export const OVERRIDE_STATUSES = STATUSES.override;
@@ -23,28 +18,32 @@ export const OVERRIDE_STATUSES = STATUSES.override;
  * Why the scan function refused a scan, in the teacher's words: one per rejection the
  * server records (contracts.json `recorded_rejections`).
  */
-export const REJECTION_REASONS = Object.freeze({
-  qr_invalid: "Code not recognised (mistyped, or not from this screen)",
-  qr_expired: "Code had already changed (a slow scan, an old photo, or typed late)",
-  session_closed: "Session was not open",
-  not_enrolled: "Not enrolled in this course",
-  device_in_use: "Phone already used to check in another student",
-  rate_limited: "Too many wrong typed codes",
-  not_in_audience: "Not in this session's division or batch",
-});
+export const REJECTION_REASONS = words(
+  keysOf("panel.rejectionReasons", [
+    "qr_invalid",
+    "qr_expired",
+    "session_closed",
+    "not_enrolled",
+    "device_in_use",
+    "rate_limited",
+    "not_in_audience",
+  ]),
+);
 
 export { RECORDED_REJECTIONS };
 
 /** A refusal in a few words, for the room's counts ("3 tried: code expired"). */
-export const TRIED_REASONS = Object.freeze({
-  qr_expired: "code expired",
-  qr_invalid: "code not recognised",
-  session_closed: "session not open",
-  not_enrolled: "not on the class list",
-  device_in_use: "phone already used",
-  rate_limited: "too many wrong codes",
-  not_in_audience: "not in this group",
-});
+export const TRIED_REASONS = words(
+  keysOf("projector.triedReasons", [
+    "qr_expired",
+    "qr_invalid",
+    "session_closed",
+    "not_enrolled",
+    "device_in_use",
+    "rate_limited",
+    "not_in_audience",
+  ]),
+);
 
 /**
  * The students who tried and were refused but have no record (not checked in), one row
@@ -70,10 +69,14 @@ export function triedCounts(rows) {
   for (const row of rows) by.set(row.code, (by.get(row.code) ?? 0) + 1);
   return [...by.entries()]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(([code, count]) => ({ code, count, text: `${count} tried: ${TRIED_REASONS[code] ?? code}` }));
+    .map(([code, count]) => ({
+      code,
+      count,
+      text: t("projector.tried", { n: count, reason: TRIED_REASONS[code] ?? code }),
+    }));
 }
 
-export const ROSTER_FILTERS = Object.freeze({ all: "All", missing: "Not yet", arrived: "Checked in" });
+export const ROSTER_FILTERS = words(keysOf("panel.filters", ["all", "missing", "arrived"]));
 
 const checkedIn = new Set(STATUSES.checkedIn);
 
@@ -86,10 +89,10 @@ export function stranger(uid, { people = new Map(), emails = new Map() } = {}) {
   const known = people.get(uid);
   const email = known?.email || emails.get(uid) || "";
   return {
-    name: known?.name || email || "Unknown account",
+    name: known?.name || email || t("panel.unknownAccount"),
     email: known?.name ? email : "",
     rollNo: known?.rollNo ?? "",
-    note: known?.removed ? "Removed from the class list" : "Not on the class list",
+    note: known?.removed ? t("panel.removed") : t("panel.notOnList"),
   };
 }
 
@@ -138,7 +141,7 @@ export function rosterRows({
       uid: s.uid,
       rollNo: s.roll_no == null ? "" : String(s.roll_no),
       division: s.division ?? "",
-      name: s.name || s.email || "Unknown account",
+      name: s.name || s.email || t("panel.unknownAccount"),
       email: s.email ?? "",
       note: s.note ?? "",
       status,
@@ -154,15 +157,14 @@ export function rosterRows({
 
 /** The line under the class list's title. */
 export function rosterNote({ rows, counts, total, enrolled }) {
-  const extra = [
-    counts.excused ? `${counts.excused} excused` : "",
-    counts.absent ? `${counts.absent} absent` : "",
-  ].filter(Boolean);
-  return (
-    `${counts.present + counts.late} of ${enrolled} enrolled checked in` +
-    (extra.length ? ` · ${extra.join(" · ")}` : "") +
-    (rows.length !== total ? ` · showing ${rows.length}` : "")
-  );
+  return [
+    t("panel.rosterNote", { checked: counts.present + counts.late, enrolled }),
+    counts.excused ? t("panel.noteExcused", { n: counts.excused }) : "",
+    counts.absent ? t("panel.noteAbsent", { n: counts.absent }) : "",
+    rows.length !== total ? t("panel.noteShowing", { n: rows.length }) : "",
+  ]
+    .filter(Boolean)
+    .join(" · ");
 }
 
 /** Overrides the server has applied (the record carries their id): no longer "Saving…". */
@@ -195,7 +197,7 @@ export function rejectionRows({ rejections, enrolled, deviceOwners = new Map(), 
       const who = known ? null : stranger(r.uid, { people, emails });
       let reason = REJECTION_REASONS[r.code] ?? r.code;
       const owner = r.code === "device_in_use" ? deviceOwners.get(r.device_id) : null;
-      if (owner) reason += `: ${nameOf(owner)}`;
+      if (owner) reason = t("panel.reasonOwner", { reason, name: nameOf(owner) });
       return {
         id: r.id,
         uid: r.uid,
@@ -213,7 +215,12 @@ export function rejectionRows({ rejections, enrolled, deviceOwners = new Map(), 
     });
 }
 
-const KINDS = Object.freeze({ theory: "Theory", practical: "Practical", tutorial: "Tutorial", lab: "Lab" });
+const KINDS = words({
+  theory: "kinds.theory.label",
+  practical: "kinds.practical.label",
+  tutorial: "kinds.tutorial.label",
+  lab: "projector.lab",
+});
 
 /**
  * What the room is told about the session besides the course: "Division A · Batch A1 ·
@@ -229,16 +236,14 @@ export function sessionFacts(session) {
   const division = text(session.division) || (audience.type === "division" ? text(audience.value) : "");
   const batch = text(session.batch) || (audience.type === "batch" ? text(audience.value) : "");
   return [
-    division && `Division ${division}`,
-    batch && `Batch ${batch}`,
+    division && t("audience.division", { value: division }),
+    batch && t("audience.batch", { value: batch }),
     kind && (KINDS[kind] ?? kind.charAt(0).toUpperCase() + kind.slice(1)),
-    text(session.room) && `Room ${text(session.room)}`,
+    text(session.room) && t("projector.room", { room: text(session.room) }),
   ]
     .filter(Boolean)
     .join(" · ");
 }
-
-const absencesWord = (n) => `${n} ${n === 1 ? "absence" : "absences"}`;
 
 /**
  * The close result line: "Closed. Marking N absences…", then "Closed. N absences
@@ -249,18 +254,18 @@ export function closeLine({ session, closedHere, closing, tally, enrolledCount }
   const waiting = enrolledCount ? notYet(tally, enrolledCount) : null;
   // the session's snapshot may say closed before the close's answer arrives
   const closed = closedHere ?? closing;
-  if (closed && closed.absences === "marked")
-    return { text: "Closed. Absences had already been marked.", state: "marked" };
+  if (closed && closed.absences === "marked") return { text: t("panel.closedAlready"), state: "marked" };
   if (closed) {
-    const n = closed.expected;
-    if (n === 0) return { text: "Closed. Everyone has a status: no absences to mark.", state: "marked" };
-    if (waiting === null || waiting > 0) return { text: `Closed. Marking ${absencesWord(n)}…`, state: "marking" };
-    return { text: `Closed. ${absencesWord(n)} marked.`, state: "marked" };
+    const count = closed.expected;
+    if (count === 0) return { text: t("panel.closedNone"), state: "marked" };
+    if (waiting === null || waiting > 0) return { text: t("panel.closedMarking", { count }), state: "marking" };
+    return { text: t("panel.closedMarked", { count }), state: "marked" };
   }
   const at = toDate(session?.closed_at);
-  const when = at ? ` at ${fmtTime(at)}` : "";
-  if (waiting) return { text: `Closed${when}. Marking absences… (${waiting} to go)`, state: "marking" };
-  return { text: `Closed${when}. ${tally.absent} absent.`, state: "marked" };
+  const time = at ? fmtTime(at) : null;
+  if (waiting)
+    return { text: t(time ? "panel.closedAtWaiting" : "panel.closedWaiting", { time, n: waiting }), state: "marking" };
+  return { text: t(time ? "panel.closedAtAbsent" : "panel.closedAbsent", { time, n: tally.absent }), state: "marked" };
 }
 
 /**
@@ -271,11 +276,12 @@ export function codeState(session, nowMs) {
   const start = toDate(session.starts_at);
   const end = toDate(session.ends_at);
   const { rotation, lateAfter } = sessionTiming(session);
-  if (session.status !== "open") return { stopped: "This session is closed." };
-  if (end && nowMs >= end.getTime()) return { stopped: `This session ended at ${fmtTime(end)}.` };
-  if (start && nowMs < start.getTime()) return { stopped: `Check-in opens at ${fmtTime(start)}.` };
+  if (session.status !== "open") return { stopped: t("projector.closed") };
+  if (end && nowMs >= end.getTime()) return { stopped: t("projector.endedAt", { time: fmtTime(end) }) };
+  if (start && nowMs < start.getTime()) return { stopped: t("projector.opensAt", { time: fmtTime(start) }) };
   const lateAt = start ? new Date(start.getTime() + lateAfter * 60000) : null;
-  const state = lateAt && nowMs < lateAt.getTime() ? `On time until ${fmtTime(lateAt)}` : "Arrivals now count as late";
+  const state =
+    lateAt && nowMs < lateAt.getTime() ? t("projector.onTimeUntil", { time: fmtTime(lateAt) }) : t("projector.lateNow");
   return {
     state,
     window: Math.floor(nowMs / 1000 / rotation),

@@ -2,6 +2,7 @@
 // list, so its live updates never touch it) with the four statuses and a required
 // reason, which the student sees. Sent through teacher-api.js; the row says "Saving…"
 // until the record carries the override's id.
+import { t } from "../i18n/index.js";
 import { overrideErrorText } from "../teacher-api.js";
 import { html, keepFocusIn, useModal, useRef, useState } from "../ui.js";
 import { OVERRIDE_STATUSES, STATUS_LABEL } from "./model.js";
@@ -31,11 +32,11 @@ export function OverrideDialog({ target, send, onClose }) {
     const text = reason.current.value.trim();
     setError("");
     if (!status) {
-      setError("Choose the new status.");
+      setError(t("panel.chooseStatus"));
       return;
     }
     if (!text) {
-      setError("Give a reason: it goes into the record and to the student.");
+      setError(t("panel.giveReason"));
       reason.current.focus();
       return;
     }
@@ -45,7 +46,7 @@ export function OverrideDialog({ target, send, onClose }) {
       if (result.state === "accepted") onClose();
       else setError(overrideErrorText(result));
     } catch (err) {
-      setError(`Could not send the change: ${err.message ?? err}`);
+      setError(t("panel.couldNotSend", { error: err.message ?? err }));
     } finally {
       setBusy(false);
     }
@@ -63,12 +64,26 @@ export function OverrideDialog({ target, send, onClose }) {
     onClose=${() => target && onClose()}
   >
     <form ref=${form} class="override-form" novalidate onSubmit=${submit}>
-      <h2 id="override-title">${target ? `Change attendance: ${target.name}` : "Change attendance"}</h2>
+      <h2 id="override-title">
+        ${
+          target
+            ? html`${t("panel.overrideTitle")}<span translate=${false}>${target.name}</span>`
+            : t("panel.overrideTitlePlain")
+        }
+      </h2>
       <p class="muted" id="override-student">
-        ${target ? `Now: ${current}${rec?.source === "override" ? ` (changed by teacher: ${rec.reason})` : ""}` : ""}
+        ${
+          !target
+            ? ""
+            : rec?.source === "override"
+              ? html`${t("panel.nowChanged", { status: current })}<span translate=${false}>${rec.reason}</span>${t(
+                  "panel.nowChangedAfter",
+                )}`
+              : t("panel.now", { status: current })
+        }
       </p>
       <fieldset class="choices">
-        <legend>New status</legend>
+        <legend>${t("panel.newStatus")}</legend>
         ${OVERRIDE_STATUSES.map(
           (status) => html`<label class="choice" key=${status} data-status=${status}>
             <input type="radio" name="status" value=${status} required />
@@ -76,7 +91,7 @@ export function OverrideDialog({ target, send, onClose }) {
           </label>`,
         )}
       </fieldset>
-      <label for="override-reason">Reason <span class="muted small">(required; the student sees it)</span></label>
+      <label for="override-reason">${t("panel.reason")} <span class="muted small">${t("panel.reasonHint")}</span></label>
       <textarea
         ref=${reason}
         id="override-reason"
@@ -84,14 +99,14 @@ export function OverrideDialog({ target, send, onClose }) {
         rows="3"
         maxlength="500"
         required
-        placeholder="For example: doctor's note; scanned on a friend's phone"
+        placeholder=${t("panel.reasonPlaceholder")}
         onInput=${() => setError("")}
       ></textarea>
       <p class="form-error" id="override-error" role="alert">${error}</p>
       <div class="dialog-actions">
-        <button class="btn" type="button" id="override-cancel" onClick=${onClose}>Cancel</button>
+        <button class="btn" type="button" id="override-cancel" onClick=${onClose}>${t("panel.cancel")}</button>
         <button class="btn btn-primary" type="submit" id="override-submit" disabled=${busy}>
-          ${busy ? "Saving…" : "Save"}
+          ${busy ? t("panel.saving") : t("panel.save")}
         </button>
       </div>
     </form>

@@ -7,6 +7,7 @@
 // listens to nothing personal.
 import { firebase } from "../config.js";
 import { fmtDay, fmtTime, toDate } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { permissions, rolesIn } from "../roles.js";
 import { closeSession, submitOverride } from "../teacher-api.js";
 import { html, useEffect, useFocusOnArrival, useMemo, useRef, useState } from "../ui.js";
@@ -34,7 +35,7 @@ export function SessionPanel({ sessionId, user, me = null }) {
   );
 
   useEffect(() => {
-    document.title = "Teacher's panel · Rollcall";
+    document.title = t("panel.docTitle");
     document.body.dataset.screen = "panel";
     const stop = startSession(store, { people: true, rotate: false });
     return () => {
@@ -48,7 +49,7 @@ export function SessionPanel({ sessionId, user, me = null }) {
       openOverride(uid, name) {
         setOverrideTarget({
           uid,
-          name: store.enrolled.value.get(uid)?.name ?? name ?? "this student",
+          name: store.enrolled.value.get(uid)?.name ?? name ?? t("panel.thisStudent"),
           record: store.attendance.value.get(uid) ?? null,
         });
       },
@@ -77,7 +78,7 @@ export function SessionPanel({ sessionId, user, me = null }) {
       allowed=${allowed}
     />
     <${PanelHead} store=${store} />
-    <section class="panel-counts" aria-label="Counts">
+    <section class="panel-counts" aria-label=${t("panel.counts")}>
       <${CountTiles} store=${store} />
     </section>
     <${TriedPanel} store=${store} openOverride=${canOverride ? actions.openOverride : null} />
@@ -103,7 +104,7 @@ function PanelHead({ store }) {
   const when = session ? `${fmtDay(start)} · ${fmtTime(start)}–${fmtTime(toDate(session.ends_at))}` : "";
   const phase = session ? (store.stopped.value ? "stopped" : "open") : undefined;
   return html`<header class="panel-head" id="panel-head" data-state=${phase}>
-    <h1 id="course-name" tabindex="-1" ref=${heading}>${store.courseName.value ?? "…"}</h1>
+    <h1 id="course-name" tabindex="-1" ref=${heading} translate=${false}>${store.courseName.value ?? "…"}</h1>
     <p class="muted" id="session-when">${[facts, when].filter(Boolean).join(" · ")}</p>
     <p class=${store.failure.value ? "session-state is-error" : "session-state"} id="session-state" role="status">
       ${store.stateText.value}

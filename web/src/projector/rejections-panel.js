@@ -6,6 +6,7 @@
 // present), "Copy email" for someone who is not (for the department office, which adds
 // students to the class list).
 import { fmtClock } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { html, memo, useState } from "../ui.js";
 import { rejectionRows, shortDevice } from "./model.js";
 
@@ -19,25 +20,25 @@ export function RejectionsPanel({ store, openOverride = null }) {
   const error = store.rejectionsError.value;
   let body;
   if (error) body = html`<tr class="empty"><td colspan="6">${error}</td></tr>`;
-  else if (!rows.length) body = html`<tr class="empty"><td colspan="6">No rejected scans.</td></tr>`;
+  else if (!rows.length) body = html`<tr class="empty"><td colspan="6">${t("panel.rejectionsNone")}</td></tr>`;
   else body = rows.map((row) => html`<${RejectionRow} key=${row.id} ...${row} openOverride=${openOverride} />`);
   return html`<section class="rejections" aria-labelledby="rejections-title">
     <h2 id="rejections-title">
-      ${"Rejected scans "}<span class=${rows.length ? "badge" : "badge is-zero"} id="rejections-count">${String(rows.length)}</span>
+      ${t("panel.rejectionsTitle")}<span class=${rows.length ? "badge" : "badge is-zero"} id="rejections-count">${String(rows.length)}</span>
     </h2>
     <p class="muted small">
-      Scans and typed codes Rollcall refused, one line per student and reason; repeats add to the count.
+      ${t("panel.rejectionsHint")}
     </p>
     <div class="table-scroll" tabindex="0">
       <table class="data-table" id="rejections">
         <thead>
           <tr>
-            <th scope="col">Student</th>
-            <th scope="col">Reason</th>
-            <th scope="col">Device</th>
-            <th scope="col">Last</th>
-            <th class="num" scope="col">Count</th>
-            <th scope="col"><span class="visually-hidden">Action</span></th>
+            <th scope="col">${t("panel.colStudent")}</th>
+            <th scope="col">${t("panel.colReason")}</th>
+            <th scope="col">${t("panel.colDevice")}</th>
+            <th scope="col">${t("panel.colLast")}</th>
+            <th class="num" scope="col">${t("panel.colCount")}</th>
+            <th scope="col"><span class="visually-hidden">${t("panel.colAction")}</span></th>
           </tr>
         </thead>
         <tbody id="rejections-body">
@@ -64,12 +65,12 @@ const RejectionRow = memo(function RejectionRow({
 }) {
   return html`<tr data-uid=${uid} data-code=${code} data-known=${String(known)}>
     <th scope="row">
-      <span class=${known ? "student-name" : "student-name unknown"}>${name}</span>
-      ${email && email !== name ? html`<span class="student-email">${email}</span>` : null}
+      <span class=${known ? "student-name" : "student-name unknown"} translate=${false}>${name}</span>
+      ${email && email !== name ? html`<span class="student-email" translate=${false}>${email}</span>` : null}
       ${known ? null : html`<span class="student-note">${note}</span>`}
     </th>
-    <td title=${message}><span class=${`reason reason-${code}`}>${reason}</span></td>
-    <td class="device" title=${device}>${shortDevice(device)}</td>
+    <td title=${message ? t(`errors.${code}.advice`) : undefined}><span class=${`reason reason-${code}`}>${reason}</span></td>
+    <td class="device" title=${device} translate=${false}>${shortDevice(device)}</td>
     <td class="time">${fmtClock(lastMs ? new Date(lastMs) : null)}</td>
     <td class="num">${String(count)}</td>
     <td class="row-action">
@@ -78,10 +79,10 @@ const RejectionRow = memo(function RejectionRow({
           ? html`<button
               class="btn btn-small"
               type="button"
-              aria-label=${`Change attendance of ${name}`}
+              aria-label=${t("panel.changeOf", { name })}
               onClick=${() => openOverride(uid, name)}
             >
-              Change
+              ${t("panel.change")}
             </button>`
           : !known && email
             ? html`<${CopyEmail} email=${email} name=${name} />`
@@ -97,7 +98,7 @@ function CopyEmail({ email, name }) {
   async function copy() {
     try {
       await navigator.clipboard.writeText(email);
-      setDone("Copied");
+      setDone(t("panel.copied"));
     } catch {
       setDone(email); // no clipboard (an insecure page): show it to be selected by hand
     }
@@ -105,10 +106,10 @@ function CopyEmail({ email, name }) {
   return html`<button
       class="btn btn-small copy-email"
       type="button"
-      aria-label=${`Copy email of ${name}`}
-      title="To ask the department office to add this student to the class list"
+      aria-label=${t("panel.copyEmailOf", { name })}
+      title=${t("panel.copyTitle")}
       onClick=${copy}
     >
-      Copy email</button
+      ${t("panel.copyEmail")}</button
     >${done ? html`<span class="muted small copy-done" role="status">${` ${done}`}</span>` : null}`;
 }

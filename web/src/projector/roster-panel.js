@@ -4,6 +4,7 @@
 // keyed by uid and render only when their own values change: a snapshot that changes
 // one record of a 500-student lecture touches one row.
 import { fmtTime } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { computed, html, memo, useMemo } from "../ui.js";
 import { emailsOf, ROSTER_FILTERS, rosterNote, rosterRows, STATUS_LABEL } from "./model.js";
 
@@ -28,8 +29,8 @@ export function RosterPanel({ store, openOverride, canOverride = true }) {
   const filter = store.filter.value;
   return html`<section class="roster" aria-labelledby="roster-title">
     <div class="roster-head">
-      <h2 id="roster-title">Class list</h2>
-      <div class="chips" role="group" aria-label="Show">
+      <h2 id="roster-title">${t("panel.rosterTitle")}</h2>
+      <div class="chips" role="group" aria-label=${t("panel.show")}>
         ${Object.entries(ROSTER_FILTERS).map(
           ([key, label]) => html`<button
             key=${key}
@@ -45,11 +46,11 @@ export function RosterPanel({ store, openOverride, canOverride = true }) {
           </button>`,
         )}
       </div>
-      <label class="visually-hidden" for="roster-search">Find a student</label>
+      <label class="visually-hidden" for="roster-search">${t("panel.find")}</label>
       <input
         id="roster-search"
         type="search"
-        placeholder="Find a student"
+        placeholder=${t("panel.find")}
         autocomplete="off"
         value=${store.search.value}
         onInput=${(ev) => {
@@ -62,12 +63,12 @@ export function RosterPanel({ store, openOverride, canOverride = true }) {
     <table class="roster-table data-table" id="roster">
       <thead>
         <tr>
-          <th scope="col" class="roll-no">Roll no</th>
-          <th scope="col">Student</th>
-          <th scope="col" class="division">Div</th>
-          <th scope="col">Status</th>
-          <th scope="col">Scanned</th>
-          ${canOverride ? html`<th scope="col"><span class="visually-hidden">Change</span></th>` : null}
+          <th scope="col" class="roll-no">${t("panel.colRollNo")}</th>
+          <th scope="col">${t("panel.colStudent")}</th>
+          <th scope="col" class="division">${t("panel.colDivision")}</th>
+          <th scope="col">${t("panel.colStatus")}</th>
+          <th scope="col">${t("panel.colScanned")}</th>
+          ${canOverride ? html`<th scope="col"><span class="visually-hidden">${t("panel.change")}</span></th>` : null}
         </tr>
       </thead>
       <tbody id="roster-body">
@@ -97,22 +98,22 @@ const RosterRow = memo(function RosterRow({
 }) {
   const overridden = source === "override";
   return html`<tr data-uid=${uid} data-status=${status} data-source=${source} data-roll=${rollNo}>
-    <td class="roll-no">${rollNo || "–"}</td>
+    <td class="roll-no" translate=${false}>${rollNo || "–"}</td>
     <th scope="row">
-      <span class=${note ? "student-name unknown" : "student-name"}>${name}</span>
-      ${email && email !== name ? html`<span class="student-email">${email}</span>` : null}
+      <span class=${note ? "student-name unknown" : "student-name"} translate=${false}>${name}</span>
+      ${email && email !== name ? html`<span class="student-email" translate=${false}>${email}</span>` : null}
       ${note ? html`<span class="student-note">${note}</span>` : null}
     </th>
-    <td class="division">${division || "–"}</td>
+    <td class="division" translate=${false}>${division || "–"}</td>
     <td>
       <span class=${`status status-${status}`}>${STATUS_LABEL[status]}</span>
-      ${saving ? html`<span class="saving" role="status">${" Saving…"}</span>` : null}
+      ${saving ? html`<span class="saving" role="status">${` ${t("panel.saving")}`}</span>` : null}
       ${
         overridden
           ? html`<span
               class="override-note"
-              title=${previousStatus ? `Was: ${STATUS_LABEL[previousStatus] ?? previousStatus}` : "Was: not checked in"}
-              >${`Changed by teacher: ${reason}`}</span
+              title=${previousStatus ? t("panel.was", { status: STATUS_LABEL[previousStatus] ?? previousStatus }) : t("panel.wasNone")}
+              >${t("panel.changedBy")}<span translate=${false}>${reason}</span></span
             >`
           : null
       }
@@ -125,10 +126,10 @@ const RosterRow = memo(function RosterRow({
               class="btn btn-small override-open"
               type="button"
               data-uid=${uid}
-              aria-label=${`Change attendance of ${name}`}
+              aria-label=${t("panel.changeOf", { name })}
               onClick=${() => openOverride(uid, name)}
             >
-              Change
+              ${t("panel.change")}
             </button>
           </td>`
         : null

@@ -5,6 +5,7 @@
 // being saved, a close), the code on screen and the server's clock as the page knows it.
 // Components read these signals; listeners.js, rotation.js and controller.js write them.
 
+import { t } from "../i18n/index.js";
 import { sumShards } from "../tally.js";
 import { batch, computed, signal } from "../ui.js";
 import { codeState } from "./model.js";
@@ -17,7 +18,8 @@ export function createProjectorStore(sessionId) {
     /** Why there is no code (no such session, no access, no WebCrypto): shown instead. */
     failure: signal(null),
     /** The listeners' state for the live dot: {ok, text}. */
-    live: signal({ ok: false, text: "Connecting…" }),
+    // what the live dot says: a catalog key (and its parameters), worded when shown
+    live: signal({ ok: false, key: "projector.connecting" }),
     courseName: signal(null),
     /** What of the course decides who may do what here: {department_id, roles}. */
     course: signal(null),
@@ -63,7 +65,7 @@ export function createProjectorStore(sessionId) {
       store.failure.value ??
       store.stopped.value ??
       store.code.value?.state ??
-      (store.session.value && !store.clockChecked.value ? "Checking the time…" : ""),
+      (store.session.value && !store.clockChecked.value ? t("projector.checkingTime") : ""),
   );
   return store;
 }

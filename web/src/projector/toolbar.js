@@ -6,6 +6,7 @@
 //   window.confirm) and the session's CSV export, each only for those who may
 //   (`allowed`, roles.js);
 // * the clock notice: this computer's clock is off (by more than 2 s) from the server's.
+import { t } from "../i18n/index.js";
 import { skewWarning } from "../server-clock.js";
 import { notYet } from "../tally.js";
 import { closeErrorText } from "../teacher-api.js";
@@ -30,13 +31,14 @@ export function openScreen(hash, name) {
 
 function LiveDot({ store }) {
   const live = store.live.value;
-  return html`<span class=${live.ok ? "live-dot is-live" : "live-dot"} id="live" title=${live.text}>${live.text}</span>`;
+  const text = t(live.key, live.params);
+  return html`<span class=${live.ok ? "live-dot is-live" : "live-dot"} id="live" title=${text}>${text}</span>`;
 }
 
 export function RoomToolbar({ store, fullscreen }) {
   const id = store.sessionId;
-  return html`<nav class="toolbar" aria-label="Session">
-    <a class="btn btn-quiet" href="#/">← My courses</a>
+  return html`<nav class="toolbar" aria-label=${t("projector.toolbar")}>
+    <a class="btn btn-quiet" href="#/">${t("projector.myCourses")}</a>
     <${LiveDot} store=${store} />
     <span class="toolbar-gap"></span>
     <a
@@ -47,9 +49,9 @@ export function RoomToolbar({ store, fullscreen }) {
         ev.preventDefault();
         openScreen(panelHash(id), `rollcall-panel-${id}`);
       }}
-      >Teacher's panel ↗</a
+      >${t("projector.openPanel")}</a
     >
-    <button class="btn btn-primary" type="button" id="fullscreen" onClick=${fullscreen}>Full screen</button>
+    <button class="btn btn-primary" type="button" id="fullscreen" onClick=${fullscreen}>${t("projector.fullscreen")}</button>
   </nav>
   <${ClockNotice} store=${store} />`;
 }
@@ -57,20 +59,20 @@ export function RoomToolbar({ store, fullscreen }) {
 export function PanelToolbar({ store, context, closeSession, allowed = {} }) {
   const session = store.session.value;
   const id = store.sessionId;
-  return html`<nav class="toolbar" aria-label="Session">
-    <a class="btn btn-quiet" href="#/">← My courses</a>
+  return html`<nav class="toolbar" aria-label=${t("projector.toolbar")}>
+    <a class="btn btn-quiet" href="#/">${t("projector.myCourses")}</a>
     <a
       class="btn btn-quiet"
       id="course-link"
       hidden=${!session}
       href=${session ? `#/course/${encodeURIComponent(session.course_id)}` : undefined}
-      >Course attendance</a
+      >${t("panel.courseLink")}</a
     >
     <${LiveDot} store=${store} />
     <${CloseControl} store=${store} closeSession=${closeSession} canClose=${!!allowed.run_sessions} />
     ${
       allowed.export
-        ? html`<${ExportButton} id="export-session" label="Export CSV" kind="sessions" targetId=${id} context=${context} />`
+        ? html`<${ExportButton} id="export-session" label=${t("panel.exportCsv")} kind="sessions" targetId=${id} context=${context} />`
         : null
     }
     <a
@@ -81,7 +83,7 @@ export function PanelToolbar({ store, context, closeSession, allowed = {} }) {
         ev.preventDefault();
         openScreen(projectorHash(id), `rollcall-projector-${id}`);
       }}
-      >Projector view ↗</a
+      >${t("panel.openProjector")}</a
     >
   </nav>
   <${ClockNotice} store=${store} />`;
@@ -92,8 +94,7 @@ export function ClockNotice({ store }) {
   const clock = store.clock.value;
   if (clock.failed && !clock.known) {
     return html`<p class="notice clock-notice" id="clock-warning" role="status" data-state="unknown">
-      Rollcall's clock could not be reached, so the code follows this computer's clock. If students' scans are
-      refused as expired, check the computer's time.
+      ${t("projector.clockUnknown")}
     </p>`;
   }
   const warning = clock.known ? skewWarning(clock.offset) : null;
@@ -134,7 +135,7 @@ function CloseControl({ store, closeSession, canClose }) {
     content = null;
   } else if (session && close.confirming) {
     content = html`<span class="confirm-text">
-        Close the session? Scans will be refused and everyone without a status is marked absent.
+        ${t("panel.closeConfirm")}
       </span>
       <button
         ref=${yes}
@@ -144,7 +145,7 @@ function CloseControl({ store, closeSession, canClose }) {
         disabled=${close.busy}
         onClick=${closeSession}
       >
-        ${close.busy ? "Closing…" : "Close now"}
+        ${close.busy ? t("panel.closing") : t("panel.closeNow")}
       </button>
       <button
         class="btn btn-quiet"
@@ -154,7 +155,7 @@ function CloseControl({ store, closeSession, canClose }) {
           store.close.value = { ...store.close.value, confirming: false, error: null };
         }}
       >
-        Cancel
+        ${t("panel.cancel")}
       </button>
       <span class="form-error inline" id="close-error" role="alert" data-code=${close.error?.code}
         >${close.error?.text ?? ""}</span
@@ -168,7 +169,7 @@ function CloseControl({ store, closeSession, canClose }) {
         store.close.value = { ...store.close.value, confirming: true, error: null };
       }}
     >
-      Close session
+      ${t("panel.closeSession")}
     </button>`;
   }
   return html`<div class="close-area" id="close-area">${content}</div>`;

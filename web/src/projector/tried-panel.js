@@ -6,6 +6,7 @@
 //   time of the last refusal, and "Change" (the override dialog).
 // Both follow the rejected scans and the records live: a student who checks in leaves.
 import { fmtClock } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { html } from "../ui.js";
 import { REJECTION_REASONS, stranger, triedCounts, triedRows } from "./model.js";
 
@@ -13,7 +14,7 @@ export function TriedCounts({ store }) {
   if (!store.session.value || store.stopped.value) return null;
   const counts = triedCounts(triedRows({ rejections: store.rejections.value, attendance: store.attendance.value }));
   if (!counts.length) return null;
-  return html`<ul class="tried-counts plain" id="tried-counts" aria-label="Tried but not checked in">
+  return html`<ul class="tried-counts plain" id="tried-counts" aria-label=${t("projector.triedLabel")}>
     ${counts.map((c) => html`<li key=${c.code} data-code=${c.code} data-count=${String(c.count)}>${c.text}</li>`)}
   </ul>`;
 }
@@ -26,34 +27,30 @@ export function TriedPanel({ store, openOverride = null }) {
   const nameOf = (uid) => enrolled.get(uid)?.name ?? enrolled.get(uid)?.email ?? stranger(uid, { people }).name;
   return html`<section class="tried" aria-labelledby="tried-title" id="tried">
     <h2 id="tried-title">
-      ${"Tried, not checked in "}<span class=${rows.length ? "badge" : "badge is-zero"} id="tried-count"
+      ${t("panel.triedTitle")}<span class=${rows.length ? "badge" : "badge is-zero"} id="tried-count"
         >${String(rows.length)}</span
       >
     </h2>
     <p class="muted small">
-      ${
-        open
-          ? "Refused and not checked in since. They may still be in the room: check, then mark them present."
-          : "Shown while the session is open."
-      }
+      ${open ? t("panel.triedOpen") : t("panel.triedClosed")}
     </p>
     ${
       rows.length
         ? html`<ul class="plain tried-list" id="tried-list">
           ${rows.map(
             (r) => html`<li key=${r.uid} data-uid=${r.uid} data-code=${r.code}>
-              <strong class="student-name">${nameOf(r.uid)}</strong>
+              <strong class="student-name" translate=${false}>${nameOf(r.uid)}</strong>
               <span class=${`reason reason-${r.code}`}>${REJECTION_REASONS[r.code] ?? r.code}</span>
-              <span class="time muted small">${`last at ${fmtClock(r.lastMs ? new Date(r.lastMs) : null)}`}</span>
+              <span class="time muted small">${t("panel.lastAt", { time: fmtClock(r.lastMs ? new Date(r.lastMs) : null) })}</span>
               ${
                 openOverride && enrolled.has(r.uid)
                   ? html`<button
                     class="btn btn-small"
                     type="button"
-                    aria-label=${`Change attendance of ${nameOf(r.uid)}`}
+                    aria-label=${t("panel.changeOf", { name: nameOf(r.uid) })}
                     onClick=${() => openOverride(r.uid, nameOf(r.uid))}
                   >
-                    Change
+                    ${t("panel.change")}
                   </button>`
                   : null
               }

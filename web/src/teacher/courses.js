@@ -5,7 +5,7 @@ import { nothingClaimed } from "../account-api.js";
 import { ClaimNotice } from "../claim-notice.js";
 import { showCourseView } from "../course-view.js";
 import { fmtDay, fmtTime, toDate } from "../dom.js";
-import { t } from "../i18n/index.js";
+import { language, t } from "../i18n/index.js";
 import { administers, may, rolesIn } from "../roles.js";
 import { sessionTiming } from "../sessions.js";
 import { html, Island, useEffect, useFocusOnArrival, useRef, useState } from "../ui.js";
@@ -82,7 +82,7 @@ export function CoursesView({ user, fsx, only, me = null, account = null, claim 
       only
         ? html`<${CourseTabs} tab=${tab} setTab=${setTab} />
             <div hidden=${tab !== "attendance"}>
-              <${Island} key=${only} id="course-view" mount=${(el) => showCourseView(el, { courseId: only, user, me })} />
+              <${Island} key=${`${only}/${language.value}`} id="course-view" mount=${(el) => showCourseView(el, { courseId: only, user, me })} />
             </div>
             ${
               tab === "requests"

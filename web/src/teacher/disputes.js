@@ -15,23 +15,21 @@ import {
   timeWriter,
 } from "../disputes-api.js";
 import { clear, fmtDay, fmtTime, h, toDate } from "../dom.js";
+import { keysOf, t, words } from "../i18n/index.js";
 
-const DISPUTED = { absent: "Absent", late: "Late" };
-const DECIDED = { accepted: "Accepted", declined: "Declined", open: "Open" };
+const statusWord = (status) => (status ? t(`status.${status}`) : "");
+const DISPUTED = words({ absent: "disputeEvidence.marked_absent", late: "disputeEvidence.marked_late" });
+const DECIDED = words(keysOf("disputeEvidence.state", ["accepted", "declined", "open"]));
 
 /** -> {el, allow(yes), stop()}; `context()` resolves to {scanUrl, idToken}. */
 export function courseDisputes({ courseId, context, firestore }) {
   const count = h("span.badge.is-zero", { id: "disputes-count" }, "0");
-  const list = h("ol.plain.dispute-list", { id: "dispute-list" }, h("li.muted", {}, "Loading…"));
+  const list = h("ol.plain.dispute-list", { id: "dispute-list" }, h("li.muted", {}, t("common.loading")));
   const el = h(
     "section.disputes-pane",
     { id: "disputes", "aria-labelledby": "disputes-title", hidden: true },
-    h("h2", { id: "disputes-title" }, "Disputes ", count),
-    h(
-      "p.muted.small",
-      {},
-      "Students who say an absence or a late mark is wrong. Beside each: what Rollcall recorded of them in that session.",
-    ),
+    h("h2", { id: "disputes-title" }, t("teacherDisputes.title"), count),
+    h("p.muted.small", {}, t("teacherDisputes.intro")),
     list,
   );
   let docs = [];
@@ -51,7 +49,7 @@ export function courseDisputes({ courseId, context, firestore }) {
   async function decide(id, decision, status) {
     const form = forms.get(id) ?? { comment: "" };
     if (decision === "decline" && !form.comment.trim()) {
-      forms.set(id, { ...form, error: "Say why, for the student." });
+      forms.set(id, { ...form, error: t("disputeEvidence.sayWhy") });
       render();
       return;
     }
@@ -75,7 +73,7 @@ export function courseDisputes({ courseId, context, firestore }) {
     count.textContent = String(open.length);
     count.className = open.length ? "badge" : "badge is-zero";
     if (!docs.length) {
-      clear(list, h("li.muted", {}, "No disputes."));
+      clear(list, h("li.muted", {}, t("teacherDisputes.none")));
       return;
     }
     const ordered = [...open, ...docs.filter((d) => d.status !== "open")];
@@ -105,31 +103,45 @@ export function courseDisputes({ courseId, context, firestore }) {
       h(
         "div.dispute-head",
         {},
-        h("strong.dispute-who", {}, who),
-        h("span.dispute-session", {}, ` · ${when} · marked ${DISPUTED[d.disputed]?.toLowerCase() ?? d.disputed}`),
+        h("strong.dispute-who", { translate: "no" }, who),
+        h(
+          "span.dispute-session",
+          {},
+          t("disputeEvidence.sessionLine", { when, marked: DISPUTED[d.disputed] ?? d.disputed }),
+        ),
         h(`span.dispute-state.dispute-${d.status}`, {}, DECIDED[d.status] ?? d.status),
       ),
-      h("blockquote.dispute-note", {}, d.note),
+      h("blockquote.dispute-note", { translate: "no" }, d.note),
       d.status === "open"
         ? [evidenceBlock(found), decisionBlock(d)]
         : h(
             "p.dispute-outcome.muted.small",
             {},
             d.status === "accepted"
-              ? `Accepted: now ${d.set_status}.${d.comment ? ` “${d.comment}”` : ""}`
-              : `Declined: “${d.comment ?? ""}”`,
+              ? d.comment
+                ? [
+                    t("disputeEvidence.acceptedNowSaid", { status: statusWord(d.set_status) }),
+                    h("span", { translate: "no" }, d.comment),
+                    t("disputeEvidence.quoteEnd"),
+                  ]
+                : t("disputeEvidence.acceptedNow", { status: statusWord(d.set_status) })
+              : [
+                  t("disputeEvidence.declinedSaid"),
+                  h("span", { translate: "no" }, d.comment ?? ""),
+                  t("disputeEvidence.quoteEnd"),
+                ],
           ),
     );
   }
 
   function evidenceBlock(found) {
-    if (!found || found.loading) return h("p.muted.small.evidence", {}, "Reading what Rollcall recorded…");
+    if (!found || found.loading) return h("p.muted.small.evidence", {}, t("disputeEvidence.reading"));
     if (found.error) return h("p.form-error.evidence", {}, found.error);
     const e = describeEvidence(found.evidence);
     return h(
       "div.evidence",
       {},
-      h("h3.evidence-title", {}, "What Rollcall recorded"),
+      h("h3.evidence-title", {}, t("disputeEvidence.recorded")),
       h(
         "ul.plain.evidence-rejections",
         {},
@@ -143,7 +155,7 @@ export function courseDisputes({ courseId, context, firestore }) {
                 h("span.evidence-device", { title: r.deviceId }, r.device),
               ),
             )
-          : h("li.muted", {}, "No refused scans from this student in this session."),
+          : h("li.muted", {}, t("disputeEvidence.noRefused")),
       ),
       e.phones.length
         ? h(
@@ -171,7 +183,7 @@ export function courseDisputes({ courseId, context, firestore }) {
       id: field,
       type: "text",
       maxlength: MAX_TEXT,
-      placeholder: "For the student (needed to decline)",
+      placeholder: t("disputeEvidence.commentPlaceholder"),
       autocomplete: "off",
     });
     comment.value = form.comment;
@@ -185,11 +197,11 @@ export function courseDisputes({ courseId, context, firestore }) {
     return h(
       "div.dispute-decide",
       {},
-      h("label.visually-hidden", { for: field }, "Comment"),
+      h("label.visually-hidden", { for: field }, t("disputeEvidence.comment")),
       comment,
-      button("Accept: present", "btn-primary.dispute-accept-present", "accept", "present"),
-      button("Accept: late", "dispute-accept-late", "accept", "late"),
-      button("Decline", "dispute-decline", "decline"),
+      button(t("disputeEvidence.acceptPresent"), "btn-primary.dispute-accept-present", "accept", "present"),
+      button(t("disputeEvidence.acceptLate"), "dispute-accept-late", "accept", "late"),
+      button(t("disputeEvidence.decline"), "dispute-decline", "decline"),
       form.error ? h("p.form-error", { role: "alert" }, form.error) : null,
     );
   }
@@ -212,7 +224,11 @@ export function courseDisputes({ courseId, context, firestore }) {
                   .sort((a, b) => (toDate(a.filed_at)?.getTime() ?? 0) - (toDate(b.filed_at)?.getTime() ?? 0));
                 render();
               },
-              (err) => clear(list, h("li.form-error", {}, `Disputes unavailable (${err.code ?? err.message})`)),
+              (err) =>
+                clear(
+                  list,
+                  h("li.form-error", {}, t("disputeEvidence.unavailable", { code: err.code ?? err.message })),
+                ),
             ),
       );
     },

@@ -4,11 +4,12 @@
 // course / division / batch, day, times, room). Checked first by timetable.js, sent by
 // planned-api.js; the server's refusal is shown in the dialog as it comes.
 
-import { t } from "../i18n/index.js";
+import { keysOf, t, words } from "../i18n/index.js";
 import { addBody, audienceLabel, KINDS, kindLabel, timeRange, validateReason, validateWhen } from "../timetable.js";
 import { html, keepFocusIn, useEffect, useModal, useRef, useState } from "../ui.js";
 
-const TITLES = { cancel: "Cancel a session", move: "Move a session", add: "Add a session" };
+const TITLES = words(keysOf("plan.title", ["cancel", "move", "add"]));
+const SUBMITS = words(keysOf("plan.submit", ["cancel", "move", "add"]));
 
 /**
  * `target`: {mode: "cancel"|"move"|"add", plan?, day} or null (closed). `courses`:
@@ -86,7 +87,7 @@ export function PlanDialog({ target, courses = [], batchesOf, send, onClose }) {
       if (result.state === "saved") onClose(result);
       else setError(result.text);
     } catch (err) {
-      setError(`Could not send the change: ${err.message ?? err}`);
+      setError(t("plan.couldNotSend", { error: err.message ?? err }));
     } finally {
       setBusy(false);
     }
@@ -107,7 +108,13 @@ export function PlanDialog({ target, courses = [], batchesOf, send, onClose }) {
   >
     <form ref=${form} class="plan-form" novalidate onSubmit=${submit} onInput=${() => error && setError("")}>
       <h2 id="plan-title">${TITLES[mode]}</h2>
-      ${plan ? html`<p class="muted" id="plan-which">${describe(plan)}</p>` : null}
+      ${
+        plan
+          ? html`<p class="muted" id="plan-which">
+              <span translate=${false}>${plan.course_code ?? plan.course_id}</span>${" · "}${describe(plan, { code: false })}
+            </p>`
+          : null
+      }
       ${mode === "cancel" ? html`<${CancelFields} />` : null}
       ${
         mode === "add"
@@ -118,20 +125,20 @@ export function PlanDialog({ target, courses = [], batchesOf, send, onClose }) {
       <p class="form-error" id="plan-error" role="alert">${error}</p>
       <div class="dialog-actions">
         <button class="btn" type="button" id="plan-close" onClick=${() => onClose(null)}>
-          ${mode === "cancel" ? "Keep it" : "Close"}
+          ${mode === "cancel" ? t("plan.keep") : t("plan.close")}
         </button>
         <button class=${mode === "cancel" ? "btn btn-danger" : "btn btn-primary"} type="submit" id="plan-submit" disabled=${busy}>
-          ${busy ? "Saving…" : { cancel: "Cancel the session", move: "Move it", add: "Add the session" }[mode]}
+          ${busy ? t("plan.saving") : SUBMITS[mode]}
         </button>
       </div>
     </form>
   </dialog>`;
 }
 
-/** "CS301 · Practical · Batch B2 · 14:00–16:00 · Room Lab 2". */
-export function describe(plan) {
+/** "CS301 · Practical · Batch B2 · 14:00–16:00 · Room Lab 2" (`code` false: without the course's code). */
+export function describe(plan, { code = true } = {}) {
   return [
-    plan.course_code ?? plan.course_id,
+    code && (plan.course_code ?? plan.course_id),
     kindLabel(plan.kind),
     audienceLabel(plan.audience),
     timeRange(plan),
@@ -142,33 +149,33 @@ export function describe(plan) {
 }
 
 function CancelFields() {
-  return html`<label for="plan-reason">Reason <span class="muted small">(required; kept with the timetable)</span></label>
+  return html`<label for="plan-reason">${t("plan.reason")} <span class="muted small">${t("plan.reasonHint")}</span></label>
     <textarea
       id="plan-reason"
       name="reason"
       rows="2"
       maxlength="200"
       required
-      placeholder="For example: teacher away; exam in the hall"
+      placeholder=${t("plan.reasonPlaceholder")}
     ></textarea>`;
 }
 
 function WhenFields({ plan, day }) {
   return html`<div class="plan-when">
     <div class="field">
-      <label for="plan-date">Day</label>
+      <label for="plan-date">${t("plan.day")}</label>
       <input id="plan-date" name="date" type="date" required defaultValue=${plan?.date ?? day ?? ""} />
     </div>
     <div class="field">
-      <label for="plan-start">Start</label>
+      <label for="plan-start">${t("plan.start")}</label>
       <input id="plan-start" name="start" type="time" required defaultValue=${plan?.start ?? ""} />
     </div>
     <div class="field">
-      <label for="plan-end">End</label>
+      <label for="plan-end">${t("plan.end")}</label>
       <input id="plan-end" name="end" type="time" required defaultValue=${plan?.end ?? ""} />
     </div>
     <div class="field">
-      <label for="plan-room">Room <span class="muted small">(optional)</span></label>
+      <label for="plan-room">${t("plan.room")} <span class="muted small">${t("plan.optional")}</span></label>
       <input id="plan-room" name="room" maxlength="200" autocomplete="off" defaultValue=${plan?.room ?? ""} />
     </div>
   </div>`;
@@ -178,33 +185,33 @@ function AddFields({ courses, course, batches, choose }) {
   const divisions = course?.divisions ?? [];
   return html`<div class="plan-what">
     <div class="field">
-      <label for="plan-course">Course</label>
+      <label for="plan-course">${t("plan.course")}</label>
       <select id="plan-course" name="course" required onChange=${(ev) => choose(ev.currentTarget.value)}>
-        ${courses.length === 1 ? null : html`<option value="">Choose a course…</option>`}
-        ${courses.map((c) => html`<option key=${c.id} value=${c.id}>${c.code ?? c.id} · ${c.name ?? ""}</option>`)}
+        ${courses.length === 1 ? null : html`<option value="">${t("plan.chooseCourse")}</option>`}
+        ${courses.map((c) => html`<option key=${c.id} value=${c.id} translate=${false}>${c.code ?? c.id} · ${c.name ?? ""}</option>`)}
       </select>
     </div>
     <div class="field">
-      <label for="plan-kind">Kind</label>
+      <label for="plan-kind">${t("plan.kind")}</label>
       <select id="plan-kind" name="kind" required>
         ${KINDS.map((k) => html`<option key=${k} value=${k}>${kindLabel(k)}</option>`)}
       </select>
     </div>
     <div class="field">
-      <label for="plan-audience">For</label>
+      <label for="plan-audience">${t("plan.for")}</label>
       <select id="plan-audience" name="audience" required>
-        <option value="course">The whole course</option>
+        <option value="course">${t("plan.wholeCourse")}</option>
         ${
           divisions.length
-            ? html`<optgroup label="Divisions">
-                ${divisions.map((d) => html`<option key=${d} value=${`division:${d}`}>Division ${d}</option>`)}
+            ? html`<optgroup label=${t("plan.divisions")}>
+                ${divisions.map((d) => html`<option key=${d} value=${`division:${d}`}>${t("audience.division", { value: d })}</option>`)}
               </optgroup>`
             : null
         }
         ${
           batches.length
-            ? html`<optgroup label="Batches">
-                ${batches.map((b) => html`<option key=${b} value=${`batch:${b}`}>Batch ${b}</option>`)}
+            ? html`<optgroup label=${t("plan.batches")}>
+                ${batches.map((b) => html`<option key=${b} value=${`batch:${b}`}>${t("audience.batch", { value: b })}</option>`)}
               </optgroup>`
             : null
         }

@@ -1,6 +1,7 @@
 // "Export CSV": fetches a session's or a course's export with the teacher's ID token
 // (teacher-api.js) and hands it to the browser as a download; a failure is shown next
 // to the button with its stable code.
+import { t } from "../i18n/index.js";
 import { exportErrorText, fetchExport } from "../teacher-api.js";
 import { html, mountInto, useState } from "../ui.js";
 
@@ -33,14 +34,14 @@ export function ExportButton({ id, label, kind, targetId, context, small = false
       if (result.state === "ok") saveBlob(result.blob, result.filename);
       else setError({ text: exportErrorText(result), code: result.code });
     } catch (err) {
-      setError({ text: `The export failed: ${err.message ?? err}`, code: null });
+      setError({ text: t("panel.exportFailed", { error: err.message ?? err }), code: null });
     } finally {
       setBusy(false);
     }
   }
   return html`<span class="export-area">
     <button type="button" class=${small ? "btn btn-small" : "btn"} id=${id} disabled=${busy} onClick=${run}>
-      ${busy ? "Preparing…" : label}
+      ${busy ? t("panel.preparing") : label}
     </button>
     <span class="form-error inline export-error" id=${`${id}-error`} role="alert" data-code=${error?.code ?? undefined}
       >${error?.text ?? ""}</span
