@@ -236,7 +236,10 @@ def test_an_admin_exports_everything_held_about_a_student(term):
     assert [r["status"] for r in csv.DictReader(io.StringIO(files["overrides.csv"].decode()))]
     (doc,) = [name for name in files if name.startswith("files/requests/")]
     assert files[doc] == PDF
-    (line,) = log_lines("scan", marks, message="data taken", what="privacy_export")
+    # the function writes its log lines from a thread: wait for it
+    (line,) = wait_for(
+        lambda: log_lines("scan", marks, message="data taken", what="privacy_export"), 10
+    )
     assert line["trail"] == "access" and line["role"] == "admin" and line["rows"] > 10
     assert term["email"] not in json.dumps(line)
 
@@ -246,7 +249,9 @@ def test_a_course_export_leaves_its_line_in_the_access_trail(term):
     k1 = term["courses"]["K1"]
     answer = call(term["teacher"], "GET", f"exports/courses/{k1}.csv")
     assert answer.status_code == 200
-    (line,) = log_lines("scan", marks, message="data taken", what="course_csv")
+    (line,) = wait_for(
+        lambda: log_lines("scan", marks, message="data taken", what="course_csv"), 10
+    )
     assert line["course_id"] == k1 and line["role"] == "teacher" and line["rows"] == 5
     assert line["by"] == f"{term['tag']}-t" and line["trail"] == "access"
 
