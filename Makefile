@@ -169,7 +169,7 @@ test: check test-steps ## everything: `make check`, then the Cloud Build steps a
 
 # --- deploy (the steps of cloudbuild.yaml) --------------------------------------
 
-package: $(STAMP) ## build/functions.zip: exactly the files Terraform uploads for the four functions
+package: $(STAMP) ## build/functions.zip: exactly the files Terraform uploads for the five functions
 	$(PY) -m rollcall_ops.package
 
 # The variables of plan and destroy: project, region, site, then TF_EXTRA_ARGS, which is

@@ -1,7 +1,7 @@
 # The function source: build/functions.zip (functions/: main.py, the rollcall package
 # with its data files, requirements.txt), zipped by `make package` and uploaded under a
 # content-addressed name, so a change of source makes a new object and a new deployment
-# of all four functions, and nothing else does (the archive is reproducible).
+# of all five functions, and nothing else does (the archive is reproducible).
 
 locals {
   # Written by `make package` (tools/rollcall_ops/package.py, which defines what goes in);

@@ -55,7 +55,7 @@ variable "max_delivery_attempts" {
 }
 
 variable "runtime" {
-  description = "Cloud Run functions runtime for all four functions; matches the Python of the local stack."
+  description = "Cloud Run functions runtime for all five functions; matches the Python of the local stack."
   type        = string
   default     = "python311"
 
@@ -100,21 +100,27 @@ variable "function_settings" {
     # Firestore writes (milliseconds of CPU, mostly waiting), so 256Mi and concurrency 20
     # drain a lecture with one or two instances. The timeout matches the subscription's
     # ack deadline (topology.yaml): Pub/Sub gives up on a push after that anyway.
+    # max_instances: the 9:00 peak's capacity sheet (`make bench`, docs/performance.md:
+    # 200,000 scans and the 8:00 sessions' closes of as many students in 5 minutes)
+    # with 30 % to spare. Attendance expands each close and syncs every enrolled
+    # student's course figures: 16 instances by CPU at that peak, so 24.
     record_attendance = {
       memory          = "256Mi"
       cpu             = "1"
       concurrency     = 20
       min_instances   = 0
-      max_instances   = 10
+      max_instances   = 24
       timeout_seconds = 30
     }
     # Notify waits on FCM (the slowest effect, ack deadline 60s in topology.yaml).
+    # 7 to 11 instances by CPU at the 9:00 peak as measured (a close adds none: it
+    # ignores close events), so 16.
     send_notification = {
       memory          = "256Mi"
       cpu             = "1"
       concurrency     = 20
       min_instances   = 0
-      max_instances   = 10
+      max_instances   = 16
       timeout_seconds = 60
     }
     # Mail sends the weekly digests (one SMTP conversation per teacher and head) and
@@ -128,12 +134,13 @@ variable "function_settings" {
       timeout_seconds = 300
     }
     # Dashboard increments sharded tallies (rollcall.consumers.dashboard), one write per event.
+    # 10 instances by CPU at the 9:00 peak with the 8:00 closes, so 14.
     update_dashboard = {
       memory          = "256Mi"
       cpu             = "1"
       concurrency     = 20
       min_instances   = 0
-      max_instances   = 10
+      max_instances   = 14
       timeout_seconds = 30
     }
   }

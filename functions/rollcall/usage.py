@@ -80,7 +80,7 @@ def _write_loop() -> None:
     while True:
         time.sleep(FLUSH_SECONDS)
         now = snapshot()
-        if now != written:
+        if now != written and enabled():  # counting can be turned off meanwhile (tests)
             write(now)
             written = now
 

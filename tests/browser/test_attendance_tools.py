@@ -451,6 +451,12 @@ def test_teacher_opens_and_closes_a_session_from_the_dashboard(web, course):
     form.locator("button[type=submit]").click()
     assert "from 5 to 300" in form.locator(".form-error").inner_text()
 
+    # the kind: theory unless the teacher picks another (an extra practical here)
+    assert page.locator(f"#kind-{COURSE}").input_value() == "theory"
+    assert page.locator(f"#kind-{COURSE} option").all_inner_texts() == [
+        "Theory", "Practical", "Tutorial",
+    ]  # fmt: skip
+    page.select_option(f"#kind-{COURSE}", "practical")
     page.fill(f"#rotation-{COURSE}", "15")
     page.fill(f"#late-{COURSE}", "5")
     page.fill(f"#duration-{COURSE}", "45")
@@ -464,8 +470,9 @@ def test_teacher_opens_and_closes_a_session_from_the_dashboard(web, course):
     doc = admin.db().document(f"sessions/{session_id}").get().to_dict()
     assert set(doc) == {
         "course_id", "teacher_uid", "secret", "rotation_seconds", "late_after_minutes",
-        "starts_at", "ends_at", "status", "opened_at",
+        "starts_at", "ends_at", "status", "opened_at", "kind",
     }  # fmt: skip
+    assert doc["kind"] == "practical"
     assert (doc["course_id"], doc["teacher_uid"]) == (COURSE, f"teacher-{COURSE}")
     assert doc["status"] == "open"
     assert (doc["rotation_seconds"], doc["late_after_minutes"]) == (15, 5)
@@ -473,6 +480,15 @@ def test_teacher_opens_and_closes_a_session_from_the_dashboard(web, course):
     assert (doc["ends_at"] - doc["starts_at"]).total_seconds() == 45 * 60
     assert abs((doc["opened_at"] - doc["starts_at"]).total_seconds()) < 10
     web.shot(page, "02-projector")
+
+    # the course's list of open sessions says its kind
+    listing = page.context.new_page()
+    listing.goto(page.url.split("#")[0] + f"#/course/{COURSE}")
+    meta = listing.locator(f'li:has([data-session="{session_id}"]) .session-meta')
+    meta.wait_for()
+    assert meta.get_attribute("data-kind") == "practical"
+    assert meta.inner_text().startswith("Practical · ")
+    web.shot(listing, "02-session-list")
 
     # The backend accepts what the projector shows: the QR token and the typed code.
     token, shown = web.shown_qr(page)
@@ -515,6 +531,23 @@ def test_teacher_opens_and_closes_a_session_from_the_dashboard(web, course):
         timeout=30_000,
     )
     assert panel.locator("#close-result").inner_text() == f"Closed. {enrolled - 2} absences marked."
+    # the figures count it as a practical (the course's only one; the other tests' are theory)
+    fig = admin.db().document(f"courses/{COURSE}/students/{admin.student_uid(1)}")
+
+    def practical() -> dict:
+        return ((fig.get().to_dict() or {}).get("by_kind") or {}).get("practical") or {}
+
+    wait_for(lambda: practical().get("held") == 1, timeout=60)
+    assert practical()["percent"] == 100.0
+    # and the course's closed sessions say it was a practical
+    listing.click("#past-sessions summary")
+    past = listing.locator(f'#past-sessions-list li.past-session[data-session="{session_id}"]')
+    past.wait_for()
+    assert past.get_attribute("data-kind") == "practical"
+    assert past.locator(".past-kind").inner_text() == "Practical"
+    past.scroll_into_view_if_needed()
+    web.shot(listing, "04-closed-sessions")
+    listing.close()
     web.shot(panel, "04-closed")
     web.shot(page, "05-projector-closed")
 

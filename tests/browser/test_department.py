@@ -9,14 +9,12 @@ are in docs/reports.md)."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from rollcall.clock import now
-from rollcall_ops import auth_emulator, institution
+from rollcall_ops import institution
 from tests import held
 from tests.support import call
 
@@ -27,31 +25,10 @@ STUDENTS = 40
 
 
 def test_a_head_sees_the_departments_term_and_drills_down(web):
-    t = uuid.uuid4().hex[:6]
-    dept, term_id = f"DV{t.upper()}", f"dt{t}"
-    door = institution.admin_door()
-    head, teacher = held.department_with_head(door.token, t, dept)
-    today = now().astimezone(TZ).date()
-    people = [
-        (f"s{i}-{t}", f"s{i}-{t}@rollcall.test", f"Student {i:02d}") for i in range(1, STUDENTS + 1)
-    ]
-    institution.ensure_accounts(people)
-    rows = ["Roll No,Name,Email,Division"] + [
-        f"{i},{name},{email},{'A' if i <= STUDENTS // 2 else 'B'}"
-        for i, (_, email, name) in enumerate(people, start=1)
-    ]
-    courses = held.term_with_courses(
-        door.token,
-        dept=dept,
-        term_id=term_id,
-        teacher=teacher,
-        courses={"CS301": "Distributed Systems", "CS302": "Compilers"},
-        span=(today - timedelta(days=30), today + timedelta(days=30)),
-        roster=rows,
-    )
-    uids = [uid for uid, _, _ in people]
-    tokens = {uid: auth_emulator.sign_in(email, institution.PASSWORD) for uid, email, _ in people}
-    staff = auth_emulator.sign_in(teacher, institution.PASSWORD)
+    names = [f"Student {i:02d}" for i in range(1, STUDENTS + 1)]
+    school = held.department_term("DV", names, STUDENTS // 2, TZ)
+    uids, tokens, staff, courses = (school[k] for k in ("uids", "tokens", "staff", "courses"))
+    head, teacher, dept = school["head"], school["teacher"], school["dept"]
 
     # Five sessions of CS301 and three of CS302, on different days: attendance falls
     # over the term, division B's faster; who is absent varies (each division's j-th

@@ -22,6 +22,7 @@ import requests
 
 from rollcall import contracts
 from rollcall_ops import admin, auth_emulator
+from tests.browser.catalog_walk import assert_all_from_catalogs
 from tests.browser.conftest import PHONE
 from tests.paths import ROOT
 from tests.support import (
@@ -38,36 +39,6 @@ pytestmark = pytest.mark.emulator
 PASSWORD = admin.DEMO_PASSWORD
 COURSE = "Distributed Systems"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-
-#: The visible text (and read-out labels) that is neither from a catalog nor data.
-UNMARKED = """() => {
-  const strip = (text) => {
-    let prev;
-    do { prev = text; text = text.replace(/⟦[^⟦⟧]*⟧/g, ""); } while (text !== prev);
-    return text;
-  };
-  const skipped = (el) => !el || el.closest('[translate="no"], script, style, noscript, template');
-  const bad = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const el = n.parentElement;
-    if (skipped(el) || !el.checkVisibility()) continue;
-    if (/\\p{L}/u.test(strip(n.textContent))) bad.push(n.textContent.trim().slice(0, 80));
-  }
-  for (const el of document.querySelectorAll("[aria-label], [placeholder], [title], [alt]")) {
-    if (skipped(el) || !el.checkVisibility()) continue;
-    for (const name of ["aria-label", "placeholder", "title", "alt"]) {
-      const v = el.getAttribute(name);
-      if (v && /\\p{L}/u.test(strip(v))) bad.push(`${name}=${v.slice(0, 80)}`);
-    }
-  }
-  return bad;
-}"""
-
-
-def assert_all_from_catalogs(page: Any, screen: str) -> None:
-    bad = page.evaluate(UNMARKED)
-    assert bad == [], f"{screen}: text not from a catalog: {bad}"
 
 
 def a_student(course_name: str = COURSE) -> dict[str, Any]:

@@ -212,7 +212,8 @@ def test_a_laptop_whose_clock_is_off_shows_codes_every_scan_passes(web, course, 
     offset = int(page.get_attribute("#projector", "data-offset-ms"))
     assert abs(offset + skew * 1000) < 1500, offset
     warning = page.locator("#clock-warning")
-    expected = {-25: "25 s slow", 25: "25 s fast", -600: "10 min slow", 600: "10 min fast"}[skew]
+    words = {-25: "25 secs slow", 25: "25 secs fast", -600: "10 mins slow", 600: "10 mins fast"}
+    expected = words[skew]
     assert f"This computer's clock is {expected}" in warning.inner_text()
     assert page.locator("#session-state").inner_text().startswith("On time until")
     web.shot(page, "projector")

@@ -99,6 +99,10 @@ def test_fuzzing_the_scan_api_finds_no_server_error_and_publishes_nothing(stack_
             "--max-examples",
             str(MAX_EXAMPLES),
             "--no-color",
+            # Two operations at a time: one generates its next case while the scan
+            # function answers the other's (the same cases per operation as one worker).
+            "--workers",
+            "2",
             # CORS preflight answers 204 to anything by design (tests/unit covers it).
             "--exclude-operation-id",
             "scanPreflight",

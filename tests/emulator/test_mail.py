@@ -5,10 +5,12 @@ the stack's SMTP sink (emulators/smtp.py); the tests read what the sink received
 The world: department D with a head, a term around today, course C1 of D taught by a
 teacher, three students rostered (names in Devanagari too), one session held and closed
 with only the first present, so the other two are below the threshold (the course's
-alerts start after the first session)."""
+alerts start after the first session). A second teacher reads Hindi and a second head
+Marathi (``users/{uid}.language``): their digests are in their language."""
 
 from __future__ import annotations
 
+import html
 import os
 import subprocess
 import sys
@@ -21,7 +23,7 @@ import requests
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from rollcall.clock import now
-from rollcall.core import mail, schema, staff
+from rollcall.core import mail, messages, schema, staff
 from rollcall.core.events import Alert, CloseSession, Digest
 from rollcall_ops import admin, auth_emulator, institution
 from tests.support import (
@@ -70,11 +72,16 @@ def world(stack):
     db = admin.db()
     tag = unique("ml")
     teacher, head = f"{tag}.teacher@rollcall.test", f"{tag}.head@rollcall.test"
+    hindi, marathi = f"{tag}.hindi@rollcall.test", f"{tag}.marathi@rollcall.test"
     dept, term = unique("MD").upper(), unique("MT")
     today = now().astimezone(TZ).date()
     db.document(f"departments/{dept}").set(
-        {"code": dept, "name": "Dept of Mail", "head_emails": [head], "head_uids": []}
+        {"code": dept, "name": "Dept of Mail", "head_emails": [head, marathi], "head_uids": []}
     )
+    # the Marathi head's account is found by address; the Hindi teacher's uid is on the staff
+    institution.ensure_accounts([(f"{tag}-m", marathi, "Head in Marathi")])
+    db.document(f"users/{tag}-m").set({"language": "mr"})
+    db.document(f"users/{tag}-h").set({"language": "hi"})
     db.document(f"terms/{term}").set(
         {
             "name": "Odd",
@@ -84,13 +91,14 @@ def world(stack):
     )
     course_id = unique("mc")
     entry = {"email": teacher, "role": "teacher", "uid": f"{tag}-t"}
+    second = {"email": hindi, "role": "teacher", "uid": f"{tag}-h"}
     db.document(f"courses/{course_id}").set(
         {
             "code": "ML101",
             "name": "Mail course",
             "department_id": dept,
             "term_id": term,
-            **staff.fields({schema.email_key(teacher): entry}),
+            **staff.fields({schema.email_key(teacher): entry, schema.email_key(hindi): second}),
             **WORKED_EXAMPLE_RULES,
         }
     )
@@ -123,7 +131,14 @@ def world(stack):
         return (snap.to_dict() or {}).get("state")
 
     wait_for(lambda: all(state(s["uid"]) == "below" for s in students[1:]), timeout=60)
-    return {"teacher": teacher, "head": head, "students": students, "course_id": course_id}
+    return {
+        "teacher": teacher,
+        "head": head,
+        "hindi": hindi,
+        "marathi": marathi,
+        "students": students,
+        "course_id": course_id,
+    }
 
 
 def test_a_digest_published_twice_reaches_each_teacher_and_head_once(world):
@@ -214,6 +229,12 @@ def test_the_unsubscribe_link_stops_the_next_digest(world):
         page = requests.get(link, params={"token": token}, timeout=10)
         assert page.status_code == 200 and "unsubscribed" in page.text
         assert page.headers["Content-Type"].startswith("text/html")
+    # in the email's language (its link says which); English for one it does not know
+    marathi = requests.get(link, params={"token": token, "lang": "mr"}, timeout=10)
+    assert marathi.status_code == 200 and '<html lang="mr">' in marathi.text
+    assert "सदस्यता रद्द" in marathi.text and html.escape(teacher) in marathi.text
+    other = requests.get(link, params={"token": token, "lang": "xx"}, timeout=10)
+    assert other.status_code == 200 and '<html lang="en">' in other.text
     marks = log_marks()
     message_id = _publish(Digest("2031-W06"))
     wait_for(lambda: _done(marks, message_id), timeout=60)
@@ -289,6 +310,38 @@ def test_a_guardian_is_mailed_only_with_the_students_consent(world):
     assert len(mail_messages(student["guardian"])) == 1
 
 
+def test_a_guardian_is_told_in_the_students_language(world):
+    _set_guardian_alerts(True)
+    student = world["students"][2]
+    admin.db().document(f"users/{student['uid']}").set({"language": "mr"}, merge=True)
+    token = auth_emulator.sign_in(student["email"], institution.PASSWORD)
+    given = call(token, "POST", "me/guardian-consent", body={"consent": True}).json()
+    assert given["consent"] is True
+    words = messages.Words(
+        "alert.below.title",
+        "alert.below.unreachable",
+        {"course": "ML101 Mail course", "need": "75 %", "have": "0.0 %"},
+    )
+    title, body = words.render("mr")
+    alert = Alert(
+        alert_id=f"alert-{unique('a')}-below_threshold-mr",
+        uid=student["uid"],
+        course_id="c",
+        session_id="s",
+        kind="below_threshold",
+        title="Below 75 %: Mail course",
+        body="English body",
+        at=now(),
+        words=words.to_json(),
+    )
+    _publish(alert)
+    (sent,) = wait_for(lambda: mail_messages(student["guardian"]), timeout=30)
+    assert sent["subject"] == f"{student['name']}: {title}"
+    assert body in sent["text"] and "English body" not in sent["text"]
+    assert f"{student['name']} यांची हजेरी किमान मर्यादेखाली गेली आहे." in sent["text"]
+    assert sent["headers"]["Content-Language"] == "mr"
+
+
 def test_the_cli_publishes_a_digest_and_lists_the_sink(world):
     refused = rollcall("mail", "digest", "--period", "2031-W99")
     assert refused.returncode == 2 and "not a week of 2031" in refused.stderr
@@ -299,3 +352,30 @@ def test_the_cli_publishes_a_digest_and_lists_the_sink(world):
     listed = rollcall("mail", "list", "--to", world["head"])
     assert listed.returncode == 0, listed.stderr
     assert "week 2031-W08" in listed.stdout and "digest_head" in listed.stdout
+
+
+def test_each_digest_is_in_its_recipients_language(world):
+    marks = log_marks()
+    period = "2031-W09"
+    message_id = _publish(Digest(period))
+    wait_for(lambda: _done(marks, message_id), timeout=60)
+
+    (to_hindi,) = [m for m in mail_messages(world["hindi"]) if period in m["subject"]]
+    assert to_hindi["subject"] == f"हाज़िरी डाइजेस्ट, सप्ताह {period}"
+    assert "ML101 Mail course: 2 छात्र खतरे में या सीमा से नीचे" in to_hindi["text"]
+    for s in world["students"][1:]:
+        assert f"{s['name']}: 0.0 %, सीमा से नीचे" in to_hindi["text"]
+    assert "ये ईमेल बंद करने के लिए: http" in to_hindi["text"]
+    assert to_hindi["headers"]["Content-Language"] == "hi"
+    assert 'lang="hi"' in to_hindi["html"] and "ये ईमेल बंद करें" in to_hindi["html"]
+
+    (to_marathi,) = [m for m in mail_messages(world["marathi"]) if period in m["subject"]]
+    assert to_marathi["subject"] == f"Dept of Mail चे डिफॉल्टर, आठवडा {period}"
+    assert "3 पैकी 2 विद्यार्थी किमान एका कोर्समध्ये मर्यादेखाली आहेत." in to_marathi["text"]
+    assert f"3 {NAMES[2]}: ML101" in to_marathi["text"]
+
+    # the other head, with no language chosen, in English (the first teacher has
+    # unsubscribed by now: test_the_unsubscribe_link_stops_the_next_digest)
+    (to_head,) = [m for m in mail_messages(world["head"]) if period in m["subject"]]
+    assert to_head["subject"] == f"Defaulters of Dept of Mail, week {period}"
+    assert to_head["headers"]["Content-Language"] == "en"

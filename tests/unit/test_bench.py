@@ -126,3 +126,89 @@ def test_the_bench_functions_load_against_the_package(monkeypatch):
     monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "demo-unit")
     for target in ("bare", "scan_sync"):
         assert create_app(target, str(ROOT / "bench" / "functions" / "main.py"), "http")
+
+
+def _counts(**counts: int) -> dict[str, int]:
+    return {key: counts.get(key, 0) for key in bench.usage.KEYS}
+
+
+CLOSED = bench.Close(  # a 10-student session's close that fired 2 alerts
+    students=10,
+    absent=1,
+    request_ms=40.0,
+    close_ms=900.0,
+    cpu_by_process={"scan": 0.01, "attendance": 0.2, "dashboard": 0.1, "notify": 0.03},
+    used={
+        "scan": _counts(
+            firestore_reads=1,
+            firestore_writes=1,
+            pubsub_messages=1,
+            pubsub_bytes=300,
+            function_requests=1,
+        ),
+        "attendance": _counts(
+            firestore_reads=30,
+            firestore_writes=20,
+            pubsub_messages=12,
+            pubsub_bytes=6000,
+            function_requests=23,
+        ),
+        "dashboard": _counts(firestore_writes=20, function_requests=23),
+    },
+)
+
+
+def test_a_closes_messages_by_type():
+    # 13 published: the close_session, one close per enrolled student, 2 alerts
+    assert bench.close_messages(CLOSED) == {"close_session": 1, "close": 10, "alert": 2}
+
+
+def test_a_close_is_billed_with_the_subscriptions_filters():
+    billed = bench.close_usage(CLOSED)
+
+    assert billed.firestore_reads == 31 and billed.firestore_writes == 41
+    assert billed.messages == 13 and billed.message_bytes == pytest.approx(6300 / 13)
+    # attendance takes close_session and close (11), dashboard close (10), notify and
+    # mail the alerts (2 each): locally each subscription got all 13
+    assert billed.requests == {
+        "scan": 1,
+        "record_attendance": 11,
+        "update_dashboard": 10,
+        "send_notification": 2,
+        "send_mail": 2,
+    }
+    assert billed.deliveries == 25
+    assert billed.cpu_s["record_attendance"] == 0.2 and billed.cpu_s["send_mail"] == 0.0
+    report = CLOSED.report()
+    assert report["per_close"]["firestore_writes"] == 41
+    assert report["per_student"]["firestore_writes"] == 4.1
+    assert report["cpu_ms_per_student"] == 34.0 and report["alerts"] == 2
+
+
+def test_the_design_floor_adds_what_a_scan_costs_before_the_consumers_own_work():
+    """Decision 0033's run B: 500 scans; mail (refuses scans) 0.57 s is one push each;
+    the Firestore emulator's 3.77 s over 5.05 requests per scan; four pushes per scan."""
+    cpu = {
+        "scan": 1.23,
+        "attendance": 1.66,
+        "notify": 4.05,
+        "dashboard": 1.77,
+        "mail": 0.57,
+        "pubsub": 1.19,
+        "firestore": 3.77,
+        "bench": 0.65,
+    }
+    used = {
+        "scan": {"firestore_requests": 36},
+        "attendance": {"firestore_requests": 497},
+        "dashboard": {"firestore_requests": 490},
+        "notify": {"firestore_requests": 1501},
+    }
+    floor = bench.design_floor(cpu, used, 500)
+    assert floor["push_cpu_ms"] == 1.14
+    assert floor["firestore_cpu_ms_per_request"] == round(7.54 / (2524 / 500), 2)
+    parts = floor["parts_ms"]
+    assert parts["pushes"] == 4.56 and parts["ingest"] == 2.46 and parts["phones"] == 1.3
+    assert floor["cpu_ms_per_scan"] == round(sum(parts.values()), 2)
+    # attendance, notify and dashboard less a push each
+    assert floor["consumers_own_cpu_ms_per_scan"] == round((1.66 + 4.05 + 1.77) * 2 - 3 * 1.14, 2)

@@ -4,7 +4,6 @@ requests ask for it at the same time (functools.cache does not lock)."""
 from __future__ import annotations
 
 import threading
-import time
 
 import firebase_admin
 import pytest
@@ -29,12 +28,19 @@ def fresh_app(monkeypatch):
 
 
 def test_first_calls_at_once_share_one_app(fresh_app, monkeypatch):
-    # The SDK's own initialize_app, made slower than a thread's time slice so that the
-    # first calls overlap every time (without the lock, 15 of 16 fail "already exists").
+    # The SDK's own initialize_app, where the first call waits for a second one to
+    # enter: without the lock a second enters and the calls overlap every time (15 of
+    # 16 then fail "already exists"); with it none does, and the wait ends at its bound.
     make = firebase_admin.initialize_app
+    entered: list[int] = []
+    second = threading.Event()
 
     def slow_make(*args, **kwargs):
-        time.sleep(0.05)
+        entered.append(1)
+        if len(entered) > 1:
+            second.set()
+        else:
+            second.wait(timeout=1)
         return make(*args, **kwargs)
 
     monkeypatch.setattr(firebase_admin, "initialize_app", slow_make)

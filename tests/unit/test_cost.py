@@ -99,3 +99,80 @@ def test_the_repositorys_price_table_is_dated_and_sourced():
     assert set(prices["sources"]) >= {"firestore", "pubsub", "cloud_run"}
     assert all(url.startswith("https://cloud.google.com/") for url in prices["sources"].values())
     assert cost.scans_per_student_term(prices) == 300
+
+
+CLOSE = cost.PerScan(  # one close of a 10-student session: 1 close_session, 10 closes
+    firestore_reads=40,
+    firestore_writes=30,
+    firestore_deletes=0,
+    messages=11,
+    message_bytes=500,
+    deliveries=21,
+    requests={"scan": 1, "record_attendance": 11},
+    cpu_s={"scan": 0.01, "record_attendance": 0.1},
+)
+
+
+def test_a_close_is_priced_per_close_per_student_and_in_the_term():
+    priced = cost.summary(SCAN, PRICES, FUNCTIONS, CLOSE, close_students=10)
+    per_scan = sum(cost.cost_per_scan(SCAN, PRICES, FUNCTIONS).values())
+    per_close = sum(cost.cost_per_scan(CLOSE, PRICES, FUNCTIONS).values())
+
+    assert priced["per_close_usd"] == round(per_close, 6)
+    assert priced["per_student_close_usd"] == round(per_close / 10, 8)
+    assert priced["closes_per_student_term"] == 300  # one close per session attended
+    # the term: 300 scans and the student's share of 300 closes
+    assert priced["per_student_term_usd"] == round(per_scan * 300 + per_close / 10 * 300, 5)
+    assert priced["per_student_term_scans_usd"] == round(per_scan * 300, 5)
+    assert priced["per_1000_scans_usd"] == round(per_scan * 1000, 4)  # unchanged
+    firestore = (40 * 0.03 + 30 * 0.09) / 100_000
+    assert priced["per_close_by_service_usd"]["firestore"] == round(firestore, 6)
+
+
+def test_without_a_close_the_summary_keeps_its_keys():
+    priced = cost.summary(SCAN, PRICES, FUNCTIONS)
+    assert "per_close_usd" not in priced
+    assert set(priced) == {
+        "per_1000_scans_usd",
+        "per_student_term_usd",
+        "price_table_date",
+        "scans_per_student_term",
+        "per_1000_scans_by_service_usd",
+    }
+
+
+def test_a_close_per_student_is_scaled_except_the_message_size():
+    each = CLOSE.scaled(1 / 10)
+    assert each.firestore_reads == pytest.approx(4)
+    assert each.messages == pytest.approx(1.1) and each.message_bytes == 500
+    assert each.deliveries == pytest.approx(2.1)
+    assert each.requests == pytest.approx({"scan": 0.1, "record_attendance": 1.1})
+    assert each.cpu_s == pytest.approx({"scan": 0.001, "record_attendance": 0.01})
+
+
+def test_the_peak_adds_the_earlier_sessions_closes():
+    prices = {**PRICES, "peak": {**PRICES["peak"], "closing_students": 60_000}}
+    cap = cost.capacity(SCAN, prices, FUNCTIONS, CLOSE.scaled(1 / 10))
+
+    assert cap["closing_students_per_s"] == 200.0  # 60,000 in 5 minutes
+    attendance = cap["functions"]["record_attendance"]
+    # 667 scans/s x 1 + 200 students/s x 1.1 requests
+    assert attendance["requests_per_s"] == round(200_000 / 300 + 220)
+    # CPU: 667 x 3 ms + 200 x 10 ms = 4.0 s/s over 0.5 -> 8 instances
+    assert attendance["instances_by_cpu"] == 8
+    assert cap["firestore_writes_per_s"] == round(200_000 / 300 * 4 + 200 * 3)
+    assert cap["firestore_reads_per_s"] == round(200_000 / 300 * 4 + 200 * 4)
+    assert cap["pubsub_pushes_per_s"] == round(200_000 / 300 * 3 + 200 * 2.1)
+    assert cap["pubsub_publish_bytes_per_s"] == round(200_000 / 300 * 400 + 200 * 1.1 * 500)
+    # without the closes, the sheet is the scans' alone
+    alone = cost.capacity(SCAN, prices, FUNCTIONS)
+    assert alone["closing_students_per_s"] == 0
+    assert alone["functions"]["record_attendance"]["instances_by_cpu"] == 4
+
+
+def test_headroom_asks_for_spare_instances():
+    # scan needs 3 instances by CPU (above): 3 x 1.3 = 3.9 fits in 10, not in 3
+    assert cost.capacity(SCAN, PRICES, FUNCTIONS)["functions"]["scan"]["fits_with_headroom"]
+    tight = {**FUNCTIONS, "scan": cost.FunctionSettings(0.5, 1, 80, max_instances=3)}
+    row = cost.capacity(SCAN, PRICES, tight)["functions"]["scan"]
+    assert row["fits"] and not row["fits_with_headroom"]

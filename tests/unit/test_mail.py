@@ -177,6 +177,39 @@ def test_a_teachers_digest_lists_each_course_worst_first():
     )
 
 
+def test_a_digest_is_worded_in_its_recipients_language():
+    course = [
+        (
+            "CS301 Networks",
+            [
+                {
+                    "name": DEVANAGARI,
+                    "roll_no": "7",
+                    "state": "below",
+                    "percent": 40.0,
+                    "absences": 1,
+                }
+            ],
+        )
+    ]
+    hindi = digests.teacher_lines(course, "2026-W49", "hi")
+    assert hindi[0] == "सप्ताह 2026-W49 का आपका हाज़िरी डाइजेस्ट।"
+    assert hindi[2] == "CS301 Networks: 1 छात्र खतरे में या सीमा से नीचे"
+    assert hindi[3] == f"  7 {DEVANAGARI}: 40.0 %, सीमा से नीचे, इस सप्ताह 1 बार अनुपस्थित"
+    marathi = digests.teacher_lines(course, "2026-W49", "mr")
+    assert "मर्यादेखाली" in marathi[3] and "40.0 %" in marathi[3]  # Latin digits
+    m = mail.Mail("k", "digest_teacher", "a@x.test", "s", hindi, language="hi")
+    msg = mail.compose(m)
+    assert msg["Content-Language"] == "hi"
+    assert "ये ईमेल बंद करने के लिए: https://scan.example/" in msg.get_body(("plain",)).get_content()
+    assert '<html lang="hi">' in msg.get_body(("html",)).get_content()
+    # a long Devanagari subject keeps its spaces (Python's folding lost the one at a fold)
+    subject = "Dept of Mail चे डिफॉल्टर, आठवडा 2031-W09 अनन्या क्षीरसागर: ML101"
+    m = mail.Mail("k", "digest_head", "a@x.test", subject, ("b",), language="mr")
+    parsed = message_from_bytes(mail.compose(m).as_bytes(), policy=policy.default)
+    assert parsed["Subject"] == subject
+
+
 def test_absences_count_only_within_the_window():
     start, end = datetime(2026, 11, 30, tzinfo=UTC), datetime(2026, 12, 7, tzinfo=UTC)
     sessions = {
@@ -220,3 +253,11 @@ def test_without_a_relay_the_consumer_sends_nothing_and_acknowledges(monkeypatch
         "sent": 0,
         "relay": "not configured",
     }
+
+
+def test_the_unsubscribe_link_opens_its_page_in_the_emails_language():
+    marathi = mail.Mail("p-1-m", "digest_teacher", "t@x.test", "साप्ताहिक", ("ओळ",), language="mr")
+    link = mail.compose(marathi)["List-Unsubscribe"]
+    assert link.endswith("&lang=mr>"), link
+    english = mail.Mail("p-1-e", "digest_teacher", "t@x.test", "Weekly", ("line",))
+    assert "lang=" not in mail.compose(english)["List-Unsubscribe"]

@@ -9,7 +9,11 @@ In one run, on one machine (the local stack; started here unless one is running)
    the figure is the HTTP function's own and not the consumers' CPU;
 3. the lecture burst: 500 students scan at once (one connection each): accepted, ack
    p50/p99, the same burst against bare, and the time from the first scan until all
-   three effects exist for every student;
+   three effects exist for every student. The course has ``ENROLLED`` students (556:
+   a tenth of them do not scan); then the session's teacher closes it
+   (``POST /sessions/close``) and ``close`` measures what the close asked of each
+   service and the CPU of each process, until every enrolled student's record, course
+   figures, the dashboard's count and the alerts are there (``measure_close``);
 4. the synchronous design (bench-only ``scan_sync``): the same checks, then the three
    effects inside the request; ack p50/p99 for the same burst;
 5. cold start: process launch to first accepted scan, ingest against bare.
@@ -30,7 +34,8 @@ And, in the same run, what bounds the lecture's figures on this machine:
 
 Then how cost grows: the lecture at each size of ``BENCH_SCALE`` (100, 500, 1,000 and
 2,000 students; ``scale``), and what it costs in Google Cloud and what a 9:00 peak
-needs, priced from ``bench/prices.yaml`` (rollcall_ops.cost: ``cost``, ``capacity``).
+needs, priced from ``bench/prices.yaml`` (rollcall_ops.cost: ``cost``, ``capacity``),
+the scans and the close.
 
 Each path is warmed up first with a smaller burst (``BENCH_WARM_UP`` students, 100),
 as the demo does: the first burst on a fresh stack also measures the JVMs' JIT.
@@ -43,6 +48,7 @@ A benchmark, not a test: nothing here asserts a timing.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
@@ -58,20 +64,28 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
 from rich.console import Console
 from rich.table import Table
 
 from emulators.stack import HOST, ROOT, Stack, _group_alive, port_free
 from rollcall import pubsub, usage
 from rollcall.clock import now
+from rollcall.consumers.dashboard import read_tally
+from rollcall.core import schema
 from rollcall.core.events import AttendanceEvent
-from rollcall_ops import admin, cost, lecture, topology
+from rollcall_ops import admin, auth_emulator, cost, institution, lecture, topology
 from rollcall_ops.cli import _progress
 from rollcall_ops.env import load_stack_env
 
 BENCH_DIR = ROOT / "bench"
 COURSE = admin.demo_course("bench")
 STUDENTS = int(os.environ.get("BENCH_STUDENTS", "500"))
+#: The share of the burst's enrolled students who do not scan: the close marks them
+#: absent (and counts the session in every enrolled student's course figures).
+ABSENT = float(os.environ.get("BENCH_ABSENT", "0.1"))
+ENROLLED = math.ceil(round(STUDENTS / (1 - ABSENT), 6))
 CONNECTIONS = 50
 THROUGHPUT_SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 WARM_UP = int(os.environ.get("BENCH_WARM_UP", "100"))
@@ -345,11 +359,188 @@ def per_scan_usage(burst: Lecture) -> cost.PerScan:
     )
 
 
+@dataclass
+class Close:
+    """One measured close of the burst's session: the teacher's request until its last
+    effect, the CPU of each process and what each service was asked, as for a burst."""
+
+    students: int  # enrolled: one close event each
+    absent: int
+    request_ms: float
+    close_ms: float | None  # the close request to the last effect (server timestamps)
+    cpu_by_process: dict[str, float]
+    used: dict[str, dict[str, int]]
+
+    @property
+    def cpu_s(self) -> float:
+        return sum(self.cpu_by_process.values())
+
+    def totals(self) -> dict[str, int]:
+        return {k: sum(c.get(k, 0) for c in self.used.values()) for k in usage.KEYS}
+
+    def report(self) -> dict[str, Any]:
+        """results.json's ``close``."""
+        totals = self.totals()
+        per_student = {k: round(v / self.students, 3) for k, v in totals.items() if v}
+        return {
+            "students": self.students,
+            "absent": self.absent,
+            "request_ms": round(self.request_ms, 1),
+            "close_ms": round(self.close_ms or float("nan"), 1),
+            "cpu_s": round(self.cpu_s, 2),
+            "cpu_ms_per_student": round(self.cpu_s * 1000 / self.students, 2),
+            "cpu_s_by_process": self.cpu_by_process,
+            "per_close": {k: v for k, v in totals.items() if v},
+            "per_student": per_student,
+            "usage_by_process": {
+                name: {k: v for k, v in counts.items() if v}
+                for name, counts in self.used.items()
+                if any(counts.values())
+            },
+            "alerts": close_messages(self)["alert"],
+        }
+
+
+def close_settled(session_id: str, course_id: str, enrolled: int) -> bool:
+    """The close's effects are all there: the session's absences marked, a record and
+    the session in the course figures of every enrolled student, the dashboard counting
+    each, and no alert waiting in a student's outbox (rollcall.core.closing)."""
+    snap = schema.session(admin.db(), session_id).get()
+    if not (snap.to_dict() or {}).get("absences_marked_at"):
+        return False
+    tally = read_tally(admin.db(), session_id)
+    if tally["total"] + tally["excused"] + tally["absent"] < enrolled:
+        return False
+    return admin.absences_done(session_id, course_id)
+
+
+def last_close_effect_at(session_id: str, course_id: str) -> Any:
+    """Server time of the close's latest effect: a record, an inbox entry (the alerts),
+    the tally, a student's course figures."""
+    client = admin.db()
+    latest = [admin.last_effect_at(session_id)]
+    newest = firestore.Query.DESCENDING
+    figures = schema.course_students(client, course_id).order_by("updated_at", direction=newest)
+    latest += [snap.get("updated_at") for snap in figures.limit(1).stream()]
+    alerts = (
+        client.collection_group(schema.INBOX)
+        .where(filter=FieldFilter("course_id", "==", course_id))
+        .where(filter=FieldFilter("type", "==", "alert"))
+        .order_by("created_at", direction=newest)
+    )
+    latest += [snap.get("created_at") for snap in alerts.limit(1).stream()]
+    found = [t for t in latest if t is not None]
+    return max(found) if found else None
+
+
+def measure_close(stack: Stack, session_id: str, teacher: institution.Door, scanned: int) -> Close:
+    """The teacher closes the session (``POST /sessions/close``, the real endpoint);
+    wait until every effect of the close exists, then for the counts to settle (notify's
+    alerts)."""
+    used_before = settled_usage(stack)
+    before = cpu_seconds(stack)
+    started = time.time()
+    teacher.post("sessions/close", body={"session_id": session_id})
+    request_ms = (time.time() - started) * 1000
+    deadline = time.monotonic() + max(60.0, ENROLLED * 0.3)
+    while not close_settled(session_id, COURSE, ENROLLED):
+        if time.monotonic() > deadline:
+            console.print("[red]the close's effects are incomplete[/]")
+            break
+        time.sleep(0.5)
+    settled = close_settled(session_id, COURSE, ENROLLED)
+    used = usage_diff(settled_usage(stack), used_before)
+    after = cpu_seconds(stack)
+    cpu = {k: round(after[k] - before.get(k, 0.0), 2) for k in after}
+    last = last_close_effect_at(session_id, COURSE)
+    close_ms = (last.timestamp() - started) * 1000 if settled and last is not None else None
+    return Close(ENROLLED, ENROLLED - scanned, request_ms, close_ms, cpu, used)
+
+
+def close_messages(close: Close) -> dict[str, int]:
+    """The messages a close published, by type: the teacher's ``close_session``, one
+    ``close`` per enrolled student, and the alerts the figures fired (the rest of what
+    attendance published; the bench's students have no approved absence requests)."""
+    published = close.totals()["pubsub_messages"]
+    return {
+        "close_session": 1,
+        "close": close.students,
+        "alert": max(0, published - 1 - close.students),
+    }
+
+
+def close_usage(close: Close) -> cost.PerScan:
+    """What one close asks of Cloud, with the subscriptions' filters applied: each
+    message type is pushed to the subscriptions that take it (decision 0032)."""
+    topo = topology.load()
+    by_type = close_messages(close)
+    totals = close.totals()
+    ingest = close.used.get("scan", dict.fromkeys(usage.KEYS, 0))
+    requests = {"scan": float(ingest["function_requests"])}
+    cpu = {"scan": close.cpu_by_process.get("scan", 0.0)}
+    deliveries = 0
+    for sub in topo.subscriptions:
+        pushed = sum(n for kind, n in by_type.items() if kind in sub.types)
+        if pushed:
+            deliveries += pushed
+            requests[sub.function] = float(pushed)
+            cpu[sub.function] = close.cpu_by_process.get(sub.name, 0.0)
+    return cost.PerScan(
+        firestore_reads=totals["firestore_reads"],
+        firestore_writes=totals["firestore_writes"],
+        firestore_deletes=totals["firestore_deletes"],
+        messages=sum(by_type.values()),
+        message_bytes=totals["pubsub_bytes"] / max(totals["pubsub_messages"], 1),
+        deliveries=deliveries,
+        requests=requests,
+        cpu_s=cpu,
+    )
+
+
 def filtered_cpu_ms_per_scan(burst: Lecture) -> float:
     """CPU per scan of the consumers whose filter refuses a scan: spent here only
     because the emulator does not apply filters; Cloud Pub/Sub never pushes them."""
     refused = [s.name for s in topology.load().subscriptions if "scan" not in s.types]
     return burst.per_scan(sum(burst.cpu_by_process.get(n, 0.0) for n in refused) * 1000)
+
+
+#: The fewest Firestore requests a scan's effects can take: a write per effect
+#: (record, inbox entry, tally) and notify's read of the student's devices and language.
+LEAST_FIRESTORE_REQUESTS = 4
+
+
+def design_floor(cpu_by_process: dict[str, float], used: dict, accepted: int) -> dict:
+    """What a scan costs before any consumer does its own work (decision 0033), in ms of
+    CPU per scan from this burst: the ingest, one push per subscription at the cost of a
+    push its consumer refuses at once (the emulator does not filter), the Pub/Sub
+    emulator, LEAST_FIRESTORE_REQUESTS at the Firestore emulator's cost per request,
+    and the phones. ``consumers_own`` is what the consumers taking scans spend beyond
+    their pushes."""
+    subs = topology.load().subscriptions
+    refused = [s.name for s in subs if "scan" not in s.types]
+    takers = [s.name for s in subs if "scan" in s.types]
+    n = max(accepted, 1)
+
+    def per_scan(names: list[str]) -> float:
+        return sum(cpu_by_process.get(name, 0.0) for name in names) * 1000 / n
+
+    requests = sum(c.get("firestore_requests", 0) for c in used.values()) / n
+    push = per_scan(refused) / max(len(refused), 1)
+    per_request = per_scan(["firestore"]) / requests if requests else 0.0
+    floor = {
+        "ingest": per_scan(["scan"]),
+        "pushes": push * len(subs),
+        "pubsub": per_scan(["pubsub"]),
+        "firestore": per_request * LEAST_FIRESTORE_REQUESTS,
+        "phones": per_scan(["bench"]),
+    }
+    return {
+        "cpu_ms_per_scan": round(sum(floor.values()), 2),
+        "parts_ms": {k: round(v, 2) for k, v in floor.items()},
+        "push_cpu_ms": round(push, 2),
+        "firestore_cpu_ms_per_request": round(per_request, 2),
+        "consumers_own_cpu_ms_per_scan": round(per_scan(takers) - push * len(takers), 2),
+    }
 
 
 def roster_import(advance: Callable[[], object]) -> dict[str, float]:
@@ -496,10 +687,15 @@ def main() -> int:
     try:
         with _progress() as progress:
             setup = progress.add_task("set-up: course, sign-ins, servers", total=4)
-            admin.seed(COURSE, everyone, course_name="Bench")
+            # The burst's course: STUDENTS scan, the other ENROLLED - STUDENTS do not
+            # (the close marks them absent); the scale phase's students join it after.
+            seeded = admin.seed(COURSE, ENROLLED, course_name="Bench")
+            teacher = institution.Door(
+                auth_emulator.sign_in(seeded.teacher_email, institution.PASSWORD)
+            )
+            teacher.post("me/claim")
             progress.advance(setup)
-            all_tokens = lecture.sign_in_students(COURSE, everyone)
-            tokens = all_tokens[:STUDENTS]
+            tokens = lecture.sign_in_students(COURSE, STUDENTS)
             progress.advance(setup)
             bare = bench.start("bare", "bare", BENCH_DIR / "functions" / "main.py")
             sync = bench.start("scan_sync", "scan_sync", BENCH_DIR / "functions" / "main.py")
@@ -538,7 +734,9 @@ def main() -> int:
             lecture.burst(sync.url, new_session(), tokens[:WARM_UP])
             progress.advance(warm)
 
-            lecture_task = progress.add_task(f"lecture burst ({STUDENTS} students)", total=3)
+            lecture_task = progress.add_task(
+                f"lecture burst ({STUDENTS} of {ENROLLED} students) and its close", total=4
+            )
             session = new_session()
             scan_log = stack.log_dir / "scan.log"
             log_mark = scan_log.stat().st_size
@@ -568,6 +766,13 @@ def main() -> int:
                 ),
             )
             progress.advance(lecture_task)
+            closed = measure_close(stack, session.id, teacher, sent.accepted)
+            progress.advance(lecture_task)
+            if everyone > ENROLLED:  # the scale phase's students (after the close)
+                admin.seed(COURSE, everyone, course_name="Bench")
+            all_tokens = (
+                tokens if everyone <= STUDENTS else lecture.sign_in_students(COURSE, everyone)
+            )
             bare_burst = lecture.burst(bare.url, session, tokens)
             latencies["bare"] = bare_burst.ack_ms
             results["bare_burst_ack_p50_ms"] = percentile(bare_burst.ack_ms, 50)
@@ -634,6 +839,7 @@ def main() -> int:
     prices = cost.load_prices()
     functions = cost.function_settings()
     scan_usage = per_scan_usage(burst)
+    one_close = close_usage(closed)
     rows = [m.row() for m in scale]
     by_process = {m.students: m.firestore_by_process() for m in scale}
     report: dict[str, Any] = {
@@ -645,8 +851,12 @@ def main() -> int:
         },
         "scale": rows,
         "scale_firestore_ops_per_scan_by_process": by_process,
-        "cost": cost.summary(scan_usage, prices, functions),
-        "capacity": cost.capacity(scan_usage, prices, functions),
+        "close": closed.report(),
+        "design_floor": design_floor(cpu_by_process, burst.used, burst.sent.accepted),
+        "cost": cost.summary(scan_usage, prices, functions, one_close, closed.students),
+        "capacity": cost.capacity(
+            scan_usage, prices, functions, one_close.scaled(1 / closed.students)
+        ),
     }
     BENCH_DIR.mkdir(exist_ok=True)
     (BENCH_DIR / "results.json").write_text(json.dumps(report, indent=2) + "\n")
@@ -779,17 +989,33 @@ def print_growth(report: dict) -> None:
         for row in report["scale"]:
             table.add_row(*(f"{v:,}" if isinstance(v, int) else f"{v:,.1f}" for v in row.values()))
         console_out.print(table)
+    close = report["close"]
+    each = close["per_student"]
+    console_out.print(
+        f"close of the {close['students']}-student session ({close['absent']} absent, "
+        f"{close['alerts']} alerts): request {close['request_ms']:,.0f} ms, last effect "
+        f"{close['close_ms']:,.0f} ms after it; CPU {close['cpu_s']:.2f} s "
+        f"({close['cpu_ms_per_student']:.2f} ms per student); per student: "
+        + ", ".join(f"{k} {v}" for k, v in each.items())
+    )
     priced = report["cost"]
     parts = priced["per_1000_scans_by_service_usd"]
     console_out.print(
         f"cost in Google Cloud (prices of {priced['price_table_date']}, bench/prices.yaml): "
         f"${priced['per_1000_scans_usd']:.4f} per 1,000 scans "
         f"({', '.join(f'{k} ${v:.4f}' for k, v in parts.items())}); "
+        f"${priced['per_close_usd']:.5f} per close of {priced['close_students']} students "
+        f"(${priced['per_student_close_usd']:.7f} per student); "
         f"${priced['per_student_term_usd']:.4f} per student-term "
-        f"({priced['scans_per_student_term']} scans)"
+        f"({priced['scans_per_student_term']} scans ${priced['per_student_term_scans_usd']:.4f}"
+        f" + {priced['closes_per_student_term']} closes "
+        f"${priced['per_student_term_closes_usd']:.4f})"
     )
     cap = report["capacity"]
-    sheet = Table(title=f"9:00 peak: {cap['scans_per_s']:,.0f} scans/s")
+    sheet = Table(
+        title=f"9:00 peak: {cap['scans_per_s']:,.0f} scans/s and "
+        f"{cap['closing_students_per_s']:,.0f} students' closes/s"
+    )
     for column in (
         "function",
         "requests/s",
@@ -797,6 +1023,7 @@ def print_growth(report: dict) -> None:
         "by concurrency",
         "max_instances",
         "fits",
+        f"with {cap['headroom']:.0%} to spare",
     ):
         sheet.add_column(column, justify="right")
     for name, row in cap["functions"].items():
@@ -807,6 +1034,7 @@ def print_growth(report: dict) -> None:
             str(row["instances_by_concurrency"]),
             str(row["max_instances"]),
             "yes" if row["fits"] else "NO",
+            "yes" if row["fits_with_headroom"] else "NO",
         )
     console_out.print(sheet)
     console_out.print(
@@ -824,6 +1052,16 @@ def print_growth(report: dict) -> None:
     for row in verdicts(report):
         table.add_row(*row)
     console_out.print(table)
+    floor = report.get("design_floor")
+    if floor:
+        bare = report["bare_cpu_ms_per_request"]
+        console_out.print(
+            f"the design's floor (decision 0033): {floor['cpu_ms_per_scan']:.1f} ms of CPU "
+            f"per scan before any consumer's own work ({floor['cpu_ms_per_scan'] / bare:.1f} "
+            "× bare; "
+            + ", ".join(f"{k} {v:.2f}" for k, v in floor["parts_ms"].items())
+            + f"); the consumers' own work {floor['consumers_own_cpu_ms_per_scan']:.1f} ms"
+        )
     print(
         f"results: {BENCH_DIR / 'results.json'}  plots: {BENCH_DIR / 'latency.png'}, "
         f"{BENCH_DIR / 'scale.png'}"

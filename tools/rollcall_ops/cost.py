@@ -1,4 +1,5 @@
-"""What a scan costs in Google Cloud, and what a 9:00 peak needs: the bench's own counts
+"""What a scan and a session's close cost in Google Cloud, and what a 9:00 peak needs: the
+bench's own counts
 (rollcall.usage: Firestore reads, writes and deletes, Pub/Sub messages and bytes,
 function requests; CPU per process) priced from the dated table ``bench/prices.yaml``.
 
@@ -33,8 +34,9 @@ class FunctionSettings:
 
 @dataclass(frozen=True)
 class PerScan:
-    """What one accepted scan asks of the billed services, in Cloud (with the
-    subscriptions' filters: only the consumers that take a scan receive it)."""
+    """What one accepted scan (or one close, or one student's share of it) asks of the
+    billed services, in Cloud (with the subscriptions' filters: only the consumers
+    that take a message's type receive it)."""
 
     firestore_reads: float
     firestore_writes: float
@@ -47,6 +49,20 @@ class PerScan:
     #: Requests and CPU seconds per function (entry point), per scan.
     requests: dict[str, float] = field(default_factory=dict)
     cpu_s: dict[str, float] = field(default_factory=dict)
+
+    def scaled(self, factor: float) -> PerScan:
+        """The same use times ``factor`` (a close's per student: 1 / its students);
+        the size of a message stays."""
+        return PerScan(
+            firestore_reads=self.firestore_reads * factor,
+            firestore_writes=self.firestore_writes * factor,
+            firestore_deletes=self.firestore_deletes * factor,
+            messages=self.messages * factor,
+            message_bytes=self.message_bytes,
+            deliveries=self.deliveries * factor,
+            requests={k: v * factor for k, v in self.requests.items()},
+            cpu_s={k: v * factor for k, v in self.cpu_s.items()},
+        )
 
 
 def load_prices(path: Path = PRICES_FILE) -> dict[str, Any]:
@@ -99,7 +115,8 @@ def billed_bytes(size: float, minimum: float) -> float:
 def cost_per_scan(
     scan: PerScan, prices: dict[str, Any], functions: dict[str, FunctionSettings]
 ) -> dict[str, float]:
-    """USD per scan by service: firestore, pubsub, functions (CPU, memory, requests)."""
+    """USD per scan (or per whatever ``scan`` counts, a close) by service: firestore,
+    pubsub, functions (CPU, memory, requests)."""
     fs = prices["firestore"]
     firestore = (
         scan.firestore_reads * fs["read_per_100k"]
@@ -132,38 +149,77 @@ def scans_per_student_term(prices: dict[str, Any]) -> int:
     return int(term["courses"] * term["sessions_per_week"] * term["weeks"])
 
 
+def closes_per_student_term(prices: dict[str, Any]) -> int:
+    """Closes one student is in over a term: one per session of the timetable."""
+    return scans_per_student_term(prices)
+
+
 def summary(
-    scan: PerScan, prices: dict[str, Any], functions: dict[str, FunctionSettings]
+    scan: PerScan,
+    prices: dict[str, Any],
+    functions: dict[str, FunctionSettings],
+    close: PerScan | None = None,
+    close_students: int = 0,
 ) -> dict[str, Any]:
-    """``results.json``'s ``cost``: per 1,000 scans, per student-term, and the parts."""
+    """``results.json``'s ``cost``: per 1,000 scans, per student-term, and the parts;
+    with ``close`` (one session's close, ``close_students`` enrolled), per close and
+    per student's close, and the term's closes in ``per_student_term_usd``."""
     parts = cost_per_scan(scan, prices, functions)
     per_scan = sum(parts.values())
-    return {
+    scans = scans_per_student_term(prices)
+    out: dict[str, Any] = {
         "per_1000_scans_usd": round(per_scan * 1000, 4),
-        "per_student_term_usd": round(per_scan * scans_per_student_term(prices), 5),
+        "per_student_term_usd": round(per_scan * scans, 5),
         "price_table_date": str(prices["date"]),
-        "scans_per_student_term": scans_per_student_term(prices),
+        "scans_per_student_term": scans,
         "per_1000_scans_by_service_usd": {k: round(v * 1000, 5) for k, v in parts.items()},
     }
+    if close is None or close_students <= 0:
+        return out
+    close_parts = cost_per_scan(close, prices, functions)
+    per_close = sum(close_parts.values())
+    per_student_close = per_close / close_students
+    closes = closes_per_student_term(prices)
+    out.update(
+        per_close_usd=round(per_close, 6),
+        close_students=close_students,
+        per_student_close_usd=round(per_student_close, 8),
+        per_close_by_service_usd={k: round(v, 6) for k, v in close_parts.items()},
+        closes_per_student_term=closes,
+        per_student_term_scans_usd=round(per_scan * scans, 5),
+        per_student_term_closes_usd=round(per_student_close * closes, 5),
+        per_student_term_usd=round(per_scan * scans + per_student_close * closes, 5),
+    )
+    return out
 
 
 def capacity(
-    scan: PerScan, prices: dict[str, Any], functions: dict[str, FunctionSettings]
+    scan: PerScan,
+    prices: dict[str, Any],
+    functions: dict[str, FunctionSettings],
+    close_per_student: PerScan | None = None,
 ) -> dict[str, Any]:
     """The 9:00 peak (``prices.yaml`` ``peak``): per function, the instances it needs at
-    its configured concurrency and by its CPU, against its ``max_instances``; Firestore
-    writes per second against the documented limits; Pub/Sub's publish throughput."""
+    its configured concurrency and by its CPU, against its ``max_instances`` (and with
+    ``assumptions.headroom`` to spare); Firestore writes per second against the
+    documented limits; Pub/Sub's publish throughput. With ``close_per_student`` (one
+    student's share of a close), the peak also closes ``peak.closing_students``
+    students' earlier sessions in the same minutes."""
     peak = prices["peak"]
-    rate = peak["scans"] / (peak["minutes"] * 60)
+    seconds = peak["minutes"] * 60
+    rate = peak["scans"] / seconds
+    close = close_per_student or PerScan(0, 0, 0, 0, 0, 0)
+    closing = peak.get("closing_students", 0) / seconds if close_per_student else 0.0
     utilisation = prices["assumptions"]["cpu_utilisation"]
     held = prices["assumptions"]["request_seconds"]
+    headroom = prices["assumptions"].get("headroom", 0.3)
     rows = {}
-    for name, per_scan in scan.requests.items():
+    for name in {**scan.requests, **close.requests}:
         settings = functions[name]
-        rps = rate * per_scan
-        cpu_per_request = scan.cpu_s.get(name, 0.0) / per_scan if per_scan else 0.0
-        by_cpu = math.ceil(rps * cpu_per_request / (settings.cpu * utilisation))
-        by_concurrency = math.ceil(rps * held.get(name, 0.1) / settings.concurrency)
+        rps = rate * scan.requests.get(name, 0.0) + closing * close.requests.get(name, 0.0)
+        cpu_per_s = rate * scan.cpu_s.get(name, 0.0) + closing * close.cpu_s.get(name, 0.0)
+        by_cpu = math.ceil(round(cpu_per_s / (settings.cpu * utilisation), 6))
+        by_concurrency = math.ceil(round(rps * held.get(name, 0.1) / settings.concurrency, 6))
         needed = max(by_cpu, by_concurrency, 1)
         rows[name] = {
             "requests_per_s": round(rps),
@@ -172,18 +228,26 @@ def capacity(
             "instances_needed": needed,
             "max_instances": settings.max_instances,
             "fits": needed <= settings.max_instances,
+            "fits_with_headroom": needed * (1 + headroom) <= settings.max_instances,
         }
     limits = prices["limits"]
-    writes = rate * (scan.firestore_writes + scan.firestore_deletes)
-    publish = rate * scan.messages * scan.message_bytes
+    writes = rate * (scan.firestore_writes + scan.firestore_deletes) + closing * (
+        close.firestore_writes + close.firestore_deletes
+    )
+    reads = rate * scan.firestore_reads + closing * close.firestore_reads
+    publish = rate * scan.messages * scan.message_bytes + closing * (
+        close.messages * close.message_bytes
+    )
     return {
         "scans_per_s": round(rate, 1),
+        "closing_students_per_s": round(closing, 1),
+        "headroom": headroom,
         "functions": rows,
         "firestore_writes_per_s": round(writes),
         "firestore_writes_limit_per_s": limits["firestore_writes_per_second"],
         "firestore_ramp_up_start_ops_per_s": limits["firestore_ramp_up_ops_per_second"],
-        "firestore_reads_per_s": round(rate * scan.firestore_reads),
+        "firestore_reads_per_s": round(reads),
         "pubsub_publish_bytes_per_s": round(publish),
         "pubsub_publish_limit_bytes_per_s": limits["pubsub_publish_bytes_per_second"],
-        "pubsub_pushes_per_s": round(rate * scan.deliveries),
+        "pubsub_pushes_per_s": round(rate * scan.deliveries + closing * close.deliveries),
     }

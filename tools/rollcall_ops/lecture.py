@@ -111,7 +111,10 @@ def burst(scan_url: str, session: Any, tokens: list[tuple[str, str]], on_scan=No
             if resp.status == 202:
                 result.accepted += 1
             else:
-                code = json.loads(answer).get("error", {}).get("code", str(resp.status))
+                try:
+                    code = json.loads(answer).get("error", {}).get("code", str(resp.status))
+                except ValueError:  # not Rollcall's JSON error: a server's own 5xx page
+                    code = str(resp.status)
                 result.rejected[code] = result.rejected.get(code, 0) + 1
                 result.refused[uid] = code
         if on_scan:

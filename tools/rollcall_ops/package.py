@@ -1,4 +1,4 @@
-"""The deployable archive of the four functions: ``build/functions.zip``.
+"""The deployable archive of the five functions: ``build/functions.zip``.
 
 ``make package`` (``python -m rollcall_ops.package``) writes it; Terraform uploads that
 very file (``infra/storage.tf``) under a name made of its MD5, so one definition of the

@@ -232,7 +232,9 @@ def add_commands(sub: Any) -> None:
     )
     ts.set_defaults(fn=cmd_term_set, cloud=True)
 
-    imp = sub.add_parser("import", help="import the courses file or a course's roster (CSV)")
+    imp = sub.add_parser(
+        "import", help="import the courses file, a course's roster or a term's timetable (CSV)"
+    )
     imps = imp.add_subparsers(dest="what", required=True)
     for what, description in (
         ("courses", "the courses of a term (docs/admin.md)"),

@@ -9,8 +9,11 @@
 //   GET  {scanUrl}reports/department?department=D[&division=X][&as_of=YYYY-MM-DD][&course=C]
 // An import answers its report (200), or 422 import_invalid {error, report} when an
 // apply meets an error, or 409 conflict. No DOM; `fetchImpl` is injectable for tests.
+// The admin's words are in the catalogs (`adminErrors.*`; a refusal's code also names
+// its `errors.<code>` entry); the server's own message is passed as a placeholder.
 import { IMPORTS } from "./contracts.js";
 import { endpoint, getJson, postJson, readJson, refusal, send } from "./http.js";
+import { fmt, t } from "./i18n/index.js";
 import { COMMON_ERRORS, fetchFile } from "./teacher-api.js";
 
 // ---- departments and terms -------------------------------------------------------------
@@ -44,10 +47,10 @@ export function parseHolidays(text) {
       const m = /^(\S+)\s*(?:[=:,;–-]\s*)?(.*)$/.exec(line);
       const date = m?.[1] ?? "";
       if (!DATE.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
-        errors.push(`line ${i + 1}: "${line}" does not start with a date (YYYY-MM-DD)`);
+        errors.push(t("adminErrors.holidayLine", { line: i + 1, text: line }));
         return;
       }
-      holidays.push({ date, name: (m[2] ?? "").trim() || "Holiday" });
+      holidays.push({ date, name: (m[2] ?? "").trim() || t("adminErrors.holidayName") });
     });
   return { holidays, errors };
 }
@@ -84,11 +87,19 @@ export function saveTerm({ scanUrl, idToken, id, name, startsOn, endsOn, holiday
   });
 }
 
-/** One line about a department or term that was not saved. */
+/** One line about a department, term or setting that was not saved. */
 export function adminErrorText(result) {
-  if (result.code === "bad_request") return `Not saved: ${result.message}`;
-  if (result.code === "forbidden") return "Not saved: only institution admins set departments and terms.";
-  return `Not saved: ${COMMON_ERRORS[result.code] ?? result.message} (${result.code})`;
+  if (result.code === "bad_request") return t("adminErrors.notSaved", { message: result.message });
+  if (result.code === "forbidden") return t("adminErrors.notSavedForbidden");
+  const reason = COMMON_ERRORS[result.code] ?? errorTitle(result);
+  return t("adminErrors.notSavedCode", { message: reason, code: result.code });
+}
+
+/** A refusal's own words: its `errors.<code>` title when the catalog has one, else the server's message. */
+function errorTitle(result) {
+  const key = `errors.${result.code}.title`;
+  const text = t(key);
+  return text === key ? (result.message ?? result.code) : text;
 }
 
 // ---- imports -------------------------------------------------------------------------------
@@ -113,11 +124,11 @@ export function importPath(kind, { courseId = null, termId = null, dryRun = fals
 
 /** A file the server would refuse for its size, said before sending it; null if fine. */
 export function fileProblem(file) {
-  if (!file) return "Choose a file first.";
-  if (file.size === 0) return `${file.name} is empty.`;
+  if (!file) return t("adminErrors.noFile");
+  if (file.size === 0) return t("adminErrors.emptyFile", { name: file.name });
   if (file.size > IMPORTS.maxBytes) {
-    const mb = (n) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
-    return `${file.name} is ${mb(file.size)}: files of at most ${mb(IMPORTS.maxBytes)} can be imported.`;
+    const mb = (n) => fmt.number(n / (1024 * 1024), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    return t("adminErrors.tooLargeFile", { name: file.name, size: mb(file.size), max: mb(IMPORTS.maxBytes) });
   }
   return null;
 }
@@ -156,21 +167,30 @@ export async function importFile({
   return refusal(resp, answer);
 }
 
+/** The import refusals the admin is told about in their own words (`adminErrors.import.<code>`). */
+const IMPORT_CODES = ["conflict", "forbidden", "payload_too_large", "unsupported_media_type", "not_found", "network"];
+
 /** One line about an import that did not happen. */
 export function importErrorText(result) {
-  const text =
-    {
-      ...COMMON_ERRORS,
-      conflict:
-        "Another import of this is running, or it changed since your preview. Nothing was applied: preview the file again.",
-      forbidden: "Only institution admins and the heads of its department may import this.",
-      payload_too_large: `The file is too large: at most ${Math.round(IMPORTS.maxBytes / (1024 * 1024))} MB.`,
-      unsupported_media_type: "The file was not sent as CSV.",
-      not_found: "There is no such course or term: import the courses file (or set the term) first.",
-      network:
-        "No connection to Rollcall. If you were applying, the import may still finish: preview the file again to see.",
-    }[result.code] ?? `The import was refused: ${result.message}`;
-  return `${text} (${result.code})`;
+  let text;
+  if (IMPORT_CODES.includes(result.code)) {
+    text = t(`adminErrors.import.${result.code}`, { mb: fmt.number(Math.round(IMPORTS.maxBytes / (1024 * 1024))) });
+  } else if (result.code in COMMON_ERRORS) {
+    text = COMMON_ERRORS[result.code];
+  } else {
+    text = t("adminErrors.import.refused", { message: result.message });
+  }
+  return t("adminErrors.withCode", { text, code: result.code });
+}
+
+/**
+ * What an import issue's code (contracts.json `imports`) means, in the page's language:
+ * a report shows it beside the server's `message`, which quotes the file's values (data).
+ */
+export function importIssueText(code) {
+  const key = `adminImport.issues.${code}`;
+  const text = t(key);
+  return text === key ? String(code) : text;
 }
 
 // ---- institution settings --------------------------------------------------------------------
@@ -207,22 +227,25 @@ export async function fetchDefaulters({ scanUrl, idToken, fetchImpl, timeoutMs =
   return fetchFile(endpoint(scanUrl, defaultersPath(which)), { idToken, fallback, fetchImpl, timeoutMs });
 }
 
-/** One line about a department report that could not be made: `what` the department's ("its defaulter list"), `failed` the fallback's start. */
-function reportErrorText(result, what, failed) {
-  const text =
-    {
-      ...COMMON_ERRORS,
-      forbidden: `Only the department's heads and institution admins can see ${what}.`,
-      not_found: `Nothing to show: ${result.message}.`,
-      outside_term: `Pick a date within the term: ${result.message}.`,
-      bad_request: `The request was refused: ${result.message}.`,
-    }[result.code] ?? `${failed}: ${result.message}`;
-  return `${text} (${result.code})`;
+/** The report refusals said in the report's own words (`adminErrors.<report>.<code>`). */
+const REPORT_CODES = ["forbidden", "not_found", "outside_term", "bad_request"];
+
+/**
+ * One line about a department report that could not be made: `report` names its
+ * section of `adminErrors` (defaulters, department), whose `failed` is the fallback.
+ */
+function reportErrorText(result, report) {
+  const message = result.message ?? "";
+  let text;
+  if (REPORT_CODES.includes(result.code)) text = t(`adminErrors.${report}.${result.code}`, { message });
+  else if (result.code in COMMON_ERRORS) text = COMMON_ERRORS[result.code];
+  else text = t(`adminErrors.${report}.failed`, { message });
+  return t("adminErrors.withCode", { text, code: result.code });
 }
 
 /** One line about a defaulter list that could not be made. */
 export function defaultersErrorText(result) {
-  return reportErrorText(result, "its defaulter list", "The list could not be made");
+  return reportErrorText(result, "defaulters");
 }
 
 /** "reports/department?department=D[&division=X][&as_of=...][&course=C]": what is chosen only. */
@@ -245,5 +268,5 @@ export async function fetchDepartmentView({ scanUrl, idToken, fetchImpl, timeout
 
 /** One line about a department view that could not be shown. */
 export function departmentErrorText(result) {
-  return reportErrorText(result, "its attendance", "The attendance could not be loaded");
+  return reportErrorText(result, "department");
 }

@@ -18,6 +18,7 @@ import { t } from "./i18n/index.js";
 import { mirror } from "./live.js";
 import { may, rolesIn } from "./roles.js";
 import { sortByRollNo } from "./roll-order.js";
+import { sessionKind } from "./sessions.js";
 import {
   attentionLabel,
   belowLabel,
@@ -435,9 +436,11 @@ export function showCourseView(root, { courseId, user, me = null }) {
       ...sessions.map((s) => {
         const start = toDate(s.starts_at);
         const marking = !s.absences_marked_at;
+        const kind = sessionKind(s);
         return h(
           "li.past-session",
-          { dataset: { session: s.id } },
+          { dataset: { session: s.id, kind } },
+          h("span.past-kind", {}, kindLabel(kind)),
           h(
             "span.past-when",
             {},

@@ -3,7 +3,7 @@
 // pure (no DOM, no Firebase) so node --test checks them: which sessions a student may
 // still dispute, a dispute's state, and the evidence as sentences a teacher reads.
 import { endpoint, getJson, postJson, refusal } from "./http.js";
-import { keysOf, t, words } from "./i18n/index.js";
+import { fmt, keysOf, locale, t, words } from "./i18n/index.js";
 import { REJECTION_REASONS } from "./projector/model.js";
 
 const DAY_MS = 86400000;
@@ -95,21 +95,23 @@ export function disputeState(dispute) {
 
 /** Times in the institution's time zone: "Mon 7 Dec, 09:04:12" (`seconds` false: "Mon 7 Dec, 09:04"). */
 export function timeWriter(timeZone, { seconds = true } = {}) {
-  let fmt;
+  let options = {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    ...(seconds ? { second: "2-digit" } : {}),
+    timeZone: timeZone || undefined,
+  };
   try {
-    fmt = new Intl.DateTimeFormat("en-GB", {
-      weekday: "short",
-      day: "numeric",
-      month: "short",
-      hour: "2-digit",
-      minute: "2-digit",
-      ...(seconds ? { second: "2-digit" } : {}),
-      timeZone: timeZone || undefined,
-    });
+    new Intl.DateTimeFormat(locale(), options); // an unknown time zone throws
   } catch {
-    fmt = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium" });
+    options = { dateStyle: "medium", timeStyle: "medium", hourCycle: "h23" };
   }
-  return (iso) => (iso ? fmt.format(new Date(iso)) : "–");
+  // in the page's language when written (fmt.date), which may change after this is made
+  return (iso) => (iso ? fmt.date(new Date(iso), options) : "–");
 }
 
 function times(n) {

@@ -10,6 +10,7 @@
 // Starting one is POST /sessions {planned_id} (teacher-api.js openSession). Nothing here
 // throws or builds DOM; `fetchImpl` is injectable for tests.
 import { endpoint, getJson, postJson, refusal } from "./http.js";
+import { t } from "./i18n/index.js";
 import { COMMON_ERRORS } from "./teacher-api.js";
 
 /** The planned sessions of my courses on `date` (today, the institution's, if none). */
@@ -53,17 +54,20 @@ export function addPlanned({ scanUrl, idToken, body, fetchImpl, timeoutMs }) {
   return change(scanUrl, "planned/add", { idToken, json: body, fetchImpl, timeoutMs });
 }
 
+const WHATS = ["cancelled", "moved", "added", "changed"];
+
 /** One line about a change to the timetable that did not happen (`what`: "cancelled", "moved", "added"). */
 export function plannedErrorText(result, what = "changed") {
+  const not = t(`sessionsList.not.${WHATS.includes(what) ? what : "changed"}`, { message: result.message });
   const text =
     {
       ...COMMON_ERRORS,
-      forbidden: "Only the course's teachers (and its department's admins) change its timetable.",
-      conflict: "This session has been started: it can no longer be changed.",
-      not_found: "The course's term no longer exists.",
-      bad_request: `Not ${what}: ${result.message}`,
-    }[result.code] ?? `Not ${what}: ${result.message}`;
-  return `${text} (${result.code})`;
+      forbidden: t("sessionsList.plannedForbidden"),
+      conflict: t("sessionsList.plannedConflict"),
+      not_found: t("sessionsList.plannedNoTerm"),
+      bad_request: not,
+    }[result.code] ?? not;
+  return t("sessionsList.withCode", { text, code: result.code });
 }
 
 /** One line about a list that could not be read. */
@@ -71,7 +75,7 @@ export function todayErrorText(result) {
   const text =
     {
       ...COMMON_ERRORS,
-      bad_request: `The day could not be read: ${result.message}`,
-    }[result.code] ?? `Today's sessions could not be read: ${result.message}`;
-  return `${text} (${result.code})`;
+      bad_request: t("sessionsList.dayUnreadable", { message: result.message }),
+    }[result.code] ?? t("sessionsList.todayUnreadable", { message: result.message });
+  return t("sessionsList.withCode", { text, code: result.code });
 }

@@ -10,7 +10,7 @@
 // with the shortest round trip wins; learnt again every few minutes (a laptop's clock may
 // be corrected, or drift, while the projector runs for 90 minutes). Pure and injectable
 // (fetch, clock, timers), so node --test checks it.
-import { t } from "./i18n/index.js";
+import { fmt, t } from "./i18n/index.js";
 
 /** Beyond this, the teacher is told the computer's clock is off (the code does not care). */
 export const WARN_SKEW_MS = 2000;
@@ -117,15 +117,19 @@ export function createServerClock({
   };
 }
 
-/** 25 400 -> "25 s", 600 000 -> "10 min", 127 000 -> "2 min 7 s". */
+/** An amount of a unit in the page's language, short: "10 mins", "1 hr", "२५ से" (Intl). */
+const unit = (n, name) => fmt.number(n, { style: "unit", unit: name, unitDisplay: "short" });
+
+/** 25 400 -> "25 secs", 600 000 -> "10 mins", 127 000 -> "2 mins 7 secs" (in English). */
 export function durationText(ms) {
   const s = Math.round(Math.abs(ms) / 1000);
-  if (s < 60) return `${s} s`;
+  if (s < 60) return unit(s, "second");
   const m = Math.floor(s / 60);
   const rest = s % 60;
-  if (m < 60) return rest ? `${m} min ${rest} s` : `${m} min`;
+  const two = (first, second) => t("clockNotice.parts", { first, second });
+  if (m < 60) return rest ? two(unit(m, "minute"), unit(rest, "second")) : unit(m, "minute");
   const h = Math.floor(m / 60);
-  return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+  return m % 60 ? two(unit(h, "hour"), unit(m % 60, "minute")) : unit(h, "hour");
 }
 
 /**

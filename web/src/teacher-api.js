@@ -58,7 +58,7 @@ export function overrideErrorText(result) {
 
 /**
  * Open a session of the course now, on the server's clock (a laptop's clock never sets
- * when a session starts), or start the planned session `plannedId` (the Today page: its
+ * when a session starts), of `kind` (the server's default kind when none is given), or start the planned session `plannedId` (the Today page: its
  * audience, kind, room and end are the plan's; starting it again answers the same
  * session): -> {state: "opened", sessionId, startsAt, endsAt} or a rejected/failed
  * result.
@@ -68,6 +68,7 @@ export async function openSession({
   idToken,
   courseId,
   plannedId,
+  kind,
   rotation,
   lateAfter,
   duration,
@@ -75,7 +76,8 @@ export async function openSession({
   timeoutMs,
 }) {
   const timing = { rotation_seconds: rotation, late_after_minutes: lateAfter, duration_minutes: duration };
-  const json = plannedId ? { planned_id: plannedId } : { course_id: courseId };
+  // a planned session has its kind from the timetable (the server refuses another)
+  const json = plannedId ? { planned_id: plannedId } : { course_id: courseId, ...(kind ? { kind } : {}) };
   for (const [name, value] of Object.entries(timing)) {
     if (value !== undefined && !(plannedId && name === "duration_minutes")) json[name] = value;
   }
@@ -89,18 +91,19 @@ export async function openSession({
 
 /** One line for the teacher about a session that was not opened. */
 export function openErrorText(result) {
+  const { message } = result;
   const text =
     {
       ...COMMON_ERRORS,
-      forbidden: "Only the course's teachers and teaching assistants open its sessions.",
-      not_now: `Not now: ${result.message}. A planned session can be started from ${TIMETABLE.startEarlyMinutes} minutes before its start until its end.`,
-      cancelled: `Not opened: ${result.message}.`,
-      not_found: "This planned session no longer exists.",
-      unavailable: "Rollcall is busy: no session was opened. Try again.",
-      network: "No connection to Rollcall: no session was opened. Try again.",
-      bad_request: `Not opened: ${result.message}`,
-    }[result.code] ?? `Not opened: ${result.message}`;
-  return `${text} (${result.code})`;
+      forbidden: t("sessionsList.openForbidden"),
+      not_now: t("sessionsList.openNotNow", { message, minutes: TIMETABLE.startEarlyMinutes }),
+      cancelled: t("sessionsList.openCancelled", { message }),
+      not_found: t("sessionsList.openNotFound"),
+      unavailable: t("sessionsList.openBusy"),
+      network: t("sessionsList.openNetwork"),
+      bad_request: t("sessionsList.notOpened", { message }),
+    }[result.code] ?? t("sessionsList.notOpened", { message });
+  return t("sessionsList.withCode", { text, code: result.code });
 }
 
 // ---- close -------------------------------------------------------------------------------
@@ -202,20 +205,22 @@ export function filenameFromDisposition(header, fallback = "rollcall.csv") {
 // ---- course settings -----------------------------------------------------------------------
 
 /** The teacher's name of each course setting (the contracts' course_settings). */
-export const SETTING_LABELS = {
-  min_attendance_percent: "Minimum attendance",
-  min_attendance_percent_theory: "Minimum in theory",
-  min_attendance_percent_practical: "Minimum in practicals",
-  min_attendance_percent_tutorial: "Minimum in tutorials",
-  late_weight: "Late counts as",
-  excused_policy: "Excused sessions",
-  absence_alert_run: "Alert after absences in a row",
-  planned_sessions: "Planned sessions",
-  alerts_after_sessions: "Alerts start after",
-  auto_open: "Sessions open by themselves",
-  dispute_window_days: "Days to dispute a mark",
-  request_window_days: "Absence requests may cover sessions up to",
-};
+export const SETTING_LABELS = words(
+  keysOf("rulesForm.label", [
+    "min_attendance_percent",
+    "min_attendance_percent_theory",
+    "min_attendance_percent_practical",
+    "min_attendance_percent_tutorial",
+    "late_weight",
+    "excused_policy",
+    "absence_alert_run",
+    "planned_sessions",
+    "alerts_after_sessions",
+    "auto_open",
+    "dispute_window_days",
+    "request_window_days",
+  ]),
+);
 
 /**
  * The course rules form's values (strings, as inputs give them; `autoOpen` a checkbox's
@@ -241,7 +246,7 @@ export function settingsFromForm({
   const number = (text, name) => {
     const value = Number(String(text).trim().replace(",", "."));
     if (String(text).trim() === "" || !Number.isFinite(value)) {
-      throw new Error(`${SETTING_LABELS[name]} must be a number`);
+      throw new Error(t("rulesForm.mustBeNumber", { label: SETTING_LABELS[name] }));
     }
     return value;
   };
@@ -283,8 +288,8 @@ export function settingsErrorText(result) {
     const text = String(result.message)
       .replace(/^[a-z_]+/, (name) => SETTING_LABELS[name] ?? name)
       .replace(", or null (none)", ", or blank"); // the form's blank is the server's null
-    return `Not saved: ${text}`;
+    return t("rulesForm.notSaved", { text });
   }
-  if (result.code === "forbidden") return "Not saved: only the course's teacher changes its rules.";
-  return `Not saved: ${COMMON_ERRORS[result.code] ?? result.message} (${result.code})`;
+  if (result.code === "forbidden") return t("rulesForm.forbidden");
+  return t("rulesForm.notSavedCode", { text: COMMON_ERRORS[result.code] ?? result.message, code: result.code });
 }

@@ -9,6 +9,8 @@ import { TIMETABLE } from "./contracts.js";
 import { fmt, t } from "./i18n/index.js";
 
 export const KINDS = TIMETABLE.kinds;
+/** The kind of a session that names none (the server's standing.DEFAULT_KIND: the first). */
+export const DEFAULT_KIND = KINDS[0];
 export const START_EARLY_MINUTES = TIMETABLE.startEarlyMinutes;
 
 // The kinds' words are the catalogs' kinds.<kind>.{label, one, many, in}.

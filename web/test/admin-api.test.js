@@ -11,6 +11,7 @@ import {
   holidaysText,
   importErrorText,
   importFile,
+  importIssueText,
   importPath,
   parseEmails,
   parseHolidays,
@@ -264,4 +265,12 @@ test("a refused defaulter list says what to do, with its code", async () => {
   assert.equal(result.code, "outside_term");
   assert.match(defaultersErrorText(result), /^Pick a date within the term: .*\(outside_term\)$/);
   assert.match(defaultersErrorText({ code: "forbidden", message: "x" }), /heads and institution admins/);
+});
+
+test("every import issue code of the contracts has its words in the catalogs", () => {
+  for (const code of [...IMPORTS.fileErrors, ...IMPORTS.rowErrors, ...IMPORTS.warnings]) {
+    assert.notEqual(importIssueText(code), code, code);
+  }
+  assert.equal(importIssueText("invalid_email"), "Not an email address");
+  assert.equal(importIssueText("something_new"), "something_new");
 });

@@ -77,16 +77,16 @@ test("the evidence reads as sentences, times in the institution's time zone", ()
   });
   assert.equal(
     e.rejections[0].text,
-    "Refused twice, Mon 7 Dec, 09:04:12 to Mon 7 Dec, 09:04:40: Code had already changed (a slow scan, an old photo, or typed late).",
+    "Refused twice, Mon, 7 Dec, 09:04:12 to Mon, 7 Dec, 09:04:40: Code had already changed (a slow scan, an old photo, or typed late).",
   );
   assert.equal(
     e.rejections[0].device,
-    "Same phone as this student's check-ins since Mon 30 Nov, 09:01:00 (3 sessions).",
+    "Same phone as this student's check-ins since Mon, 30 Nov, 09:01:00 (3 sessions).",
   );
   assert.equal(e.rejections[1].device, "A phone this student has never checked in with in this course.");
-  assert.match(e.rejections[1].text, /^Refused once, Mon 7 Dec, 09:05:00: Code not recognised/);
+  assert.match(e.rejections[1].text, /^Refused once, Mon, 7 Dec, 09:05:00: Code not recognised/);
   assert.equal(e.record, "Marked absent at the close.");
-  assert.equal(e.history[0], "Mon 7 Dec, 10:30:00: absent → present (“Seen”), by this dispute.");
+  assert.equal(e.history[0], "Mon, 7 Dec, 10:30:00: absent → present (“Seen”), by this dispute.");
   assert.match(e.phones[0], /^Phone phon…cdef: checked in with it in 3 sessions/);
 });
 
@@ -103,7 +103,7 @@ test("an accepted scan says when the phone queued it", () => {
   });
   assert.equal(
     e.record,
-    "Marked late by a scan. Scan accepted Mon 7 Dec, 09:20:00 from phone p1. The phone had queued it at Mon 7 Dec, 09:19:40.",
+    "Marked late by a scan. Scan accepted Mon, 7 Dec, 09:20:00 from phone p1. The phone had queued it at Mon, 7 Dec, 09:19:40.",
   );
 });
 

@@ -114,9 +114,9 @@ test("the teacher is told beyond 2 s, in words; fast is a negative offset", () =
   assert.equal(skewWarning(-2000), null);
   const fast = skewWarning(-600_000);
   assert.equal(fast.how, "fast");
-  assert.match(fast.text, /^This computer's clock is 10 min fast\. Check-in is not affected/);
-  assert.match(skewWarning(25_400).text, /is 25 s slow/);
-  assert.equal(durationText(127_000), "2 min 7 s");
-  assert.equal(durationText(-3 * 3600_000 - 60_000), "3 h 1 min");
+  assert.match(fast.text, /^This computer's clock is 10 mins fast\. Check-in is not affected/);
+  assert.match(skewWarning(25_400).text, /is 25 secs slow/);
+  assert.equal(durationText(127_000), "2 mins 7 secs");
+  assert.equal(durationText(-3 * 3600_000 - 60_000), "3 hrs 1 min");
   assert.equal(skewWarning(Number.NaN), null);
 });

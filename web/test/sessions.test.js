@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { DEFAULTS, sessionTiming, validateSessionForm } from "../src/sessions.js";
+import { DEFAULTS, sessionKind, sessionTiming, validateSessionForm } from "../src/sessions.js";
 
 test("the form takes whole numbers within the limits", () => {
   assert.deepEqual(validateSessionForm({ rotation: "10", lateAfter: "10", duration: "90" }), {
@@ -17,6 +17,20 @@ test("the form takes whole numbers within the limits", () => {
   assert.ok(validateSessionForm({ rotation: "7.5", lateAfter: "1", duration: "5" }).errors.rotation);
   assert.ok(validateSessionForm({ rotation: "", lateAfter: "1", duration: "5" }).errors.rotation);
   assert.match(validateSessionForm({ rotation: "10", lateAfter: "60", duration: "45" }).errors.lateAfter, /at most/);
+});
+
+test("the form's kind is one of the contracts' kinds, sent as chosen; the list shows the kind the figures count", () => {
+  const form = { rotation: "10", lateAfter: "10", duration: "90" };
+  assert.deepEqual(validateSessionForm({ ...form, kind: "practical" }).values, {
+    kind: "practical",
+    rotation: 10,
+    lateAfter: 10,
+    duration: 90,
+  });
+  assert.equal(validateSessionForm({ ...form, kind: "lab" }).values.kind, "theory", "not a kind: the default");
+  assert.equal("kind" in validateSessionForm(form).values, false, "no select: the server's default");
+  assert.equal(sessionKind({ kind: "tutorial" }), "tutorial");
+  assert.equal(sessionKind({}), "theory", "a session that names no kind counts as theory");
 });
 
 test("a session document's timing: the contracts' defaults for what it lacks", () => {

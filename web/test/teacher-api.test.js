@@ -195,6 +195,8 @@ test("a session is opened by POST /sessions with the form's settings; a refusal 
     duration: 60,
     fetchImpl,
   });
+  await openSession({ scanUrl: "http://scan/", idToken: "tok", courseId: "ds", kind: "practical", fetchImpl });
+  assert.deepEqual(JSON.parse(calls[1].init.body), { course_id: "ds", kind: "practical" }, "the form's kind");
   assert.equal(opened.state, "opened");
   assert.equal(opened.sessionId, "s0123456789ab");
   assert.equal(calls[0].url, "http://scan/sessions");

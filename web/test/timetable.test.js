@@ -259,9 +259,14 @@ test("Start is POST /sessions {planned_id}; not now and cancelled are said as su
     plannedId: "p1",
     rotation: 10,
     duration: 60,
+    kind: "practical",
     fetchImpl: ok.impl,
   });
-  assert.deepEqual(ok.calls[1].json, { planned_id: "p1", rotation_seconds: 10 }, "a planned session ends at its end");
+  assert.deepEqual(
+    ok.calls[1].json,
+    { planned_id: "p1", rotation_seconds: 10 },
+    "a planned session ends at its end and is of its planned kind",
+  );
   assert.equal(
     openErrorText({ code: "not_now", message: "this session is planned for 2026-09-09 09:00-10:00" }),
     `Not now: this session is planned for 2026-09-09 09:00-10:00. A planned session can be started from ${TIMETABLE.startEarlyMinutes} minutes before its start until its end. (not_now)`,

@@ -37,7 +37,7 @@ from rollcall import clients, logs
 from rollcall.clock import now
 from rollcall.config import settings
 from rollcall.consumers.delivery import Delivery, skipped
-from rollcall.core import digests, guardians, mail, retention, standing
+from rollcall.core import digests, guardians, mail, messages, retention, standing
 from rollcall.core.events import Alert, Digest, Event
 from rollcall.errors import TransientError
 
@@ -74,24 +74,36 @@ def handle(event: Event, delivery: Delivery) -> dict[str, Any]:
         found = guardians.recipient(db, event.uid)
         if found is None:
             return {"effect": "mail", "sent": 0, "guardian": "none or no consent"}
-        to, name = found
-        alert = mail.Mail(
-            marker=f"{event.alert_id}-{event.uid}-{mail.key(to)}",
-            kind="guardian_alert",
-            to=to,
-            subject=f"{name}: {event.title}",
-            lines=(
-                f"{name}'s attendance has fallen below the minimum. What Rollcall told {name}:",
-                "",
-                event.body,
-                "",
-                f"You get this email because {name} agreed that you be told; they can stop "
-                "it on their Rollcall page.",
-            ),
-            unsubscribe=False,
-        )
+        alert = guardian_mail(event, found)
         return {"effect": "mail", **send_all(db, [alert], delivery.message_id, at)}
     return skipped("mail", event)
+
+
+def guardian_mail(event: Alert, guardian: guardians.Guardian) -> mail.Mail:
+    """A guardian's email about a student's alert, in ``guardian.language``: the alert as
+    the student was told it (its ``words``; an alert published without them: its
+    English title and body)."""
+    language = guardian.language
+    title, body = event.title, event.body
+    if event.words is not None:
+        try:
+            title, body = messages.Words.from_json(event.words).render(language)
+        except (KeyError, ValueError):  # words from another version: the English text
+            logs.warning("alert words not worded: English", alert_id=event.alert_id)
+    name = guardian.name or messages.text(language, "mail.guardian.the_student")
+
+    def say(key: str, **params: str) -> str:
+        return messages.text(language, f"mail.guardian.{key}", name=name, **params)
+
+    return mail.Mail(
+        marker=f"{event.alert_id}-{event.uid}-{mail.key(guardian.email)}",
+        kind="guardian_alert",
+        to=guardian.email,
+        subject=say("subject", title=title),
+        lines=(say("intro"), "", body, "", say("why")),
+        unsubscribe=False,
+        language=language,
+    )
 
 
 def _published(delivery: Delivery) -> datetime | None:

@@ -9,7 +9,11 @@ of department is sent for a period.
   list as of the digest's day (rollcall.core.reports): how many, and who, with the
   courses they are below in. A department outside its terms sends no digest.
 
-``teacher_mails`` and ``head_mails`` read Firestore; ``teacher_lines`` is pure.
+Each email is in its recipient's language (``users/{uid}.language``, decision 0031;
+English when unknown): a teacher's uid is on the course's staff entry, a head's is found
+by one Auth lookup of the heads' addresses; then one batched read of all their user
+documents (``languages``). ``teacher_mails`` and ``head_mails`` read Firestore;
+``teacher_lines`` and ``head_lines`` are pure.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from google.cloud.firestore import Client
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from rollcall import logs
-from rollcall.core import exports, reports, schema, standing
+from rollcall.core import exports, messages, people, reports, schema, standing
 from rollcall.core.mail import Mail, key
 from rollcall.errors import OutsideTerm
 
@@ -41,20 +45,36 @@ def absences_in(sessions: Mapping[str, Any], start: datetime, end: datetime) -> 
     return count
 
 
-def teacher_lines(courses: list[tuple[str, list[dict[str, Any]]]], period: str) -> tuple[str, ...]:
-    """The body of a teacher's digest: per course (its label, its flagged students as
-    ``{name, roll_no, state, percent, absences}``)."""
-    lines = [f"Your attendance digest for week {period}.", ""]
+def percent(language: str, value: float | None) -> str:
+    """A student's percentage in a digest: "83.3 %", or "-" without one."""
+    if value is None:
+        return messages.text(language, "mail.no_percent")
+    return messages.text(language, "mail.percent", value=messages.number(language, value, "0.0"))
+
+
+def teacher_lines(
+    courses: list[tuple[str, list[dict[str, Any]]]], period: str, language: str = messages.DEFAULT
+) -> tuple[str, ...]:
+    """The body of a teacher's digest in ``language``: per course (its label, its flagged
+    students as ``{name, roll_no, state, percent, absences}``)."""
+
+    def say(key: str, **params: Any) -> str:
+        return messages.text(language, f"mail.teacher.{key}", **params)
+
+    lines = [say("intro", period=period), ""]
     for label, students in courses:
+        count = messages.number(language, len(students))
         lines.append(
-            f"{label}: " + (f"{len(students)} at risk or below" if students else "nobody at risk")
+            say("flagged", course=label, count=count) if students else say("nobody", course=label)
         )
         for s in students:
-            pct = "-" if s.get("percent") is None else f"{s['percent']:.1f} %"
             who = " ".join(str(p) for p in (s.get("roll_no"), s.get("name")) if p)
-            state = "below the threshold" if s["state"] == standing.BELOW else "at risk"
-            week = f", {s['absences']} absent this week" if s.get("absences") else ""
-            lines.append(f"  {who}: {pct}, {state}{week}")
+            state = say("below" if s["state"] == standing.BELOW else "at_risk")
+            row = {"who": who, "percent": percent(language, s.get("percent")), "state": state}
+            absences = s.get("absences")
+            lines.append(
+                say("student_week", count=absences, **row) if absences else say("student", **row)
+            )
         lines.append("")
     return tuple(lines)
 
@@ -62,10 +82,11 @@ def teacher_lines(courses: list[tuple[str, list[dict[str, Any]]]], period: str) 
 def teacher_mails(db: Client, period: str, start: datetime, end: datetime) -> list[Mail]:
     """One digest per teacher (by email) of every course that has staff."""
     by_teacher: dict[str, list[tuple[str, list[dict[str, Any]]]]] = {}
+    uids: dict[str, str | None] = {}
     for snap in sorted(db.collection(schema.COURSES).stream(), key=lambda s: s.id):
         doc = snap.to_dict() or {}
         teachers = [
-            str(e["email"])
+            e
             for e in (doc.get("staff") or {}).values()
             if e.get("role") == "teacher" and e.get("email")
         ]
@@ -73,18 +94,38 @@ def teacher_mails(db: Client, period: str, start: datetime, end: datetime) -> li
             continue
         label = " ".join(str(p) for p in (doc.get("code"), doc.get("name")) if p) or snap.id
         students = flagged(db, snap.id, start, end)
-        for email in teachers:
-            by_teacher.setdefault(email.lower(), []).append((label, students))
+        for entry in teachers:
+            email = str(entry["email"]).lower()
+            by_teacher.setdefault(email, []).append((label, students))
+            uids[email] = uids.get(email) or entry.get("uid")
+    language = languages(db, uids)
     return [
         Mail(
             marker=f"{period}-{key(email)}",
             kind="digest_teacher",
             to=email,
-            subject=f"Attendance digest, week {period}",
-            lines=teacher_lines(courses, period),
+            subject=messages.text(language[email], "mail.teacher.subject", period=period),
+            lines=teacher_lines(courses, period, language[email]),
+            language=language[email],
         )
         for email, courses in sorted(by_teacher.items())
     ]
+
+
+def languages(db: Client, uids: Mapping[str, str | None]) -> dict[str, str]:
+    """email -> the language of each recipient (``uids``: email -> uid, None when not
+    known): the uids not known are looked up in Auth by address (verified accounts, one
+    lookup per hundred), then every user document is read in one batch. English for an
+    address without an account or a language."""
+    missing = [email for email, uid in uids.items() if not uid]
+    found = {email: uid for email, uid in uids.items() if uid}
+    if missing:
+        found.update(people.verified_accounts(missing))
+    chosen: dict[str, Any] = {}
+    refs = [schema.user(db, uid) for uid in sorted(set(found.values()))]
+    for snap in db.get_all(refs) if refs else []:
+        chosen[snap.id] = (snap.to_dict() or {}).get("language") if snap.exists else None
+    return {email: messages.language_of(chosen.get(found.get(email) or "")) for email in uids}
 
 
 def flagged(db: Client, course_id: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
@@ -114,20 +155,29 @@ def flagged(db: Client, course_id: str, start: datetime, end: datetime) -> list[
     return sorted(rows, key=lambda r: FLAGGED.index(r["state"]))
 
 
-def head_lines(report: reports.Defaulters, period: str) -> tuple[str, ...]:
+def head_lines(
+    report: reports.Defaulters, period: str, language: str = messages.DEFAULT
+) -> tuple[str, ...]:
+    """The body of a head's digest in ``language``: how many defaulters, and who."""
+
+    def say(key: str, **params: Any) -> str:
+        return messages.text(language, f"mail.head.{key}", **params)
+
+    def n(value: int) -> str:
+        return messages.number(language, value)
+
     defaulters = [row for row in report.rows if row.defaulter]
+    day = messages.day(language, report.as_of)
     lines = [
-        f"Defaulter summary of {report.department_name}, week {period} "
-        f"(as of {report.as_of.isoformat()}).",
+        say("intro", department=report.department_name, period=period, day=day),
         "",
-        f"{len(defaulters)} of {len(report.rows)} students are below the threshold "
-        "in at least one course.",
+        say("count", count=n(len(defaulters)), total=n(len(report.rows))),
     ]
     for row in defaulters[:MAX_LISTED]:
         who = " ".join(str(p) for p in (row.who.get("roll_no"), row.who.get("name")) if p)
-        lines.append(f"  {who}: {', '.join(row.below(report.columns))}")
+        lines.append(say("student", who=who, courses=", ".join(row.below(report.columns))))
     if len(defaulters) > MAX_LISTED:
-        lines.append(f"  ... and {len(defaulters) - MAX_LISTED} more: see the defaulter list.")
+        lines.append(say("more", count=n(len(defaulters) - MAX_LISTED)))
     return tuple(lines)
 
 
@@ -135,25 +185,31 @@ def head_mails(db: Client, period: str, at: datetime, tz: str) -> list[Mail]:
     """One digest per head of department and department, its defaulter list as of the
     day before ``at`` ends (the digest's window's end; outside its terms: none)."""
     day = (at - timedelta(microseconds=1)).astimezone(ZoneInfo(tz)).date()
-    mails = []
+    found: list[tuple[str, reports.Defaulters, list[str]]] = []
     for snap in sorted(db.collection(schema.DEPARTMENTS).stream(), key=lambda s: s.id):
         heads = _emails((snap.to_dict() or {}).get("head_emails"))
         if not heads:
             continue
         try:
-            report = reports.build(db, snap.id, None, day, tz)
+            found.append((snap.id, reports.build(db, snap.id, None, day, tz), heads))
         except OutsideTerm:
             logs.info("no digest: department outside its terms", department_id=snap.id)
-            continue
-        lines = head_lines(report, period)
+    language = languages(db, {email.lower(): None for _, _, heads in found for email in heads})
+    mails = []
+    for department, report, heads in found:
         for email in heads:
+            lang = language[email.lower()]
+            subject = messages.text(
+                lang, "mail.head.subject", department=report.department_name, period=period
+            )
             mails.append(
                 Mail(
-                    marker=f"{period}-{snap.id}-{key(email)}",
+                    marker=f"{period}-{department}-{key(email)}",
                     kind="digest_head",
                     to=email,
-                    subject=f"Defaulters of {report.department_name}, week {period}",
-                    lines=lines,
+                    subject=subject,
+                    lines=head_lines(report, period, lang),
+                    language=lang,
                 )
             )
     return mails

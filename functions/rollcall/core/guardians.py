@@ -12,6 +12,7 @@ until the student consents again.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from google.cloud import firestore
 from google.cloud.firestore import Client, DocumentReference
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from rollcall.core import institution, schema
+from rollcall.core import institution, messages, schema
 
 COLLECTION = "guardian_consents"
 MAX_HISTORY = 100
@@ -77,17 +78,34 @@ def set_consent(
     return state(db, uid, listed)
 
 
-def recipient(db: Client, uid: str) -> tuple[str, str] | None:
-    """The guardian to email about this student now and the student's name, or None:
-    the setting is off, the roster lists no guardian, or the student has not consented
-    to that address."""
+@dataclass(frozen=True)
+class Guardian:
+    """Whom to email about a student: the guardian's address, the student's name as the
+    roster has it (None: not listed), and the language to write in."""
+
+    email: str
+    name: str | None
+    language: str
+
+
+def recipient(db: Client, uid: str) -> Guardian | None:
+    """The guardian to email about this student now, or None: the setting is off, the
+    roster lists no guardian, or the student has not consented to that address.
+
+    The email is in the student's language (``users/{uid}.language``, English when
+    unset): the student chose it for what Rollcall tells them, and the guardian is told
+    what the student was told; the roster has no guardian's language. The student's
+    document is read in the same batch as the consent (no extra request)."""
     if not institution.settings_of(db)["guardian_alerts"]:
         return None
-    doc = consent_ref(db, uid).get().to_dict() or {}
+    refs = [consent_ref(db, uid), schema.user(db, uid)]
+    docs = {snap.reference.parent.id: snap.to_dict() or {} for snap in db.get_all(refs)}
+    doc = docs.get(COLLECTION, {})
     if not doc.get("consent"):
         return None
     row = _row(db, None, uid) or {}
     listed = row.get("guardian_email")
     if not listed or listed != doc.get("guardian_email"):
         return None
-    return str(listed), str(row.get("name") or "The student")
+    language = messages.language_of(docs.get(schema.USERS, {}).get("language"))
+    return Guardian(str(listed), str(row["name"]) if row.get("name") else None, language)

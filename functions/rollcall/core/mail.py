@@ -32,6 +32,7 @@ from google.api_core.exceptions import AlreadyExists
 from google.cloud.firestore import Client
 
 from rollcall.config import settings
+from rollcall.core import messages
 from rollcall.errors import TransientError
 
 SMTP_TIMEOUT = 20
@@ -90,8 +91,10 @@ def email_of(token: str) -> str | None:
     return email
 
 
-def unsubscribe_url(email: str) -> str:
-    return f"{settings().mail_link_base}/mail/unsubscribe?token={quote(link_token(email))}"
+def unsubscribe_url(email: str, language: str = messages.DEFAULT) -> str:
+    """The link in an email; the page it opens is in the email's language."""
+    url = f"{settings().mail_link_base}/mail/unsubscribe?token={quote(link_token(email))}"
+    return url if language == messages.DEFAULT else f"{url}&lang={quote(language)}"
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,8 @@ class Mail:
     lines: tuple[str, ...]
     #: Digests can be unsubscribed from; a guardian's alert stops with the consent.
     unsubscribe: bool = True
+    #: The recipient's language (its subject and lines are in it; so is the unsubscribe line).
+    language: str = messages.DEFAULT
 
 
 def compose(mail: Mail) -> EmailMessage:
@@ -119,21 +124,27 @@ def compose(mail: Mail) -> EmailMessage:
     msg["X-Rollcall-Kind"] = mail.kind
     lines = list(mail.lines)
     if mail.unsubscribe:
-        url = unsubscribe_url(mail.to)
+        url = unsubscribe_url(mail.to, mail.language)
         msg["List-Unsubscribe"] = f"<{url}>"
-        lines += ["", f"To stop these emails: {url}"]
+        lines += ["", messages.text(mail.language, "mail.unsubscribe_text", url=url)]
     msg.set_content("\n".join(lines) + "\n", charset="utf-8")
     paragraphs = "".join(f"<p>{html.escape(line)}</p>" if line else "" for line in mail.lines)
     if mail.unsubscribe:
         paragraphs += (
-            f'<p style="color:#666"><a href="{html.escape(unsubscribe_url(mail.to))}">'
-            "Stop these emails</a></p>"
+            f'<p style="color:#666"><a href="{html.escape(url)}">'
+            f"{html.escape(messages.text(mail.language, 'mail.unsubscribe_link'))}</a></p>"
         )
     msg.add_alternative(
-        f'<!doctype html><html><body style="font-family:sans-serif">{paragraphs}</body></html>',
+        f'<!doctype html><html lang="{html.escape(mail.language)}">'
+        f'<body style="font-family:sans-serif">{paragraphs}</body></html>',
         subtype="html",
         charset="utf-8",
     )
+    msg["Content-Language"] = mail.language  # after the content: setting it clears Content-*
+    # Headers unfolded up to RFC 5322's 998 characters: Python's folding of a long
+    # Devanagari subject into several encoded words drops the space at the fold
+    # ("डिफॉल्टर, आठवडा" arrived as "डिफॉल्टर,आठवडा"); the parts were encoded above.
+    msg.policy = msg.policy.clone(max_line_length=998)
     return msg
 
 

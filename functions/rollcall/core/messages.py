@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 
 from rollcall import contracts
 
@@ -73,6 +74,19 @@ def text(language: str, key: str, **params: Any) -> str:
         entry = entry.get(form, entry["other"])
     worded = {k: v.word(language) if hasattr(v, "word") else v for k, v in params.items()}
     return str(entry).format(**worded)
+
+
+def number(language: str, value: float | int, pattern: str | None = None) -> str:
+    """A number written the language's way, with Latin digits (as the pages show them):
+    ``number("en", 12.5, "0.0")`` -> ``12.5``; no pattern: the locale's (Indian grouping
+    in Hindi and Marathi)."""
+    loc = locale(language_of(language))
+    return str(format_decimal(value, pattern, locale=loc, numbering_system="latn"))
+
+
+def day(language: str, value: date) -> str:
+    """A day written the language's way: "6 Dec 2026", "6 दिस॰ 2026"."""
+    return str(format_date(value, "d MMM y", locale=locale(language_of(language))))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The mail endpoints (decision 0027):
 
-* ``GET /mail/unsubscribe?token=...`` (no sign-in: the link in every digest): records
-  the address's opt-out from the digests (``mail_optouts``, idempotent) and answers a
-  plain HTML page. A token that does not verify is ``bad_request``, nothing written.
+* ``GET /mail/unsubscribe?token=...[&lang=hi]`` (no sign-in: the link in every digest):
+  records the address's opt-out from the digests (``mail_optouts``, idempotent) and
+  answers a plain HTML page in the email's language (``lang``: en, hi, mr; English for
+  anything else). A token that does not verify is ``bad_request``, nothing written.
 * ``GET /me/guardian`` (the student): whether the institution sends alerts to
   guardians, the guardian's email on the roster, and the student's consent. -> ``200
   {"enabled", "guardian_email", "consent", "consented_at"}``
@@ -19,28 +20,40 @@ from typing import Any
 
 from rollcall import clients, logs
 from rollcall.clock import now
-from rollcall.core import guardians, mail
+from rollcall.core import guardians, mail, messages
 from rollcall.errors import BadRequest
 from rollcall.http.toolkit import Answer, Context, identify, json_object, lookup, query, read_body
 
 PAGE = (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    '<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
     '<meta name="viewport" content="width=device-width, initial-scale=1">'
-    "<title>Unsubscribed</title></head>"
+    "<title>{title}</title></head>"
     '<body style="font-family:sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem">'
-    "<h1>You are unsubscribed</h1><p>{email} will get no more attendance digests from "
-    "Rollcall.</p></body></html>"
+    "<h1>{heading}</h1><p>{body}</p></body></html>"
 )
 
 
+def unsubscribed_page(email: str, language: str) -> str:
+    """The page the link opens, in the email's language (``lang``; English when unknown)."""
+    language = messages.language_of(language)
+
+    def word(key: str, **params: str) -> str:
+        return html.escape(messages.text(language, f"mail.unsubscribed.{key}", **params))
+
+    return PAGE.format(
+        lang=language, title=word("title"), heading=word("heading"), body=word("body", email=email)
+    )
+
+
 def handle_unsubscribe(request: Any, context: Context) -> Answer:
-    token = query(request, {"token": "token"}).get("token")
+    asked = query(request, {"token": "token", "lang": "text"})
+    token = asked.get("token")
     email = mail.email_of(token) if token else None
     if email is None:
         raise BadRequest("this unsubscribe link is not valid: use the link of a recent email")
     new = lookup(mail.unsubscribe, clients.firestore_client(), email, now())
     logs.info("unsubscribed from digests", address=mail.key(email), new=new, trace=context.trace)
-    body = PAGE.format(email=html.escape(email))
+    body = unsubscribed_page(email, asked.get("lang", messages.DEFAULT))
     return Answer(body, 200, {"Content-Type": "text/html; charset=utf-8"})
 
 

@@ -97,12 +97,14 @@ def accept(
         if session is None:
             raise QrInvalid("QR code is not genuine")
         seen["session_id"] = session.id
+        if who is not None:
+            who["ends_at"] = session.ends_at  # when a rejection's record expires
         qr.verify(token, session.secret, session.rotation_seconds, at.timestamp())
     else:
         session = session_of_code(uid, scanned.code or "", at, seen)
         seen["session_id"] = session.id
-    if who is not None:
-        who["ends_at"] = session.ends_at  # when a rejection's record expires
+        if who is not None:
+            who["ends_at"] = session.ends_at
     if not session.is_open(at):
         raise SessionClosed("this session is not open for scans")
     queued_at = queued_since(scanned.queued_ms, at, session)
@@ -240,9 +242,10 @@ def record_rejection(
     ends_at: datetime | None = None,
 ) -> None:
     """Record a rejected scan for the teacher, if it can be attributed; it expires some
-    days after the session's end (``ends_at``, else the session's as the instance's cache
-    has it: a code refused before the scan got to the session's end, e.g. expired; if
-    that cannot be read, after the longest session starting now)."""
+    days after the session's end (``ends_at``: known as soon as the scan found its
+    session; for a typed code refused for what it is, ``classify_code``'s session, read
+    from the instance's cache; if that cannot be read, after the longest session
+    starting now)."""
     session_id, uid = seen.get("session_id"), seen.get("uid")
     if not (session_id and uid):
         return

@@ -3,6 +3,7 @@
 // (GET /reports/defaulters.(csv|pdf), admin-api.js). The server decides who may, and
 // refuses a date outside the term; its message is shown as it comes.
 import { defaultersErrorText, fetchDefaulters } from "../admin-api.js";
+import { t } from "../i18n/index.js";
 import { html, useState } from "../ui.js";
 import { saveBlob } from "../views/export-button.js";
 
@@ -26,16 +27,16 @@ export function divisionsOf(courses, department) {
 /** The department and division choices of a department report (`ids`: the two selects' ids). */
 export function DepartmentFields({ ids, departments, chosen, divisions, division, onDepartment, onDivision }) {
   return html`<div class="admin-field">
-      <label for=${ids[0]}>Department</label>
+      <label for=${ids[0]}>${t("defaulters.department")}</label>
       <select id=${ids[0]} value=${chosen} onChange=${(ev) => onDepartment(ev.currentTarget.value)}>
-        ${departments.map((d) => html`<option key=${d} value=${d}>${d}</option>`)}
+        ${departments.map((d) => html`<option key=${d} value=${d} translate=${false}>${d}</option>`)}
       </select>
     </div>
     <div class="admin-field">
-      <label for=${ids[1]}>Division</label>
+      <label for=${ids[1]}>${t("defaulters.division")}</label>
       <select id=${ids[1]} value=${division} onChange=${(ev) => onDivision(ev.currentTarget.value)}>
-        <option value="">All divisions</option>
-        ${divisions.map((d) => html`<option key=${d} value=${d}>${d}</option>`)}
+        <option value="">${t("defaulters.allDivisions")}</option>
+        ${divisions.map((d) => html`<option key=${d} value=${d} translate=${false}>${d}</option>`)}
       </select>
     </div>`;
 }
@@ -52,32 +53,28 @@ export function DefaultersPanel({ store, me, context }) {
 
   async function download(format) {
     setBusy(format);
-    setMessage({ text: "Preparing the list…" });
+    setMessage({ text: t("defaulters.preparingList") });
     try {
       const result = await fetchDefaulters({ ...(await context()), format, department: chosen, division, asOf });
       if (result.state === "ok") {
         saveBlob(result.blob, result.filename);
-        setMessage({ text: `Downloaded ${result.filename}.` });
+        setMessage({ text: t("defaulters.downloaded", { file: result.filename }) });
       } else {
         setMessage({ text: defaultersErrorText(result), error: true, code: result.code });
       }
     } catch (err) {
-      setMessage({ text: `The list could not be made: ${err.message ?? err}`, error: true });
+      setMessage({ text: t("defaulters.failed", { message: err.message ?? err }), error: true });
     } finally {
       setBusy(null);
     }
   }
 
   return html`<section class="card admin-form" id="defaulters" aria-labelledby="defaulters-title">
-    <h2 id="defaulters-title">Defaulter list</h2>
-    <p>
-      Every student of the department (or one division) by roll number, with their attendance in each course up to
-      the end of the chosen day, and the courses in which they are below the required percentage. The figures are
-      those of each course's export for the same day.
-    </p>
+    <h2 id="defaulters-title">${t("defaulters.title")}</h2>
+    <p>${t("defaulters.intro")}</p>
     ${
       !departments.length
-        ? html`<p class="muted" id="defaulters-empty">No departments yet.</p>`
+        ? html`<p class="muted" id="defaulters-empty">${t("defaulters.none")}</p>`
         : html`<${DepartmentFields}
               ids=${["defaulters-department", "defaulters-division"]}
               departments=${departments}
@@ -91,7 +88,7 @@ export function DefaultersPanel({ store, me, context }) {
               onDivision=${setDivision}
             />
             <div class="admin-field">
-              <label for="defaulters-as-of">Attendance up to</label>
+              <label for="defaulters-as-of">${t("defaulters.upTo")}</label>
               <input
                 id="defaulters-as-of"
                 type="date"
@@ -101,7 +98,7 @@ export function DefaultersPanel({ store, me, context }) {
                 aria-describedby="defaulters-as-of-hint"
               />
               <span class="muted small" id="defaulters-as-of-hint"
-                >Sessions held by the end of this day count, as they stood then: a later correction does not.</span
+                >${t("defaulters.upToHint")}</span
               >
             </div>
             <p
@@ -114,10 +111,10 @@ export function DefaultersPanel({ store, me, context }) {
             </p>
             <div class="actions">
               <button class="btn btn-primary" type="button" id="defaulters-csv" disabled=${!!busy || !asOf} onClick=${() => download("csv")}>
-                ${busy === "csv" ? "Preparing…" : "Download CSV"}
+                ${t(busy === "csv" ? "defaulters.preparing" : "defaulters.csv")}
               </button>
               <button class="btn" type="button" id="defaulters-pdf" disabled=${!!busy || !asOf} onClick=${() => download("pdf")}>
-                ${busy === "pdf" ? "Preparing…" : "Download PDF"}
+                ${t(busy === "pdf" ? "defaulters.preparing" : "defaulters.pdf")}
               </button>
             </div>`
     }

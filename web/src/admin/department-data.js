@@ -2,20 +2,29 @@
 // rollcall.core.department): the line plot's series in uPlot's shape, the counts table's
 // rows and the heatmap's cells. Pure (no DOM), so node --test checks it.
 import { STATUSES } from "../contracts.js";
+import { fmt, t } from "../i18n/index.js";
 
 /** The states in the order the view shows them. */
 export const STATES = STATUSES.record;
 
 /** What each state is called, its letter in a heatmap cell (so colour is not the only sign). */
-export const STATE_WORDS = Object.freeze({
-  present: { label: "Present", letter: "P" },
-  late: { label: "Late", letter: "L" },
-  excused: { label: "Excused", letter: "E" },
-  absent: { label: "Absent", letter: "A" },
-});
+export const STATE_WORDS = Object.freeze(Object.fromEntries(STATES.map((state) => [state, stateWords(state)])));
 
 /** A cell for no status: the student was not in that session's audience (another division or batch). */
-export const NOT_IN = { label: "Not in this session", letter: "·" };
+export const NOT_IN = stateWords("none");
+
+/** {label, letter} of a state (or "none"), read from the catalogs when used. */
+function stateWords(state) {
+  return Object.freeze(
+    Object.defineProperties(
+      {},
+      {
+        label: { enumerable: true, get: () => t(`department.state.${state}`) },
+        letter: { enumerable: true, get: () => t(`department.letter.${state}`) },
+      },
+    ),
+  );
+}
 
 /**
  * The line plot: one series per course line (a course, and each of its divisions where
@@ -57,7 +66,10 @@ export function countRows(view) {
     };
   };
   return [
-    row("department", `All courses of ${view?.department?.id ?? ""}`, { ...view?.counts, percent: view?.percent }),
+    row("department", t("department.allCourses", { department: view?.department?.id ?? "" }), {
+      ...view?.counts,
+      percent: view?.percent,
+    }),
     ...(view?.courses ?? []).map((c) =>
       row(c.id, `${c.code} ${c.name}`.trim(), c, `#/course/${encodeURIComponent(c.id)}`),
     ),
@@ -84,7 +96,11 @@ export function heatmapCells(grid, { formatDate = (d) => d.toISOString() } = {})
         return {
           state,
           letter: words.letter,
-          title: `${who || student.uid}, ${formatDate(column.at)}: ${words.label}`,
+          title: t("department.cellTitle", {
+            who: who || student.uid,
+            when: formatDate(column.at),
+            state: words.label,
+          }),
         };
       }),
     };
@@ -94,12 +110,12 @@ export function heatmapCells(grid, { formatDate = (d) => d.toISOString() } = {})
 
 /** "83.3 %" or "–" (no counted session). */
 export function percentText(value) {
-  return value === null || value === undefined ? "–" : `${value} %`;
+  return value === null || value === undefined ? "–" : t("department.percent", { value: fmt.number(value) });
 }
 
 /** A point's hover value: "83.3 % (6 counted; P 4, L 1, E 0, A 1)". */
 export function pointText(point) {
   if (!point) return "–";
-  const counts = STATES.map((s) => `${STATE_WORDS[s].letter} ${point[s] ?? 0}`).join(", ");
-  return `${percentText(point.percent)} (${point.counted} counted; ${counts})`;
+  const counts = STATES.map((s) => `${STATE_WORDS[s].letter} ${fmt.number(point[s] ?? 0)}`).join(", ");
+  return t("department.point", { percent: percentText(point.percent), counted: fmt.number(point.counted), counts });
 }

@@ -10,6 +10,7 @@
 // Data: GET /reports/department (admin-api.js), shaped by department-data.js.
 import { departmentErrorText, fetchDepartmentView } from "../admin-api.js";
 import { fmtDay, fmtTime } from "../dom.js";
+import { fmt, t } from "../i18n/index.js";
 import { kindLabel } from "../timetable.js";
 import { html, useEffect, useRef, useState } from "../ui.js";
 import { DepartmentFields, divisionsOf } from "./defaulters.js";
@@ -71,14 +72,11 @@ export function DepartmentPanel({ store, me, context }) {
   }, [shownCourse, chosen, division, asOf, context]);
 
   if (!departments.length) {
-    return html`<section class="card" id="department-view"><p class="muted" id="department-empty">No departments yet.</p></section>`;
+    return html`<section class="card" id="department-view"><p class="muted" id="department-empty">${t("defaulters.none")}</p></section>`;
   }
   return html`<section class="card department-view" id="department-view" aria-labelledby="department-title">
-    <h2 id="department-title">Department attendance</h2>
-    <p>
-      How each course of the department is attended over the term, session by session, with the counts per status. Pick
-      a course for its students × sessions grid; a course's name opens its course view.
-    </p>
+    <h2 id="department-title">${t("department.title")}</h2>
+    <p>${t("department.intro")}</p>
     <div class="department-filters">
       <${DepartmentFields}
         ids=${["department-choice", "department-division"]}
@@ -94,9 +92,9 @@ export function DepartmentPanel({ store, me, context }) {
         onDivision=${setDivision}
       />
       <div class="admin-field">
-        <label for="department-as-of">Attendance up to</label>
+        <label for="department-as-of">${t("defaulters.upTo")}</label>
         <input id="department-as-of" type="date" value=${asOf} onInput=${(ev) => setAsOf(ev.currentTarget.value)} />
-        <span class="muted small">Empty: today.</span>
+        <span class="muted small">${t("department.emptyIsToday")}</span>
       </div>
     </div>
     ${
@@ -109,7 +107,7 @@ export function DepartmentPanel({ store, me, context }) {
             id="department-message"
             data-code=${view?.code ?? undefined}
           >
-            ${!view || view.state === "loading" ? "Loading the department's attendance…" : departmentErrorText(view)}
+            ${!view || view.state === "loading" ? t("department.loading") : departmentErrorText(view)}
           </p>`
     }
   </section>`;
@@ -117,31 +115,35 @@ export function DepartmentPanel({ store, me, context }) {
 
 function Overview({ view }) {
   const rows = countRows(view);
-  const terms = view.terms?.length ? ` (${view.terms.join(", ")})` : "";
-  const scope = `${view.department.name}${view.division ? `, division ${view.division}` : ""}`;
   const upTo = fmtDay(new Date(`${view.as_of}T12:00:00`));
-  return html`<p class="muted small" id="department-scope">${`${scope}: sessions held up to ${upTo}${terms}.`}</p>
-    <h3>Attendance per session</h3>
+  const scope = { name: view.department.name, division: view.division, day: upTo };
+  return html`<p class="muted small" id="department-scope">
+      ${t(view.division ? "department.scopeDivision" : "department.scope", scope)}
+      ${view.terms?.length ? html` ${t("department.terms", { terms: view.terms.join(", ") })}` : null}
+    </p>
+    <h3>${t("department.perSession")}</h3>
     <${LinePlot} view=${view} />
-    <h3>Counts per status</h3>
+    <h3>${t("department.perStatus")}</h3>
     <div class="table-scroll" tabindex="0">
       <table class="data-table department-counts" id="department-counts">
         <thead>
           <tr>
-            <th scope="col">Course</th>
-            <th scope="col" class="num">Attendance</th>
+            <th scope="col">${t("department.colCourse")}</th>
+            <th scope="col" class="num">${t("department.colAttendance")}</th>
             ${STATES.map((s) => html`<th key=${s} scope="col" class="num">${STATE_WORDS[s].label}</th>`)}
-            <th scope="col" class="col-share">Share</th>
+            <th scope="col" class="col-share">${t("department.colShare")}</th>
           </tr>
         </thead>
         <tbody>
           ${rows.map(
             (row) => html`<tr key=${row.key} data-course=${row.key} class=${row.link ? "" : "department-total"}>
-              <th scope="row">${row.link ? html`<a href=${row.link} class="course-link">${row.label}</a>` : row.label}</th>
+              <th scope="row" translate=${row.link ? false : undefined}>
+                ${row.link ? html`<a href=${row.link} class="course-link">${row.label}</a>` : row.label}
+              </th>
               <td class="num">${percentText(row.percent)}</td>
-              ${row.cells.map((c) => html`<td key=${c.state} class="num" data-state=${c.state}>${c.count}</td>`)}
+              ${row.cells.map((c) => html`<td key=${c.state} class="num" data-state=${c.state}>${fmt.number(c.count)}</td>`)}
               <td class="col-share">
-                <span class="share-bar" role="img" aria-label=${row.cells.map((c) => `${STATE_WORDS[c.state].label} ${c.count}`).join(", ")}>
+                <span class="share-bar" role="img" aria-label=${fmt.list(row.cells.map((c) => t("department.stateCount", { state: STATE_WORDS[c.state].label, count: fmt.number(c.count) })))}>
                   ${row.cells.map((c) =>
                     c.share
                       ? html`<span key=${c.state} class=${`share status-${c.state}`} style=${`flex-grow: ${c.share}`}></span>`
@@ -170,6 +172,9 @@ function LinePlot({ view }) {
       .then(([{ default: UPlot }]) => {
         if (!live || !el) return;
         plot = new UPlot(plotOptions(series, el.clientWidth || 640), data, el);
+        // the lines' names in the legend are data (course codes and divisions)
+        for (const name of el.querySelectorAll(".u-legend .u-series:not(:first-child) .u-label"))
+          name.translate = false;
         el.dataset.ready = "true";
       })
       .catch((err) => live && setFailed(String(err.message ?? err)));
@@ -181,7 +186,7 @@ function LinePlot({ view }) {
       plot?.destroy();
     };
   }, [view]);
-  if (!points) return html`<p class="muted" id="department-plot-empty">No session has been held and closed yet.</p>`;
+  if (!points) return html`<p class="muted" id="department-plot-empty">${t("department.plotEmpty")}</p>`;
   return html`<div
       class="department-plot"
       id="department-plot"
@@ -189,11 +194,13 @@ function LinePlot({ view }) {
       data-points=${points}
       data-lines=${series.length}
       role="img"
-      aria-label=${`Attendance per session, ${series.length} lines, ${points} points: ${series
-        .map((s) => s.label)
-        .join(", ")}. The table below has the totals.`}
+      aria-label=${t("department.plotLabel", {
+        lines: t("department.lines", { count: series.length }),
+        points: t("department.points", { count: points }),
+        names: series.map((s) => s.label).join(", "),
+      })}
     ></div>
-    ${failed ? html`<p class="form-error" role="alert">The plot could not be drawn: ${failed}</p>` : null}`;
+    ${failed ? html`<p class="form-error" role="alert">${t("department.plotFailed", { message: failed })}</p>` : null}`;
 }
 
 /** uPlot's options: a time x axis, y 0–100 %, a line per series (dashed for a division), hover values in the legend. */
@@ -204,14 +211,22 @@ export function plotOptions(series, width) {
     height: 320,
     scales: { x: { time: true }, y: { range: [0, 100] } },
     axes: [
-      { label: "Session date", space: 100, values: (_u, ticks) => ticks.map((t) => fmtDay(new Date(t * 1000))) },
-      { label: "Attendance (%)", values: (_u, ticks) => ticks.map((t) => `${t} %`), size: 60 },
+      {
+        label: t("department.axisDate"),
+        space: 100,
+        values: (_u, ticks) => ticks.map((t) => fmtDay(new Date(t * 1000))),
+      },
+      {
+        label: t("department.axisPercent"),
+        values: (_u, ticks) => ticks.map((tick) => t("department.percent", { value: fmt.number(tick) })),
+        size: 60,
+      },
     ],
     cursor: { points: { size: 8 } },
     legend: { live: true },
     series: [
       {
-        label: "Session",
+        label: t("department.session"),
         value: (_u, t) => (t == null ? "–" : `${fmtDay(new Date(t * 1000))} ${fmtTime(new Date(t * 1000))}`),
       },
       ...series.map((line) => {
@@ -230,16 +245,23 @@ export function plotOptions(series, width) {
   };
 }
 
+const SHORT_KINDS = ["theory", "practical", "tutorial"];
+
+/** A kind of session in a heatmap column's few letters ("Theo"): the catalog's, else the kind's label. */
+function kindShort(kind) {
+  return SHORT_KINDS.includes(kind) ? t(`department.kindShort.${kind}`) : kindLabel(kind);
+}
+
 function Heatmap({ courses, course, setCourse, grid }) {
   const formatDate = (d) => `${fmtDay(d)} ${fmtTime(d)}`;
   const cells = grid?.state === "ok" ? heatmapCells(grid.view.heatmap, { formatDate }) : null;
-  return html`<h3 id="heatmap-title">Students × sessions</h3>
+  return html`<h3 id="heatmap-title">${t("department.grid")}</h3>
     <div class="admin-field">
-      <label for="heatmap-course">Course</label>
+      <label for="heatmap-course">${t("department.course")}</label>
       <select id="heatmap-course" value=${course} onChange=${(ev) => setCourse(ev.currentTarget.value)}>
-        ${courses.map((c) => html`<option key=${c.id} value=${c.id}>${c.code} ${c.name}</option>`)}
+        ${courses.map((c) => html`<option key=${c.id} value=${c.id} translate=${false}>${c.code} ${c.name}</option>`)}
       </select>
-      ${course ? html`<a class="small heatmap-course-link" id="heatmap-course-link" href=${`#/course/${encodeURIComponent(course)}`}>Open this course's view</a>` : null}
+      ${course ? html`<a class="small heatmap-course-link" id="heatmap-course-link" href=${`#/course/${encodeURIComponent(course)}`}>${t("department.openCourse")}</a>` : null}
     </div>
     <p class="heatmap-legend small" id="heatmap-legend">
       ${[...STATES.map((s) => [s, STATE_WORDS[s]]), ["none", NOT_IN]].map(
@@ -250,21 +272,21 @@ function Heatmap({ courses, course, setCourse, grid }) {
     ${
       !cells
         ? html`<p class=${grid && grid.state !== "loading" ? "form-error" : "muted"} id="heatmap-message">
-            ${!grid ? "No course to show." : grid.state === "loading" ? "Loading the course's sessions…" : departmentErrorText(grid)}
+            ${!grid ? t("department.noCourse") : grid.state === "loading" ? t("department.loadingCourse") : departmentErrorText(grid)}
           </p>`
         : !cells.columns.length
-          ? html`<p class="muted" id="heatmap-message">No session of this course has been held and closed yet.</p>`
+          ? html`<p class="muted" id="heatmap-message">${t("department.noneHeld")}</p>`
           : html`<div class="heatmap-scroll" id="heatmap" tabindex="0" data-rows=${cells.rows.length} data-columns=${cells.columns.length}>
               <table class="heatmap" aria-labelledby="heatmap-title">
                 <thead>
                   <tr>
-                    <th scope="col" class="hm-roll">Roll no.</th>
-                    <th scope="col" class="hm-name">Student</th>
+                    <th scope="col" class="hm-roll">${t("department.rollNo")}</th>
+                    <th scope="col" class="hm-name">${t("department.student")}</th>
                     ${cells.columns.map(
                       (
                         c,
-                      ) => html`<th key=${c.id} scope="col" class="hm-date" title=${`${formatDate(c.at)}, ${kindLabel(c.kind)}`}>
-                        ${fmtDay(c.at)}<br /><span class="muted">${kindLabel(c.kind).slice(0, 4)}</span>
+                      ) => html`<th key=${c.id} scope="col" class="hm-date" title=${t("department.columnTitle", { when: formatDate(c.at), kind: kindLabel(c.kind) })}>
+                        ${fmtDay(c.at)}<br /><span class="muted">${kindShort(c.kind)}</span>
                       </th>`,
                     )}
                   </tr>
@@ -273,7 +295,7 @@ function Heatmap({ courses, course, setCourse, grid }) {
                   ${cells.rows.map(
                     (row) => html`<tr key=${row.uid}>
                       <td class="hm-roll">${row.rollNo}</td>
-                      <th scope="row" class="hm-name">${row.name}</th>
+                      <th scope="row" class="hm-name" translate=${false}>${row.name}</th>
                       ${row.cells.map(
                         (
                           cell,

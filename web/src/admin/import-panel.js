@@ -4,14 +4,21 @@
 // that changes something, and sends the same bytes with the preview's `base` (if the
 // stored state moved since, the server refuses: preview again). While the apply runs,
 // its progress comes from its imports/{id} document (written in batches by the server);
-// then the outcome.
+// then the outcome. Texts: `adminImport.*` in the catalogs (an error is kept as a
+// function, so it is worded again when the language changes); file names are data.
 import { fileProblem, importErrorText, importFile } from "../admin-api.js";
+import { fmt, t } from "../i18n/index.js";
 import { html, useEffect, useRef, useState } from "../ui.js";
 import { headline, progressOf, reportState } from "./report.js";
 import { ReportView } from "./report-view.js";
 
-const kb = (n) =>
-  n < 1024 ? `${n} bytes` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`;
+/** A file's size in words: "812 bytes", "3.4 KB", "1.2 MB". */
+function kb(n) {
+  const one = { maximumFractionDigits: 1, minimumFractionDigits: 1 };
+  if (n < 1024) return t("adminImport.size.bytes", { count: n, size: fmt.number(n) });
+  if (n < 1024 * 1024) return t("adminImport.size.kb", { size: fmt.number(n / 1024, one) });
+  return t("adminImport.size.mb", { size: fmt.number(n / 1048576, one) });
+}
 
 /**
  * kind: "courses" | "roster" | "timetable"; courseId for a roster, termId for a
@@ -49,7 +56,7 @@ export function ImportPanel({ kind, courseId = null, termId = null, title, intro
     const meta = { name: file.name, size: file.size };
     const problem = fileProblem(file);
     if (problem) {
-      update({ phase: "failed", file: meta, error: { text: problem, code: "file" } });
+      update({ phase: "failed", file: meta, error: { text: () => fileProblem(file), code: "file" } });
       return;
     }
     let body;
@@ -59,7 +66,10 @@ export function ImportPanel({ kind, courseId = null, termId = null, title, intro
       update({
         phase: "failed",
         file: meta,
-        error: { text: `Cannot read ${file.name}: ${err.message ?? err}`, code: "file" },
+        error: {
+          text: () => t("adminImport.cannotRead", { name: file.name, error: err.message ?? String(err) }),
+          code: "file",
+        },
       });
       return;
     }
@@ -80,7 +90,7 @@ export function ImportPanel({ kind, courseId = null, termId = null, title, intro
     if (answer.state === "report" || answer.state === "invalid") {
       update({ phase: "preview", file, body, report: answer.report });
     } else {
-      update({ phase: "failed", file, body, error: { text: importErrorText(answer), code: answer.code } });
+      update({ phase: "failed", file, body, error: { text: () => importErrorText(answer), code: answer.code } });
     }
   }
 
@@ -104,12 +114,18 @@ export function ImportPanel({ kind, courseId = null, termId = null, title, intro
         body,
         report: answer.report,
         error: {
-          text: "Checked again while applying, the file has errors: nothing was applied.",
+          text: () => t("adminImport.invalidOnApply"),
           code: "import_invalid",
         },
       });
     } else {
-      update({ phase: "preview", file, body, report, error: { text: importErrorText(answer), code: answer.code } });
+      update({
+        phase: "preview",
+        file,
+        body,
+        report,
+        error: { text: () => importErrorText(answer), code: answer.code },
+      });
     }
   }
 
@@ -119,11 +135,11 @@ export function ImportPanel({ kind, courseId = null, termId = null, title, intro
   const progressBar =
     phase === "applying"
       ? html`<div class="import-progress" role="status" id=${`${prefix}-progress`}>
-          <p>${progress?.text ?? "Applying…"}</p>
+          <p>${progress?.text ?? t("adminImport.applying")}</p>
           <progress
             max=${progress?.total || undefined}
             value=${progress?.total ? progress.done : undefined}
-            aria-label="Import progress"
+            aria-label=${t("adminImport.progress")}
           ></progress>
         </div>`
       : null;
@@ -133,14 +149,14 @@ export function ImportPanel({ kind, courseId = null, termId = null, title, intro
     ${
       can.canApply
         ? html`<button class="btn btn-primary" type="button" id=${`${prefix}-apply`} onClick=${apply}>
-            Apply ${file.name}
+            ${t("adminImport.apply", { name: file.name })}
           </button>`
         : null
     }
     ${
       error
         ? html`<button class="btn" type="button" id=${`${prefix}-repreview`} onClick=${() => preview(file, state.body)}>
-            Preview again
+            ${t("adminImport.previewAgain")}
           </button>`
         : null
     }
@@ -162,23 +178,23 @@ export function ImportPanel({ kind, courseId = null, termId = null, title, intro
         aria-describedby=${`${prefix}-file-name`}
       />
       <label class="btn btn-primary file-label" for=${`${prefix}-file`} aria-disabled=${busy ? "true" : undefined}>
-        ${file ? "Choose another file…" : "Choose a CSV file…"}
+        ${file ? t("adminImport.chooseAnother") : t("adminImport.choose")}
       </label>
       <span class="file-name muted" id=${`${prefix}-file-name`}>
-        ${file ? `${file.name} · ${kb(file.size)}` : "No file chosen"}
+        ${file ? html`<span translate=${false}>${file.name}</span> · ${kb(file.size)}` : t("adminImport.noFile")}
       </span>
     </div>
     <div class="import-result" ref=${result} tabindex="-1" aria-live="polite">
-      ${phase === "previewing" ? html`<p class="muted" role="status" id=${`${prefix}-status`}>Checking ${file.name}…</p>` : null}
+      ${phase === "previewing" ? html`<p class="muted" role="status" id=${`${prefix}-status`}>${t("adminImport.checking", { name: file.name })}</p>` : null}
       ${
         error
-          ? html`<p class="form-error" role="alert" id=${`${prefix}-error`} data-code=${error.code}>${error.text}</p>`
+          ? html`<p class="form-error" role="alert" id=${`${prefix}-error`} data-code=${error.code}>${error.text()}</p>`
           : null
       }
       ${
         phase === "applied"
           ? html`<p class="import-outcome" role="status" id=${`${prefix}-outcome`}>
-              ✓ ${file.name}: ${headline(report)}
+              ✓ <span translate=${false}>${file.name}</span>: <span class="outcome-headline">${headline(report)}</span>
             </p>`
           : null
       }

@@ -11,6 +11,7 @@
 // import_roster for rosters); the server decides again on every call. Data: Firestore listeners into
 // the page's store (store.js); the calls: admin-api.js.
 import { firebase } from "../config.js";
+import { t, words } from "../i18n/index.js";
 import { administers, may, rolesIn } from "../roles.js";
 import { html, useEffect, useMemo } from "../ui.js";
 import { DefaultersPanel } from "./defaulters.js";
@@ -21,21 +22,32 @@ import { RosterImport } from "./roster-import.js";
 import { createAdminStore, sortCourses, sortTerms } from "./store.js";
 import { TimetableImport } from "./timetable-import.js";
 
+/** The sections' names in the tabs (read when shown: they follow the language). */
+const SECTION_NAMES = words({
+  courses: "admin.sections.courses",
+  rosters: "admin.sections.rosters",
+  timetable: "admin.sections.timetable",
+  departments: "admin.sections.departments",
+  terms: "admin.sections.terms",
+  department: "admin.sections.department",
+  defaulters: "admin.sections.defaulters",
+});
+
 const SECTIONS = [
-  ["courses", "Courses file", "manage_courses"],
-  ["rosters", "Rosters", "import_roster"],
-  ["timetable", "Timetable", "manage_courses"],
-  ["departments", "Departments", "manage_institution"],
-  ["terms", "Terms", "manage_institution"],
-  ["department", "Department", "report_department"],
-  ["defaulters", "Defaulter list", "report_department"],
+  ["courses", "manage_courses"],
+  ["rosters", "import_roster"],
+  ["timetable", "manage_courses"],
+  ["departments", "manage_institution"],
+  ["terms", "manage_institution"],
+  ["department", "report_department"],
+  ["defaulters", "report_department"],
 ];
 
 /** The sections this person may use (heads of department: the imports only). */
 export function sectionsFor(me) {
   // a head holds "hod" for their department's courses: ask as for one of those
   const roles = rolesIn({ uid: "", course: { department_id: me?.departments?.[0] ?? null, roles: {} }, me });
-  return SECTIONS.filter(([, , action]) => may(action, roles));
+  return SECTIONS.filter(([, action]) => may(action, roles));
 }
 
 export function AdminView({ user, me, fsx, section }) {
@@ -50,36 +62,41 @@ export function AdminView({ user, me, fsx, section }) {
     [user],
   );
 
+  const docTitle = t("admin.docTitle");
   useEffect(() => {
-    document.title = "Admin · Rollcall";
+    document.title = docTitle;
+  }, [docTitle]);
+  useEffect(() => {
     if (!administers(me)) return undefined;
     return startListeners(store, fsx, me);
   }, [store, fsx, me]);
 
   if (!administers(me) || !current) {
     return html`<section class="page" aria-labelledby="admin-title">
-      <h1 id="admin-title">Admin</h1>
-      <p class="notice" id="admin-denied">
-        The admin page is for institution admins and heads of department. Your email has neither role.
-      </p>
+      <h1 id="admin-title">${t("admin.title")}</h1>
+      <p class="notice" id="admin-denied">${t("admin.denied")}</p>
     </section>`;
   }
   const [key] = current;
   return html`<section class="page page-wide admin" aria-labelledby="admin-title" data-section=${key}>
-    <h1 id="admin-title">Admin</h1>
+    <h1 id="admin-title">${t("admin.title")}</h1>
     <p class="muted admin-who">
-      ${me.admin ? "Institution admin" : `Head of department: ${me.departments.join(", ")}`}
+      ${
+        me.admin
+          ? t("admin.institutionAdmin")
+          : html`${t("admin.headOf")} <span translate=${false}>${me.departments.join(", ")}</span>`
+      }
     </p>
-    <nav class="subnav" aria-label="Admin sections">
+    <nav class="subnav" aria-label=${t("admin.sectionsLabel")}>
       ${sections.map(
-        ([k, l]) =>
+        ([k]) =>
           html`<a
             key=${k}
             href=${`#/admin/${k}`}
             id=${`admin-tab-${k}`}
             class="chip"
             aria-current=${k === key ? "page" : undefined}
-            >${l}</a
+            >${SECTION_NAMES[k]}</a
           >`,
       )}
     </nav>
@@ -101,25 +118,21 @@ export function AdminView({ user, me, fsx, section }) {
 function CoursesImport({ user, fsx, me, context }) {
   return html`<${ImportPanel}
     kind="courses"
-    title="Import the courses file"
+    title=${t("adminImport.courses.title")}
     user=${user}
     fsx=${fsx}
     context=${context}
     intro=${html`<p>
-        One row per course of a term: code, name, department, term, divisions, teachers and TAs (emails). A file
-        updates the courses it names and leaves the others; a course's staff becomes the file's.
-        ${me.admin ? "" : ` You may import the courses of ${me.departments.join(", ")}.`}
+        ${t("adminImport.courses.intro")}
+        ${me.admin ? "" : html`${" "}${t("adminImport.courses.yours", { departments: me.departments.join(", ") })}`}
       </p>
       <details class="format">
-        <summary>File format</summary>
-        <pre class="sample">
+        <summary>${t("adminImport.fileFormat")}</summary>
+        <pre class="sample" translate=${false}>
 Course Code,Course Name,Dept,Term,Divisions,Teachers,TAs
 CS301,Distributed Systems,CS,2026-odd,"A, B",anita.rao@college.example,ravi.ta@college.example</pre
         >
-        <p class="muted small">
-          Headers in any case, or by their aliases (Subject Code, Dept, Semester, Faculty…). Excel's and Google
-          Sheets' CSV files as they are; at most 2 MB. The department and the term must exist.
-        </p>
+        <p class="muted small">${t("adminImport.courses.format")}</p>
       </details>`}
   />`;
 }

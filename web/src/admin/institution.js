@@ -1,6 +1,7 @@
 // Departments and terms (institution admins): each a list and a form. Saving one again
 // replaces it (POST /admin/departments, /admin/terms, which validate: their message is
-// shown as it comes); "Edit" fills the form with a stored one.
+// shown as it comes); "Edit" fills the form with a stored one. Texts: `admin.*` in the
+// catalogs; codes, names and emails are data (translate="no").
 import {
   adminErrorText,
   holidaysText,
@@ -9,11 +10,14 @@ import {
   saveInstitutionSettings,
   saveTerm,
 } from "../admin-api.js";
+import { fmt, t } from "../i18n/index.js";
 import { html, useEffect, useRef, useState } from "../ui.js";
+import { termDates } from "./store.js";
 
+/** A form's last outcome; its text is a function, worded when shown (it follows a new language). */
 function Message({ id, message }) {
   return html`<p class=${message?.error ? "form-error" : "small"} role=${message?.error ? "alert" : "status"} id=${id}>
-    ${message?.text ?? ""}
+    ${message?.text() ?? ""}
   </p>`;
 }
 
@@ -23,6 +27,11 @@ function Field({ id, label, hint, children }) {
     ${children}
     ${hint ? html`<span class="muted small" id=${`${id}-hint`}>${hint}</span>` : null}
   </div>`;
+}
+
+/** The line of a save that threw (the server's or the browser's words as they came). */
+function notSaved(err) {
+  return t("admin.notSavedBecause", { message: err.message ?? String(err) });
 }
 
 // ---- departments -------------------------------------------------------------------------
@@ -41,17 +50,17 @@ export function DepartmentsPanel({ store, context }) {
   async function submit(ev) {
     ev.preventDefault();
     setBusy(true);
-    setMessage({ text: "Saving…" });
+    setMessage({ text: () => t("admin.saving") });
     try {
       const result = await saveDepartment({ ...(await context()), ...form });
       if (result.state === "saved") {
-        setMessage({ text: `Saved department ${result.stored?.code ?? form.code}.` });
+        setMessage({ text: () => t("admin.departments.saved", { code: result.stored?.code ?? form.code }) });
         setForm(NO_DEPARTMENT);
       } else {
-        setMessage({ text: adminErrorText(result), error: true });
+        setMessage({ text: () => adminErrorText(result), error: true });
       }
     } catch (err) {
-      setMessage({ text: `Not saved: ${err.message ?? err}`, error: true });
+      setMessage({ text: () => notSaved(err), error: true });
     } finally {
       setBusy(false);
     }
@@ -59,38 +68,44 @@ export function DepartmentsPanel({ store, context }) {
 
   return html`<div class="admin-grid">
     <section class="card" aria-labelledby="departments-title">
-      <h2 id="departments-title">Departments</h2>
+      <h2 id="departments-title">${t("admin.departments.title")}</h2>
       ${
         error
-          ? html`<p class="form-error" role="alert">Cannot read the departments (${error}).</p>`
+          ? html`<p class="form-error" role="alert">${t("admin.departments.cannotRead", { error })}</p>`
           : departments === null
-            ? html`<p class="muted">Loading…</p>`
+            ? html`<p class="muted">${t("common.loading")}</p>`
             : !departments.length
-              ? html`<p class="muted" id="departments-empty">No departments yet: add the first one with the form.</p>`
+              ? html`<p class="muted" id="departments-empty">${t("admin.departments.empty")}</p>`
               : html`<div class="table-scroll" tabindex="0">
                   <table class="data-table" id="departments">
                     <thead>
                       <tr>
-                        <th scope="col">Code</th>
-                        <th scope="col">Name and heads</th>
-                        <th scope="col"><span class="visually-hidden">Edit</span></th>
+                        <th scope="col">${t("admin.departments.code")}</th>
+                        <th scope="col">${t("admin.departments.nameAndHeads")}</th>
+                        <th scope="col"><span class="visually-hidden">${t("admin.edit")}</span></th>
                       </tr>
                     </thead>
                     <tbody>
                       ${departments.map(
                         (d) => html`<tr key=${d.id} data-department=${d.id}>
-                          <th scope="row">${d.code ?? d.id}</th>
+                          <th scope="row" translate=${false}>${d.code ?? d.id}</th>
                           <td>
-                            <span class="student-name">${d.name}</span>
+                            <span class="student-name" translate=${false}>${d.name}</span>
                             <span class="student-email emails">
-                              ${d.head_emails?.length ? `Heads: ${d.head_emails.join(", ")}` : "No head yet"}
+                              ${
+                                d.head_emails?.length
+                                  ? html`${t("admin.departments.heads")}${" "}<span translate=${false}>
+                                      ${d.head_emails.join(", ")}
+                                    </span>`
+                                  : t("admin.departments.noHead")
+                              }
                             </span>
                           </td>
                           <td class="row-action">
                             <button
                               class="btn btn-small"
                               type="button"
-                              aria-label=${`Edit ${d.code ?? d.id}`}
+                              aria-label=${t("admin.editOne", { name: d.code ?? d.id })}
                               onClick=${() => {
                                 setForm({
                                   code: d.code ?? d.id,
@@ -101,7 +116,7 @@ export function DepartmentsPanel({ store, context }) {
                                 first.current?.focus();
                               }}
                             >
-                              Edit
+                              ${t("admin.edit")}
                             </button>
                           </td>
                         </tr>`,
@@ -112,18 +127,20 @@ export function DepartmentsPanel({ store, context }) {
       }
     </section>
     <form class="card admin-form" id="department-form" aria-labelledby="department-form-title" onSubmit=${submit}>
-      <h2 id="department-form-title">Add or change a department</h2>
-      <${Field} id="department-code" label="Code" hint="Short, as in the courses file: CS, MECH. The same code again replaces it.">
+      <h2 id="department-form-title">${t("admin.departments.formTitle")}</h2>
+      <${Field} id="department-code" label=${t("admin.departments.code")} hint=${t("admin.departments.codeHint")}>
         <input ref=${first} id="department-code" required autocomplete="off" value=${form.code} onInput=${set("code")} aria-describedby="department-code-hint" />
       <//>
-      <${Field} id="department-name" label="Name">
+      <${Field} id="department-name" label=${t("admin.name")}>
         <input id="department-name" required autocomplete="off" value=${form.name} onInput=${set("name")} />
       <//>
-      <${Field} id="department-heads" label="Heads (emails)" hint="Separated by commas or new lines; they get their role at their first verified sign-in.">
+      <${Field} id="department-heads" label=${t("admin.departments.headsLabel")} hint=${t("admin.departments.headsHint")}>
         <textarea id="department-heads" rows="2" value=${form.heads} onInput=${set("heads")} aria-describedby="department-heads-hint"></textarea>
       <//>
       <${Message} id="department-message" message=${message} />
-      <button class="btn btn-primary" type="submit" id="department-save" disabled=${busy}>Save department</button>
+      <button class="btn btn-primary" type="submit" id="department-save" disabled=${busy}>
+        ${t("admin.departments.save")}
+      </button>
     </form>
   </div>`;
 }
@@ -145,21 +162,21 @@ export function TermsPanel({ store, context }) {
     ev.preventDefault();
     const { holidays, errors } = parseHolidays(form.holidays);
     if (errors.length) {
-      setMessage({ text: `Not saved: holidays ${errors.join("; ")}.`, error: true });
+      setMessage({ text: () => t("admin.terms.badHolidays", { errors: errors.join("; ") }), error: true });
       return;
     }
     setBusy(true);
-    setMessage({ text: "Saving…" });
+    setMessage({ text: () => t("admin.saving") });
     try {
       const result = await saveTerm({ ...(await context()), ...form, holidays });
       if (result.state === "saved") {
-        setMessage({ text: `Saved term ${result.stored?.id ?? form.id}.` });
+        setMessage({ text: () => t("admin.terms.saved", { id: result.stored?.id ?? form.id }) });
         setForm(NO_TERM);
       } else {
-        setMessage({ text: adminErrorText(result), error: true });
+        setMessage({ text: () => adminErrorText(result), error: true });
       }
     } catch (err) {
-      setMessage({ text: `Not saved: ${err.message ?? err}`, error: true });
+      setMessage({ text: () => notSaved(err), error: true });
     } finally {
       setBusy(false);
     }
@@ -167,51 +184,51 @@ export function TermsPanel({ store, context }) {
 
   return html`<div class="admin-grid">
     <section class="card" aria-labelledby="terms-title">
-      <h2 id="terms-title">Terms</h2>
+      <h2 id="terms-title">${t("admin.terms.title")}</h2>
       ${
         error
-          ? html`<p class="form-error" role="alert">Cannot read the terms (${error}).</p>`
+          ? html`<p class="form-error" role="alert">${t("admin.terms.cannotRead", { error })}</p>`
           : terms === null
-            ? html`<p class="muted">Loading…</p>`
+            ? html`<p class="muted">${t("common.loading")}</p>`
             : !terms.length
-              ? html`<p class="muted" id="terms-empty">No terms yet: add the first one with the form.</p>`
+              ? html`<p class="muted" id="terms-empty">${t("admin.terms.empty")}</p>`
               : html`<div class="table-scroll" tabindex="0">
                   <table class="data-table" id="terms">
                     <thead>
                       <tr>
-                        <th scope="col">Term</th>
-                        <th scope="col">Dates</th>
-                        <th scope="col" class="num">Holidays</th>
-                        <th scope="col"><span class="visually-hidden">Edit</span></th>
+                        <th scope="col">${t("admin.terms.term")}</th>
+                        <th scope="col">${t("admin.terms.dates")}</th>
+                        <th scope="col" class="num">${t("admin.terms.holidays")}</th>
+                        <th scope="col"><span class="visually-hidden">${t("admin.edit")}</span></th>
                       </tr>
                     </thead>
                     <tbody>
                       ${terms.map(
-                        (t) => html`<tr key=${t.id} data-term=${t.id}>
-                          <th scope="row">
-                            <span class="student-name">${t.name ?? t.id}</span>
-                            <span class="student-email">${t.id}</span>
+                        (term) => html`<tr key=${term.id} data-term=${term.id}>
+                          <th scope="row" translate=${false}>
+                            <span class="student-name">${term.name ?? term.id}</span>
+                            <span class="student-email">${term.id}</span>
                           </th>
-                          <td class="dates">${t.starts_on} to ${t.ends_on}</td>
-                          <td class="num">${(t.holidays ?? []).length}</td>
+                          <td class="dates">${termDates(term)}</td>
+                          <td class="num">${fmt.number((term.holidays ?? []).length)}</td>
                           <td class="row-action">
                             <button
                               class="btn btn-small"
                               type="button"
-                              aria-label=${`Edit ${t.id}`}
+                              aria-label=${t("admin.editOne", { name: term.id })}
                               onClick=${() => {
                                 setForm({
-                                  id: t.id,
-                                  name: t.name ?? "",
-                                  startsOn: t.starts_on ?? "",
-                                  endsOn: t.ends_on ?? "",
-                                  holidays: holidaysText(t.holidays),
+                                  id: term.id,
+                                  name: term.name ?? "",
+                                  startsOn: term.starts_on ?? "",
+                                  endsOn: term.ends_on ?? "",
+                                  holidays: holidaysText(term.holidays),
                                 });
                                 setMessage(null);
                                 first.current?.focus();
                               }}
                             >
-                              Edit
+                              ${t("admin.edit")}
                             </button>
                           </td>
                         </tr>`,
@@ -222,26 +239,26 @@ export function TermsPanel({ store, context }) {
       }
     </section>
     <form class="card admin-form" id="term-form" aria-labelledby="term-form-title" onSubmit=${submit}>
-      <h2 id="term-form-title">Add or change a term</h2>
-      <${Field} id="term-id" label="Id" hint="As in the courses file: 2026-odd. The same id again replaces it.">
+      <h2 id="term-form-title">${t("admin.terms.formTitle")}</h2>
+      <${Field} id="term-id" label=${t("admin.terms.id")} hint=${t("admin.terms.idHint")}>
         <input ref=${first} id="term-id" required autocomplete="off" value=${form.id} onInput=${set("id")} aria-describedby="term-id-hint" />
       <//>
-      <${Field} id="term-name" label="Name">
+      <${Field} id="term-name" label=${t("admin.name")}>
         <input id="term-name" required autocomplete="off" value=${form.name} onInput=${set("name")} />
       <//>
       <div class="admin-dates">
-        <${Field} id="term-starts" label="Starts on">
+        <${Field} id="term-starts" label=${t("admin.terms.startsOn")}>
           <input id="term-starts" type="date" required value=${form.startsOn} onInput=${set("startsOn")} />
         <//>
-        <${Field} id="term-ends" label="Ends on">
+        <${Field} id="term-ends" label=${t("admin.terms.endsOn")}>
           <input id="term-ends" type="date" required value=${form.endsOn} onInput=${set("endsOn")} />
         <//>
       </div>
-      <${Field} id="term-holidays" label="Holidays" hint="One a line: 2026-08-15 Independence Day.">
+      <${Field} id="term-holidays" label=${t("admin.terms.holidays")} hint=${t("admin.terms.holidaysHint")}>
         <textarea id="term-holidays" rows="3" value=${form.holidays} onInput=${set("holidays")} aria-describedby="term-holidays-hint"></textarea>
       <//>
       <${Message} id="term-message" message=${message} />
-      <button class="btn btn-primary" type="submit" id="term-save" disabled=${busy}>Save term</button>
+      <button class="btn btn-primary" type="submit" id="term-save" disabled=${busy}>${t("admin.terms.save")}</button>
     </form>
   </div>`;
 }
@@ -258,33 +275,34 @@ export function InstitutionSettingsCard({ fsx, context }) {
     return fs.onSnapshot(
       fs.doc(db, "institution", "settings"),
       (snap) => setDays((current) => current ?? String(snap.data()?.document_required_after_days ?? "")),
-      (err) => setMessage({ text: `Cannot read the settings (${err.code ?? err.message}).`, error: true }),
+      (err) =>
+        setMessage({ text: () => t("admin.settings.cannotRead", { error: err.code ?? err.message }), error: true }),
     );
   }, [fsx]);
 
   async function submit(ev) {
     ev.preventDefault();
     setBusy(true);
-    setMessage({ text: "Saving…" });
+    setMessage({ text: () => t("admin.saving") });
     const result = await saveInstitutionSettings({ ...(await context()), documentRequiredAfterDays: days });
     setBusy(false);
     if (result.state === "saved") {
       const n = result.stored?.document_required_after_days;
       setMessage({
-        text: n ? `Saved: requests of more than ${n} day(s) need a document.` : "Saved: a document is never required.",
+        text: () => (n ? t("admin.settings.savedDays", { count: n }) : t("admin.settings.savedNever")),
       });
     } else {
-      setMessage({ text: adminErrorText(result), error: true });
+      setMessage({ text: () => adminErrorText(result), error: true });
     }
   }
 
   return html`<section class="card admin-settings" aria-labelledby="institution-settings-title">
-    <h2 id="institution-settings-title">Absence requests</h2>
+    <h2 id="institution-settings-title">${t("admin.settings.title")}</h2>
     <form id="institution-settings-form" novalidate onSubmit=${submit}>
       <${Field}
         id="document-required-after"
-        label="A document is required for requests longer than (days)"
-        hint="Blank: never required. Students see this when they ask for leave."
+        label=${t("admin.settings.label")}
+        hint=${t("admin.settings.hint")}
       >
         <input
           id="document-required-after"
@@ -298,7 +316,7 @@ export function InstitutionSettingsCard({ fsx, context }) {
         />
       </${Field}>
       <button class="btn btn-primary" type="submit" id="institution-settings-save" disabled=${busy || days === null}>
-        Save
+        ${t("admin.settings.save")}
       </button>
       <${Message} id="institution-settings-message" message=${message} />
     </form>

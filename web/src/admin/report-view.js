@@ -2,6 +2,8 @@
 // with its line, column and reason, and the rows added, changed (before -> after) and
 // removed, each list a page at a time (report.js), so a 5,000-row preview stays quick.
 // Columns blank in every row of a list are left out.
+import { importIssueText } from "../admin-api.js";
+import { fmt, t } from "../i18n/index.js";
 import { html, memo, useMemo, useState } from "../ui.js";
 import {
   COLUMNS,
@@ -45,8 +47,8 @@ export function ReportView({ report: sent, kind, prefix, actions = null, showHea
       errors.length
         ? html`<${IssueTable}
             id=${`${prefix}-errors`}
-            title=${`Errors (${errors.length.toLocaleString("en")})`}
-            note="Every one must be fixed in the file: nothing is applied while any remains."
+            title=${t("importReport.errors", { n: fmt.number(errors.length) })}
+            note=${t("importReport.errorsNote")}
             rows=${errors}
             kind="error"
           />`
@@ -56,8 +58,8 @@ export function ReportView({ report: sent, kind, prefix, actions = null, showHea
       warnings.length
         ? html`<${IssueTable}
             id=${`${prefix}-warnings`}
-            title=${`Warnings (${warnings.length.toLocaleString("en")})`}
-            note="These do not stop the import."
+            title=${t("importReport.warnings", { n: fmt.number(warnings.length) })}
+            note=${t("importReport.warningsNote")}
             rows=${warnings}
             kind="warning"
           />`
@@ -80,11 +82,11 @@ export function ReportView({ report: sent, kind, prefix, actions = null, showHea
 
 /** The rows of the file by what would become of them (a file with errors has only errors). */
 function Counts({ counts, kind, prefix }) {
-  return html`<dl class="report-counts" aria-label=${kind === "timetable" ? "Planned sessions" : "Rows of the file"}>
+  return html`<dl class="report-counts" aria-label=${t(kind === "timetable" ? "importReport.plannedSessions" : "importReport.fileRows")}>
     ${countLabels(kind).map(
       ([key, label]) => html`<div class=${`report-count count-${key}`} key=${key}>
         <dt>${label}</dt>
-        <dd id=${`${prefix}-count-${key}`}>${(counts[key] ?? 0).toLocaleString("en")}</dd>
+        <dd id=${`${prefix}-count-${key}`}>${fmt.number(counts[key] ?? 0)}</dd>
       </div>`,
     )}
   </dl>`;
@@ -102,8 +104,8 @@ function IssueTable({ id, title, note, rows, kind }) {
       <table class="data-table issue-table" id=${id}>
         <thead>
           <tr>
-            ${where ? html`<th scope="col" class="num">Line</th><th scope="col">Column</th>` : null}
-            <th scope="col">${kind === "error" ? "Problem" : "Note"}</th>
+            ${where ? html`<th scope="col" class="num">${t("importReport.line")}</th><th scope="col">${t("importReport.column")}</th>` : null}
+            <th scope="col">${t(kind === "error" ? "importReport.problem" : "importReport.note")}</th>
           </tr>
         </thead>
         <tbody>
@@ -115,8 +117,11 @@ function IssueTable({ id, title, note, rows, kind }) {
               data-code=${r.code}
               title=${r.text}
             >
-              ${where ? html`<td class="num">${r.line ?? "–"}</td><td>${r.column || "–"}</td>` : null}
-              <th scope="row" class="issue-message">${r.message}</th>
+              ${where ? html`<td class="num" translate=${false}>${r.line ?? "–"}</td><td translate=${false}>${r.column || "–"}</td>` : null}
+              <th scope="row" class="issue">
+                <span class="issue-kind">${importIssueText(r.code)}</span>
+                <span class="issue-message" translate=${false}>${r.message}</span>
+              </th>
             </tr>`,
           )}
         </tbody>
@@ -133,12 +138,12 @@ function ChangeTable({ id, list, title, report, kind }) {
   const shown = pageOf(rows, paging.page, paging.size);
   const columns = (COLUMNS[kind] ?? COLUMNS.roster).filter(([field]) => used.has(field));
   return html`<section class="report-section changes" aria-labelledby=${`${id}-title`}>
-    <h3 id=${`${id}-title`}>${title} (${rows.length.toLocaleString("en")})</h3>
+    <h3 id=${`${id}-title`}>${t("importReport.listTitle", { title, n: fmt.number(rows.length) })}</h3>
     <div class="table-scroll" tabindex="0">
       <table class=${`data-table change-table change-${list}`} id=${id}>
         <thead>
           <tr>
-            <th scope="col" class="num">Line</th>
+            <th scope="col" class="num">${t("importReport.line")}</th>
             ${columns.map(([field, heading]) => html`<th scope="col" key=${field}>${heading}</th>`)}
           </tr>
         </thead>
@@ -152,16 +157,16 @@ function ChangeTable({ id, list, title, report, kind }) {
 }
 
 const ChangeRow = memo(function ChangeRow({ row, used }) {
-  return html`<tr data-key=${row.key} data-line=${row.line ?? ""}>
+  return html`<tr data-key=${row.key} data-line=${row.line ?? ""} translate=${false}>
     <td class="num">${row.line ?? "–"}</td>
     ${row.cells
       .filter((cell) => used.has(cell.field))
       .map((cell) =>
         cell.changed
           ? html`<td key=${cell.field} class="changed" data-field=${cell.field}>
-              <del><span class="visually-hidden">was </span>${cell.before || "(blank)"}</del>${" "}
+              <del><span class="visually-hidden" translate=${true}>${t("importReport.was")}</span>${cell.before || html`<span translate=${true}>${t("importReport.blank")}</span>`}</del>${" "}
               <span aria-hidden="true">→</span>${" "}
-              <ins><span class="visually-hidden">now </span>${cell.text || "(blank)"}</ins>
+              <ins><span class="visually-hidden" translate=${true}>${t("importReport.now")}</span>${cell.text || html`<span translate=${true}>${t("importReport.blank")}</span>`}</ins>
             </td>`
           : html`<td key=${cell.field} data-field=${cell.field}>${cell.text}</td>`,
       )}
@@ -178,7 +183,7 @@ function Pager({ id, shown, paging, setPaging }) {
       onClick=${() => setPaging({ ...paging, page: shown.page - 1 })}
       aria-controls=${id}
     >
-      ← Previous
+      ${t("importReport.previous")}
     </button>
     <span class="pager-label" role="status">${pageLabel(shown)}</span>
     <button
@@ -189,10 +194,10 @@ function Pager({ id, shown, paging, setPaging }) {
       aria-controls=${id}
       data-next
     >
-      Next →
+      ${t("importReport.next")}
     </button>
     <label class="pager-size">
-      Rows per page
+      ${t("importReport.perPage")}
       <select
         value=${paging.size}
         onChange=${(ev) => setPaging({ page: 0, size: Number(ev.currentTarget.value) })}

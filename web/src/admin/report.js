@@ -5,37 +5,52 @@
 // 5,000-row roster renders one page at a time). A timetable's rows are planned
 // sessions: one cancelled and one added for the same course, kind and audience in the
 // same week is shown as a move (pairMoves), and removed ones are "cancelled".
+import { fmt, t } from "../i18n/index.js";
 import { sortByRollNo } from "../roll-order.js";
 import { audienceLabel, kindLabel } from "../timetable.js";
 
 /** The columns of each import's rows: [field, heading]. */
+/** A column: [field, heading], the heading read from the catalog when used. */
+function col(field) {
+  return Object.freeze(
+    Object.defineProperty([field], 1, { enumerable: true, get: () => t(`importReport.col.${field}`) }),
+  );
+}
+
+/** A list of changes or a count: [key, heading], the heading read when used (`word`: its catalog name). */
+function list(key, word = key) {
+  return Object.freeze(
+    Object.defineProperty([key], 1, { enumerable: true, get: () => t(`importReport.list.${word}`) }),
+  );
+}
+
 export const COLUMNS = Object.freeze({
   roster: Object.freeze([
-    ["roll_no", "Roll no"],
-    ["name", "Name"],
-    ["email", "Email"],
-    ["division", "Division"],
-    ["batch", "Batch"],
-    ["prn", "PRN"],
-    ["guardian_email", "Guardian email"],
+    col("roll_no"),
+    col("name"),
+    col("email"),
+    col("division"),
+    col("batch"),
+    col("prn"),
+    col("guardian_email"),
   ]),
   courses: Object.freeze([
-    ["code", "Code"],
-    ["name", "Name"],
-    ["department_id", "Department"],
-    ["term_id", "Term"],
-    ["divisions", "Divisions"],
-    ["teachers", "Teachers"],
-    ["tas", "TAs"],
+    col("code"),
+    col("name"),
+    col("department_id"),
+    col("term_id"),
+    col("divisions"),
+    col("teachers"),
+    col("tas"),
   ]),
   timetable: Object.freeze([
-    ["course_id", "Course"],
-    ["kind", "Kind"],
-    ["audience", "For"],
-    ["date", "Day"],
-    ["start", "Start"],
-    ["end", "End"],
-    ["room", "Room"],
+    col("course_id"),
+    col("kind"),
+    col("audience"),
+    col("date"),
+    col("start"),
+    col("end"),
+    col("room"),
   ]),
 });
 
@@ -43,19 +58,10 @@ export const COLUMNS = Object.freeze({
 export const PAGE_SIZE = 50;
 
 /** The lists of changes, in the order shown, with their headings. */
-export const CHANGE_LISTS = Object.freeze([
-  ["added", "Added"],
-  ["changed", "Changed"],
-  ["removed", "Removed"],
-]);
+export const CHANGE_LISTS = Object.freeze([list("added"), list("changed"), list("removed")]);
 
 /** A timetable's lists: sessions added, moved (pairMoves), changed (room or end), cancelled. */
-const TIMETABLE_LISTS = Object.freeze([
-  ["added", "Added"],
-  ["moved", "Moved"],
-  ["changed", "Changed"],
-  ["removed", "Cancelled"],
-]);
+const TIMETABLE_LISTS = Object.freeze([list("added"), list("moved"), list("changed"), list("removed", "cancelled")]);
 
 /** The lists of changes of a kind of import, in the order shown, with their headings. */
 export function changeLists(kind) {
@@ -64,7 +70,7 @@ export function changeLists(kind) {
 
 /** The counts of a kind of import, in the order shown, with their labels. */
 export function countLabels(kind) {
-  return [...changeLists(kind), ["unchanged", "Unchanged"]];
+  return [...changeLists(kind), list("unchanged")];
 }
 
 /** A stored or imported value as text: lists joined, nothing as "". */
@@ -73,8 +79,6 @@ export function cellText(value) {
   if (Array.isArray(value)) return value.map(cellText).join(", ");
   return String(value);
 }
-
-const dayFmt = new Intl.DateTimeFormat("en-GB", { weekday: "short", timeZone: "UTC" });
 
 /** A field's value as its column shows it: a timetable's audience, kind and day in words,
  * its course by code (the course id without the term's suffix, `term`). */
@@ -86,7 +90,7 @@ export function fieldText(field, value, term = null) {
   if (field === "audience" && typeof value === "object" && !Array.isArray(value)) return audienceLabel(value);
   if (field === "kind" && typeof value === "string") return kindLabel(value);
   if (field === "date" && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    return `${dayFmt.format(new Date(`${value}T12:00:00Z`))} ${value}`;
+    return `${fmt.date(new Date(`${value}T12:00:00Z`), { weekday: "short", timeZone: "UTC" })} ${value}`;
   }
   return cellText(value);
 }
@@ -186,17 +190,17 @@ export function usedFields(rows) {
 
 /** Where an issue is: "Line 11, column "E-mail"", "Line 3", "Column "Email"", "The file". */
 export function issueWhere(issue) {
-  const line = Number.isInteger(issue?.line) ? `Line ${issue.line}` : "";
-  const column = issue?.column ? `column "${issue.column}"` : "";
-  if (line && column) return `${line}, ${column}`;
-  if (line) return line;
-  if (column) return column.charAt(0).toUpperCase() + column.slice(1);
-  return "The file";
+  const line = Number.isInteger(issue?.line) ? issue.line : null;
+  const column = issue?.column || "";
+  if (line !== null && column) return t("importReport.whereLineColumn", { line, column });
+  if (line !== null) return t("importReport.whereLine", { line });
+  if (column) return t("importReport.whereColumn", { column });
+  return t("importReport.whereFile");
 }
 
 /** An issue in one line: 'Line 11, column "E-mail": 'not an email' is not an email address'. */
 export function issueText(issue) {
-  return `${issueWhere(issue)}: ${issue?.message ?? issue?.code ?? "?"}`;
+  return t("importReport.issue", { where: issueWhere(issue), message: issue?.message ?? issue?.code ?? "?" });
 }
 
 /** The issues in file order (file-wide ones first), as table rows. */
@@ -214,7 +218,8 @@ export function issueRows(issues) {
     }));
 }
 
-const plural = (n, one, many = `${one}s`) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+/** "3 errors": `what` is errorCount, rowCount or sessionCount. */
+const plural = (n, what) => t(`importReport.${what}`, { count: n, n: fmt.number(n) });
 
 /**
  * What the page may do with a report: {errors, changes, canApply, nothing, applied}.
@@ -241,15 +246,16 @@ export function headline(report) {
   const counts = (timetable ? pairMoves(report) : report)?.counts ?? {};
   const rows = report?.rows ?? 0;
   if (errors) {
-    return `${plural(errors, "error")} in ${plural(rows, "row")}: nothing can be applied. Fix the file and choose it again.`;
+    return t("importReport.hasErrors", { errors: plural(errors, "errorCount"), rows: plural(rows, "rowCount") });
   }
-  const n = (key) => (counts[key] ?? 0).toLocaleString("en");
+  const n = Object.fromEntries(
+    ["added", "moved", "changed", "removed", "unchanged"].map((key) => [key, fmt.number(counts[key] ?? 0)]),
+  );
   const what = timetable
-    ? `${plural(counts.added ?? 0, "session")} added, ${n("moved")} moved, ${n("changed")} changed, ${n("removed")} cancelled, ${n("unchanged")} unchanged`
-    : `${n("added")} added, ${n("changed")} changed, ${n("removed")} removed, ${n("unchanged")} unchanged`;
-  if (applied) return changes ? `Applied: ${what}.` : "Nothing to apply: the file matches what is stored.";
-  if (!changes) return "Nothing to apply: the file matches what is stored.";
-  return `Ready to apply: ${what}.`;
+    ? t("importReport.timetableCounts", { ...n, added: plural(counts.added ?? 0, "sessionCount") })
+    : t("importReport.rowCounts", n);
+  if (!changes) return t("importReport.nothing");
+  return t(applied ? "importReport.applied" : "importReport.ready", { what });
 }
 
 /** A page of `rows`: {rows, page, pages, from, to, total} (page counted from 0, clamped). */
@@ -264,18 +270,20 @@ export function pageOf(rows, page = 0, size = PAGE_SIZE) {
 
 /** "Rows 51–100 of 5,000". */
 export function pageLabel({ from, to, total }) {
-  return total ? `Rows ${from.toLocaleString("en")}–${to.toLocaleString("en")} of ${total.toLocaleString("en")}` : "";
+  return total
+    ? t("importReport.pageLabel", { from: fmt.number(from), to: fmt.number(to), total: fmt.number(total) })
+    : "";
 }
 
 /** The progress of an apply from its imports/{id} document: {done, total, text, fraction}. */
 export function progressOf(doc) {
   const done = Number(doc?.done) || 0;
   const total = Number(doc?.total) || 0;
-  if (!total) return { done, total, fraction: null, text: "Applying…" };
+  if (!total) return { done, total, fraction: null, text: t("importReport.applying") };
   return {
     done,
     total,
     fraction: Math.min(1, done / total),
-    text: `Applying: ${done.toLocaleString("en")} of ${total.toLocaleString("en")} writes done`,
+    text: t("importReport.applyingOf", { done: fmt.number(done), total: fmt.number(total) }),
   };
 }

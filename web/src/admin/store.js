@@ -1,6 +1,7 @@
 // The admin page's one state store: the institution's departments and terms, the
 // courses the person may import rosters for, and whether each list has loaded (or why
 // not). Panels read these signals; the listeners in index.js write them.
+import { fmt, t } from "../i18n/index.js";
 import { signal } from "../ui.js";
 
 export function createAdminStore() {
@@ -30,4 +31,13 @@ export function sortTerms(terms) {
   return [...terms].sort(
     (a, b) => String(b.starts_on ?? "").localeCompare(String(a.starts_on ?? "")) || a.id.localeCompare(b.id),
   );
+}
+
+/** A term's dates in words: "1 Jul 2026 to 30 Nov 2026" in the page's language. */
+export function termDates(term) {
+  const day = (iso) =>
+    iso
+      ? fmt.date(new Date(`${iso}T00:00:00Z`), { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" })
+      : "?";
+  return t("admin.terms.from", { from: day(term.starts_on), to: day(term.ends_on) });
 }

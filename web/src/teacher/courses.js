@@ -7,7 +7,8 @@ import { showCourseView } from "../course-view.js";
 import { fmtDay, fmtTime, toDate } from "../dom.js";
 import { language, t } from "../i18n/index.js";
 import { administers, may, rolesIn } from "../roles.js";
-import { sessionTiming } from "../sessions.js";
+import { sessionKind, sessionTiming } from "../sessions.js";
+import { kindLabel } from "../timetable.js";
 import { html, Island, useEffect, useFocusOnArrival, useRef, useState } from "../ui.js";
 import { OpenSessionForm } from "./open-session-form.js";
 import { RequestsPanel } from "./requests-tab.js";
@@ -238,8 +239,15 @@ function OpenSessions({ course, fsx }) {
           <a class="btn panel-link" href=${`#/session/${encodeURIComponent(s.id)}/panel`} data-panel=${s.id}
             >${t("courses.panel")}</a
           >
-          <span class="session-meta">
-            ${t("courses.sessionMeta", { day: fmtDay(start), start: fmtTime(start), end: fmtTime(end), rotation, lateAfter })}
+          <span class="session-meta" data-kind=${sessionKind(s)}>
+            ${t("courses.sessionMeta", {
+              kind: kindLabel(sessionKind(s)),
+              day: fmtDay(start),
+              start: fmtTime(start),
+              end: fmtTime(end),
+              rotation,
+              lateAfter,
+            })}
           </span>
         </li>`;
       })}

@@ -1,4 +1,6 @@
-// "Open a session…" on a course card: rotation, late threshold and duration, checked
+// "Open a session…" on a course card: its kind (theory, practical, tutorial: the figures
+// count it as that kind; the server's default kind unless the teacher picks another),
+// rotation, late threshold and duration, checked
 // against the contracts' limits (sessions.js), then opened by POST /sessions, which
 // starts it on the server's clock (teacher-api.js; no client writes a session), and its
 // projector view opens.
@@ -6,6 +8,7 @@ import { firebase } from "../config.js";
 import { t } from "../i18n/index.js";
 import { DEFAULTS, LIMITS, validateSessionForm } from "../sessions.js";
 import { openErrorText, openSession } from "../teacher-api.js";
+import { DEFAULT_KIND, KINDS, kindLabel } from "../timetable.js";
 import { html, useRef, useState } from "../ui.js";
 
 const FIELDS = [
@@ -15,7 +18,7 @@ const FIELDS = [
 ];
 
 export function OpenSessionForm({ course, user, hidden, formRef }) {
-  const inputs = { rotation: useRef(null), lateAfter: useRef(null), duration: useRef(null) };
+  const inputs = { kind: useRef(null), rotation: useRef(null), lateAfter: useRef(null), duration: useRef(null) };
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
 
@@ -52,6 +55,12 @@ export function OpenSessionForm({ course, user, hidden, formRef }) {
     onSubmit=${submit}
   >
     <div class="fields">
+      <div class="field">
+        <label for=${`kind-${course.id}`}>${t("openSession.kind")}</label>
+        <select ref=${inputs.kind} id=${`kind-${course.id}`} name="kind" defaultValue=${DEFAULT_KIND}>
+          ${KINDS.map((k) => html`<option key=${k} value=${k}>${kindLabel(k)}</option>`)}
+        </select>
+      </div>
       ${FIELDS.map(([field, name, label, unit]) => {
         const id = `${name}-${course.id}`;
         return html`<div class="field" key=${field}>
