@@ -81,23 +81,38 @@ export function useFocusOnArrival(ref) {
  * remembering what had the focus; `onOpen(dialog)` each time `target` changes to one
  * (reset the form, focus its first field); close() when `target` goes, and the focus
  * back to what opened it.
+ *
+ * Returns the dialog's `onClose` handler: Escape closes the dialog natively and its
+ * "close" event comes later, as a task of its own; `onDismiss()` runs only for the
+ * opening it closed. A late event, after the user had already opened the dialog again
+ * (Chromium runs a key press before queued tasks), would otherwise dismiss the new one.
  */
-export function useModal(ref, target, onOpen) {
+export function useModal(ref, target, onOpen, onDismiss) {
   const opener = useRef(null);
+  const shown = useRef(null); // the target the dialog is open for
+  const latest = useRef(target);
+  latest.current = target;
   useEffect(() => {
     const el = ref.current;
     if (!target) {
       if (el.open) el.close();
       if (opener.current?.isConnected) opener.current.focus();
       opener.current = null;
+      shown.current = null;
       return;
     }
     if (!el.open) {
       opener.current = document.activeElement;
       el.showModal();
     }
+    shown.current = target;
     onOpen(el);
   }, [target]);
+  return () => {
+    if (ref.current?.open || !shown.current || shown.current !== latest.current) return;
+    shown.current = null;
+    onDismiss();
+  };
 }
 
 const TABBABLE = "button, input, select, textarea, a[href], summary, [tabindex]:not([tabindex='-1'])";

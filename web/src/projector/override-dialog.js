@@ -17,14 +17,19 @@ export function OverrideDialog({ target, send, onClose }) {
   const reason = useRef(null);
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
-  useModal(dialog, target, () => {
-    form.current.reset();
-    setError("");
-    const first = [...form.current.querySelectorAll("label.choice")].find(
-      (label) => label.dataset.status !== target.record?.status,
-    );
-    first?.querySelector("input")?.focus();
-  });
+  const dismissed = useModal(
+    dialog,
+    target,
+    () => {
+      form.current.reset();
+      setError("");
+      const first = [...form.current.querySelectorAll("label.choice")].find(
+        (label) => label.dataset.status !== target.record?.status,
+      );
+      first?.querySelector("input")?.focus();
+    },
+    onClose,
+  );
 
   async function submit(ev) {
     ev.preventDefault();
@@ -61,7 +66,7 @@ export function OverrideDialog({ target, send, onClose }) {
     aria-labelledby="override-title"
     aria-modal="true"
     onKeyDown=${keepFocusIn}
-    onClose=${() => target && onClose()}
+    onClose=${dismissed}
   >
     <form ref=${form} class="override-form" novalidate onSubmit=${submit}>
       <h2 id="override-title">

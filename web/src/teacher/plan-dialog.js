@@ -24,12 +24,17 @@ export function PlanDialog({ target, courses = [], batchesOf, send, onClose }) {
   const [courseId, setCourseId] = useState("");
   const [batches, setBatches] = useState([]);
 
-  useModal(dialog, target, () => {
-    form.current.reset();
-    setError("");
-    setCourseId(target.mode === "add" ? (courses.length === 1 ? courses[0].id : "") : "");
-    form.current.querySelector("input:not([type=hidden]), select, textarea")?.focus();
-  });
+  const dismissed = useModal(
+    dialog,
+    target,
+    () => {
+      form.current.reset();
+      setError("");
+      setCourseId(target.mode === "add" ? (courses.length === 1 ? courses[0].id : "") : "");
+      form.current.querySelector("input:not([type=hidden]), select, textarea")?.focus();
+    },
+    () => onClose(null),
+  );
 
   useEffect(() => {
     setBatches([]);
@@ -104,7 +109,7 @@ export function PlanDialog({ target, courses = [], batchesOf, send, onClose }) {
     aria-labelledby="plan-title"
     aria-modal="true"
     onKeyDown=${keepFocusIn}
-    onClose=${() => target && onClose(null)}
+    onClose=${dismissed}
   >
     <form ref=${form} class="plan-form" novalidate onSubmit=${submit} onInput=${() => error && setError("")}>
       <h2 id="plan-title">${TITLES[mode]}</h2>
