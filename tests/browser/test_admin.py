@@ -19,7 +19,7 @@ import requests
 from rollcall.clock import now
 from rollcall.core import people, qr
 from rollcall_ops import admin, auth_emulator, institution
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, close_page
 from tests.support import wait_for
 
 pytestmark = pytest.mark.emulator
@@ -397,7 +397,7 @@ def test_a_rostered_student_signs_up_verifies_sees_the_course_and_checks_in(web)
     other.goto(link)
     other.wait_for_selector("#typed-code")
     assert other.url.startswith(f"{web.url}/scan.html")
-    other.close()
+    close_page(other)
     # This tab: "I have verified".
     page.click("#verify-check")
     page.wait_for_selector("#typed-code")
@@ -482,7 +482,7 @@ def test_password_reset_from_the_sign_in_screen(web, path):
     other.goto(f"{link}&newPassword=new-secret-{t}")
     other.wait_for_selector("#signin-email")
     assert other.url.startswith(web.url + path.rstrip("/"))
-    other.close()
+    close_page(other)
 
     page.click("#signin-open")
     page.fill("#signin-email", email)

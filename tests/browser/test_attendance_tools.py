@@ -15,7 +15,7 @@ import requests
 from rollcall.clock import now
 from rollcall.core import qr
 from rollcall_ops import admin, auth_emulator
-from tests.browser.conftest import PHONE, token_of_link
+from tests.browser.conftest import PHONE, close_page, token_of_link
 from tests.support import wait_for
 
 pytestmark = pytest.mark.emulator
@@ -391,7 +391,7 @@ def test_pending_scan_survives_closing_the_page(web, course):
     page.click("#code-submit")
     page.wait_for_selector("#result[data-state=pending]")
     context = page.context
-    page.close()
+    close_page(page)
 
     again = context.new_page()
     again.goto(f"{web.url}/scan.html")
@@ -547,7 +547,7 @@ def test_teacher_opens_and_closes_a_session_from_the_dashboard(web, course):
     assert past.locator(".past-kind").inner_text() == "Practical"
     past.scroll_into_view_if_needed()
     web.shot(listing, "04-closed-sessions")
-    listing.close()
+    close_page(listing)
     web.shot(panel, "04-closed")
     web.shot(page, "05-projector-closed")
 

@@ -14,7 +14,14 @@ import requests
 from rollcall.clock import now
 from rollcall.core import qr
 from rollcall_ops import admin, auth_emulator
-from tests.browser.conftest import PHONE, launch, pump_until, token_of_link, write_y4m
+from tests.browser.conftest import (
+    PHONE,
+    close_context,
+    launch,
+    pump_until,
+    token_of_link,
+    write_y4m,
+)
 
 pytestmark = pytest.mark.emulator
 
@@ -300,7 +307,7 @@ def test_student_scans_the_projected_code_with_the_camera(web, course, playwrigh
         )
     finally:
         for context in camera_browser.contexts:
-            context.close()
+            close_context(context)
         camera_browser.close()
 
 

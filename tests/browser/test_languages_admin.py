@@ -26,10 +26,6 @@ from tests.browser.test_admin import LAPTOP, choose_file, csv_text, roster_rows,
 pytestmark = pytest.mark.emulator
 
 
-def walk(page: Any, screen: str) -> None:
-    assert_all_from_catalogs(page, screen)
-
-
 def admin_page(web: Any, email: str, path: str = "/?lang=qps") -> Any:
     page = web.page(path, device=LAPTOP)
     web.sign_in(page, email, PASSWORD)
@@ -54,19 +50,19 @@ def test_every_admin_screen_is_from_the_catalogs_and_in_marathi(web):
     choose_file(page, "#import-courses-file", "empty.csv", "")
     page.wait_for_selector(empty_file)
     open_formats(page)
-    walk(page, "courses file, an empty file refused")
+    assert_all_from_catalogs(page, "courses file, an empty file refused")
 
     # Departments: the list, the form, a department saved, its Edit button.
     page.click("#admin-tab-departments")
     page.wait_for_selector("#department-form")
-    walk(page, "departments")
+    assert_all_from_catalogs(page, "departments")
     page.fill("#department-code", dept)
     page.fill("#department-name", "Languages Department")
     page.fill("#department-heads", f"hod-{t}@rollcall.test")
     page.click("#department-save")
     page.wait_for_selector(f'#departments tr[data-department="{dept}"]')
     page.wait_for_function("() => document.querySelector('#department-message').textContent.trim()")
-    walk(page, "departments, saved")
+    assert_all_from_catalogs(page, "departments, saved")
 
     # Terms: a holiday line refused, then the term saved; the absence-request setting.
     page.click("#admin-tab-terms")
@@ -80,7 +76,7 @@ def test_every_admin_screen_is_from_the_catalogs_and_in_marathi(web):
     page.fill("#term-holidays", f"{(monday + timedelta(days=2)).isoformat()} Fest\nsoon a party")
     page.click("#term-save")
     page.wait_for_selector("#term-message.form-error")
-    walk(page, "terms, a holiday line refused")
+    assert_all_from_catalogs(page, "terms, a holiday line refused")
     page.fill("#term-holidays", f"{(monday + timedelta(days=2)).isoformat()} Fest")
     page.click("#term-save")
     page.wait_for_selector(f'#terms tr[data-term="{term}"]')
@@ -91,7 +87,7 @@ def test_every_admin_screen_is_from_the_catalogs_and_in_marathi(web):
     page.wait_for_function(
         "() => document.querySelector('#institution-settings-message').textContent.trim()"
     )
-    walk(page, "terms and the absence-request setting, saved")
+    assert_all_from_catalogs(page, "terms and the absence-request setting, saved")
     web.shot(page, "01-qps-terms", full_page=True)
 
     # The courses file: an unknown department refused by line, then a preview, applied.
@@ -102,61 +98,61 @@ def test_every_admin_screen_is_from_the_catalogs_and_in_marathi(web):
     choose_file(page, "#import-courses-file", "courses.csv", bad)
     page.wait_for_selector("#import-courses-errors")
     open_formats(page)
-    walk(page, "courses file, errors")
+    assert_all_from_catalogs(page, "courses file, errors")
     good = csv_text([header, [code, "Phonetics", dept, term, "A, B", teacher]])
     choose_file(page, "#import-courses-file", "courses.csv", good)
     page.wait_for_selector("#import-courses-apply")
-    walk(page, "courses file, preview")
+    assert_all_from_catalogs(page, "courses file, preview")
     page.click("#import-courses-apply")
     page.wait_for_selector("#import-courses-outcome")
-    walk(page, "courses file, applied")
+    assert_all_from_catalogs(page, "courses file, applied")
     course_id = f"{code}_{term}"
 
     # A roster: the picker, the course's facts, an empty file, errors, a preview.
     page.click("#admin-tab-rosters")
     page.wait_for_selector(f'#roster-course option[value="{course_id}"]', state="attached")
-    walk(page, "rosters, no course chosen")
+    assert_all_from_catalogs(page, "rosters, no course chosen")
     page.select_option("#roster-course", course_id)
     page.wait_for_selector("#import-roster-file", state="attached")
     open_formats(page)
-    walk(page, "rosters, a course chosen")
+    assert_all_from_catalogs(page, "rosters, a course chosen")
     choose_file(page, "#import-roster-file", "roster.csv", "")
     page.wait_for_selector("#import-roster-error")
-    walk(page, "rosters, an empty file refused")
+    assert_all_from_catalogs(page, "rosters, an empty file refused")
     rows = roster_rows(t, n=6)
     good_roster = csv_text(rows, ";")
     rows[2][3] = "not an email"
     choose_file(page, "#import-roster-file", "roster.csv", csv_text(rows, ";"))
     page.wait_for_selector("#import-roster-errors")
-    walk(page, "rosters, errors")
+    assert_all_from_catalogs(page, "rosters, errors")
     web.shot(page, "02-qps-roster-errors", full_page=True)
     choose_file(page, "#import-roster-file", "roster.csv", good_roster)
     page.wait_for_selector("#import-roster-apply")
-    walk(page, "rosters, preview")
+    assert_all_from_catalogs(page, "rosters, preview")
     page.click("#import-roster-apply")
     page.wait_for_selector("#import-roster-outcome")
     page.wait_for_function(
         "() => !document.querySelector('#roster-course-facts').textContent.includes('⟦0')"
     )
-    walk(page, "rosters, applied")
+    assert_all_from_catalogs(page, "rosters, applied")
 
     # The timetable: the term's facts, errors by line, a preview.
     page.click("#admin-tab-timetable")
     page.wait_for_selector(f'#timetable-term option[value="{term}"]', state="attached")
-    walk(page, "timetable, no term chosen")
+    assert_all_from_catalogs(page, "timetable, no term chosen")
     page.select_option("#timetable-term", term)
     page.wait_for_selector("#import-timetable-file", state="attached")
     open_formats(page)
-    walk(page, "timetable, a term chosen")
+    assert_all_from_catalogs(page, "timetable, a term chosen")
     head = "Course Code;Div;Batch;Type;Day;Start Time;End Time;Venue\r\n"
     slots = [f"{code};A;;Lecture;Mon;09:00;10:00;A-101", f"{code};B;;Lecture;Tue;10:00;11:00;A-102"]
     wrong = [*slots, f"{code};B;;Lecture;Funday;09:00;10:00;A-101"]
     choose_file(page, "#import-timetable-file", "timetable.csv", head + "\r\n".join(wrong) + "\r\n")
     page.wait_for_selector("#import-timetable-errors")
-    walk(page, "timetable, errors")
+    assert_all_from_catalogs(page, "timetable, errors")
     choose_file(page, "#import-timetable-file", "timetable.csv", head + "\r\n".join(slots) + "\r\n")
     page.wait_for_selector("#import-timetable-apply")
-    walk(page, "timetable, preview")
+    assert_all_from_catalogs(page, "timetable, preview")
     web.shot(page, "03-qps-timetable-preview", full_page=True)
 
     # The same page in Marathi.
@@ -190,13 +186,13 @@ def test_a_head_and_someone_with_neither_role_read_their_own_wording(web):
     )
     page = admin_page(web, hod)
     open_formats(page)
-    walk(page, "head of department, courses file")
+    assert_all_from_catalogs(page, "head of department, courses file")
     page.click("#admin-tab-timetable")
     page.wait_for_selector("#timetable-term, #timetable-no-terms")
-    walk(page, "head of department, timetable")
+    assert_all_from_catalogs(page, "head of department, timetable")
     page.click("#admin-tab-rosters")
     page.wait_for_selector("#roster-no-courses, #roster-course")
-    walk(page, "head of department, rosters")
+    assert_all_from_catalogs(page, "head of department, rosters")
 
     # someone with neither role who opens the admin page's address
     nobody = f"nobody-{t}@rollcall.test"
@@ -204,5 +200,5 @@ def test_a_head_and_someone_with_neither_role_read_their_own_wording(web):
     page = web.page("/?lang=qps#/admin", device=LAPTOP)
     web.sign_in(page, nobody, PASSWORD)
     page.wait_for_selector("#admin-denied")
-    walk(page, "neither role")
+    assert_all_from_catalogs(page, "neither role")
     assert web.errors == []

@@ -29,6 +29,7 @@ from tests.browser.conftest import (
     HALL,
     PHONE,
     SMALL_PHONE,
+    close_context,
     launch,
     pump_until,
     token_of_link,
@@ -964,7 +965,7 @@ def test_the_scanner_reads_a_far_code_and_says_what_to_do_when_it_cannot(
                 assert student.evaluate("() => document.activeElement.id") == "typed-code"
         finally:
             for context in camera.contexts:
-                context.close()
+                close_context(context)
             camera.close()
     decoded = [ppm for ppm in PX_PER_MODULE if read[ppm] == "accepted"]
     threshold = min(

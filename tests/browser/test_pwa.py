@@ -22,7 +22,7 @@ import requests
 from rollcall.clock import now
 from rollcall.core import qr
 from rollcall_ops import admin
-from tests.browser.conftest import PHONE, pump_until
+from tests.browser.conftest import PHONE, close_page, pump_until
 from tests.paths import ROOT
 from tests.support import wait_for
 
@@ -181,7 +181,7 @@ def test_service_worker_controls_the_scan_page_which_opens_and_queues_offline(we
     dashboard.goto(f"{web.url}/")
     dashboard.wait_for_selector("#signin-email, #signout")
     assert dashboard.evaluate("navigator.serviceWorker.controller") is None
-    dashboard.close()
+    close_page(dashboard)
 
     # Network off: the page still opens, from the service worker's cache.
     page.context.set_offline(True)

@@ -59,11 +59,37 @@ export function firestore() {
     const [{ config, app }, fs] = await Promise.all([firebase(), import("firebase/firestore")]);
     const db = fs.getFirestore(app);
     const emu = config.emulators?.firestore;
-    if (emu) fs.connectFirestoreEmulator(db, emu.host, Number(emu.port));
-    return { db, fs };
+    if (!emu) return { db, fs };
+    fs.connectFirestoreEmulator(db, emu.host, Number(emu.port));
+    return { db, fs: { ...fs, onSnapshot: releasedOnPagehide(fs.onSnapshot) } };
   })();
   firestorePromise.catch(() => {
     firestorePromise = null;
   });
   return firestorePromise;
+}
+
+/**
+ * The Firestore emulator keeps a page's listeners after the page has gone (it forgets
+ * one only when told to stop listening; a closed connection or terminate() does not
+ * tell it) and evaluates every one at each write thereafter, so a local stack slowed as
+ * pages came and went (decision 0037). On the emulator a page stops its listeners at
+ * `pagehide`, and says on the event how many it stopped (`listenersStopped`).
+ */
+function releasedOnPagehide(onSnapshot) {
+  const live = new Set();
+  addEventListener("pagehide", (ev) => {
+    if (ev.persisted) return;
+    ev.listenersStopped = live.size;
+    for (const stop of [...live]) stop();
+  });
+  return (...args) => {
+    const unsubscribe = onSnapshot(...args);
+    const stop = () => {
+      live.delete(stop);
+      unsubscribe();
+    };
+    live.add(stop);
+    return stop;
+  };
 }
