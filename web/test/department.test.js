@@ -230,3 +230,13 @@ test("the plot's options: labelled axes, 0–100 %, a dashed line per division, 
   assert.equal(options.series[4].value(u, null, 4, 0), "–");
   assert.deepEqual(options.axes[1].values(null, [0, 50]), ["0 %", "50 %"]);
 });
+
+test("the plot's x range: the sessions' own, or a day either side when they fall within one day", async () => {
+  const { plotOptions } = await import("../src/admin/department.js");
+  const { range } = plotOptions([], 800).scales.x;
+  const nine = Date.UTC(2026, 11, 7, 3, 30) / 1000; // 9:00 in Pune
+  assert.deepEqual(range(null, nine, nine), [nine - 86_400, nine + 86_400]);
+  assert.deepEqual(range(null, nine, nine + 3_600), [nine + 1_800 - 86_400, nine + 1_800 + 86_400]);
+  assert.deepEqual(range(null, nine, nine + 7 * 86_400), [nine, nine + 7 * 86_400]);
+  assert.deepEqual(range(null, null, null), [null, null]);
+});

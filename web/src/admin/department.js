@@ -203,17 +203,32 @@ function LinePlot({ view }) {
     ${failed ? html`<p class="form-error" role="alert">${t("department.plotFailed", { message: failed })}</p>` : null}`;
 }
 
+/**
+ * The x range, in seconds: the sessions' own, but at least a day either side of them
+ * when they all fall within one day (the first day of a term). Left to itself uPlot
+ * widens a range of one instant to years, its points on the far left.
+ */
+export function dayRange(_u, min, max) {
+  if (min == null || max == null || max - min >= DAY_SECONDS) return [min, max];
+  const middle = (min + max) / 2;
+  return [middle - DAY_SECONDS, middle + DAY_SECONDS];
+}
+
+const DAY_SECONDS = 86_400;
+const DAY_STEPS = [1, 2, 7, 14, 28, 91, 182, 364].map((days) => days * DAY_SECONDS);
+
 /** uPlot's options: a time x axis, y 0–100 %, a line per series (dashed for a division), hover values in the legend. */
 export function plotOptions(series, width) {
   const courses = [...new Set(series.map((s) => s.course))];
   return {
     width,
     height: 320,
-    scales: { x: { time: true }, y: { range: [0, 100] } },
+    scales: { x: { time: true, range: dayRange }, y: { range: [0, 100] } },
     axes: [
       {
         label: t("department.axisDate"),
         space: 100,
+        incrs: DAY_STEPS, // the labels are days: a tick at most once a day
         values: (_u, ticks) => ticks.map((t) => fmtDay(new Date(t * 1000))),
       },
       {
